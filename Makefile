@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi.py
+PORT ?= 5000
+
+.PHONY: run test install translations extract-messages migrate seed jobs bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# Compiled catalogues are build products (.mo files are not committed).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d diplolearn/translations >/dev/null
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project DiploLearn -o diplolearn/translations/messages.pot .
+	$(BIN)/pybabel update -i diplolearn/translations/messages.pot -d diplolearn/translations \
+		--no-fuzzy-matching
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) demo seed
+
+# Serve on http://127.0.0.1:$(PORT) with the job loop beside it (mail lands in instance/outbox).
+run: seed
+	@trap 'kill 0' INT TERM EXIT; \
+	$(FLASK) jobs run --loop --interval 5 & \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+jobs: install
+	$(FLASK) jobs run
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+test: install node_modules/.installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: seed
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) node_modules

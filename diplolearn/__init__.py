@@ -1,0 +1,108 @@
+"""DiploLearn: an online course platform for diplomats.
+
+``create_app`` reads like a table of contents: configuration, extensions, blueprints, error
+handlers, command-line groups.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask
+
+from diplolearn.config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from diplolearn import i18n
+    from diplolearn.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from diplolearn.security.headers import register_security_headers
+
+    db.init_app(app)
+    _configure_sqlite(app, db)
+    migrate.init_app(app, db, directory=str(_project_path(app, "migrations")))
+    babel.init_app(app, locale_selector=i18n.select_interface_language,
+                   timezone_selector=i18n.select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        from diplolearn.models import User
+
+        user_id, _, epoch = session_id.partition(".")
+        if not user_id.isdigit() or not epoch.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        # A password change bumps the epoch, ending every session opened before it.
+        if user is None or user.session_epoch != int(epoch) or not user.is_active:
+            return None
+        return user
+
+    register_security_headers(app)
+
+
+def _project_path(app: Flask, name: str):
+    from pathlib import Path
+
+    return Path(app.root_path).parent / name
+
+
+def _configure_sqlite(app: Flask, db) -> None:
+    """Foreign keys on, WAL and a busy timeout for every SQLite connection."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from diplolearn.admin import bp as admin_bp
+    from diplolearn.auth import bp as auth_bp
+    from diplolearn.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from diplolearn.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from diplolearn.templating import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from diplolearn.cli import register
+
+    register(app)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from diplolearn import i18n
+from diplolearn.auth.validators import email_address
+
+ROLE_CHOICES = [
+    ("", _l("No role (learner only)")),
+    ("administrator", _l("Administrator")),
+    ("coordinator", _l("Coordinator of a ministry")),
+    ("instructor", _l("Instructor of a course")),
+]
+
+
+class InvitePersonForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), email_address, Length(max=254)])
+    name_latin = StringField(_l("Name in Latin script"),
+                             validators=[DataRequired(), Length(max=200)],
+                             description=_l("As it should appear on certificates."))
+    name_ar = StringField(_l("Name in Arabic script"), validators=[Optional(), Length(max=200)],
+                          render_kw={"dir": "rtl", "lang": "ar"})
+    interface_language = SelectField(_l("Language of menus and messages"))
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validate_choice=True)
+    ministry = SelectField(_l("Ministry"), coerce=str, validate_choice=True)
+    course = SelectField(_l("Course"), coerce=str, validate_choice=True)
+    submit = SubmitField(_l("Create and send invitation"))
+
+    def __init__(self, ministries, courses, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = i18n.current_language()
+        self.interface_language.choices = [
+            (code, i18n.language_name(code)) for code in i18n.supported_languages()]
+        self.ministry.choices = [("", _l("None"))] + [
+            (str(m.id), i18n.pick_text(m.name, [language, "en", "ar"])[0]) for m in ministries]
+        self.course.choices = [("", _l("None"))] + [
+            (str(c.id), i18n.pick_text(c.title, [language, "en", "ar"])[0]) for c in courses]
+
+    def validate_ministry(self, field):
+        if self.role.data == "coordinator" and not field.data:
+            raise ValidationError(_l("Choose the ministry this person coordinates."))
+
+    def validate_course(self, field):
+        if self.role.data == "instructor" and not field.data:
+            raise ValidationError(_l("Choose the course this person teaches."))
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField(_l("Send a new invitation"))

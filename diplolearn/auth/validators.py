@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+
+def email_address(form, field) -> None:
+    """A syntactically valid address (no DNS look-up: postings abroad may be offline)."""
+    try:
+        validate_email(field.data or "", check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(_l("Enter an email address like name@example.org.")) from error

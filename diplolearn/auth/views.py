@@ -1,0 +1,140 @@
+"""Sign-in, sign-out, invitations and password resets.
+
+Failed sign-ins are rate-limited per account and per address; successful ones never count.
+Opening a link from a mail (GET) never uses its token: only submitting the form does.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from diplolearn.auth import bp
+from diplolearn.auth.forms import ForgotPasswordForm, LoginForm, ResendLinkForm, SetPasswordForm
+from diplolearn.extensions import db, limiter
+from diplolearn.forms import safe_next
+from diplolearn.models import TokenPurpose
+from diplolearn.models.accounts import normalise_email
+from diplolearn.services import accounts
+from diplolearn.services.errors import DomainError, TokenExpired, TokenProblem
+
+PURPOSES = {"invitation": TokenPurpose.INVITATION, "reset": TokenPurpose.PASSWORD_RESET}
+
+
+def _login_failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _account_key() -> str:
+    email = normalise_email(request.form.get("email", ""))[:254]
+    return f"account:{email}" if email else ""
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_login_failed, scope="login-address")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_login_failed, scope="login-account")
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated:
+        return redirect(safe_next(form.next.data or request.args.get("next")))
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            g.login_failed = True
+            db.session.rollback()
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data))
+    elif request.method == "POST":
+        g.login_failed = True
+    status = 200 if request.method == "GET" or not g.get("login_failed") else 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.home"))
+
+
+def _token_problem(error: DomainError, purpose: str, raw: str):
+    status = 410 if isinstance(error, TokenExpired) else 400
+    resend = ResendLinkForm() if isinstance(error, TokenExpired) else None
+    return render_template("auth/token_problem.html", message=error.message, purpose=purpose,
+                           token=raw, resend_form=resend), status
+
+
+def _set_password_page(purpose: str, raw: str, use_token, template: str):
+    try:
+        token = accounts.find_token(raw, PURPOSES[purpose])
+    except DomainError as error:
+        return _token_problem(error, purpose, raw)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = use_token(raw, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            if isinstance(error, TokenProblem):
+                return _token_problem(error, purpose, raw)
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your password is saved. Welcome to DiploLearn."), "success")
+            return redirect(url_for("main.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, person=token.user), status
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    if current_user.is_authenticated and request.method == "GET":
+        logout_user()
+    return _set_password_page("invitation", token, accounts.accept_invitation,
+                              "auth/accept_invitation.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _set_password_page("reset", token, accounts.reset_password, "auth/reset_password.html")
+
+
+@bp.post("/link/<purpose>/<token>/resend")
+@limiter.limit("5 per hour")
+def resend_link(purpose: str, token: str):
+    if purpose not in PURPOSES:
+        abort(404)
+    form = ResendLinkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    accounts.resend_token_for(token, PURPOSES[purpose])
+    db.session.commit()
+    # The same answer whether or not a mail went out: a link says nothing about its owner.
+    flash(_("If that link belonged to an active account, a new link is on its way to its "
+            "email address."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account uses that address, a link to choose a new password is on its way. "
+                "It works for %(hours)s hours.",
+                hours=current_app.config["PASSWORD_RESET_TTL_HOURS"]), "info")
+        return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/forgot_password.html", form=form), status

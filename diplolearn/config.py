@@ -1,0 +1,119 @@
+"""Settings, read from the environment once, when the app is created.
+
+Development needs no set-up at all: the database is a SQLite file in the instance folder and the
+secret key is generated once into that folder. Production refuses to start without SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable application."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Read the development secret key, creating it on first use.
+
+    Kept in the instance folder so that sessions survive restarts and are shared by several
+    workers started from the same checkout. The file is created atomically (O_EXCL) so that two
+    workers starting together agree on one key.
+    """
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the configuration mapping for create_app from the environment and overrides."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    environment = overrides.get("ENV", env.get("DIPLOLEARN_ENV", "development"))
+    production = environment == "production"
+
+    database_url = env.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "diplolearn.sqlite3")
+    )
+    # Heroku-style URLs name the old driver; we use psycopg 3.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    secret_key = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError("SECRET_KEY must be set in production (DIPLOLEARN_ENV=production).")
+        secret_key = _instance_secret_key(instance_path)
+
+    redis_url = env.get("REDIS_URL", "")
+    config = {
+        "ENV": environment,
+        "PRODUCTION": production,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "STORAGE_ROOT": env.get("STORAGE_ROOT") or str(Path(instance_path) / "storage"),
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Sessions and cookies
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production or _bool(env.get("SESSION_COOKIE_SECURE")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production or _bool(env.get("SESSION_COOKIE_SECURE")),
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        # Requests larger than this get a 413 page; CSV rosters and course files fit well within.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
+        # CSRF on every state-changing request (Flask-WTF's CSRFProtect covers every POST).
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
+        # Languages
+        "LANGUAGES": ("ar", "en", "fr"),
+        "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LANGUAGE", "en"),
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "DEFAULT_TIMEZONE": env.get("DEFAULT_TIMEZONE", "UTC"),
+        # Rate limits: failed logins only (see auth.views). Redis shares them between workers.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        "REDIS_URL": redis_url,
+        # Tokens
+        "INVITATION_TTL_HOURS": int(env.get("INVITATION_TTL_HOURS", 24 * 14)),
+        "PASSWORD_RESET_TTL_HOURS": int(env.get("PASSWORD_RESET_TTL_HOURS", 2)),
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "PASSWORD_MIN_LENGTH": 10,
+        # Mail: "console" prints, "folder" writes .eml files, "smtp" sends.
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "folder"),
+        "MAIL_FOLDER": env.get("MAIL_FOLDER") or str(Path(instance_path) / "outbox"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", 25)),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "DiploLearn <no-reply@diplolearn.test>"),
+        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", 5)),
+    }
+    config.update(overrides)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    return config

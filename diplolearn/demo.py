@@ -1,0 +1,129 @@
+"""Demo data for development: two ministries, their coordinators and staff, an instructor, a
+tutor, an administrator, and learners who read in Arabic, English and French.
+
+Idempotent: every record is looked up by its natural key first, so running it again changes
+nothing. The README's table of demo accounts is generated from ``DEMO_ACCOUNTS``, and a test
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from diplolearn.extensions import db
+from diplolearn.models import Cohort, Course, EnrolmentState, Ministry, Role, TutorGroup
+from diplolearn.services import accounts, organisations, people
+
+
+class DemoAccount(NamedTuple):
+    role: str
+    email: str
+    password: str
+    name_latin: str
+    name_ar: str
+    language: str
+    ministry: str | None = None
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("administrator", "admin@diplolearn.test", "admin-demo-2026",
+                "Nadia Haddad", "نادية حداد", "en"),
+    DemoAccount("instructor", "instructor@diplolearn.test", "instructor-demo-2026",
+                "Karim Mansour", "كريم منصور", "ar"),
+    DemoAccount("tutor", "tutor@diplolearn.test", "tutor-demo-2026",
+                "Sophie Laurent", "صوفي لوران", "fr"),
+    DemoAccount("coordinator, Ministry A", "coordinator.a@diplolearn.test",
+                "coordinator-a-demo-2026", "Omar Khalil", "عمر خليل", "ar", "MFA-A"),
+    DemoAccount("coordinator, Ministry B", "coordinator.b@diplolearn.test",
+                "coordinator-b-demo-2026", "Helen Carter", "هيلين كارتر", "en", "MFA-B"),
+    DemoAccount("learner (Arabic)", "layla@diplolearn.test", "layla-demo-2026",
+                "Layla Al-Amin", "ليلى الأمين", "ar", "MFA-A"),
+    DemoAccount("learner (Arabic)", "youssef@diplolearn.test", "youssef-demo-2026",
+                "Youssef Benali", "يوسف بن علي", "ar", "MFA-B"),
+    DemoAccount("learner (English)", "james@diplolearn.test", "james-demo-2026",
+                "James Okafor", "جيمس أوكافور", "en", "MFA-A"),
+    DemoAccount("learner (English)", "amina@diplolearn.test", "amina-demo-2026",
+                "Amina Yusuf", "أمينة يوسف", "en", "MFA-B"),
+    DemoAccount("learner (French)", "claire@diplolearn.test", "claire-demo-2026",
+                "Claire Dubois", "كلير دوبوا", "fr", "MFA-B"),
+]
+
+DEMO_MINISTRIES = {
+    "MFA-A": {"en": "Ministry of Foreign Affairs of Arcadia", "ar": "وزارة خارجية أركاديا",
+              "fr": "Ministère des Affaires étrangères d'Arcadie"},
+    "MFA-B": {"en": "Ministry of Foreign Affairs of Borealia", "ar": "وزارة خارجية بوريليا",
+              "fr": "Ministère des Affaires étrangères de Borélie"},
+}
+
+DEMO_COURSE_KEY = "digital-diplomacy"
+DEMO_COURSE_TITLE = {
+    "ar": "الدبلوماسية الرقمية: الأدوات والتجارب الدولية",
+    "en": "Digital Diplomacy: Tools and International Experiences",
+    "fr": "Diplomatie numérique : outils et expériences internationales",
+}
+DEMO_COHORT_KEY = "2026-autumn"
+
+
+def seed_demo(today: dt.date | None = None) -> int:
+    """Create whatever of the demo data is missing; return how many records were created."""
+    created = 0
+    ministries: dict[str, Ministry] = {}
+    for code, names in DEMO_MINISTRIES.items():
+        ministry = db.session.scalar(sa.select(Ministry).where(Ministry.code == code))
+        if ministry is None:
+            ministry = Ministry(code=code, name=names)
+            db.session.add(ministry)
+            db.session.flush()
+            created += 1
+        ministries[code] = ministry
+
+    course = db.session.scalar(sa.select(Course).where(Course.key == DEMO_COURSE_KEY))
+    if course is None:
+        course = organisations.create_course(DEMO_COURSE_KEY, DEMO_COURSE_TITLE, ["ar", "en"])
+        created += 1
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.course_id == course.id,
+                                                       Cohort.key == DEMO_COHORT_KEY))
+    if cohort is None:
+        start = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)
+        cohort = organisations.create_cohort(
+            course, DEMO_COHORT_KEY,
+            {"ar": "دفعة خريف 2026", "en": "Autumn 2026", "fr": "Automne 2026"},
+            timezone="Europe/Zurich", starts_at=start, ends_at=start + dt.timedelta(weeks=10),
+            capacity=60)
+        created += 1
+    group = db.session.scalar(sa.select(TutorGroup).where(TutorGroup.cohort_id == cohort.id,
+                                                          TutorGroup.key == "group-1"))
+    if group is None:
+        group = organisations.add_tutor_group(cohort, "group-1", "Group 1")
+        created += 1
+
+    for row in DEMO_ACCOUNTS:
+        user = accounts.find_user_by_email(row.email)
+        if user is None:
+            user = accounts.create_user(row.email, name_latin=row.name_latin, name_ar=row.name_ar,
+                                        interface_language=row.language,
+                                        reading_language=row.language if row.language != "fr"
+                                        else "en",
+                                        password=row.password)
+            created += 1
+        ministry = ministries.get(row.ministry) if row.ministry else None
+        if ministry is not None:
+            people.join_ministry(user, ministry)
+        if row.role == "administrator":
+            accounts.grant_role(user, Role.ADMINISTRATOR)
+        elif row.role == "instructor":
+            accounts.grant_role(user, Role.INSTRUCTOR, course.id)
+            accounts.grant_role(user, Role.LEAD_INSTRUCTOR, cohort.id)
+        elif row.role == "tutor":
+            accounts.grant_role(user, Role.TUTOR, group.id)
+        elif row.role.startswith("coordinator"):
+            accounts.grant_role(user, Role.COORDINATOR, ministry.id)
+        elif row.role.startswith("learner"):
+            enrolment = organisations.enrol(user, cohort, sponsor=ministry, tutor_group=group)
+            if enrolment.state == EnrolmentState.INVITED:
+                enrolment.move_to(EnrolmentState.ACTIVE)
+    db.session.flush()
+    return created

@@ -1,0 +1,143 @@
+"""Timed work, in one home: ``flask jobs run`` (called by cron, or looped by a worker).
+
+Each job is idempotent and safe to run from several workers at once; each commits its own
+work, because this is the command layer, not a service. Jobs:
+
+- ``send_mail``: deliver outbox messages that are due (after their transaction committed);
+- ``expire_attempts``: finalise quiz attempts whose server-side deadline has passed;
+- ``release_modules``: release modules whose opening time in a cohort's schedule has come, and
+  tell the cohort's learners.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from diplolearn.extensions import db
+from diplolearn.i18n import pick_text
+from diplolearn.mail import DeliveryError, build_message, deliver
+from diplolearn.models import (
+    AttemptState,
+    Cohort,
+    Enrolment,
+    EnrolmentState,
+    ModuleRevision,
+    ModuleSchedule,
+    OutboxMessage,
+    OutboxState,
+    QuizAttempt,
+    utcnow,
+)
+from diplolearn.models.states import OUTBOX
+from diplolearn.services.outbox import claim, due_message_ids, queue_mail
+
+
+def send_due_mail(now: dt.datetime) -> dict[str, int]:
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for message_id in due_message_ids(now):
+        if not claim(message_id, now):
+            db.session.rollback()
+            continue
+        db.session.commit()
+        message = db.session.get(OutboxMessage, message_id)
+        message.attempts += 1
+        try:
+            deliver(build_message(message.to_address, message.subject, message.body_text,
+                                  message.language),
+                    reference=f"{message.id:08d}-{message.kind}")
+        except DeliveryError as error:
+            message.last_error = str(error)[:2000]
+            if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+                message.state = OUTBOX.advance(message.state, OutboxState.FAILED)
+                counts["failed"] += 1
+            else:
+                message.state = OUTBOX.advance(message.state, OutboxState.PENDING)
+                # Back off: 1, 2, 4, 8 ... minutes.
+                message.next_attempt_at = now + dt.timedelta(minutes=2 ** (message.attempts - 1))
+                counts["retry"] += 1
+        else:
+            message.state = OUTBOX.advance(message.state, OutboxState.SENT)
+            message.sent_at = utcnow()
+            counts["sent"] += 1
+        db.session.commit()
+    return counts
+
+
+def expire_attempts(now: dt.datetime) -> dict[str, int]:
+    """Move in-progress attempts past their deadline to ``expired``.
+
+    Answers saved before the deadline stay with the attempt; the grading of expired attempts
+    follows the same path as submitted ones (states.ATTEMPT: expired -> graded).
+    """
+    overdue = db.session.scalars(
+        sa.select(QuizAttempt)
+        .where(QuizAttempt.state == AttemptState.IN_PROGRESS, QuizAttempt.deadline_at <= now)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for attempt in overdue:
+        attempt.move_to(AttemptState.EXPIRED, when=attempt.deadline_at)
+    db.session.commit()
+    return {"expired": len(overdue)}
+
+
+def release_modules(now: dt.datetime) -> dict[str, int]:
+    """Release every scheduled module whose time has come, once, and tell its learners."""
+    due = db.session.scalars(
+        sa.select(ModuleSchedule)
+        .where(ModuleSchedule.released_at.is_(None), ModuleSchedule.opens_at <= now)
+        .options(selectinload(ModuleSchedule.cohort).selectinload(Cohort.course))
+        .with_for_update(skip_locked=True)
+    ).all()
+    mails = 0
+    for schedule in due:
+        schedule.released_at = now
+        cohort = schedule.cohort
+        revision = db.session.scalar(sa.select(ModuleRevision).where(
+            ModuleRevision.module_id == schedule.module_id,
+            ModuleRevision.course_version_id == cohort.course_version_id))
+        learners = db.session.scalars(
+            sa.select(Enrolment).where(
+                Enrolment.cohort_id == cohort.id,
+                Enrolment.state.in_([EnrolmentState.ACTIVE, EnrolmentState.INVITED]))
+            .options(selectinload(Enrolment.user))
+        ).all()
+        for enrolment in learners:
+            order = [enrolment.user.reading_language or "", enrolment.user.interface_language
+                     or "", *cohort.course.languages]
+            queue_mail(
+                "module_released", enrolment.user,
+                module_title=pick_text(revision.title, order)[0] if revision else "",
+                course_title=pick_text(cohort.course.title, order)[0],
+                due_at=schedule.due_at, cohort_timezone=cohort.timezone,
+            )
+            mails += 1
+    db.session.commit()
+    return {"released": len(due), "mails_queued": mails}
+
+
+# Release first so that its mail goes out in the same run.
+JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
+    "release_modules": release_modules,
+    "expire_attempts": expire_attempts,
+    "send_mail": send_due_mail,
+}
+
+
+def run_jobs(now: dt.datetime | None = None, only: list[str] | None = None) -> dict[str, dict]:
+    now = now or utcnow()
+    results = {}
+    for name, job in JOBS.items():
+        if only and name not in only:
+            continue
+        try:
+            results[name] = job(now)
+        except Exception:
+            db.session.rollback()
+            current_app.logger.exception("job %s failed", name)
+            results[name] = {"error": 1}
+    return results

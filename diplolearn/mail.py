@@ -1,0 +1,62 @@
+"""Delivering one mail message. Only the job command calls this (through services.outbox).
+
+Backends, chosen by MAIL_BACKEND: ``smtp`` (production), ``folder`` (development: each message
+is written as an .eml file under MAIL_FOLDER, and announced on the console), ``console``, and
+``memory`` (tests: kept in ``app.extensions["mail_sent"]``).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import sys
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+
+class DeliveryError(Exception):
+    """The message could not be handed over; the outbox will try again later."""
+
+
+def build_message(to_address: str, subject: str, body: str, language: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to_address
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="diplolearn")
+    message["Content-Language"] = language
+    message.set_content(body)
+    return message
+
+
+def deliver(message: EmailMessage, reference: str) -> None:
+    backend = current_app.config["MAIL_BACKEND"]
+    try:
+        if backend == "smtp":
+            _deliver_smtp(message)
+        elif backend == "folder":
+            folder = Path(current_app.config["MAIL_FOLDER"])
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{reference}.eml"
+            path.write_bytes(bytes(message))
+            print(f"[mail] {message['To']}: {message['Subject']} -> {path}", file=sys.stderr)
+        elif backend == "console":
+            print(message.as_string(), file=sys.stderr)
+        elif backend == "memory":
+            current_app.extensions.setdefault("mail_sent", []).append(message)
+        else:
+            raise DeliveryError(f"unknown MAIL_BACKEND {backend!r}")
+    except (OSError, smtplib.SMTPException) as error:
+        raise DeliveryError(str(error)) from error
+
+
+def _deliver_smtp(message: EmailMessage) -> None:
+    cfg = current_app.config
+    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        smtp.send_message(message)

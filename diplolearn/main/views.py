@@ -1,0 +1,104 @@
+"""The home page, the signed-in dashboard, preferences, the language switcher, /healthz."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy.orm import selectinload
+
+from diplolearn.auth.forms import ChangePasswordForm
+from diplolearn.extensions import db
+from diplolearn.i18n import current_language
+from diplolearn.forms import safe_next
+from diplolearn.main import bp
+from diplolearn.main.forms import LanguageForm, PreferencesForm
+from diplolearn.models import Cohort, Enrolment
+from diplolearn.security.permissions import login_required
+from diplolearn.services import accounts
+from diplolearn.services.errors import DomainError, WeakPassword
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("main/home.html")
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .where(Enrolment.user_id == current_user.id)
+        .options(selectinload(Enrolment.cohort).selectinload(Cohort.course))
+        .order_by(Enrolment.created_at.desc())
+    ).all()
+    return render_template("main/dashboard.html", enrolments=enrolments)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.post("/language")
+def set_language():
+    """Save the interface language: on the account when signed in, else in the session."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        flash(_("That language is not available."), "error")
+        return redirect(safe_next(form.next.data))
+    if current_user.is_authenticated:
+        current_user.interface_language = form.lang.data
+        db.session.commit()
+    else:
+        session["lang"] = form.lang.data
+    return redirect(safe_next(form.next.data))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = PreferencesForm(
+        obj=current_user,
+        data=None if request.method == "POST" else {
+            "interface_language": current_user.interface_language or current_language(),
+            "reading_language": current_user.reading_language or current_language(),
+        },
+    )
+    password_form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        current_user.interface_language = form.interface_language.data
+        current_user.reading_language = form.reading_language.data
+        current_user.timezone = form.timezone.data
+        db.session.commit()
+        flash(_("Your preferences are saved."), "success")
+        return redirect(url_for("main.account"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("main/account.html", form=form, password_form=password_form), status
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = PreferencesForm(obj=current_user)
+    password_form = ChangePasswordForm(prefix="pw")
+    if password_form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, password_form.current.data,
+                                     password_form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            field = password_form.password if isinstance(error, WeakPassword) \
+                else password_form.current
+            field.errors.append(error.message)
+        else:
+            db.session.commit()
+            # Every other session ended with the old epoch; keep this one signed in.
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed. You have been signed out everywhere else."),
+                  "success")
+            return redirect(url_for("main.account"))
+    return render_template("main/account.html", form=form, password_form=password_form), 422

@@ -1,0 +1,44 @@
+"""The data model, split by domain area. Import models from here."""
+
+from diplolearn.models.accounts import ROLE_SCOPE, Role, RoleGrant, TokenPurpose, User, UserToken
+from diplolearn.models.assessment import (
+    ChoiceRevision,
+    GradingMethod,
+    Question,
+    QuestionKind,
+    QuestionRevision,
+    Quiz,
+    QuizQuestion,
+    QuizRevision,
+)
+from diplolearn.models.audit import AuditEvent, AuditLogIsAppendOnly
+from diplolearn.models.base import Base, utcnow
+from diplolearn.models.catalogue import (
+    Course,
+    CourseVersion,
+    Lesson,
+    LessonRevision,
+    Module,
+    ModuleRevision,
+    Paragraph,
+    ParagraphRevision,
+)
+from diplolearn.models.learning import AttemptQuestion, LessonProgress, QuizAttempt, Response
+from diplolearn.models.organisations import (
+    Cohort,
+    Enrolment,
+    Ministry,
+    ModuleSchedule,
+    StaffMembership,
+    TutorGroup,
+)
+from diplolearn.models.outbox import OutboxMessage
+from diplolearn.models.states import (
+    AttemptState,
+    CourseVersionState,
+    EnrolmentState,
+    InvalidTransition,
+    OutboxState,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,83 @@
+"""Tenant scoping: which people, enrolments and records a viewer may see.
+
+Views never load a person and then check; they load *through* the scope
+(``get_person_or_404``), so a coordinator's query cannot forget the ministry. Out-of-scope ids
+answer 404, exactly like ids that do not exist, so nobody learns who is registered elsewhere.
+
+Who sees whom:
+- administrator: everyone;
+- coordinator of a ministry: its current staff, and anyone whose enrolment it sponsored (a
+  person who moved on stays visible for those enrolments);
+- lead instructor of a cohort: everyone enrolled in it;
+- tutor of a group: the learners of that group;
+- everyone: themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import abort
+
+from diplolearn.extensions import db
+from diplolearn.models import Enrolment, Role, StaffMembership, User
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int
+    is_administrator: bool
+    ministry_ids: frozenset[int]
+    course_ids: frozenset[int]
+    cohort_ids: frozenset[int]
+    tutor_group_ids: frozenset[int]
+
+    @classmethod
+    def of(cls, user: User) -> Scope:
+        def ids(role: Role, column: str) -> frozenset[int]:
+            return frozenset(getattr(g, column) for g in user.grants if g.role == role)
+
+        return cls(
+            user_id=user.id,
+            is_administrator=user.has_role(Role.ADMINISTRATOR),
+            ministry_ids=ids(Role.COORDINATOR, "ministry_id"),
+            course_ids=ids(Role.INSTRUCTOR, "course_id"),
+            cohort_ids=ids(Role.LEAD_INSTRUCTOR, "cohort_id"),
+            tutor_group_ids=ids(Role.TUTOR, "tutor_group_id"),
+        )
+
+    def visible_user_ids(self) -> sa.Select | None:
+        """A subquery of the user ids this scope may see; None means everyone."""
+        if self.is_administrator:
+            return None
+        parts: list[sa.Select] = [sa.select(sa.literal(self.user_id))]
+        if self.ministry_ids:
+            parts.append(sa.select(StaffMembership.user_id).where(
+                StaffMembership.ministry_id.in_(self.ministry_ids),
+                StaffMembership.ended_at.is_(None)))
+            parts.append(sa.select(Enrolment.user_id).where(
+                Enrolment.sponsor_ministry_id.in_(self.ministry_ids)))
+        if self.cohort_ids:
+            parts.append(sa.select(Enrolment.user_id).where(
+                Enrolment.cohort_id.in_(self.cohort_ids)))
+        if self.tutor_group_ids:
+            parts.append(sa.select(Enrolment.user_id).where(
+                Enrolment.tutor_group_id.in_(self.tutor_group_ids)))
+        return sa.union(*parts)
+
+
+def people_query(viewer: User) -> sa.Select:
+    """Select the people ``viewer`` may see, ordered by name."""
+    query = sa.select(User).order_by(User.sort_key, User.id)
+    visible = Scope.of(viewer).visible_user_ids()
+    if visible is not None:
+        query = query.where(User.id.in_(visible))
+    return query
+
+
+def get_person_or_404(viewer: User, user_id: int) -> User:
+    person = db.session.scalar(people_query(viewer).where(User.id == user_id))
+    if person is None:
+        abort(404)
+    return person

@@ -1,0 +1,53 @@
+"""Domain errors. Views turn them into messages in the user's language; each carries a
+message written for people, marked for translation where it is defined."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class DomainError(Exception):
+    """Base class: a request that the rules refuse. ``message`` is shown to the user."""
+
+    message = _l("That could not be done.")
+
+    def __init__(self, message=None):
+        super().__init__(str(message or self.message))
+        if message is not None:
+            self.message = message
+
+
+class InvalidCredentials(DomainError):
+    message = _l("The email or password is not right. Check both and try again.")
+
+
+class AccountInactive(DomainError):
+    message = _l("This account is not active. Ask your ministry's training coordinator.")
+
+
+class TokenProblem(DomainError):
+    """A mailed link that cannot be used (invalid, expired or already used)."""
+
+
+class TokenInvalid(TokenProblem):
+    message = _l("This link is not valid. Check that you opened the whole link from the email.")
+
+
+class TokenExpired(TokenProblem):
+    message = _l("This link has expired. Ask for a new one below.")
+
+
+class TokenUsed(TokenProblem):
+    message = _l("This link has already been used. You can sign in, or ask for a new link.")
+
+
+class EmailTaken(DomainError):
+    message = _l("Someone is already registered with this email address.")
+
+
+class WeakPassword(DomainError):
+    message = _l("Choose a longer password.")
+
+
+class NotAllowed(DomainError):
+    message = _l("You are not allowed to do that.")

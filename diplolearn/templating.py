@@ -1,0 +1,55 @@
+"""What every template can use: the page language and direction, formatting filters, the
+language switcher."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from diplolearn import i18n
+from diplolearn.security.sanitize import render_markdown
+
+
+ROLE_LABELS = {
+    "administrator": _l("Administrator"),
+    "coordinator": _l("Training coordinator"),
+    "instructor": _l("Instructor"),
+    "lead_instructor": _l("Lead instructor"),
+    "tutor": _l("Tutor"),
+}
+ENROLMENT_STATE_LABELS = {
+    "invited": _l("Invited"),
+    "active": _l("In progress"),
+    "completed": _l("Completed"),
+    "withdrawn": _l("Withdrawn"),
+    "deferred": _l("Deferred"),
+}
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(
+        datetime=i18n.format_datetime,
+        date=i18n.format_date,
+        number=i18n.format_number,
+        percent=i18n.format_percent,
+        markdown=render_markdown,
+        language_name=i18n.language_name,
+    )
+
+    @app.context_processor
+    def _page_context():
+        language = i18n.current_language()
+        return {
+            "page_lang": language,
+            "page_dir": i18n.direction(language),
+            "languages": i18n.supported_languages(),
+            "language_name": i18n.language_name,
+            "direction": i18n.direction,
+            "current_path": request.full_path.rstrip("?") if request else "/",
+            "viewer": current_user,
+            "role_label": lambda role: ROLE_LABELS.get(role, role),
+            "enrolment_state_label": lambda state: ENROLMENT_STATE_LABELS.get(state, state),
+        }

@@ -1,0 +1,3 @@
+from diplolearn import create_app
+
+app = create_app()
