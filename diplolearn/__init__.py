@@ -71,6 +71,9 @@ def _configure_sqlite(app: Flask, db) -> None:
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, open transactions, so that SAVEPOINT and
+        # transactional DDL behave as documented (SQLAlchemy's pysqlite recipe).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 5000")
@@ -78,6 +81,10 @@ def _configure_sqlite(app: Flask, db) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:
