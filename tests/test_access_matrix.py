@@ -1,0 +1,119 @@
+"""The role × URL matrix: who gets 200, 302, 403 or 404 on every route.
+
+Every later feature adds its routes here. ``{other}`` is a person in another ministry than the
+coordinator's; ``{self}`` is the requesting user.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from diplolearn.models import Role
+from diplolearn.services import accounts, organisations
+from tests.conftest import csrf_from, login
+from tests.factories import make_course, make_learner, make_ministry, make_user
+
+ROLES = ["anonymous", "learner", "coordinator", "instructor", "tutor", "administrator"]
+
+# path -> expected status for each role, in ROLES order.
+MATRIX = {
+    "/":                         (200, 200, 200, 200, 200, 200),
+    "/healthz":                  (200, 200, 200, 200, 200, 200),
+    "/login":                    (200, 302, 302, 302, 302, 302),
+    "/password/forgot":          (200, 200, 200, 200, 200, 200),
+    "/account":                  (302, 200, 200, 200, 200, 200),
+    "/admin/":                   (302, 403, 403, 403, 403, 302),
+    "/admin/people":             (302, 403, 403, 403, 403, 200),
+    "/admin/people/new":         (302, 403, 403, 403, 403, 200),
+    "/admin/people/{other}":     (302, 403, 403, 403, 403, 200),
+    "/admin/people/{self}":      (302, 403, 403, 403, 403, 200),
+    "/admin/people/987654":      (302, 403, 403, 403, 403, 404),
+    "/admin/people/not-a-number": (404, 404, 404, 404, 404, 404),
+    "/admin/audit":              (302, 403, 403, 403, 403, 200),
+    "/invitation/unknown-token": (400, 400, 400, 400, 400, 400),
+    "/password/reset/unknown":   (400, 400, 400, 400, 400, 400),
+    "/no/such/page":             (404, 404, 404, 404, 404, 404),
+}
+
+# POSTs with a valid CSRF token and an empty form. Without a token every POST is a 400.
+POST_MATRIX = {
+    "/logout":                   (302, 302, 302, 302, 302, 302),
+    "/language":                 (302, 302, 302, 302, 302, 302),
+    "/account/password":         (302, 422, 422, 422, 422, 422),
+    "/admin/people/{other}/invitation": (302, 403, 403, 403, 403, 302),
+    "/link/{invitation}/unknown/resend": (302, 302, 302, 302, 302, 302),
+}
+
+
+@pytest.fixture()
+def world(db):
+    ministry_a, ministry_b = make_ministry("MFA-A"), make_ministry("MFA-B")
+    course = make_course()
+    cohort = organisations.create_cohort(course, "run-1", {"en": "Run 1"}, timezone="UTC")
+    group = organisations.add_tutor_group(cohort, "g1", "Group 1")
+    users = {
+        "learner": make_learner(cohort, ministry=ministry_a, group=group,
+                                email="learner@example.org")[0],
+        "coordinator": make_user("coordinator@example.org"),
+        "instructor": make_user("instructor@example.org"),
+        "tutor": make_user("tutor@example.org"),
+        "administrator": make_user("admin@example.org"),
+    }
+    accounts.grant_role(users["coordinator"], Role.COORDINATOR, ministry_a.id)
+    accounts.grant_role(users["instructor"], Role.INSTRUCTOR, course.id)
+    accounts.grant_role(users["instructor"], Role.LEAD_INSTRUCTOR, cohort.id)
+    accounts.grant_role(users["tutor"], Role.TUTOR, group.id)
+    accounts.grant_role(users["administrator"], Role.ADMINISTRATOR)
+    other, _ = make_learner(cohort, ministry=ministry_b, email="other@example.org")
+    db.session.commit()
+    return {"users": users, "other": other}
+
+
+def _client_for(app, world, role):
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, world["users"][role].email)
+    return client
+
+
+def _cases(matrix):
+    return [(role, path, statuses[i]) for path, statuses in matrix.items()
+            for i, role in enumerate(ROLES)]
+
+
+def _fill(path, world, role):
+    me = world["users"].get(role)
+    return path.format(other=world["other"].id, self=me.id if me else 0, invitation="invitation")
+
+
+@pytest.mark.parametrize("role,path,expected", _cases(MATRIX))
+def test_get(app, world, role, path, expected):
+    response = _client_for(app, world, role).get(_fill(path, world, role))
+    assert response.status_code == expected, (role, path)
+
+
+@pytest.mark.parametrize("role,path,expected", _cases(POST_MATRIX))
+def test_post(app, world, role, path, expected):
+    client = _client_for(app, world, role)
+    token = csrf_from(client, "/")
+    response = client.post(_fill(path, world, role), data={"csrf_token": token})
+    assert response.status_code == expected, (role, path)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", list(POST_MATRIX))
+def test_post_without_csrf_is_refused(app, world, role, path):
+    response = _client_for(app, world, role).post(_fill(path, world, role))
+    assert response.status_code == 400, (role, path)
+
+
+def test_matrix_covers_every_route(app):
+    """A new route without a row in the matrix fails here."""
+    import re
+
+    def shape(path: str) -> str:
+        return re.sub(r"<[^>]+>|\{[^}]+\}|987654|not-a-number|unknown(-token)?", "*", path)
+
+    covered = {shape(p) for p in list(MATRIX) + list(POST_MATRIX)}
+    routes = {shape(r.rule) for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    assert routes <= covered, sorted(routes - covered)
