@@ -26,8 +26,8 @@ def build_message(to_address: str, subject: str, body: str, language: str) -> Em
     message["To"] = to_address
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="diplolearn")
-    message["Content-Language"] = language
     message.set_content(body)
+    message["Content-Language"] = language  # after set_content, which resets Content-* headers
     return message
 
 
