@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from diplolearn.auth import bp
@@ -132,9 +133,11 @@ def forgot_password():
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
         db.session.commit()
-        flash(_("If an account uses that address, a link to choose a new password is on its way. "
-                "It works for %(hours)s hours.",
-                hours=current_app.config["PASSWORD_RESET_TTL_HOURS"]), "info")
+        flash(ngettext("If an account uses that address, a link to choose a new password is on "
+                       "its way. It works for %(num)d hour.",
+                       "If an account uses that address, a link to choose a new password is on "
+                       "its way. It works for %(num)d hours.",
+                       current_app.config["PASSWORD_RESET_TTL_HOURS"]), "info")
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/forgot_password.html", form=form), status
