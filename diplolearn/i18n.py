@@ -17,6 +17,7 @@ typed by people are still understood wherever numbers are read (see textnorm).
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
@@ -74,8 +75,10 @@ def valid_timezone(name: str | None) -> str:
     return name
 
 
-def timezone_choices() -> list[str]:
-    return sorted(available_timezones() - {"localtime", "Factory"})
+@lru_cache(maxsize=1)
+def timezone_choices() -> tuple[str, ...]:
+    """Every IANA zone name; read from disk once (scanning the database takes ~1 s)."""
+    return tuple(sorted(available_timezones() - {"localtime", "Factory"}))
 
 
 def interface_language_for(user) -> str:

@@ -117,3 +117,22 @@ def test_matrix_covers_every_route(app):
     covered = {shape(p) for p in list(MATRIX) + list(POST_MATRIX)}
     routes = {shape(r.rule) for r in app.url_map.iter_rules() if r.endpoint != "static"}
     assert routes <= covered, sorted(routes - covered)
+
+
+def test_dashboard_runs_a_constant_number_of_queries(app, db, count_queries):
+    """However many courses a learner follows, the dashboard costs the same queries."""
+    user = make_user("busy.learner@example.org")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "busy.learner@example.org")
+    counts = []
+    for _ in range(2):
+        for _ in range(3):
+            course = make_course()
+            organisations.enrol(user, organisations.default_cohort(course), sponsor=None)
+        db.session.commit()
+        with count_queries() as counter:
+            assert client.get("/").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 6, counts

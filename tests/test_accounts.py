@@ -287,3 +287,14 @@ def test_users_sort_the_same_on_every_database(db):
     latin = db.session.scalars(sa.select(User.name_latin).where(User.name_ar == "")
                                .order_by(User.sort_key)).all()
     assert latin == ["Émile", "Zoe"]
+
+
+def test_every_demo_account_can_sign_in_through_the_form(app, db):
+    from diplolearn.demo import DEMO_ACCOUNTS, seed_demo
+
+    seed_demo()
+    db.session.commit()
+    for row in DEMO_ACCOUNTS:
+        client = app.test_client()
+        login(client, row.email, row.password)
+        assert client.get("/account").status_code == 200, row.email
