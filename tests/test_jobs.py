@@ -27,8 +27,9 @@ from diplolearn.models import (
 from diplolearn.services import accounts, organisations
 from tests.factories import make_course, make_learner, make_user
 
-# A minute ahead, so that everything the test queues is already due.
-NOW = utcnow().replace(microsecond=0) + dt.timedelta(minutes=1)
+def soon() -> dt.datetime:
+    """A minute ahead, so that everything a test has queued is already due."""
+    return utcnow().replace(microsecond=0) + dt.timedelta(minutes=1)
 
 
 def test_mail_queued_in_a_rolled_back_transaction_is_never_sent(committed):
@@ -98,6 +99,7 @@ def test_one_invitation_token_used_by_two_racing_submissions_counts_once(committ
 
 
 def test_failed_delivery_is_retried_with_backoff_then_given_up(app, db, monkeypatch):
+    NOW = soon()
     from diplolearn import jobs
     from diplolearn.mail import DeliveryError
 
@@ -153,6 +155,7 @@ def _timed_attempt(db, deadline):
 
 
 def test_expired_attempts_are_closed_by_the_job_at_their_deadline(db):
+    NOW = soon()
     from diplolearn.jobs import expire_attempts
 
     overdue = _timed_attempt(db, NOW - dt.timedelta(minutes=1))
@@ -166,6 +169,7 @@ def test_expired_attempts_are_closed_by_the_job_at_their_deadline(db):
 
 
 def test_modules_are_released_once_and_learners_told(app, db):
+    NOW = soon()
     from diplolearn import jobs
 
     course = make_course()

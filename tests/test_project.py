@@ -35,11 +35,11 @@ def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/diplolearn.sqlite3"
 
 
-def test_sqlite_connections_have_foreign_keys_wal_and_busy_timeout(app, backend):
+def test_sqlite_connections_have_foreign_keys_wal_and_busy_timeout(tmp_path):
     from diplolearn.extensions import db
+    from tests.conftest import make_app
 
-    if backend != "sqlite":
-        pytest.skip("SQLite pragmas only")
+    app = make_app(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
     with app.app_context(), db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

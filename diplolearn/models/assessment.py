@@ -70,6 +70,8 @@ class QuizRevision(Base):
     grading_method: Mapped[str] = mapped_column(sa.String(16), default=GradingMethod.HIGHEST)
     shuffle_questions: Mapped[bool] = mapped_column(default=False)
     shuffle_choices: Mapped[bool] = mapped_column(default=False)
+    # Whether the module's completion needs this quiz passed.
+    required: Mapped[bool] = mapped_column(default=True)
 
     quiz: Mapped[Quiz] = relationship()
     questions: Mapped[list[QuizQuestion]] = relationship(order_by="QuizQuestion.position")

@@ -94,6 +94,10 @@ class ModuleRevision(Base):
     # {"ar": ["objective", ...], "en": [...]}
     objectives: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     estimated_minutes: Mapped[int | None]
+    # Completion rules: whether the course needs this module, and the module keys that must be
+    # complete before this one opens.
+    required: Mapped[bool] = mapped_column(default=True)
+    prerequisites: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     module: Mapped[Module] = relationship()
     course_version: Mapped[CourseVersion] = relationship()
@@ -120,6 +124,8 @@ class LessonRevision(Base):
     position: Mapped[int]
     title: Mapped[dict] = mapped_column(Translated())
     estimated_minutes: Mapped[int | None]
+    # Whether the module's completion needs this lesson done.
+    required: Mapped[bool] = mapped_column(default=True)
 
     lesson: Mapped[Lesson] = relationship()
     paragraphs: Mapped[list[ParagraphRevision]] = relationship(
