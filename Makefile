@@ -31,6 +31,7 @@ migrate: install
 	$(FLASK) db upgrade
 
 seed: migrate
+	$(FLASK) courses import courses/
 	$(FLASK) demo seed
 
 # Serve on http://127.0.0.1:$(PORT) with the job loop beside it (mail lands in instance/outbox).

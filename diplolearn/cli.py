@@ -13,10 +13,89 @@ from diplolearn.extensions import db
 
 
 def register(app: Flask) -> None:
+    app.cli.add_command(courses)
     app.cli.add_command(users)
     app.cli.add_command(ministries)
     app.cli.add_command(jobs)
     app.cli.add_command(demo)
+
+
+@click.group(help="Courses as files: check, import, export.")
+def courses():
+    pass
+
+
+def _folders(paths):
+    from pathlib import Path
+
+    from diplolearn.courses.check import course_folders
+
+    folders = []
+    for raw in paths:
+        found = course_folders(Path(raw))
+        if not found:
+            raise click.ClickException(f"{raw}: no course.yaml here or in its sub-folders")
+        folders += found
+    return folders
+
+
+@courses.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+def check(paths):
+    """Validate course folders; list every problem with file and line; change nothing."""
+    from diplolearn.courses.check import check_course
+
+    total = 0
+    for folder in _folders(paths):
+        _, problems = check_course(folder)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        total += len(problems)
+        click.echo(f"{folder.name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+    if total:
+        raise SystemExit(1)
+
+
+@courses.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+def import_(paths):
+    """Import course folders, all or nothing: any problem in any folder imports none."""
+    from diplolearn.courses.check import CourseInvalid, load_course
+    from diplolearn.courses.importer import import_course
+
+    loaded, problems = [], []
+    for folder in _folders(paths):
+        try:
+            loaded.append(load_course(folder))
+        except CourseInvalid as error:
+            problems += error.problems
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(problems)} problem(s); nothing was imported.")
+    results = [import_course(spec, files) for spec, files in loaded]
+    db.session.commit()
+    for result in results:
+        state = f"version {result.version.number} published" if result.created \
+            else f"unchanged (version {result.version.number})"
+        click.echo(f"{result.course.key}: {state}")
+
+
+@courses.command("export")
+@click.argument("course_id")
+@click.argument("target", type=click.Path(file_okay=False))
+@click.option("--version", "number", type=int, help="A version number (default: the latest).")
+def export(course_id, target, number):
+    """Write a course version back to files, in the canonical form, under TARGET/COURSE_ID."""
+    from pathlib import Path
+
+    from diplolearn.courses.exporter import UnknownCourse, export_course
+
+    try:
+        written = export_course(course_id, Path(target), number)
+    except UnknownCourse as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{len(written)} files written under {Path(target) / course_id}")
 
 
 @click.group(help="People and their accounts.")

@@ -1,0 +1,263 @@
+"""Validating a course folder: every problem, with file and line, and nothing rewritten.
+
+``check_course`` reads the folder (reader.py reports shape problems), then checks the rules
+that span files: ids unique where they must be, every required language present, paragraph
+anchors shared by every language of a lesson, questions answerable, references and
+prerequisites that point somewhere, text in NFC, no HTML the cleaner would remove, and files
+byte for byte in the canonical form that ``flask courses export`` writes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import markdown as md
+
+from diplolearn.courses.reader import read_course
+from diplolearn.courses.spec import (
+    GRADING_METHODS,
+    ID_PATTERN,
+    QUESTION_KINDS,
+    CourseSpec,
+    Problem,
+    Source,
+)
+from diplolearn.courses.writer import course_files
+from diplolearn.security.sanitize import would_change
+
+SUPPORTED_LANGUAGES = ("ar", "en", "fr")
+
+
+class CourseInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def check_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
+    course, problems, raw = read_course(folder)
+    if course is None:
+        return None, problems
+    problems += _rules(course)
+    problems += _text_problems(folder.name, raw)
+    if not problems:
+        problems += _canonical_problems(folder.name, course, raw)
+    return course, problems
+
+
+def load_course(folder: Path) -> tuple[CourseSpec, dict[str, bytes]]:
+    """Read and check a folder; raise CourseInvalid listing every problem."""
+    course, problems = check_course(folder)
+    if problems or course is None:
+        raise CourseInvalid(problems)
+    return course, {path: text.encode() for path, text in course_files(course).items()}
+
+
+def _rules(course: CourseSpec) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def report(source, message):
+        problems.append(Problem(source or course.source, message))
+
+    languages = course.languages
+    if not languages:
+        report(course.source, "languages must list at least one language")
+    for language in languages:
+        if language not in SUPPORTED_LANGUAGES:
+            report(course.source, f"language {language!r} is not one DiploLearn supports "
+                                  f"({', '.join(SUPPORTED_LANGUAGES)})")
+    for required in ("ar", "en"):
+        if required not in languages:
+            report(course.source, f"every course exists in Arabic and English at least; "
+                                  f"add {required!r} to languages")
+
+    def need_texts(texts: dict, what: str, source):
+        for language in languages:
+            if not (texts.get(language) or "").strip():
+                report(source, f"{what} has no {language!r} text")
+
+    need_texts(course.title, "the course title", course.source)
+    _duplicates([(m.id, m.source) for m in course.modules], "module", report)
+    _duplicates([(lesson.id, lesson.source) for lesson in course.lessons()], "lesson", report)
+    quizzes = course.quizzes()
+    _duplicates([(q.id, q.source) for q in quizzes], "quiz", report)
+    _duplicates([(q.id, q.source) for quiz in quizzes for q in quiz.questions], "question",
+                report)
+    module_ids = [m.id for m in course.modules]
+    anchors: dict[str, set[str]] = {}
+    all_anchors = []
+
+    for module in course.modules:
+        need_texts(module.title, f"module {module.id!r}", module.source)
+        for language in module.objectives:
+            if language not in languages:
+                report(module.source, f"objectives in {language!r}, not a course language")
+        if module.objectives:
+            need_texts({k: " ".join(v) for k, v in module.objectives.items()},
+                       f"module {module.id!r} objectives", module.source)
+        for prerequisite in module.prerequisites:
+            if prerequisite == module.id:
+                report(module.source, f"module {module.id!r} cannot require itself")
+            elif prerequisite not in module_ids:
+                report(module.source, f"prerequisite {prerequisite!r} is not a module of this "
+                                      "course")
+            elif module_ids.index(prerequisite) > module_ids.index(module.id):
+                report(module.source, f"prerequisite {prerequisite!r} comes after "
+                                      f"{module.id!r}; list modules in the order they open")
+        if not module.lessons:
+            report(module.source, f"module {module.id!r} has no lessons")
+        for lesson in module.lessons:
+            for language in languages:
+                if language not in lesson.texts:
+                    report(lesson.source, f"lesson {lesson.id!r} has no {language!r} text "
+                                          f"(expected {module.id}/{lesson.id}.{language}.md)")
+            for language, text in lesson.texts.items():
+                if language not in languages:
+                    report(text.source, f"{language!r} is not a language of this course")
+                if not text.title.strip():
+                    report(text.source, "the lesson title is empty")
+                if not text.paragraphs:
+                    report(text.source, "the lesson has no paragraphs")
+                for paragraph in text.paragraphs:
+                    if not ID_PATTERN.match(paragraph.anchor):
+                        report(paragraph.source, f"{paragraph.anchor!r} is not a valid anchor")
+                    if not paragraph.text.strip():
+                        report(paragraph.source, f"paragraph {paragraph.anchor!r} is empty")
+                seen = Counter(p.anchor for p in text.paragraphs)
+                for anchor, count in seen.items():
+                    if count > 1:
+                        first = next(p for p in text.paragraphs if p.anchor == anchor)
+                        report(first.source, f"the anchor {anchor!r} appears {count} times")
+            sequences = {lang: [p.anchor for p in t.paragraphs] for lang, t in lesson.texts.items()}
+            if len({tuple(s) for s in sequences.values()}) > 1:
+                reference_language = sorted(sequences)[0]
+                for language, sequence in sorted(sequences.items()):
+                    if sequence != sequences[reference_language]:
+                        report(lesson.texts[language].source,
+                               f"the {language!r} text's paragraph anchors {sequence} differ "
+                               f"from the {reference_language!r} text's "
+                               f"{sequences[reference_language]}: every language shares one "
+                               "paragraph structure")
+            anchors[lesson.id] = set(lesson.anchors)
+            first_text = next(iter(lesson.texts.values()), None)
+            if first_text:
+                all_anchors += [(p.anchor, p.source) for p in first_text.paragraphs]
+    _duplicates(all_anchors, "paragraph anchor", report)
+
+    for module in course.modules:
+        quiz = module.quiz
+        if quiz is None:
+            continue
+        need_texts(quiz.title, f"quiz {quiz.id!r}", quiz.source)
+        if not 0 <= quiz.pass_mark <= 100:
+            report(quiz.source, "pass_mark is a percentage from 0 to 100")
+        if quiz.max_attempts is not None and quiz.max_attempts < 1:
+            report(quiz.source, "max_attempts must be at least 1 (or left out for no limit)")
+        if quiz.time_limit_minutes is not None and quiz.time_limit_minutes < 1:
+            report(quiz.source, "time_limit_minutes must be at least 1 (or left out)")
+        if quiz.grading_method not in GRADING_METHODS:
+            report(quiz.source, f"grading_method must be one of {', '.join(GRADING_METHODS)}")
+        if not quiz.questions:
+            report(quiz.source, f"quiz {quiz.id!r} has no questions")
+        for question in quiz.questions:
+            _check_question(question, languages, anchors, report, need_texts)
+    return problems
+
+
+def _check_question(question, languages, anchors, report, need_texts) -> None:
+    where = question.source
+    if question.kind not in QUESTION_KINDS:
+        report(where, f"kind {question.kind!r} is not one of {', '.join(QUESTION_KINDS)}")
+        return
+    need_texts(question.prompt, f"question {question.id!r}", where)
+    if question.feedback:
+        need_texts(question.feedback, f"question {question.id!r} feedback", where)
+    if question.points < 1:
+        report(where, "points must be at least 1")
+    if question.refers_to is not None:
+        lesson_id, _, anchor = question.refers_to.partition("#")
+        if lesson_id not in anchors:
+            report(where, f"refers_to names the lesson {lesson_id!r}, which does not exist")
+        elif anchor not in anchors[lesson_id]:
+            report(where, f"refers_to names the anchor {anchor!r}, which lesson "
+                          f"{lesson_id!r} does not have")
+    if question.kind == "true_false":
+        return
+    correct = [c for c in question.choices if c.correct]
+    if len(question.choices) < 2:
+        report(where, f"question {question.id!r} needs at least two choices")
+    if not correct:
+        report(where, f"question {question.id!r} has no correct answer")
+    elif question.kind == "single_choice" and len(correct) > 1:
+        report(where, f"single_choice question {question.id!r} has {len(correct)} correct "
+                      "choices; use multiple_select, or mark one")
+    _duplicates([(c.id, c.source) for c in question.choices],
+                f"choice of question {question.id!r}", report)
+    for choice in question.choices:
+        need_texts(choice.text, f"choice {choice.id!r} of question {question.id!r}",
+                   choice.source)
+
+
+def _duplicates(items, what: str, report) -> None:
+    seen: dict[str, object] = {}
+    for item_id, source in items:
+        if not item_id:
+            continue
+        if item_id in seen:
+            report(source, f"duplicate {what} id {item_id!r} (first at {seen[item_id]})")
+        else:
+            seen[item_id] = source
+
+
+def _text_problems(prefix: str, raw: dict[str, bytes]) -> list[Problem]:
+    """Text must already be NFC, and Markdown must not carry HTML the cleaner would remove."""
+    problems = []
+    for rel, data in sorted(raw.items()):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        for number, line in enumerate(text.split("\n"), start=1):
+            if unicodedata.normalize("NFC", line) != line:
+                problems.append(Problem(Source(f"{prefix}/{rel}", number),
+                                        "text is not in Unicode NFC form (normalise it; "
+                                        "nothing is rewritten silently)"))
+        if rel.endswith(".md"):
+            body_start = text.find("\n---", 3)
+            offset = text[:body_start].count("\n") + 2 if body_start > 0 else 1
+            for number, line in enumerate(text.split("\n")[offset - 1:], start=offset):
+                if "<" in line and would_change(md.markdown(line, extensions=["extra"])):
+                    problems.append(Problem(Source(f"{prefix}/{rel}", number),
+                                            "HTML here would be removed by the sanitiser "
+                                            "(allowed: simple inline tags such as bdi, span, "
+                                            "abbr with lang/dir/title)"))
+    return problems
+
+
+def _canonical_problems(prefix: str, course: CourseSpec, raw: dict[str, bytes]) -> list[Problem]:
+    problems = []
+    for rel, text in course_files(course).items():
+        actual = raw.get(rel)
+        if actual is None:
+            continue
+        expected = text.encode()
+        if actual != expected:
+            a, b = actual.decode("utf-8", "replace").split("\n"), text.split("\n")
+            line = next((i + 1 for i, (x, y) in enumerate(zip(a, b)) if x != y),
+                        min(len(a), len(b)) + 1)
+            hint = "".join(list(difflib.unified_diff(a, b, lineterm="", n=0))[2:4])
+            problems.append(Problem(Source(f"{prefix}/{rel}", line),
+                                    "not in canonical form (flask courses export writes it): "
+                                    + hint[:200]))
+    return problems
+
+
+def course_folders(path: Path) -> list[Path]:
+    """A course folder, or a folder of course folders (such as courses/)."""
+    if (path / "course.yaml").is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if (p / "course.yaml").is_file()) \
+        if path.is_dir() else []

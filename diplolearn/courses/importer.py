@@ -1,0 +1,220 @@
+"""Loading a checked course into the database: all or nothing, and idempotent.
+
+- The same canonical files as the latest version: nothing changes.
+- Edited files: a new published CourseVersion with fresh revision rows. Logical items are
+  matched by their stable ids, so learners' progress, attempts and (later) annotations stay
+  attached; items no longer in the files are retired, never deleted; items that come back are
+  un-retired. Cohorts keep the version they follow; only cohorts following none (a new
+  course's default cohort) start on the new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from diplolearn.courses.spec import CourseSpec
+from diplolearn.extensions import db
+from diplolearn.models import (
+    ChoiceRevision,
+    Cohort,
+    Course,
+    CourseVersion,
+    CourseVersionState,
+    Lesson,
+    LessonRevision,
+    Module,
+    ModuleRevision,
+    Paragraph,
+    ParagraphRevision,
+    Question,
+    QuestionRevision,
+    Quiz,
+    QuizQuestion,
+    QuizRevision,
+    User,
+    utcnow,
+)
+from diplolearn.services import audit, organisations
+
+
+@dataclass
+class ImportResult:
+    course: Course
+    version: CourseVersion
+    created: bool  # False when the files matched the latest version already
+
+
+def digest(files: dict[str, bytes]) -> str:
+    hasher = hashlib.sha256()
+    for path in sorted(files):
+        hasher.update(path.encode() + b"\0" + files[path] + b"\0")
+    return hasher.hexdigest()
+
+
+def import_course(spec: CourseSpec, files: dict[str, bytes], by: User | None = None
+                  ) -> ImportResult:
+    source_digest = digest(files)
+    course = db.session.scalar(sa.select(Course).where(Course.key == spec.id))
+    if course is None:
+        course = organisations.create_course(spec.id, spec.title, spec.languages, by=by)
+    latest = db.session.scalar(sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
+                               .order_by(CourseVersion.number.desc()).limit(1))
+    if latest is not None and latest.source_digest == source_digest:
+        return ImportResult(course, latest, created=False)
+
+    course.title, course.languages, course.retired_at = dict(spec.title), list(spec.languages), None
+    version = CourseVersion(course_id=course.id, number=(latest.number + 1) if latest else 1,
+                            source_digest=source_digest, created_by_id=getattr(by, "id", None))
+    db.session.add(version)
+    db.session.flush()
+    _Loader(course, version).load(spec)
+    version.move_to(CourseVersionState.PUBLISHED)
+    db.session.execute(sa.update(Cohort).where(Cohort.course_id == course.id,
+                                               Cohort.course_version_id.is_(None))
+                       .values(course_version_id=version.id))
+    db.session.flush()
+    audit.record(by, "course.import", target=version, course=spec.id, version=version.number)
+    return ImportResult(course, version, created=True)
+
+
+class _Loader:
+    """Upserts logical items by key and writes one version's revisions, in few queries."""
+
+    def __init__(self, course: Course, version: CourseVersion):
+        self.course, self.version, self.now = course, version, utcnow()
+
+    def _existing(self, model, *where):
+        return {row.key: row for row in db.session.scalars(sa.select(model).where(*where))}
+
+    def _logical(self, existing: dict, model, key: str, **fields):
+        item = existing.get(key)
+        if item is None:
+            item = model(key=key, **fields)
+            db.session.add(item)
+            existing[key] = item
+        else:
+            for name, value in fields.items():
+                setattr(item, name, value)
+            item.retired_at = None
+        return item
+
+    @staticmethod
+    def _retire(existing: dict, keep: set[str], now) -> None:
+        for key, item in existing.items():
+            if key not in keep and item.retired_at is None:
+                item.retired_at = now
+
+    def load(self, spec: CourseSpec) -> None:
+        cid = self.course.id
+        modules = self._existing(Module, Module.course_id == cid)
+        lessons = self._existing(Lesson, Lesson.course_id == cid)
+        quizzes = self._existing(Quiz, Quiz.course_id == cid)
+        questions = self._existing(Question, Question.course_id == cid)
+        paragraphs = {(p.lesson_id, p.key): p for p in db.session.scalars(
+            sa.select(Paragraph).join(Lesson).where(Lesson.course_id == cid))}
+
+        for module_spec in spec.modules:
+            self._logical(modules, Module, module_spec.id, course_id=cid)
+        db.session.flush()
+        for module_spec in spec.modules:
+            for lesson_spec in module_spec.lessons:
+                self._logical(lessons, Lesson, lesson_spec.id, course_id=cid,
+                              module_id=modules[module_spec.id].id)
+            if module_spec.quiz:
+                self._logical(quizzes, Quiz, module_spec.quiz.id, course_id=cid,
+                              module_id=modules[module_spec.id].id)
+                for question_spec in module_spec.quiz.questions:
+                    self._logical(questions, Question, question_spec.id, course_id=cid)
+        db.session.flush()
+
+        kept_paragraphs = set()
+        for lesson_spec in spec.lessons():
+            lesson_id = lessons[lesson_spec.id].id
+            for anchor in lesson_spec.anchors:
+                kept_paragraphs.add((lesson_id, anchor))
+                if (lesson_id, anchor) not in paragraphs:
+                    paragraph = Paragraph(lesson_id=lesson_id, key=anchor)
+                    db.session.add(paragraph)
+                    paragraphs[(lesson_id, anchor)] = paragraph
+                else:
+                    paragraphs[(lesson_id, anchor)].retired_at = None
+        db.session.flush()
+
+        self._retire(modules, {m.id for m in spec.modules}, self.now)
+        self._retire(lessons, {lesson.id for lesson in spec.lessons()}, self.now)
+        self._retire(quizzes, {q.id for q in spec.quizzes()}, self.now)
+        self._retire(questions, {q.id for quiz in spec.quizzes() for q in quiz.questions},
+                     self.now)
+        self._retire(paragraphs, kept_paragraphs, self.now)
+        self._revisions(spec, modules, lessons, quizzes, questions, paragraphs)
+
+    def _revisions(self, spec, modules, lessons, quizzes, questions, paragraphs) -> None:
+        vid = self.version.id
+        for m_pos, module_spec in enumerate(spec.modules, start=1):
+            module_revision = ModuleRevision(
+                module_id=modules[module_spec.id].id, course_version_id=vid, position=m_pos,
+                title=module_spec.title, objectives=module_spec.objectives,
+                estimated_minutes=module_spec.estimated_minutes, required=module_spec.required,
+                prerequisites=list(module_spec.prerequisites))
+            db.session.add(module_revision)
+            db.session.flush()
+            for l_pos, lesson_spec in enumerate(module_spec.lessons, start=1):
+                lesson = lessons[lesson_spec.id]
+                lesson_revision = LessonRevision(
+                    lesson_id=lesson.id, course_version_id=vid,
+                    module_revision_id=module_revision.id, position=l_pos,
+                    title={lang: text.title for lang, text in lesson_spec.texts.items()},
+                    estimated_minutes=lesson_spec.estimated_minutes,
+                    required=lesson_spec.required)
+                db.session.add(lesson_revision)
+                db.session.flush()
+                bodies: dict[str, dict[str, str]] = {}
+                for language, text in lesson_spec.texts.items():
+                    for paragraph in text.paragraphs:
+                        bodies.setdefault(paragraph.anchor, {})[language] = paragraph.text
+                db.session.add_all([
+                    ParagraphRevision(paragraph_id=paragraphs[(lesson.id, anchor)].id,
+                                      lesson_revision_id=lesson_revision.id, position=p_pos,
+                                      body=bodies[anchor])
+                    for p_pos, anchor in enumerate(lesson_spec.anchors, start=1)])
+            if module_spec.quiz:
+                self._quiz(module_spec.quiz, quizzes, questions, lessons, paragraphs,
+                           module_revision, m_pos)
+        db.session.flush()
+
+    def _quiz(self, quiz_spec, quizzes, questions, lessons, paragraphs, module_revision, position):
+        quiz_revision = QuizRevision(
+            quiz_id=quizzes[quiz_spec.id].id, course_version_id=self.version.id,
+            module_revision_id=module_revision.id, position=position, title=quiz_spec.title,
+            pass_mark=Decimal(quiz_spec.pass_mark), max_attempts=quiz_spec.max_attempts,
+            time_limit_minutes=quiz_spec.time_limit_minutes,
+            grading_method=quiz_spec.grading_method,
+            shuffle_questions=quiz_spec.shuffle_questions,
+            shuffle_choices=quiz_spec.shuffle_choices, required=quiz_spec.required)
+        db.session.add(quiz_revision)
+        db.session.flush()
+        for q_pos, question_spec in enumerate(quiz_spec.questions, start=1):
+            paragraph_id = None
+            if question_spec.refers_to:
+                lesson_key, _, anchor = question_spec.refers_to.partition("#")
+                paragraph_id = paragraphs[(lessons[lesson_key].id, anchor)].id
+            settings = {"answer": question_spec.answer} if question_spec.kind == "true_false" \
+                else {}
+            revision = QuestionRevision(
+                question_id=questions[question_spec.id].id, course_version_id=self.version.id,
+                kind=question_spec.kind, prompt=question_spec.prompt,
+                feedback=question_spec.feedback, points=Decimal(question_spec.points),
+                settings=settings, paragraph_id=paragraph_id)
+            db.session.add(revision)
+            db.session.flush()
+            db.session.add_all([
+                ChoiceRevision(question_revision_id=revision.id, key=choice.id, position=c_pos,
+                               text=choice.text, is_correct=choice.correct,
+                               feedback=choice.feedback)
+                for c_pos, choice in enumerate(question_spec.choices, start=1)])
+            db.session.add(QuizQuestion(quiz_revision_id=quiz_revision.id,
+                                        question_revision_id=revision.id, position=q_pos))

@@ -1,0 +1,131 @@
+"""The in-memory shape of a course folder, independent of files and of the database.
+
+Every item carries its stable ``id`` (from the files) and where it was read from (``source``),
+so that problems can be reported with file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+QUESTION_KINDS = ("single_choice", "multiple_select", "true_false")
+GRADING_METHODS = ("highest", "last", "first", "average")
+TRUE_FALSE_TEXT = {
+    "true": {"ar": "صحيح", "en": "True", "fr": "Vrai"},
+    "false": {"ar": "خطأ", "en": "False", "fr": "Faux"},
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str  # relative to the course folder's parent, e.g. "sample/tools/module.yaml"
+    line: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Problem:
+    source: Source
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+@dataclass
+class ChoiceSpec:
+    id: str
+    correct: bool
+    text: dict[str, str]
+    feedback: dict[str, str] = field(default_factory=dict)
+    source: Source | None = None
+
+
+@dataclass
+class QuestionSpec:
+    id: str
+    kind: str
+    prompt: dict[str, str]
+    points: int = 1
+    refers_to: str | None = None  # "<lesson-id>#<anchor>"
+    feedback: dict[str, str] = field(default_factory=dict)
+    choices: list[ChoiceSpec] = field(default_factory=list)
+    answer: bool | None = None  # true_false only
+    source: Source | None = None
+
+
+@dataclass
+class QuizSpec:
+    id: str
+    title: dict[str, str]
+    pass_mark: int = 60
+    max_attempts: int | None = None
+    time_limit_minutes: int | None = None
+    grading_method: str = "highest"
+    shuffle_questions: bool = False
+    shuffle_choices: bool = False
+    required: bool = True
+    questions: list[QuestionSpec] = field(default_factory=list)
+    source: Source | None = None
+
+
+@dataclass
+class ParagraphSpec:
+    anchor: str
+    text: str
+    source: Source | None = None
+
+
+@dataclass
+class LessonText:
+    language: str
+    title: str
+    paragraphs: list[ParagraphSpec]
+    source: Source | None = None
+
+
+@dataclass
+class LessonSpec:
+    id: str
+    required: bool = True
+    estimated_minutes: int | None = None
+    texts: dict[str, LessonText] = field(default_factory=dict)
+    source: Source | None = None
+
+    @property
+    def anchors(self) -> list[str]:
+        first = next(iter(self.texts.values()), None)
+        return [p.anchor for p in first.paragraphs] if first else []
+
+
+@dataclass
+class ModuleSpec:
+    id: str
+    title: dict[str, str]
+    objectives: dict[str, list[str]] = field(default_factory=dict)
+    estimated_minutes: int | None = None
+    required: bool = True
+    prerequisites: list[str] = field(default_factory=list)
+    lessons: list[LessonSpec] = field(default_factory=list)
+    quiz: QuizSpec | None = None
+    source: Source | None = None
+
+
+@dataclass
+class CourseSpec:
+    id: str
+    title: dict[str, str]
+    languages: list[str]
+    modules: list[ModuleSpec] = field(default_factory=list)
+    source: Source | None = None
+
+    def lessons(self):
+        for module in self.modules:
+            yield from module.lessons
+
+    def quizzes(self):
+        return [m.quiz for m in self.modules if m.quiz is not None]

@@ -1,0 +1,108 @@
+"""The one canonical form of a course folder.
+
+``course_files`` turns a CourseSpec into the exact bytes of every file. ``flask courses export``
+writes them, and ``flask courses check`` compares a folder against them, so there is exactly
+one way to write a course and a review diff never shows formatting noise.
+
+Canonical means: YAML dumped by PyYAML with keys in the order of this module, block style,
+two-space indents, no line folding, UTF-8 and NFC; optional fields left out when empty;
+translated texts keyed by language in alphabetical order; lesson files as YAML front matter
+between ``---`` lines, then one ``{#anchor}`` line before each paragraph, blocks separated by
+one blank line, the file ending with one newline.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from diplolearn.courses.spec import CourseSpec, LessonSpec, ModuleSpec, QuizSpec
+
+
+class _Dumper(yaml.SafeDumper):
+    """Indent list items under their key, as most people write YAML by hand."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def dump_yaml(data) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=10_000, indent=2)
+
+
+def _texts(mapping: dict) -> dict:
+    return {language: mapping[language] for language in sorted(mapping) if mapping[language]}
+
+
+def _optional(data: dict, key: str, value, default=None) -> None:
+    if value not in (default, None, {}, []):
+        data[key] = value
+
+
+def course_yaml(course: CourseSpec) -> dict:
+    return {"id": course.id, "title": _texts(course.title), "languages": list(course.languages),
+            "modules": [m.id for m in course.modules]}
+
+
+def module_yaml(module: ModuleSpec) -> dict:
+    data = {"id": module.id, "title": _texts(module.title)}
+    objectives = {lang: list(items) for lang, items in sorted(module.objectives.items()) if items}
+    _optional(data, "objectives", objectives)
+    _optional(data, "estimated_minutes", module.estimated_minutes)
+    data["required"] = module.required
+    _optional(data, "prerequisites", list(module.prerequisites))
+    lessons = []
+    for lesson in module.lessons:
+        entry = {"id": lesson.id, "required": lesson.required}
+        _optional(entry, "estimated_minutes", lesson.estimated_minutes)
+        lessons.append(entry)
+    data["lessons"] = lessons
+    return data
+
+
+def quiz_yaml(quiz: QuizSpec) -> dict:
+    data = {"id": quiz.id, "title": _texts(quiz.title), "pass_mark": quiz.pass_mark}
+    _optional(data, "max_attempts", quiz.max_attempts)
+    _optional(data, "time_limit_minutes", quiz.time_limit_minutes)
+    data["grading_method"] = quiz.grading_method
+    data["shuffle_questions"] = quiz.shuffle_questions
+    data["shuffle_choices"] = quiz.shuffle_choices
+    data["required"] = quiz.required
+    questions = []
+    for question in quiz.questions:
+        entry = {"id": question.id, "kind": question.kind, "points": question.points}
+        _optional(entry, "refers_to", question.refers_to)
+        entry["prompt"] = _texts(question.prompt)
+        _optional(entry, "feedback", _texts(question.feedback))
+        if question.kind == "true_false":
+            entry["answer"] = bool(question.answer)
+        else:
+            choices = []
+            for choice in question.choices:
+                item = {"id": choice.id, "correct": choice.correct, "text": _texts(choice.text)}
+                _optional(item, "feedback", _texts(choice.feedback))
+                choices.append(item)
+            entry["choices"] = choices
+        questions.append(entry)
+    data["questions"] = questions
+    return data
+
+
+def lesson_markdown(lesson: LessonSpec, language: str) -> str:
+    text = lesson.texts[language]
+    front = dump_yaml({"id": lesson.id, "title": text.title})
+    blocks = [f"{{#{p.anchor}}}\n{p.text.strip()}" for p in text.paragraphs]
+    return f"---\n{front}---\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def course_files(course: CourseSpec) -> dict[str, str]:
+    """Every file of the course folder, by path relative to it, in canonical form."""
+    files = {"course.yaml": dump_yaml(course_yaml(course))}
+    for module in course.modules:
+        files[f"{module.id}/module.yaml"] = dump_yaml(module_yaml(module))
+        if module.quiz is not None:
+            files[f"{module.id}/quiz.yaml"] = dump_yaml(quiz_yaml(module.quiz))
+        for lesson in module.lessons:
+            for language in sorted(lesson.texts):
+                files[f"{module.id}/{lesson.id}.{language}.md"] = lesson_markdown(lesson, language)
+    return files
