@@ -56,6 +56,35 @@ def check(paths):
         raise SystemExit(1)
 
 
+@courses.command("format")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+def format_(paths):
+    """Rewrite course folders into the canonical form (an explicit author's tool: check never
+    rewrites). Refuses a folder with any other problem."""
+    from diplolearn.courses.check import check_course
+    from diplolearn.courses.writer import course_files
+
+    failed = False
+    for folder in _folders(paths):
+        course, problems = check_course(folder)
+        blocking = [p for p in problems if "not in canonical form" not in p.message]
+        if course is None or blocking:
+            for problem in blocking:
+                click.echo(str(problem), err=True)
+            click.echo(f"{folder.name}: not formatted, {len(blocking)} problem(s) first")
+            failed = True
+            continue
+        changed = 0
+        for rel, text in course_files(course).items():
+            path = folder / rel
+            if not path.is_file() or path.read_bytes() != text.encode():
+                path.write_bytes(text.encode())
+                changed += 1
+        click.echo(f"{folder.name}: {changed} file(s) rewritten")
+    if failed:
+        raise SystemExit(1)
+
+
 @courses.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 def import_(paths):

@@ -152,7 +152,22 @@ def test_a_retired_item_that_comes_back_is_unretired(db, sample):
     (("social-media/module.yaml", "  - foundations\n", "  - nowhere\n"),
      "prerequisite 'nowhere' is not a module of this course"),
     (("foundations/module.yaml", "estimated_minutes: 25", "estimated_minutes: soon"),
-     "foundations/module.yaml:12: 'estimated_minutes' must be a whole number"),
+     "foundations/module.yaml:17: 'estimated_minutes' must be a whole number"),
+    (("foundations/what-is-digital-diplomacy.en.md", "(ref:paper)", "(ref:nobody-2020)"),
+     "foundations/what-is-digital-diplomacy.en.md:6: the link ref:nobody-2020 names nothing"),
+    (("foundations/public-diplomacy.ar.md", "(glossary:soft-power)", "(glossary:hard-power)"),
+     "the link glossary:hard-power names nothing in glossary.yaml"),
+    (("foundations/module.yaml", "refers_to: what-is-digital-diplomacy#dd-audience",
+      "refers_to: what-is-digital-diplomacy#missing"),
+     "refers_to names the anchor 'missing'"),
+    (("foundations/module.yaml", "      points: 4\n", "      points: 0\n"),
+     "a rubric criterion is worth at least 1 point"),
+    (("glossary.yaml", "    definition:\n      ar: استعمال", "    definition:\n      xx: استعمال"),
+     "glossary term 'digital-diplomacy' definition has no 'ar' text"),
+    (("course.yaml", "optional_languages:\n  - fr", "optional_languages:\n  - en"),
+     "optional language 'en' must be a supported language that is not already required"),
+    (("foundations/public-diplomacy.fr.md", "{#pd-soft-power}", "{#pd-autre}"),
+     "the 'fr' text's paragraph anchors"),
 ])
 def test_check_reports_each_problem_with_file_and_line(sample, edit, expected):
     path, old, new = edit
@@ -193,3 +208,31 @@ def test_cli_import_of_a_broken_course_exits_non_zero_and_imports_nothing(runner
     assert result.exit_code != 0
     assert "has no correct answer" in result.output and "nothing was imported" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Cohort)) == 0
+
+
+def test_optional_languages_may_be_partial(db):
+    """French is optional in the sample: one lesson has it, the others do not, and it imports."""
+    spec, _ = load_course(SAMPLE)
+    languages = {lesson.id: sorted(lesson.texts) for lesson in spec.lessons()}
+    assert languages["public-diplomacy"] == ["ar", "en", "fr"]
+    assert languages["twitter"] == ["ar", "en"]
+    result = _import(SAMPLE)
+    assert result.course.optional_languages == ["fr"]
+    assert [r["id"] for r in result.version.bibliography] == ["paper", "nye-2004"]
+    assert {t["id"] for t in result.version.glossary} == {"digital-diplomacy", "soft-power"}
+
+
+def test_format_rewrites_a_valid_folder_into_canonical_form_only(runner, db, sample):
+    path = sample / "course.yaml"
+    canonical = path.read_bytes()
+    path.write_text(path.read_text().replace("title:\n", "title:   \n")
+                    .replace("  - ar\n  - en", "- ar\n- en"))
+    assert any("canonical" in m for m in _messages(sample))
+    result = runner.invoke(args=["courses", "format", str(sample)])
+    assert result.exit_code == 0 and "1 file(s) rewritten" in result.output, result.output
+    assert path.read_bytes() == canonical
+    _edit(sample / "foundations" / "quiz.yaml", "        correct: true\n", "        correct: false\n")
+    before = (sample / "foundations" / "quiz.yaml").read_bytes()
+    result = runner.invoke(args=["courses", "format", str(sample)])
+    assert result.exit_code != 0 and "no correct answer" in result.output
+    assert (sample / "foundations" / "quiz.yaml").read_bytes() == before

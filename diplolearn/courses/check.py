@@ -10,6 +10,7 @@ byte for byte in the canonical form that ``flask courses export`` writes.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -29,6 +30,9 @@ from diplolearn.courses.writer import course_files
 from diplolearn.security.sanitize import would_change
 
 SUPPORTED_LANGUAGES = ("ar", "en", "fr")
+# Links from lesson text to the course's reference list and glossary: [text](ref:id),
+# [text](glossary:id). The renderer turns them into links to the course's pages.
+COURSE_LINK = re.compile(r"\]\((ref|glossary):([^)\s]*)\)")
 
 
 class CourseInvalid(Exception):
@@ -69,10 +73,18 @@ def _rules(course: CourseSpec) -> list[Problem]:
         if language not in SUPPORTED_LANGUAGES:
             report(course.source, f"language {language!r} is not one DiploLearn supports "
                                   f"({', '.join(SUPPORTED_LANGUAGES)})")
+    # Judge the rest against the supported languages only, so that one typo in the list gives
+    # one problem, not one per text.
+    languages = [language for language in languages if language in SUPPORTED_LANGUAGES]
     for required in ("ar", "en"):
         if required not in languages:
             report(course.source, f"every course exists in Arabic and English at least; "
                                   f"add {required!r} to languages")
+    for language in course.optional_languages:
+        if language not in SUPPORTED_LANGUAGES or language in languages:
+            report(course.source, f"optional language {language!r} must be a supported "
+                                  "language that is not already required")
+    readable = set(languages) | set(course.optional_languages)
 
     def need_texts(texts: dict, what: str, source):
         for language in languages:
@@ -93,7 +105,7 @@ def _rules(course: CourseSpec) -> list[Problem]:
     for module in course.modules:
         need_texts(module.title, f"module {module.id!r}", module.source)
         for language in module.objectives:
-            if language not in languages:
+            if language not in readable:
                 report(module.source, f"objectives in {language!r}, not a course language")
         if module.objectives:
             need_texts({k: " ".join(v) for k, v in module.objectives.items()},
@@ -107,15 +119,17 @@ def _rules(course: CourseSpec) -> list[Problem]:
             elif module_ids.index(prerequisite) > module_ids.index(module.id):
                 report(module.source, f"prerequisite {prerequisite!r} comes after "
                                       f"{module.id!r}; list modules in the order they open")
-        if not module.lessons:
-            report(module.source, f"module {module.id!r} has no lessons")
+        if not module.lessons and module.quiz is None:
+            report(module.source, f"module {module.id!r} has neither lessons nor a quiz")
+        if module.week is not None and not 1 <= module.week <= 52:
+            report(module.source, "week must be between 1 and 52")
         for lesson in module.lessons:
             for language in languages:
                 if language not in lesson.texts:
                     report(lesson.source, f"lesson {lesson.id!r} has no {language!r} text "
                                           f"(expected {module.id}/{lesson.id}.{language}.md)")
             for language, text in lesson.texts.items():
-                if language not in languages:
+                if language not in readable:
                     report(text.source, f"{language!r} is not a language of this course")
                 if not text.title.strip():
                     report(text.source, "the lesson title is empty")
@@ -146,6 +160,8 @@ def _rules(course: CourseSpec) -> list[Problem]:
             if first_text:
                 all_anchors += [(p.anchor, p.source) for p in first_text.paragraphs]
     _duplicates(all_anchors, "paragraph anchor", report)
+    _check_course_pages(course, languages, readable, report, need_texts)
+    _check_prompts(course, anchors, report, need_texts)
 
     for module in course.modules:
         quiz = module.quiz
@@ -167,6 +183,70 @@ def _rules(course: CourseSpec) -> list[Problem]:
     return problems
 
 
+def _check_course_pages(course, languages, readable, report, need_texts) -> None:
+    """The reference list and glossary, and every link from lesson text into them."""
+    _duplicates([(r.id, r.source) for r in course.references], "reference", report)
+    _duplicates([(t.id, t.source) for t in course.glossary], "glossary term", report)
+    for reference in course.references:
+        if not reference.text.strip():
+            report(reference.source, f"reference {reference.id!r} has no text")
+        if reference.language not in SUPPORTED_LANGUAGES:
+            report(reference.source, f"reference language {reference.language!r} is not "
+                                     "supported")
+        if reference.url and not reference.url.startswith(("https://", "http://")):
+            report(reference.source, "a reference url starts with https:// or http://")
+    for term in course.glossary:
+        need_texts(term.term, f"glossary term {term.id!r}", term.source)
+        need_texts(term.definition, f"glossary term {term.id!r} definition", term.source)
+        for language in {*term.term, *term.definition} - readable:
+            report(term.source, f"{language!r} is not a language of this course")
+    targets = {"ref": {r.id for r in course.references},
+               "glossary": {t.id for t in course.glossary}}
+    for lesson in course.lessons():
+        for text in lesson.texts.values():
+            for paragraph in text.paragraphs:
+                for kind, target in COURSE_LINK.findall(paragraph.text):
+                    if target not in targets[kind]:
+                        where = "references.yaml" if kind == "ref" else "glossary.yaml"
+                        report(paragraph.source, f"the link {kind}:{target} names nothing in "
+                                                 f"{where}")
+
+
+def _check_prompts(course, anchors, report, need_texts) -> None:
+    """Assignment and discussion prompts: complete texts, rubrics, references that resolve."""
+    ids = []
+    for module in course.modules:
+        if module.assignment is not None:
+            assignment = module.assignment
+            ids.append((assignment.id, assignment.source))
+            need_texts(assignment.title, f"assignment {assignment.id!r} title", assignment.source)
+            need_texts(assignment.prompt, f"assignment {assignment.id!r}", assignment.source)
+            if not assignment.rubric:
+                report(assignment.source, f"assignment {assignment.id!r} needs a rubric")
+            _duplicates([(c.id, c.source) for c in assignment.rubric], "rubric criterion",
+                        report)
+            for criterion in assignment.rubric:
+                if criterion.points < 1:
+                    report(criterion.source, "a rubric criterion is worth at least 1 point")
+                need_texts(criterion.criterion, f"criterion {criterion.id!r}", criterion.source)
+        if module.discussion is not None:
+            discussion = module.discussion
+            ids.append((discussion.id, discussion.source))
+            need_texts(discussion.prompt, f"discussion {discussion.id!r}", discussion.source)
+            if discussion.refers_to:
+                _check_reference(discussion.refers_to, anchors, discussion.source, report)
+    _duplicates(ids, "assignment or discussion", report)
+
+
+def _check_reference(refers_to, anchors, where, report) -> None:
+    lesson_id, _, anchor = refers_to.partition("#")
+    if lesson_id not in anchors:
+        report(where, f"refers_to names the lesson {lesson_id!r}, which does not exist")
+    elif anchor not in anchors[lesson_id]:
+        report(where, f"refers_to names the anchor {anchor!r}, which lesson {lesson_id!r} "
+                      "does not have")
+
+
 def _check_question(question, languages, anchors, report, need_texts) -> None:
     where = question.source
     if question.kind not in QUESTION_KINDS:
@@ -178,12 +258,7 @@ def _check_question(question, languages, anchors, report, need_texts) -> None:
     if question.points < 1:
         report(where, "points must be at least 1")
     if question.refers_to is not None:
-        lesson_id, _, anchor = question.refers_to.partition("#")
-        if lesson_id not in anchors:
-            report(where, f"refers_to names the lesson {lesson_id!r}, which does not exist")
-        elif anchor not in anchors[lesson_id]:
-            report(where, f"refers_to names the anchor {anchor!r}, which lesson "
-                          f"{lesson_id!r} does not have")
+        _check_reference(question.refers_to, anchors, where, report)
     if question.kind == "true_false":
         return
     correct = [c for c in question.choices if c.correct]
@@ -229,6 +304,7 @@ def _text_problems(prefix: str, raw: dict[str, bytes]) -> list[Problem]:
             body_start = text.find("\n---", 3)
             offset = text[:body_start].count("\n") + 2 if body_start > 0 else 1
             for number, line in enumerate(text.split("\n")[offset - 1:], start=offset):
+                line = COURSE_LINK.sub(r"](#\2)", line)
                 if "<" in line and would_change(md.markdown(line, extensions=["extra"])):
                     problems.append(Problem(Source(f"{prefix}/{rel}", number),
                                             "HTML here would be removed by the sanitiser "

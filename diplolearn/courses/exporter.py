@@ -8,7 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from diplolearn.courses.spec import (
+    AssignmentSpec,
     ChoiceSpec,
+    CriterionSpec,
+    DiscussionSpec,
     CourseSpec,
     LessonSpec,
     LessonText,
@@ -16,6 +19,8 @@ from diplolearn.courses.spec import (
     ParagraphSpec,
     QuestionSpec,
     QuizSpec,
+    ReferenceSpec,
+    TermSpec,
 )
 from diplolearn.courses.writer import course_files
 from diplolearn.extensions import db
@@ -45,7 +50,13 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
     version = db.session.scalars(query.limit(1)).first()
     if version is None:
         raise UnknownCourse(f"course {course_key!r} has no version {number or ''}".strip())
-    spec = CourseSpec(id=course.key, title=dict(course.title), languages=list(course.languages))
+    spec = CourseSpec(
+        id=course.key, title=dict(course.title), languages=list(course.languages),
+        optional_languages=list(course.optional_languages),
+        references=[ReferenceSpec(id=r["id"], text=r["text"], language=r["language"],
+                                  url=r.get("url")) for r in version.bibliography],
+        glossary=[TermSpec(id=t["id"], term=dict(t["term"]), definition=dict(t["definition"]))
+                  for t in version.glossary])
     modules = db.session.scalars(
         sa.select(ModuleRevision).where(ModuleRevision.course_version_id == version.id)
         .options(selectinload(ModuleRevision.module)).order_by(ModuleRevision.position)).all()
@@ -67,7 +78,18 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
         module = ModuleSpec(id=revision.module.key, title=dict(revision.title),
                             objectives=dict(revision.objectives),
                             estimated_minutes=revision.estimated_minutes,
-                            required=revision.required, prerequisites=list(revision.prerequisites))
+                            required=revision.required, prerequisites=list(revision.prerequisites),
+                            week=revision.week)
+        if revision.assignment:
+            a = revision.assignment
+            module.assignment = AssignmentSpec(
+                id=a["id"], title=dict(a["title"]), prompt=dict(a["prompt"]),
+                rubric=[CriterionSpec(id=c["id"], points=c["points"], criterion=dict(c["criterion"]))
+                        for c in a["rubric"]])
+        if revision.discussion:
+            d = revision.discussion
+            module.discussion = DiscussionSpec(id=d["id"], prompt=dict(d["prompt"]),
+                                               refers_to=d.get("refers_to"))
         for lesson_revision in (lr for lr in lessons if lr.module_revision_id == revision.id):
             lesson = LessonSpec(id=lesson_revision.lesson.key, required=lesson_revision.required,
                                 estimated_minutes=lesson_revision.estimated_minutes)

@@ -67,8 +67,15 @@ def import_course(spec: CourseSpec, files: dict[str, bytes], by: User | None = N
         return ImportResult(course, latest, created=False)
 
     course.title, course.languages, course.retired_at = dict(spec.title), list(spec.languages), None
-    version = CourseVersion(course_id=course.id, number=(latest.number + 1) if latest else 1,
-                            source_digest=source_digest, created_by_id=getattr(by, "id", None))
+    course.optional_languages = list(spec.optional_languages)
+    version = CourseVersion(
+        course_id=course.id, number=(latest.number + 1) if latest else 1,
+        source_digest=source_digest, created_by_id=getattr(by, "id", None),
+        bibliography=[{k: v for k, v in (("id", r.id), ("language", r.language),
+                                         ("text", r.text), ("url", r.url)) if v}
+                      for r in spec.references],
+        glossary=[{"id": t.id, "term": dict(t.term), "definition": dict(t.definition)}
+                  for t in spec.glossary])
     db.session.add(version)
     db.session.flush()
     _Loader(course, version).load(spec)
@@ -159,7 +166,9 @@ class _Loader:
                 module_id=modules[module_spec.id].id, course_version_id=vid, position=m_pos,
                 title=module_spec.title, objectives=module_spec.objectives,
                 estimated_minutes=module_spec.estimated_minutes, required=module_spec.required,
-                prerequisites=list(module_spec.prerequisites))
+                prerequisites=list(module_spec.prerequisites), week=module_spec.week,
+                assignment=_assignment(module_spec.assignment),
+                discussion=_discussion(module_spec.discussion))
             db.session.add(module_revision)
             db.session.flush()
             for l_pos, lesson_spec in enumerate(module_spec.lessons, start=1):
@@ -218,3 +227,20 @@ class _Loader:
                 for c_pos, choice in enumerate(question_spec.choices, start=1)])
             db.session.add(QuizQuestion(quiz_revision_id=quiz_revision.id,
                                         question_revision_id=revision.id, position=q_pos))
+
+
+def _assignment(spec) -> dict:
+    if spec is None:
+        return {}
+    return {"id": spec.id, "title": dict(spec.title), "prompt": dict(spec.prompt),
+            "rubric": [{"id": c.id, "points": c.points, "criterion": dict(c.criterion)}
+                       for c in spec.rubric]}
+
+
+def _discussion(spec) -> dict:
+    if spec is None:
+        return {}
+    data = {"id": spec.id, "prompt": dict(spec.prompt)}
+    if spec.refers_to:
+        data["refers_to"] = spec.refers_to
+    return data

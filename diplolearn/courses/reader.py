@@ -11,7 +11,10 @@ from pathlib import Path
 
 from diplolearn.courses.spec import (
     TRUE_FALSE_TEXT,
+    AssignmentSpec,
     ChoiceSpec,
+    CriterionSpec,
+    DiscussionSpec,
     CourseSpec,
     LessonSpec,
     LessonText,
@@ -20,11 +23,14 @@ from diplolearn.courses.spec import (
     Problem,
     QuestionSpec,
     QuizSpec,
+    ReferenceSpec,
     Source,
+    TermSpec,
 )
 from diplolearn.courses.yamlfile import YamlError, load_with_lines
 
 ANCHOR_LINE = re.compile(r"^\{#([^}\s]*)\}\s*$")
+ROOT_FILES = {"course.yaml", "references.yaml", "glossary.yaml"}
 
 
 class _File:
@@ -137,10 +143,14 @@ class CourseReader:
         doc = self._yaml(path)
         if doc is None:
             return None
-        doc.check_keys({"id", "title", "languages", "modules"})
+        doc.check_keys({"id", "title", "languages", "optional_languages", "modules"})
         languages = [str(x) for x in doc.get("languages", list, default=[])]
         course = CourseSpec(id=doc.identifier(), title=doc.texts("title"), languages=languages,
+                            optional_languages=[str(x) for x in doc.get(
+                                "optional_languages", list, required=False, default=[])],
                             source=doc.source())
+        self.read_references(course)
+        self.read_glossary(course)
         listed = doc.get("modules", list, default=[])
         for index, module_id in enumerate(listed):
             if not isinstance(module_id, str):
@@ -155,17 +165,58 @@ class CourseReader:
             if module is not None:
                 course.modules.append(module)
         for child in sorted(self.folder.iterdir()):
-            if child.is_dir() and child.name not in listed and not child.name.startswith("."):
+            if child.name.startswith("."):
+                continue
+            if child.is_dir() and child.name not in listed:
                 self.problems.append(Problem(Source(self.rel(child)),
                                              "this folder is not listed in course.yaml modules"))
+            elif child.is_file() and child.name not in ROOT_FILES:
+                self.problems.append(Problem(Source(self.rel(child)), "unexpected file; a course "
+                                             f"folder holds {', '.join(sorted(ROOT_FILES))} and "
+                                             "module folders"))
         return course
+
+    def read_references(self, course: CourseSpec) -> None:
+        path = self.folder / "references.yaml"
+        doc = self._yaml(path) if path.is_file() else None
+        if doc is None:
+            return
+        doc.check_keys({"references"})
+        course.references_source = doc.source()
+        for index, _ in enumerate(doc.get("references", list, default=[])):
+            entry = doc.sub("references", index)
+            if not isinstance(entry.data, dict):
+                entry.problem("each reference is a mapping with id, language and text")
+                continue
+            entry.check_keys({"id", "language", "text", "url"})
+            course.references.append(ReferenceSpec(
+                id=entry.identifier(), language=entry.get("language", str, default="en"),
+                text=entry.get("text", str, default=""),
+                url=entry.get("url", str, required=False), source=entry.source()))
+
+    def read_glossary(self, course: CourseSpec) -> None:
+        path = self.folder / "glossary.yaml"
+        doc = self._yaml(path) if path.is_file() else None
+        if doc is None:
+            return
+        doc.check_keys({"terms"})
+        course.glossary_source = doc.source()
+        for index, _ in enumerate(doc.get("terms", list, default=[])):
+            entry = doc.sub("terms", index)
+            if not isinstance(entry.data, dict):
+                entry.problem("each term is a mapping with id, term and definition")
+                continue
+            entry.check_keys({"id", "term", "definition"})
+            course.glossary.append(TermSpec(id=entry.identifier(), term=entry.texts("term"),
+                                            definition=entry.texts("definition"),
+                                            source=entry.source()))
 
     def read_module(self, folder: Path, expected_id: str) -> ModuleSpec | None:
         doc = self._yaml(folder / "module.yaml")
         if doc is None:
             return None
-        doc.check_keys({"id", "title", "objectives", "estimated_minutes", "required",
-                        "prerequisites", "lessons"})
+        doc.check_keys({"id", "title", "week", "objectives", "estimated_minutes", "required",
+                        "prerequisites", "lessons", "assignment", "discussion"})
         module_id = doc.identifier()
         if module_id and module_id != expected_id:
             doc.problem(f"the id {module_id!r} differs from its folder name {expected_id!r}",
@@ -183,7 +234,19 @@ class CourseReader:
             required=doc.get("required", bool, required=False, default=True),
             prerequisites=[str(p) for p in doc.get("prerequisites", list, required=False,
                                                    default=[])],
-            source=doc.source())
+            week=doc.get("week", int, required=False), source=doc.source())
+        if isinstance(doc.data.get("assignment"), dict):
+            module.assignment = self.read_assignment(doc.sub("assignment"))
+        elif "assignment" in doc.data:
+            doc.problem("assignment must be a mapping", "assignment")
+        if isinstance(doc.data.get("discussion"), dict):
+            entry = doc.sub("discussion")
+            entry.check_keys({"id", "prompt", "refers_to"})
+            module.discussion = DiscussionSpec(
+                id=entry.identifier(), prompt=entry.texts("prompt"),
+                refers_to=entry.get("refers_to", str, required=False), source=entry.source())
+        elif "discussion" in doc.data:
+            doc.problem("discussion must be a mapping", "discussion")
         listed = []
         for index, _ in enumerate(doc.get("lessons", list, default=[])):
             entry = doc.sub("lessons", index)
@@ -217,6 +280,21 @@ class CourseReader:
                 self.problems.append(Problem(Source(self.rel(child)),
                                              "unexpected file in a module folder"))
         return module
+
+    def read_assignment(self, doc: _File) -> AssignmentSpec:
+        doc.check_keys({"id", "title", "prompt", "rubric"})
+        assignment = AssignmentSpec(id=doc.identifier(), title=doc.texts("title"),
+                                    prompt=doc.texts("prompt"), source=doc.source())
+        for index, _ in enumerate(doc.get("rubric", list, default=[])):
+            entry = doc.sub("rubric", index)
+            if not isinstance(entry.data, dict):
+                entry.problem("each rubric criterion is a mapping with id, points and criterion")
+                continue
+            entry.check_keys({"id", "points", "criterion"})
+            assignment.rubric.append(CriterionSpec(
+                id=entry.identifier(), points=entry.get("points", int, default=0),
+                criterion=entry.texts("criterion"), source=entry.source()))
+        return assignment
 
     def read_lesson_text(self, path: Path, lesson_id: str, language: str) -> LessonText | None:
         text = self._text(path)

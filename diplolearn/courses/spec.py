@@ -103,6 +103,52 @@ class LessonSpec:
 
 
 @dataclass
+class CriterionSpec:
+    id: str
+    points: int
+    criterion: dict[str, str]
+    source: Source | None = None
+
+
+@dataclass
+class AssignmentSpec:
+    """A written assignment prompt with its rubric (made live by the assessment issue)."""
+
+    id: str
+    title: dict[str, str]
+    prompt: dict[str, str]
+    rubric: list[CriterionSpec] = field(default_factory=list)
+    source: Source | None = None
+
+
+@dataclass
+class DiscussionSpec:
+    """A discussion prompt about the text (made live by the discussion issue)."""
+
+    id: str
+    prompt: dict[str, str]
+    refers_to: str | None = None
+    source: Source | None = None
+
+
+@dataclass
+class ReferenceSpec:
+    id: str
+    text: str
+    language: str = "en"
+    url: str | None = None
+    source: Source | None = None
+
+
+@dataclass
+class TermSpec:
+    id: str
+    term: dict[str, str]
+    definition: dict[str, str]
+    source: Source | None = None
+
+
+@dataclass
 class ModuleSpec:
     id: str
     title: dict[str, str]
@@ -112,6 +158,9 @@ class ModuleSpec:
     prerequisites: list[str] = field(default_factory=list)
     lessons: list[LessonSpec] = field(default_factory=list)
     quiz: QuizSpec | None = None
+    week: int | None = None
+    assignment: AssignmentSpec | None = None
+    discussion: DiscussionSpec | None = None
     source: Source | None = None
 
 
@@ -121,7 +170,14 @@ class CourseSpec:
     title: dict[str, str]
     languages: list[str]
     modules: list[ModuleSpec] = field(default_factory=list)
+    # Languages a text may have without every text having it; missing ones show as
+    # "not yet translated" to readers of that language.
+    optional_languages: list[str] = field(default_factory=list)
+    references: list[ReferenceSpec] = field(default_factory=list)
+    glossary: list[TermSpec] = field(default_factory=list)
     source: Source | None = None
+    references_source: Source | None = None
+    glossary_source: Source | None = None
 
     def lessons(self):
         for module in self.modules:

@@ -40,12 +40,29 @@ def _optional(data: dict, key: str, value, default=None) -> None:
 
 
 def course_yaml(course: CourseSpec) -> dict:
-    return {"id": course.id, "title": _texts(course.title), "languages": list(course.languages),
-            "modules": [m.id for m in course.modules]}
+    data = {"id": course.id, "title": _texts(course.title), "languages": list(course.languages)}
+    _optional(data, "optional_languages", list(course.optional_languages))
+    data["modules"] = [m.id for m in course.modules]
+    return data
+
+
+def references_yaml(course: CourseSpec) -> dict:
+    entries = []
+    for reference in course.references:
+        entry = {"id": reference.id, "language": reference.language, "text": reference.text}
+        _optional(entry, "url", reference.url)
+        entries.append(entry)
+    return {"references": entries}
+
+
+def glossary_yaml(course: CourseSpec) -> dict:
+    return {"terms": [{"id": term.id, "term": _texts(term.term),
+                       "definition": _texts(term.definition)} for term in course.glossary]}
 
 
 def module_yaml(module: ModuleSpec) -> dict:
     data = {"id": module.id, "title": _texts(module.title)}
+    _optional(data, "week", module.week)
     objectives = {lang: list(items) for lang, items in sorted(module.objectives.items()) if items}
     _optional(data, "objectives", objectives)
     _optional(data, "estimated_minutes", module.estimated_minutes)
@@ -57,6 +74,17 @@ def module_yaml(module: ModuleSpec) -> dict:
         _optional(entry, "estimated_minutes", lesson.estimated_minutes)
         lessons.append(entry)
     data["lessons"] = lessons
+    if module.assignment is not None:
+        assignment = module.assignment
+        data["assignment"] = {
+            "id": assignment.id, "title": _texts(assignment.title),
+            "prompt": _texts(assignment.prompt),
+            "rubric": [{"id": c.id, "points": c.points, "criterion": _texts(c.criterion)}
+                       for c in assignment.rubric]}
+    if module.discussion is not None:
+        discussion = {"id": module.discussion.id, "prompt": _texts(module.discussion.prompt)}
+        _optional(discussion, "refers_to", module.discussion.refers_to)
+        data["discussion"] = discussion
     return data
 
 
@@ -98,6 +126,10 @@ def lesson_markdown(lesson: LessonSpec, language: str) -> str:
 def course_files(course: CourseSpec) -> dict[str, str]:
     """Every file of the course folder, by path relative to it, in canonical form."""
     files = {"course.yaml": dump_yaml(course_yaml(course))}
+    if course.references:
+        files["references.yaml"] = dump_yaml(references_yaml(course))
+    if course.glossary:
+        files["glossary.yaml"] = dump_yaml(glossary_yaml(course))
     for module in course.modules:
         files[f"{module.id}/module.yaml"] = dump_yaml(module_yaml(module))
         if module.quiz is not None:

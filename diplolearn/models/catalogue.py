@@ -33,6 +33,8 @@ class Course(TimestampMixin, Base):
     title: Mapped[dict] = mapped_column(Translated())
     # Languages every lesson must exist in, e.g. ["ar", "en"]; the first is the source language.
     languages: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["ar", "en"])
+    # Languages some texts have; readers of them see the rest as "not yet translated".
+    optional_languages: Mapped[list] = mapped_column(sa.JSON, default=list)
     retired_at: Mapped[dt.datetime | None]
 
     versions: Mapped[list[CourseVersion]] = relationship(
@@ -53,6 +55,10 @@ class CourseVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # The course's reference list and glossary as published in this version:
+    # [{"id", "language", "text", "url"?}], [{"id", "term": {lang: text}, "definition": {...}}]
+    bibliography: Mapped[list] = mapped_column(sa.JSON, default=list)
+    glossary: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     course: Mapped[Course] = relationship(back_populates="versions")
 
@@ -98,6 +104,13 @@ class ModuleRevision(Base):
     # complete before this one opens.
     required: Mapped[bool] = mapped_column(default=True)
     prerequisites: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The week of a tutor-led run this module is planned for (cohort schedules start from it).
+    week: Mapped[int | None]
+    # Prompts kept with the module until the assessment and discussion issues give them tables
+    # of their own: {"id", "title", "prompt", "rubric": [{"id", "points", "criterion"}]} and
+    # {"id", "prompt", "refers_to"?}; empty when the module has none.
+    assignment: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    discussion: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     module: Mapped[Module] = relationship()
     course_version: Mapped[CourseVersion] = relationship()
