@@ -164,3 +164,44 @@ def test_sanitizer_removes_scripts_and_keeps_arabic_markup():
 
 def test_csrf_token_page_helper_finds_a_token(client):
     assert csrf_from(client, "/login")
+
+
+def test_failed_login_limits_are_shared_between_workers_through_redis(tmp_path):
+    """Two app instances (two gunicorn workers) on one Redis count failures together."""
+    import os
+    import uuid
+
+    import redis
+
+    from diplolearn.extensions import db as _db
+    from diplolearn.extensions import limiter
+    from tests.conftest import make_app
+
+    url = os.environ.get("DIPLOLEARN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis is not reachable at {url}")
+    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    email = f"shared-{uuid.uuid4().hex[:8]}@example.org"
+    workers = [make_app(database, RATELIMIT_STORAGE_URI=url,
+                        LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes") for _ in range(2)]
+    with workers[0].app_context():
+        _db.create_all()
+        make_user(email)
+        _db.session.commit()
+    try:
+        statuses = []
+        for attempt in range(4):
+            client = workers[attempt % 2].test_client()
+            statuses.append(post_form(client, "/login", {"email": email, "password": "guess"})
+                            .status_code)
+        assert statuses == [422, 422, 422, 429]
+    finally:
+        with workers[0].app_context():
+            limiter.reset()
+        # The limiter object is process-wide: hand it back its in-memory storage for the
+        # tests that follow (creating an app re-binds it).
+        make_app(database)
