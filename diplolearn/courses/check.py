@@ -15,8 +15,6 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-import markdown as md
-
 from diplolearn.courses.reader import read_course
 from diplolearn.courses.spec import (
     GRADING_METHODS,
@@ -27,7 +25,7 @@ from diplolearn.courses.spec import (
     Source,
 )
 from diplolearn.courses.writer import course_files
-from diplolearn.security.sanitize import would_change
+from diplolearn.security.sanitize import markdown_to_html, would_change
 
 SUPPORTED_LANGUAGES = ("ar", "en", "fr")
 # Links from lesson text to the course's reference list and glossary: [text](ref:id),
@@ -305,7 +303,7 @@ def _text_problems(prefix: str, raw: dict[str, bytes]) -> list[Problem]:
             offset = text[:body_start].count("\n") + 2 if body_start > 0 else 1
             for number, line in enumerate(text.split("\n")[offset - 1:], start=offset):
                 line = COURSE_LINK.sub(r"](#\2)", line)
-                if "<" in line and would_change(md.markdown(line, extensions=["extra"])):
+                if "<" in line and would_change(markdown_to_html(line)):
                     problems.append(Problem(Source(f"{prefix}/{rel}", number),
                                             "HTML here would be removed by the sanitiser "
                                             "(allowed: simple inline tags such as bdi, span, "

@@ -5,6 +5,10 @@ from __future__ import annotations
 import yaml
 
 
+# libyaml's parser when PyYAML was built with it (much faster on large courses).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class YamlError(Exception):
     def __init__(self, message: str, line: int):
         super().__init__(message)
@@ -15,7 +19,7 @@ def load_with_lines(text: str, first_line: int = 1):
     """Parse YAML; return (data, lines) where ``lines[path]`` is the 1-based line of the value
     at ``path`` (a tuple of keys and list indices). Duplicate keys are an error."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = (mark.line + first_line) if mark else first_line

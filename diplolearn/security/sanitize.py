@@ -8,6 +8,8 @@ is cleaned on the way out whatever was stored.
 
 from __future__ import annotations
 
+import threading
+
 import bleach
 import markdown as md
 from markupsafe import Markup
@@ -41,17 +43,31 @@ _cleaner = bleach.Cleaner(
 )
 
 
+# The same rules without linkification, to tell whether cleaning would remove anything.
+_bare_cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                               protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+# Building a Markdown converter costs more than converting a paragraph, and converters are not
+# thread-safe: keep one per thread and reset it between texts.
+_local = threading.local()
+
+
 def sanitize_html(html: str) -> Markup:
     return Markup(_cleaner.clean(html or ""))
 
 
 def would_change(html: str) -> bool:
     """True when sanitising would remove something: authored files must be clean already."""
-    bare = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                          protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
-    return bare.clean(html or "") != (html or "")
+    return _bare_cleaner.clean(html or "") != (html or "")
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown to (unsanitised) HTML. Use render_markdown for anything shown to people."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = md.Markdown(extensions=["extra", "sane_lists"],
+                                                   output_format="html")
+    return converter.reset().convert(text or "")
 
 
 def render_markdown(text: str) -> Markup:
-    html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
-    return sanitize_html(html)
+    return sanitize_html(markdown_to_html(text))
