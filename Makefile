@@ -50,8 +50,10 @@ node_modules/.installed: package.json package-lock.json
 test: install node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: seed
+# Benchmarks print figures; they are not part of `make test`.
+bench: install
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/learner_path.py
 
 clean:
 	rm -rf $(VENV) node_modules
