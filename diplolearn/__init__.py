@@ -84,17 +84,30 @@ def _configure_sqlite(app: Flask, db) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A request that may write (POST) takes the write lock as its transaction begins. A
+        # transaction that reads first and writes later fails at once with "database is
+        # locked" if another one wrote in between (the busy timeout only helps transactions
+        # that have not read yet), so a double-clicked submit would be a 500, not a clean
+        # "already submitted". Reads (GET) stay concurrent.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+def _writing_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 def register_blueprints(app: Flask) -> None:
     from diplolearn.admin import bp as admin_bp
     from diplolearn.auth import bp as auth_bp
+    from diplolearn.learner import bp as learner_bp
     from diplolearn.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(learner_bp, url_prefix="/learn")
 
 
 def register_errorhandlers(app: Flask) -> None:

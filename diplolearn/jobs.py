@@ -69,20 +69,33 @@ def send_due_mail(now: dt.datetime) -> dict[str, int]:
 
 
 def expire_attempts(now: dt.datetime) -> dict[str, int]:
-    """Move in-progress attempts past their deadline to ``expired``.
+    """Expire in-progress attempts past their deadline and grade them at once.
 
-    Answers saved before the deadline stay with the attempt; the grading of expired attempts
-    follows the same path as submitted ones (states.ATTEMPT: expired -> graded).
+    Answers saved before the deadline are graded, later ones never count (states.ATTEMPT:
+    in_progress -> expired -> graded); an enrolment whose course that completes moves to
+    completed. Each attempt is taken by a conditional update in a transaction of its own, so
+    several workers, or a learner submitting at the same moment, finalise it once.
     """
+    from diplolearn.services import progress, quizzes
+
     overdue = db.session.scalars(
-        sa.select(QuizAttempt)
+        sa.select(QuizAttempt.id)
         .where(QuizAttempt.state == AttemptState.IN_PROGRESS, QuizAttempt.deadline_at <= now)
-        .with_for_update(skip_locked=True)
+        .order_by(QuizAttempt.id)
     ).all()
-    for attempt in overdue:
-        attempt.move_to(AttemptState.EXPIRED, when=attempt.deadline_at)
-    db.session.commit()
-    return {"expired": len(overdue)}
+    db.session.commit()  # end the read: on SQLite each write below must open its transaction
+    enrolments: set[int] = set()
+    graded = 0
+    for attempt_id in overdue:
+        attempt = quizzes.expire_and_grade(attempt_id, now)
+        if attempt is not None:
+            graded += 1
+            enrolments.add(attempt.enrolment_id)
+        db.session.commit()
+    if enrolments:
+        progress.update_completion(sorted(enrolments), now)
+        db.session.commit()
+    return {"expired": graded, "graded": graded}
 
 
 def release_modules(now: dt.datetime) -> dict[str, int]:

@@ -1,7 +1,11 @@
 """The role × URL matrix: who gets 200, 302, 403 or 404 on every route.
 
 Every later feature adds its routes here. ``{other}`` is a person in another ministry than the
-coordinator's; ``{self}`` is the requesting user.
+coordinator's; ``{self}`` is the requesting user. The learner's pages belong to the learner
+alone: ``{enrolment}`` and ``{attempt}`` are the learner's, ``{other_enrolment}`` and
+``{other_attempt}`` another learner's of the same cohort; everyone else gets 404 for them, as
+for pages that do not exist. ``{locked_lesson}`` and ``{locked_quiz}`` are in a module whose
+prerequisite the learner has not completed.
 """
 
 from __future__ import annotations
@@ -9,9 +13,15 @@ from __future__ import annotations
 import pytest
 
 from diplolearn.models import Role
-from diplolearn.services import accounts, organisations
+from diplolearn.services import accounts, organisations, progress, quizzes
 from tests.conftest import csrf_from, login
-from tests.factories import make_course, make_learner, make_ministry, make_user
+from tests.factories import (
+    make_course,
+    make_learner,
+    make_ministry,
+    make_published_course,
+    make_user,
+)
 
 ROLES = ["anonymous", "learner", "coordinator", "instructor", "tutor", "administrator"]
 
@@ -33,6 +43,24 @@ MATRIX = {
     "/invitation/unknown-token": (400, 400, 400, 400, 400, 400),
     "/password/reset/unknown":   (400, 400, 400, 400, 400, 400),
     "/no/such/page":             (404, 404, 404, 404, 404, 404),
+    # The learner's path.
+    "/learn/{enrolment}":                          (302, 200, 404, 404, 404, 404),
+    "/learn/{other_enrolment}":                    (302, 404, 404, 404, 404, 404),
+    "/learn/987654":                               (302, 404, 404, 404, 404, 404),
+    "/learn/{enrolment}/lessons/{lesson}":         (302, 200, 404, 404, 404, 404),
+    "/learn/{enrolment}/lessons/{locked_lesson}":  (302, 403, 404, 404, 404, 404),
+    "/learn/{enrolment}/lessons/unknown":          (302, 404, 404, 404, 404, 404),
+    "/learn/{other_enrolment}/lessons/{lesson}":   (302, 404, 404, 404, 404, 404),
+    "/learn/{enrolment}/quizzes/{quiz}":           (302, 200, 404, 404, 404, 404),
+    "/learn/{enrolment}/quizzes/{locked_quiz}":    (302, 403, 404, 404, 404, 404),
+    "/learn/{enrolment}/quizzes/unknown":          (302, 404, 404, 404, 404, 404),
+    "/learn/{enrolment}/attempts/{attempt}":       (302, 200, 404, 404, 404, 404),
+    "/learn/{enrolment}/attempts/{other_attempt}": (302, 404, 404, 404, 404, 404),
+    "/learn/{enrolment}/attempts/987654":          (302, 404, 404, 404, 404, 404),
+    "/learn/{enrolment}/attempts/{attempt}/result": (302, 302, 404, 404, 404, 404),
+    "/learn/{enrolment}/attempts/{graded}/result": (302, 200, 404, 404, 404, 404),
+    "/learn/{other_enrolment}/attempts/{other_attempt}/result":
+                                                   (302, 404, 404, 404, 404, 404),
 }
 
 # POSTs with a valid CSRF token and an empty form. Without a token every POST is a 400.
@@ -42,18 +70,34 @@ POST_MATRIX = {
     "/account/password":         (302, 422, 422, 422, 422, 422),
     "/admin/people/{other}/invitation": (302, 403, 403, 403, 403, 302),
     "/link/{invitation}/unknown/resend": (302, 302, 302, 302, 302, 302),
+    "/learn/{enrolment}/lessons/{lesson}/done":         (302, 302, 404, 404, 404, 404),
+    "/learn/{enrolment}/lessons/{locked_lesson}/done":  (302, 403, 404, 404, 404, 404),
+    "/learn/{other_enrolment}/lessons/{lesson}/done":   (302, 404, 404, 404, 404, 404),
+    "/learn/{enrolment}/lessons/{lesson}/activity":     (302, 204, 404, 404, 404, 404),
+    "/learn/{enrolment}/lessons/{locked_lesson}/activity": (302, 403, 404, 404, 404, 404),
+    "/learn/{enrolment}/quizzes/{quiz}/attempts":       (302, 302, 404, 404, 404, 404),
+    "/learn/{enrolment}/quizzes/{locked_quiz}/attempts": (302, 403, 404, 404, 404, 404),
+    "/learn/{enrolment}/attempts/{attempt}/save":       (302, 302, 404, 404, 404, 404),
+    "/learn/{enrolment}/attempts/{attempt}/submit":     (302, 302, 404, 404, 404, 404),
+    "/learn/{enrolment}/attempts/{graded}/submit":      (302, 409, 404, 404, 404, 404),
+    "/learn/{enrolment}/attempts/{other_attempt}/save": (302, 404, 404, 404, 404, 404),
+    "/learn/{other_enrolment}/attempts/{other_attempt}/submit": (302, 404, 404, 404, 404, 404),
 }
 
 
 @pytest.fixture()
 def world(db):
     ministry_a, ministry_b = make_ministry("MFA-A"), make_ministry("MFA-B")
-    course = make_course()
+    published = make_published_course()
+    published.module_revision("m2").prerequisites = ["m1"]
+    course = published.course
     cohort = organisations.create_cohort(course, "run-1", {"en": "Run 1"}, timezone="UTC")
+    cohort.course_version_id = published.version.id
     group = organisations.add_tutor_group(cohort, "g1", "Group 1")
+    learner, enrolment = make_learner(cohort, ministry=ministry_a, group=group,
+                                      email="learner@example.org")
     users = {
-        "learner": make_learner(cohort, ministry=ministry_a, group=group,
-                                email="learner@example.org")[0],
+        "learner": learner,
         "coordinator": make_user("coordinator@example.org"),
         "instructor": make_user("instructor@example.org"),
         "tutor": make_user("tutor@example.org"),
@@ -64,9 +108,26 @@ def world(db):
     accounts.grant_role(users["instructor"], Role.LEAD_INSTRUCTOR, cohort.id)
     accounts.grant_role(users["tutor"], Role.TUTOR, group.id)
     accounts.grant_role(users["administrator"], Role.ADMINISTRATOR)
-    other, _ = make_learner(cohort, ministry=ministry_b, email="other@example.org")
+    other, other_enrolment = make_learner(cohort, ministry=ministry_b, email="other@example.org")
     db.session.commit()
-    return {"users": users, "other": other}
+    attempts = {}
+
+    def make_attempts():
+        """Quiz attempts, made only for the paths that name one (they take a while)."""
+        if not attempts:
+            def attempt_of(someone):
+                quiz = progress.course_progress(someone).quiz("m1-quiz")
+                return quizzes.start_attempt(someone, quiz, "en")
+
+            graded = attempt_of(enrolment)
+            quizzes.submit(graded, {})
+            attempts.update(graded=graded.id, attempt=attempt_of(enrolment).id,
+                            other_attempt=attempt_of(other_enrolment).id)
+            db.session.commit()
+        return attempts
+
+    return {"users": users, "other": other, "enrolment": enrolment.id,
+            "other_enrolment": other_enrolment.id, "attempts": make_attempts}
 
 
 def _client_for(app, world, role):
@@ -83,7 +144,11 @@ def _cases(matrix):
 
 def _fill(path, world, role):
     me = world["users"].get(role)
-    return path.format(other=world["other"].id, self=me.id if me else 0, invitation="invitation")
+    names_attempt = any(f"{{{k}}}" in path for k in ("attempt", "graded", "other_attempt"))
+    return path.format(other=world["other"].id, self=me.id if me else 0, invitation="invitation",
+                       enrolment=world["enrolment"], other_enrolment=world["other_enrolment"],
+                       lesson="m1-l1", locked_lesson="m2-l1", quiz="m1-quiz",
+                       locked_quiz="m2-quiz", **(world["attempts"]() if names_attempt else {}))
 
 
 @pytest.mark.parametrize("role,path,expected", _cases(MATRIX))

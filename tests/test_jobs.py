@@ -154,18 +154,20 @@ def _timed_attempt(db, deadline):
     return attempt
 
 
-def test_expired_attempts_are_closed_by_the_job_at_their_deadline(db):
+def test_expired_attempts_are_closed_by_the_job_at_their_deadline_and_graded(db):
     NOW = soon()
     from diplolearn.jobs import expire_attempts
 
     overdue = _timed_attempt(db, NOW - dt.timedelta(minutes=1))
     running = _timed_attempt(db, NOW + dt.timedelta(minutes=5))
-    assert expire_attempts(NOW) == {"expired": 1}
+    assert expire_attempts(NOW) == {"expired": 1, "graded": 1}
     db.session.refresh(overdue)
     db.session.refresh(running)
-    assert overdue.state == AttemptState.EXPIRED and overdue.submitted_at == overdue.deadline_at
+    # Closed at its deadline, then graded at once (in_progress -> expired -> graded).
+    assert overdue.state == AttemptState.GRADED and overdue.submitted_at == overdue.deadline_at
+    assert overdue.score is not None and overdue.graded_at is not None
     assert running.state == AttemptState.IN_PROGRESS
-    assert expire_attempts(NOW) == {"expired": 0}
+    assert expire_attempts(NOW) == {"expired": 0, "graded": 0}
 
 
 def test_modules_are_released_once_and_learners_told(app, db):

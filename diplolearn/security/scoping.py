@@ -11,6 +11,10 @@ Who sees whom:
 - lead instructor of a cohort: everyone enrolled in it;
 - tutor of a group: the learners of that group;
 - everyone: themselves.
+
+A learner's own records load through the owner too: ``own_enrolment_or_404`` selects the
+enrolment ``WHERE id = :id AND user_id = :me``, so someone else's enrolment is a 404, exactly
+like one that does not exist.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import joinedload
 
 from diplolearn.extensions import db
-from diplolearn.models import Enrolment, Role, StaffMembership, User
+from diplolearn.models import Cohort, Enrolment, Role, StaffMembership, User
 
 
 @dataclass(frozen=True)
@@ -81,3 +86,14 @@ def get_person_or_404(viewer: User, user_id: int) -> User:
     if person is None:
         abort(404)
     return person
+
+
+def own_enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:
+    """The user's own enrolment with its cohort and course, in one query; 404 otherwise."""
+    enrolment = db.session.scalar(
+        sa.select(Enrolment)
+        .where(Enrolment.id == enrolment_id, Enrolment.user_id == user.id)
+        .options(joinedload(Enrolment.cohort).joinedload(Cohort.course)))
+    if enrolment is None:
+        abort(404)
+    return enrolment

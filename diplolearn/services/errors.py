@@ -51,3 +51,40 @@ class WeakPassword(DomainError):
 
 class NotAllowed(DomainError):
     message = _l("You are not allowed to do that.")
+
+
+# --- the learner's path ----------------------------------------------------------------------
+
+class NotStudying(DomainError):
+    """The enrolment is paused or withdrawn: its record can be seen, not changed."""
+
+    message = _l("Your enrolment in this course is paused or withdrawn, so nothing can be "
+                 "recorded. Ask your ministry's training coordinator.")
+
+
+class ModuleLocked(DomainError):
+    message = _l("This module is not open to you yet.")
+
+
+class NoAttemptsLeft(DomainError):
+    message = _l("You have used every attempt this quiz allows.")
+
+
+class QuizNotReady(DomainError):
+    message = _l("This quiz cannot be taken yet: it has a kind of question that DiploLearn "
+                 "cannot show yet. Please tell your instructor.")
+
+
+class AttemptFinished(DomainError):
+    message = _l("This attempt is already finished, so nothing was changed: an attempt counts "
+                 "once. Its result stays as it was.")
+
+
+class TimeUp(DomainError):
+    message = _l("The time for this attempt is up. Answers sent after the deadline do not "
+                 "count; the answers saved before it were graded.")
+
+
+class TamperedAnswer(DomainError):
+    message = _l("These answers do not match the questions of this attempt, so nothing was "
+                 "saved. Reload the quiz page and answer again.")

@@ -1,0 +1,82 @@
+"""What the learner's pages show, shaped from the records: texts in the reader's language with
+the language they are in, the drawn questions of an attempt, and an attempt's review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_login import current_user
+from markupsafe import Markup
+
+from diplolearn import i18n, questions
+from diplolearn.models import Course, QuizAttempt
+from diplolearn.questions import ChoiceResult, Option
+from diplolearn.security.sanitize import render_markdown
+from diplolearn.services.quizzes import field_name, tokens_for
+
+
+class Reader:
+    """Picks each text in the reader's order of languages, falling back per text."""
+
+    def __init__(self, course: Course, first: str | None = None):
+        order = i18n.reading_order(current_user, list(course.languages or []))
+        self.order = [first, *order] if first else order
+
+    def __call__(self, texts: dict) -> tuple:
+        return i18n.pick_text(texts or {}, self.order)
+
+
+@dataclass
+class QuestionView:
+    number: int
+    name: str
+    points: object
+    prompt: Markup
+    lang: str
+    field: object  # an unbound WTForms field
+
+
+@dataclass
+class QuestionReview:
+    number: int
+    prompt: Markup
+    lang: str
+    points: object
+    score: object
+    full_marks: bool
+    feedback: str
+    choices: list[ChoiceResult]
+
+
+def drawn_questions(attempt: QuizAttempt, read: Reader) -> list[QuestionView]:
+    views = []
+    for aq in attempt.questions:
+        question = aq.question_revision
+        kind = questions.get(question.kind)
+        tokens = tokens_for(attempt.id, aq)
+        by_key = {choice.key: choice for choice in question.choices}
+        options = []
+        for key in aq.choice_order:
+            text, lang = read(by_key[key].text)
+            options.append(Option(tokens[key], kind.option_text(key, text), lang))
+        prompt, lang = read(question.prompt)
+        answer = aq.response.answer if aq.response is not None else None
+        views.append(QuestionView(aq.position, field_name(aq), question.points,
+                                  render_markdown(prompt), lang,
+                                  kind.build_field(prompt, options, answer, tokens)))
+    return views
+
+
+def review(attempt: QuizAttempt, read: Reader, reveal: bool) -> list[QuestionReview]:
+    reviews = []
+    for aq in attempt.questions:
+        question, response = aq.question_revision, aq.response
+        answer = response.answer if response is not None else None
+        score = response.score if response is not None and response.score is not None else 0
+        prompt, lang = read(question.prompt)
+        feedback = read(question.feedback)[0]
+        reviews.append(QuestionReview(
+            aq.position, render_markdown(prompt), lang, question.points, score,
+            score >= question.points, feedback,
+            questions.get(question.kind).review(question, answer, aq.choice_order, read, reveal)))
+    return reviews

@@ -1,0 +1,164 @@
+"""Quiz pages: the quiz's landing page, starting or resuming an attempt, answering (saved as
+the learner goes), submitting once, and the result with feedback."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from diplolearn.extensions import db
+from diplolearn.learner import bp
+from diplolearn.learner.forms import StartAttemptForm, make_attempt_form
+from diplolearn.learner.pages import Reader, drawn_questions, review
+from diplolearn.learner.views import load_progress, refusal
+from diplolearn.models import AttemptState, utcnow
+from diplolearn.security.permissions import login_required
+from diplolearn.security.scoping import own_enrolment_or_404
+from diplolearn.services import progress as progress_service
+from diplolearn.services import quizzes
+from diplolearn.services.errors import (
+    AttemptFinished,
+    ModuleLocked,
+    NoAttemptsLeft,
+    NotStudying,
+    QuizNotReady,
+    TamperedAnswer,
+    TimeUp,
+)
+
+
+def _quiz_or_404(progress, quiz_key: str):
+    quiz = progress.quiz(quiz_key) if progress is not None else None
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _attempt_or_404(enrolment_id: int, attempt_id: int):
+    """Someone else's attempt is a 404: it is loaded through the learner's own enrolment."""
+    enrolment = own_enrolment_or_404(current_user, enrolment_id)
+    attempt = quizzes.load_attempt(attempt_id, enrolment.id)
+    if attempt is None:
+        abort(404)
+    return enrolment, attempt
+
+
+def _attempt_url(endpoint: str, attempt) -> str:
+    return url_for(endpoint, enrolment_id=attempt.enrolment_id, attempt_id=attempt.id)
+
+
+def _problem(enrolment, error, status: int, attempt=None):
+    """A refused post: a clear page, a 4xx, and nothing recorded."""
+    db.session.rollback()
+    return render_template("learner/problem.html", enrolment=enrolment, message=error.message,
+                           attempt=attempt), status
+
+
+@bp.get("/<int:enrolment_id>/quizzes/<quiz_key>")
+@login_required
+def show_quiz(enrolment_id: int, quiz_key: str):
+    enrolment, progress = load_progress(enrolment_id)
+    quiz = _quiz_or_404(progress, quiz_key)
+    module = progress.module_of(quiz)
+    if not module.is_open:
+        return refusal(enrolment, progress, ModuleLocked(), quiz)
+    return render_template("learner/quiz.html", enrolment=enrolment, progress=progress,
+                           quiz=quiz, module=module, form=StartAttemptForm(),
+                           read=Reader(enrolment.cohort.course))
+
+
+@bp.post("/<int:enrolment_id>/quizzes/<quiz_key>/attempts")
+@login_required
+def start_attempt(enrolment_id: int, quiz_key: str):
+    enrolment, progress = load_progress(enrolment_id)
+    quiz = _quiz_or_404(progress, quiz_key)
+    try:
+        progress_service.ensure_studying(enrolment)
+        progress_service.ensure_open(progress, quiz)
+        language = Reader(enrolment.cohort.course)(quiz.node.title)[1]
+        attempt = quizzes.start_attempt(enrolment, quiz, language)
+    except (ModuleLocked, NotStudying) as error:
+        db.session.rollback()
+        return refusal(enrolment, progress, error, quiz)
+    except (NoAttemptsLeft, QuizNotReady) as error:
+        return _problem(enrolment, error, 409)
+    db.session.commit()
+    return redirect(_attempt_url("learner.show_attempt", attempt))
+
+
+@bp.get("/<int:enrolment_id>/attempts/<int:attempt_id>")
+@login_required
+def show_attempt(enrolment_id: int, attempt_id: int):
+    enrolment, attempt = _attempt_or_404(enrolment_id, attempt_id)
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return redirect(_attempt_url("learner.show_result", attempt))
+    read = Reader(enrolment.cohort.course, attempt.language)
+    drawn = drawn_questions(attempt, read)
+    return render_template("learner/attempt.html", enrolment=enrolment, attempt=attempt,
+                           questions=drawn, form=make_attempt_form(drawn), read=read,
+                           time_up=attempt.is_past_deadline())
+
+
+def _change_attempt(enrolment_id: int, attempt_id: int, action):
+    """Run a save or submit; returns (enrolment, attempt, None), or a response when refused."""
+    enrolment, attempt = _attempt_or_404(enrolment_id, attempt_id)
+    try:
+        progress_service.ensure_studying(enrolment)
+        action(attempt, request.form, utcnow())
+    except NotStudying as error:
+        return enrolment, attempt, _problem(enrolment, error, 403, attempt)
+    except TamperedAnswer as error:
+        return enrolment, attempt, _problem(enrolment, error, 400, attempt)
+    except AttemptFinished as error:
+        return enrolment, attempt, _problem(enrolment, error, 409, attempt)
+    except TimeUp as error:
+        # The attempt was expired and graded with the answers saved in time: that is kept.
+        progress_service.complete_if_done(enrolment, progress_service.course_progress(enrolment))
+        db.session.commit()
+        flash(error.message, "error")
+        return enrolment, attempt, redirect(_attempt_url("learner.show_result", attempt))
+    return enrolment, attempt, None
+
+
+@bp.post("/<int:enrolment_id>/attempts/<int:attempt_id>/save")
+@login_required
+def save_attempt(enrolment_id: int, attempt_id: int):
+    _enrolment, attempt, refused = _change_attempt(enrolment_id, attempt_id,
+                                                   quizzes.save_answers)
+    if refused is not None:
+        return refused
+    db.session.commit()
+    flash(_("Your answers are saved. You can come back to them until you submit."), "success")
+    return redirect(_attempt_url("learner.show_attempt", attempt))
+
+
+@bp.post("/<int:enrolment_id>/attempts/<int:attempt_id>/submit")
+@login_required
+def submit_attempt(enrolment_id: int, attempt_id: int):
+    enrolment, attempt, refused = _change_attempt(enrolment_id, attempt_id, quizzes.submit)
+    if refused is not None:
+        return refused
+    progress_service.complete_if_done(enrolment, progress_service.course_progress(enrolment))
+    db.session.commit()
+    return redirect(_attempt_url("learner.show_result", attempt))
+
+
+@bp.get("/<int:enrolment_id>/attempts/<int:attempt_id>/result")
+@login_required
+def show_result(enrolment_id: int, attempt_id: int):
+    enrolment, attempt = _attempt_or_404(enrolment_id, attempt_id)
+    if attempt.state == AttemptState.IN_PROGRESS:
+        return redirect(_attempt_url("learner.show_attempt", attempt))
+    progress = progress_service.course_progress(enrolment)
+    quiz = next((q for q in progress.items if q.node.kind == "quiz"
+                 and q.node.quiz_id == attempt.quiz_id), None) if progress else None
+    # The key is shown once it cannot help a later attempt: the quiz is passed or no attempt
+    # is left. Until then, feedback is given on the choices the learner made.
+    reveal = quiz is None or quiz.done or quiz.left == 0
+    read = Reader(enrolment.cohort.course, attempt.language)
+    return render_template("learner/result.html", enrolment=enrolment, attempt=attempt,
+                           quiz=quiz, reviews=review(attempt, read, reveal), reveal=reveal,
+                           form=StartAttemptForm(), read=read,
+                           percent=progress_service.attempt_percent(attempt)
+                           if attempt.score is not None else None)

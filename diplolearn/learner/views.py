@@ -1,0 +1,153 @@
+"""The course outline and the lesson pages: reading, marking done, time on task."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from diplolearn.extensions import db
+from diplolearn.i18n import format_datetime
+from diplolearn.learner import bp, step_url
+from diplolearn.learner.forms import MarkDoneForm
+from diplolearn.learner.pages import Reader
+from diplolearn.models import EnrolmentState, Paragraph, ParagraphRevision, utcnow
+from diplolearn.security.permissions import login_required
+from diplolearn.security.sanitize import render_markdown
+from diplolearn.security.scoping import own_enrolment_or_404
+from diplolearn.services import progress as progress_service
+from diplolearn.services.errors import DomainError, ModuleLocked, NotStudying
+
+
+def load_progress(enrolment_id: int):
+    """The signed-in learner's enrolment and progress; 404 for anyone else's."""
+    enrolment = own_enrolment_or_404(current_user, enrolment_id)
+    return enrolment, progress_service.course_progress(enrolment)
+
+
+def locked_reason(module) -> str:
+    if module.waiting_for:
+        numbers = [m.number for m in module.waiting_for]
+        return ngettext("Complete Module %(numbers)s first.",
+                        "Complete Modules %(numbers)s first.", len(numbers),
+                        numbers=", ".join(str(n) for n in numbers))
+    if module.opens_at is not None:
+        return _("Opens on %(date)s.", date=format_datetime(module.opens_at))
+    return _("This module is not open yet.")
+
+
+def refusal(enrolment, progress, error: DomainError, item=None, status: int = 403):
+    """A clear page saying why the learner cannot do this here (locked, paused, ...)."""
+    module = progress.module_of(item) if progress is not None and item is not None else None
+    reason = locked_reason(module) if isinstance(error, ModuleLocked) and module else None
+    return render_template("learner/refused.html", enrolment=enrolment, module=module,
+                           message=error.message, reason=reason,
+                           read=Reader(enrolment.cohort.course)), status
+
+
+@bp.app_template_global()
+def module_locked_reason(module) -> str:
+    return locked_reason(module)
+
+
+@bp.get("/<int:enrolment_id>")
+@login_required
+def show_outline(enrolment_id: int):
+    enrolment, progress = load_progress(enrolment_id)
+    return render_template("learner/outline.html", enrolment=enrolment, progress=progress,
+                           read=Reader(enrolment.cohort.course))
+
+
+def _open_lesson(enrolment, progress, lesson_key: str):
+    lesson = progress.lesson(lesson_key) if progress is not None else None
+    if lesson is None:
+        abort(404)
+    progress_service.ensure_studying(enrolment)
+    progress_service.ensure_open(progress, lesson)
+    return lesson
+
+
+@bp.get("/<int:enrolment_id>/lessons/<lesson_key>")
+@login_required
+def show_lesson(enrolment_id: int, lesson_key: str):
+    enrolment, progress = load_progress(enrolment_id)
+    try:
+        lesson = _open_lesson(enrolment, progress, lesson_key)
+    except (ModuleLocked, NotStudying) as error:
+        return refusal(enrolment, progress, error, progress.lesson(lesson_key))
+    read = Reader(enrolment.cohort.course)
+    # A published lesson's text never changes: it is rendered once per reading order.
+    paragraphs = progress.outline.remember(
+        ("paragraphs", lesson.node.revision_id, tuple(read.order)),
+        lambda: render_paragraphs(lesson.node.revision_id, read))
+    previous, following = progress.neighbours(lesson)
+    page = render_template(
+        "learner/lesson.html", enrolment=enrolment, progress=progress, lesson=lesson,
+        module=progress.module_of(lesson), paragraphs=paragraphs, previous=previous,
+        following=following, form=MarkDoneForm(), read=read)
+    # Time on task is written after the page is rendered, in a transaction of its own that
+    # begins with a write: on SQLite a read-then-write transaction could meet "database is
+    # locked" when another learner writes at the same moment.
+    ids = (enrolment.id, lesson.node.lesson_id, progress.outline.version_id)
+    last_activity, invited = enrolment.last_activity_at, enrolment.state == EnrolmentState.INVITED
+    db.session.commit()
+    now = utcnow()
+    progress_service.record_lesson_activity(*ids, last_activity, now)
+    if invited:
+        progress_service.start_studying(enrolment.id, now)
+    db.session.commit()
+    return page
+
+
+def render_paragraphs(lesson_revision_id: int, read: Reader) -> list[tuple]:
+    """(anchor, language, sanitised HTML) of each paragraph, in the reader's language."""
+    paragraphs = []
+    for key, body in db.session.execute(
+            sa.select(Paragraph.key, ParagraphRevision.body)
+            .join(Paragraph, Paragraph.id == ParagraphRevision.paragraph_id)
+            .where(ParagraphRevision.lesson_revision_id == lesson_revision_id)
+            .order_by(ParagraphRevision.position)):
+        text, lang = read(body)
+        paragraphs.append((key, lang, render_markdown(text)))
+    return paragraphs
+
+
+@bp.post("/<int:enrolment_id>/lessons/<lesson_key>/done")
+@login_required
+def complete_lesson(enrolment_id: int, lesson_key: str):
+    enrolment, progress = load_progress(enrolment_id)
+    lesson = progress.lesson(lesson_key) if progress is not None else None
+    if lesson is None:
+        abort(404)
+    try:
+        after = progress_service.mark_lesson_done(enrolment, progress, lesson)
+    except (ModuleLocked, NotStudying) as error:
+        db.session.rollback()
+        return refusal(enrolment, progress, error, lesson)
+    db.session.commit()
+    if after.complete:
+        flash(_("You have met every requirement of this course. Congratulations!"), "success")
+    else:
+        flash(_("Lesson marked as done."), "success")
+    following = after.neighbours(after.lesson(lesson_key))[1]
+    if following is not None and after.module_of(following).is_open:
+        return redirect(step_url(enrolment.id, following))
+    return redirect(url_for("learner.show_outline", enrolment_id=enrolment.id))
+
+
+@bp.post("/<int:enrolment_id>/lessons/<lesson_key>/activity")
+@login_required
+def record_activity(enrolment_id: int, lesson_key: str):
+    """The lesson page's heartbeat (static/lesson.js): time on task while the page is visible."""
+    enrolment, progress = load_progress(enrolment_id)
+    try:
+        lesson = _open_lesson(enrolment, progress, lesson_key)
+    except (ModuleLocked, NotStudying):
+        abort(403)
+    progress_service.record_lesson_activity(
+        enrolment.id, lesson.node.lesson_id, progress.outline.version_id,
+        enrolment.last_activity_at, utcnow())
+    db.session.commit()
+    return "", 204

@@ -1,0 +1,89 @@
+"""Choice questions: single choice (one answer) and multiple select (all that apply).
+
+Multiple select is graded all-or-nothing for now: full points only when exactly the correct
+choices are selected.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from wtforms import RadioField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from diplolearn.questions.base import ChoiceResult, InvalidAnswer, Option, QuestionType
+
+
+def _selected(answer: dict | None) -> set[str]:
+    return set((answer or {}).get("choices") or [])
+
+
+class SingleChoice(QuestionType):
+    kind = "single_choice"
+
+    def build_field(self, label, options: list[Option], answer, tokens):
+        chosen = [tokens[key] for key in _selected(answer) if key in tokens]
+        return RadioField(label, choices=_choices(options),
+                          default=chosen[0] if chosen else None, validate_choice=False)
+
+    def parse(self, values, keys_by_token):
+        if len(values) > 1:
+            raise InvalidAnswer("one choice only")
+        return _keys(values, keys_by_token)
+
+    def grade(self, question, answer) -> Decimal:
+        correct = {c.key for c in question.choices if c.is_correct}
+        chosen = _selected(answer)
+        return Decimal(1) if len(chosen) == 1 and chosen <= correct else Decimal(0)
+
+    def review(self, question, answer, order, pick, reveal):
+        chosen = _selected(answer)
+        by_key = {choice.key: choice for choice in question.choices}
+        results = []
+        for key in order:
+            choice = by_key.get(key)
+            if choice is None:
+                continue
+            text, lang = pick(choice.text)
+            feedback = pick(choice.feedback)[0] if reveal or key in chosen else ""
+            results.append(ChoiceResult(key, self.option_text(key, text), lang, key in chosen,
+                                        choice.is_correct if reveal else None, feedback))
+        return results
+
+    def summarise(self, question, answers):
+        summary = super().summarise(question, answers)
+        summary["choices"] = dict(Counter(k for a in answers for k in _selected(a)))
+        return summary
+
+
+class MultipleSelect(SingleChoice):
+    kind = "multiple_select"
+
+    def build_field(self, label, options: list[Option], answer, tokens):
+        chosen = [tokens[key] for key in _selected(answer) if key in tokens]
+        return SelectMultipleField(label, choices=_choices(options),
+                                   default=chosen, validate_choice=False,
+                                   widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput())
+
+    def parse(self, values, keys_by_token):
+        if len(set(values)) != len(values):
+            raise InvalidAnswer("a choice sent twice")
+        return _keys(values, keys_by_token)
+
+    def grade(self, question, answer) -> Decimal:
+        correct = {c.key for c in question.choices if c.is_correct}
+        return Decimal(1) if _selected(answer) == correct else Decimal(0)
+
+
+def _choices(options: list[Option]) -> list[SelectChoice]:
+    return [SelectChoice(o.token, o.text) for o in options]
+
+
+def _keys(values: list[str], keys_by_token: dict[str, str]) -> dict:
+    try:
+        return {"choices": sorted(keys_by_token[value] for value in values)}
+    except KeyError:
+        raise InvalidAnswer("unknown choice") from None

@@ -1,0 +1,61 @@
+"""Progress: the completion rules, where a learner stands, and time on task.
+
+Completion rules (the course's own, from its files; cohorts will override them later):
+
+- a *lesson* is done when the learner marks it done (an explicit form post);
+- a *quiz* is passed by its grading method over the graded attempts: ``highest`` — some
+  attempt passed at the pass mark it pinned; ``first`` / ``last`` — that attempt passed;
+  ``average`` — the mean percentage reaches the latest attempt's pinned pass mark;
+- a *module* is open when every module named in its prerequisites (module keys) is complete
+  and, if the cohort schedules it (``ModuleSchedule``), its opening time has come; it is
+  complete when it is open, its required lessons are done and its required quizzes passed;
+- the *course* is complete when its required modules are; the enrolment then moves to
+  ``completed`` (states.ENROLMENT).
+
+A module's status is ``locked`` (not open), ``complete``, ``in_progress`` (something in it
+viewed, done or attempted) or ``open``. Percentages count the required items (lessons and
+quizzes) done; the next step is the first required item not yet done in an open module.
+
+Time on task. ``Enrolment.last_activity_at`` is the instant of the learner's last activity in
+that enrolment: a lesson page view, a heartbeat that the lesson page's script sends every 60 s
+while the page is visible, marking a lesson done, or any quiz action. Lesson activity adds the
+time since the previous activity, capped at ``IDLE_CAP`` (5 minutes) per gap, to that lesson's
+``LessonProgress.time_spent_seconds``; quiz actions move the clock without crediting a lesson,
+and an enrolment's first activity credits nothing. So three minutes of reading followed by
+the next page view count three minutes (with the heartbeat, minute by minute on the lesson on
+screen; without JavaScript, on the lesson opened next — the course total is the same), and a
+page left open over lunch counts at most five. Each gap is claimed by a conditional update of
+``last_activity_at``, so concurrent requests cannot count it twice and the credited total never
+exceeds the time that really passed, whatever a client sends.
+
+Reading (compute.py) takes a fixed number of queries whatever the size of the course or the
+number of enrolments: the outline's (services/outline.py: one while the published version is
+cached, four otherwise) plus one each for the learners' lesson records, attempts and module
+schedules. Recording (record.py) flushes and never commits.
+"""
+
+from diplolearn.services.progress.compute import (  # noqa: F401
+    LessonState,
+    ModuleState,
+    Progress,
+    QuizState,
+    attempt_percent,
+    course_progress,
+    evaluate,
+    progress_for,
+    quiz_outcome,
+)
+from diplolearn.services.progress.record import (  # noqa: F401
+    IDLE_CAP,
+    STUDYING,
+    complete_if_done,
+    credited_seconds,
+    ensure_open,
+    ensure_studying,
+    mark_lesson_done,
+    note_activity,
+    record_lesson_activity,
+    start_studying,
+    touch,
+    update_completion,
+)
