@@ -23,6 +23,7 @@ translations: $(VENV)/.installed
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--ignore-dirs=".*" \
 		--project DiploLearn -o diplolearn/translations/messages.pot .
 	$(BIN)/pybabel update -i diplolearn/translations/messages.pot -d diplolearn/translations \
 		--no-fuzzy-matching
