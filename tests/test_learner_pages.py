@@ -270,3 +270,51 @@ def test_a_lesson_page_and_the_stylesheet_weigh_under_30_kb_compressed(app, db):
     assert len(html) > 30_000  # a long lesson: 3,000 words
     size = len(gzip.compress(html)) + len(gzip.compress(STYLESHEET.read_bytes()))
     assert size < 30 * 1024, size
+
+
+def test_course_links_lead_to_the_reference_and_glossary_pages(app, db):
+    """Lessons of an imported course link ref:/glossary: targets to the course's pages."""
+    from pathlib import Path
+
+    from diplolearn.courses.check import load_course
+    from diplolearn.courses.importer import import_course
+    from diplolearn.services import organisations as orgs
+
+    folder = Path(__file__).parent.parent / "courses" / "digital-diplomacy-basics"
+    result = import_course(*load_course(folder))
+    user, enrolment = make_learner(orgs.default_cohort(result.course), email="reader@example.org")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "reader@example.org")
+    page = client.get(f"/learn/{enrolment.id}/lessons/what-is-digital-diplomacy")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'href="../glossary#term-digital-diplomacy"' in html
+    assert 'href="../references#ref-paper"' in html
+    glossary = client.get(f"/learn/{enrolment.id}/glossary").get_data(as_text=True)
+    assert 'id="term-digital-diplomacy"' in glossary and "diplomatie numérique" in glossary
+    references = client.get(f"/learn/{enrolment.id}/references").get_data(as_text=True)
+    assert 'id="ref-paper"' in references and 'id="ref-nye-2004"' in references
+    outline = client.get(f"/learn/{enrolment.id}").get_data(as_text=True)
+    assert "Short essay" in outline and "Week 1" in outline
+
+
+def test_a_french_reader_sees_which_lessons_are_not_yet_translated(app, db):
+    from pathlib import Path
+
+    from diplolearn.courses.check import load_course
+    from diplolearn.courses.importer import import_course
+    from diplolearn.services import organisations as orgs
+
+    folder = Path(__file__).parent.parent / "courses" / "digital-diplomacy-basics"
+    result = import_course(*load_course(folder))
+    user, enrolment = make_learner(orgs.default_cohort(result.course), email="lecteur@example.org",
+                                   language="fr")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "lecteur@example.org")
+    translated = client.get(f"/learn/{enrolment.id}/lessons/public-diplomacy").get_data(as_text=True)
+    assert 'lang="fr"' in translated and "puissance douce" in translated
+    assert "pas encore traduite" not in translated and 'class="notice"' not in translated
+    other = client.get(f"/learn/{enrolment.id}/lessons/what-is-digital-diplomacy")
+    assert 'class="notice"' in other.get_data(as_text=True)

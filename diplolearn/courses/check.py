@@ -10,11 +10,11 @@ byte for byte in the canonical form that ``flask courses export`` writes.
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from diplolearn.courses.links import COURSE_LINK
 from diplolearn.courses.reader import read_course
 from diplolearn.courses.spec import (
     GRADING_METHODS,
@@ -28,9 +28,7 @@ from diplolearn.courses.writer import course_files
 from diplolearn.security.sanitize import markdown_to_html, would_change
 
 SUPPORTED_LANGUAGES = ("ar", "en", "fr")
-# Links from lesson text to the course's reference list and glossary: [text](ref:id),
-# [text](glossary:id). The renderer turns them into links to the course's pages.
-COURSE_LINK = re.compile(r"\]\((ref|glossary):([^)\s]*)\)")
+
 
 
 class CourseInvalid(Exception):

@@ -61,4 +61,4 @@ def _labels():
             "step_links": StepLinks}
 
 
-from diplolearn.learner import quiz_views, views  # noqa: E402,F401
+from diplolearn.learner import course_pages, quiz_views, views  # noqa: E402,F401

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from diplolearn.courses.links import resolve_course_links
 from diplolearn.extensions import db
 from diplolearn.i18n import format_datetime
 from diplolearn.learner import bp, step_url
@@ -86,6 +87,7 @@ def show_lesson(enrolment_id: int, lesson_key: str):
     page = render_template(
         "learner/lesson.html", enrolment=enrolment, progress=progress, lesson=lesson,
         module=progress.module_of(lesson), paragraphs=paragraphs, previous=previous,
+        untranslated=any(lang != read.order[0] for _key, lang, _html in paragraphs),
         following=following, form=MarkDoneForm(), read=read)
     # Time on task is written after the page is rendered, in a transaction of its own that
     # begins with a write: on SQLite a read-then-write transaction could meet "database is
@@ -110,7 +112,7 @@ def render_paragraphs(lesson_revision_id: int, read: Reader) -> list[tuple]:
             .where(ParagraphRevision.lesson_revision_id == lesson_revision_id)
             .order_by(ParagraphRevision.position)):
         text, lang = read(body)
-        paragraphs.append((key, lang, render_markdown(text)))
+        paragraphs.append((key, lang, render_markdown(resolve_course_links(text))))
     return paragraphs
 
 

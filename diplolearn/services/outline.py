@@ -1,7 +1,8 @@
 """The shape of published course versions, read in a fixed number of queries.
 
 ``load_outlines`` reads the modules, lessons and quizzes of any number of course versions in
-three queries (one per kind of item), however large the courses are, into plain, read-only
+four queries (the versions, then one per kind of item), however large the courses are, into
+plain, read-only
 ``ModuleNode`` / ``LessonNode`` / ``QuizNode`` objects in course order. Progress (progress
 package) is computed over these nodes and the learner's records, never by walking ORM
 relationships.
@@ -76,6 +77,9 @@ class ModuleNode:
     estimated_minutes: int | None
     required: bool
     prerequisites: list[str]
+    week: int | None = None
+    assignment: dict = field(default_factory=dict)  # see ModuleRevision.assignment
+    discussion: dict = field(default_factory=dict)
     number: int = 0  # 1-based place in the course, as learners call it ("Module 2")
     lessons: list[LessonNode] = field(default_factory=list)
     quizzes: list[QuizNode] = field(default_factory=list)
@@ -97,6 +101,9 @@ class ModuleNode:
 class CourseOutline:
     version_id: int
     modules: list[ModuleNode] = field(default_factory=list)
+    # The version's reference list and glossary (CourseVersion.bibliography / .glossary).
+    bibliography: list[dict] = field(default_factory=list)
+    glossary: list[dict] = field(default_factory=list)
     # What pages derive from this (immutable) version, such as a lesson's rendered text.
     _memo: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -165,7 +172,7 @@ cache = OutlineCache()
 
 def load_outlines(version_ids: Iterable[int]) -> dict[int, CourseOutline]:
     """The outline of each version: one query when every version is a published one already
-    read by this process, four otherwise, whatever the number or size of the versions."""
+    read by this process, five otherwise, whatever the number or size of the versions."""
     ids = sorted({v for v in version_ids if v is not None})
     if not ids:
         return {}
@@ -183,14 +190,19 @@ def load_outlines(version_ids: Iterable[int]) -> dict[int, CourseOutline]:
 
 
 def read_outlines(ids: list[int]) -> dict[int, CourseOutline]:
-    """Read outlines from the database, in three queries."""
-    outlines = {v: CourseOutline(v) for v in ids}
+    """Read outlines from the database, in four queries."""
+    outlines = {row.id: CourseOutline(row.id, bibliography=list(row.bibliography or []),
+                                      glossary=list(row.glossary or []))
+                for row in db.session.execute(
+                    sa.select(CourseVersion.id, CourseVersion.bibliography,
+                              CourseVersion.glossary).where(CourseVersion.id.in_(ids)))}
     modules: dict[int, ModuleNode] = {}
     # Plain columns, never ORM instances: cached nodes must not share state with a session.
     for row in db.session.execute(
         sa.select(ModuleRevision.id, ModuleRevision.module_id, Module.key, ModuleRevision.position,
                   ModuleRevision.title, ModuleRevision.objectives, ModuleRevision.estimated_minutes,
                   ModuleRevision.required, ModuleRevision.prerequisites,
+                  ModuleRevision.week, ModuleRevision.assignment, ModuleRevision.discussion,
                   ModuleRevision.course_version_id)
         .join(Module, Module.id == ModuleRevision.module_id)
         .where(ModuleRevision.course_version_id.in_(ids))
@@ -198,7 +210,8 @@ def read_outlines(ids: list[int]) -> dict[int, CourseOutline]:
     ):
         node = ModuleNode(row.id, row.module_id, row.key, row.position, row.title,
                           row.objectives or {}, row.estimated_minutes, row.required,
-                          list(row.prerequisites or []))
+                          list(row.prerequisites or []), row.week, dict(row.assignment or {}),
+                          dict(row.discussion or {}))
         outline = outlines[row.course_version_id]
         outline.modules.append(node)
         node.number = len(outline.modules)

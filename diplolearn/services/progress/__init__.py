@@ -30,7 +30,7 @@ exceeds the time that really passed, whatever a client sends.
 
 Reading (compute.py) takes a fixed number of queries whatever the size of the course or the
 number of enrolments: the outline's (services/outline.py: one while the published version is
-cached, four otherwise) plus one each for the learners' lesson records, attempts and module
+cached, five otherwise) plus one each for the learners' lesson records, attempts and module
 schedules. Recording (record.py) flushes and never commits.
 """
 
