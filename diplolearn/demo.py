@@ -13,12 +13,26 @@ from pathlib import Path
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 from diplolearn.courses.check import load_course
 from diplolearn.courses.importer import import_course
 from diplolearn.extensions import db
-from diplolearn.models import Cohort, Course, EnrolmentState, Ministry, Role, TutorGroup
-from diplolearn.services import accounts, organisations, people
+
+from diplolearn.models import (
+    Cohort,
+    Course,
+    EnrolmentState,
+    LessonProgress,
+    Ministry,
+    ModuleSchedule,
+    Role,
+    TutorGroup,
+    utcnow,
+)
+from diplolearn.services import accounts, organisations, people, quizzes
+from diplolearn.services import progress as progress_service
+from diplolearn.services.outline import load_outlines
 
 
 class DemoAccount(NamedTuple):
@@ -61,9 +75,20 @@ DEMO_MINISTRIES = {
               "fr": "Ministère des Affaires étrangères de Borélie"},
 }
 
-DEMO_COURSE_KEY = "digital-diplomacy-basics"
+DEMO_COURSE_KEY = "digital-diplomacy"
 COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
 DEMO_COHORT_KEY = "2026-autumn"
+
+
+# How far each demo learner has got, so that a newcomer sees learners ahead and behind:
+# (modules completed, lessons done in the next module, failed attempts before passing).
+DEMO_PROGRESS = {
+    "layla@diplolearn.test": (4, 0, 0),
+    "amina@diplolearn.test": (3, 1, 1),
+    "james@diplolearn.test": (2, 0, 1),
+    "claire@diplolearn.test": (1, 0, 0),
+    "youssef@diplolearn.test": (0, 1, 0),
+}
 
 
 def seed_demo(today: dt.date | None = None) -> int:
@@ -88,12 +113,16 @@ def seed_demo(today: dt.date | None = None) -> int:
     cohort = db.session.scalar(sa.select(Cohort).where(Cohort.course_id == course.id,
                                                        Cohort.key == DEMO_COHORT_KEY))
     if cohort is None:
-        start = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)
+        # A running cohort in its fifth week, whatever day the demo is seeded.
+        today = today or utcnow().date()
+        monday = today - dt.timedelta(days=today.weekday() + 28)
+        start = dt.datetime.combine(monday, dt.time(8, 0), tzinfo=dt.UTC)
         cohort = organisations.create_cohort(
             course, DEMO_COHORT_KEY,
             {"ar": "دفعة خريف 2026", "en": "Autumn 2026", "fr": "Automne 2026"},
             timezone="Europe/Zurich", starts_at=start, ends_at=start + dt.timedelta(weeks=10),
             capacity=60)
+        schedule_weekly(cohort, start)
         created += 1
     group = db.session.scalar(sa.select(TutorGroup).where(TutorGroup.cohort_id == cohort.id,
                                                           TutorGroup.key == "group-1"))
@@ -125,6 +154,69 @@ def seed_demo(today: dt.date | None = None) -> int:
         elif row.role.startswith("learner"):
             enrolment = organisations.enrol(user, cohort, sponsor=ministry, tutor_group=group)
             if enrolment.state == EnrolmentState.INVITED:
-                enrolment.move_to(EnrolmentState.ACTIVE)
+                enrolment.move_to(EnrolmentState.ACTIVE, when=cohort.starts_at)
+            created += advance(enrolment, *DEMO_PROGRESS.get(row.email, (0, 0, 0)))
     db.session.flush()
     return created
+
+
+def schedule_weekly(cohort: Cohort, start: dt.datetime) -> None:
+    """Release module N in week N (its `week` in the course files), due a week later. Modules
+    whose week has passed count as released already (no flood of mail on first run)."""
+    outline = load_outlines([cohort.course_version_id])[cohort.course_version_id]
+    now = utcnow()
+    for node in outline.modules:
+        opens = start + dt.timedelta(weeks=(node.week or node.number) - 1)
+        db.session.add(ModuleSchedule(cohort_id=cohort.id, module_id=node.module_id,
+                                      opens_at=opens, due_at=opens + dt.timedelta(days=7),
+                                      released_at=opens if opens <= now else None))
+    db.session.flush()
+
+
+def advance(enrolment, modules_done: int, lessons_more: int, failures: int) -> int:
+    """Walk a learner through the course as a real one would: lessons marked done a few minutes
+    apart, quizzes taken (failing first when asked). Only for a learner with no record yet."""
+    if db.session.scalar(sa.select(LessonProgress.id).where(
+            LessonProgress.enrolment_id == enrolment.id).limit(1)) is not None:
+        return 0
+    when = enrolment.cohort.starts_at + dt.timedelta(hours=3)
+    steps = 0
+    for index in range(modules_done + (1 if lessons_more else 0)):
+        progress = progress_service.course_progress(enrolment, when)
+        module = progress.modules[index]
+        if not module.is_open and module.opens_at is not None and module.opens_at < utcnow():
+            when = module.opens_at + dt.timedelta(hours=2)  # came back when it opened
+            progress = progress_service.course_progress(enrolment, when)
+            module = progress.modules[index]
+        if not module.is_open:
+            break
+        lessons = module.lessons if index < modules_done else module.lessons[:lessons_more]
+        for lesson in lessons:
+            when += dt.timedelta(minutes=4)
+            progress = progress_service.mark_lesson_done(enrolment, progress, lesson, when)
+            progress = progress_service.course_progress(enrolment, when)
+            steps += 1
+        if index < modules_done:
+            for quiz in progress.modules[index].quizzes:
+                for right in [False] * failures + [True]:
+                    when += dt.timedelta(minutes=6)
+                    attempt = quizzes.start_attempt(enrolment, quiz, enrolment.user.reading_language
+                                                    or "en", when)
+                    quizzes.submit(attempt, _answers(attempt, right), when)
+                    steps += 1
+        when += dt.timedelta(days=6)
+    db.session.flush()
+    return steps
+
+
+def _answers(attempt, right: bool) -> MultiDict:
+    """The attempt form as a learner would post it: every answer right, or every one wrong."""
+    data = MultiDict()
+    for aq in attempt.questions:
+        tokens = quizzes.tokens_for(attempt.id, aq)
+        keys = [c.key for c in aq.question_revision.choices if c.is_correct == right]
+        if aq.question_revision.kind != "multiple_select":
+            keys = keys[:1]
+        for key in keys:
+            data.add(quizzes.field_name(aq), tokens[key])
+    return data

@@ -6,7 +6,7 @@ Two separate choices per person, each with a fallback order:
   the signed-in person's saved choice > the anonymous visitor's saved choice (session) > the
   browser's Accept-Language > the site default;
 - the *reading* language (course texts): the person's saved reading language > their interface
-  language > the course's languages in the course's own order.
+  language > English when the course has it > the course's languages in the course's order.
 
 Digits: DiploLearn writes Latin digits (0-9) in every language, Arabic included, as the seed
 paper and most Arab foreign ministries' correspondence do; Babel is always asked for the
@@ -91,10 +91,16 @@ def interface_language_for(user) -> str:
 def reading_order(user, course_languages: list[str] | None = None) -> list[str]:
     """The order in which to look for a course text in a language this person reads."""
     order: list[str] = []
+    course_languages = list(course_languages or [])
+    # After the reader's own choices, English when the course has it (the diplomatic service's
+    # common second language: a French reader falls back to English before Arabic), then the
+    # course's languages in the course's order.
+    english = ["en"] if "en" in course_languages else []
     for language in (
         getattr(user, "reading_language", None),
         current_language(),
-        *(course_languages or []),
+        *english,
+        *course_languages,
         *supported_languages(),
     ):
         if language and language not in order:
