@@ -101,13 +101,17 @@ def _writing_request() -> bool:
 def register_blueprints(app: Flask) -> None:
     from diplolearn.admin import bp as admin_bp
     from diplolearn.auth import bp as auth_bp
+    from diplolearn.certificates import bp as certificates_bp
     from diplolearn.learner import bp as learner_bp
     from diplolearn.main import bp as main_bp
+    from diplolearn.verify import bp as verify_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(learner_bp, url_prefix="/learn")
+    app.register_blueprint(certificates_bp, url_prefix="/certificates")
+    app.register_blueprint(verify_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

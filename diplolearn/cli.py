@@ -181,7 +181,7 @@ def create_ministry(code, name_en, name_ar, name_fr):
     click.echo(f"Ministry {code} created.")
 
 
-@click.group(help="Timed work: mail, expired attempts, module releases.")
+@click.group(help="Timed work: mail, expired attempts, module releases, certificates.")
 def jobs():
     pass
 

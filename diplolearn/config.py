@@ -88,13 +88,20 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LANGUAGE", "en"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "DEFAULT_TIMEZONE": env.get("DEFAULT_TIMEZONE", "UTC"),
-        # Rate limits: failed logins only (see auth.views). Redis shares them between workers.
+        # Rate limits: failed logins (see auth.views) and certificate verification (verify).
+        # Redis shares them between workers.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
         "REDIS_URL": redis_url,
+        # Certificates: the Ed25519 key that signs Open Badges credentials (PEM or base64;
+        # development generates one into the instance folder, production refuses to sign
+        # without it) and the public verification page's rate limit per address.
+        "CERTIFICATE_SIGNING_KEY": env.get("CERTIFICATE_SIGNING_KEY", ""),
+        "CERTIFICATE_ISSUER_NAME": env.get("CERTIFICATE_ISSUER_NAME", "DiploLearn"),
+        "VERIFY_LIMIT_PER_ADDRESS": env.get("VERIFY_LIMIT_PER_ADDRESS", "30 per minute"),
         # Tokens
         "INVITATION_TTL_HOURS": int(env.get("INVITATION_TTL_HOURS", 24 * 14)),
         "PASSWORD_RESET_TTL_HOURS": int(env.get("PASSWORD_RESET_TTL_HOURS", 2)),

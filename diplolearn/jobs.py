@@ -6,7 +6,10 @@ work, because this is the command layer, not a service. Jobs:
 - ``send_mail``: deliver outbox messages that are due (after their transaction committed);
 - ``expire_attempts``: finalise quiz attempts whose server-side deadline has passed;
 - ``release_modules``: release modules whose opening time in a cohort's schedule has come, and
-  tell the cohort's learners.
+  tell the cohort's learners;
+- ``issue_certificates``: issue the certificate of any completed enrolment still without one
+  (completion issues it at once; this catches enrolments completed before certificates
+  existed).
 """
 
 from __future__ import annotations
@@ -133,10 +136,19 @@ def release_modules(now: dt.datetime) -> dict[str, int]:
     return {"released": len(due), "mails_queued": mails}
 
 
+def issue_certificates(now: dt.datetime) -> dict[str, int]:
+    from diplolearn.services import certificates
+
+    issued = certificates.issue_missing(now)
+    db.session.commit()
+    return {"issued": issued}
+
+
 # Release first so that its mail goes out in the same run.
 JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
     "release_modules": release_modules,
     "expire_attempts": expire_attempts,
+    "issue_certificates": issue_certificates,
     "send_mail": send_due_mail,
 }
 

@@ -9,6 +9,7 @@ earlier run never matter.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import uuid
@@ -34,6 +35,8 @@ TEST_CONFIG = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "RATELIMIT_STORAGE_URI": "memory://",
     "PUBLIC_URL": "https://learn.example.org",
+    # A signing key for this test run, so tests never write one into the instance folder.
+    "CERTIFICATE_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
 }
 
 

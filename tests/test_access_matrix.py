@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from diplolearn.models import Role
-from diplolearn.services import accounts, organisations, progress, quizzes
+from diplolearn.models import EnrolmentState, Role
+from diplolearn.security.signing import signing_key
+from diplolearn.services import accounts, certificates, organisations, progress, quizzes
 from tests.conftest import csrf_from, login
 from tests.factories import (
     make_course,
@@ -65,6 +66,31 @@ MATRIX = {
     "/learn/{enrolment}/attempts/{graded}/result": (302, 200, 404, 404, 404, 404),
     "/learn/{other_enrolment}/attempts/{other_attempt}/result":
                                                    (302, 404, 404, 404, 404, 404),
+    # Certificates. {certificate} is the learner's (sponsored by the coordinator's ministry,
+    # in a cohort the instructor leads); {other_certificate} another learner's (another
+    # ministry, a cohort nobody here leads); {ministry} the coordinator's, {other_ministry} not.
+    "/certificates":                               (302, 200, 200, 200, 200, 200),
+    "/certificates/{certificate}/certificate.pdf": (302, 200, 404, 404, 404, 404),
+    "/certificates/{other_certificate}/certificate.pdf": (302, 404, 404, 404, 404, 404),
+    "/certificates/987654/certificate.pdf":        (302, 404, 404, 404, 404, 404),
+    "/certificates/{certificate}/credential.jwt":  (302, 200, 404, 404, 404, 404),
+    "/certificates/{other_certificate}/credential.jwt": (302, 404, 404, 404, 404, 404),
+    "/certificates/staff":                         (302, 403, 200, 403, 403, 403),
+    "/certificates/staff/{ministry}/certificates.zip": (302, 403, 200, 403, 403, 403),
+    "/certificates/staff/{other_ministry}/certificates.zip": (302, 403, 404, 403, 403, 403),
+    "/certificates/staff/987654/certificates.zip": (302, 403, 404, 403, 403, 403),
+    "/certificates/manage":                        (302, 403, 403, 200, 403, 200),
+    "/certificates/manage/{certificate}":          (302, 403, 403, 200, 403, 200),
+    "/certificates/manage/{other_certificate}":    (302, 403, 403, 404, 403, 200),
+    "/certificates/manage/987654":                 (302, 403, 403, 404, 403, 404),
+    # Public verification: no sign-in, the same answers for everyone.
+    "/verify":                                     (200, 200, 200, 200, 200, 200),
+    "/verify/{code}":                              (200, 200, 200, 200, 200, 200),
+    "/verify/unknown":                             (404, 404, 404, 404, 404, 404),
+    "/verify/issuer":                              (200, 200, 200, 200, 200, 200),
+    "/verify/issuer/keys.json":                    (200, 200, 200, 200, 200, 200),
+    "/verify/issuer/keys/{kid}":                   (200, 200, 200, 200, 200, 200),
+    "/verify/issuer/keys/unknown":                 (404, 404, 404, 404, 404, 404),
 }
 
 # POSTs with a valid CSRF token and an empty form. Without a token every POST is a 400.
@@ -86,6 +112,11 @@ POST_MATRIX = {
     "/learn/{enrolment}/attempts/{graded}/submit":      (302, 409, 404, 404, 404, 404),
     "/learn/{enrolment}/attempts/{other_attempt}/save": (302, 404, 404, 404, 404, 404),
     "/learn/{other_enrolment}/attempts/{other_attempt}/submit": (302, 404, 404, 404, 404, 404),
+    # An empty form: the reason is missing (422) for those who may revoke or reissue.
+    "/certificates/manage/{certificate}/revoke":   (302, 403, 403, 422, 403, 422),
+    "/certificates/manage/{other_certificate}/revoke": (302, 403, 403, 404, 403, 422),
+    "/certificates/manage/{certificate}/reissue":  (302, 403, 403, 422, 403, 422),
+    "/certificates/manage/{other_certificate}/reissue": (302, 403, 403, 404, 403, 422),
 }
 
 
@@ -113,6 +144,16 @@ def world(db):
     accounts.grant_role(users["tutor"], Role.TUTOR, group.id)
     accounts.grant_role(users["administrator"], Role.ADMINISTRATOR)
     other, other_enrolment = make_learner(cohort, ministry=ministry_b, email="other@example.org")
+    # Certificates from an earlier run that the instructor led, and from the self-paced cohort.
+    earlier = organisations.create_cohort(course, "run-0", {"en": "Run 0"}, timezone="UTC")
+    accounts.grant_role(users["instructor"], Role.LEAD_INSTRUCTOR, earlier.id)
+    done = organisations.enrol(learner, earlier, sponsor=ministry_a)
+    other_done = organisations.enrol(other, published.cohort, sponsor=ministry_b)
+    for finished in (done, other_done):
+        finished.move_to(EnrolmentState.ACTIVE)
+        finished.move_to(EnrolmentState.COMPLETED)
+    certificate = certificates.issue_certificate(done)
+    other_certificate = certificates.issue_certificate(other_done)
     db.session.commit()
     attempts = {}
 
@@ -131,7 +172,11 @@ def world(db):
         return attempts
 
     return {"users": users, "other": other, "enrolment": enrolment.id,
-            "other_enrolment": other_enrolment.id, "attempts": make_attempts}
+            "other_enrolment": other_enrolment.id, "attempts": make_attempts,
+            "certificates": {"certificate": certificate.id, "code": certificate.code,
+                             "other_certificate": other_certificate.id,
+                             "ministry": ministry_a.id, "other_ministry": ministry_b.id,
+                             "kid": signing_key().kid}}
 
 
 def _client_for(app, world, role):
@@ -152,7 +197,8 @@ def _fill(path, world, role):
     return path.format(other=world["other"].id, self=me.id if me else 0, invitation="invitation",
                        enrolment=world["enrolment"], other_enrolment=world["other_enrolment"],
                        lesson="m1-l1", locked_lesson="m2-l1", quiz="m1-quiz",
-                       locked_quiz="m2-quiz", **(world["attempts"]() if names_attempt else {}))
+                       locked_quiz="m2-quiz", **world["certificates"],
+                       **(world["attempts"]() if names_attempt else {}))
 
 
 @pytest.mark.parametrize("role,path,expected", _cases(MATRIX))

@@ -23,6 +23,7 @@ from diplolearn.models.catalogue import (
     Paragraph,
     ParagraphRevision,
 )
+from diplolearn.models.certificates import Certificate
 from diplolearn.models.learning import AttemptQuestion, LessonProgress, QuizAttempt, Response
 from diplolearn.models.organisations import (
     Cohort,
@@ -35,6 +36,7 @@ from diplolearn.models.organisations import (
 from diplolearn.models.outbox import OutboxMessage
 from diplolearn.models.states import (
     AttemptState,
+    CertificateStatus,
     CourseVersionState,
     EnrolmentState,
     InvalidTransition,

@@ -44,6 +44,18 @@ Outbox message:
 Course version:
 
     draft ──► published ──► archived
+
+Certificate (one current certificate per enrolment; see certificates.py):
+
+    issued ──► revoked
+       │
+       └────► superseded   (reissued: a new certificate replaces it)
+
+    issued      valid: the public verification page says so
+    revoked     withdrawn by an administrator or the cohort's lead instructor, with a reason;
+                terminal — verification answers "revoked" with the date
+    superseded  replaced by a reissued certificate (after a name correction, say), which
+                points back at it; terminal — verification says it is no longer valid
 """
 
 from __future__ import annotations
@@ -89,6 +101,12 @@ class CourseVersionState(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+class CertificateStatus(enum.StrEnum):
+    ISSUED = "issued"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
 @dataclass(frozen=True)
 class Machine:
     name: str
@@ -108,6 +126,7 @@ def _m(name: str, pairs: dict) -> Machine:
 
 
 E, A, O, C = EnrolmentState, AttemptState, OutboxState, CourseVersionState
+Z = CertificateStatus
 
 ENROLMENT = _m("enrolment", {
     E.INVITED: {E.ACTIVE, E.WITHDRAWN},
@@ -136,6 +155,12 @@ COURSE_VERSION = _m("course version", {
     C.DRAFT: {C.PUBLISHED},
     C.PUBLISHED: {C.ARCHIVED},
     C.ARCHIVED: set(),
+})
+
+CERTIFICATE = _m("certificate", {
+    Z.ISSUED: {Z.REVOKED, Z.SUPERSEDED},
+    Z.REVOKED: set(),
+    Z.SUPERSEDED: set(),
 })
 
 

@@ -15,6 +15,11 @@ Who sees whom:
 A learner's own records load through the owner too: ``own_enrolment_or_404`` selects the
 enrolment ``WHERE id = :id AND user_id = :me``, so someone else's enrolment is a 404, exactly
 like one that does not exist.
+
+Certificates: a holder loads their own (``own_certificate_or_404``); a coordinator sees those
+of the enrolments their ministry sponsored (``sponsored_certificates``); administrators and
+the lead instructors of a cohort manage (revoke, reissue) those of its enrolments
+(``managed_certificates``).
 """
 
 from __future__ import annotations
@@ -26,7 +31,16 @@ from flask import abort
 from sqlalchemy.orm import joinedload
 
 from diplolearn.extensions import db
-from diplolearn.models import Cohort, Enrolment, Role, StaffMembership, User
+from diplolearn.models import (
+    Certificate,
+    CertificateStatus,
+    Cohort,
+    Enrolment,
+    Ministry,
+    Role,
+    StaffMembership,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -97,3 +111,60 @@ def own_enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:
     if enrolment is None:
         abort(404)
     return enrolment
+
+
+def own_certificate_or_404(user: User, certificate_id: int) -> Certificate:
+    """The user's own valid certificate (revoked and replaced ones are not downloadable)."""
+    certificate = db.session.scalar(
+        sa.select(Certificate)
+        .where(Certificate.id == certificate_id, Certificate.user_id == user.id,
+               Certificate.status == CertificateStatus.ISSUED)
+        .options(joinedload(Certificate.course), joinedload(Certificate.course_version)))
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def coordinated_ministries(viewer: User) -> list[Ministry]:
+    ids = Scope.of(viewer).ministry_ids
+    return list(db.session.scalars(
+        sa.select(Ministry).where(Ministry.id.in_(ids)).order_by(Ministry.code))) if ids else []
+
+
+def coordinated_ministry_or_404(viewer: User, ministry_id: int) -> Ministry:
+    ministry = db.session.scalar(sa.select(Ministry).where(
+        Ministry.id == ministry_id, Ministry.id.in_(Scope.of(viewer).ministry_ids)))
+    if ministry is None:
+        abort(404)
+    return ministry
+
+
+def sponsored_certificates(viewer: User, ministry_ids=None) -> sa.Select:
+    """Certificates of enrolments sponsored by the ministries the viewer coordinates (or by
+    those of ``ministry_ids`` among them)."""
+    allowed = Scope.of(viewer).ministry_ids
+    if ministry_ids is not None:
+        allowed = allowed & frozenset(ministry_ids)
+    return (sa.select(Certificate)
+            .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+            .where(Enrolment.sponsor_ministry_id.in_(allowed)))
+
+
+def managed_certificates(viewer: User) -> sa.Select:
+    """Certificates the viewer may revoke or reissue: every one for an administrator, those
+    of the cohorts they lead for a lead instructor."""
+    query = sa.select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+    scope = Scope.of(viewer)
+    if not scope.is_administrator:
+        query = query.where(Enrolment.cohort_id.in_(scope.cohort_ids))
+    return query
+
+
+def managed_certificate_or_404(viewer: User, certificate_id: int) -> Certificate:
+    certificate = db.session.scalar(managed_certificates(viewer).where(
+        Certificate.id == certificate_id).options(
+        joinedload(Certificate.holder), joinedload(Certificate.course),
+        joinedload(Certificate.enrolment)))
+    if certificate is None:
+        abort(404)
+    return certificate

@@ -88,3 +88,32 @@ class TimeUp(DomainError):
 class TamperedAnswer(DomainError):
     message = _l("These answers do not match the questions of this attempt, so nothing was "
                  "saved. Reload the quiz page and answer again.")
+
+
+# --- certificates ----------------------------------------------------------------------------
+
+class NotCompleted(DomainError):
+    """A certificate was asked for an enrolment whose course is not completed."""
+
+    message = _l("A certificate is issued only when the course is completed, and this "
+                 "enrolment is not. Nothing was issued.")
+
+
+class CertificateNotCurrent(DomainError):
+    message = _l("This certificate has already been revoked or replaced, so it cannot be "
+                 "changed. Nothing was changed.")
+
+
+class ReasonRequired(DomainError):
+    message = _l("Give a reason: it is kept in the audit trail.")
+
+
+class SigningKeyMissing(DomainError):
+    message = _l("Digital credentials cannot be issued at the moment because no signing key "
+                 "is configured. Please tell the platform's administrators.")
+
+
+class InvalidCredential(DomainError):
+    """A credential whose signature, issuer or contents do not check out."""
+
+    message = _l("This credential is not genuine: its signature does not match its contents.")

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from diplolearn.extensions import db
 from diplolearn.models import Enrolment, EnrolmentState, LessonProgress, utcnow
+from diplolearn.services import certificates
 from diplolearn.services.errors import ModuleLocked, NotStudying
 from diplolearn.services.progress.compute import (
     LessonState,
@@ -133,7 +134,8 @@ class _Done:
 
 def complete_if_done(enrolment: Enrolment, progress: Progress | None,
                      now: dt.datetime | None = None) -> bool:
-    """Move the enrolment to ``completed`` when the course's completion rules are met."""
+    """Move the enrolment to ``completed`` when the course's completion rules are met, and
+    issue its certificate (once: services.certificates)."""
     if progress is None or not progress.complete:
         return False
     if enrolment.state == EnrolmentState.INVITED:
@@ -142,6 +144,7 @@ def complete_if_done(enrolment: Enrolment, progress: Progress | None,
         return False
     enrolment.move_to(EnrolmentState.COMPLETED, when=now)
     db.session.flush()
+    certificates.issue_certificate(enrolment, outline=progress.outline, now=now)
     return True
 
 

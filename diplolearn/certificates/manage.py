@@ -1,0 +1,101 @@
+"""Revocation and reissue, for administrators and the lead instructors of a cohort.
+
+Certificates load through ``managed_certificate_or_404``: one outside the viewer's cohorts is a
+404, as if it did not exist. Each change needs a reason and lands in the audit log.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from diplolearn.certificates import bp
+from diplolearn.certificates.forms import ReissueForm, RevokeForm
+from diplolearn.extensions import db
+from diplolearn.models import Certificate, CertificateStatus, Role, User
+from diplolearn.pagination import paginate
+from diplolearn.security.permissions import role_required
+from diplolearn.security.scoping import managed_certificate_or_404, managed_certificates
+from diplolearn.services import certificates as service
+from diplolearn.services.errors import DomainError
+
+managers_only = role_required(Role.ADMINISTRATOR, Role.LEAD_INSTRUCTOR)
+
+
+@bp.get("/manage")
+@managers_only
+def list_managed():
+    query = (managed_certificates(current_user)
+             .join(User, User.id == Certificate.user_id)
+             .where(Certificate.status.in_(service.CURRENT))
+             .options(joinedload(Certificate.course), joinedload(Certificate.holder))
+             .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+    search = request.args.get("q", "").strip()[:100]
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(Certificate.holder_name_latin).like(like),
+                                   Certificate.holder_name_ar.like(f"%{search}%")))
+    return render_template("certificates/manage_list.html", page=paginate(query),
+                           search=search)
+
+
+def _page(certificate: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
+    history = db.session.scalars(
+        sa.select(Certificate).where(Certificate.enrolment_id == certificate.enrolment_id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
+    holder = certificate.holder
+    reissue_form = reissue_form or ReissueForm(prefix="reissue", data={
+        "name_latin": holder.name_latin, "name_ar": holder.name_ar})
+    return render_template(
+        "certificates/manage.html", certificate=certificate, history=history,
+        revoke_form=revoke_form or RevokeForm(prefix="revoke"), reissue_form=reissue_form,
+        verification_url=service.verification_url(certificate),
+        changeable=certificate.status == CertificateStatus.ISSUED), status
+
+
+@bp.get("/manage/<int:certificate_id>")
+@managers_only
+def show_managed(certificate_id: int):
+    return _page(managed_certificate_or_404(current_user, certificate_id))
+
+
+@bp.post("/manage/<int:certificate_id>/revoke")
+@managers_only
+def revoke_certificate(certificate_id: int):
+    certificate = managed_certificate_or_404(current_user, certificate_id)
+    form = RevokeForm(prefix="revoke")
+    if not form.validate_on_submit():
+        return _page(certificate, revoke_form=form, status=422)
+    try:
+        service.revoke(certificate, by=current_user, reason=form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _page(managed_certificate_or_404(current_user, certificate_id), status=409)
+    db.session.commit()
+    flash(_("The certificate is revoked. Its verification page now says so."), "success")
+    return redirect(url_for("certificates.show_managed", certificate_id=certificate.id))
+
+
+@bp.post("/manage/<int:certificate_id>/reissue")
+@managers_only
+def reissue_certificate(certificate_id: int):
+    certificate = managed_certificate_or_404(current_user, certificate_id)
+    form = ReissueForm(prefix="reissue")
+    if not form.validate_on_submit():
+        return _page(certificate, reissue_form=form, status=422)
+    try:
+        replacement = service.reissue(certificate, by=current_user, reason=form.reason.data,
+                                      name_latin=form.name_latin.data,
+                                      name_ar=form.name_ar.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _page(managed_certificate_or_404(current_user, certificate_id), status=409)
+    db.session.commit()
+    flash(_("A new certificate is issued with a new code; the old one is marked as replaced."),
+          "success")
+    return redirect(url_for("certificates.show_managed", certificate_id=replacement.id))
