@@ -1,6 +1,9 @@
 """Fixtures for the browser tests: the app served on an ephemeral port, headless Chromium, and an
 accessibility check (axe-core) that also keeps a screenshot of every page it looks at.
 
+The app's database holds the demo data (seed_demo) and, beside it, the browser tests' own
+learners (add_path_learners).
+
 Where Chromium or axe-core is missing the browser tests are skipped, except when
 DIPLOLEARN_REQUIRE_BROWSER=1 (CI), where a missing tool is a failure.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -58,6 +62,8 @@ def live_server(tmp_path_factory):
             db.create_all()
             seed_demo()
             db.session.commit()
+            add_path_learners()
+            db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
         thread.start()
@@ -69,6 +75,61 @@ def live_server(tmp_path_factory):
             thread.join(timeout=10)
             with app.app_context():
                 db.engine.dispose()
+
+
+class Learner(NamedTuple):
+    email: str
+    password: str
+    language: str
+
+
+# test_learner_path.py: an English learner in the demo cohort with no progress at all (the demo's
+# English learners have passed module 1's quiz already), so that journey starts fresh...
+PATH_LEARNER_EN = Learner("path.en@diplolearn.test", "path-en-browser-2026", "en")
+# ...and two readers in a cohort without a schedule, advanced past the France module, so that the
+# lessons with mixed Arabic and Latin text (modules 6 and 7, locked for every demo learner by the
+# demo cohort's weekly schedule) can be opened.
+COURSE_READERS = {
+    "ar": Learner("reader.ar@diplolearn.test", "reader-ar-browser-2026", "ar"),
+    "en": Learner("reader.en@diplolearn.test", "reader-en-browser-2026", "en"),
+}
+READERS_COHORT_KEY = "browser-open"
+READERS_MODULES_DONE = 6  # introduction ... france: opens european-union
+
+
+def add_path_learners() -> None:
+    """The browser tests' own learners, beside the demo data (see PATH_LEARNER_EN)."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from diplolearn.demo import DEMO_COHORT_KEY, DEMO_COURSE_KEY, advance
+    from diplolearn.extensions import db
+    from diplolearn.models import Cohort, Course, EnrolmentState, utcnow
+    from diplolearn.services import accounts, organisations
+
+    course = db.session.scalar(sa.select(Course).where(Course.key == DEMO_COURSE_KEY))
+    demo_cohort = db.session.scalar(sa.select(Cohort).where(Cohort.course_id == course.id,
+                                                            Cohort.key == DEMO_COHORT_KEY))
+
+    def learner(row: Learner, name_latin: str, name_ar: str, cohort: Cohort):
+        user = accounts.create_user(row.email, name_latin=name_latin, name_ar=name_ar,
+                                    interface_language=row.language,
+                                    reading_language=row.language, password=row.password)
+        enrolment = organisations.enrol(user, cohort, sponsor=None)
+        enrolment.move_to(EnrolmentState.ACTIVE, when=cohort.starts_at)
+        return enrolment
+
+    learner(PATH_LEARNER_EN, "Grace Mensah", "غريس منساه", demo_cohort)
+
+    start = utcnow() - dt.timedelta(weeks=12)
+    open_cohort = organisations.create_cohort(
+        course, READERS_COHORT_KEY, {"ar": "دفعة مفتوحة", "en": "Open cohort"},
+        timezone="UTC", starts_at=start, ends_at=start + dt.timedelta(weeks=52))
+    for row, latin, arabic in ((COURSE_READERS["ar"], "Rania Saleh", "رانيا صالح"),
+                               (COURSE_READERS["en"], "Peter Lang", "بيتر لانغ")):
+        enrolment = learner(row, latin, arabic, open_cohort)
+        advance(enrolment, modules_done=READERS_MODULES_DONE, lessons_more=0, failures=0)
 
 
 @pytest.fixture(scope="session")
