@@ -8,6 +8,8 @@ the browser sent. The browser only ever sees opaque per-attempt tokens (services
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
@@ -38,38 +40,43 @@ class ChoiceResult:
     feedback: str
 
 
-class QuestionType:
-    """One family of questions. Instances are stateless; the registry holds one of each."""
+class QuestionType(ABC):
+    """One family of questions. Instances are stateless; the registry holds one of each.
+    A new type implements the abstract methods; Python refuses to build one that does not."""
 
     kind: ClassVar[str]
     #: Whether choices may be shuffled per attempt when the quiz asks for it.
     shuffle_choices: ClassVar[bool] = True
 
+    @abstractmethod
     def build_field(self, label: str, options: list[Option], answer: dict | None,
                     tokens: dict[str, str]) -> UnboundField:
         """The WTForms field for this question, pre-filled with the saved ``answer``;
         ``tokens`` maps each choice key to its token for this attempt."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def parse(self, values: list[str], keys_by_token: dict[str, str]) -> dict:
         """The answer to store for the values posted under this question's field name.
         Raises InvalidAnswer for anything the form could not have sent."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def grade(self, question, answer: dict | None) -> Decimal:
         """The fraction of the question's points earned, from 0 to 1."""
-        raise NotImplementedError
+        ...
 
     def option_text(self, key: str, text: str) -> str:
         """The text shown for a choice (a type may supply one when the author left it empty)."""
         return text
 
+    @abstractmethod
     def review(self, question, answer: dict | None, order: list[str], pick, reveal: bool
                ) -> list[ChoiceResult]:
         """Each choice in the order the learner saw it, marked selected, and — when ``reveal``
         — correct, with feedback for the choices selected (all of them when revealed).
         ``pick(texts)`` returns (text, language) in the attempt's language."""
-        raise NotImplementedError
+        ...
 
     def summarise(self, question, answers: list[dict | None]) -> dict:
         """Figures over many learners' answers, for instructors' statistics."""
