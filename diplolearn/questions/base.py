@@ -9,7 +9,6 @@ the browser sent. The browser only ever sees opaque per-attempt tokens (services
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
