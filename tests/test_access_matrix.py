@@ -122,28 +122,47 @@ POST_MATRIX = {
 
 @pytest.fixture()
 def world(db):
+    """Two ministries, two cohorts of one course (plus another course), two tutor groups.
+
+    Ministry A's side: ``learner`` (in ``group``, sponsored by A), ``coordinator`` (of A),
+    ``tutor`` (of ``group``). Ministry B's side, the outsiders: ``other`` / ``learner_b`` (staff
+    of B, in ``other_group`` of the same cohort), ``coordinator_b``, ``tutor_b`` (of
+    ``other_group``). ``instructor`` teaches the course and leads ``cohort``; nobody here leads
+    ``other_cohort`` or teaches ``other_course``.
+    """
     ministry_a, ministry_b = make_ministry("MFA-A"), make_ministry("MFA-B")
     published = make_published_course()
     published.module_revision("m2").prerequisites = ["m1"]
     course = published.course
     cohort = organisations.create_cohort(course, "run-1", {"en": "Run 1"}, timezone="UTC")
     cohort.course_version_id = published.version.id
+    other_cohort = organisations.create_cohort(course, "run-2", {"en": "Run 2"},
+                                               timezone="UTC")
+    other_cohort.course_version_id = published.version.id
     group = organisations.add_tutor_group(cohort, "g1", "Group 1")
+    other_group = organisations.add_tutor_group(cohort, "g2", "Group 2")
+    other_course = make_course()
     learner, enrolment = make_learner(cohort, ministry=ministry_a, group=group,
                                       email="learner@example.org")
+    other, other_enrolment = make_learner(cohort, ministry=ministry_b, group=other_group,
+                                          email="other@example.org")
     users = {
         "learner": learner,
+        "learner_b": other,
         "coordinator": make_user("coordinator@example.org"),
+        "coordinator_b": make_user("coordinator.b@example.org"),
         "instructor": make_user("instructor@example.org"),
         "tutor": make_user("tutor@example.org"),
+        "tutor_b": make_user("tutor.b@example.org"),
         "administrator": make_user("admin@example.org"),
     }
     accounts.grant_role(users["coordinator"], Role.COORDINATOR, ministry_a.id)
+    accounts.grant_role(users["coordinator_b"], Role.COORDINATOR, ministry_b.id)
     accounts.grant_role(users["instructor"], Role.INSTRUCTOR, course.id)
     accounts.grant_role(users["instructor"], Role.LEAD_INSTRUCTOR, cohort.id)
     accounts.grant_role(users["tutor"], Role.TUTOR, group.id)
+    accounts.grant_role(users["tutor_b"], Role.TUTOR, other_group.id)
     accounts.grant_role(users["administrator"], Role.ADMINISTRATOR)
-    other, other_enrolment = make_learner(cohort, ministry=ministry_b, email="other@example.org")
     # Certificates from an earlier run that the instructor led, and from the self-paced cohort.
     earlier = organisations.create_cohort(course, "run-0", {"en": "Run 0"}, timezone="UTC")
     accounts.grant_role(users["instructor"], Role.LEAD_INSTRUCTOR, earlier.id)
@@ -171,11 +190,14 @@ def world(db):
             db.session.commit()
         return attempts
 
-    return {"users": users, "other": other, "enrolment": enrolment.id,
-            "other_enrolment": other_enrolment.id, "attempts": make_attempts,
+    return {"users": users, "other": other, "attempts": make_attempts,
+            "ids": {"enrolment": enrolment.id, "other_enrolment": other_enrolment.id,
+                    "ministry": ministry_a.id, "other_ministry": ministry_b.id,
+                    "cohort": cohort.id, "other_cohort": other_cohort.id,
+                    "group": group.id, "other_group": other_group.id,
+                    "course": course.id, "other_course": other_course.id},
             "certificates": {"certificate": certificate.id, "code": certificate.code,
                              "other_certificate": other_certificate.id,
-                             "ministry": ministry_a.id, "other_ministry": ministry_b.id,
                              "kid": signing_key().kid}}
 
 
@@ -195,8 +217,7 @@ def _fill(path, world, role):
     me = world["users"].get(role)
     names_attempt = any(f"{{{k}}}" in path for k in ("attempt", "graded", "other_attempt"))
     return path.format(other=world["other"].id, self=me.id if me else 0, invitation="invitation",
-                       enrolment=world["enrolment"], other_enrolment=world["other_enrolment"],
-                       lesson="m1-l1", locked_lesson="m2-l1", quiz="m1-quiz",
+                       **world["ids"], lesson="m1-l1", locked_lesson="m2-l1", quiz="m1-quiz",
                        locked_quiz="m2-quiz", **world["certificates"],
                        **(world["attempts"]() if names_attempt else {}))
 
@@ -220,6 +241,32 @@ def test_post(app, world, role, path, expected):
 def test_post_without_csrf_is_refused(app, world, role, path):
     response = _client_for(app, world, role).post(_fill(path, world, role))
     assert response.status_code == 400, (role, path)
+
+
+# Ministry B's people and the tutor of the other group: for every page, form post and export
+# that names something of ministry A or of group 1, they get 403 or 404, never the page.
+OUTSIDERS = ["learner_b", "coordinator_b", "tutor_b"]
+A_SIDE = ("{ministry}", "{enrolment}", "{group}", "{certificate}", "{attempt}", "{graded}")
+
+
+def _a_side(matrix):
+    return [path for path in matrix if any(name in path for name in A_SIDE)]
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("path", _a_side(MATRIX))
+def test_outsiders_never_get_ministry_a_pages(app, world, role, path):
+    response = _client_for(app, world, role).get(_fill(path, world, role))
+    assert response.status_code in (403, 404), (role, path, response.status_code)
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("path", _a_side(POST_MATRIX))
+def test_outsiders_never_post_to_ministry_a(app, world, role, path):
+    client = _client_for(app, world, role)
+    token = csrf_from(client, "/")
+    response = client.post(_fill(path, world, role), data={"csrf_token": token})
+    assert response.status_code in (403, 404), (role, path, response.status_code)
 
 
 def test_matrix_covers_every_route(app):
