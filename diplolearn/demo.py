@@ -1,5 +1,10 @@
-"""Demo data for development: two ministries, their coordinators and staff, an instructor, a
-tutor, an administrator, and learners who read in Arabic, English and French.
+"""Demo data for development: two ministries, their coordinators and staff, an instructor, two
+tutors, an administrator, and learners who read in Arabic, English and French.
+
+The running cohort has two tutor groups, each mixing staff of both ministries: the demo
+accounts that can sign in, and background staff (no password) who make the instructor's grid,
+the tutors' views and the coordinators' reports look like a real cohort, some ahead, some
+behind, some gone quiet.
 
 Idempotent: every record is looked up by its natural key first, so running it again changes
 nothing. The README's table of demo accounts is generated from ``DEMO_ACCOUNTS``, and a test
@@ -50,8 +55,10 @@ DEMO_ACCOUNTS = [
                 "Nadia Haddad", "نادية حداد", "en"),
     DemoAccount("instructor", "instructor@diplolearn.test", "instructor-demo-2026",
                 "Karim Mansour", "كريم منصور", "ar"),
-    DemoAccount("tutor", "tutor@diplolearn.test", "tutor-demo-2026",
+    DemoAccount("tutor, group 1", "tutor@diplolearn.test", "tutor-demo-2026",
                 "Sophie Laurent", "صوفي لوران", "fr"),
+    DemoAccount("tutor, group 2", "tutor2@diplolearn.test", "tutor2-demo-2026",
+                "Tariq Saleh", "طارق صالح", "ar"),
     DemoAccount("coordinator, Ministry A", "coordinator.a@diplolearn.test",
                 "coordinator-a-demo-2026", "Omar Khalil", "عمر خليل", "ar", "MFA-A"),
     DemoAccount("coordinator, Ministry B", "coordinator.b@diplolearn.test",
@@ -90,6 +97,49 @@ DEMO_PROGRESS = {
     "youssef@diplolearn.test": (0, 1, 0),
 }
 
+# The tutor group of each demo learner; both groups mix the two ministries.
+DEMO_GROUPS = {
+    "layla@diplolearn.test": "group-1",
+    "youssef@diplolearn.test": "group-1",
+    "james@diplolearn.test": "group-1",
+    "amina@diplolearn.test": "group-2",
+    "claire@diplolearn.test": "group-2",
+}
+
+
+class DemoStaff(NamedTuple):
+    """A member of staff in the running cohort who has no demo password."""
+
+    email: str
+    name_latin: str
+    name_ar: str
+    language: str
+    ministry: str
+    group: str
+    position: str
+    posting: str
+    progress: tuple[int, int, int]
+
+
+DEMO_STAFF = [
+    DemoStaff("rania.aziz@mfa-a.test", "Rania Aziz", "رانيا عزيز", "ar", "MFA-A", "group-1",
+              "Second Secretary", "Geneva", (4, 1, 0)),
+    DemoStaff("samir.toumi@mfa-a.test", "Samir Toumi", "سمير التومي", "ar", "MFA-A", "group-1",
+              "Attaché", "Headquarters", (3, 0, 2)),
+    DemoStaff("hana.idris@mfa-a.test", "Hana Idris", "هناء إدريس", "en", "MFA-A", "group-2",
+              "First Secretary", "New York", (2, 1, 0)),
+    DemoStaff("faris.nouri@mfa-a.test", "Faris Nouri", "فارس النوري", "ar", "MFA-A", "group-2",
+              "Counsellor", "Brussels", (0, 0, 0)),
+    DemoStaff("lucie.martin@mfa-b.test", "Lucie Martin", "لوسي مارتان", "fr", "MFA-B", "group-1",
+              "Third Secretary", "Dakar", (3, 1, 0)),
+    DemoStaff("peter.lind@mfa-b.test", "Peter Lind", "بيتر ليند", "en", "MFA-B", "group-1",
+              "Attaché", "Headquarters", (1, 0, 1)),
+    DemoStaff("mariam.said@mfa-b.test", "Mariam Said", "مريم سعيد", "ar", "MFA-B", "group-2",
+              "Second Secretary", "Cairo", (4, 0, 1)),
+    DemoStaff("tom.eriksen@mfa-b.test", "Tom Eriksen", "توم إريكسن", "en", "MFA-B", "group-2",
+              "First Secretary", "Nairobi", (0, 1, 0)),
+]
+
 
 def seed_demo(today: dt.date | None = None) -> int:
     """Create whatever of the demo data is missing; return how many records were created."""
@@ -124,19 +174,21 @@ def seed_demo(today: dt.date | None = None) -> int:
             capacity=60)
         schedule_weekly(cohort, start)
         created += 1
-    group = db.session.scalar(sa.select(TutorGroup).where(TutorGroup.cohort_id == cohort.id,
-                                                          TutorGroup.key == "group-1"))
-    if group is None:
-        group = organisations.add_tutor_group(cohort, "group-1", "Group 1")
-        created += 1
+    groups: dict[str, TutorGroup] = {}
+    for key, name in (("group-1", "Group 1"), ("group-2", "Group 2")):
+        group = db.session.scalar(sa.select(TutorGroup).where(
+            TutorGroup.cohort_id == cohort.id, TutorGroup.key == key))
+        if group is None:
+            group = organisations.add_tutor_group(cohort, key, name)
+            created += 1
+        groups[key] = group
 
     for row in DEMO_ACCOUNTS:
         user = accounts.find_user_by_email(row.email)
         if user is None:
             user = accounts.create_user(row.email, name_latin=row.name_latin, name_ar=row.name_ar,
                                         interface_language=row.language,
-                                        reading_language=row.language if row.language != "fr"
-                                        else "en",
+                                        reading_language=_reading(row.language),
                                         password=row.password)
             created += 1
         ministry = ministries.get(row.ministry) if row.ministry else None
@@ -147,17 +199,40 @@ def seed_demo(today: dt.date | None = None) -> int:
         elif row.role == "instructor":
             accounts.grant_role(user, Role.INSTRUCTOR, course.id)
             accounts.grant_role(user, Role.LEAD_INSTRUCTOR, cohort.id)
-        elif row.role == "tutor":
-            accounts.grant_role(user, Role.TUTOR, group.id)
+        elif row.role.startswith("tutor"):
+            accounts.grant_role(user, Role.TUTOR, groups[f"group-{row.role[-1]}"].id)
         elif row.role.startswith("coordinator"):
             accounts.grant_role(user, Role.COORDINATOR, ministry.id)
         elif row.role.startswith("learner"):
-            enrolment = organisations.enrol(user, cohort, sponsor=ministry, tutor_group=group)
-            if enrolment.state == EnrolmentState.INVITED:
-                enrolment.move_to(EnrolmentState.ACTIVE, when=cohort.starts_at)
-            created += advance(enrolment, *DEMO_PROGRESS.get(row.email, (0, 0, 0)))
+            created += _take_part(user, cohort, ministry, groups[DEMO_GROUPS[row.email]],
+                                  DEMO_PROGRESS[row.email])
+    for staff in DEMO_STAFF:
+        user = accounts.find_user_by_email(staff.email)
+        if user is None:
+            user = accounts.create_user(staff.email, name_latin=staff.name_latin,
+                                        name_ar=staff.name_ar, interface_language=staff.language,
+                                        reading_language=_reading(staff.language),
+                                        password=None)
+            created += 1
+        people.join_ministry(user, ministries[staff.ministry], position=staff.position,
+                             posting=staff.posting)
+        created += _take_part(user, cohort, ministries[staff.ministry], groups[staff.group],
+                              staff.progress)
     db.session.flush()
     return created
+
+
+def _reading(language: str) -> str:
+    """The course is only partly in French: French speakers read it in English."""
+    return "en" if language == "fr" else language
+
+
+def _take_part(user, cohort: Cohort, ministry: Ministry, group: TutorGroup,
+               progress: tuple[int, int, int]) -> int:
+    enrolment = organisations.enrol(user, cohort, sponsor=ministry, tutor_group=group)
+    if enrolment.state == EnrolmentState.INVITED:
+        enrolment.move_to(EnrolmentState.ACTIVE, when=cohort.starts_at)
+    return advance(enrolment, *progress)
 
 
 def schedule_weekly(cohort: Cohort, start: dt.datetime) -> None:
