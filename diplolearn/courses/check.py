@@ -17,9 +17,15 @@ from pathlib import Path
 from diplolearn.courses.links import COURSE_LINK
 from diplolearn.courses.reader import read_course
 from diplolearn.courses.spec import (
+    ASSIGNMENT_COMPLETION,
+    ASSIGNMENT_FORMATS,
+    ACCENT_RULES,
     GRADING_METHODS,
     ID_PATTERN,
+    PARTIAL_CREDIT_RULES,
     QUESTION_KINDS,
+    TOLERANCE_TYPES,
+    REVEAL_TIMES,
     CourseSpec,
     Problem,
     Source,
@@ -92,8 +98,9 @@ def _rules(course: CourseSpec) -> list[Problem]:
     _duplicates([(lesson.id, lesson.source) for lesson in course.lessons()], "lesson", report)
     quizzes = course.quizzes()
     _duplicates([(q.id, q.source) for q in quizzes], "quiz", report)
-    _duplicates([(q.id, q.source) for quiz in quizzes for q in quiz.questions], "question",
-                report)
+    _duplicates([(q.id, q.source) for quiz in quizzes for q in quiz.questions]
+                + [(q.id, q.source) for category in course.categories()
+                   for q in category.questions], "question", report)
     module_ids = [m.id for m in course.modules]
     anchors: dict[str, set[str]] = {}
     all_anchors = []
@@ -172,11 +179,47 @@ def _rules(course: CourseSpec) -> list[Problem]:
             report(quiz.source, "time_limit_minutes must be at least 1 (or left out)")
         if quiz.grading_method not in GRADING_METHODS:
             report(quiz.source, f"grading_method must be one of {', '.join(GRADING_METHODS)}")
-        if not quiz.questions:
+        for name in ("feedback_shown", "answers_shown"):
+            if getattr(quiz, name) not in REVEAL_TIMES:
+                report(quiz.source, f"{name} must be one of {', '.join(REVEAL_TIMES)}")
+        if quiz.partial_credit not in PARTIAL_CREDIT_RULES:
+            report(quiz.source, f"partial_credit must be one of {', '.join(PARTIAL_CREDIT_RULES)}")
+        if not quiz.questions and not quiz.draws:
             report(quiz.source, f"quiz {quiz.id!r} has no questions")
         for question in quiz.questions:
             _check_question(question, languages, anchors, report, need_texts)
+        _check_draws(quiz, course, report)
+    _check_banks(course, languages, anchors, report, need_texts)
     return problems
+
+
+def _check_banks(course, languages, anchors, report, need_texts) -> None:
+    """Question banks: categories with unique ids, titles, and questions checked like any."""
+    _duplicates([(c.id, c.source) for c in course.categories()], "bank category", report)
+    for category in course.categories():
+        need_texts(category.title, f"bank category {category.id!r}", category.source)
+        if not category.questions:
+            report(category.source, f"bank category {category.id!r} has no questions")
+        for question in category.questions:
+            _check_question(question, languages, anchors, report, need_texts)
+
+
+def _check_draws(quiz, course, report) -> None:
+    """Each draw names a category and asks for no more questions than it holds."""
+    sizes = {c.id: len(c.questions) for c in course.categories()}
+    asked: Counter = Counter()
+    for draw in quiz.draws:
+        if draw.count < 1:
+            report(draw.source, "draw must be at least 1 (the number of questions drawn)")
+        if draw.category not in sizes:
+            report(draw.source, f"draw from {draw.category!r}: no bank category has that id "
+                                "(categories are listed in a module's bank.yaml)")
+            continue
+        asked[draw.category] += max(draw.count, 0)
+        if asked[draw.category] > sizes[draw.category]:
+            report(draw.source, f"quiz {quiz.id!r} draws {asked[draw.category]} questions "
+                                f"from {draw.category!r}, which holds "
+                                f"{sizes[draw.category]}")
 
 
 def _check_course_pages(course, languages, readable, report, need_texts) -> None:
@@ -217,6 +260,7 @@ def _check_prompts(course, anchors, report, need_texts) -> None:
             ids.append((assignment.id, assignment.source))
             need_texts(assignment.title, f"assignment {assignment.id!r} title", assignment.source)
             need_texts(assignment.prompt, f"assignment {assignment.id!r}", assignment.source)
+            _check_assignment_rules(assignment, report)
             if not assignment.rubric:
                 report(assignment.source, f"assignment {assignment.id!r} needs a rubric")
             _duplicates([(c.id, c.source) for c in assignment.rubric], "rubric criterion",
@@ -225,6 +269,7 @@ def _check_prompts(course, anchors, report, need_texts) -> None:
                 if criterion.points < 1:
                     report(criterion.source, "a rubric criterion is worth at least 1 point")
                 need_texts(criterion.criterion, f"criterion {criterion.id!r}", criterion.source)
+                _check_levels(criterion, report, need_texts)
         if module.discussion is not None:
             discussion = module.discussion
             ids.append((discussion.id, discussion.source))
@@ -232,6 +277,53 @@ def _check_prompts(course, anchors, report, need_texts) -> None:
             if discussion.refers_to:
                 _check_reference(discussion.refers_to, anchors, discussion.source, report)
     _duplicates(ids, "assignment or discussion", report)
+
+
+def _check_assignment_rules(assignment, report) -> None:
+    where = assignment.source
+    if assignment.completion not in ASSIGNMENT_COMPLETION:
+        report(where, f"completion must be one of {', '.join(ASSIGNMENT_COMPLETION)}")
+    elif assignment.completion == "passed" and assignment.pass_mark is None:
+        report(where, "completion 'passed' needs a pass_mark (a percentage of the rubric's "
+                      "points)")
+    elif assignment.completion == "submitted" and assignment.pass_mark is not None:
+        report(where, "pass_mark applies only with completion 'passed'")
+    if assignment.pass_mark is not None and not 0 <= assignment.pass_mark <= 100:
+        report(where, "pass_mark is a percentage from 0 to 100")
+    if not assignment.formats:
+        report(where, f"formats must list at least one of {', '.join(ASSIGNMENT_FORMATS)}")
+    for kind in assignment.formats:
+        if kind not in ASSIGNMENT_FORMATS:
+            report(where, f"the format {kind!r} is not one of {', '.join(ASSIGNMENT_FORMATS)}")
+    if len(set(assignment.formats)) != len(assignment.formats):
+        report(where, "formats lists a format twice")
+    for key in ("min_words", "max_words", "due_days", "late_days"):
+        value = getattr(assignment, key)
+        if value is not None and value < (0 if key == "late_days" else 1):
+            report(where, f"{key} must be at least {0 if key == 'late_days' else 1} "
+                          "(or left out)")
+    if (assignment.min_words and assignment.max_words
+            and assignment.min_words > assignment.max_words):
+        report(where, "min_words is larger than max_words")
+    if assignment.late_days is not None and assignment.due_days is None:
+        report(where, "late_days counts from due_days: give due_days too")
+
+
+def _check_levels(criterion, report, need_texts) -> None:
+    if len(criterion.levels) < 2:
+        report(criterion.source, f"criterion {criterion.id!r} needs at least two levels")
+    seen = set()
+    for level in criterion.levels:
+        if level.points in seen:
+            report(level.source, f"two levels of {criterion.id!r} award {level.points} points")
+        seen.add(level.points)
+        if not 0 <= level.points <= criterion.points:
+            report(level.source, f"a level of {criterion.id!r} awards from 0 to "
+                                 f"{criterion.points} points")
+        need_texts(level.description, f"a level of {criterion.id!r}", level.source)
+    if criterion.levels and max(seen) != criterion.points:
+        report(criterion.source, f"the best level of {criterion.id!r} must award its "
+                                 f"{criterion.points} points")
 
 
 def _check_reference(refers_to, anchors, where, report) -> None:
@@ -257,6 +349,9 @@ def _check_question(question, languages, anchors, report, need_texts) -> None:
         _check_reference(question.refers_to, anchors, where, report)
     if question.kind == "true_false":
         return
+    if question.kind in _KIND_CHECKS:
+        _KIND_CHECKS[question.kind](question, languages, report, need_texts)
+        return
     correct = [c for c in question.choices if c.correct]
     if len(question.choices) < 2:
         report(where, f"question {question.id!r} needs at least two choices")
@@ -270,6 +365,77 @@ def _check_question(question, languages, anchors, report, need_texts) -> None:
     for choice in question.choices:
         need_texts(choice.text, f"choice {choice.id!r} of question {question.id!r}",
                    choice.source)
+
+
+def _check_numeric(question, languages, report, need_texts) -> None:
+    where = question.source
+    if question.answer is None:
+        return  # the reader reported it
+    if question.tolerance is None:
+        report(where, f"numeric question {question.id!r} has no tolerance (write tolerance: 0 "
+                      "for an exact answer)")
+    elif question.tolerance < 0:
+        report(where, "tolerance cannot be negative")
+    if question.tolerance_type not in TOLERANCE_TYPES:
+        report(where, f"tolerance_type must be one of {', '.join(TOLERANCE_TYPES)}")
+    elif question.tolerance_type == "relative" and question.tolerance is not None \
+            and question.tolerance >= 1:
+        report(where, "a relative tolerance is a fraction of the answer below 1 (0.05 = 5%)")
+
+
+def _check_short_text(question, languages, report, need_texts) -> None:
+    from diplolearn.textnorm import normalise_answer
+
+    where = question.source
+    for language in languages:
+        if not question.accepted.get(language):
+            report(where, f"short_text question {question.id!r} has no accepted answer in "
+                          f"{language!r}")
+    for language, texts in question.accepted.items():
+        for text in texts:
+            if not normalise_answer(text):
+                report(where, f"an accepted answer in {language!r} is empty")
+    if question.accents not in ACCENT_RULES:
+        report(where, f"accents must be one of {', '.join(ACCENT_RULES)}")
+
+
+def _check_matching(question, languages, report, need_texts) -> None:
+    where = question.source
+    items = [c for c in question.choices if c.match is not None]
+    matches = {c.id for c in question.choices if c.match is None}
+    _duplicates([(c.id, c.source) for c in question.choices],
+                f"item or match of question {question.id!r}", report)
+    if len(items) < 2:
+        report(where, f"matching question {question.id!r} needs at least two items")
+    if len(matches) < 2:
+        report(where, f"matching question {question.id!r} needs at least two matches")
+    for item in items:
+        if not item.match:
+            report(item.source, f"item {item.id!r} has no match")
+        elif item.match not in matches:
+            report(item.source, f"item {item.id!r} is matched to {item.match!r}, which is not "
+                                "one of the question's matches")
+    for choice in question.choices:
+        need_texts(choice.text, f"{choice.id!r} of question {question.id!r}", choice.source)
+
+
+def _check_ordering(question, languages, report, need_texts) -> None:
+    if len(question.choices) < 2:
+        report(question.source, f"ordering question {question.id!r} needs at least two items")
+    _duplicates([(c.id, c.source) for c in question.choices],
+                f"item of question {question.id!r}", report)
+    for choice in question.choices:
+        need_texts(choice.text, f"item {choice.id!r} of question {question.id!r}",
+                   choice.source)
+
+
+def _check_essay(question, languages, report, need_texts) -> None:
+    return  # a prompt and points are all an essay needs
+
+
+_KIND_CHECKS = {"numeric": _check_numeric, "short_text": _check_short_text,
+                "matching": _check_matching, "ordering": _check_ordering,
+                "essay": _check_essay}
 
 
 def _duplicates(items, what: str, report) -> None:

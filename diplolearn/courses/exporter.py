@@ -9,9 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from diplolearn.courses.spec import (
     AssignmentSpec,
+    CategorySpec,
     ChoiceSpec,
     CriterionSpec,
     DiscussionSpec,
+    DrawSpec,
+    LevelSpec,
     CourseSpec,
     LessonSpec,
     LessonText,
@@ -25,14 +28,18 @@ from diplolearn.courses.spec import (
 from diplolearn.courses.writer import course_files
 from diplolearn.extensions import db
 from diplolearn.models import (
+    AssignmentRevision,
     Course,
     CourseVersion,
     LessonRevision,
     ModuleRevision,
     ParagraphRevision,
+    QuestionCategory,
     QuestionRevision,
+    QuizDraw,
     QuizQuestion,
     QuizRevision,
+    RubricCriterion,
 )
 
 
@@ -71,7 +78,19 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
                  selectinload(QuizRevision.questions).selectinload(QuizQuestion.question_revision)
                  .selectinload(QuestionRevision.choices),
                  selectinload(QuizRevision.questions).selectinload(QuizQuestion.question_revision)
-                 .selectinload(QuestionRevision.question)))}
+                 .selectinload(QuestionRevision.question),
+                 selectinload(QuizRevision.draws).selectinload(QuizDraw.category)))}
+    categories = db.session.scalars(
+        sa.select(QuestionCategory).where(QuestionCategory.course_version_id == version.id)
+        .options(selectinload(QuestionCategory.questions).selectinload(QuestionRevision.choices),
+                 selectinload(QuestionCategory.questions)
+                 .selectinload(QuestionRevision.question))
+        .order_by(QuestionCategory.position)).all()
+    assignments = {a.module_revision_id: a for a in db.session.scalars(
+        sa.select(AssignmentRevision).where(AssignmentRevision.course_version_id == version.id)
+        .options(selectinload(AssignmentRevision.assignment),
+                 selectinload(AssignmentRevision.criteria)
+                 .selectinload(RubricCriterion.levels)))}
     paragraph_keys = {p.paragraph_id: (lr.lesson.key, p.paragraph.key)
                       for lr in lessons for p in lr.paragraphs}
     for revision in modules:
@@ -80,12 +99,8 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
                             estimated_minutes=revision.estimated_minutes,
                             required=revision.required, prerequisites=list(revision.prerequisites),
                             week=revision.week)
-        if revision.assignment:
-            a = revision.assignment
-            module.assignment = AssignmentSpec(
-                id=a["id"], title=dict(a["title"]), prompt=dict(a["prompt"]),
-                rubric=[CriterionSpec(id=c["id"], points=c["points"], criterion=dict(c["criterion"]))
-                        for c in a["rubric"]])
+        if revision.id in assignments:
+            module.assignment = _assignment_spec(assignments[revision.id])
         if revision.discussion:
             d = revision.discussion
             module.discussion = DiscussionSpec(id=d["id"], prompt=dict(d["prompt"]),
@@ -98,11 +113,29 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
                     ParagraphSpec(anchor=p.paragraph.key, text=p.body.get(language, ""))
                     for p in lesson_revision.paragraphs])
             module.lessons.append(lesson)
+        module.bank = [CategorySpec(id=c.key, title=dict(c.title),
+                                    questions=[_question_spec(q, paragraph_keys)
+                                               for q in c.questions])
+                       for c in categories if c.module_revision_id == revision.id]
         quiz_revision = quizzes.get(revision.id)
         if quiz_revision is not None:
             module.quiz = _quiz_spec(quiz_revision, paragraph_keys)
         spec.modules.append(module)
     return spec
+
+
+def _assignment_spec(a: AssignmentRevision) -> AssignmentSpec:
+    return AssignmentSpec(
+        id=a.assignment.key, title=dict(a.title), prompt=dict(a.prompt), required=a.required,
+        completion=a.completion,
+        pass_mark=int(a.pass_mark) if a.completion == "passed" else None,
+        formats=list(a.formats), min_words=a.min_words, max_words=a.max_words,
+        due_days=a.due_days, late_days=a.late_days,
+        rubric=[CriterionSpec(id=c.key, points=c.points, criterion=dict(c.criterion),
+                              levels=[LevelSpec(points=level.points,
+                                                description=dict(level.description))
+                                      for level in c.levels])
+                for c in a.criteria])
 
 
 def _quiz_spec(revision: QuizRevision, paragraph_keys: dict) -> QuizSpec:
@@ -111,17 +144,46 @@ def _quiz_spec(revision: QuizRevision, paragraph_keys: dict) -> QuizSpec:
                     time_limit_minutes=revision.time_limit_minutes,
                     grading_method=revision.grading_method,
                     shuffle_questions=revision.shuffle_questions,
-                    shuffle_choices=revision.shuffle_choices, required=revision.required)
+                    shuffle_choices=revision.shuffle_choices, required=revision.required,
+                    feedback_shown=revision.feedback_shown, answers_shown=revision.answers_shown,
+                    grade_release_required=revision.grade_release_required,
+                    partial_credit=revision.partial_credit)
     for link in revision.questions:
-        q = link.question_revision
-        refers = paragraph_keys.get(q.paragraph_id)
-        quiz.questions.append(QuestionSpec(
-            id=q.question.key, kind=q.kind, prompt=dict(q.prompt), points=int(q.points),
-            refers_to=f"{refers[0]}#{refers[1]}" if refers else None,
-            feedback=dict(q.feedback), answer=q.settings.get("answer"),
-            choices=[ChoiceSpec(id=c.key, correct=c.is_correct, text=dict(c.text),
-                                feedback=dict(c.feedback)) for c in q.choices]))
+        quiz.questions.append(_question_spec(link.question_revision, paragraph_keys))
+    quiz.draws = [DrawSpec(count=d.count, category=d.category.key, position=d.position - 1)
+                  for d in revision.draws]
     return quiz
+
+
+def _number(text):
+    """A number kept as decimal text in settings, back as the int or float it was written."""
+    if text is None:
+        return None
+    return float(text) if any(mark in text for mark in ".eEn") else int(text)
+
+
+def _question_spec(q: QuestionRevision, paragraph_keys: dict) -> QuestionSpec:
+    refers = paragraph_keys.get(q.paragraph_id)
+    settings = q.settings or {}
+    pairs = settings.get("pairs") or {}
+    spec = QuestionSpec(
+        id=q.question.key, kind=q.kind, prompt=dict(q.prompt), points=int(q.points),
+        refers_to=f"{refers[0]}#{refers[1]}" if refers else None,
+        feedback=dict(q.feedback),
+        choices=[ChoiceSpec(id=c.key, correct=c.is_correct, text=dict(c.text),
+                            feedback=dict(c.feedback), match=pairs.get(c.key))
+                 for c in q.choices])
+    if q.kind == "true_false":
+        spec.answer = settings.get("answer")
+    elif q.kind == "numeric":
+        spec.answer, spec.tolerance = (_number(settings.get("answer")),
+                                       _number(settings.get("tolerance")))
+        spec.tolerance_type = settings.get("tolerance_type", "absolute")
+    elif q.kind == "short_text":
+        spec.accepted = {lang: list(texts) for lang, texts in
+                         (settings.get("accepted") or {}).items()}
+        spec.accents = settings.get("accents", "ignored")
+    return spec
 
 
 def export_course(course_key: str, target: Path, number: int | None = None) -> list[Path]:

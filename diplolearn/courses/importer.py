@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from diplolearn.courses.spec import CourseSpec
 from diplolearn.extensions import db
 from diplolearn.models import (
+    Assignment,
+    AssignmentRevision,
     ChoiceRevision,
     Cohort,
     Course,
@@ -31,10 +33,14 @@ from diplolearn.models import (
     Paragraph,
     ParagraphRevision,
     Question,
+    QuestionCategory,
     QuestionRevision,
     Quiz,
+    QuizDraw,
     QuizQuestion,
     QuizRevision,
+    RubricCriterion,
+    RubricLevel,
     User,
     utcnow,
 )
@@ -93,6 +99,8 @@ class _Loader:
 
     def __init__(self, course: Course, version: CourseVersion):
         self.course, self.version, self.now = course, version, utcnow()
+        self.categories: dict = {}  # bank category id -> QuestionCategory
+        self.draws: list = []  # (quiz revision id, DrawSpec), written once categories exist
 
     def _existing(self, model, *where):
         return {row.key: row for row in db.session.scalars(sa.select(model).where(*where))}
@@ -121,6 +129,7 @@ class _Loader:
         lessons = self._existing(Lesson, Lesson.course_id == cid)
         quizzes = self._existing(Quiz, Quiz.course_id == cid)
         questions = self._existing(Question, Question.course_id == cid)
+        assignments = self._existing(Assignment, Assignment.course_id == cid)
         paragraphs = {(p.lesson_id, p.key): p for p in db.session.scalars(
             sa.select(Paragraph).join(Lesson).where(Lesson.course_id == cid))}
 
@@ -136,6 +145,12 @@ class _Loader:
                               module_id=modules[module_spec.id].id)
                 for question_spec in module_spec.quiz.questions:
                     self._logical(questions, Question, question_spec.id, course_id=cid)
+            for category in module_spec.bank:
+                for question_spec in category.questions:
+                    self._logical(questions, Question, question_spec.id, course_id=cid)
+            if module_spec.assignment:
+                self._logical(assignments, Assignment, module_spec.assignment.id,
+                              course_id=cid, module_id=modules[module_spec.id].id)
         db.session.flush()
 
         kept_paragraphs = set()
@@ -154,9 +169,12 @@ class _Loader:
         self._retire(modules, {m.id for m in spec.modules}, self.now)
         self._retire(lessons, {lesson.id for lesson in spec.lessons()}, self.now)
         self._retire(quizzes, {q.id for q in spec.quizzes()}, self.now)
-        self._retire(questions, {q.id for quiz in spec.quizzes() for q in quiz.questions},
-                     self.now)
+        self._retire(questions, {q.id for quiz in spec.quizzes() for q in quiz.questions}
+                     | {q.id for c in spec.categories() for q in c.questions}, self.now)
         self._retire(paragraphs, kept_paragraphs, self.now)
+        self._retire(assignments, {m.assignment.id for m in spec.modules if m.assignment},
+                     self.now)
+        self.assignments = assignments
         self._revisions(spec, modules, lessons, quizzes, questions, paragraphs)
 
     def _revisions(self, spec, modules, lessons, quizzes, questions, paragraphs) -> None:
@@ -167,7 +185,6 @@ class _Loader:
                 title=module_spec.title, objectives=module_spec.objectives,
                 estimated_minutes=module_spec.estimated_minutes, required=module_spec.required,
                 prerequisites=list(module_spec.prerequisites), week=module_spec.week,
-                assignment=_assignment(module_spec.assignment),
                 discussion=_discussion(module_spec.discussion))
             db.session.add(module_revision)
             db.session.flush()
@@ -190,10 +207,71 @@ class _Loader:
                                       lesson_revision_id=lesson_revision.id, position=p_pos,
                                       body=bodies[anchor])
                     for p_pos, anchor in enumerate(lesson_spec.anchors, start=1)])
+            for category_spec in module_spec.bank:
+                self._category(category_spec, module_revision, questions, lessons, paragraphs)
             if module_spec.quiz:
                 self._quiz(module_spec.quiz, quizzes, questions, lessons, paragraphs,
                            module_revision, m_pos)
+            if module_spec.assignment:
+                self._assignment(module_spec.assignment, module_revision)
+        # Draws last: a quiz may draw from the bank of any module, earlier or later.
+        db.session.add_all([QuizDraw(quiz_revision_id=quiz_revision_id,
+                                     category_id=self.categories[draw.category].id,
+                                     count=draw.count, position=draw.position + 1)
+                            for quiz_revision_id, draw in self.draws])
         db.session.flush()
+
+    def _category(self, spec, module_revision, questions, lessons, paragraphs) -> None:
+        category = QuestionCategory(course_version_id=self.version.id,
+                                    module_revision_id=module_revision.id, key=spec.id,
+                                    position=len(self.categories) + 1, title=spec.title)
+        db.session.add(category)
+        db.session.flush()
+        self.categories[spec.id] = category
+        for b_pos, question_spec in enumerate(spec.questions, start=1):
+            self._question(question_spec, questions, lessons, paragraphs,
+                           category_id=category.id, bank_position=b_pos)
+
+    def _question(self, question_spec, questions, lessons, paragraphs, **placement):
+        paragraph_id = None
+        if question_spec.refers_to:
+            lesson_key, _, anchor = question_spec.refers_to.partition("#")
+            paragraph_id = paragraphs[(lessons[lesson_key].id, anchor)].id
+        revision = QuestionRevision(
+            question_id=questions[question_spec.id].id, course_version_id=self.version.id,
+            kind=question_spec.kind, prompt=question_spec.prompt,
+            feedback=question_spec.feedback, points=Decimal(question_spec.points),
+            settings=question_settings(question_spec), paragraph_id=paragraph_id, **placement)
+        db.session.add(revision)
+        db.session.flush()
+        db.session.add_all([
+            ChoiceRevision(question_revision_id=revision.id, key=choice.id, position=c_pos,
+                           text=choice.text, is_correct=choice.correct,
+                           feedback=choice.feedback)
+            for c_pos, choice in enumerate(question_spec.choices, start=1)])
+        return revision
+
+    def _assignment(self, spec, module_revision) -> None:
+        revision = AssignmentRevision(
+            assignment_id=self.assignments[spec.id].id, course_version_id=self.version.id,
+            module_revision_id=module_revision.id, title=spec.title, prompt=spec.prompt,
+            required=spec.required, completion=spec.completion,
+            pass_mark=Decimal(spec.pass_mark if spec.pass_mark is not None else 50),
+            formats=list(spec.formats), min_words=spec.min_words, max_words=spec.max_words,
+            due_days=spec.due_days, late_days=spec.late_days)
+        db.session.add(revision)
+        db.session.flush()
+        for c_pos, criterion_spec in enumerate(spec.rubric, start=1):
+            criterion = RubricCriterion(assignment_revision_id=revision.id,
+                                        key=criterion_spec.id, position=c_pos,
+                                        criterion=criterion_spec.criterion,
+                                        points=criterion_spec.points)
+            db.session.add(criterion)
+            db.session.flush()
+            db.session.add_all([
+                RubricLevel(criterion_id=criterion.id, position=l_pos, points=level.points,
+                            description=level.description)
+                for l_pos, level in enumerate(criterion_spec.levels, start=1)])
 
     def _quiz(self, quiz_spec, quizzes, questions, lessons, paragraphs, module_revision, position):
         quiz_revision = QuizRevision(
@@ -203,38 +281,37 @@ class _Loader:
             time_limit_minutes=quiz_spec.time_limit_minutes,
             grading_method=quiz_spec.grading_method,
             shuffle_questions=quiz_spec.shuffle_questions,
-            shuffle_choices=quiz_spec.shuffle_choices, required=quiz_spec.required)
+            shuffle_choices=quiz_spec.shuffle_choices, required=quiz_spec.required,
+            feedback_shown=quiz_spec.feedback_shown, answers_shown=quiz_spec.answers_shown,
+            grade_release_required=quiz_spec.grade_release_required,
+            partial_credit=quiz_spec.partial_credit)
         db.session.add(quiz_revision)
         db.session.flush()
-        for q_pos, question_spec in enumerate(quiz_spec.questions, start=1):
-            paragraph_id = None
-            if question_spec.refers_to:
-                lesson_key, _, anchor = question_spec.refers_to.partition("#")
-                paragraph_id = paragraphs[(lessons[lesson_key].id, anchor)].id
-            settings = {"answer": question_spec.answer} if question_spec.kind == "true_false" \
-                else {}
-            revision = QuestionRevision(
-                question_id=questions[question_spec.id].id, course_version_id=self.version.id,
-                kind=question_spec.kind, prompt=question_spec.prompt,
-                feedback=question_spec.feedback, points=Decimal(question_spec.points),
-                settings=settings, paragraph_id=paragraph_id)
-            db.session.add(revision)
-            db.session.flush()
-            db.session.add_all([
-                ChoiceRevision(question_revision_id=revision.id, key=choice.id, position=c_pos,
-                               text=choice.text, is_correct=choice.correct,
-                               feedback=choice.feedback)
-                for c_pos, choice in enumerate(question_spec.choices, start=1)])
+        # Fixed questions and draws share one sequence of positions (the file's order).
+        draw_places = {draw.position for draw in quiz_spec.draws}
+        places = (p for p in range(len(quiz_spec.questions) + len(quiz_spec.draws))
+                  if p not in draw_places)
+        for question_spec, place in zip(quiz_spec.questions, places, strict=False):
+            revision = self._question(question_spec, questions, lessons, paragraphs)
             db.session.add(QuizQuestion(quiz_revision_id=quiz_revision.id,
-                                        question_revision_id=revision.id, position=q_pos))
+                                        question_revision_id=revision.id, position=place + 1))
+        self.draws += [(quiz_revision.id, draw) for draw in quiz_spec.draws]
 
 
-def _assignment(spec) -> dict:
-    if spec is None:
-        return {}
-    return {"id": spec.id, "title": dict(spec.title), "prompt": dict(spec.prompt),
-            "rubric": [{"id": c.id, "points": c.points, "criterion": dict(c.criterion)}
-                       for c in spec.rubric]}
+def question_settings(spec) -> dict:
+    """A question's kind-specific settings (QuestionRevision.settings), as the question types
+    read them (diplolearn/questions/). Numbers are kept as decimal text."""
+    if spec.kind == "true_false":
+        return {"answer": spec.answer}
+    if spec.kind == "numeric":
+        return {"answer": repr(spec.answer), "tolerance": repr(spec.tolerance),
+                "tolerance_type": spec.tolerance_type}
+    if spec.kind == "short_text":
+        return {"accepted": {lang: list(texts) for lang, texts in spec.accepted.items()},
+                "accents": spec.accents}
+    if spec.kind == "matching":
+        return {"pairs": {c.id: c.match for c in spec.choices if c.match is not None}}
+    return {}
 
 
 def _discussion(spec) -> dict:

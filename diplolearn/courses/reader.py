@@ -12,12 +12,15 @@ from pathlib import Path
 from diplolearn.courses.spec import (
     TRUE_FALSE_TEXT,
     AssignmentSpec,
+    CategorySpec,
     ChoiceSpec,
     CriterionSpec,
     DiscussionSpec,
+    DrawSpec,
     CourseSpec,
     LessonSpec,
     LessonText,
+    LevelSpec,
     ModuleSpec,
     ParagraphSpec,
     Problem,
@@ -31,6 +34,15 @@ from diplolearn.courses.yamlfile import YamlError, load_with_lines
 
 ANCHOR_LINE = re.compile(r"^\{#([^}\s]*)\}\s*$")
 ROOT_FILES = {"course.yaml", "references.yaml", "glossary.yaml"}
+
+
+# The fields each kind of question has beyond the common ones.
+_KIND_FIELDS = {
+    "single_choice": {"choices"}, "multiple_select": {"choices"}, "true_false": {"answer"},
+    "numeric": {"answer", "tolerance", "tolerance_type"},
+    "short_text": {"accepted", "accents"}, "matching": {"items", "matches"},
+    "ordering": {"items"}, "essay": set(),
+}
 
 
 class _File:
@@ -69,7 +81,8 @@ class _File:
         if kind is int and isinstance(value, bool) or not isinstance(value, kind):
             names = {str: "text", int: "a whole number", bool: "true or false",
                      list: "a list", dict: "a mapping"}
-            self.problem(f"{key!r} must be {names.get(kind, kind.__name__)}", key)
+            self.problem(f"{key!r} must be {names.get(kind, getattr(kind, '__name__', kind))}",
+                         key)
             return default
         return value
 
@@ -82,6 +95,19 @@ class _File:
             else:
                 result[str(language)] = text
         return result
+
+    def number(self, key, *, required=True):
+        """A whole or decimal number, kept as written (int or float)."""
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.problem(f"the field {key!r} is missing")
+            return None
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or value != value or value in (float("inf"), float("-inf")):
+            self.problem(f"{key!r} must be a number", key)
+            return None
+        return value
 
     def identifier(self, key="id") -> str:
         from diplolearn.courses.spec import ID_PATTERN
@@ -275,25 +301,53 @@ class CourseReader:
         quiz_path = folder / "quiz.yaml"
         if quiz_path.is_file():
             module.quiz = self.read_quiz(quiz_path)
+        bank_path = folder / "bank.yaml"
+        if bank_path.is_file():
+            self.read_bank(bank_path, module)
         for child in sorted(folder.iterdir()):
-            if child.name not in {"module.yaml", "quiz.yaml"} and child.suffix != ".md":
+            if child.name not in {"module.yaml", "quiz.yaml", "bank.yaml"} \
+                    and child.suffix != ".md":
                 self.problems.append(Problem(Source(self.rel(child)),
                                              "unexpected file in a module folder"))
         return module
 
     def read_assignment(self, doc: _File) -> AssignmentSpec:
-        doc.check_keys({"id", "title", "prompt", "rubric"})
-        assignment = AssignmentSpec(id=doc.identifier(), title=doc.texts("title"),
-                                    prompt=doc.texts("prompt"), source=doc.source())
+        doc.check_keys({"id", "title", "prompt", "required", "completion", "pass_mark",
+                        "formats", "min_words", "max_words", "due_days", "late_days", "rubric"})
+        formats = doc.get("formats", list, required=False, default=["text", "file"])
+        if not all(isinstance(f, str) for f in formats):
+            doc.problem("formats must be a list of texts", "formats")
+            formats = []
+        assignment = AssignmentSpec(
+            id=doc.identifier(), title=doc.texts("title"), prompt=doc.texts("prompt"),
+            required=doc.get("required", bool, required=False, default=True),
+            completion=doc.get("completion", str, required=False, default="submitted"),
+            pass_mark=doc.get("pass_mark", int, required=False),
+            formats=list(formats),
+            min_words=doc.get("min_words", int, required=False),
+            max_words=doc.get("max_words", int, required=False),
+            due_days=doc.get("due_days", int, required=False),
+            late_days=doc.get("late_days", int, required=False), source=doc.source())
         for index, _ in enumerate(doc.get("rubric", list, default=[])):
             entry = doc.sub("rubric", index)
             if not isinstance(entry.data, dict):
-                entry.problem("each rubric criterion is a mapping with id, points and criterion")
+                entry.problem("each rubric criterion is a mapping with id, points, criterion "
+                              "and levels")
                 continue
-            entry.check_keys({"id", "points", "criterion"})
-            assignment.rubric.append(CriterionSpec(
+            entry.check_keys({"id", "points", "criterion", "levels"})
+            criterion = CriterionSpec(
                 id=entry.identifier(), points=entry.get("points", int, default=0),
-                criterion=entry.texts("criterion"), source=entry.source()))
+                criterion=entry.texts("criterion"), source=entry.source())
+            for level_index, _ in enumerate(entry.get("levels", list, default=[])):
+                level = entry.sub("levels", level_index)
+                if not isinstance(level.data, dict):
+                    level.problem("each level is a mapping with points and description")
+                    continue
+                level.check_keys({"points", "description"})
+                criterion.levels.append(LevelSpec(
+                    points=level.get("points", int, default=0),
+                    description=level.texts("description"), source=level.source()))
+            assignment.rubric.append(criterion)
         return assignment
 
     def read_lesson_text(self, path: Path, lesson_id: str, language: str) -> LessonText | None:
@@ -343,7 +397,8 @@ class CourseReader:
             return None
         doc.check_keys({"id", "title", "pass_mark", "max_attempts", "time_limit_minutes",
                         "grading_method", "shuffle_questions", "shuffle_choices", "required",
-                        "questions"})
+                        "feedback_shown", "answers_shown", "grade_release_required",
+                        "partial_credit", "questions"})
         quiz = QuizSpec(
             id=doc.identifier(), title=doc.texts("title"),
             pass_mark=doc.get("pass_mark", int, default=60),
@@ -353,23 +408,94 @@ class CourseReader:
             shuffle_questions=doc.get("shuffle_questions", bool, required=False, default=False),
             shuffle_choices=doc.get("shuffle_choices", bool, required=False, default=False),
             required=doc.get("required", bool, required=False, default=True),
+            feedback_shown=doc.get("feedback_shown", str, required=False,
+                                   default="immediately"),
+            answers_shown=doc.get("answers_shown", str, required=False,
+                                  default="after_attempt"),
+            grade_release_required=doc.get("grade_release_required", bool, required=False,
+                                           default=False),
+            partial_credit=doc.get("partial_credit", str, required=False,
+                                   default="all_or_nothing"),
             source=doc.source())
         for index, _ in enumerate(doc.get("questions", list, default=[])):
             entry = doc.sub("questions", index)
             if not isinstance(entry.data, dict):
                 entry.problem("each question is a mapping")
                 continue
+            if "draw" in entry.data:
+                entry.check_keys({"draw", "from"})
+                quiz.draws.append(DrawSpec(
+                    count=entry.get("draw", int, default=0),
+                    category=entry.get("from", str, default=""), position=index,
+                    source=entry.source()))
+                continue
             quiz.questions.append(self.read_question(entry))
         return quiz
 
+    def read_bank(self, path: Path, module: ModuleSpec) -> None:
+        """``<module>/bank.yaml``: the module's question bank, by category."""
+        doc = self._yaml(path)
+        if doc is None:
+            return
+        doc.check_keys({"categories"})
+        module.bank_source = doc.source()
+        for index, _ in enumerate(doc.get("categories", list, default=[])):
+            entry = doc.sub("categories", index)
+            if not isinstance(entry.data, dict):
+                entry.problem("each category is a mapping with id, title and questions")
+                continue
+            entry.check_keys({"id", "title", "questions"})
+            category = CategorySpec(id=entry.identifier(), title=entry.texts("title"),
+                                    source=entry.source())
+            for q_index, _ in enumerate(entry.get("questions", list, default=[])):
+                question = entry.sub("questions", q_index)
+                if not isinstance(question.data, dict):
+                    question.problem("each question is a mapping")
+                    continue
+                category.questions.append(self.read_question(question))
+            module.bank.append(category)
+
     def read_question(self, doc: _File) -> QuestionSpec:
-        doc.check_keys({"id", "kind", "points", "refers_to", "prompt", "feedback", "choices",
-                        "answer"})
+        common = {"id", "kind", "points", "refers_to", "prompt", "feedback"}
+        kind = doc.data.get("kind")
+        doc.check_keys(common | _KIND_FIELDS.get(kind, {"choices", "answer"}))
         question = QuestionSpec(
             id=doc.identifier(), kind=doc.get("kind", str, default=""),
             prompt=doc.texts("prompt"), points=doc.get("points", int, required=False, default=1),
             refers_to=doc.get("refers_to", str, required=False),
             feedback=doc.texts("feedback", required=False), source=doc.source())
+        if kind == "numeric":
+            question.answer = doc.number("answer")
+            question.tolerance = doc.number("tolerance", required=False)
+            question.tolerance_type = doc.get("tolerance_type", str, required=False,
+                                              default="absolute")
+            return question
+        if kind == "short_text":
+            for language, texts in doc.get("accepted", dict, default={}).items():
+                if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                    doc.problem(f"accepted.{language} must be a list of texts", "accepted",
+                                language)
+                else:
+                    question.accepted[str(language)] = list(texts)
+            question.accents = doc.get("accents", str, required=False, default="ignored")
+            return question
+        if kind == "essay":
+            return question
+        if kind in ("matching", "ordering"):
+            lists = ("items", "matches") if kind == "matching" else ("items",)
+            for key in lists:
+                for index, _ in enumerate(doc.get(key, list, default=[])):
+                    entry = doc.sub(key, index)
+                    if not isinstance(entry.data, dict):
+                        entry.problem(f"each of {key} is a mapping with id and text")
+                        continue
+                    has_match = key == "items" and kind == "matching"
+                    entry.check_keys({"id", "text", "match"} if has_match else {"id", "text"})
+                    question.choices.append(ChoiceSpec(
+                        id=entry.identifier(), correct=False, text=entry.texts("text"),
+                        match=entry.get("match", str, default="") if has_match else None,
+                        source=entry.source()))
+            return question
         if question.kind == "true_false":
             question.answer = doc.get("answer", bool)
             question.choices = [

@@ -10,8 +10,17 @@ import re
 from dataclasses import dataclass, field
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-QUESTION_KINDS = ("single_choice", "multiple_select", "true_false")
+QUESTION_KINDS = ("single_choice", "multiple_select", "true_false", "numeric", "short_text",
+                  "matching", "ordering", "essay")
+# Multiple select's partial credit, chosen per quiz (questions/choice.py).
+PARTIAL_CREDIT_RULES = ("all_or_nothing", "right_minus_wrong")
+TOLERANCE_TYPES = ("absolute", "relative")
+ACCENT_RULES = ("ignored", "required")
 GRADING_METHODS = ("highest", "last", "first", "average")
+# When feedback and correct answers are shown (models.assessment.Reveal).
+REVEAL_TIMES = ("immediately", "after_attempt", "after_close", "never")
+ASSIGNMENT_FORMATS = ("text", "file")
+ASSIGNMENT_COMPLETION = ("submitted", "passed")
 TRUE_FALSE_TEXT = {
     "true": {"ar": "صحيح", "en": "True", "fr": "Vrai"},
     "false": {"ar": "خطأ", "en": "False", "fr": "Faux"},
@@ -38,11 +47,15 @@ class Problem:
 
 @dataclass
 class ChoiceSpec:
+    """A choice; also a matching item (``match``: the id of its match) or a possible match, and
+    an ordering item (in the right order)."""
+
     id: str
     correct: bool
     text: dict[str, str]
     feedback: dict[str, str] = field(default_factory=dict)
     source: Source | None = None
+    match: str | None = None
 
 
 @dataclass
@@ -54,7 +67,33 @@ class QuestionSpec:
     refers_to: str | None = None  # "<lesson-id>#<anchor>"
     feedback: dict[str, str] = field(default_factory=dict)
     choices: list[ChoiceSpec] = field(default_factory=list)
-    answer: bool | None = None  # true_false only
+    # true_false: true or false; numeric: the number (int or float, as written).
+    answer: bool | int | float | None = None
+    source: Source | None = None
+    tolerance: int | float | None = None  # numeric
+    tolerance_type: str = "absolute"  # numeric: absolute, or relative (a fraction: 0.05 = 5%)
+    accepted: dict[str, list[str]] = field(default_factory=dict)  # short_text, per language
+    accents: str = "ignored"  # short_text: are French accents required or ignored?
+
+
+@dataclass
+class DrawSpec:
+    """``count`` questions drawn at random from a bank category, at ``position`` (0-based) in
+    the quiz's list of questions."""
+
+    count: int
+    category: str
+    position: int = 0
+    source: Source | None = None
+
+
+@dataclass
+class CategorySpec:
+    """A category of a module's question bank (``<module>/bank.yaml``)."""
+
+    id: str
+    title: dict[str, str]
+    questions: list[QuestionSpec] = field(default_factory=list)
     source: Source | None = None
 
 
@@ -69,8 +108,13 @@ class QuizSpec:
     shuffle_questions: bool = False
     shuffle_choices: bool = False
     required: bool = True
+    feedback_shown: str = "immediately"
+    answers_shown: str = "after_attempt"
+    grade_release_required: bool = False
     questions: list[QuestionSpec] = field(default_factory=list)
     source: Source | None = None
+    partial_credit: str = "all_or_nothing"
+    draws: list[DrawSpec] = field(default_factory=list)
 
 
 @dataclass
@@ -103,20 +147,39 @@ class LessonSpec:
 
 
 @dataclass
+class LevelSpec:
+    """One level of a rubric criterion: the points it awards and what earns them."""
+
+    points: int
+    description: dict[str, str]
+    source: Source | None = None
+
+
+@dataclass
 class CriterionSpec:
     id: str
-    points: int
+    points: int  # the criterion's best level
     criterion: dict[str, str]
+    levels: list[LevelSpec] = field(default_factory=list)
     source: Source | None = None
 
 
 @dataclass
 class AssignmentSpec:
-    """A written assignment prompt with its rubric (made live by the assessment issue)."""
+    """A written assignment: prompt, rubric, how it counts and when it is due
+    (models/assignments.py)."""
 
     id: str
     title: dict[str, str]
     prompt: dict[str, str]
+    required: bool = True
+    completion: str = "submitted"  # or "passed": graded at pass_mark percent or more
+    pass_mark: int | None = None  # only with completion "passed"
+    formats: list[str] = field(default_factory=lambda: ["text", "file"])
+    min_words: int | None = None
+    max_words: int | None = None
+    due_days: int | None = None  # days after the module opens (or the learner starts)
+    late_days: int | None = None  # days after the due date late work is still taken
     rubric: list[CriterionSpec] = field(default_factory=list)
     source: Source | None = None
 
@@ -162,6 +225,8 @@ class ModuleSpec:
     assignment: AssignmentSpec | None = None
     discussion: DiscussionSpec | None = None
     source: Source | None = None
+    bank: list[CategorySpec] = field(default_factory=list)  # <module>/bank.yaml
+    bank_source: Source | None = None
 
 
 @dataclass
@@ -185,3 +250,6 @@ class CourseSpec:
 
     def quizzes(self):
         return [m.quiz for m in self.modules if m.quiz is not None]
+
+    def categories(self):
+        return [category for module in self.modules for category in module.bank]

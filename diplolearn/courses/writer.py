@@ -15,7 +15,14 @@ from __future__ import annotations
 
 import yaml
 
-from diplolearn.courses.spec import CourseSpec, LessonSpec, ModuleSpec, QuizSpec
+from diplolearn.courses.spec import (
+    AssignmentSpec,
+    CourseSpec,
+    LessonSpec,
+    ModuleSpec,
+    QuestionSpec,
+    QuizSpec,
+)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -75,16 +82,27 @@ def module_yaml(module: ModuleSpec) -> dict:
         lessons.append(entry)
     data["lessons"] = lessons
     if module.assignment is not None:
-        assignment = module.assignment
-        data["assignment"] = {
-            "id": assignment.id, "title": _texts(assignment.title),
-            "prompt": _texts(assignment.prompt),
-            "rubric": [{"id": c.id, "points": c.points, "criterion": _texts(c.criterion)}
-                       for c in assignment.rubric]}
+        data["assignment"] = assignment_yaml(module.assignment)
     if module.discussion is not None:
         discussion = {"id": module.discussion.id, "prompt": _texts(module.discussion.prompt)}
         _optional(discussion, "refers_to", module.discussion.refers_to)
         data["discussion"] = discussion
+    return data
+
+
+def assignment_yaml(assignment: AssignmentSpec) -> dict:
+    data = {"id": assignment.id, "title": _texts(assignment.title),
+            "prompt": _texts(assignment.prompt), "required": assignment.required,
+            "completion": assignment.completion}
+    _optional(data, "pass_mark", assignment.pass_mark)
+    data["formats"] = list(assignment.formats)
+    for key in ("min_words", "max_words", "due_days", "late_days"):
+        _optional(data, key, getattr(assignment, key))
+    data["rubric"] = [{"id": c.id, "points": c.points, "criterion": _texts(c.criterion),
+                       "levels": [{"points": level.points,
+                                   "description": _texts(level.description)}
+                                  for level in c.levels]}
+                      for c in assignment.rubric]
     return data
 
 
@@ -96,24 +114,57 @@ def quiz_yaml(quiz: QuizSpec) -> dict:
     data["shuffle_questions"] = quiz.shuffle_questions
     data["shuffle_choices"] = quiz.shuffle_choices
     data["required"] = quiz.required
-    questions = []
-    for question in quiz.questions:
-        entry = {"id": question.id, "kind": question.kind, "points": question.points}
-        _optional(entry, "refers_to", question.refers_to)
-        entry["prompt"] = _texts(question.prompt)
-        _optional(entry, "feedback", _texts(question.feedback))
-        if question.kind == "true_false":
-            entry["answer"] = bool(question.answer)
-        else:
-            choices = []
-            for choice in question.choices:
-                item = {"id": choice.id, "correct": choice.correct, "text": _texts(choice.text)}
-                _optional(item, "feedback", _texts(choice.feedback))
-                choices.append(item)
-            entry["choices"] = choices
-        questions.append(entry)
+    # Policy keys written only when not the default, so older files stay canonical.
+    _optional(data, "feedback_shown", quiz.feedback_shown, "immediately")
+    _optional(data, "answers_shown", quiz.answers_shown, "after_attempt")
+    _optional(data, "grade_release_required", quiz.grade_release_required, False)
+    _optional(data, "partial_credit", quiz.partial_credit, "all_or_nothing")
+    questions = [question_yaml(question) for question in quiz.questions]
+    # Draws sit at their place among the fixed questions.
+    for draw in sorted(quiz.draws, key=lambda d: d.position):
+        questions.insert(min(draw.position, len(questions)),
+                         {"draw": draw.count, "from": draw.category})
     data["questions"] = questions
     return data
+
+
+def question_yaml(question: QuestionSpec) -> dict:
+    entry = {"id": question.id, "kind": question.kind, "points": question.points}
+    _optional(entry, "refers_to", question.refers_to)
+    entry["prompt"] = _texts(question.prompt)
+    _optional(entry, "feedback", _texts(question.feedback))
+    if question.kind == "true_false":
+        entry["answer"] = bool(question.answer)
+    elif question.kind == "numeric":
+        entry["answer"] = question.answer
+        entry["tolerance"] = question.tolerance
+        _optional(entry, "tolerance_type", question.tolerance_type, "absolute")
+    elif question.kind == "short_text":
+        entry["accepted"] = {language: list(question.accepted[language])
+                             for language in sorted(question.accepted)
+                             if question.accepted[language]}
+        _optional(entry, "accents", question.accents, "ignored")
+    elif question.kind == "matching":
+        entry["items"] = [{"id": c.id, "text": _texts(c.text), "match": c.match}
+                          for c in question.choices if c.match is not None]
+        entry["matches"] = [{"id": c.id, "text": _texts(c.text)}
+                            for c in question.choices if c.match is None]
+    elif question.kind == "ordering":
+        entry["items"] = [{"id": c.id, "text": _texts(c.text)} for c in question.choices]
+    elif question.kind != "essay":
+        choices = []
+        for choice in question.choices:
+            item = {"id": choice.id, "correct": choice.correct, "text": _texts(choice.text)}
+            _optional(item, "feedback", _texts(choice.feedback))
+            choices.append(item)
+        entry["choices"] = choices
+    return entry
+
+
+def bank_yaml(module: ModuleSpec) -> dict:
+    return {"categories": [{"id": category.id, "title": _texts(category.title),
+                            "questions": [question_yaml(q) for q in category.questions]}
+                           for category in module.bank]}
 
 
 def lesson_markdown(lesson: LessonSpec, language: str) -> str:
@@ -134,6 +185,8 @@ def course_files(course: CourseSpec) -> dict[str, str]:
         files[f"{module.id}/module.yaml"] = dump_yaml(module_yaml(module))
         if module.quiz is not None:
             files[f"{module.id}/quiz.yaml"] = dump_yaml(quiz_yaml(module.quiz))
+        if module.bank:
+            files[f"{module.id}/bank.yaml"] = dump_yaml(bank_yaml(module))
         for lesson in module.lessons:
             for language in sorted(lesson.texts):
                 files[f"{module.id}/{lesson.id}.{language}.md"] = lesson_markdown(lesson, language)

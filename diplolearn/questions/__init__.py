@@ -1,18 +1,31 @@
 """Question types, one class per kind behind one interface (base.QuestionType).
 
 ``get(kind)`` returns the type that builds, reads, grades and summarises questions of that
-kind. Kinds without a class here (numeric, short text, matching, ordering, essay) arrive with
-their own modules; until then a quiz containing them cannot be started.
+kind: single choice, multiple select, true/false (choice.py, true_false.py), numeric, short
+text, essay (typed.py), matching and ordering (arranged.py). The same classes serve the course
+files (courses/) and, later, the authoring screens: a question is a QuestionRevision whose
+``kind`` names its type and whose ``settings`` hold what that type needs.
 """
 
 from __future__ import annotations
 
-from diplolearn.questions.base import ChoiceResult, InvalidAnswer, Option, QuestionType
+from diplolearn.questions.arranged import Matching, Ordering
+from diplolearn.questions.base import (
+    ALL_OR_NOTHING,
+    PARTIAL_CREDIT_RULES,
+    RIGHT_MINUS_WRONG,
+    ChoiceResult,
+    InvalidAnswer,
+    Option,
+    QuestionType,
+)
 from diplolearn.questions.choice import MultipleSelect, SingleChoice
 from diplolearn.questions.true_false import TrueFalse
+from diplolearn.questions.typed import Essay, Numeric, ShortText
 
 REGISTRY: dict[str, QuestionType] = {
-    cls.kind: cls() for cls in (SingleChoice, MultipleSelect, TrueFalse)
+    cls.kind: cls() for cls in (SingleChoice, MultipleSelect, TrueFalse, Numeric, ShortText,
+                                Matching, Ordering, Essay)
 }
 
 
@@ -27,5 +40,5 @@ def get(kind: str) -> QuestionType:
         raise UnknownQuestionKind(kind) from None
 
 
-__all__ = ["ChoiceResult", "InvalidAnswer", "Option", "QuestionType", "REGISTRY", "get",
-           "UnknownQuestionKind"]
+__all__ = ["ALL_OR_NOTHING", "ChoiceResult", "InvalidAnswer", "Option", "PARTIAL_CREDIT_RULES",
+           "QuestionType", "REGISTRY", "RIGHT_MINUS_WRONG", "get", "UnknownQuestionKind"]

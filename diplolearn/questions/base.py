@@ -2,18 +2,31 @@
 survey fields: a type knows how to build its form field, read a posted answer, grade it and
 summarise many answers. Adding a type touches one module and the registry.
 
-Answers are stored server-side as ``{"choices": [choice keys]}`` (choice types) — never what
-the browser sent. The browser only ever sees opaque per-attempt tokens (services.quizzes).
+Answers are stored server-side in a shape each type defines — ``{"choices": [choice keys]}``
+(choice types), ``{"text": ...}`` (numeric, short text, essay), ``{"pairs": {item: match}}``
+(matching), ``{"positions": {item: n}}`` (ordering) — never what the browser sent. The browser
+only ever sees opaque per-attempt tokens (services.quizzes) and never a correct answer: the
+field a type builds carries the choices and, for matching and ordering, the items, never which
+one is right.
+
+Grading returns the fraction of the question's points earned, from 0 to 1, or ``None`` for a
+type graded by a person (``manual``) until someone has graded it.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
 from wtforms.fields.core import UnboundField
+
+#: Partial-credit rules for multiple select, chosen per quiz.
+ALL_OR_NOTHING = "all_or_nothing"
+RIGHT_MINUS_WRONG = "right_minus_wrong"
+PARTIAL_CREDIT_RULES = (ALL_OR_NOTHING, RIGHT_MINUS_WRONG)
 
 
 class InvalidAnswer(ValueError):
@@ -31,6 +44,9 @@ class Option:
 
 @dataclass(frozen=True)
 class ChoiceResult:
+    """One line of a question's review on the result page: a choice, an answer the learner
+    typed, a pair they matched or an item they placed. ``feedback`` is shown under it."""
+
     key: str
     text: str
     lang: str
@@ -46,24 +62,43 @@ class QuestionType(ABC):
     kind: ClassVar[str]
     #: Whether choices may be shuffled per attempt when the quiz asks for it.
     shuffle_choices: ClassVar[bool] = True
+    #: Whether the choices are always shuffled, whatever the quiz says (their file order is
+    #: the answer: ordering items, matching targets).
+    always_shuffle: ClassVar[bool] = False
+    #: Graded by a person: ``grade`` returns None until someone has.
+    manual: ClassVar[bool] = False
+    #: How the attempt page lays the field out: "choices" (a list of radio buttons or check
+    #: boxes) or "field" (the field renders itself, with its own labels).
+    layout: ClassVar[str] = "choices"
 
     @abstractmethod
     def build_field(self, label: str, options: list[Option], answer: dict | None,
-                    tokens: dict[str, str]) -> UnboundField:
+                    tokens: dict[str, str], question=None) -> UnboundField:
         """The WTForms field for this question, pre-filled with the saved ``answer``;
-        ``tokens`` maps each choice key to its token for this attempt."""
+        ``tokens`` maps each choice key to its token for this attempt; ``options`` are the
+        choices in the order this attempt shows them."""
         ...
 
     @abstractmethod
-    def parse(self, values: list[str], keys_by_token: dict[str, str]) -> dict:
+    def parse(self, values: list[str], keys_by_token: dict[str, str], question=None) -> dict:
         """The answer to store for the values posted under this question's field name.
         Raises InvalidAnswer for anything the form could not have sent."""
         ...
 
     @abstractmethod
-    def grade(self, question, answer: dict | None) -> Decimal:
-        """The fraction of the question's points earned, from 0 to 1."""
+    def grade(self, question, answer: dict | None, *, partial_credit: str = ALL_OR_NOTHING
+              ) -> Decimal | None:
+        """The fraction of the question's points earned, from 0 to 1 (None: awaiting a
+        person). ``partial_credit`` is the quiz's rule for multiple select."""
         ...
+
+    def order_choices(self, question, keys: list[str], shuffle: bool, rng) -> list[str]:
+        """The choice keys in the order one attempt shows them, fixed when it starts.
+        ``shuffle`` is the quiz's flag; ``rng`` a random.Random."""
+        keys = list(keys)
+        if self.always_shuffle or (shuffle and self.shuffle_choices):
+            rng.shuffle(keys)
+        return keys
 
     def option_text(self, key: str, text: str) -> str:
         """The text shown for a choice (a type may supply one when the author left it empty)."""
@@ -72,16 +107,42 @@ class QuestionType(ABC):
     @abstractmethod
     def review(self, question, answer: dict | None, order: list[str], pick, reveal: bool
                ) -> list[ChoiceResult]:
-        """Each choice in the order the learner saw it, marked selected, and — when ``reveal``
-        — correct, with feedback for the choices selected (all of them when revealed).
-        ``pick(texts)`` returns (text, language) in the attempt's language."""
+        """What the result page shows, in the order the learner saw it: each choice marked
+        selected, or the answer typed, or each pair or position; when ``reveal``, what was
+        right, with feedback. ``pick(texts)`` returns (text, language) in the attempt's
+        language."""
         ...
 
-    def summarise(self, question, answers: list[dict | None]) -> dict:
-        """Figures over many learners' answers, for instructors' statistics."""
-        graded = [self.grade(question, answer) for answer in answers]
+    @abstractmethod
+    def model_answer(self, question, tokens: dict[str, str]) -> list[str] | None:
+        """The values a form would post for an answer earning full marks (None for a type a
+        person grades): for demonstrations and tests, never sent to a learner."""
+        ...
+
+    def response_key(self, question, answer: dict | None) -> list[str]:
+        """The answer as the values counted in a distribution of responses (choice keys,
+        the normalised text typed, ``item=match`` pairs, an order)."""
+        return []
+
+    def summarise(self, question, answers: list[dict | None], *,
+                  partial_credit: str = ALL_OR_NOTHING) -> dict:
+        """Figures over many learners' answers, for instructors' statistics: how many
+        responded, the mean fraction earned (over answers graded), and ``distribution``, how
+        often each response was given."""
+        graded = [g for g in (self.grade(question, a, partial_credit=partial_credit)
+                              for a in answers) if g is not None]
         return {
             "responses": len(answers),
-            "answered": sum(1 for answer in answers if answer),
+            "answered": sum(1 for answer in answers if answer and any(answer.values())),
+            "graded": len(graded),
             "mean": (sum(graded) / len(graded)) if graded else None,
+            "distribution": dict(Counter(value for answer in answers
+                                         for value in self.response_key(question, answer))),
         }
+
+
+def only_one(values: list[str]) -> str:
+    """The single value a text input or text area posts ("" when none)."""
+    if len(values) > 1:
+        raise InvalidAnswer("one value only")
+    return values[0] if values else ""

@@ -1,19 +1,28 @@
 """Choice questions: single choice (one answer) and multiple select (all that apply).
 
-Multiple select is graded all-or-nothing for now: full points only when exactly the correct
-choices are selected.
+Multiple select is graded by the quiz's partial-credit rule:
+
+- ``all_or_nothing``: full points only when exactly the correct choices are selected;
+- ``right_minus_wrong``: (correct choices selected − wrong choices selected) / correct choices,
+  floored at zero — so ticking every box earns nothing, and one wrong tick cancels one right.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal
 
 from wtforms import RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from diplolearn.questions.base import ChoiceResult, InvalidAnswer, Option, QuestionType
+from diplolearn.questions.base import (
+    ALL_OR_NOTHING,
+    RIGHT_MINUS_WRONG,
+    ChoiceResult,
+    InvalidAnswer,
+    Option,
+    QuestionType,
+)
 
 
 def _selected(answer: dict | None) -> set[str]:
@@ -23,17 +32,17 @@ def _selected(answer: dict | None) -> set[str]:
 class SingleChoice(QuestionType):
     kind = "single_choice"
 
-    def build_field(self, label, options: list[Option], answer, tokens):
+    def build_field(self, label, options: list[Option], answer, tokens, question=None):
         chosen = [tokens[key] for key in _selected(answer) if key in tokens]
         return RadioField(label, choices=_choices(options),
                           default=chosen[0] if chosen else None, validate_choice=False)
 
-    def parse(self, values, keys_by_token):
+    def parse(self, values, keys_by_token, question=None):
         if len(values) > 1:
             raise InvalidAnswer("one choice only")
         return _keys(values, keys_by_token)
 
-    def grade(self, question, answer) -> Decimal:
+    def grade(self, question, answer, *, partial_credit=ALL_OR_NOTHING) -> Decimal:
         correct = {c.key for c in question.choices if c.is_correct}
         chosen = _selected(answer)
         return Decimal(1) if len(chosen) == 1 and chosen <= correct else Decimal(0)
@@ -52,30 +61,41 @@ class SingleChoice(QuestionType):
                                         choice.is_correct if reveal else None, feedback))
         return results
 
-    def summarise(self, question, answers):
-        summary = super().summarise(question, answers)
-        summary["choices"] = dict(Counter(k for a in answers for k in _selected(a)))
+    def response_key(self, question, answer):
+        return sorted(_selected(answer))
+
+    def model_answer(self, question, tokens):
+        correct = [tokens[c.key] for c in question.choices if c.is_correct and c.key in tokens]
+        return correct if self.kind == "multiple_select" else correct[:1]
+
+    def summarise(self, question, answers, *, partial_credit=ALL_OR_NOTHING):
+        summary = super().summarise(question, answers, partial_credit=partial_credit)
+        summary["choices"] = summary["distribution"]
         return summary
 
 
 class MultipleSelect(SingleChoice):
     kind = "multiple_select"
 
-    def build_field(self, label, options: list[Option], answer, tokens):
+    def build_field(self, label, options: list[Option], answer, tokens, question=None):
         chosen = [tokens[key] for key in _selected(answer) if key in tokens]
         return SelectMultipleField(label, choices=_choices(options),
                                    default=chosen, validate_choice=False,
                                    widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput())
 
-    def parse(self, values, keys_by_token):
+    def parse(self, values, keys_by_token, question=None):
         if len(set(values)) != len(values):
             raise InvalidAnswer("a choice sent twice")
         return _keys(values, keys_by_token)
 
-    def grade(self, question, answer) -> Decimal:
+    def grade(self, question, answer, *, partial_credit=ALL_OR_NOTHING) -> Decimal:
         correct = {c.key for c in question.choices if c.is_correct}
-        return Decimal(1) if _selected(answer) == correct else Decimal(0)
+        chosen = _selected(answer)
+        if partial_credit == RIGHT_MINUS_WRONG and correct:
+            right, wrong = len(chosen & correct), len(chosen - correct)
+            return max(Decimal(0), Decimal(right - wrong) / Decimal(len(correct)))
+        return Decimal(1) if chosen == correct else Decimal(0)
 
 
 def _choices(options: list[Option]) -> list[SelectChoice]:

@@ -1,0 +1,454 @@
+"""Results pages (see the package docstring). Views stay thin: scoping loads, services
+compute and change, every change is audited by its service and committed here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from diplolearn import i18n, questions
+from diplolearn.extensions import db
+from diplolearn.learner.pages import Reader, review
+from diplolearn.models import (
+    AttemptQuestion,
+    AttemptState,
+    Cohort,
+    CourseVersion,
+    Enrolment,
+    QuestionRevision,
+    Quiz,
+    QuizAttempt,
+    QuizPolicyOverride,
+    QuizRevision,
+    Response,
+    Role,
+    User,
+)
+from diplolearn.pagination import paginate
+from diplolearn.results import bp
+from diplolearn.results.forms import (
+    EssayGradeForm,
+    OverrideGradeForm,
+    PolicyOverrideForm,
+    RegradeForm,
+    ReleaseForm,
+    RemoveOverrideForm,
+)
+from diplolearn.security import scoping
+from diplolearn.security.permissions import role_required
+from diplolearn.services import quiz_policy, quizzes, regrading, results
+from diplolearn.services.errors import DomainError
+
+teachers_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR,
+                              Role.TUTOR)
+policy_setters_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR)
+regraders_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR)
+
+
+def _scoped_ids(course_id: int) -> sa.Select:
+    return scoping.graded_attempts(current_user, course_id, QuizAttempt.id)
+
+
+def _revisions(quiz: Quiz) -> list[QuizRevision]:
+    """The quiz's revisions, newest version first."""
+    return list(db.session.scalars(
+        sa.select(QuizRevision).join(CourseVersion,
+                                     CourseVersion.id == QuizRevision.course_version_id)
+        .where(QuizRevision.quiz_id == quiz.id).order_by(CourseVersion.number.desc())))
+
+
+def _context(course_id: int, quiz_key: str) -> dict:
+    course, quiz = scoping.course_quiz_or_404(current_user, course_id, quiz_key)
+    revisions = _revisions(quiz)
+    return {"course": course, "quiz": quiz, "revision": revisions[0] if revisions else None,
+            "read": Reader(course), "can_regrade": scoping.regrades_course(current_user,
+                                                                           course.id),
+            "can_set_policy": _sets_policy(course.id)}
+
+
+def _sets_policy(course_id: int) -> bool:
+    return any(current_user.has_role(role) for role in (
+        Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR)) and db.session.scalar(
+        sa.select(sa.exists(scoping.policy_cohorts(current_user, course_id))))
+
+
+def _quiz_url(endpoint: str, ctx: dict, **kwargs) -> str:
+    return url_for(endpoint, course_id=ctx["course"].id, quiz_key=ctx["quiz"].key, **kwargs)
+
+
+# --- the course's quizzes --------------------------------------------------------------------
+
+@bp.get("/quizzes")
+@teachers_only
+def list_quizzes(course_id: int):
+    course = scoping.grading_course_or_404(current_user, course_id)
+    scoped = _scoped_ids(course.id)
+    counts = dict(db.session.execute(
+        sa.select(QuizAttempt.quiz_id, sa.func.count()).where(
+            QuizAttempt.id.in_(scoped), QuizAttempt.state == AttemptState.GRADED)
+        .group_by(QuizAttempt.quiz_id)).all())
+    latest = (sa.select(QuizRevision.quiz_id, sa.func.max(CourseVersion.number).label("n"))
+              .join(CourseVersion, CourseVersion.id == QuizRevision.course_version_id)
+              .group_by(QuizRevision.quiz_id).subquery())
+    rows = db.session.execute(
+        sa.select(Quiz, QuizRevision.title)
+        .join(QuizRevision, QuizRevision.quiz_id == Quiz.id)
+        .join(CourseVersion, CourseVersion.id == QuizRevision.course_version_id)
+        .join(latest, sa.and_(latest.c.quiz_id == Quiz.id, latest.c.n == CourseVersion.number))
+        .where(Quiz.course_id == course.id)
+        .order_by(QuizRevision.position, Quiz.key)).all()
+    return render_template("results/quizzes.html", course=course, rows=rows, counts=counts,
+                           read=Reader(course))
+
+
+# --- one quiz: summary, distribution, per-question statistics ---------------------------------
+
+@bp.get("/quizzes/<quiz_key>")
+@teachers_only
+def show_quiz(course_id: int, quiz_key: str):
+    ctx = _context(course_id, quiz_key)
+    scoped = _scoped_ids(ctx["course"].id)
+    quiz_id = ctx["quiz"].id
+    bands = results.distribution(quiz_id, scoped)
+    return render_template(
+        "results/quiz.html", **ctx, summary=results.summary(quiz_id, scoped), bands=bands,
+        tallest=max((count for _, _, count in bands), default=0),
+        stats=results.question_stats(quiz_id, scoped), min_responses=results.MIN_RESPONSES,
+        release_form=ReleaseForm(prefix="release"))
+
+
+@bp.get("/quizzes/<quiz_key>/questions/<int:revision_id>")
+@teachers_only
+def show_question(course_id: int, quiz_key: str, revision_id: int):
+    ctx = _context(course_id, quiz_key)
+    found = results.question_responses(ctx["quiz"].id, revision_id,
+                                       _scoped_ids(ctx["course"].id))
+    if found is None:
+        abort(404)
+    question = found.question
+    choices = {choice.key: ctx["read"](choice.text)[0] for choice in question.choices}
+    return render_template("results/question.html", **ctx, question=question,
+                           summary=found.summary, choices=choices)
+
+
+# --- attempts: list, one attempt, override, essays, release ----------------------------------
+
+@bp.get("/quizzes/<quiz_key>/attempts")
+@teachers_only
+def list_attempts(course_id: int, quiz_key: str):
+    ctx = _context(course_id, quiz_key)
+    query = (scoping.graded_attempts(current_user, ctx["course"].id)
+             .join(User, User.id == Enrolment.user_id)
+             .where(QuizAttempt.quiz_id == ctx["quiz"].id,
+                    QuizAttempt.state != AttemptState.IN_PROGRESS)
+             .options(joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user))
+             .order_by(User.sort_key, User.id, QuizAttempt.number))
+    return render_template("results/attempts.html", **ctx, page=paginate(query, per_page=50))
+
+
+def _attempt_page(ctx: dict, attempt: QuizAttempt, override_form=None, essay_forms=None,
+                  status: int = 200):
+    attempt = quizzes.load_attempt(attempt.id, attempt.enrolment_id)
+    read = Reader(ctx["course"], attempt.language)
+    essays = {aq.response.id: aq for aq in attempt.questions if aq.response is not None
+              and getattr(_kind(aq), "manual", False)}
+    forms = {rid: (essay_forms or {}).get(rid) or EssayGradeForm(
+        prefix=f"essay{rid}", data={"points": aq.response.score,
+                                    "comment": aq.response.feedback})
+        for rid, aq in essays.items()}
+    return render_template(
+        "results/attempt.html", **ctx, attempt=attempt, learner=attempt.enrolment.user,
+        reviews=review(attempt, read, True, True), essays=essays, essay_forms=forms,
+        awaiting=quizzes.is_awaiting_grading(attempt),
+        override_form=override_form or OverrideGradeForm(prefix="override"),
+        release_form=ReleaseForm(prefix="release"),
+        history=regrading.history(attempt.id)), status
+
+
+def _kind(aq: AttemptQuestion):
+    return questions.get(aq.question_revision.kind)
+
+
+@bp.get("/quizzes/<quiz_key>/attempts/<int:attempt_id>")
+@teachers_only
+def show_attempt(course_id: int, quiz_key: str, attempt_id: int):
+    ctx = _context(course_id, quiz_key)
+    attempt = scoping.graded_attempt_or_404(current_user, ctx["course"].id, ctx["quiz"].id,
+                                            attempt_id)
+    if attempt.state == AttemptState.IN_PROGRESS:
+        abort(404)  # answers being written are the learner's until submitted
+    return _attempt_page(ctx, attempt)
+
+
+@bp.post("/quizzes/<quiz_key>/attempts/<int:attempt_id>/override")
+@teachers_only
+def override_grade(course_id: int, quiz_key: str, attempt_id: int):
+    ctx = _context(course_id, quiz_key)
+    attempt = scoping.graded_attempt_or_404(current_user, ctx["course"].id, ctx["quiz"].id,
+                                            attempt_id)
+    if attempt.state == AttemptState.IN_PROGRESS:
+        abort(404)  # as on its page: answers being written are the learner's until submitted
+    form = OverrideGradeForm(prefix="override")
+    if not form.validate_on_submit():
+        return _attempt_page(ctx, attempt, override_form=form, status=422)
+    try:
+        regrading.override_grade(current_user, attempt, form.score.data, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        form.score.errors = [error.message]
+        return _attempt_page(ctx, scoping.graded_attempt_or_404(
+            current_user, ctx["course"].id, ctx["quiz"].id, attempt_id),
+            override_form=form, status=422)
+    db.session.commit()
+    flash(_("The grade is changed. The change and its reason are in the audit trail."),
+          "success")
+    return redirect(_quiz_url("results.show_attempt", ctx, attempt_id=attempt_id))
+
+
+@bp.post("/quizzes/<quiz_key>/attempts/<int:attempt_id>/essays/<int:response_id>")
+@teachers_only
+def grade_essay(course_id: int, quiz_key: str, attempt_id: int, response_id: int):
+    ctx = _context(course_id, quiz_key)
+    attempt = scoping.graded_attempt_or_404(current_user, ctx["course"].id, ctx["quiz"].id,
+                                            attempt_id)
+    response = db.session.scalar(
+        sa.select(Response).join(AttemptQuestion).where(
+            Response.id == response_id, AttemptQuestion.attempt_id == attempt.id)
+        .options(joinedload(Response.attempt_question)))
+    if response is None or attempt.state == AttemptState.IN_PROGRESS:
+        abort(404)
+    form = EssayGradeForm(prefix=f"essay{response_id}")
+    if not form.validate_on_submit():
+        return _attempt_page(ctx, attempt, essay_forms={response_id: form}, status=422)
+    before = str(response.score) if response.graded_by_id is not None else None
+    try:
+        quizzes.grade_essay(response, form.points.data, current_user, form.comment.data)
+    except DomainError as error:
+        db.session.rollback()
+        form.points.errors = [error.message]
+        return _attempt_page(ctx, scoping.graded_attempt_or_404(
+            current_user, ctx["course"].id, ctx["quiz"].id, attempt_id),
+            essay_forms={response_id: form}, status=422)
+    from diplolearn.services import audit
+    from diplolearn.services.progress import update_completion
+
+    audit.record(current_user, "quiz_attempt.essay_graded", target=attempt,
+                 subject=attempt.enrolment.user, quiz_id=attempt.quiz_id,
+                 response_id=response_id, before=before, after=str(response.score))
+    update_completion([attempt.enrolment_id])
+    db.session.commit()
+    flash(_("The essay's grade is saved."), "success")
+    return redirect(_quiz_url("results.show_attempt", ctx, attempt_id=attempt_id))
+
+
+@bp.post("/quizzes/<quiz_key>/release")
+@teachers_only
+def release_grades(course_id: int, quiz_key: str):
+    ctx = _context(course_id, quiz_key)
+    form = ReleaseForm(prefix="release")
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Nothing was released; try again."), "error")
+        return redirect(_quiz_url("results.show_quiz", ctx)), 303
+    ids = db.session.scalars(_scoped_ids(ctx["course"].id).where(
+        QuizAttempt.quiz_id == ctx["quiz"].id, QuizAttempt.grade_withheld.is_(True))).all()
+    attempt_id = request.args.get("attempt", type=int)
+    if attempt_id is not None:
+        ids = [i for i in ids if i == attempt_id]
+    released = quiz_policy.release_grades(current_user, list(ids))
+    db.session.commit()
+    flash(ngettext("%(num)d grade released: the learner sees it now.",
+                   "%(num)d grades released: the learners see them now.", released), "success")
+    if attempt_id is not None:
+        return redirect(_quiz_url("results.show_attempt", ctx, attempt_id=attempt_id))
+    return redirect(_quiz_url("results.show_quiz", ctx))
+
+
+# --- regrading -------------------------------------------------------------------------------
+
+def _regrade_choices(ctx: dict, form: RegradeForm) -> dict:
+    """Fill the form's choices: versions of the quiz's questions other than those pinned by
+    its graded attempts, and those attempts (in the viewer's scope); columns only, so that a
+    thousand attempts stay cheap."""
+    scoped = (scoping.graded_attempts(
+        current_user, ctx["course"].id, QuizAttempt.id, QuizAttempt.number, QuizAttempt.score,
+        QuizAttempt.max_score, User.name_latin, User.name_ar, User.email)
+        .join(User, User.id == Enrolment.user_id)
+        .where(QuizAttempt.quiz_id == ctx["quiz"].id, QuizAttempt.state == AttemptState.GRADED))
+    attempts = db.session.execute(scoped.order_by(User.sort_key, User.id,
+                                                  QuizAttempt.number)).all()
+    pinned = dict(db.session.execute(
+        sa.select(QuestionRevision.id, QuestionRevision.question_id).where(
+            QuestionRevision.id.in_(sa.select(AttemptQuestion.question_revision_id).where(
+                AttemptQuestion.attempt_id.in_(scoped.with_only_columns(QuizAttempt.id)))
+                .distinct()))).all())
+    targets = regrading.newer_revisions(sorted(set(pinned.values())), list(pinned))
+    versions = dict(db.session.execute(sa.select(CourseVersion.id, CourseVersion.number).where(
+        CourseVersion.id.in_({t.course_version_id for t in targets} or {0}))).all())
+    read = ctx["read"]
+    form.revision.choices = [
+        (t.id, _("%(question)s, version %(version)d: %(prompt)s", question=t.question.key,
+                 version=versions.get(t.course_version_id, 0),
+                 prompt=read(t.prompt)[0][:80])) for t in targets]
+    form.attempts.choices = [
+        (a.id, _("%(name)s, attempt %(number)d (%(score)s of %(max)s)",
+                 name=a.name_latin or a.name_ar or a.email, number=a.number,
+                 score=i18n.format_number(a.score), max=i18n.format_number(a.max_score)))
+        for a in attempts]
+    return {"targets": targets, "attempts": attempts}
+
+
+@bp.route("/quizzes/<quiz_key>/regrade", methods=["GET", "POST"])
+@regraders_only
+def regrade(course_id: int, quiz_key: str):
+    ctx = _context(course_id, quiz_key)
+    if not ctx["can_regrade"]:
+        abort(404)
+    form = RegradeForm()
+    options = _regrade_choices(ctx, form)
+    if request.method == "GET":
+        form.attempts.data = [a.id for a in options["attempts"]]
+        return render_template("results/regrade.html", **ctx, form=form, rows=None,
+                               **options)
+    if not form.validate_on_submit():
+        return render_template("results/regrade.html", **ctx, form=form, rows=None,
+                               **options), 422
+    apply = bool(form.apply.data) and form.step.data == "confirm"
+    try:
+        rows = regrading.regrade(current_user, ctx["quiz"].id, form.revision.data,
+                                 scoping.graded_attempts(current_user, ctx["course"].id),
+                                 form.attempts.data, apply=apply)
+    except DomainError as error:
+        db.session.rollback()
+        form.attempts.errors = [error.message]
+        return render_template("results/regrade.html", **ctx, form=form, rows=None,
+                               **options), 422
+    if not apply:
+        db.session.rollback()  # a preview changes nothing
+        form.step.data = "confirm"
+        return render_template("results/regrade.html", **ctx, form=form, rows=rows,
+                               **_regrade_choices(ctx, RegradeForm(formdata=None)))
+    db.session.commit()
+    changed = sum(1 for row in rows if not row.skipped)
+    flash(ngettext("%(num)d attempt regraded. The change is in the audit trail.",
+                   "%(num)d attempts regraded. Each change is in the audit trail.", changed),
+          "success")
+    return redirect(_quiz_url("results.show_quiz", ctx))
+
+
+# --- policy overrides ------------------------------------------------------------------------
+
+def _override_targets(course_id: int, form: PolicyOverrideForm) -> None:
+    cohorts = db.session.scalars(scoping.policy_cohorts(current_user, course_id)
+                                 .order_by(Cohort.key)).all()
+    learners = db.session.execute(
+        sa.select(Enrolment.id, User.name_latin, User.name_ar, User.email, Cohort.key)
+        .join(User, User.id == Enrolment.user_id).join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.cohort_id.in_([c.id for c in cohorts] or [0]))
+        .order_by(Cohort.key, User.sort_key, User.id)).all()
+    lang = i18n.current_language()
+    form.target.choices = [
+        (f"cohort-{c.id}", _("Cohort %(name)s", name=i18n.pick_text(
+            c.name, [lang, "en", "ar", "fr"])[0] or c.key)) for c in cohorts] + [
+        (f"enrolment-{row.id}", _("%(name)s (cohort %(cohort)s)", name=row.name_latin
+                                  or row.name_ar or row.email, cohort=row[4]))
+        for row in learners]
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    """A naive date and time typed in the viewer's time zone, as an aware instant."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=i18n.current_zone()).astimezone(dt.UTC)
+
+
+def _overrides_page(ctx: dict, form: PolicyOverrideForm, status: int = 200):
+    overrides = db.session.scalars(
+        scoping.policy_overrides(current_user, ctx["course"].id, ctx["quiz"].id)
+        .options(joinedload(QuizPolicyOverride.cohort),
+                 joinedload(QuizPolicyOverride.enrolment).joinedload(Enrolment.user))
+        .order_by(QuizPolicyOverride.cohort_id.is_(None), QuizPolicyOverride.id)).all()
+    return render_template("results/overrides.html", **ctx, form=form, overrides=overrides,
+                           remove_form=RemoveOverrideForm(prefix="remove")), status
+
+
+@bp.route("/quizzes/<quiz_key>/overrides", methods=["GET", "POST"])
+@policy_setters_only
+def overrides(course_id: int, quiz_key: str):
+    ctx = _context(course_id, quiz_key)
+    if not ctx["can_set_policy"]:
+        abort(404)
+    form = PolicyOverrideForm()
+    _override_targets(ctx["course"].id, form)
+    if request.method == "GET":
+        return _overrides_page(ctx, form)
+    if not form.validate_on_submit():
+        return _overrides_page(ctx, form, 422)
+    kind, _sep, raw_id = form.target.data.partition("-")
+    target = {}
+    if kind == "cohort":
+        target["cohort_id"] = scoping.policy_cohort_or_404(current_user, ctx["course"].id,
+                                                           int(raw_id)).id
+    else:
+        target["enrolment"] = scoping.policy_enrolment_or_404(current_user, ctx["course"].id,
+                                                              int(raw_id))
+    try:
+        quiz_policy.set_override(
+            current_user, ctx["quiz"].id, **target, opens_at=_local(form.opens_at.data),
+            closes_at=_local(form.closes_at.data), extra_minutes=form.extra_minutes.data or 0,
+            extra_attempts=form.extra_attempts.data or 0, reason=form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        form.target.errors = [error.message]
+        _override_targets(ctx["course"].id, form)
+        return _overrides_page(ctx, form, 422)
+    db.session.commit()
+    flash(_("The override is saved. It applies to attempts started from now on."), "success")
+    return redirect(_quiz_url("results.overrides", ctx))
+
+
+@bp.post("/quizzes/<quiz_key>/overrides/<int:override_id>/remove")
+@policy_setters_only
+def remove_override(course_id: int, quiz_key: str, override_id: int):
+    ctx = _context(course_id, quiz_key)
+    override = scoping.policy_override_or_404(current_user, ctx["course"].id, ctx["quiz"].id,
+                                              override_id)
+    form = RemoveOverrideForm(prefix="remove")
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Nothing was removed; try again."), "error")
+        return redirect(_quiz_url("results.overrides", ctx)), 303
+    quiz_policy.remove_override(current_user, override)
+    db.session.commit()
+    flash(_("The override is removed."), "success")
+    return redirect(_quiz_url("results.overrides", ctx))
+
+
+# --- the essay grading queue -----------------------------------------------------------------
+
+@bp.get("/grading")
+@teachers_only
+def grading_queue(course_id: int):
+    course = scoping.grading_course_or_404(current_user, course_id)
+    waiting = quizzes.awaiting_grading_query().where(
+        QuizAttempt.id.in_(_scoped_ids(course.id)))
+    page = paginate(waiting.options(
+        joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user),
+        joinedload(QuizAttempt.quiz_revision)), per_page=50)
+    keys = dict(db.session.execute(sa.select(Quiz.id, Quiz.key).where(
+        Quiz.id.in_({a.quiz_id for a in page.items} or {0}))).all())
+    essays = dict(db.session.execute(
+        sa.select(AttemptQuestion.attempt_id, sa.func.count())
+        .join(QuestionRevision, QuestionRevision.id == AttemptQuestion.question_revision_id)
+        .join(Response, Response.attempt_question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id.in_([a.id for a in page.items] or [0]),
+               QuestionRevision.kind.in_([kind for kind, type_ in questions.REGISTRY.items()
+                                          if type_.manual]),
+               Response.graded_by_id.is_(None))
+        .group_by(AttemptQuestion.attempt_id)).all())
+    return render_template("results/grading.html", course=course, page=page, keys=keys,
+                           essays=essays, read=Reader(course))
