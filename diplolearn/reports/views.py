@@ -1,0 +1,107 @@
+"""The coordinator's report pages. Views stay thin: the numbers come from services.reports,
+the chart's geometry from services.report_chart; every id loads through security.scoping."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import Response, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+
+from diplolearn import i18n
+from diplolearn.extensions import db
+from diplolearn.models import Role
+from diplolearn.reports import bp
+from diplolearn.reports.forms import ReportFilterForm
+from diplolearn.security.permissions import role_required
+from diplolearn.security.scoping import (
+    coordinated_ministries,
+    coordinated_ministry_or_404,
+    sponsored_cohort_or_404,
+)
+from diplolearn.services import audit, report_csv, reports
+from diplolearn.services.report_chart import completion_chart
+from diplolearn.templating import ENROLMENT_STATE_LABELS
+
+coordinators_only = role_required(Role.COORDINATOR)
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+def _chart(filters: reports.Filters, ministry_id: int):
+    series = reports.completions_by_week(current_user, ministry_id, i18n.current_zone(),
+                                         filters)
+    return completion_chart(series, rtl=i18n.direction() == "rtl")
+
+
+def _state_label(state: str) -> str:
+    return str(ENROLMENT_STATE_LABELS.get(state, state))
+
+
+@bp.get("/ministry/reports")
+@coordinators_only
+def choose_ministry():
+    ministries = coordinated_ministries(current_user)
+    if len(ministries) == 1:
+        return redirect(url_for("reports.show_staff", ministry_id=ministries[0].id))
+    return render_template("reports/choose.html", ministries=ministries)
+
+
+@bp.get("/ministry/<int:ministry_id>/reports")
+@coordinators_only
+def show_staff(ministry_id: int):
+    ministry = coordinated_ministry_or_404(current_user, ministry_id)
+    cohorts = reports.sponsored_cohorts(current_user, ministry.id)
+    form = ReportFilterForm(request.args, cohorts)
+    filters = form.filters()
+    page = reports.staff_page(current_user, ministry.id, filters, _page_number())
+    filter_args = {name: value for name, value in (("course", filters.course_id),
+                                                     ("cohort", filters.cohort_id)) if value}
+    return render_template("reports/staff.html", ministry=ministry, form=form, page=page,
+                           filter_args=filter_args, cohorts=cohorts,
+                           chart=_chart(filters, ministry.id))
+
+
+@bp.get("/ministry/<int:ministry_id>/reports/cohorts/<int:cohort_id>")
+@coordinators_only
+def show_cohort(ministry_id: int, cohort_id: int):
+    ministry = coordinated_ministry_or_404(current_user, ministry_id)
+    cohort = sponsored_cohort_or_404(current_user, ministry.id, cohort_id)
+    summary = reports.cohort_summary(current_user, ministry.id, cohort)
+    return render_template("reports/cohort.html", ministry=ministry, cohort=cohort,
+                           summary=summary,
+                           chart=_chart(reports.Filters(cohort_id=cohort.id), ministry.id))
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:40] or "ministry"
+
+
+@bp.get("/ministry/<int:ministry_id>/reports/staff.csv")
+@coordinators_only
+def export_staff(ministry_id: int):
+    """The staff table as CSV, streamed row by row; the export (not its contents) is
+    recorded in the audit log before the first byte leaves."""
+    ministry = coordinated_ministry_or_404(current_user, ministry_id)
+    form = ReportFilterForm(request.args, reports.sponsored_cohorts(current_user, ministry.id))
+    filters = form.filters()
+    audit.record(current_user, "report.export", ministry_id=ministry.id, target=ministry,
+                 report="staff_courses", format="csv", course_id=filters.course_id,
+                 cohort_id=filters.cohort_id)
+    db.session.commit()
+    viewer, language, zone = current_user._get_current_object(), i18n.current_language(), \
+        i18n.current_zone()
+    rows = reports.iter_rows(viewer, ministry.id, filters)
+    body = report_csv.csv_stream(rows, language, zone, _state_label)
+    suffix = f"-cohort-{filters.cohort_id}" if filters.cohort_id else (
+        f"-course-{filters.course_id}" if filters.course_id else "")
+    name = f"staff-report-{_slug(ministry.code)}{suffix}.csv"
+    return Response(stream_with_context(body), mimetype="text/csv", headers={
+        **PRIVATE, "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,189 @@
+"""A coordinator's seats in cohorts (``/ministry/<id>/cohorts``): nominate their current staff
+into the ministry's seats, replace a nominee before the cohort starts, withdraw one.
+
+A blueprint of its own, beside the ministry's staff pages. Every lookup intersects the
+ministry in the URL with the viewer's coordinator grants (security.scoping): another
+ministry's cohorts, enrolments and staff are 404s. A coordinator sees only the enrolments
+their ministry sponsors, never who else is in the cohort.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from diplolearn.extensions import db
+from diplolearn.models import EnrolmentState, Role
+from diplolearn.models.states import SEAT_HOLDING
+from diplolearn.security.permissions import role_required
+from diplolearn.security.scoping import (
+    coordinated_ministries,
+    coordinated_ministry_or_404,
+    current_membership_or_404,
+    ministry_staff_query,
+    nominated_enrolment_or_404,
+    nominated_enrolments,
+    nomination_cohort_or_404,
+    nomination_cohorts,
+)
+from diplolearn.services import cohorts as service
+from diplolearn.services.errors import DomainError
+from diplolearn.teach.forms import ConfirmForm, PersonForm
+
+bp = Blueprint("nominations", __name__)
+coordinators_only = role_required(Role.COORDINATOR)
+
+
+def _refused(error: DomainError) -> None:
+    db.session.rollback()
+    flash(error.message, "error")
+
+
+@bp.get("/ministry/cohorts")
+@coordinators_only
+def choose_ministry():
+    """The way in from the menu: straight to the ministry's cohorts when the coordinator has
+    one ministry, a choice when they have several."""
+    ministries = coordinated_ministries(current_user)
+    if len(ministries) == 1:
+        return redirect(url_for("nominations.list_cohorts", ministry_id=ministries[0].id))
+    return render_template("teach/nomination_ministries.html", ministries=ministries)
+
+
+@bp.get("/ministry/<int:ministry_id>/cohorts")
+@coordinators_only
+def list_cohorts(ministry_id: int):
+    ministry = coordinated_ministry_or_404(current_user, ministry_id)
+    rows = db.session.execute(nomination_cohorts(current_user, ministry.id)).all()
+    held: dict = {}
+    waiting: dict = {}
+    for enrolment in db.session.scalars(nominated_enrolments(current_user, ministry.id, None)
+                                        .where(_in_cohorts(rows))):
+        if enrolment.state in SEAT_HOLDING:
+            held[enrolment.cohort_id] = held.get(enrolment.cohort_id, 0) + 1
+        elif enrolment.state == EnrolmentState.WAITLISTED:
+            waiting[enrolment.cohort_id] = waiting.get(enrolment.cohort_id, 0) + 1
+    return render_template("teach/nomination_cohorts.html", ministry=ministry, rows=rows,
+                           held=held, waiting=waiting)
+
+
+def _in_cohorts(rows):
+    from diplolearn.models import Enrolment
+
+    return Enrolment.cohort_id.in_([cohort.id for cohort, _allotment in rows])
+
+
+def _staff_choices(ministry, exclude_user_ids):
+    return [(str(m.user_id), m.user.display_name)
+            for m in db.session.scalars(ministry_staff_query(current_user, ministry.id)).unique()
+            if m.user_id not in exclude_user_ids and m.user.is_active]
+
+
+def _cohort_page(ministry, cohort, allotment, form=None, status=200):
+    enrolments = db.session.scalars(
+        nominated_enrolments(current_user, ministry.id, cohort.id)).unique().all()
+    engaged = {e.user_id for e in enrolments if e.state != EnrolmentState.WITHDRAWN}
+    queue = service.waiting_list(cohort.id)  # positions in the cohort's whole queue
+    positions = {e.id: service.waiting_position(e, queue) for e in enrolments
+                 if e.state == EnrolmentState.WAITLISTED}
+    if form is None:
+        form = PersonForm(prefix="nominate")
+        form.person.choices = _staff_choices(ministry, engaged)
+    substitute_choices = _staff_choices(ministry, engaged)
+    substitute_forms = {}
+    if service.substitution_open(cohort):
+        for enrolment in enrolments:
+            if enrolment.state in (EnrolmentState.INVITED, EnrolmentState.WAITLISTED):
+                sub = PersonForm(prefix=f"substitute-{enrolment.id}")
+                sub.person.choices = substitute_choices
+                sub.person.label.text = _l("Replace with")
+                sub.submit.label.text = _l("Replace")
+                substitute_forms[enrolment.id] = sub
+    held = sum(1 for e in enrolments if e.state in SEAT_HOLDING)
+    return render_template(
+        "teach/nomination_cohort.html", ministry=ministry, cohort=cohort, allotment=allotment,
+        enrolments=enrolments, positions=positions, form=form, held=held,
+        substitute_forms=substitute_forms, withdraw_form=ConfirmForm(),
+        open_for_nominations=service.nominations_open(cohort)), status
+
+
+@bp.get("/ministry/<int:ministry_id>/cohorts/<int:cohort_id>")
+@coordinators_only
+def show_cohort(ministry_id: int, cohort_id: int):
+    ministry = coordinated_ministry_or_404(current_user, ministry_id)
+    cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
+    return _cohort_page(ministry, cohort, allotment)
+
+
+@bp.post("/ministry/<int:ministry_id>/cohorts/<int:cohort_id>/nominations")
+@coordinators_only
+def nominate(ministry_id: int, cohort_id: int):
+    ministry = coordinated_ministry_or_404(current_user, ministry_id)
+    cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
+    form = PersonForm(prefix="nominate")
+    form.person.choices = _staff_choices(ministry, set())
+    if not form.validate_on_submit():
+        return _cohort_page(ministry, cohort, allotment, form, 422)
+    person = current_membership_or_404(current_user, ministry.id, int(form.person.data)).user
+    try:
+        enrolment = service.nominate(cohort, ministry, person, by=current_user)
+    except DomainError as error:
+        _refused(error)
+        cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
+        return _cohort_page(ministry, cohort, allotment, status=409)
+    state = enrolment.state
+    db.session.commit()
+    if state == EnrolmentState.WAITLISTED:
+        flash(_("Your ministry's seats are taken (or the cohort is full), so %(name)s is on "
+                "the waiting list and gets the first place that comes free.",
+                name=person.display_name), "info")
+    else:
+        flash(_("%(name)s is nominated and enrolled.", name=person.display_name), "success")
+    return redirect(url_for("nominations.show_cohort", ministry_id=ministry.id,
+                            cohort_id=cohort.id))
+
+
+@bp.post("/ministry/<int:ministry_id>/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>"
+         "/substitute")
+@coordinators_only
+def substitute(ministry_id: int, cohort_id: int, enrolment_id: int):
+    ministry = coordinated_ministry_or_404(current_user, ministry_id)
+    cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
+    enrolment = nominated_enrolment_or_404(current_user, ministry.id, cohort.id, enrolment_id)
+    form = PersonForm(prefix=f"substitute-{enrolment.id}")
+    form.person.choices = _staff_choices(ministry, set())
+    if not form.validate_on_submit():
+        flash(_("Choose the staff member who takes the place."), "error")
+        return _cohort_page(ministry, cohort, allotment, status=422)
+    person = current_membership_or_404(current_user, ministry.id, int(form.person.data)).user
+    try:
+        service.substitute(enrolment, person, by=current_user)
+    except DomainError as error:
+        _refused(error)
+        cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
+        return _cohort_page(ministry, cohort, allotment, status=409)
+    db.session.commit()
+    flash(_("%(name)s takes the place; the earlier nomination is withdrawn and kept in the "
+            "history.", name=person.display_name), "success")
+    return redirect(url_for("nominations.show_cohort", ministry_id=ministry.id,
+                            cohort_id=cohort.id))
+
+
+@bp.post("/ministry/<int:ministry_id>/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>"
+         "/withdraw")
+@coordinators_only
+def withdraw(ministry_id: int, cohort_id: int, enrolment_id: int):
+    ministry = coordinated_ministry_or_404(current_user, ministry_id)
+    cohort, _allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
+    enrolment = nominated_enrolment_or_404(current_user, ministry.id, cohort.id, enrolment_id)
+    try:
+        service.withdraw(enrolment, by=current_user)
+    except DomainError as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(_("The enrolment is withdrawn and its place is free again."), "success")
+    return redirect(url_for("nominations.show_cohort", ministry_id=ministry_id,
+                            cohort_id=cohort_id))

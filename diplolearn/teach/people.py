@@ -1,0 +1,259 @@
+"""A cohort's people: enrolments and waiting list, ministries' seats, tutor groups."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from diplolearn.extensions import db
+from diplolearn.models import EnrolmentState, Ministry
+from diplolearn.security.scoping import (
+    account_by_email,
+    cohort_enrolment_or_404,
+    cohort_enrolments,
+    cohort_group_or_404,
+    cohort_groups,
+    managed_cohort_or_404,
+    taught_cohort_or_404,
+)
+from diplolearn.services import cohorts as service
+from diplolearn.services.errors import DomainError, NoSuchAccount
+from diplolearn.teach import bp
+from diplolearn.teach.forms import ConfirmForm, EnrolForm, GroupForm, MoveForm, SeatsForm, TutorForm
+from diplolearn.teach.views import refused, teachers_only, text_of
+
+NO_GROUP = _l("No group")
+
+
+def _group_choices(access, none_label=NO_GROUP):
+    return [("", none_label)] + [(str(g.id), g.name)
+                                 for g in db.session.scalars(cohort_groups(access))]
+
+
+# --- enrolments --------------------------------------------------------------------------------
+
+def _enrolments_page(access, form=None, status=200):
+    enrolments = db.session.scalars(cohort_enrolments(access)).unique().all()
+    queue = [e for e in enrolments if e.state == EnrolmentState.WAITLISTED]
+    queue.sort(key=lambda e: (e.waitlisted_at, e.id))
+    if form is None and access.manages:
+        form = EnrolForm()
+        form.group.choices = _group_choices(access)
+    placed = [e for e in enrolments if e.state != EnrolmentState.WAITLISTED]
+    history = service.group_history([e.id for e in enrolments])
+    return render_template("teach/enrolments.html", access=access, cohort=access.cohort,
+                           form=form, placed=placed, queue=queue, history=history,
+                           withdraw_form=ConfirmForm(), tab="enrolments"), status
+
+
+@bp.get("/cohorts/<int:cohort_id>/enrolments")
+@teachers_only
+def list_enrolments(cohort_id: int):
+    return _enrolments_page(taught_cohort_or_404(current_user, cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrolments")
+@teachers_only
+def enrol_person(cohort_id: int):
+    access = managed_cohort_or_404(current_user, cohort_id)
+    form = EnrolForm()
+    form.group.choices = _group_choices(access)
+    if not form.validate_on_submit():
+        return _enrolments_page(access, form, 422)
+    try:
+        person = account_by_email(current_user, form.email.data)
+        if person is None:
+            raise NoSuchAccount()
+        group = cohort_group_or_404(access, int(form.group.data)) if form.group.data else None
+        enrolment = service.enrol_by_instructor(access.cohort, person, by=current_user,
+                                                tutor_group=group)
+    except DomainError as error:
+        refused(error)
+        return _enrolments_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
+    db.session.commit()
+    if enrolment.state == EnrolmentState.WAITLISTED:
+        flash(_("There is no free place, so %(name)s is on the waiting list.",
+                name=person.display_name), "info")
+    else:
+        flash(_("%(name)s is enrolled.", name=person.display_name), "success")
+    return redirect(url_for("teach.list_enrolments", cohort_id=cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/withdraw")
+@teachers_only
+def withdraw_enrolment(cohort_id: int, enrolment_id: int):
+    access = managed_cohort_or_404(current_user, cohort_id)
+    enrolment = cohort_enrolment_or_404(access, enrolment_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        promoted = service.withdraw(enrolment, by=current_user)
+    except DomainError as error:
+        refused(error)
+        return redirect(url_for("teach.list_enrolments", cohort_id=cohort_id))
+    names = ", ".join(e.user.display_name for e in promoted)
+    db.session.commit()
+    flash(_("The enrolment is withdrawn."), "success")
+    if names:
+        flash(_("The freed place went to the first on the waiting list: %(names)s.",
+                names=names), "info")
+    return redirect(url_for("teach.list_enrolments", cohort_id=cohort_id))
+
+
+# --- seats per ministry ------------------------------------------------------------------------
+
+def _ministries():
+    return list(db.session.scalars(sa.select(Ministry).where(Ministry.is_active.is_(True))
+                                   .order_by(Ministry.code)))
+
+
+def _seats_page(access, form=None, status=200):
+    cohort = access.cohort
+    ministries = {m.id: m for m in _ministries()}
+    if form is None:
+        form = SeatsForm()
+        form.ministry.choices = [(str(i), text_of(m.name)) for i, m in ministries.items()]
+    seats = service.allotments(cohort.id)
+    taken = service.places_taken(cohort.id)
+    waiting: dict = {}
+    for enrolment in service.waiting_list(cohort.id):
+        waiting[enrolment.sponsor_ministry_id] = waiting.get(enrolment.sponsor_ministry_id, 0) + 1
+    ids = {i for i in set(seats) | set(taken) if i is not None}
+    named = {m.id: m for m in db.session.scalars(sa.select(Ministry).where(
+        Ministry.id.in_(ids)))} if ids else {}
+    rows = sorted(((named[i], seats.get(i), taken.get(i, 0), waiting.get(i, 0))
+                   for i in named), key=lambda r: r[0].code)
+    return render_template("teach/seats.html", access=access, cohort=cohort, form=form,
+                           rows=rows, unsponsored=taken.get(None, 0),
+                           allotted=sum(seats.values()), total=sum(taken.values()),
+                           tab="seats"), status
+
+
+@bp.get("/cohorts/<int:cohort_id>/seats")
+@teachers_only
+def show_seats(cohort_id: int):
+    access = managed_cohort_or_404(current_user, cohort_id)
+    return _seats_page(access)
+
+
+@bp.post("/cohorts/<int:cohort_id>/seats")
+@teachers_only
+def update_seats(cohort_id: int):
+    access = managed_cohort_or_404(current_user, cohort_id)
+    form = SeatsForm()
+    form.ministry.choices = [(str(m.id), text_of(m.name)) for m in _ministries()]
+    if not form.validate_on_submit():
+        return _seats_page(access, form, 422)
+    ministry = db.session.get(Ministry, int(form.ministry.data))
+    try:
+        service.set_seats(access.cohort, ministry, form.seats.data, by=current_user)
+    except DomainError as error:
+        refused(error)
+        return _seats_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
+    db.session.commit()
+    flash(_("The seats are saved."), "success")
+    return redirect(url_for("teach.show_seats", cohort_id=cohort_id))
+
+
+# --- tutor groups ------------------------------------------------------------------------------
+
+def _groups_page(access, form=None, move_form=None, status=200):
+    groups = db.session.scalars(cohort_groups(access)).all()
+    tutors = service.group_tutors([g.id for g in groups])
+    enrolments = db.session.scalars(cohort_enrolments(access)).unique().all()
+    members: dict = {}
+    for enrolment in enrolments:
+        if enrolment.state != EnrolmentState.WITHDRAWN:
+            members.setdefault(enrolment.tutor_group_id, []).append(enrolment)
+    if access.manages:
+        form = form or GroupForm()
+        if move_form is None:
+            move_form = MoveForm()
+            _move_choices(access, move_form, enrolments)
+    return render_template("teach/groups.html", access=access, cohort=access.cohort,
+                           groups=groups, tutors=tutors, members=members, form=form,
+                           move_form=move_form, tutor_form=TutorForm(), tab="groups"), status
+
+
+def _move_choices(access, form, enrolments=None):
+    if enrolments is None:
+        enrolments = db.session.scalars(cohort_enrolments(access)).unique().all()
+    form.enrolment.choices = [(str(e.id), e.user.display_name) for e in enrolments
+                              if e.state != EnrolmentState.WITHDRAWN]
+    form.group.choices = _group_choices(access)
+
+
+@bp.get("/cohorts/<int:cohort_id>/groups")
+@teachers_only
+def list_groups(cohort_id: int):
+    return _groups_page(taught_cohort_or_404(current_user, cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/groups")
+@teachers_only
+def create_group(cohort_id: int):
+    access = managed_cohort_or_404(current_user, cohort_id)
+    form = GroupForm()
+    if not form.validate_on_submit():
+        return _groups_page(access, form=form, status=422)
+    try:
+        tutor = None
+        if form.tutor_email.data:
+            tutor = account_by_email(current_user, form.tutor_email.data)
+            if tutor is None:
+                raise NoSuchAccount()
+        service.create_group(access.cohort, name=form.name.data, capacity=form.capacity.data,
+                             tutor=tutor, by=current_user)
+    except DomainError as error:
+        refused(error)
+        return _groups_page(managed_cohort_or_404(current_user, cohort_id), form=form,
+                            status=409)
+    db.session.commit()
+    flash(_("The group is created."), "success")
+    return redirect(url_for("teach.list_groups", cohort_id=cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/groups/<int:group_id>/tutor")
+@teachers_only
+def assign_tutor(cohort_id: int, group_id: int):
+    access = managed_cohort_or_404(current_user, cohort_id)
+    group = cohort_group_or_404(access, group_id)
+    form = TutorForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the email of the tutor's account."), "error")
+        return _groups_page(access, status=422)
+    try:
+        tutor = account_by_email(current_user, form.email.data)
+        if tutor is None:
+            raise NoSuchAccount()
+        service.assign_tutor(group, tutor, by=current_user)
+    except DomainError as error:
+        refused(error)
+        return _groups_page(managed_cohort_or_404(current_user, cohort_id), status=409)
+    db.session.commit()
+    flash(_("%(name)s is now the group's tutor.", name=tutor.display_name), "success")
+    return redirect(url_for("teach.list_groups", cohort_id=cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/groups/move")
+@teachers_only
+def move_learner(cohort_id: int):
+    access = managed_cohort_or_404(current_user, cohort_id)
+    form = MoveForm()
+    _move_choices(access, form)
+    if not form.validate_on_submit():
+        return _groups_page(access, move_form=form, status=422)
+    enrolment = cohort_enrolment_or_404(access, int(form.enrolment.data))
+    group = cohort_group_or_404(access, int(form.group.data)) if form.group.data else None
+    try:
+        service.move_to_group(enrolment, group, by=current_user)
+    except DomainError as error:
+        refused(error)
+        return _groups_page(managed_cohort_or_404(current_user, cohort_id), move_form=form,
+                            status=409)
+    db.session.commit()
+    flash(_("The learner is moved; their work and history stay with them."), "success")
+    return redirect(url_for("teach.list_groups", cohort_id=cohort_id))
