@@ -55,6 +55,9 @@ test: install node_modules/.installed
 bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/learner_path.py
+	$(BIN)/python bench/roster.py
+	$(BIN)/python bench/report_export.py
+	$(BIN)/python bench/quiz_results.py
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -167,18 +167,16 @@ def ministries():
 @click.option("--name-ar", required=True)
 @click.option("--name-fr", default="")
 def create_ministry(code, name_en, name_ar, name_fr):
-    from diplolearn.models import Ministry
-    from diplolearn.services import audit
+    from diplolearn.services.errors import MinistryCodeTaken
+    from diplolearn.services.ministries import create_ministry as create
 
-    if db.session.scalar(db.select(Ministry).where(Ministry.code == code)):
-        raise click.ClickException(f"A ministry with code {code} exists already.")
-    names = {"en": name_en, "ar": name_ar, **({"fr": name_fr} if name_fr else {})}
-    ministry = Ministry(code=code, name=names)
-    db.session.add(ministry)
-    db.session.flush()
-    audit.record(None, "ministry.create", ministry_id=ministry.id, target=ministry)
+    try:
+        ministry = create(code=code, name_en=name_en, name_ar=name_ar, name_fr=name_fr)
+    except MinistryCodeTaken as error:
+        db.session.rollback()
+        raise click.ClickException(f"A ministry with code {code} exists already.") from error
     db.session.commit()
-    click.echo(f"Ministry {code} created.")
+    click.echo(f"Ministry {ministry.code} created.")
 
 
 @click.group(help="Timed work: mail, expired attempts, module releases, certificates.")

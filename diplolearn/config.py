@@ -80,6 +80,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         # Requests larger than this get a 413 page; CSV rosters and course files fit well within.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
+        # Written assignment uploads (.docx or PDF); kept below MAX_CONTENT_LENGTH so that a
+        # file over it gets the assignment page's own message.
+        "ASSIGNMENT_MAX_FILE_BYTES": int(env.get("ASSIGNMENT_MAX_FILE_BYTES",
+                                             5 * 1024 * 1024)),
+        # A staff roster CSV (5,000 rows are about 600 KB).
+        "ROSTER_MAX_BYTES": int(env.get("ROSTER_MAX_BYTES", 2 * 1024 * 1024)),
         # CSRF on every state-changing request (Flask-WTF's CSRFProtect covers every POST).
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,

@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from diplolearn.courses.check import load_course
 from diplolearn.courses.importer import import_course
+from diplolearn import questions as question_types
 from diplolearn.extensions import db
 
 from diplolearn.models import (
@@ -32,10 +33,14 @@ from diplolearn.models import (
     Ministry,
     ModuleSchedule,
     Role,
+    SeatAllotment,
+    Submission,
+    SubmissionState,
     TutorGroup,
     utcnow,
 )
-from diplolearn.services import accounts, organisations, people, quizzes
+from diplolearn.services import accounts, cohorts, organisations, people, quizzes
+from diplolearn.services import assignments as assignment_service
 from diplolearn.services import progress as progress_service
 from diplolearn.services.outline import load_outlines
 
@@ -206,6 +211,13 @@ def seed_demo(today: dt.date | None = None) -> int:
         elif row.role.startswith("learner"):
             created += _take_part(user, cohort, ministry, groups[DEMO_GROUPS[row.email]],
                                   DEMO_PROGRESS[row.email])
+    if db.session.scalar(sa.select(SeatAllotment.id).where(
+            SeatAllotment.cohort_id == cohort.id).limit(1)) is None:
+        # Each ministry bought 24 of the 60 places; the rest stay open to anyone.
+        instructor = accounts.find_user_by_email("instructor@diplolearn.test")
+        for ministry in ministries.values():
+            cohorts.set_seats(cohort, ministry, 24, by=instructor)
+            created += 1
     for staff in DEMO_STAFF:
         user = accounts.find_user_by_email(staff.email)
         if user is None:
@@ -218,6 +230,10 @@ def seed_demo(today: dt.date | None = None) -> int:
                              posting=staff.posting)
         created += _take_part(user, cohort, ministries[staff.ministry], groups[staff.group],
                               staff.progress)
+    tutors = {group.id: accounts.find_user_by_email(row.email)
+              for row in DEMO_ACCOUNTS if row.role.startswith("tutor")
+              for group in [groups[f"group-{row.role[-1]}"]]}
+    created += grade_submissions(tutors, utcnow())
     db.session.flush()
     return created
 
@@ -279,19 +295,77 @@ def advance(enrolment, modules_done: int, lessons_more: int, failures: int) -> i
                                                     or "en", when)
                     quizzes.submit(attempt, _answers(attempt, right), when)
                     steps += 1
+            for task in progress_service.course_progress(enrolment, when).modules[index] \
+                    .assignments:
+                when += dt.timedelta(minutes=40)
+                progress = progress_service.course_progress(enrolment, when)
+                assignment_service.save(enrolment, progress, task, body=_essay(task, enrolment),
+                                        submit=True, now=when)
+                steps += 1
         when += dt.timedelta(days=6)
     db.session.flush()
     return steps
 
 
+# A demo essay: a learner's short memo, repeated to the assignment's minimum length.
+_ESSAY = {
+    "ar": "تبيّن تجارب الوزارات المدروسة أن الدبلوماسية الرقمية لا تغني عن العمل الدبلوماسي "
+          "التقليدي بل تكمله، وأن نجاحها رهن بتدريب الدبلوماسيين وبوضوح الرسالة الموجهة "
+          "إلى الجمهور الأجنبي وبقدرة السفارة على الإصغاء إلى ما يقال عنها.",
+    "en": "The ministries we studied show that digital diplomacy complements rather than "
+          "replaces traditional diplomatic work, and that it succeeds when diplomats are "
+          "trained, when the message to foreign publics is clear, and when an embassy listens "
+          "to what is said about it as carefully as it speaks.",
+}
+
+
+def _essay(task, enrolment) -> str:
+    text = _ESSAY.get(enrolment.user.reading_language or "en", _ESSAY["en"])
+    words = len(text.split())
+    return "\n\n".join([text] * max(1, -(-(task.node.min_words or words) // words)))
+
+
+def grade_submissions(grader_for_group: dict[int, object], now: dt.datetime) -> int:
+    """Tutors grade what was handed in for modules whose due date has passed, leaving the
+    latest week's submissions in their queues."""
+    graded = 0
+    for submission in db.session.scalars(
+            sa.select(Submission).where(Submission.state == SubmissionState.SUBMITTED)
+            .order_by(Submission.id)):
+        enrolment = submission.enrolment
+        schedule = db.session.scalar(sa.select(ModuleSchedule).where(
+            ModuleSchedule.cohort_id == enrolment.cohort_id,
+            ModuleSchedule.module_id == submission.assignment.module_id))
+        grader = grader_for_group.get(enrolment.tutor_group_id)
+        if grader is None or schedule is None or schedule.due_at is None \
+                or schedule.due_at > now:
+            continue
+        revision = assignment_service.rubric(submission.assignment_revision_id)
+        # A good piece of work: the top level on every criterion but the last.
+        levels = {c.id: max(c.levels, key=lambda level: level.points).id
+                  for c in revision.criteria}
+        if revision.criteria:
+            last = revision.criteria[-1]
+            levels[last.id] = sorted(last.levels, key=lambda level: level.points)[-2:][0].id
+        assignment_service.grade(submission, grader, levels,
+                                 "Clear and well argued; cite the paper's figures next time.",
+                                 allow_resubmission=False,
+                                 now=min(now, submission.submitted_at + dt.timedelta(days=2)))
+        graded += 1
+    return graded
+
+
 def _answers(attempt, right: bool) -> MultiDict:
-    """The attempt form as a learner would post it: every answer right, or every one wrong."""
+    """The attempt form as a learner would post it: every answer right (each question type's
+    model answer), or wrong (a wrong choice where there are choices, otherwise left blank)."""
     data = MultiDict()
     for aq in attempt.questions:
+        question = aq.question_revision
         tokens = quizzes.tokens_for(attempt.id, aq)
-        keys = [c.key for c in aq.question_revision.choices if c.is_correct == right]
-        if aq.question_revision.kind != "multiple_select":
-            keys = keys[:1]
-        for key in keys:
-            data.add(quizzes.field_name(aq), tokens[key])
+        if right:
+            values = question_types.get(question.kind).model_answer(question, tokens)
+        else:
+            values = [tokens[c.key] for c in question.choices if not c.is_correct][:1]
+        if values:
+            data.setlist(quizzes.field_name(aq), values)
     return data

@@ -7,6 +7,8 @@ work, because this is the command layer, not a service. Jobs:
 - ``expire_attempts``: finalise quiz attempts whose server-side deadline has passed;
 - ``release_modules``: release modules whose opening time in a cohort's schedule has come, and
   tell the cohort's learners;
+- ``send_invitations``: issue the invitations a roster import left (services.roster_uploads);
+- ``purge_roster_uploads``: forget roster files previewed but never confirmed;
 - ``issue_certificates``: issue the certificate of any completed enrolment still without one
   (completion issues it at once; this catches enrolments completed before certificates
   existed).
@@ -144,9 +146,27 @@ def issue_certificates(now: dt.datetime) -> dict[str, int]:
     return {"issued": issued}
 
 
-# Release first so that its mail goes out in the same run.
+def send_invitations(now: dt.datetime) -> dict[str, int]:
+    """Invite the people a roster import created (the mails go through the outbox)."""
+    from diplolearn.services.roster_uploads import send_pending_invitations
+
+    return {"invited": send_pending_invitations()}
+
+
+def purge_roster_uploads(now: dt.datetime) -> dict[str, int]:
+    """Forget roster files that were previewed but never confirmed, after a day."""
+    from diplolearn.services.roster_uploads import purge_stale_uploads
+
+    purged = purge_stale_uploads(now - dt.timedelta(days=1))
+    db.session.commit()
+    return {"purged": purged}
+
+
+# Release first, and invite, so that their mail goes out in the same run.
 JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
     "release_modules": release_modules,
+    "send_invitations": send_invitations,
+    "purge_roster_uploads": purge_roster_uploads,
     "expire_attempts": expire_attempts,
     "issue_certificates": issue_certificates,
     "send_mail": send_due_mail,

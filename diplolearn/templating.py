@@ -24,6 +24,7 @@ ENROLMENT_STATE_LABELS = {
     "completed": _l("Completed"),
     "withdrawn": _l("Withdrawn"),
     "deferred": _l("Deferred"),
+    "waitlisted": _l("On the waiting list"),
 }
 
 

@@ -58,3 +58,84 @@ def name_sort_key(name_ar: str | None, name_latin: str | None) -> str:
     else:
         folded, prefix = collapse_spaces(fold_latin(name_latin or "")), "1"
     return prefix + "".join(f"{ord(ch):06x}" for ch in folded)[:1020]
+
+
+# --- answers typed by learners ---------------------------------------------------------------
+
+# Arabic-Indic (U+0660..) and Extended Arabic-Indic, i.e. Persian/Urdu (U+06F0..), digits.
+_DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
+                         **{chr(0x06F0 + i): str(i) for i in range(10)}})
+_ARABIC_DECIMAL_SEPARATOR = "\u066b"  # ٫
+_ARABIC_THOUSANDS_SEPARATOR = "\u066c"  # ٬
+_NUMBER = re.compile(r"^[+-]?(\d+([.]\d*)?|[.]\d+)$")
+
+
+def latin_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits written as 0-9."""
+    return text.translate(_DIGITS)
+
+
+def parse_number(text: str) -> str | None:
+    """The decimal a learner typed, as canonical text ("3.5"), or None when it is not one.
+
+    Accepts "3.5", "3,5", the Arabic decimal separator "٫" (and the Arabic comma "،"), a
+    trailing percent sign ("93%", "٩٣٪"),
+    Arabic-Indic and Persian digits, a leading sign (also the Unicode minus), and spaces, no-break
+    spaces or the Arabic thousands separator between digit groups. A comma is a decimal separator:
+    "1,234" means 1.234, never 1234 (a learner who wants thousands writes "1234" or "1 234")."""
+    from decimal import Decimal, InvalidOperation
+
+    cleaned = latin_digits(nfkc(text)).strip()
+    for mark in (" ", "\u202f", "\u00a0", _ARABIC_THOUSANDS_SEPARATOR):
+        cleaned = cleaned.replace(mark, "")
+    cleaned = cleaned.replace("\u2212", "-")
+    if cleaned[-1:] in ("%", "\u066a"):  # "93%", "٩٣٪": the number of a percentage
+        cleaned = cleaned[:-1]
+    for mark in (",", _ARABIC_DECIMAL_SEPARATOR, "\u060c"):
+        cleaned = cleaned.replace(mark, ".")
+    if not _NUMBER.match(cleaned):
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return str(value)
+
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+([.]\d+)?$")
+
+
+def number_readings(text: str) -> list[str]:
+    """Every reading of a typed number: ``parse_number``'s, and — when commas group the digits
+    in threes, as in "123,000" — the reading with them as thousands separators. A grader accepts
+    the answer when either reading is right, so "123,000" and "3,5" are both understood."""
+    readings = []
+    first = parse_number(text)
+    if first is not None:
+        readings.append(first)
+    cleaned = latin_digits(nfkc(text)).strip()
+    if _GROUPED.match(cleaned):
+        grouped = parse_number(cleaned.replace(",", ""))
+        if grouped is not None and grouped not in readings:
+            readings.append(grouped)
+    return readings
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def normalise_answer(text: str, *, ignore_accents: bool = False) -> str:
+    """A typed short answer reduced to what matters when comparing it with accepted answers.
+
+    NFKC; case folded; spaces collapsed; Arabic diacritics and tatweel removed and letter forms
+    unified (alef forms, teh marbuta, alef maqsura, Persian keheh and yeh: ``fold_arabic``);
+    digits written 0-9; and, when ``ignore_accents``, Latin accents dropped (French "é" = "e").
+    With accents required, "e" and "é" stay different but their case does not matter."""
+    text = fold_arabic(nfkc(text))
+    text = latin_digits(text).casefold()
+    if ignore_accents:
+        decomposed = unicodedata.normalize("NFD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # NFC again so that an accent typed as a combining mark equals the precomposed letter.
+    return collapse_spaces(unicodedata.normalize("NFC", text))

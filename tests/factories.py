@@ -243,3 +243,50 @@ def quiz_answers(attempt, right: bool = True) -> dict[str, list[str]]:
             keys = keys[:1]
         data[field_name(aq)] = [tokens[key] for key in keys]
     return data
+
+
+# --- written assignments ------------------------------------------------------------------------
+
+# The smallest file the assignment upload accepts as a PDF (it is sniffed from its content).
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+               b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def make_assignment(published: PublishedCourse, module_key: str = "m1",
+                    key: str | None = None, *, completion="submitted", pass_mark=50,
+                    formats=("text", "file"), min_words=None, max_words=None, due_days=None,
+                    late_days=None, required=True):
+    """A written assignment in a module of the published version, as the importer writes it:
+    key ``<module>-essay`` by default, a rubric of two criteria (``accuracy``: levels 4, 2, 0;
+    ``clarity``: 2, 1, 0). Returns its AssignmentRevision."""
+    from diplolearn.models import Assignment, AssignmentRevision, RubricCriterion, RubricLevel
+    from diplolearn.services import outline
+
+    module_revision = published.module_revision(module_key)
+    assignment = Assignment(course_id=published.course.id, module_id=module_revision.module_id,
+                            key=key or f"{module_key}-essay")
+    db.session.add(assignment)
+    db.session.flush()
+    revision = AssignmentRevision(
+        assignment_id=assignment.id, course_version_id=published.version.id,
+        module_revision_id=module_revision.id, title={"en": "Essay", "ar": "مقال"},
+        prompt={"en": "Write about **digital diplomacy**.",
+                "ar": "اكتب عن **الدبلوماسية الرقمية**."},
+        required=required, completion=completion, pass_mark=Decimal(pass_mark),
+        formats=list(formats), min_words=min_words, max_words=max_words, due_days=due_days,
+        late_days=late_days)
+    db.session.add(revision)
+    db.session.flush()
+    for position, (ckey, points, levels) in enumerate(
+            [("accuracy", 4, (4, 2, 0)), ("clarity", 2, (2, 1, 0))], start=1):
+        criterion = RubricCriterion(assignment_revision_id=revision.id, key=ckey,
+                                    position=position, points=points,
+                                    criterion={"en": f"Criterion {ckey}", "ar": ckey})
+        db.session.add(criterion)
+        db.session.flush()
+        db.session.add_all([RubricLevel(criterion_id=criterion.id, position=n, points=p,
+                                        description={"en": f"{ckey} level {p}", "ar": str(p)})
+                            for n, p in enumerate(levels, start=1)])
+    db.session.flush()
+    outline.cache.clear()  # the version's outline now has an assignment
+    return revision

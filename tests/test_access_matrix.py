@@ -10,13 +10,28 @@ prerequisite the learner has not completed.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from diplolearn.models import EnrolmentState, Role
+from diplolearn.models import EnrolmentState, ModuleSchedule, Role, utcnow
 from diplolearn.security.signing import signing_key
-from diplolearn.services import accounts, certificates, organisations, progress, quizzes
+from diplolearn.services import (
+    accounts,
+    certificates,
+    cohorts,
+    organisations,
+    progress,
+    quizzes,
+    rosters,
+    submission_files,
+    tracking,
+)
+from diplolearn.services import assignments as assignment_service
 from tests.conftest import csrf_from, login
 from tests.factories import (
+    MINIMAL_PDF,
+    make_assignment,
     make_course,
     make_learner,
     make_ministry,
@@ -91,6 +106,121 @@ MATRIX = {
     "/verify/issuer/keys.json":                    (200, 200, 200, 200, 200, 200),
     "/verify/issuer/keys/{kid}":                   (200, 200, 200, 200, 200, 200),
     "/verify/issuer/keys/unknown":                 (404, 404, 404, 404, 404, 404),
+    # Ministries (administrators) and a coordinator's own ministry: its people and rosters.
+    "/admin/ministries":                          (302, 403, 403, 403, 403, 200),
+    "/admin/ministries/new":                      (302, 403, 403, 403, 403, 200),
+    "/admin/ministries/{ministry}":               (302, 403, 403, 403, 403, 200),
+    "/admin/ministries/987654":                   (302, 403, 403, 403, 403, 404),
+    "/ministry/":                                 (302, 403, 200, 403, 403, 403),
+    "/ministry/{ministry}/people":                (302, 403, 200, 403, 403, 403),
+    "/ministry/{other_ministry}/people":          (302, 403, 404, 403, 403, 403),
+    "/ministry/987654/people":                    (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/people/new":            (302, 403, 200, 403, 403, 403),
+    "/ministry/{ministry}/people/{learner}":      (302, 403, 200, 403, 403, 403),
+    "/ministry/{ministry}/people/{other}":        (302, 403, 404, 403, 403, 403),
+    "/ministry/{other_ministry}/people/{learner}": (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/people/987654":         (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/people/{learner}/edit": (302, 403, 200, 403, 403, 403),
+    "/ministry/{ministry}/people/{other}/edit":   (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/roster":                (302, 403, 200, 403, 403, 403),
+    "/ministry/{other_ministry}/roster":          (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/roster/{roster_upload}": (302, 403, 200, 403, 403, 403),
+    "/ministry/{other_ministry}/roster/{roster_upload}": (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/roster/987654":         (302, 403, 404, 403, 403, 403),
+    # Teaching a cohort: instructors of the course and the cohort's lead instructors manage
+    # it; its tutors read it (their group only); the self-paced cohort is not here.
+    "/teach/":                                      (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{course}/cohorts/new":          (302, 403, 403, 200, 404, 200),
+    "/teach/courses/{other_course}/cohorts/new":    (302, 403, 403, 404, 404, 200),
+    "/teach/courses/987654/cohorts/new":            (302, 403, 403, 404, 404, 404),
+    "/teach/cohorts/{cohort}":                      (302, 403, 403, 200, 200, 200),
+    "/teach/cohorts/{other_cohort}":                (302, 403, 403, 200, 404, 200),
+    "/teach/cohorts/987654":                        (302, 403, 403, 404, 404, 404),
+    "/teach/cohorts/{cohort}/schedule":             (302, 403, 403, 200, 200, 200),
+    "/teach/cohorts/{other_cohort}/schedule":       (302, 403, 403, 200, 404, 200),
+    "/teach/cohorts/{cohort}/rules":                (302, 403, 403, 200, 200, 200),
+    "/teach/cohorts/{other_cohort}/rules":          (302, 403, 403, 200, 404, 200),
+    "/teach/cohorts/{cohort}/groups":               (302, 403, 403, 200, 200, 200),
+    "/teach/cohorts/{other_cohort}/groups":         (302, 403, 403, 200, 404, 200),
+    "/teach/cohorts/{cohort}/enrolments":           (302, 403, 403, 200, 200, 200),
+    "/teach/cohorts/{other_cohort}/enrolments":     (302, 403, 403, 200, 404, 200),
+    "/teach/cohorts/{cohort}/seats":                (302, 403, 403, 200, 403, 200),
+    "/teach/cohorts/{other_cohort}/seats":          (302, 403, 403, 200, 404, 200),
+    # Following a cohort: the grid, learners at risk, one learner, announcements.
+    "/teach/cohorts/{cohort}/grid":                 (302, 403, 403, 200, 200, 200),
+    "/teach/cohorts/{cohort}/grid?group={other_group}": (302, 403, 403, 200, 422, 200),
+    "/teach/cohorts/{other_cohort}/grid":           (302, 403, 403, 200, 404, 200),
+    "/teach/cohorts/987654/grid":                   (302, 403, 403, 404, 404, 404),
+    "/teach/cohorts/{cohort}/at-risk":              (302, 403, 403, 200, 200, 200),
+    "/teach/cohorts/{other_cohort}/at-risk":        (302, 403, 403, 200, 404, 200),
+    "/teach/cohorts/{cohort}/announcements":        (302, 403, 403, 200, 200, 200),
+    "/teach/cohorts/{other_cohort}/announcements":  (302, 403, 403, 200, 404, 200),
+    "/teach/cohorts/{cohort}/learners/{enrolment}": (302, 403, 403, 200, 200, 200),
+    "/teach/cohorts/{cohort}/learners/{other_enrolment}": (302, 403, 403, 200, 404, 200),
+    "/teach/cohorts/{cohort}/learners/987654":      (302, 403, 403, 404, 404, 404),
+    "/teach/cohorts/{other_cohort}/learners/{enrolment}": (302, 403, 403, 404, 404, 404),
+    # A coordinator's seats in cohorts (ministry A has seats in {cohort}).
+    "/ministry/cohorts":                            (302, 403, 302, 403, 403, 403),
+    "/ministry/{ministry}/cohorts":                 (302, 403, 200, 403, 403, 403),
+    "/ministry/{other_ministry}/cohorts":           (302, 403, 404, 403, 403, 403),
+    "/ministry/987654/cohorts":                     (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/cohorts/{cohort}":        (302, 403, 200, 403, 403, 403),
+    "/ministry/{ministry}/cohorts/{other_cohort}":  (302, 403, 404, 403, 403, 403),
+    "/ministry/{other_ministry}/cohorts/{cohort}":  (302, 403, 404, 403, 403, 403),
+    # Quiz results, regrading, overrides and the essay queue of a course.
+    "/teach/courses/{course}/quizzes":              (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{other_course}/quizzes":        (302, 403, 403, 404, 404, 200),
+    "/teach/courses/987654/quizzes":                (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/quizzes/{quiz}":       (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{course}/quizzes/unknown":      (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{other_course}/quizzes/{quiz}": (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/quizzes/{quiz}/questions/987654": (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/quizzes/{quiz}/attempts": (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{course}/quizzes/{quiz}/attempts/{graded}": (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{course}/quizzes/{quiz}/attempts/{other_attempt}":
+                                                    (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/quizzes/{quiz}/attempts/987654": (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/quizzes/{quiz}/regrade": (302, 403, 403, 200, 403, 200),
+    "/teach/courses/{course}/quizzes/{quiz}/overrides": (302, 403, 403, 200, 403, 200),
+    "/teach/courses/{course}/grading":              (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{other_course}/grading":        (302, 403, 403, 404, 404, 200),
+    # Ministry reports (coordinators) and personal data.
+    "/ministry/reports":                           (302, 403, 302, 403, 403, 403),
+    "/ministry/{ministry}/reports":                (302, 403, 200, 403, 403, 403),
+    "/ministry/{other_ministry}/reports":          (302, 403, 404, 403, 403, 403),
+    "/ministry/987654/reports":                    (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/reports/cohorts/{cohort}": (302, 403, 200, 403, 403, 403),
+    "/ministry/{ministry}/reports/cohorts/{other_cohort}": (302, 403, 404, 403, 403, 403),
+    "/ministry/{other_ministry}/reports/cohorts/{cohort}": (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/reports/cohorts/987654": (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/reports/staff.csv":      (302, 403, 200, 403, 403, 403),
+    "/ministry/{other_ministry}/reports/staff.csv": (302, 403, 404, 403, 403, 403),
+    "/account/data":                               (302, 200, 200, 200, 200, 200),
+    "/admin/people/{other}/erase":                 (302, 403, 403, 403, 403, 200),
+    "/admin/people/987654/erase":                  (302, 403, 403, 403, 403, 404),
+    # Written assignments: the learner's own, and the graders' queue.
+    "/learn/{enrolment}/assignments/{assignment}": (302, 200, 404, 404, 404, 404),
+    "/learn/{enrolment}/assignments/unknown":      (302, 404, 404, 404, 404, 404),
+    "/learn/{other_enrolment}/assignments/{assignment}": (302, 404, 404, 404, 404, 404),
+    "/learn/{enrolment}/submissions/{submission}/file": (302, 200, 404, 404, 404, 404),
+    "/learn/{enrolment}/submissions/{other_submission}/file": (302, 404, 404, 404, 404, 404),
+    "/learn/{other_enrolment}/submissions/{other_submission}/file":
+                                                   (302, 404, 404, 404, 404, 404),
+    "/teach/courses/{course}/assignments":         (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{course}/assignments/returned": (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{other_course}/assignments":   (302, 403, 403, 404, 404, 200),
+    "/teach/courses/987654/assignments":           (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/assignments/submissions/{submission}":
+                                                   (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{course}/assignments/submissions/{other_submission}":
+                                                   (302, 403, 403, 200, 404, 200),
+    "/teach/courses/{other_course}/assignments/submissions/{submission}":
+                                                   (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/assignments/submissions/987654": (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/assignments/submissions/{submission}/file":
+                                                   (302, 403, 403, 200, 200, 200),
+    "/teach/courses/{course}/assignments/submissions/{other_submission}/file":
+                                                   (302, 403, 403, 404, 404, 404),
 }
 
 # POSTs with a valid CSRF token and an empty form. Without a token every POST is a 400.
@@ -117,11 +247,96 @@ POST_MATRIX = {
     "/certificates/manage/{other_certificate}/revoke": (302, 403, 403, 404, 403, 422),
     "/certificates/manage/{certificate}/reissue":  (302, 403, 403, 422, 403, 422),
     "/certificates/manage/{other_certificate}/reissue": (302, 403, 403, 404, 403, 422),
+    # Ministries and rosters.
+    "/admin/ministries/new":                      (302, 403, 403, 403, 403, 422),
+    "/admin/ministries/{ministry}":               (302, 403, 403, 403, 403, 422),
+    "/ministry/{ministry}/people/new":            (302, 403, 422, 403, 403, 403),
+    "/ministry/{ministry}/people/{learner}/edit": (302, 403, 422, 403, 403, 403),
+    "/ministry/{ministry}/people/{other}/edit":   (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/people/{learner}/end":  (302, 403, 302, 403, 403, 403),
+    "/ministry/{ministry}/people/{other}/end":    (302, 403, 404, 403, 403, 403),
+    "/ministry/{other_ministry}/people/{other}/end": (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/roster":                (302, 403, 422, 403, 403, 403),
+    "/ministry/{ministry}/roster/{roster_upload}": (302, 403, 400, 403, 403, 403),
+    "/ministry/{other_ministry}/roster/{roster_upload}": (302, 403, 404, 403, 403, 403),
+    # Cohorts. The schedule and rules forms have no required field (blank = "no release
+    # time" / "as the course says"), so an empty form saves.
+    "/teach/courses/{course}/cohorts/new":          (302, 403, 403, 422, 404, 422),
+    "/teach/courses/{other_course}/cohorts/new":    (302, 403, 403, 404, 404, 422),
+    "/teach/cohorts/{cohort}":                      (302, 403, 403, 422, 403, 422),
+    "/teach/cohorts/{other_cohort}":                (302, 403, 403, 422, 404, 422),
+    "/teach/cohorts/{cohort}/schedule":             (302, 403, 403, 302, 403, 302),
+    "/teach/cohorts/{other_cohort}/schedule":       (302, 403, 403, 302, 404, 302),
+    "/teach/cohorts/{cohort}/rules":                (302, 403, 403, 302, 403, 302),
+    "/teach/cohorts/{cohort}/enrolments":           (302, 403, 403, 422, 403, 422),
+    "/teach/cohorts/{other_cohort}/enrolments":     (302, 403, 403, 422, 404, 422),
+    "/teach/cohorts/{cohort}/enrolments/{other_enrolment}/withdraw":
+                                                    (302, 403, 403, 302, 403, 302),
+    "/teach/cohorts/{other_cohort}/enrolments/{enrolment}/withdraw":
+                                                    (302, 403, 403, 404, 404, 404),
+    "/teach/cohorts/{cohort}/seats":                (302, 403, 403, 422, 403, 422),
+    "/teach/cohorts/{cohort}/groups":               (302, 403, 403, 422, 403, 422),
+    "/teach/cohorts/{cohort}/groups/{group}/tutor": (302, 403, 403, 422, 403, 422),
+    "/teach/cohorts/{other_cohort}/groups/{group}/tutor":
+                                                    (302, 403, 403, 404, 404, 404),
+    "/teach/cohorts/{cohort}/groups/move":          (302, 403, 403, 422, 403, 422),
+    "/teach/cohorts/{cohort}/learners/{enrolment}/extensions": (302, 403, 403, 422, 422, 422),
+    "/teach/cohorts/{cohort}/learners/{other_enrolment}/extensions":
+                                                    (302, 403, 403, 422, 404, 422),
+    "/teach/cohorts/{other_cohort}/learners/{enrolment}/extensions":
+                                                    (302, 403, 403, 404, 404, 404),
+    "/teach/cohorts/{cohort}/learners/{enrolment}/extensions/987654/withdraw":
+                                                    (302, 403, 403, 404, 404, 404),
+    "/teach/cohorts/{cohort}/learners/{enrolment}/extensions/{extension}/withdraw":
+                                                    (302, 403, 403, 302, 302, 302),
+    "/teach/cohorts/{cohort}/learners/{other_enrolment}/extensions/{extension}/withdraw":
+                                                    (302, 403, 403, 404, 404, 404),
+    "/teach/cohorts/{cohort}/announcements":        (302, 403, 403, 422, 422, 422),
+    "/teach/cohorts/{other_cohort}/announcements":  (302, 403, 403, 422, 404, 422),
+    "/ministry/{ministry}/cohorts/{cohort}/nominations": (302, 403, 422, 403, 403, 403),
+    "/ministry/{other_ministry}/cohorts/{cohort}/nominations":
+                                                    (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/cohorts/{cohort}/enrolments/{enrolment}/substitute":
+                                                    (302, 403, 422, 403, 403, 403),
+    "/ministry/{ministry}/cohorts/{cohort}/enrolments/{other_enrolment}/substitute":
+                                                    (302, 403, 404, 403, 403, 403),
+    "/ministry/{ministry}/cohorts/{cohort}/enrolments/{enrolment}/withdraw":
+                                                    (302, 403, 302, 403, 403, 403),
+    "/ministry/{ministry}/cohorts/{cohort}/enrolments/{other_enrolment}/withdraw":
+                                                    (302, 403, 404, 403, 403, 403),
+    # Quiz results: overrides of grades, release, regrading, policy overrides.
+    "/teach/courses/{course}/quizzes/{quiz}/attempts/{graded}/override":
+                                                    (302, 403, 403, 422, 422, 422),
+    "/teach/courses/{course}/quizzes/{quiz}/attempts/{other_attempt}/override":
+                                                    (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/quizzes/{quiz}/attempts/{graded}/essays/987654":
+                                                    (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/quizzes/{quiz}/release": (302, 403, 403, 302, 302, 302),
+    "/teach/courses/{other_course}/quizzes/{quiz}/release": (302, 403, 403, 404, 404, 404),
+    "/teach/courses/{course}/quizzes/{quiz}/regrade": (302, 403, 403, 422, 403, 422),
+    "/teach/courses/{course}/quizzes/{quiz}/overrides": (302, 403, 403, 422, 403, 422),
+    "/teach/courses/{course}/quizzes/{quiz}/overrides/987654/remove":
+                                                    (302, 403, 403, 404, 403, 404),
+    # Personal data.
+    "/account/data/download":                      (302, 200, 200, 200, 200, 200),
+    "/admin/people/{other}/data":                  (302, 403, 403, 403, 403, 200),
+    "/admin/people/987654/data":                   (302, 403, 403, 403, 403, 404),
+    "/admin/people/{other}/erase":                 (302, 403, 403, 403, 403, 422),
+    "/admin/people/{self}/erase":                  (302, 403, 403, 403, 403, 422),
+    # Written assignments: an empty draft saves; graders need a complete rubric (400).
+    "/learn/{enrolment}/assignments/{assignment}": (302, 302, 404, 404, 404, 404),
+    "/learn/{other_enrolment}/assignments/{assignment}": (302, 404, 404, 404, 404, 404),
+    "/teach/courses/{course}/assignments/submissions/{submission}":
+                                                   (302, 403, 403, 400, 400, 400),
+    "/teach/courses/{course}/assignments/submissions/{other_submission}":
+                                                   (302, 403, 403, 400, 404, 400),
+    "/teach/courses/{other_course}/assignments/submissions/{submission}":
+                                                   (302, 403, 403, 404, 404, 404),
 }
 
 
 @pytest.fixture()
-def world(db):
+def world(app, db, tmp_path, monkeypatch):
     """Two ministries, two cohorts of one course (plus another course), two tutor groups.
 
     Ministry A's side: ``learner`` (in ``group``, sponsored by A), ``coordinator`` (of A),
@@ -133,6 +348,8 @@ def world(db):
     ministry_a, ministry_b = make_ministry("MFA-A"), make_ministry("MFA-B")
     published = make_published_course()
     published.module_revision("m2").prerequisites = ["m1"]
+    make_assignment(published, "m1")
+    monkeypatch.setitem(app.config, "STORAGE_ROOT", str(tmp_path))
     course = published.course
     cohort = organisations.create_cohort(course, "run-1", {"en": "Run 1"}, timezone="UTC")
     cohort.course_version_id = published.version.id
@@ -163,6 +380,18 @@ def world(db):
     accounts.grant_role(users["tutor"], Role.TUTOR, group.id)
     accounts.grant_role(users["tutor_b"], Role.TUTOR, other_group.id)
     accounts.grant_role(users["administrator"], Role.ADMINISTRATOR)
+    cohorts.set_seats(cohort, ministry_a, 5, by=users["instructor"])
+    roster_upload = rosters.store_upload(
+        ministry_a, users["coordinator"],
+        b"email,name_ar,name_latin,language,position,posting\r\n")
+    m1 = published.module_revision("m1")
+    now = utcnow()
+    db.session.add(ModuleSchedule(cohort_id=cohort.id, module_id=m1.module_id,
+                                  opens_at=now - dt.timedelta(days=3),
+                                  due_at=now - dt.timedelta(days=1)))
+    db.session.flush()
+    extension = tracking.grant_extension(enrolment, m1.module_id, now + dt.timedelta(days=5),
+                                         "Posted abroad", by=users["instructor"])
     # Certificates from an earlier run that the instructor led, and from the self-paced cohort.
     earlier = organisations.create_cohort(course, "run-0", {"en": "Run 0"}, timezone="UTC")
     accounts.grant_role(users["instructor"], Role.LEAD_INSTRUCTOR, earlier.id)
@@ -190,12 +419,32 @@ def world(db):
             db.session.commit()
         return attempts
 
+    submissions = {}
+
+    def make_submissions():
+        """Written assignments handed in, made only for the paths that name one."""
+        if not submissions:
+            def submit(someone, **kwargs):
+                state = progress.course_progress(someone)
+                return assignment_service.save(someone, state, state.assignment("m1-essay"),
+                                               submit=True, **kwargs)
+
+            submissions.update(
+                submission=submit(enrolment, body="", upload=submission_files.check_upload(
+                    "essay.pdf", MINIMAL_PDF)).id,
+                other_submission=submit(other_enrolment, body="My answer").id)
+            db.session.commit()
+        return submissions
+
     return {"users": users, "other": other, "attempts": make_attempts,
+            "submissions": make_submissions,
             "ids": {"enrolment": enrolment.id, "other_enrolment": other_enrolment.id,
                     "ministry": ministry_a.id, "other_ministry": ministry_b.id,
                     "cohort": cohort.id, "other_cohort": other_cohort.id,
                     "group": group.id, "other_group": other_group.id,
-                    "course": course.id, "other_course": other_course.id},
+                    "course": course.id, "other_course": other_course.id,
+                    "learner": learner.id, "roster_upload": roster_upload.id,
+                    "extension": extension.id},
             "certificates": {"certificate": certificate.id, "code": certificate.code,
                              "other_certificate": other_certificate.id,
                              "kid": signing_key().kid}}
@@ -216,10 +465,13 @@ def _cases(matrix):
 def _fill(path, world, role):
     me = world["users"].get(role)
     names_attempt = any(f"{{{k}}}" in path for k in ("attempt", "graded", "other_attempt"))
+    names_submission = "submission}" in path
     return path.format(other=world["other"].id, self=me.id if me else 0, invitation="invitation",
                        **world["ids"], lesson="m1-l1", locked_lesson="m2-l1", quiz="m1-quiz",
                        locked_quiz="m2-quiz", **world["certificates"],
-                       **(world["attempts"]() if names_attempt else {}))
+                       assignment="m1-essay",
+                       **(world["attempts"]() if names_attempt else {}),
+                       **(world["submissions"]() if names_submission else {}))
 
 
 @pytest.mark.parametrize("role,path,expected", _cases(MATRIX))
@@ -246,7 +498,8 @@ def test_post_without_csrf_is_refused(app, world, role, path):
 # Ministry B's people and the tutor of the other group: for every page, form post and export
 # that names something of ministry A or of group 1, they get 403 or 404, never the page.
 OUTSIDERS = ["learner_b", "coordinator_b", "tutor_b"]
-A_SIDE = ("{ministry}", "{enrolment}", "{group}", "{certificate}", "{attempt}", "{graded}")
+A_SIDE = ("{ministry}", "{enrolment}", "{group}", "{certificate}", "{attempt}", "{graded}",
+          "{submission}")
 
 
 def _a_side(matrix):

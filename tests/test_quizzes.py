@@ -129,7 +129,8 @@ def test_questions_and_choices_are_shuffled_per_attempt_when_the_quiz_says_so(qu
 def test_a_quiz_with_a_kind_of_question_not_yet_supported_cannot_start(quiz, db):
     from diplolearn.models import QuestionRevision
 
-    db.session.scalars(sa.select(QuestionRevision)).first().kind = "essay"
+    # A kind no QuestionType implements.
+    db.session.scalars(sa.select(QuestionRevision)).first().kind = "hotspot"
     db.session.commit()
     response = post_form(quiz.client, f"{quiz.landing}/attempts", {}, form_page=quiz.landing)
     assert response.status_code == 409 and "cannot be taken yet" in response.get_data(

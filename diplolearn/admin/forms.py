@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from diplolearn import i18n
@@ -50,3 +50,48 @@ class InvitePersonForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Send a new invitation"))
+
+
+class MinistryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
+                       description=_l("Short and unique, for example MFA-JO."),
+                       render_kw={"dir": "ltr"})
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
+    name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=200)],
+                          render_kw={"dir": "rtl", "lang": "ar"})
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
+    country_code = StringField(_l("Country code"), validators=[Optional(), Length(min=2, max=2)],
+                               description=_l("Two letters (ISO 3166), for example JO."),
+                               render_kw={"dir": "ltr"})
+    submit = SubmitField(_l("Save"))
+
+    def validate_country_code(self, field):
+        if field.data and not field.data.strip().isalpha():
+            raise ValidationError(_l("Two letters, for example JO."))
+
+
+class NewMinistryForm(MinistryForm):
+    coordinator_email = EmailField(
+        _l("Coordinator's email"), validators=[DataRequired(), email_address, Length(max=254)],
+        description=_l("An existing account becomes the coordinator; otherwise a new account "
+                       "is created and invited."))
+    coordinator_name_latin = StringField(_l("Coordinator's name in Latin script"),
+                                         validators=[Optional(), Length(max=200)],
+                                         description=_l("Needed for a new account."))
+    coordinator_name_ar = StringField(_l("Coordinator's name in Arabic script"),
+                                      validators=[Optional(), Length(max=200)],
+                                      render_kw={"dir": "rtl", "lang": "ar"})
+    coordinator_language = SelectField(_l("Coordinator's language"))
+    submit = SubmitField(_l("Create the ministry"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.coordinator_language.choices = [
+            (code, i18n.language_name(code)) for code in i18n.supported_languages()]
+
+
+class EditMinistryForm(MinistryForm):
+    code = None  # a ministry's code never changes
+    is_active = BooleanField(_l("Active"), description=_l(
+        "A deactivated ministry keeps its records, but its coordinators can no longer change "
+        "its staff."))

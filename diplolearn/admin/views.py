@@ -111,3 +111,92 @@ def audit_log():
     if action:
         query = query.where(AuditEvent.action == action)
     return render_template("admin/audit.html", page=paginate(query, per_page=50), action=action)
+
+
+# --- ministries ------------------------------------------------------------------------------
+
+@bp.get("/ministries")
+@administrator_required
+def list_ministries():
+    from diplolearn.models import Role, RoleGrant
+
+    ministries = db.session.scalars(sa.select(Ministry).order_by(Ministry.code)).all()
+    staff = dict(db.session.execute(
+        sa.select(StaffMembership.ministry_id, sa.func.count())
+        .where(StaffMembership.ended_at.is_(None)).group_by(StaffMembership.ministry_id)).all())
+    coordinators: dict[int, list[User]] = {}
+    for grant in db.session.scalars(
+            sa.select(RoleGrant).where(RoleGrant.role == Role.COORDINATOR)
+            .options(selectinload(RoleGrant.user))):
+        coordinators.setdefault(grant.ministry_id, []).append(grant.user)
+    return render_template("admin/ministries.html", ministries=ministries, staff=staff,
+                           coordinators=coordinators)
+
+
+@bp.route("/ministries/new", methods=["GET", "POST"])
+@administrator_required
+def create_ministry():
+    from diplolearn.admin.forms import NewMinistryForm
+    from diplolearn.services import ministries
+    from diplolearn.services.errors import MinistryCodeTaken
+
+    form = NewMinistryForm()
+    if form.validate_on_submit():
+        new_account = accounts.find_user_by_email(form.coordinator_email.data) is None
+        if new_account and not (form.coordinator_name_latin.data or "").strip():
+            form.coordinator_name_latin.errors.append(
+                _("The coordinator has no account yet: give their name in Latin script."))
+        else:
+            try:
+                ministry = ministries.create_ministry(
+                    code=form.code.data, name_en=form.name_en.data, name_ar=form.name_ar.data,
+                    name_fr=form.name_fr.data or "", country_code=form.country_code.data,
+                    by=current_user)
+                coordinator, created = ministries.appoint_coordinator(
+                    ministry, current_user, email=form.coordinator_email.data,
+                    name_latin=form.coordinator_name_latin.data or "",
+                    name_ar=form.coordinator_name_ar.data or "",
+                    language=form.coordinator_language.data)
+            except MinistryCodeTaken as error:
+                db.session.rollback()
+                form.code.errors.append(error.message)
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                flash(_("The ministry was created. %(name)s is its coordinator.",
+                        name=coordinator.display_name) + " " + (
+                    _("The invitation mail is on its way.") if created else ""), "success")
+                return redirect(url_for("admin.edit_ministry", ministry_id=ministry.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/ministry_form.html", form=form, ministry=None), status
+
+
+@bp.route("/ministries/<int:ministry_id>", methods=["GET", "POST"])
+@administrator_required
+def edit_ministry(ministry_id: int):
+    from diplolearn.admin.forms import EditMinistryForm
+    from diplolearn.models import Role, RoleGrant
+    from diplolearn.services import ministries
+
+    ministry = db.session.get(Ministry, ministry_id) or abort(404)
+    form = EditMinistryForm(data={
+        "name_en": ministry.name.get("en", ""), "name_ar": ministry.name.get("ar", ""),
+        "name_fr": ministry.name.get("fr", ""), "country_code": ministry.country_code or "",
+        "is_active": ministry.is_active} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        changed = ministries.update_ministry(
+            ministry, name_en=form.name_en.data, name_ar=form.name_ar.data,
+            name_fr=form.name_fr.data or "", country_code=form.country_code.data,
+            is_active=form.is_active.data, by=current_user)
+        db.session.commit()
+        flash(_("Saved.") if changed else _("Nothing to change."), "success")
+        return redirect(url_for("admin.edit_ministry", ministry_id=ministry.id))
+    coordinators = db.session.scalars(
+        sa.select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == Role.COORDINATOR, RoleGrant.ministry_id == ministry.id)
+        .order_by(User.sort_key)).all()
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/ministry_form.html", form=form, ministry=ministry,
+                           coordinators=coordinators), status

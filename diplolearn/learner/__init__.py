@@ -39,7 +39,10 @@ class StepLinks:
     def __init__(self, enrolment_id: int):
         lesson = url_for("learner.show_lesson", enrolment_id=enrolment_id, lesson_key="-")
         quiz = url_for("learner.show_quiz", enrolment_id=enrolment_id, quiz_key="-")
-        self.prefixes = {"lesson": lesson[:-1], "quiz": quiz[:-1]}
+        assignment = url_for("learner.show_assignment", enrolment_id=enrolment_id,
+                             assignment_key="-")
+        self.prefixes = {"lesson": lesson[:-1], "quiz": quiz[:-1],
+                         "assignment": assignment[:-1]}
 
     def __call__(self, item) -> str:
         node = getattr(item, "node", item)
@@ -61,4 +64,9 @@ def _labels():
             "step_links": StepLinks}
 
 
-from diplolearn.learner import course_pages, quiz_views, views  # noqa: E402,F401
+from diplolearn.learner import (  # noqa: E402,F401
+    assignment_views,
+    course_pages,
+    quiz_views,
+    views,
+)

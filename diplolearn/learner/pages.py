@@ -3,7 +3,7 @@ the language they are in, the drawn questions of an attempt, and an attempt's re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_login import current_user
 from markupsafe import Markup
@@ -34,6 +34,7 @@ class QuestionView:
     prompt: Markup
     lang: str
     field: object  # an unbound WTForms field
+    layout: str = "choices"  # QuestionType.layout: "choices", "input" or "rows"
 
 
 @dataclass
@@ -46,6 +47,8 @@ class QuestionReview:
     full_marks: bool
     feedback: str
     choices: list[ChoiceResult]
+    pending: bool = False  # an essay waiting for a person to grade it
+    comment: str = ""  # the grader's comment on an essay
 
 
 def drawn_questions(attempt: QuizAttempt, read: Reader) -> list[QuestionView]:
@@ -63,20 +66,31 @@ def drawn_questions(attempt: QuizAttempt, read: Reader) -> list[QuestionView]:
         answer = aq.response.answer if aq.response is not None else None
         views.append(QuestionView(aq.position, field_name(aq), question.points,
                                   render_markdown(prompt), lang,
-                                  kind.build_field(prompt, options, answer, tokens)))
+                                  kind.build_field(prompt, options, answer, tokens,
+                                                   question=question), kind.layout))
     return views
 
 
-def review(attempt: QuizAttempt, read: Reader, reveal: bool) -> list[QuestionReview]:
+def review(attempt: QuizAttempt, read: Reader, reveal: bool, feedback: bool = True
+           ) -> list[QuestionReview]:
+    """Each question's result; ``reveal``: mark the correct answers; ``feedback``: include the
+    question's and the choices' feedback (left out of the page entirely otherwise)."""
     reviews = []
     for aq in attempt.questions:
         question, response = aq.question_revision, aq.response
         answer = response.answer if response is not None else None
         score = response.score if response is not None and response.score is not None else 0
         prompt, lang = read(question.prompt)
-        feedback = read(question.feedback)[0]
+        text = read(question.feedback)[0] if feedback else ""
+        choices = questions.get(question.kind).review(question, answer, aq.choice_order, read,
+                                                      reveal)
+        if not feedback:
+            choices = [replace(choice, feedback="") for choice in choices]
+        manual = questions.get(question.kind).manual
+        pending = manual and response is not None and response.score is None \
+            and bool(answer and any(answer.values()))
         reviews.append(QuestionReview(
             aq.position, render_markdown(prompt), lang, question.points, score,
-            score >= question.points, feedback,
-            questions.get(question.kind).review(question, answer, aq.choice_order, read, reveal)))
+            score >= question.points, text, choices, pending,
+            (response.feedback or "") if manual and response is not None else ""))
     return reviews

@@ -3,7 +3,7 @@ the learner goes), submitting once, and the result with feedback."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,15 +13,17 @@ from diplolearn.learner.forms import StartAttemptForm, make_attempt_form
 from diplolearn.learner.pages import Reader, drawn_questions, review
 from diplolearn.learner.views import load_progress, refusal
 from diplolearn.models import AttemptState, utcnow
-from diplolearn.security.permissions import login_required
+from diplolearn.security.permissions import login_required, wants_json
 from diplolearn.security.scoping import own_enrolment_or_404
 from diplolearn.services import progress as progress_service
-from diplolearn.services import quizzes
+from diplolearn.services import quiz_policy, quizzes
 from diplolearn.services.errors import (
     AttemptFinished,
     ModuleLocked,
     NoAttemptsLeft,
     NotStudying,
+    QuizClosed,
+    QuizNotOpenYet,
     QuizNotReady,
     TamperedAnswer,
     TimeUp,
@@ -63,9 +65,11 @@ def show_quiz(enrolment_id: int, quiz_key: str):
     module = progress.module_of(quiz)
     if not module.is_open:
         return refusal(enrolment, progress, ModuleLocked(), quiz)
+    policy = quiz_policy.policy_for(enrolment, quiz.node)
     return render_template("learner/quiz.html", enrolment=enrolment, progress=progress,
                            quiz=quiz, module=module, form=StartAttemptForm(),
-                           read=Reader(enrolment.cohort.course))
+                           read=Reader(enrolment.cohort.course), policy=policy,
+                           left=policy.left(quiz.used), now=utcnow())
 
 
 @bp.post("/<int:enrolment_id>/quizzes/<quiz_key>/attempts")
@@ -81,7 +85,7 @@ def start_attempt(enrolment_id: int, quiz_key: str):
     except (ModuleLocked, NotStudying) as error:
         db.session.rollback()
         return refusal(enrolment, progress, error, quiz)
-    except (NoAttemptsLeft, QuizNotReady) as error:
+    except (NoAttemptsLeft, QuizNotReady, QuizNotOpenYet, QuizClosed) as error:
         return _problem(enrolment, error, 409)
     db.session.commit()
     return redirect(_attempt_url("learner.show_attempt", attempt))
@@ -129,6 +133,8 @@ def save_attempt(enrolment_id: int, attempt_id: int):
     if refused is not None:
         return refused
     db.session.commit()
+    if wants_json():  # the page's autosave (static/quiz.js); the form post works without it
+        return jsonify(saved=True)
     flash(_("Your answers are saved. You can come back to them until you submit."), "success")
     return redirect(_attempt_url("learner.show_attempt", attempt))
 
@@ -153,12 +159,16 @@ def show_result(enrolment_id: int, attempt_id: int):
     progress = progress_service.course_progress(enrolment)
     quiz = next((q for q in progress.items if q.node.kind == "quiz"
                  and q.node.quiz_id == attempt.quiz_id), None) if progress else None
-    # The key is shown once it cannot help a later attempt: the quiz is passed or no attempt
-    # is left. Until then, feedback is given on the choices the learner made.
-    reveal = quiz is None or quiz.done or quiz.left == 0
+    # What the learner sees follows the attempt's policy (services/quiz_policy.py): what is
+    # not visible is not rendered, so it is not in the page either.
+    policy = quiz_policy.policy_for(enrolment, quiz.node) if quiz else None
+    left = policy.left(quiz.used) if quiz else None
+    seen = quiz_policy.visibility(attempt, policy, quiz is None or quiz.done or left == 0)
     read = Reader(enrolment.cohort.course, attempt.language)
     return render_template("learner/result.html", enrolment=enrolment, attempt=attempt,
-                           quiz=quiz, reviews=review(attempt, read, reveal), reveal=reveal,
+                           quiz=quiz, left=left, seen=seen, reveal=seen.answers,
+                           reviews=review(attempt, read, seen.answers, seen.feedback)
+                           if seen.score else [],
                            form=StartAttemptForm(), read=read,
                            percent=progress_service.attempt_percent(attempt)
-                           if attempt.score is not None else None)
+                           if attempt.score is not None and seen.score else None)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectField, SubmitField
 from wtforms.validators import AnyOf, DataRequired
 
 from diplolearn import i18n
@@ -27,6 +27,10 @@ class PreferencesForm(FlaskForm):
     )
     timezone = SelectField(_l("My time zone"), validators=[DataRequired()],
                            description=_l("Dates and deadlines are shown in this time zone."))
+    notify_by_mail = BooleanField(
+        _l("Also send me announcements by mail"),
+        description=_l("Announcements from your instructors and tutors are always on your "
+                       "dashboard."))
     submit = SubmitField(_l("Save preferences"))
 
     def __init__(self, *args, **kwargs):

@@ -17,8 +17,12 @@ from diplolearn.main.forms import LanguageForm, PreferencesForm
 from diplolearn.models import Cohort, Enrolment
 from diplolearn.learner.pages import Reader
 from diplolearn.security.permissions import login_required
+from diplolearn.security.scoping import announcements_for
 from diplolearn.services import accounts, progress
 from diplolearn.services.errors import DomainError, WeakPassword
+
+
+DASHBOARD_ANNOUNCEMENTS = 5
 
 
 @bp.get("/")
@@ -33,8 +37,12 @@ def home():
     ).all()
     # Every cohort's progress in a fixed number of queries, however many there are.
     standing = progress.progress_for(list(enrolments))
+    announcements = db.session.scalars(
+        announcements_for(current_user).limit(DASHBOARD_ANNOUNCEMENTS)).all() \
+        if enrolments else []
     return render_template("main/dashboard.html", enrolments=enrolments, standing=standing,
-                           readers={e.id: Reader(e.cohort.course) for e in enrolments})
+                           readers={e.id: Reader(e.cohort.course) for e in enrolments},
+                           announcements=announcements)
 
 
 @bp.get("/healthz")
@@ -77,6 +85,7 @@ def account():
         current_user.interface_language = form.interface_language.data
         current_user.reading_language = form.reading_language.data
         current_user.timezone = form.timezone.data
+        current_user.notify_by_mail = form.notify_by_mail.data
         db.session.commit()
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("main.account"))

@@ -5,11 +5,23 @@ from diplolearn.models.assessment import (
     ChoiceRevision,
     GradingMethod,
     Question,
+    QuestionCategory,
     QuestionKind,
     QuestionRevision,
     Quiz,
+    QuizDraw,
     QuizQuestion,
     QuizRevision,
+    Reveal,
+)
+from diplolearn.models.assignments import (
+    Assignment,
+    AssignmentDeadline,
+    AssignmentRevision,
+    RubricCriterion,
+    RubricLevel,
+    Submission,
+    SubmissionScore,
 )
 from diplolearn.models.audit import AuditEvent, AuditLogIsAppendOnly
 from diplolearn.models.base import Base, utcnow
@@ -30,10 +42,15 @@ from diplolearn.models.organisations import (
     Enrolment,
     Ministry,
     ModuleSchedule,
+    SeatAllotment,
     StaffMembership,
     TutorGroup,
+    TutorGroupMove,
 )
 from diplolearn.models.outbox import OutboxMessage
+from diplolearn.models.policies import QuizPolicyOverride
+from diplolearn.models.rosters import PendingInvitation, RosterUpload
+from diplolearn.models.tracking import Announcement, DueDateExtension
 from diplolearn.models.states import (
     AttemptState,
     CertificateStatus,
@@ -41,6 +58,7 @@ from diplolearn.models.states import (
     EnrolmentState,
     InvalidTransition,
     OutboxState,
+    SubmissionState,
 )
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -38,6 +38,8 @@ class User(UserMixin, TimestampMixin, Base):
     interface_language: Mapped[str | None] = mapped_column(sa.String(8))
     reading_language: Mapped[str | None] = mapped_column(sa.String(8))
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    # Whether announcements and similar notices are also sent by mail (always on the dashboard).
+    notify_by_mail: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
     # Bumped when the password changes: every session carrying the old value ends.
     session_epoch: Mapped[int] = mapped_column(default=0)

@@ -106,10 +106,9 @@ class ModuleRevision(Base):
     prerequisites: Mapped[list] = mapped_column(sa.JSON, default=list)
     # The week of a tutor-led run this module is planned for (cohort schedules start from it).
     week: Mapped[int | None]
-    # Prompts kept with the module until the assessment and discussion issues give them tables
-    # of their own: {"id", "title", "prompt", "rubric": [{"id", "points", "criterion"}]} and
-    # {"id", "prompt", "refers_to"?}; empty when the module has none.
-    assignment: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The discussion prompt, kept with the module until the discussion issue gives it a table
+    # of its own: {"id", "prompt", "refers_to"?}; empty when the module has none. (Written
+    # assignments have their own tables: assignments.py.)
     discussion: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     module: Mapped[Module] = relationship()

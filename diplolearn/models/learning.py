@@ -66,6 +66,15 @@ class QuizAttempt(Base):
     score: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 2))
     max_score: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 2))
     passed: Mapped[bool | None]
+    # Graded under a policy that needs a release: hidden from the learner and not counted for
+    # completion until a tutor or instructor releases it (services/quiz_policy.py).
+    grade_withheld: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    released_at: Mapped[dt.datetime | None]
+    released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # A grade set by hand (the reason is in the audit log, and shown to staff).
+    overridden_at: Mapped[dt.datetime | None]
+    overridden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    override_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     enrolment = relationship("Enrolment")
     quiz_revision = relationship("QuizRevision")

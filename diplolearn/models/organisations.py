@@ -9,6 +9,10 @@
 - ``TutorGroup``: about 25 learners of a cohort with their own tutor.
 - ``Enrolment``: one person in one cohort, sponsored by a ministry; see states.ENROLMENT.
 - ``ModuleSchedule``: when a module opens (is released) and is due in a cohort.
+- ``SeatAllotment``: how many of a cohort's seats a ministry has; its coordinator nominates
+  staff into them (services/cohorts.py).
+- ``TutorGroupMove``: each change of an enrolment's tutor group, with who made it and when, so
+  a move keeps the learner's history.
 """
 
 from __future__ import annotations
@@ -36,7 +40,16 @@ class Ministry(TimestampMixin, Base):
 class StaffMembership(TimestampMixin, Base):
     __tablename__ = "staff_membership"
     __table_args__ = (
-        sa.UniqueConstraint("ministry_id", "staff_id"),
+        # A staff id names one current member of a ministry; an ended membership keeps its
+        # id, so a person who comes back (or a recycled id) does not clash with history.
+        sa.Index(
+            "uq_staff_membership_current_staff_id",
+            "ministry_id",
+            "staff_id",
+            unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        ),
         # At most one current membership per person.
         sa.Index(
             "uq_staff_membership_current",
@@ -85,6 +98,12 @@ class Cohort(TimestampMixin, Base):
     starts_at: Mapped[dt.datetime | None]
     ends_at: Mapped[dt.datetime | None]
     capacity: Mapped[int | None]
+    # A learner without activity for this many days counts as at risk (progress grid).
+    at_risk_inactive_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # The cohort's overrides of the course's completion rules (ModuleRevision.required and
+    # .prerequisites), by module key: {"m3": {"required": false}, "m5": {"prerequisites":
+    # ["m2"]}}. A module or rule not named follows the course (services/cohorts.py validates).
+    module_rules: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     course = relationship("Course", foreign_keys=[course_id])
     course_version = relationship("CourseVersion", foreign_keys=[course_version_id])
@@ -113,7 +132,8 @@ class Enrolment(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "cohort_id"),
         sa.CheckConstraint(
-            "state IN ('invited', 'active', 'completed', 'withdrawn', 'deferred')",
+            "state IN ('invited', 'active', 'completed', 'withdrawn', 'deferred', "
+            "'waitlisted')",
             name="state_known",
         ),
     )
@@ -133,6 +153,10 @@ class Enrolment(TimestampMixin, Base):
     activated_at: Mapped[dt.datetime | None]
     completed_at: Mapped[dt.datetime | None]
     last_activity_at: Mapped[dt.datetime | None]
+    # When the enrolment joined the waitlist: its place in the queue (earliest first).
+    waitlisted_at: Mapped[dt.datetime | None]
+    # The nominee this enrolment replaced (a coordinator's substitution before the start).
+    replaces_enrolment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrolment.id"))
 
     user = relationship("User")
     cohort: Mapped[Cohort] = relationship()
@@ -144,6 +168,7 @@ class Enrolment(TimestampMixin, Base):
         when = when or utcnow()
         self.state = ENROLMENT.advance(self.state, target)
         self.state_changed_at = when
+        self.waitlisted_at = when if target == EnrolmentState.WAITLISTED else None
         if target == EnrolmentState.ACTIVE and self.activated_at is None:
             self.activated_at = when
         if target == EnrolmentState.COMPLETED:
@@ -165,3 +190,39 @@ class ModuleSchedule(Base):
 
     cohort: Mapped[Cohort] = relationship()
     module = relationship("Module")
+
+
+class SeatAllotment(TimestampMixin, Base):
+    """The seats of a cohort allotted to one ministry. Enrolments it sponsors that hold a place
+    (``SEAT_HOLDING`` states) never outnumber ``seats``."""
+
+    __tablename__ = "seat_allotment"
+    __table_args__ = (
+        sa.UniqueConstraint("cohort_id", "ministry_id"),
+        sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
+    ministry_id: Mapped[int] = mapped_column(sa.ForeignKey("ministry.id"), index=True)
+    seats: Mapped[int]
+
+    cohort: Mapped[Cohort] = relationship()
+    ministry: Mapped[Ministry] = relationship()
+
+
+class TutorGroupMove(Base):
+    """One change of an enrolment's tutor group (from or to none at all)."""
+
+    __tablename__ = "tutor_group_move"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id"), index=True)
+    from_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tutor_group.id"))
+    to_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tutor_group.id"))
+    moved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    moved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    from_group: Mapped[TutorGroup | None] = relationship(foreign_keys=[from_group_id])
+    to_group: Mapped[TutorGroup | None] = relationship(foreign_keys=[to_group_id])
+    moved_by = relationship("User")

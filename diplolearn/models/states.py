@@ -12,12 +12,20 @@ Enrolment (one person in one cohort):
        ▼          │
     withdrawn ◄───┘ (from invited, active or deferred)
     withdrawn ──► invited   (invited again into the same cohort)
+    waitlisted ──► invited  (a place came free: promoted, first come first served)
+    waitlisted ──► withdrawn;  withdrawn ──► waitlisted  (nominated again when it is full)
 
     invited    the person has been enrolled but has not yet started (or not yet set a password)
     active     following the cohort
     deferred   paused at the learner's or ministry's request; may resume
     completed  met the completion rules; terminal (a certificate may hang off it)
     withdrawn  left the cohort; records stay, visible to the sponsoring ministry
+    waitlisted asked for a place when the cohort (or the sponsoring ministry's seats) was full;
+               holds no place. ``Enrolment.waitlisted_at`` orders the queue (earliest first)
+               within the cohort; a withdrawal promotes the first one that then fits
+
+    Places: invited, active, deferred and completed enrolments hold a place (``SEAT_HOLDING``)
+    and count against the cohort's capacity and their sponsoring ministry's seats.
 
 Quiz attempt (pins the quiz revision, questions drawn, pass mark and language at start):
 
@@ -33,6 +41,19 @@ Quiz attempt (pins the quiz revision, questions drawn, pass mark and language at
                  graded, later ones are not (the job command finalises these)
     graded       has a score; regrading changes the score, not the state
     abandoned    voided (the enrolment was withdrawn, or an instructor discarded it); never graded
+
+Written assignment submission (pins the assignment revision, so its rubric; see
+assignments.py):
+
+    draft ──► submitted ──► returned
+                               │ (the grader allowed a resubmission)
+                               └──► a new draft, numbered one more, of the same assignment
+
+    draft      written or uploaded, saved as the learner goes; only the learner sees it
+    submitted  handed in (marked late when after its due date); waits for a grader
+    returned   graded against the rubric with comments; the learner sees the result.
+               Regrading changes the score, not the state. Resubmission is a new row: the
+               returned one stays as it was.
 
 Outbox message:
 
@@ -78,6 +99,7 @@ class EnrolmentState(enum.StrEnum):
     COMPLETED = "completed"
     WITHDRAWN = "withdrawn"
     DEFERRED = "deferred"
+    WAITLISTED = "waitlisted"
 
 
 class AttemptState(enum.StrEnum):
@@ -86,6 +108,12 @@ class AttemptState(enum.StrEnum):
     GRADED = "graded"
     EXPIRED = "expired"
     ABANDONED = "abandoned"
+
+
+class SubmissionState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
 
 
 class OutboxState(enum.StrEnum):
@@ -132,9 +160,13 @@ ENROLMENT = _m("enrolment", {
     E.INVITED: {E.ACTIVE, E.WITHDRAWN},
     E.ACTIVE: {E.COMPLETED, E.WITHDRAWN, E.DEFERRED},
     E.DEFERRED: {E.ACTIVE, E.WITHDRAWN},
-    E.WITHDRAWN: {E.INVITED},
+    E.WITHDRAWN: {E.INVITED, E.WAITLISTED},
     E.COMPLETED: set(),
+    E.WAITLISTED: {E.INVITED, E.WITHDRAWN},
 })
+
+# The enrolment states that hold a place in a cohort (capacity and ministry seats).
+SEAT_HOLDING = frozenset({E.INVITED, E.ACTIVE, E.DEFERRED, E.COMPLETED})
 
 ATTEMPT = _m("quiz attempt", {
     A.IN_PROGRESS: {A.SUBMITTED, A.EXPIRED, A.ABANDONED},
@@ -142,6 +174,12 @@ ATTEMPT = _m("quiz attempt", {
     A.EXPIRED: {A.GRADED},
     A.GRADED: set(),
     A.ABANDONED: set(),
+})
+
+SUBMISSION = _m("submission", {
+    SubmissionState.DRAFT: {SubmissionState.SUBMITTED},
+    SubmissionState.SUBMITTED: {SubmissionState.RETURNED},
+    SubmissionState.RETURNED: set(),
 })
 
 OUTBOX = _m("outbox message", {

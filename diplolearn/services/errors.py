@@ -90,6 +90,21 @@ class TamperedAnswer(DomainError):
                  "saved. Reload the quiz page and answer again.")
 
 
+class QuizNotOpenYet(DomainError):
+    message = _l("This quiz is not open yet, so no attempt was started. Check when it opens "
+                 "on the quiz page.")
+
+
+class QuizClosed(DomainError):
+    message = _l("This quiz is closed, so no attempt was started.")
+
+
+class GradeNotChanged(DomainError):
+    """A grade override or regrade that the rules refuse (out of range, no reason, ...)."""
+
+    message = _l("The grade was not changed: check the score and the reason.")
+
+
 # --- certificates ----------------------------------------------------------------------------
 
 class NotCompleted(DomainError):
@@ -117,3 +132,88 @@ class InvalidCredential(DomainError):
     """A credential whose signature, issuer or contents do not check out."""
 
     message = _l("This credential is not genuine: its signature does not match its contents.")
+
+
+# --- cohorts: dates, places, groups ----------------------------------------------------------
+
+class CohortRefused(DomainError):
+    """A change to a cohort that its rules refuse; the message says which rule."""
+
+
+class NoSuchAccount(DomainError):
+    message = _l("No active account has this email address. Ask an administrator or the "
+                 "person's training coordinator to invite them first.")
+
+
+class AlreadyEnrolled(DomainError):
+    message = _l("This person is already enrolled in this cohort or on its waiting list.")
+
+
+class TutorGroupFull(DomainError):
+    message = _l("This tutor group is full. Choose another group or raise its size.")
+
+
+class CohortStarted(DomainError):
+    message = _l("The cohort has already started, so a nominee can no longer be replaced. "
+                 "You can still withdraw them.")
+
+
+# --- ministries, their staff and rosters ---------------------------------------------------
+
+class MinistryCodeTaken(DomainError):
+    message = _l("Another ministry already has this code. Choose another one.")
+
+
+class MinistryInactive(DomainError):
+    message = _l("This ministry has been deactivated, so its staff cannot be changed. Nothing "
+                 "was changed. Ask the platform's administrators.")
+
+
+class RegisteredElsewhere(DomainError):
+    """Worded so that it never says which ministry the person belongs to."""
+
+    message = _l("This person is already registered on DiploLearn with another organisation, "
+                 "so they cannot be added here. If they now work for your ministry, ask the "
+                 "platform's administrators to move them.")
+
+
+class AlreadyStaff(DomainError):
+    message = _l("This person is already on your ministry's staff.")
+
+
+class StaffIdTaken(DomainError):
+    message = _l("Another current member of your ministry's staff has this staff id.")
+
+
+class EmailChangeRefused(DomainError):
+    message = _l("This person holds a role on DiploLearn (such as coordinator or instructor), "
+                 "so only the platform's administrators can change their email address.")
+
+
+class RosterInvalid(DomainError):
+    message = _l("The file has problems, so nothing was imported. Correct them and upload "
+                 "the file again.")
+
+
+class RosterChanged(DomainError):
+    message = _l("Something changed since this preview was made, so nothing was imported. "
+                 "Check the new preview, then confirm again.")
+
+
+class RosterAlreadyApplied(DomainError):
+    message = _l("This file has already been imported. Nothing was changed.")
+
+
+class InvalidEssayGrade(DomainError):
+    message = _l("That grade cannot be recorded.")
+
+
+# --- personal data ---------------------------------------------------------------------------
+
+class AlreadyErased(DomainError):
+    message = _l("This person's personal data has already been erased. Nothing was changed.")
+
+
+class ConfirmationMismatch(DomainError):
+    message = _l("The email address typed does not match this person's, so nothing was "
+                 "erased. Type it exactly as shown.")

@@ -1,11 +1,10 @@
 """The shape of published course versions, read in a fixed number of queries.
 
-``load_outlines`` reads the modules, lessons and quizzes of any number of course versions in
-four queries (the versions, then one per kind of item), however large the courses are, into
-plain, read-only
-``ModuleNode`` / ``LessonNode`` / ``QuizNode`` objects in course order. Progress (progress
-package) is computed over these nodes and the learner's records, never by walking ORM
-relationships.
+``load_outlines`` reads the modules (with their written assignment), lessons and quizzes of any
+number of course versions in four queries (the versions, then one per kind of item), however
+large the courses are, into plain, read-only ``ModuleNode`` / ``LessonNode`` / ``QuizNode`` /
+``AssignmentNode`` objects in course order. Progress (progress package) is computed over these
+nodes and the learner's records, never by walking ORM relationships.
 
 A published version never changes (catalogue.py): a new import publishes a new version. So
 each process keeps the outlines of the published versions it has read (``OutlineCache``), and
@@ -26,6 +25,8 @@ import sqlalchemy as sa
 
 from diplolearn.extensions import db
 from diplolearn.models import (
+    Assignment,
+    AssignmentRevision,
     CourseVersion,
     CourseVersionState,
     Lesson,
@@ -67,6 +68,26 @@ class QuizNode:
 
 
 @dataclass(eq=False)
+class AssignmentNode:
+    """A module's written assignment (models/assignments.py); its rubric is read on its page."""
+
+    revision_id: int
+    assignment_id: int
+    key: str
+    title: dict
+    required: bool
+    completion: str  # "submitted" or "passed"
+    pass_mark: Decimal
+    formats: list
+    min_words: int | None
+    max_words: int | None
+    due_days: int | None
+    late_days: int | None
+    module: ModuleNode | None = None
+    kind = "assignment"
+
+
+@dataclass(eq=False)
 class ModuleNode:
     revision_id: int
     module_id: int
@@ -78,16 +99,17 @@ class ModuleNode:
     required: bool
     prerequisites: list[str]
     week: int | None = None
-    assignment: dict = field(default_factory=dict)  # see ModuleRevision.assignment
     discussion: dict = field(default_factory=dict)
     number: int = 0  # 1-based place in the course, as learners call it ("Module 2")
     lessons: list[LessonNode] = field(default_factory=list)
     quizzes: list[QuizNode] = field(default_factory=list)
+    assignments: list[AssignmentNode] = field(default_factory=list)
 
     @property
-    def items(self) -> list[LessonNode | QuizNode]:
-        """Lessons first, then the module's quizzes: the order a learner works through."""
-        return [*self.lessons, *self.quizzes]
+    def items(self) -> list[LessonNode | QuizNode | AssignmentNode]:
+        """Lessons first, then the module's quizzes and its written assignment: the order a
+        learner works through."""
+        return [*self.lessons, *self.quizzes, *self.assignments]
 
     @property
     def minutes(self) -> int | None:
@@ -136,6 +158,9 @@ class CourseOutline:
 
     def quiz(self, key: str) -> QuizNode | None:
         return next((i for m in self.modules for i in m.quizzes if i.key == key), None)
+
+    def assignment(self, key: str) -> AssignmentNode | None:
+        return next((i for m in self.modules for i in m.assignments if i.key == key), None)
 
 
 class OutlineCache:
@@ -189,6 +214,14 @@ def load_outlines(version_ids: Iterable[int]) -> dict[int, CourseOutline]:
     return outlines
 
 
+_ASSIGNMENT_COLUMNS = (
+    AssignmentRevision.id.label("assignment_revision_id"), AssignmentRevision.assignment_id,
+    Assignment.key.label("assignment_key"), AssignmentRevision.title.label("assignment_title"),
+    AssignmentRevision.required.label("assignment_required"), AssignmentRevision.completion,
+    AssignmentRevision.pass_mark, AssignmentRevision.formats, AssignmentRevision.min_words,
+    AssignmentRevision.max_words, AssignmentRevision.due_days, AssignmentRevision.late_days)
+
+
 def read_outlines(ids: list[int]) -> dict[int, CourseOutline]:
     """Read outlines from the database, in four queries."""
     outlines = {row.id: CourseOutline(row.id, bibliography=list(row.bibliography or []),
@@ -202,16 +235,25 @@ def read_outlines(ids: list[int]) -> dict[int, CourseOutline]:
         sa.select(ModuleRevision.id, ModuleRevision.module_id, Module.key, ModuleRevision.position,
                   ModuleRevision.title, ModuleRevision.objectives, ModuleRevision.estimated_minutes,
                   ModuleRevision.required, ModuleRevision.prerequisites,
-                  ModuleRevision.week, ModuleRevision.assignment, ModuleRevision.discussion,
-                  ModuleRevision.course_version_id)
+                  ModuleRevision.week, ModuleRevision.discussion,
+                  ModuleRevision.course_version_id, *_ASSIGNMENT_COLUMNS)
         .join(Module, Module.id == ModuleRevision.module_id)
+        # A module has at most one written assignment: read with its module, no extra query.
+        .outerjoin(AssignmentRevision,
+                   AssignmentRevision.module_revision_id == ModuleRevision.id)
+        .outerjoin(Assignment, Assignment.id == AssignmentRevision.assignment_id)
         .where(ModuleRevision.course_version_id.in_(ids))
         .order_by(ModuleRevision.course_version_id, ModuleRevision.position, ModuleRevision.id)
     ):
         node = ModuleNode(row.id, row.module_id, row.key, row.position, row.title,
                           row.objectives or {}, row.estimated_minutes, row.required,
-                          list(row.prerequisites or []), row.week, dict(row.assignment or {}),
-                          dict(row.discussion or {}))
+                          list(row.prerequisites or []), row.week, dict(row.discussion or {}))
+        if row.assignment_revision_id is not None:
+            node.assignments.append(AssignmentNode(
+                row.assignment_revision_id, row.assignment_id, row.assignment_key,
+                row.assignment_title, row.assignment_required, row.completion, row.pass_mark,
+                list(row.formats or []), row.min_words, row.max_words, row.due_days,
+                row.late_days, module=node))
         outline = outlines[row.course_version_id]
         outline.modules.append(node)
         node.number = len(outline.modules)

@@ -50,3 +50,110 @@ def invite_person(
         accounts.grant_role(user, role, scope, granted_by=by)
     accounts.invite(user, invited_by=by)
     return user
+
+
+# --- a coordinator's staff, one person at a time -------------------------------------------
+
+def _current_membership(user: User) -> StaffMembership | None:
+    return db.session.scalar(db.select(StaffMembership).where(
+        StaffMembership.user_id == user.id, StaffMembership.ended_at.is_(None)))
+
+
+def _check_staff_id(ministry: Ministry, staff_id: str | None,
+                    membership: StaffMembership | None = None) -> None:
+    from diplolearn.services.errors import StaffIdTaken
+
+    if not staff_id:
+        return
+    clash = db.session.scalar(db.select(StaffMembership.id).where(
+        StaffMembership.ministry_id == ministry.id, StaffMembership.staff_id == staff_id,
+        StaffMembership.ended_at.is_(None),
+        StaffMembership.id != (membership.id if membership else -1)))
+    if clash is not None:
+        raise StaffIdTaken()
+
+
+def add_staff_member(ministry: Ministry, by: User, *, email: str, name_latin: str,
+                     name_ar: str = "", language: str | None = None, position: str = "",
+                     posting: str = "", staff_id: str | None = None) -> tuple[User, bool]:
+    """Put a person on the ministry's staff: a new account (invited through the outbox), or an
+    existing account that belongs to no ministry. Returns (person, created?)."""
+    from diplolearn.services.errors import AlreadyStaff, MinistryInactive, RegisteredElsewhere
+
+    if not ministry.is_active:
+        raise MinistryInactive()
+    staff_id = (staff_id or "").strip() or None
+    user = accounts.find_user_by_email(email)
+    if user is not None:
+        current = _current_membership(user)
+        if current is not None:
+            raise AlreadyStaff() if current.ministry_id == ministry.id else RegisteredElsewhere()
+    _check_staff_id(ministry, staff_id)
+    created = user is None
+    if created:
+        user = accounts.create_user(email, name_latin=name_latin, name_ar=name_ar,
+                                    interface_language=language, reading_language=language,
+                                    created_by=by)
+    join_ministry(user, ministry, staff_id=staff_id, position=position, posting=posting, by=by)
+    if not user.has_password:
+        accounts.invite(user, invited_by=by)
+    return user, created
+
+
+def update_staff_member(membership: StaffMembership, by: User, *, email: str, name_latin: str,
+                        name_ar: str, language: str | None, position: str, posting: str,
+                        staff_id: str | None) -> list[str]:
+    """Change a current member's details; returns the names of the fields that changed (the
+    audit trail records those names, not the values). A new email is refused when another
+    account has it, or when the person holds a role (only administrators change those)."""
+    from diplolearn.models.accounts import normalise_email
+    from diplolearn.services.errors import EmailChangeRefused, EmailTaken, MinistryInactive
+
+    if not membership.ministry.is_active:
+        raise MinistryInactive()
+    user = membership.user
+    staff_id = (staff_id or "").strip() or None
+    changed = []
+    if normalise_email(email) != user.email:
+        if user.grants:
+            raise EmailChangeRefused()
+        if accounts.find_user_by_email(email) is not None:
+            raise EmailTaken()
+        changed.append("email")
+    if staff_id != membership.staff_id:
+        _check_staff_id(membership.ministry, staff_id, membership)
+    values = {"name_latin": name_latin, "name_ar": name_ar}
+    for name, value in values.items():
+        before = getattr(user, name)
+        setattr(user, name, value)
+        if getattr(user, name) != before:
+            changed.append(name)
+    if language and language != user.interface_language:
+        user.interface_language = language
+        changed.append("language")
+    for name, value in (("position", position), ("posting", posting), ("staff_id", staff_id)):
+        if getattr(membership, name) != value:
+            setattr(membership, name, value)
+            changed.append(name)
+    if "email" in changed:
+        user.email = email
+        if not user.has_password:
+            db.session.flush()
+            accounts.invite(user, invited_by=by)  # the old address's link stops working
+    db.session.flush()
+    if changed:
+        audit.record(by, "staff.update", subject=user, ministry_id=membership.ministry_id,
+                     target=membership, fields=sorted(changed))
+    return changed
+
+
+def end_membership(membership: StaffMembership, by: User) -> None:
+    """Take a person off the ministry's staff: the membership ends, nothing is deleted, and the
+    enrolments the ministry sponsored stay visible to it."""
+    from diplolearn.models import utcnow
+
+    if membership.ended_at is None:
+        membership.ended_at = utcnow()
+        db.session.flush()
+        audit.record(by, "staff.leave", subject=membership.user,
+                     ministry_id=membership.ministry_id, target=membership)

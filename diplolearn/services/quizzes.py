@@ -1,7 +1,8 @@
 """Quiz attempts: start, save as you go, submit once, grade, expire.
 
 - Starting pins what the attempt is judged by: the quiz revision, pass mark, language, deadline
-  (start + time limit) and the questions drawn, each with the order its choices are shown in
+  (services/quiz_policy.py: the earlier of start + time limit + extra minutes and the close
+  time, computed once) and the questions drawn, each with the order its choices are shown in
   (both shuffled per attempt when the quiz says so), as ``AttemptQuestion`` rows. The quiz's
   ``max_attempts`` is respected, and an attempt still in progress is resumed instead.
 - The browser sees choices only as opaque per-attempt tokens (``choice_token``: an HMAC of the
@@ -16,6 +17,10 @@
 - Answers after the deadline do not count: a save or submit past it expires the attempt at its
   deadline and grades the answers saved before; ``jobs.expire_attempts`` does the same for
   attempts nobody comes back to.
+- Essays are graded by a person: an attempt with an essay answered stays ``submitted`` (or
+  ``expired``) without a score — awaiting grading (``is_awaiting_grading``,
+  ``awaiting_grading_query``) — until ``grade_essay`` has graded each one; the attempt is then
+  graded in full, the person's points kept as given.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
@@ -41,18 +47,17 @@ from diplolearn.models import (
     Enrolment,
     QuestionRevision,
     QuizAttempt,
-    QuizQuestion,
-    QuizRevision,
     Response,
     utcnow,
 )
 from diplolearn.services.errors import (
     AttemptFinished,
+    InvalidEssayGrade,
     NoAttemptsLeft,
-    QuizNotReady,
     TamperedAnswer,
     TimeUp,
 )
+from diplolearn.services import question_banks, quiz_policy
 from diplolearn.services.progress import QuizState, note_activity
 
 TOKEN_LENGTH = 16
@@ -113,28 +118,20 @@ def start_attempt(enrolment: Enrolment, quiz: QuizState, language: str,
             return load_attempt(row.id, enrolment.id)
         expire_and_grade(row.id, now)
     used = sum(1 for row in rows if row.state != AttemptState.ABANDONED)
-    if quiz.node.max_attempts is not None and used >= quiz.node.max_attempts:
+    policy = quiz_policy.policy_for(enrolment, quiz.node)  # with cohort and learner overrides
+    if policy.max_attempts is not None and used >= policy.max_attempts:
         raise NoAttemptsLeft()
-    revision = db.session.scalar(
-        sa.select(QuizRevision).where(QuizRevision.id == quiz.node.revision_id).options(
-            selectinload(QuizRevision.questions).selectinload(QuizQuestion.question_revision)
-            .selectinload(QuestionRevision.choices)))
-    drawn = list(revision.questions)
-    if any(item.question_revision.kind not in questions.REGISTRY for item in drawn):
-        raise QuizNotReady()  # a question we could not show or grade never starts
-    if revision.shuffle_questions:
-        _random.shuffle(drawn)
+    policy.check_window(now)
+    revision = question_banks.load_quiz_revision(quiz.node.revision_id)
+    # Fixed questions and random draws, each with its choice order (QuizNotReady if one
+    # cannot be shown or graded): pinned below for the whole attempt.
+    drawn = question_banks.draw(revision, _random)
     attempt = QuizAttempt(
         enrolment_id=enrolment.id, quiz_id=quiz.node.quiz_id, quiz_revision_id=revision.id,
         number=max((row.number for row in rows), default=0) + 1, language=language,
         pass_mark=revision.pass_mark, started_at=now, state=AttemptState.IN_PROGRESS,
-        deadline_at=now + dt.timedelta(minutes=revision.time_limit_minutes)
-        if revision.time_limit_minutes else None)
-    for position, item in enumerate(drawn, 1):
-        question = item.question_revision
-        order = [choice.key for choice in sorted(question.choices, key=lambda c: c.position)]
-        if revision.shuffle_choices and questions.get(question.kind).shuffle_choices:
-            _random.shuffle(order)
+        deadline_at=policy.deadline(now))
+    for position, (question, order) in enumerate(drawn, 1):
         attempt.questions.append(AttemptQuestion(
             position=position, question_revision_id=question.id, choice_order=order))
     db.session.add(attempt)
@@ -160,7 +157,7 @@ def read_answers(attempt: QuizAttempt, formdata) -> dict[int, dict]:
         keys_by_token = {token: key for key, token in tokens_for(attempt.id, aq).items()}
         try:
             answers[aq.id] = questions.get(aq.question_revision.kind).parse(
-                formdata.getlist(name), keys_by_token)
+                formdata.getlist(name), keys_by_token, question=aq.question_revision)
         except questions.InvalidAnswer:
             raise TamperedAnswer() from None
     return answers
@@ -242,19 +239,94 @@ def grade(attempt: QuizAttempt, now: dt.datetime | None = None) -> QuizAttempt:
     responses = {r.attempt_question_id: r for r in db.session.scalars(sa.select(Response).where(
         Response.attempt_question_id.in_([aq.id for aq in attempt.questions])))}
     score = max_score = Decimal(0)
+    pending = False
+    partial_credit = attempt.quiz_revision.partial_credit
     for aq in attempt.questions:
         question, response = aq.question_revision, responses.get(aq.id)
+        max_score += Decimal(question.points)
         in_time = response is not None and (attempt.deadline_at is None
                                             or response.saved_at <= attempt.deadline_at)
-        fraction = questions.get(question.kind).grade(question, response.answer if in_time
-                                                      else None)
+        kind = questions.get(question.kind)
+        if kind.manual and in_time and response.graded_by_id is not None:
+            score += response.score  # graded by a person (grade_essay): kept as given
+            continue
+        fraction = kind.grade(question, response.answer if in_time else None,
+                              partial_credit=partial_credit)
+        if fraction is None:  # an essay waiting for a person
+            pending = True
+            response.score = None
+            continue
         earned = (Decimal(question.points) * fraction).quantize(Decimal("0.01"))
         if response is not None:
             response.score = earned
         score += earned
-        max_score += Decimal(question.points)
+    if pending:
+        # Awaiting grading: the attempt stays submitted (or expired), without a score, until
+        # grade_essay has graded every essay; then this grades it in full.
+        attempt.score, attempt.max_score, attempt.passed = None, max_score, None
+        db.session.flush()
+        return attempt
     attempt.score, attempt.max_score = score, max_score
     attempt.passed = not max_score or score * 100 / max_score >= attempt.pass_mark
+    attempt.grade_withheld = bool(attempt.quiz_revision.grade_release_required)
     attempt.move_to(AttemptState.GRADED, when=now)
     db.session.flush()
+    return attempt
+
+
+# --- grading by a person ---------------------------------------------------------------------
+
+def is_awaiting_grading(attempt: QuizAttempt) -> bool:
+    """Submitted (or expired) and not yet graded: an essay waits for a person."""
+    return attempt.state in (AttemptState.SUBMITTED, AttemptState.EXPIRED) \
+        and attempt.graded_at is None
+
+
+def awaiting_grading_query(quiz_revision_ids=None):
+    """The attempts whose essays wait for a person, oldest first, as a query the grading
+    queue narrows to its scope (security.scoping) before running it."""
+    query = sa.select(QuizAttempt).where(
+        QuizAttempt.state.in_([AttemptState.SUBMITTED, AttemptState.EXPIRED]),
+        QuizAttempt.graded_at.is_(None))
+    if quiz_revision_ids is not None:
+        query = query.where(QuizAttempt.quiz_revision_id.in_(list(quiz_revision_ids)))
+    return query.order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+
+
+def grade_essay(response: Response, points, grader, comment: str | None = None,
+                now: dt.datetime | None = None) -> QuizAttempt:
+    """Record a person's grade for an essay answer: ``points`` from 0 to the question's points,
+    with an optional comment for the learner (None keeps an earlier one). When no essay of the
+    attempt waits any longer, the attempt is graded in full (and leaves 'awaiting grading');
+    a later change to an essay's grade moves the attempt's total. Raises InvalidEssayGrade, writing
+    nothing, for an answer that is not an essay, an attempt still in progress, or points out of
+    range; the caller checks that ``grader`` may grade this learner (security.scoping) and
+    records the audit event."""
+    now = now or utcnow()
+    aq = response.attempt_question
+    attempt, question = aq.attempt, aq.question_revision
+    if not questions.get(question.kind).manual:
+        raise InvalidEssayGrade(_l("Only essay answers are graded by hand."))
+    if attempt.state == AttemptState.IN_PROGRESS:
+        raise InvalidEssayGrade(_l("This attempt has not been submitted yet."))
+    try:
+        points = Decimal(str(points)).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        raise InvalidEssayGrade(_l("Give the points as a number.")) from None
+    if not Decimal(0) <= points <= Decimal(question.points):
+        raise InvalidEssayGrade(_l("Give from 0 to %(points)s points.",
+                                   points=Decimal(question.points).normalize()))
+    earlier = response.score if response.graded_by_id is not None else None
+    response.score, response.graded_by_id = points, grader.id
+    if comment is not None:  # None keeps the comment given before; "" removes it
+        response.feedback = comment.strip() or None
+    db.session.flush()
+    if is_awaiting_grading(attempt):
+        grade(load_attempt(attempt.id, attempt.enrolment_id), now)
+    elif attempt.state == AttemptState.GRADED and earlier is not None and earlier != points:
+        # A second look at an essay already counted: the total follows.
+        attempt.score = Decimal(attempt.score) - earlier + points
+        attempt.passed = not attempt.max_score or \
+            attempt.score * 100 / attempt.max_score >= attempt.pass_mark
+        db.session.flush()
     return attempt

@@ -1,6 +1,7 @@
 """Progress: the completion rules, where a learner stands, and time on task.
 
-Completion rules (the course's own, from its files; cohorts will override them later):
+Completion rules (the course's own, from its files; a cohort may override whether a module
+is required and its prerequisites, by module key, in ``Cohort.module_rules``):
 
 - a *lesson* is done when the learner marks it done (an explicit form post);
 - a *quiz* is passed by its grading method over the graded attempts: ``highest`` — some
@@ -8,12 +9,16 @@ Completion rules (the course's own, from its files; cohorts will override them l
   ``average`` — the mean percentage reaches the latest attempt's pinned pass mark;
 - a *module* is open when every module named in its prerequisites (module keys) is complete
   and, if the cohort schedules it (``ModuleSchedule``), its opening time has come; it is
-  complete when it is open, its required lessons are done and its required quizzes passed;
+  complete when it is open, its required lessons are done, its required quizzes passed and
+  its required written assignment done by its rule (``submitted``: handed in; ``passed``:
+  returned with a grade at or above its pass mark — services.assignments);
 - the *course* is complete when its required modules are; the enrolment then moves to
   ``completed`` (states.ENROLMENT).
 
 A module's status is ``locked`` (not open), ``complete``, ``in_progress`` (something in it
-viewed, done or attempted) or ``open``. Percentages count the required items (lessons and
+viewed, done or attempted) or ``open``. It is *overdue* when its due date has passed and it
+is not complete; the due date is the cohort's (``ModuleSchedule.due_at``) unless the learner
+has an extension for the module (``DueDateExtension``), which then replaces it. Percentages count the required items (lessons and
 quizzes) done; the next step is the first required item not yet done in an open module.
 
 Time on task. ``Enrolment.last_activity_at`` is the instant of the learner's last activity in
@@ -30,11 +35,13 @@ exceeds the time that really passed, whatever a client sends.
 
 Reading (compute.py) takes a fixed number of queries whatever the size of the course or the
 number of enrolments: the outline's (services/outline.py: one while the published version is
-cached, five otherwise) plus one each for the learners' lesson records, attempts and module
-schedules. Recording (record.py) flushes and never commits.
+cached, five otherwise) plus one each for the learners' lesson records, attempts, and module
+schedules with due-date extensions, and one for submissions when a course has written
+assignments. Recording (record.py) flushes and never commits.
 """
 
 from diplolearn.services.progress.compute import (  # noqa: F401
+    AssignmentState,
     LessonState,
     ModuleState,
     Progress,

@@ -17,13 +17,17 @@ import sqlalchemy as sa
 from diplolearn.extensions import db
 from diplolearn.models import (
     AttemptState,
+    DueDateExtension,
     Enrolment,
     LessonProgress,
     ModuleSchedule,
     QuizAttempt,
+    Submission,
+    SubmissionState,
     utcnow,
 )
 from diplolearn.services.outline import (
+    AssignmentNode,
     CourseOutline,
     LessonNode,
     ModuleNode,
@@ -52,7 +56,9 @@ class QuizState:
 
     @property
     def graded(self) -> list:
-        return [a for a in self.attempts if a.state == AttemptState.GRADED]
+        # A grade waiting for a tutor's release is not the learner's yet and does not count.
+        return [a for a in self.attempts if a.state == AttemptState.GRADED
+                and not a.grade_withheld]
 
     @property
     def in_progress(self):
@@ -77,19 +83,51 @@ class QuizState:
 
 
 @dataclass(eq=False, slots=True)
+class AssignmentState:
+    """A written assignment and the learner's submissions to it (rows of _SUBMISSION_COLUMNS,
+    by number). Done by its rule: ``submitted`` — handed in; ``passed`` — returned with a
+    passing grade (services.assignments)."""
+
+    node: AssignmentNode
+    submissions: list = field(default_factory=list)
+
+    @property
+    def latest(self):
+        return self.submissions[-1] if self.submissions else None
+
+    @property
+    def late(self) -> bool:
+        latest = self.latest
+        return bool(latest is not None and latest.is_late)
+
+    @property
+    def done(self) -> bool:
+        handed_in = [s for s in self.submissions if s.state != SubmissionState.DRAFT]
+        if self.node.completion == "passed":
+            return any(s.state == SubmissionState.RETURNED and s.passed for s in handed_in)
+        return bool(handed_in)
+
+
+@dataclass(eq=False, slots=True)
 class ModuleState:
     node: ModuleNode
     lessons: list[LessonState]
     quizzes: list[QuizState]
     waiting_for: list[ModuleNode] = field(default_factory=list)  # prerequisites not complete
     opens_at: dt.datetime | None = None  # set while the cohort's schedule keeps it closed
-    due_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None  # the learner's extension when they have one
+    due_extended: bool = False  # due_at comes from the learner's DueDateExtension
+    # The completion rules in force: the course's, or the cohort's (Cohort.module_rules).
+    required: bool = True
+    prerequisites: list[str] = field(default_factory=list)
     is_open: bool = False
     complete: bool = False
+    overdue: bool = False  # due_at has passed and the module is not complete
+    assignments: list[AssignmentState] = field(default_factory=list)
 
     @property
-    def items(self) -> list[LessonState | QuizState]:
-        return [*self.lessons, *self.quizzes]
+    def items(self) -> list[LessonState | QuizState | AssignmentState]:
+        return [*self.lessons, *self.quizzes, *self.assignments]
 
     @property
     def required_items(self) -> list[LessonState | QuizState]:
@@ -105,8 +143,8 @@ class ModuleState:
             return "locked"
         if self.complete:
             return "complete"
-        started = any(s.viewed or s.done for s in self.lessons) or any(q.attempts
-                                                                        for q in self.quizzes)
+        started = any(s.viewed or s.done for s in self.lessons) or any(
+            q.attempts for q in self.quizzes) or any(a.submissions for a in self.assignments)
         return "in_progress" if started else "open"
 
 
@@ -116,6 +154,8 @@ class Progress:
     outline: CourseOutline
     modules: list[ModuleState]
     records: tuple = ()  # what it was computed from, to re-evaluate after a change
+    rules: dict = field(default_factory=dict)  # the cohort's completion-rule overrides
+    submissions: dict = field(default_factory=dict)  # by assignment id, to re-evaluate
 
     @property
     def items(self) -> list[LessonState | QuizState]:
@@ -123,12 +163,12 @@ class Progress:
 
     @property
     def complete(self) -> bool:
-        required = [m for m in self.modules if m.node.required]
+        required = [m for m in self.modules if m.required]
         return bool(self.modules) and all(m.complete for m in required)
 
     @property
     def percent(self) -> int:
-        items = [i for m in self.modules if m.node.required for i in m.required_items]
+        items = [i for m in self.modules if m.required for i in m.required_items]
         return _percent(items, self.complete)
 
     @property
@@ -139,13 +179,16 @@ class Progress:
     @property
     def next_opening(self) -> ModuleState | None:
         """The first required module still closed, when nothing open is left to do."""
-        return next((m for m in self.modules if m.node.required and not m.is_open), None)
+        return next((m for m in self.modules if m.required and not m.is_open), None)
 
     def lesson(self, key: str) -> LessonState | None:
         return next((s for m in self.modules for s in m.lessons if s.node.key == key), None)
 
     def quiz(self, key: str) -> QuizState | None:
         return next((s for m in self.modules for s in m.quizzes if s.node.key == key), None)
+
+    def assignment(self, key: str) -> AssignmentState | None:
+        return next((s for m in self.modules for s in m.assignments if s.node.key == key), None)
 
     def module_of(self, item: LessonState | QuizState) -> ModuleState:
         return next(m for m in self.modules if m.node is item.node.module)
@@ -188,7 +231,13 @@ def attempt_percent(attempt) -> Decimal:
 _ATTEMPT_COLUMNS = (QuizAttempt.id, QuizAttempt.enrolment_id, QuizAttempt.quiz_id,
                     QuizAttempt.number, QuizAttempt.state, QuizAttempt.score,
                     QuizAttempt.max_score, QuizAttempt.passed, QuizAttempt.pass_mark,
-                    QuizAttempt.deadline_at, QuizAttempt.started_at)
+                    QuizAttempt.deadline_at, QuizAttempt.started_at, QuizAttempt.grade_withheld)
+
+
+_SUBMISSION_COLUMNS = (Submission.id, Submission.enrolment_id, Submission.assignment_id,
+                       Submission.number, Submission.state, Submission.submitted_at,
+                       Submission.is_late, Submission.passed, Submission.score,
+                       Submission.max_score, Submission.resubmission_allowed)
 
 
 def progress_for(enrolments: list[Enrolment], now: dt.datetime | None = None
@@ -212,17 +261,48 @@ def progress_for(enrolments: list[Enrolment], now: dt.datetime | None = None
     for row in db.session.execute(sa.select(*_ATTEMPT_COLUMNS).where(
             QuizAttempt.enrolment_id.in_(ids)).order_by(QuizAttempt.number)):
         attempts[row.enrolment_id][row.quiz_id].append(row)
+    # The cohorts' schedules and the learners' due-date extensions, in one query.
     schedules: dict[int, dict] = defaultdict(dict)
-    for row in db.session.execute(sa.select(
-            ModuleSchedule.cohort_id, ModuleSchedule.module_id, ModuleSchedule.opens_at,
-            ModuleSchedule.due_at).where(
-            ModuleSchedule.cohort_id.in_({e.cohort_id for e in studying}))):
-        schedules[row.cohort_id][row.module_id] = row
+    extensions: dict[int, dict] = defaultdict(dict)
+    for row in db.session.execute(sa.union_all(
+            sa.select(sa.false().label("extended"), ModuleSchedule.cohort_id.label("owner_id"),
+                      ModuleSchedule.module_id, ModuleSchedule.opens_at, ModuleSchedule.due_at)
+            .where(ModuleSchedule.cohort_id.in_({e.cohort_id for e in studying})),
+            sa.select(sa.true(), DueDateExtension.enrolment_id, DueDateExtension.module_id,
+                      sa.null(), DueDateExtension.due_at)
+            .where(DueDateExtension.enrolment_id.in_(ids)))):
+        (extensions if row.extended else schedules)[row.owner_id][row.module_id] = row
+    # Submissions to written assignments: one more query, only for courses that have any.
+    submissions: dict[int, dict] = defaultdict(lambda: defaultdict(list))
+    if any(m.assignments for o in outlines.values() for m in o.modules):
+        for row in db.session.execute(sa.select(*_SUBMISSION_COLUMNS).where(
+                Submission.enrolment_id.in_(ids)).order_by(Submission.number)):
+            submissions[row.enrolment_id][row.assignment_id].append(row)
     result: dict[int, Progress | None] = {e.id: None for e in enrolments}
     for e in studying:
         result[e.id] = evaluate(e.id, outlines[versions[e.id]], lessons[e.id], attempts[e.id],
-                                schedules[e.cohort_id], now)
+                                with_extensions(schedules[e.cohort_id], extensions[e.id]), now,
+                                rules=e.cohort.module_rules, submissions=submissions[e.id])
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    extended: bool
+    opens_at: dt.datetime | None
+    due_at: dt.datetime | None
+
+
+def with_extensions(schedules: dict, extensions: dict) -> dict:
+    """One learner's schedule: the cohort's, with each extended module due when the learner's
+    extension says (an extension replaces the cohort's due date, earlier or later)."""
+    if not extensions:
+        return schedules
+    merged = dict(schedules)
+    for module_id, extension in extensions.items():
+        base = schedules.get(module_id)
+        merged[module_id] = _Due(True, base.opens_at if base else None, extension.due_at)
+    return merged
 
 
 def course_progress(enrolment: Enrolment, now: dt.datetime | None = None) -> Progress | None:
@@ -230,8 +310,11 @@ def course_progress(enrolment: Enrolment, now: dt.datetime | None = None) -> Pro
 
 
 def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts: dict,
-             schedules: dict, now: dt.datetime) -> Progress:
-    """Apply the completion rules to one learner's records (pure: no queries)."""
+             schedules: dict, now: dt.datetime, rules: dict | None = None,
+             submissions: dict | None = None) -> Progress:
+    """Apply the completion rules to one learner's records (pure: no queries); ``rules`` are
+    the cohort's overrides by module key (``Cohort.module_rules``)."""
+    rules, submissions = rules or {}, submissions or {}
     states: dict[str, ModuleState] = {}
     for node in outline.modules:
         lesson_states = []
@@ -243,9 +326,16 @@ def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts:
         quiz_states = [QuizState(quiz, list(attempts.get(quiz.quiz_id, ())))
                        for quiz in node.quizzes]
         schedule = schedules.get(node.module_id)
+        rule = rules.get(node.key) or {}
         states[node.key] = ModuleState(
             node, lesson_states, quiz_states, due_at=schedule.due_at if schedule else None,
-            opens_at=schedule.opens_at if schedule and schedule.opens_at > now else None)
+            due_extended=bool(schedule and schedule.extended),
+            opens_at=schedule.opens_at if schedule and schedule.opens_at is not None
+            and schedule.opens_at > now else None,
+            required=bool(rule.get("required", node.required)),
+            prerequisites=list(rule.get("prerequisites", node.prerequisites)),
+            assignments=[AssignmentState(a, list(submissions.get(a.assignment_id, ())))
+                         for a in node.assignments])
 
     settled: set[str] = set()
 
@@ -255,14 +345,16 @@ def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts:
             return state.complete
         if key in path:  # a prerequisite cycle never opens
             return False
-        needed = [states[k] for k in state.node.prerequisites if k in states]
+        needed = [states[k] for k in state.prerequisites if k in states]
         state.waiting_for = [s.node for s in needed if not settle(s.node.key, path | {key})]
         state.is_open = not state.waiting_for and state.opens_at is None
         state.complete = state.is_open and all(item.done for item in state.required_items)
+        state.overdue = (state.due_at is not None and not state.complete
+                         and now >= state.due_at)
         settled.add(key)
         return state.complete
 
     for key in states:
         settle(key, frozenset())
     return Progress(enrolment_id, outline, list(states.values()),
-                    (lessons, attempts, schedules, now))
+                    (lessons, attempts, schedules, now), rules, submissions)

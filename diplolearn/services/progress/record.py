@@ -121,7 +121,8 @@ def mark_lesson_done(enrolment: Enrolment, progress: Progress, lesson: LessonSta
     lessons = {**lessons, lesson.node.lesson_id: _Done(
         (row.completed_at if row is not None else None) or now,
         row.time_spent_seconds if row is not None else 0)}
-    after = evaluate(enrolment.id, progress.outline, lessons, attempts, schedules, now)
+    after = evaluate(enrolment.id, progress.outline, lessons, attempts, schedules, now,
+                     rules=progress.rules, submissions=progress.submissions)
     complete_if_done(enrolment, after, now)
     return after
 
