@@ -135,4 +135,4 @@ def test_source_messages_are_all_extracted():
         fresh = {m.id for m in read_po(open(out, "rb")) if m.id}
     committed = {m.id for m in read_po(open(root / "diplolearn/translations/messages.pot", "rb"))
                  if m.id}
-    assert fresh == committed, sorted(fresh ^ committed)[:10]
+    assert fresh == committed, sorted(fresh ^ committed, key=str)[:10]
