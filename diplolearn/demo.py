@@ -39,7 +39,13 @@ from diplolearn.models import (
     TutorGroup,
     utcnow,
 )
-from diplolearn.services import accounts, cohorts, organisations, people, quizzes
+from diplolearn.services import (
+    accounts,
+    cohorts,
+    organisations,
+    people,
+    quizzes,
+)
 from diplolearn.services import assignments as assignment_service
 from diplolearn.services import progress as progress_service
 from diplolearn.services.outline import load_outlines
@@ -146,6 +152,19 @@ DEMO_STAFF = [
 ]
 
 
+# A finished run of the course, so that reports show completions over time and certificates
+# exist: (email, Latin name, Arabic name, language, ministry, days after the start they began,
+# weeks they took over the final assessment after it opened).
+DEMO_SPRING_COHORT_KEY = "2026-spring"
+DEMO_ALUMNI = [
+    ("nour.halabi@mfa-a.test", "Nour Halabi", "نور الحلبي", "ar", "MFA-A", 0, 0),
+    ("adam.kerr@mfa-a.test", "Adam Kerr", "آدم كير", "en", "MFA-A", 2, 1),
+    ("salma.rahal@mfa-a.test", "Salma Rahal", "سلمى رحال", "ar", "MFA-A", 5, 3),
+    ("ines.garnier@mfa-b.test", "Inès Garnier", "إيناس غارنييه", "fr", "MFA-B", 1, 0),
+    ("karl.berg@mfa-b.test", "Karl Berg", "كارل بيرغ", "en", "MFA-B", 3, 5),
+]
+
+
 def seed_demo(today: dt.date | None = None) -> int:
     """Create whatever of the demo data is missing; return how many records were created."""
     created = 0
@@ -233,8 +252,60 @@ def seed_demo(today: dt.date | None = None) -> int:
     tutors = {group.id: accounts.find_user_by_email(row.email)
               for row in DEMO_ACCOUNTS if row.role.startswith("tutor")
               for group in [groups[f"group-{row.role[-1]}"]]}
+    created += _seed_spring_cohort(course, ministries, today)
     created += grade_submissions(tutors, utcnow())
     db.session.flush()
+    return created
+
+
+def _seed_spring_cohort(course: Course, ministries: dict[str, Ministry],
+                        today: dt.date | None) -> int:
+    """The spring run: ten weeks that ended months ago, every learner through to the final
+    assessment and a certificate, each at their own pace."""
+    created = 0
+    cohort = db.session.scalar(sa.select(Cohort).where(
+        Cohort.course_id == course.id, Cohort.key == DEMO_SPRING_COHORT_KEY))
+    if cohort is None:
+        today = today or utcnow().date()
+        monday = today - dt.timedelta(days=today.weekday(), weeks=30)
+        start = dt.datetime.combine(monday, dt.time(8, 0), tzinfo=dt.UTC)
+        cohort = organisations.create_cohort(
+            course, DEMO_SPRING_COHORT_KEY,
+            {"ar": "دفعة ربيع 2026", "en": "Spring 2026", "fr": "Printemps 2026"},
+            timezone="Europe/Zurich", starts_at=start, ends_at=start + dt.timedelta(weeks=12),
+            capacity=30)
+        schedule_weekly(cohort, start)
+        created += 1
+    group = db.session.scalar(sa.select(TutorGroup).where(
+        TutorGroup.cohort_id == cohort.id, TutorGroup.key == "group-1"))
+    if group is None:
+        group = organisations.add_tutor_group(cohort, "group-1", "Group 1")
+        created += 1
+    tutor = accounts.find_user_by_email("tutor@diplolearn.test")
+    instructor = accounts.find_user_by_email("instructor@diplolearn.test")
+    accounts.grant_role(tutor, Role.TUTOR, group.id)
+    accounts.grant_role(instructor, Role.LEAD_INSTRUCTOR, cohort.id)
+    modules = load_outlines([cohort.course_version_id])[cohort.course_version_id].modules
+    for email, latin, arabic, language, code, delay, weeks_over_final in DEMO_ALUMNI:
+        user = accounts.find_user_by_email(email)
+        if user is None:
+            user = accounts.create_user(email, name_latin=latin, name_ar=arabic,
+                                        interface_language=language,
+                                        reading_language=_reading(language), password=None)
+            people.join_ministry(user, ministries[code], position="Attaché",
+                                 posting="Headquarters")
+            created += 1
+        enrolment = organisations.enrol(user, cohort, sponsor=ministries[code],
+                                        tutor_group=group)
+        if enrolment.state == EnrolmentState.INVITED:
+            enrolment.move_to(EnrolmentState.ACTIVE,
+                              when=cohort.starts_at + dt.timedelta(days=delay))
+            final_opens = cohort.starts_at + dt.timedelta(weeks=(modules[-1].week or len(modules))
+                                                          - 1)
+            created += advance(enrolment, len(modules), 0, delay % 2, grader=tutor,
+                               start=cohort.starts_at + dt.timedelta(days=delay),
+                               last_module_at=final_opens + dt.timedelta(
+                                   weeks=weeks_over_final, days=delay, hours=2))
     return created
 
 
@@ -264,15 +335,19 @@ def schedule_weekly(cohort: Cohort, start: dt.datetime) -> None:
     db.session.flush()
 
 
-def advance(enrolment, modules_done: int, lessons_more: int, failures: int) -> int:
+def advance(enrolment, modules_done: int, lessons_more: int, failures: int, *,
+            grader=None, start: dt.datetime | None = None,
+            last_module_at: dt.datetime | None = None) -> int:
     """Walk a learner through the course as a real one would: lessons marked done a few minutes
     apart, quizzes taken (failing first when asked). Only for a learner with no record yet."""
     if db.session.scalar(sa.select(LessonProgress.id).where(
             LessonProgress.enrolment_id == enrolment.id).limit(1)) is not None:
         return 0
-    when = enrolment.cohort.starts_at + dt.timedelta(hours=3)
+    when = (start or enrolment.cohort.starts_at) + dt.timedelta(hours=3)
     steps = 0
     for index in range(modules_done + (1 if lessons_more else 0)):
+        if last_module_at is not None and index == modules_done - 1:
+            when = max(when, last_module_at)  # took their time over the last module
         progress = progress_service.course_progress(enrolment, when)
         module = progress.modules[index]
         if not module.is_open and module.opens_at is not None and module.opens_at < utcnow():
@@ -294,16 +369,23 @@ def advance(enrolment, modules_done: int, lessons_more: int, failures: int) -> i
                     attempt = quizzes.start_attempt(enrolment, quiz, enrolment.user.reading_language
                                                     or "en", when)
                     quizzes.submit(attempt, _answers(attempt, right), when)
+                    if grader is not None and quizzes.is_awaiting_grading(attempt):
+                        _grade_essays(attempt, grader, when + dt.timedelta(days=1))
                     steps += 1
             for task in progress_service.course_progress(enrolment, when).modules[index] \
                     .assignments:
                 when += dt.timedelta(minutes=40)
                 progress = progress_service.course_progress(enrolment, when)
-                assignment_service.save(enrolment, progress, task, body=_essay(task, enrolment),
-                                        submit=True, now=when)
+                submission = assignment_service.save(enrolment, progress, task,
+                                                     body=_essay(task, enrolment), submit=True,
+                                                     now=when)
+                if grader is not None:
+                    _grade_submission(submission, grader, when + dt.timedelta(days=1))
                 steps += 1
         when += dt.timedelta(days=6)
     db.session.flush()
+    # As the quiz page does after a submission: a learner who met every rule completes.
+    progress_service.update_completion([enrolment.id], when)
     return steps
 
 
@@ -325,9 +407,29 @@ def _essay(task, enrolment) -> str:
     return "\n\n".join([text] * max(1, -(-(task.node.min_words or words) // words)))
 
 
+def _grade_essays(attempt, grader, when: dt.datetime) -> None:
+    """The tutor grades the essays of a submitted attempt: full marks, one remark."""
+    for aq in attempt.questions:
+        if question_types.get(aq.question_revision.kind).manual and aq.response is not None:
+            quizzes.grade_essay(aq.response, aq.question_revision.points, grader,
+                                "A sound answer, well grounded in the course.", now=when)
+
+
+def _grade_submission(submission, grader, when: dt.datetime) -> None:
+    """A good piece of work: the top level on every criterion but the last."""
+    revision = assignment_service.rubric(submission.assignment_revision_id)
+    levels = {c.id: max(c.levels, key=lambda level: level.points).id for c in revision.criteria}
+    if revision.criteria:
+        last = revision.criteria[-1]
+        levels[last.id] = sorted(last.levels, key=lambda level: level.points)[-2:][0].id
+    assignment_service.grade(submission, grader, levels,
+                             "Clear and well argued; cite the paper's figures next time.",
+                             allow_resubmission=False, now=when)
+
+
 def grade_submissions(grader_for_group: dict[int, object], now: dt.datetime) -> int:
-    """Tutors grade what was handed in for modules whose due date has passed, leaving the
-    latest week's submissions in their queues."""
+    """Tutors grade what was handed in for modules due more than a week ago, leaving the
+    latest weeks' submissions in their queues."""
     graded = 0
     for submission in db.session.scalars(
             sa.select(Submission).where(Submission.state == SubmissionState.SUBMITTED)
@@ -338,21 +440,15 @@ def grade_submissions(grader_for_group: dict[int, object], now: dt.datetime) -> 
             ModuleSchedule.module_id == submission.assignment.module_id))
         grader = grader_for_group.get(enrolment.tutor_group_id)
         if grader is None or schedule is None or schedule.due_at is None \
-                or schedule.due_at > now:
+                or schedule.due_at > now - dt.timedelta(weeks=1):
             continue
-        revision = assignment_service.rubric(submission.assignment_revision_id)
-        # A good piece of work: the top level on every criterion but the last.
-        levels = {c.id: max(c.levels, key=lambda level: level.points).id
-                  for c in revision.criteria}
-        if revision.criteria:
-            last = revision.criteria[-1]
-            levels[last.id] = sorted(last.levels, key=lambda level: level.points)[-2:][0].id
-        assignment_service.grade(submission, grader, levels,
-                                 "Clear and well argued; cite the paper's figures next time.",
-                                 allow_resubmission=False,
-                                 now=min(now, submission.submitted_at + dt.timedelta(days=2)))
+        _grade_submission(submission, grader,
+                          min(now, submission.submitted_at + dt.timedelta(days=2)))
         graded += 1
     return graded
+
+
+_CHOICE_KINDS = {"single_choice", "multiple_select", "true_false"}
 
 
 def _answers(attempt, right: bool) -> MultiDict:
@@ -362,10 +458,15 @@ def _answers(attempt, right: bool) -> MultiDict:
     for aq in attempt.questions:
         question = aq.question_revision
         tokens = quizzes.tokens_for(attempt.id, aq)
-        if right:
-            values = question_types.get(question.kind).model_answer(question, tokens)
-        else:
+        kind = question_types.get(question.kind)
+        if kind.manual:
+            values = [_ESSAY.get(attempt.language, _ESSAY["en"])]
+        elif right:
+            values = kind.model_answer(question, tokens)
+        elif question.kind in _CHOICE_KINDS:
             values = [tokens[c.key] for c in question.choices if not c.is_correct][:1]
+        else:
+            values = []
         if values:
             data.setlist(quizzes.field_name(aq), values)
     return data

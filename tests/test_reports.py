@@ -167,7 +167,9 @@ def test_completions_are_counted_per_week_in_the_viewers_time_zone(db, world):
     # Sunday 2026-03-08 20:00 UTC is Monday 05:00 in Tokyo: the next week there.
     carla.completed_at = dt.datetime(2026, 3, 8, 20, tzinfo=dt.UTC)
     for enrolment in ("amal", "basim", "carla", "dana", "farid"):
-        world[enrolment].created_at = dt.datetime(2026, 2, 24, 9, tzinfo=dt.UTC)
+        # The chart starts the week the first learner started, not when records were made.
+        world[enrolment].created_at = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+        world[enrolment].activated_at = dt.datetime(2026, 2, 24, 9, tzinfo=dt.UTC)
     db.session.flush()
     now = dt.datetime(2026, 3, 20, tzinfo=dt.UTC)
     series = reports.completions_by_week(world["coordinator"], world["m"].id, tokyo, now=now)
@@ -242,7 +244,7 @@ def test_other_roles_are_refused(app, db, world):
 # --- the chart --------------------------------------------------------------------------------
 
 def test_the_chart_is_an_accessible_svg_without_inline_styles(app, db, world):
-    world["amal"].created_at = utcnow() - dt.timedelta(weeks=3)
+    world["amal"].activated_at = utcnow() - dt.timedelta(weeks=3)
     db.session.commit()
     client = signed_in(app, "coord.m@example.org")
     text = client.get(f"/ministry/{world['m'].id}/reports").get_data(as_text=True)
@@ -357,6 +359,58 @@ def test_report_pages_run_a_constant_number_of_queries(app, db, world, count_que
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
     assert counts[0] <= 16, counts
+
+
+def _graded_essay(db, world, enrolment, points: dict[str, int], body: str):
+    """Hand in the m1 written assignment and have it returned with the rubric's ``points``."""
+    from diplolearn.services import assignments
+
+    standing = progress.course_progress(enrolment)
+    submission = assignments.save(enrolment, standing, standing.assignment("m1-essay"),
+                                  body=body, submit=True)
+    rubric = assignments.rubric(submission.assignment_revision_id)
+    levels = {c.id: next(lv.id for lv in c.levels if lv.points == points[c.key])
+              for c in rubric.criteria}
+    grader = make_with_role(Role.INSTRUCTOR, world["course"].course.id)
+    return assignments.grade(submission, grader, levels, "GRADER-COMMENT-5512", False)
+
+
+def test_graded_assignments_count_in_the_score_and_their_text_never_shows(app, db, world,
+                                                                          count_queries):
+    """The score is the mean of the quiz percentages and the returned assignments'
+    percentages: Amal's quiz 100 % and her essay 4 of 6 points (66.67 %) make 83.33."""
+    from tests.factories import make_assignment
+
+    make_assignment(world["course"], "m1")
+    db.session.commit()
+    _graded_essay(db, world, world["amal"], {"accuracy": 2, "clarity": 2},
+                  "ESSAY-BODY-9921 on soft power")
+    db.session.commit()
+    page = reports.staff_page(world["coordinator"], world["m"].id, reports.Filters(), 1)
+    rows = {r.name_latin: r for r in page.items}
+    assert rows["Amal Attar"].score == Decimal("83.33")
+    assert rows["Carla Costa"].score == Decimal("83.33")  # quizzes only, as before
+    summary = reports.cohort_summary(world["coordinator"], world["m"].id, world["cohort"])
+    assert summary.average_score == Decimal("83.33")
+    client = signed_in(app, "coord.m@example.org")
+    m = world["m"].id
+    paths = (f"/ministry/{m}/reports", f"/ministry/{m}/reports/cohorts/{world['cohort'].id}",
+             f"/ministry/{m}/reports/staff.csv")
+    for path in paths:
+        body = client.get(path).get_data().decode("utf-8")
+        assert "ESSAY-BODY-9921" not in body and "GRADER-COMMENT-5512" not in body, path
+    # Still a constant number of queries with assignments graded for more learners.
+    counts = []
+    for extra in (0, 4):
+        for _ in range(extra):
+            _, enrolment = make_learner(world["cohort"], ministry=world["m"])
+            _graded_essay(db, world, enrolment, {"accuracy": 4, "clarity": 1}, "Text")
+        db.session.commit()
+        client.get(paths[0])
+        with count_queries() as counter:
+            assert client.get(paths[0]).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
 
 
 def test_the_staff_table_pages_through_fifty_at_a_time(db, world):

@@ -14,8 +14,12 @@ two would drift apart.
 Coordinators see completion and scores, never answers, essays or discussions: nothing here
 reads them. The CSV export's writing is in report_csv.py.
 
-The score of an enrolment is the mean, over the quizzes with a counted grade, of the
-percentage each quiz's grading method counts (``QuizState.percent``).
+The score of an enrolment is the mean of the percentages it has been graded: one per quiz with
+a counted grade (the percentage its grading method counts, ``QuizState.percent``) and one per
+written assignment with a returned submission (the points of the latest one returned, over the
+rubric's points; a resubmission graded later replaces it). Each graded item weighs the same,
+whatever its points. Submissions are read as their grade columns only (progress_for), never
+their text, file or the grader's comments.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from diplolearn.extensions import db
+from diplolearn.pagination import Page
 from diplolearn.models import (
     Cohort,
     Course,
@@ -37,6 +42,7 @@ from diplolearn.models import (
     EnrolmentState,
     LessonProgress,
     StaffMembership,
+    SubmissionState,
     User,
 )
 from diplolearn.security.scoping import sponsored_enrolments
@@ -136,11 +142,27 @@ def _two_places(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def assignment_percent(state) -> Decimal | None:
+    """The percentage of the latest returned submission to a written assignment; None when
+    none has been returned yet."""
+    returned = [s for s in state.submissions if s.state == SubmissionState.RETURNED
+                and s.score is not None]
+    if not returned:
+        return None
+    latest = returned[-1]
+    if not latest.max_score:
+        return Decimal(100)
+    return Decimal(latest.score) * 100 / Decimal(latest.max_score)
+
+
 def enrolment_score(standing) -> Decimal | None:
-    """The mean of the counted quiz percentages; None before any quiz is graded."""
+    """The mean of the counted quiz percentages and returned assignment percentages (see the
+    module docstring); None before anything is graded."""
     if standing is None:
         return None
     percents = [q.percent for m in standing.modules for q in m.quizzes if q.percent is not None]
+    percents += [p for m in standing.modules for a in m.assignments
+                 if (p := assignment_percent(a)) is not None]
     return _two_places(sum(percents) / len(percents)) if percents else None
 
 
@@ -174,35 +196,15 @@ def _complete(rows: list[ReportRow], ministry_id: int,
     return rows
 
 
-@dataclass
-class RowPage:
-    items: list[ReportRow]
-    number: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
 def staff_page(viewer: User, ministry_id: int, filters: Filters, number: int,
-               per_page: int = 50) -> RowPage:
+               per_page: int = 50) -> Page:
     """One page of the staff × courses table, in a fixed number of queries."""
     query = rows_query(viewer, ministry_id, filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
         query.order_by(None).subquery())) or 0
     rows = [_to_row(r) for r in db.session.execute(
         query.limit(per_page).offset((number - 1) * per_page))]
-    return RowPage(_complete(rows, ministry_id), number, per_page, total)
+    return Page(_complete(rows, ministry_id), number, per_page, total)
 
 
 def iter_rows(viewer: User, ministry_id: int, filters: Filters = Filters(),
@@ -370,14 +372,15 @@ def _narrowed(filters: Filters) -> tuple:
 def completions_by_week(viewer: User, ministry_id: int, zone: ZoneInfo,
                         filters: Filters = Filters(),
                         now: dt.datetime | None = None) -> CompletionSeries:
-    """Cumulative completions per week (in ``zone``) from the week of the first enrolment to
-    this week: two queries, the completions counted per hour in SQL."""
+    """Cumulative completions per week (in ``zone``) from the week the first learner started
+    (or was enrolled) to this week: two queries, the completions counted per hour in SQL."""
     now = now or dt.datetime.now(dt.UTC)
     scope = sponsored_enrolments
     narrow = _narrowed(filters)
     enrolled, first = db.session.execute(
         scope(viewer, ministry_id, sa.func.count(Enrolment.id),
-              sa.func.min(Enrolment.created_at)).where(*narrow)).one()
+              sa.func.min(sa.func.coalesce(Enrolment.activated_at, Enrolment.created_at)))
+        .where(*narrow)).one()
     if not enrolled:
         return CompletionSeries([], 0)
     hour = _utc_hour(Enrolment.completed_at)
