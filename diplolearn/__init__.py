@@ -102,7 +102,9 @@ def register_blueprints(app: Flask) -> None:
     from diplolearn.admin import bp as admin_bp
     from diplolearn.assignments import bp as assignments_bp
     from diplolearn.auth import bp as auth_bp
+    from diplolearn.authoring import bp as authoring_bp
     from diplolearn.certificates import bp as certificates_bp
+    from diplolearn.coursefiles import bp as coursefiles_bp
     from diplolearn.learner import bp as learner_bp
     from diplolearn.main import bp as main_bp
     from diplolearn.privacy import bp as privacy_bp
@@ -120,12 +122,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(learner_bp, url_prefix="/learn")
     app.register_blueprint(assignments_bp, url_prefix="/teach/courses")
     app.register_blueprint(certificates_bp, url_prefix="/certificates")
+    app.register_blueprint(coursefiles_bp)
     app.register_blueprint(verify_bp)
     app.register_blueprint(ministry_bp, url_prefix="/ministry")
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(tracking_bp, url_prefix="/teach")
     app.register_blueprint(teach_bp, url_prefix="/teach")
+    app.register_blueprint(authoring_bp, url_prefix="/author")
     app.register_blueprint(nominations_bp)
     app.register_blueprint(results_bp, url_prefix="/teach/courses/<int:course_id>")
 

@@ -7,6 +7,7 @@ import json
 import time
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 
 from diplolearn.extensions import db
@@ -87,10 +88,15 @@ def format_(paths):
 
 @courses.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
-def import_(paths):
-    """Import course folders, all or nothing: any problem in any folder imports none."""
+@click.option("--force", is_flag=True, help="Replace changes made in the browser (a version not "
+              "produced from files, or changed since) with these files.")
+def import_(paths, force):
+    """Import course folders, all or nothing: any problem in any folder imports none, and a
+    course edited in the browser is refused (listing what differs) unless --force."""
     from diplolearn.courses.check import CourseInvalid, load_course
     from diplolearn.courses.importer import import_course
+    from diplolearn.models import Course
+    from diplolearn.services.coursefiles import conflicts
 
     loaded, problems = [], []
     for folder in _folders(paths):
@@ -102,6 +108,22 @@ def import_(paths):
         for problem in problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(problems)} problem(s); nothing was imported.")
+    refused = 0
+    for spec, files in loaded:
+        course = db.session.scalar(sa.select(Course).where(Course.key == spec.id))
+        for conflict in conflicts(course, files) if course is not None else []:
+            refused += 1
+            click.echo(f"{spec.id}: version {conflict.version.number} ({conflict.version.state}) "
+                       "has changes made in the browser that these files would replace:",
+                       err=True)
+            for label, paths in (("changed", conflict.changed), ("only in the files",
+                                 conflict.added), ("only in the course", conflict.removed)):
+                for path in paths:
+                    click.echo(f"  {spec.id}/{path}: {label}", err=True)
+    if refused and not force:
+        raise click.ClickException(
+            "nothing was imported: export the course (flask courses export) and merge the "
+            "browser's changes into the files, or import with --force to replace them.")
     results = [import_course(spec, files) for spec, files in loaded]
     db.session.commit()
     for result in results:

@@ -84,6 +84,15 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # file over it gets the assignment page's own message.
         "ASSIGNMENT_MAX_FILE_BYTES": int(env.get("ASSIGNMENT_MAX_FILE_BYTES",
                                              5 * 1024 * 1024)),
+        # Course folders uploaded as zips (services/coursefiles.py) and lesson images
+        # (services/images.py); both below MAX_CONTENT_LENGTH so they get their own message.
+        "COURSE_ZIP_MAX_BYTES": int(env.get("COURSE_ZIP_MAX_BYTES", 6 * 1024 * 1024)),
+        "COURSE_ZIP_MAX_FILES": int(env.get("COURSE_ZIP_MAX_FILES", 2000)),
+        "COURSE_ZIP_MAX_UNCOMPRESSED": int(env.get("COURSE_ZIP_MAX_UNCOMPRESSED",
+                                                   64 * 1024 * 1024)),
+        "IMAGE_MAX_BYTES": int(env.get("IMAGE_MAX_BYTES", 5 * 1024 * 1024)),
+        "IMAGE_MAX_PIXELS": int(env.get("IMAGE_MAX_PIXELS", 24_000_000)),
+        "IMAGE_MAX_SIDE": int(env.get("IMAGE_MAX_SIDE", 8000)),
         # A staff roster CSV (5,000 rows are about 600 KB).
         "ROSTER_MAX_BYTES": int(env.get("ROSTER_MAX_BYTES", 2 * 1024 * 1024)),
         # CSRF on every state-changing request (Flask-WTF's CSRFProtect covers every POST).

@@ -42,6 +42,7 @@ from diplolearn.models import (
 from diplolearn.services import (
     accounts,
     cohorts,
+    discussion,
     organisations,
     people,
     quizzes,
@@ -252,6 +253,7 @@ def seed_demo(today: dt.date | None = None) -> int:
     tutors = {group.id: accounts.find_user_by_email(row.email)
               for row in DEMO_ACCOUNTS if row.role.startswith("tutor")
               for group in [groups[f"group-{row.role[-1]}"]]}
+    created += discussion.seed_demo_annotations(cohort)
     created += _seed_spring_cohort(course, ministries, today)
     created += grade_submissions(tutors, utcnow())
     db.session.flush()

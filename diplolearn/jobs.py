@@ -6,9 +6,11 @@ work, because this is the command layer, not a service. Jobs:
 - ``send_mail``: deliver outbox messages that are due (after their transaction committed);
 - ``expire_attempts``: finalise quiz attempts whose server-side deadline has passed;
 - ``release_modules``: release modules whose opening time in a cohort's schedule has come, and
-  tell the cohort's learners;
+  tell the cohort's learners (each with their own due date when they have an extension);
 - ``send_invitations``: issue the invitations a roster import left (services.roster_uploads);
 - ``purge_roster_uploads``: forget roster files previewed but never confirmed;
+- ``discussion_digest``: mail each tutor group's members and tutors the week's posts of
+  their own group (once a week per person and group);
 - ``issue_certificates``: issue the certificate of any completed enrolment still without one
   (completion issues it at once; this catches enrolments completed before certificates
   existed).
@@ -26,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from diplolearn.extensions import db
 from diplolearn.i18n import pick_text
 from diplolearn.mail import DeliveryError, build_message, deliver
+from diplolearn.services import tracking
 from diplolearn.models import (
     AttemptState,
     Cohort,
@@ -124,6 +127,8 @@ def release_modules(now: dt.datetime) -> dict[str, int]:
                 Enrolment.state.in_([EnrolmentState.ACTIVE, EnrolmentState.INVITED]))
             .options(selectinload(Enrolment.user))
         ).all()
+        # A learner's extension replaces the cohort's due date: one query for all of them.
+        extended = tracking.extended_due_dates(schedule.module_id, [e.id for e in learners])
         for enrolment in learners:
             order = [enrolment.user.reading_language or "", enrolment.user.interface_language
                      or "", *cohort.course.languages]
@@ -131,7 +136,8 @@ def release_modules(now: dt.datetime) -> dict[str, int]:
                 "module_released", enrolment.user,
                 module_title=pick_text(revision.title, order)[0] if revision else "",
                 course_title=pick_text(cohort.course.title, order)[0],
-                due_at=schedule.due_at, cohort_timezone=cohort.timezone,
+                due_at=extended.get(enrolment.id, schedule.due_at),
+                due_extended=enrolment.id in extended, cohort_timezone=cohort.timezone,
             )
             mails += 1
     db.session.commit()
@@ -163,12 +169,23 @@ def purge_roster_uploads(now: dt.datetime) -> dict[str, int]:
 
 
 # Release first, and invite, so that their mail goes out in the same run.
+def send_discussion_digests(now: dt.datetime) -> dict[str, int]:
+    """Each tutor group's week of discussion, mailed to its members and tutors
+    (services.discussion.send_weekly_digests: at most once a week per person and group)."""
+    from diplolearn.services.discussion import send_weekly_digests
+
+    counts = send_weekly_digests(now)
+    db.session.commit()
+    return counts
+
+
 JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
     "release_modules": release_modules,
     "send_invitations": send_invitations,
     "purge_roster_uploads": purge_roster_uploads,
     "expire_attempts": expire_attempts,
     "issue_certificates": issue_certificates,
+    "discussion_digest": send_discussion_digests,
     "send_mail": send_due_mail,
 }
 

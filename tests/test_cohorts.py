@@ -142,6 +142,34 @@ def test_schedule_is_entered_in_the_cohorts_zone_and_validated_before_anything_i
     assert cohorts.to_local(schedule.due_at, ZURICH) == good[1]
 
 
+def test_assignment_due_dates_are_checked_whole_before_anything_is_saved(db):
+    from diplolearn.models import AssignmentDeadline
+    from tests.factories import make_assignment
+
+    published, cohort, instructor = make_run(starts_in=10)
+    first = make_assignment(published, "m1").assignment_id
+    second = make_assignment(published, "m2").assignment_id
+    m1 = published.module_revision("m1").module_id
+    start = cohorts.to_local(cohort.starts_at, ZURICH)
+    cohorts.set_schedule(cohort, {m1: (start + dt.timedelta(days=3), None)}, by=instructor)
+
+    def saved():
+        return {d.assignment_id: d.due_at for d in _db.session.scalars(
+            sa.select(AssignmentDeadline).where(AssignmentDeadline.cohort_id == cohort.id))}
+
+    # The first is due before its module opens: the second, valid, is not saved either.
+    with pytest.raises(CohortRefused, match="after the module's release"):
+        cohorts.set_assignment_deadlines(cohort, {second: start + dt.timedelta(days=9),
+                                                  first: start + dt.timedelta(days=2)},
+                                         by=instructor)
+    assert saved() == {}
+    with pytest.raises(CohortRefused, match="not part of the cohort's course"):
+        cohorts.set_assignment_deadlines(cohort, {987654: start}, by=instructor)
+    cohorts.set_assignment_deadlines(cohort, {first: start + dt.timedelta(days=4),
+                                              second: None}, by=instructor)
+    assert saved() == {first: cohorts.to_utc(start + dt.timedelta(days=4), ZURICH)}
+
+
 def test_learners_see_modules_as_their_cohort_releases_them_even_after_a_change(db):
     published, cohort, instructor = make_run(starts_in=None)
     learner = make_user()
@@ -668,3 +696,56 @@ def test_cohort_pages_cost_the_same_queries_for_few_and_many_learners(app, run, 
         cohorts.move_to_group(enrolment, run["other_group"], by=run["instructor"])
     _db.session.commit()
     assert counts() == few
+
+
+def test_assignment_due_dates_are_set_per_cohort_in_its_zone_validated_and_audited(app, run):
+    """The cohort's own due date of a written assignment (AssignmentDeadline): entered in the
+    cohort's zone, refused whole outside the cohort's dates, audited, and only by those who
+    manage the cohort (tutors see it; others get a 404)."""
+    from diplolearn.models import AssignmentDeadline
+    from tests.factories import make_assignment
+
+    revision = make_assignment(run["published"], "m1", due_days=7)
+    _db.session.commit()
+    cohort, assignment_id = run["cohort"], revision.assignment_id
+    page = f"/teach/cohorts/{cohort.id}/deadlines"
+    field = f"due_{assignment_id}"
+    client = signed_in(app, "lead@example.org")
+    html = client.get(page).get_data(as_text=True)
+    assert "Essay" in html and "7 days after the module" in html and ZURICH in html
+    assert "Assignment due dates" in client.get(f"/teach/cohorts/{cohort.id}").get_data(
+        as_text=True)  # the tab
+
+    def deadlines():
+        _db.session.expire_all()
+        return _db.session.scalars(sa.select(AssignmentDeadline).where(
+            AssignmentDeadline.cohort_id == cohort.id)).all()
+
+    too_late = cohorts.to_local(cohort.ends_at, ZURICH) + dt.timedelta(days=1)
+    response = post_form(client, page, {field: too_late.strftime(LOCAL)})
+    assert response.status_code == 409 and "within the cohort" in response.get_data(as_text=True)
+    assert deadlines() == []
+    assert post_form(client, page, {field: "not a date"}).status_code == 422
+    assert deadlines() == []
+    due = cohorts.to_local(cohort.starts_at, ZURICH) + dt.timedelta(days=9, hours=3)
+    assert post_form(client, page, {field: due.strftime(LOCAL)}).status_code == 302
+    [deadline] = deadlines()
+    assert deadline.due_at == cohorts.to_utc(due, ZURICH) and deadline.assignment_id == \
+        assignment_id
+    assert due.strftime(LOCAL) in client.get(page).get_data(as_text=True)
+    events = _db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "cohort.assignment_deadlines")).all()
+    assert len(events) == 1
+    # Emptied: the cohort's own date goes and the assignment's rule applies again.
+    assert post_form(client, page, {field: ""}).status_code == 302
+    assert deadlines() == []
+    # Tutors see the page and change nothing; strangers and coordinators do not find it.
+    tutor = signed_in(app, "tutor@example.org")
+    assert tutor.get(page).status_code == 200
+    token = csrf_from(tutor, page)
+    assert tutor.post(page, data={"csrf_token": token, field: due.strftime(LOCAL)}
+                      ).status_code == 403
+    for email in ("stranger@example.org",):
+        assert signed_in(app, email).get(page).status_code == 404
+    assert signed_in(app, "coord.a@example.org").get(page).status_code == 403
+    assert deadlines() == []

@@ -199,6 +199,44 @@ def test_modules_are_released_once_and_learners_told(app, db):
     assert "الأسبوع 1" in bodies["l2@example.org"] or "Week 1" in bodies["l2@example.org"]
 
 
+def test_the_release_mail_gives_each_learner_their_own_extended_due_date(app, db,
+                                                                       count_queries):
+    NOW = soon()
+    from diplolearn import jobs
+    from diplolearn.models import DueDateExtension
+
+    course = make_course()
+    version = CourseVersion(course_id=course.id, number=1, state="published")
+    module = Module(course_id=course.id, key="week-1")
+    db.session.add_all([version, module])
+    db.session.flush()
+    db.session.add(ModuleRevision(module_id=module.id, course_version_id=version.id, position=1,
+                                  title={"en": "Week 1"}))
+    cohort = organisations.create_cohort(course, "run", {"en": "Run"}, timezone="UTC")
+    cohort.course_version_id = version.id
+    due = dt.datetime(2031, 3, 10, 12, 0, tzinfo=dt.timezone.utc)
+    learners = [make_learner(cohort, email=f"r{n}@example.org", timezone="UTC")[1]
+                for n in range(4)]
+    for n, enrolment in enumerate(learners[1:], 1):  # three of four have an extension
+        db.session.add(DueDateExtension(enrolment_id=enrolment.id, module_id=module.id,
+                                        due_at=due + dt.timedelta(days=n), reason="Mission"))
+    db.session.add(ModuleSchedule(cohort_id=cohort.id, module_id=module.id,
+                                  opens_at=NOW - dt.timedelta(hours=1), due_at=due))
+    db.session.commit()
+    with count_queries() as counter:
+        assert jobs.release_modules(NOW) == {"released": 1, "mails_queued": 4}
+    # The extensions are read once for the whole cohort, not once per learner.
+    assert sum("due_date_extension" in s for s in counter.statements) == 1
+    jobs.send_due_mail(NOW)
+    bodies = {m["To"]: m.get_content() for m in app.extensions["mail_sent"]}
+    assert "It is due on" in bodies["r0@example.org"] and "10" in bodies["r0@example.org"]
+    assert "extension" not in bodies["r0@example.org"]
+    for n in (1, 2, 3):
+        body = bodies[f"r{n}@example.org"]
+        assert "You have an extension" in body and f"March {10 + n}, 2031" in body, body
+        assert "March 10, 2031" not in body
+
+
 def test_jobs_command_runs_every_job_and_reports(runner):
     result = runner.invoke(args=["jobs", "run"])
     assert result.exit_code == 0, result.output

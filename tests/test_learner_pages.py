@@ -22,7 +22,13 @@ from diplolearn.models import (
 )
 from diplolearn.services import organisations, progress, quizzes
 from tests.conftest import login, post_form
-from tests.factories import make_course, make_learner, make_published_course, quiz_answers
+from tests.factories import (
+    make_course,
+    make_learner,
+    make_published_course,
+    make_user,
+    quiz_answers,
+)
 
 STYLESHEET = Path(__file__).parent.parent / "diplolearn" / "static" / "style.css"
 
@@ -181,6 +187,36 @@ def test_a_withdrawn_learner_cannot_record_progress(db, reader):
     assert lesson_record(db, reader, "m1-l1") is None
 
 
+def test_a_waitlisted_learner_is_told_they_are_on_the_waiting_list(app, db, course):
+    """Dashboard and outline say so, with the place in the queue; lessons and quizzes refuse
+    with that reason, not as if the enrolment were paused or withdrawn."""
+    earlier = [make_learner(course.cohort, state=EnrolmentState.INVITED)[1] for _ in range(2)]
+    reader = sign_in(app, db, course, state=EnrolmentState.INVITED)
+    base = utcnow()
+    for n, enrolment in enumerate([*earlier, reader.enrolment]):
+        enrolment.move_to(EnrolmentState.WITHDRAWN)  # invited -> withdrawn -> waitlisted
+        enrolment.move_to(EnrolmentState.WAITLISTED)
+        enrolment.waitlisted_at = base + dt.timedelta(minutes=n)
+    db.session.commit()
+    dashboard = reader.client.get("/").get_data(as_text=True)
+    status, outline = page(reader, "")
+    for html in (dashboard, outline):
+        assert "You are on the waiting list for this cohort." in html
+        assert "Your position in the queue: 3." in html
+        assert "Continue where you left off" not in html
+    for path in ("/lessons/m1-l1", "/quizzes/m1-quiz"):
+        status, html = page(reader, path) if "lessons" in path else (None, None)
+        if status is None:
+            response = post_form(reader.client, f"{reader.base}{path}/attempts", {},
+                                 form_page=f"{reader.base}{path}")
+            status, html = response.status_code, response.get_data(as_text=True)
+        assert status == 403 and "on the waiting list" in html, path
+        assert "paused or withdrawn" not in html
+    assert post_form(reader.client, f"{reader.base}/lessons/m1-l1/done", {},
+                     form_page="/").status_code == 403
+    assert lesson_record(db, reader, "m1-l1") is None
+
+
 def test_page_views_and_the_heartbeat_count_time_on_task_capped(db, reader):
     page(reader, "/lessons/m1-l1")
     reader.enrolment.last_activity_at = utcnow() - dt.timedelta(minutes=2)
@@ -244,11 +280,12 @@ def test_pages_run_the_same_queries_for_a_small_and_a_large_course(app, db, coun
     # Pinned: a change here is a choice, made knowingly. Every page: the user and their role
     # grants (the menu); progress pages: the enrolment, the version's stamp (its outline and
     # rendered lessons are cached: services/outline.py) and the learner's lessons, attempts
-    # and module schedule; the lesson: 2 writes for time on task; attempt pages: the attempt
+    # and module schedule; the lesson: 2 writes for time on task and the discussion's
+    # counts beside its paragraphs (one grouped query: services/discussion.py); attempt pages: the attempt
     # and its questions, choices and saved answers, eagerly (the result adds progress, for
     # "try again"); the dashboard: the announcements to the learner's cohorts and groups;
     # the quiz and result pages: the quiz's policy overrides for the learner (one query).
-    assert small == {"dashboard": 8, "outline": 7, "lesson": 9, "quiz": 8, "attempt": 9,
+    assert small == {"dashboard": 8, "outline": 7, "lesson": 10, "quiz": 8, "attempt": 9,
                      "result": 14}, small
 
 
@@ -319,3 +356,22 @@ def test_a_french_reader_sees_which_lessons_are_not_yet_translated(app, db):
     assert "pas encore traduite" not in translated and 'class="notice"' not in translated
     other = client.get(f"/learn/{enrolment.id}/lessons/what-is-digital-diplomacy")
     assert 'class="notice"' in other.get_data(as_text=True)
+
+
+def test_dashboard_runs_a_constant_number_of_queries(app, db, count_queries):
+    """However many courses a learner follows, the dashboard costs the same queries."""
+    user = make_user("busy.learner@example.org")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "busy.learner@example.org")
+    counts = []
+    for _ in range(2):
+        for _ in range(3):
+            course = make_course()
+            organisations.enrol(user, organisations.default_cohort(course), sponsor=None)
+        db.session.commit()
+        with count_queries() as counter:
+            assert client.get("/").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 6, counts

@@ -158,7 +158,7 @@ def test_adding_a_person_invites_them_through_the_outbox(client, db, sent_mail):
     clash = post_form(client, f"/ministry/{a.id}/people/new", {
         "email": "other@example.org", "name_latin": "Other", "language": "en",
         "staff_id": "A-9"})
-    assert clash.status_code == 422 and "has this staff id" in clash.get_data(as_text=True)
+    assert clash.status_code == 422 and "has this staff ID" in clash.get_data(as_text=True)
 
 
 def test_adding_someone_of_another_ministry_does_not_reveal_which(client, db):
@@ -243,6 +243,71 @@ def test_history_stays_with_the_sponsoring_ministry_after_a_move(client, db):
     html = client.get(f"/ministry/{b.id}/people/{mover.id}").get_data(as_text=True)
     assert cohort_b_name in html and cohort_a_name not in html and "Tokyo" in html
     assert enrolment_a.sponsor_ministry_id == a.id and enrolment_b.sponsor_ministry_id == b.id
+
+
+def test_an_administrator_moves_a_person_to_another_ministry(client, db):
+    """From /admin/people/<id>: the old membership ends (history kept), the new one starts,
+    audited; coordinators then see what scoping.py says: the new ministry its current staff
+    member and their posting, the old one only the enrolments it sponsored, as former staff."""
+    a, b, coord_a, coord_b, alice, bob = two_ministries(db)
+    organisations.enrol(alice, make_cohort(), sponsor=a)
+    db.session.scalar(sa.select(StaffMembership).where(
+        StaffMembership.user_id == bob.id)).staff_id = "B-1"
+    admin = make_with_role(Role.ADMINISTRATOR, email="admin@example.org")
+    db.session.commit()
+    page = f"/admin/people/{alice.id}"
+    url = f"{page}/ministry"
+
+    def memberships():
+        db.session.expire_all()
+        return db.session.scalars(sa.select(StaffMembership).where(
+            StaffMembership.user_id == alice.id).order_by(StaffMembership.id)).all()
+
+    # A coordinator may not move anyone.
+    login(client, coord_a.email)
+    token = csrf_from(client, "/")
+    assert client.post(url, data={"csrf_token": token, "ministry": str(b.id)}
+                       ).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    login(client, admin.email)
+    assert "Move to another ministry" in client.get(page).get_data(as_text=True)
+    refused = [({"ministry": ""}, 422, "Choose the ministry"),
+               ({"ministry": str(a.id)}, 409, "already works for this ministry"),
+               ({"ministry": str(b.id), "staff_id": "B-1"}, 409, "staff ID")]
+    for data, status, message in refused:
+        response = post_form(client, url, data, form_page=page)
+        assert response.status_code == status, data
+        assert message in response.get_data(as_text=True), data
+        assert [(m.ministry_id, m.ended_at) for m in memberships()] == [(a.id, None)]
+    response = post_form(client, url, {"ministry": str(b.id), "staff_id": "B-2",
+                                       "position": "Counsellor", "posting": "Embassy in Oslo"},
+                         form_page=page)
+    assert response.status_code == 302
+    old, new = memberships()
+    assert old.ministry_id == a.id and old.ended_at is not None
+    assert (new.ministry_id, new.ended_at, new.staff_id, new.position, new.posting) == (
+        b.id, None, "B-2", "Counsellor", "Embassy in Oslo")
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "staff.move"))
+    assert event is not None and event.details["from_ministry_id"] == a.id
+    assert "Embassy in Oslo" in client.get(page).get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+
+    login(client, coord_b.email)
+    staff = client.get(f"/ministry/{b.id}/people").get_data(as_text=True)
+    assert "alice@example.org" in staff and "Embassy in Oslo" in staff
+    assert "Embassy in Paris" not in client.get(
+        f"/ministry/{b.id}/people/{alice.id}").get_data(as_text=True)
+    assert client.get(f"/ministry/{b.id}/people/{alice.id}/edit").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/")})
+
+    login(client, coord_a.email)
+    assert "alice@example.org" not in client.get(
+        f"/ministry/{a.id}/people").get_data(as_text=True)
+    assert "alice@example.org" in client.get(
+        f"/ministry/{a.id}/people?former=1").get_data(as_text=True)
+    html = client.get(f"/ministry/{a.id}/people/{alice.id}").get_data(as_text=True)
+    assert "Oslo" not in html and "MFA-B" not in html and "B-2" not in html
+    assert client.get(f"/ministry/{a.id}/people/{alice.id}/edit").status_code == 404
 
 
 def test_the_landing_lists_only_ones_own_ministries(client, db):

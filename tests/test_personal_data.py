@@ -318,6 +318,22 @@ def test_postings_reach_only_the_person_their_coordinators_and_administrators(ap
     assert not [p for p in paths if POSTING in client.get(p).get_data(as_text=True)]
 
 
+def test_a_person_sees_their_own_current_membership_on_their_account(app, db, world):
+    page = signed_in(app, "layla@example.org").get("/account").get_data(as_text=True)
+    assert "My ministry" in page and POSTING in page and "S-123" in page
+    assert "Attaché" in page and THEIR_POSTING not in page
+    # Someone else's account page shows their own, never hers.
+    other = signed_in(app, "omar@example.org").get("/account").get_data(as_text=True)
+    assert THEIR_POSTING in other and POSTING not in other and "S-123" not in other
+    # Moved to another ministry: the new membership; the ended one is history.
+    people.join_ministry(world["person"], make_ministry("MFA-NEW"), position="Counsellor")
+    db.session.commit()
+    page = signed_in(app, "layla@example.org").get("/account").get_data(as_text=True)
+    assert "Counsellor" in page and POSTING not in page and "S-123" not in page
+    admin = signed_in(app, "admin@example.org").get("/account").get_data(as_text=True)
+    assert "My ministry" not in admin  # no membership, no section
+
+
 def test_the_posting_scope_for_each_viewer(db, world):
     from diplolearn.security.scoping import memberships_with_visible_posting
 

@@ -370,3 +370,100 @@ def test_saving_into_a_finished_attempt_is_refused(quiz, db):
     response = send(quiz, attempt, "save", quiz_answers(attempt, right=True))
     assert response.status_code == 409 and "already finished" in response.get_data(as_text=True)
     assert responses(attempt.id) == 0
+
+
+# --- essays awaiting a person's grading ------------------------------------------------------
+
+def _with_essay(quiz, db, feedback_shown=None):
+    """Turn the quiz's true/false question into an essay (graded by a person)."""
+    from diplolearn.models import QuestionRevision
+
+    essay = db.session.scalar(sa.select(QuestionRevision).where(
+        QuestionRevision.course_version_id == quiz.published.version.id,
+        QuestionRevision.kind == "true_false"))
+    essay.kind = "essay"
+    if feedback_shown is not None:
+        quiz.revision.feedback_shown = feedback_shown
+    db.session.commit()
+    return essay
+
+
+def _submit_essay(quiz, essay, text="Soft power is attraction, not coercion."):
+    attempt = start(quiz)
+    answers = quiz_answers(attempt, right=True)
+    essay_aq = next(aq for aq in attempt.questions if aq.question_revision_id == essay.id)
+    answers[quizzes.field_name(essay_aq)] = text
+    assert send(quiz, attempt, "submit", answers).status_code == 302
+    return reload(quiz, attempt), essay_aq
+
+
+def _essay_response(essay_aq):
+    return database.session.scalar(sa.select(Response).where(
+        Response.attempt_question_id == essay_aq.id))
+
+
+def test_no_new_attempt_starts_while_an_essay_awaits_grading(quiz, db):
+    from tests.factories import make_user
+
+    essay = _with_essay(quiz, db)
+    attempt, essay_aq = _submit_essay(quiz, essay)
+    assert attempt.state == AttemptState.SUBMITTED and quizzes.is_awaiting_grading(attempt)
+    landing = quiz.client.get(quiz.landing).get_data(as_text=True)
+    assert "Awaiting grading" in landing and "Not taken yet" not in landing
+    assert "Try again" not in landing and "Start the quiz" not in landing
+    result = quiz.client.get(f"{page_of(quiz, attempt)}/result").get_data(as_text=True)
+    assert "waiting to be graded" in result and "Try again" not in result
+    outline = quiz.client.get(quiz.base).get_data(as_text=True)
+    assert "awaiting grading" in outline
+    refused = post_form(quiz.client, f"{quiz.landing}/attempts", {}, form_page=quiz.landing)
+    assert refused.status_code == 409
+    assert "waiting to be graded" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 1
+    db.session.commit()  # what the requests committed stays when the refusal below rolls back
+    with pytest.raises(quizzes.AwaitingGrading):  # the service refuses too, not just the page
+        quizzes.start_attempt(quiz.enrolment, progress.course_progress(quiz.enrolment)
+                              .quiz("m1-quiz"), "en")
+    db.session.rollback()
+    quizzes.grade_essay(_essay_response(essay_aq), 0, make_user(), "Say more.")
+    db.session.commit()
+    landing = quiz.client.get(quiz.landing).get_data(as_text=True)
+    assert "Awaiting grading" not in landing and "Try again" in landing
+    assert start(quiz).number == 2
+
+
+@pytest.mark.parametrize("feedback_shown", ["immediately", "never"])
+def test_the_result_shows_typed_answers_and_a_graded_essay_as_such(quiz, db, feedback_shown):
+    """No "your choice" tag on what was typed or placed; the essay shows the grader's points and,
+    when the quiz shows feedback, their comment (otherwise the comment is not in the page)."""
+    from diplolearn import questions
+    from diplolearn.models import QuestionRevision
+    from tests.factories import make_user
+
+    essay = _with_essay(quiz, db, feedback_shown)
+    ordering = db.session.scalar(sa.select(QuestionRevision).where(
+        QuestionRevision.course_version_id == quiz.published.version.id,
+        QuestionRevision.kind == "single_choice"))
+    ordering.kind = "ordering"
+    db.session.commit()
+    attempt = start(quiz)
+    answers = quiz_answers(attempt, right=True)
+    for aq in attempt.questions:
+        if aq.question_revision_id == essay.id:
+            essay_aq = aq
+            answers[quizzes.field_name(aq)] = "Soft power is attraction."
+        elif aq.question_revision_id == ordering.id:
+            answers[quizzes.field_name(aq)] = questions.get("ordering").model_answer(
+                aq.question_revision, quizzes.tokens_for(attempt.id, aq))
+    assert send(quiz, attempt, "submit", answers).status_code == 302
+    db.session.expire_all()
+    quizzes.grade_essay(_essay_response(essay_aq), Decimal("0.5"), make_user(),
+                        "A fair start: give an example.")
+    db.session.commit()
+    page = quiz.client.get(f"{page_of(quiz, attempt)}/result").get_data(as_text=True)
+    assert page.count("your choice") == 2  # the two choices of the multiple-select question
+    assert '<span class="tag">your answer</span> <strong>Soft power is attraction.' in page
+    assert "Graded by your tutor or instructor" in page and "0.5 of 1" in page
+    assert "Not right" not in page  # the others are right; the essay is graded, not judged
+    assert ("A fair start: give an example." in page) == (feedback_shown == "immediately")
+    assert ("Grader&#39;s comment" in page or "Grader's comment" in page) == \
+        (feedback_shown == "immediately")

@@ -48,6 +48,25 @@ class InvitePersonForm(FlaskForm):
             raise ValidationError(_l("Choose the course this person teaches."))
 
 
+class MoveToMinistryForm(FlaskForm):
+    """Move a person to another ministry (admin/person.html)."""
+
+    ministry = SelectField(_l("New ministry"), coerce=str, validate_choice=True, validators=[
+        DataRequired(message=_l("Choose the ministry to move this person to."))])
+    staff_id = StringField(_l("Staff ID"), validators=[Optional(), Length(max=64)],
+                           render_kw={"dir": "ltr"})
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    posting = StringField(_l("Posting"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Move to this ministry"))
+
+    def __init__(self, ministries, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = i18n.current_language()
+        self.ministry.choices = [("", _l("Choose a ministry"))] + [
+            (str(m.id), f"{i18n.pick_text(m.name, [language, 'en', 'ar'])[0]} ({m.code})")
+            for m in ministries]
+
+
 class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Send a new invitation"))
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from diplolearn.admin import bp
-from diplolearn.admin.forms import ConfirmForm, InvitePersonForm
+from diplolearn.admin.forms import ConfirmForm, InvitePersonForm, MoveToMinistryForm
 from diplolearn.extensions import db
 from diplolearn.models import AuditEvent, Course, Ministry, StaffMembership, User
 from diplolearn.pagination import paginate
@@ -72,16 +72,48 @@ def invite_person():
     return render_template("admin/invite_person.html", form=form), status
 
 
-@bp.get("/people/<int:user_id>")
-@administrator_required
-def show_person(user_id: int):
-    person = get_person_or_404(current_user, user_id)
+def _move_form() -> MoveToMinistryForm:
+    return MoveToMinistryForm(db.session.scalars(
+        sa.select(Ministry).where(Ministry.is_active.is_(True)).order_by(Ministry.code)).all())
+
+
+def _person_page(person, move_form=None, status=200):
     memberships = db.session.scalars(
         sa.select(StaffMembership).where(StaffMembership.user_id == person.id)
         .options(selectinload(StaffMembership.ministry))
-        .order_by(StaffMembership.started_at.desc())).all()
+        .order_by(StaffMembership.started_at.desc(), StaffMembership.id.desc())).all()
     return render_template("admin/person.html", person=person, memberships=memberships,
-                           resend_form=ConfirmForm())
+                           resend_form=ConfirmForm(), move_form=move_form or _move_form()
+                           ), status
+
+
+@bp.get("/people/<int:user_id>")
+@administrator_required
+def show_person(user_id: int):
+    return _person_page(get_person_or_404(current_user, user_id))
+
+
+@bp.post("/people/<int:user_id>/ministry")
+@administrator_required
+def move_person(user_id: int):
+    """Move the person to another ministry: the current membership ends (history kept)."""
+    person = get_person_or_404(current_user, user_id)
+    form = _move_form()
+    if not form.validate_on_submit():
+        return _person_page(person, form, 422)
+    ministry = db.session.get(Ministry, int(form.ministry.data))
+    try:
+        people.move_to_ministry(person, ministry, current_user, staff_id=form.staff_id.data,
+                                position=form.position.data or "",
+                                posting=form.posting.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _person_page(get_person_or_404(current_user, user_id), form, 409)
+    db.session.commit()
+    flash(_("%(name)s now works for %(ministry)s. The earlier membership is kept as history.",
+            name=person.display_name, ministry=ministry.code), "success")
+    return redirect(url_for("admin.show_person", user_id=person.id))
 
 
 @bp.post("/people/<int:user_id>/invitation")

@@ -10,6 +10,8 @@ byte for byte in the canonical form that ``flask courses export`` writes.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -30,7 +32,7 @@ from diplolearn.courses.spec import (
     Problem,
     Source,
 )
-from diplolearn.courses.writer import course_files
+from diplolearn.courses.writer import course_file_bytes, course_files
 from diplolearn.security.sanitize import markdown_to_html, would_change
 
 SUPPORTED_LANGUAGES = ("ar", "en", "fr")
@@ -59,7 +61,7 @@ def load_course(folder: Path) -> tuple[CourseSpec, dict[str, bytes]]:
     course, problems = check_course(folder)
     if problems or course is None:
         raise CourseInvalid(problems)
-    return course, {path: text.encode() for path, text in course_files(course).items()}
+    return course, course_file_bytes(course)
 
 
 def _rules(course: CourseSpec) -> list[Problem]:
@@ -190,7 +192,79 @@ def _rules(course: CourseSpec) -> list[Problem]:
             _check_question(question, languages, anchors, report, need_texts)
         _check_draws(quiz, course, report)
     _check_banks(course, languages, anchors, report, need_texts)
+    _check_images(course, report, need_texts)
     return problems
+
+
+_IMAGE_FILE = re.compile(r"([0-9a-f]{64})\.(png|jpg|webp)")
+
+
+def _image_refusal(error) -> str:
+    from diplolearn.services import images
+
+    return {images.ImageTooLarge: "is larger than an image may be "
+                                  f"({images.limit('IMAGE_MAX_BYTES') / 2**20:g} MB)",
+            images.ImageTooManyPixels: "has more pixels than an image may have "
+                                       f"({images.limit('IMAGE_MAX_PIXELS') / 1e6:g} million, "
+                                       f"{images.limit('IMAGE_MAX_SIDE')} on a side)",
+            images.ImageDamaged: "cannot be read (damaged or incomplete)",
+            images.AnimatedImage: "is animated; animated images are not accepted",
+            }.get(type(error), "is not a PNG, JPEG or WebP image")
+
+
+def _check_images(course, report, need_texts) -> None:
+    """images.yaml and images/: each image named by its content's SHA-256, an accepted type
+    within the limits, free of metadata, described in every language, and used by a lesson;
+    every image in a lesson is one of them."""
+    from diplolearn.services import images
+
+    _duplicates([(i.file, i.source) for i in course.images], "image", report)
+    known = {}
+    for image in course.images:
+        match = _IMAGE_FILE.fullmatch(image.file or "")
+        if not match:
+            report(image.source, "an image file is named by the SHA-256 of its content and its "
+                                 f"type (<sha256>.png, .jpg or .webp), not {image.file!r}")
+            continue
+        need_texts(image.alt, f"image {image.file!r} alternative text", image.source)
+        known[match.group(1)] = image
+        if not image.data:
+            continue  # missing: the reader reported it
+        where = f"images/{image.file}"
+        digest = hashlib.sha256(image.data).hexdigest()
+        if digest != match.group(1):
+            report(image.source, f"{where} is not named by its content's SHA-256 ({digest})")
+        try:
+            clean = images.inspect_clean(image.data)
+        except images.ImageRefused as error:
+            report(image.source, f"{where} {_image_refusal(error)}")
+        except ValueError:
+            report(image.source, f"{where} carries metadata (such as a GPS position): upload "
+                                 "it on the course's images page, which removes it, and use "
+                                 "the file exported from there")
+        else:
+            if images.EXTENSIONS[clean.format] != f".{match.group(2)}":
+                report(image.source, f"{where} is a {clean.format.upper()} image; its name "
+                                     f"must end in {images.EXTENSIONS[clean.format]}")
+    used = set()
+    for lesson in course.lessons():
+        for text in lesson.texts.values():
+            for paragraph in text.paragraphs:
+                for target in images.ANY_IMAGE.findall(paragraph.text):
+                    sha = target.removeprefix("image:")
+                    if not target.startswith("image:"):
+                        report(paragraph.source, f"the image {target!r} is not one of the "
+                                                 "course's images: write ![](image:<sha256>) "
+                                                 "for an image listed in images.yaml")
+                    elif sha not in known:
+                        report(paragraph.source, f"the image {target} is not listed in "
+                                                 "images.yaml")
+                    else:
+                        used.add(sha)
+    for sha, image in known.items():
+        if sha not in used:
+            report(image.source, f"images/{image.file} is shown in no lesson; remove it or "
+                                 "show it with ![](image:<sha256>)")
 
 
 def _check_banks(course, languages, anchors, report, need_texts) -> None:

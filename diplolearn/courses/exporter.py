@@ -16,6 +16,7 @@ from diplolearn.courses.spec import (
     DrawSpec,
     LevelSpec,
     CourseSpec,
+    ImageSpec,
     LessonSpec,
     LessonText,
     ModuleSpec,
@@ -25,12 +26,13 @@ from diplolearn.courses.spec import (
     ReferenceSpec,
     TermSpec,
 )
-from diplolearn.courses.writer import course_files
+from diplolearn.courses.writer import course_file_bytes
 from diplolearn.extensions import db
 from diplolearn.models import (
     AssignmentRevision,
     Course,
     CourseVersion,
+    CourseVersionState,
     LessonRevision,
     ModuleRevision,
     ParagraphRevision,
@@ -52,8 +54,9 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
     if course is None:
         raise UnknownCourse(f"no course with id {course_key!r}")
     query = sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
-    query = query.where(CourseVersion.number == number) if number else query.order_by(
-        CourseVersion.number.desc())
+    # Without a number: the latest published (or archived) version, never an open draft.
+    query = query.where(CourseVersion.number == number) if number else query.where(
+        CourseVersion.state != CourseVersionState.DRAFT).order_by(CourseVersion.number.desc())
     version = db.session.scalars(query.limit(1)).first()
     if version is None:
         raise UnknownCourse(f"course {course_key!r} has no version {number or ''}".strip())
@@ -121,7 +124,19 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
         if quiz_revision is not None:
             module.quiz = _quiz_spec(quiz_revision, paragraph_keys)
         spec.modules.append(module)
+    spec.images = _image_specs(course.id, [text for lr in lessons for p in lr.paragraphs
+                                           for text in p.body.values()])
     return spec
+
+
+def _image_specs(course_id: int, texts: list[str]) -> list[ImageSpec]:
+    """The course's images that the version's lessons show, with their bytes from storage."""
+    from diplolearn.services import images
+
+    found = images.images_for(course_id, texts)
+    return [ImageSpec(file=record.sha256 + images.EXTENSIONS[record.format],
+                      alt=dict(record.alt), data=images.read_bytes(record))
+            for record in sorted(found.values(), key=lambda r: r.sha256)]
 
 
 def _assignment_spec(a: AssignmentRevision) -> AssignmentSpec:
@@ -191,9 +206,9 @@ def export_course(course_key: str, target: Path, number: int | None = None) -> l
     spec = version_spec(course_key, number)
     folder = target / spec.id
     written = []
-    for rel, text in course_files(spec).items():
+    for rel, data in course_file_bytes(spec).items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode())
+        path.write_bytes(data)
         written.append(path)
     return written

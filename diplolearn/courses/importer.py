@@ -44,7 +44,7 @@ from diplolearn.models import (
     User,
     utcnow,
 )
-from diplolearn.services import audit, organisations
+from diplolearn.services import audit, images, organisations
 
 
 @dataclass
@@ -67,15 +67,20 @@ def import_course(spec: CourseSpec, files: dict[str, bytes], by: User | None = N
     course = db.session.scalar(sa.select(Course).where(Course.key == spec.id))
     if course is None:
         course = organisations.create_course(spec.id, spec.title, spec.languages, by=by)
-    latest = db.session.scalar(sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
-                               .order_by(CourseVersion.number.desc()).limit(1))
+    # An open draft (services/authoring.py) is not what the files are compared with; it
+    # keeps its number and is renumbered when it is published.
+    latest = db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.state != CourseVersionState.DRAFT)
+        .order_by(CourseVersion.number.desc()).limit(1))
     if latest is not None and latest.source_digest == source_digest:
         return ImportResult(course, latest, created=False)
+    last_number = db.session.scalar(sa.select(sa.func.max(CourseVersion.number)).where(
+        CourseVersion.course_id == course.id)) or 0
 
     course.title, course.languages, course.retired_at = dict(spec.title), list(spec.languages), None
     course.optional_languages = list(spec.optional_languages)
     version = CourseVersion(
-        course_id=course.id, number=(latest.number + 1) if latest else 1,
+        course_id=course.id, number=last_number + 1,
         source_digest=source_digest, created_by_id=getattr(by, "id", None),
         bibliography=[{k: v for k, v in (("id", r.id), ("language", r.language),
                                          ("text", r.text), ("url", r.url)) if v}
@@ -85,6 +90,8 @@ def import_course(spec: CourseSpec, files: dict[str, bytes], by: User | None = N
     db.session.add(version)
     db.session.flush()
     _Loader(course, version).load(spec)
+    for image in spec.images:
+        images.import_image(course, image.data, image.alt)
     version.move_to(CourseVersionState.PUBLISHED)
     db.session.execute(sa.update(Cohort).where(Cohort.course_id == course.id,
                                                Cohort.course_version_id.is_(None))

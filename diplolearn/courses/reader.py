@@ -18,6 +18,7 @@ from diplolearn.courses.spec import (
     DiscussionSpec,
     DrawSpec,
     CourseSpec,
+    ImageSpec,
     LessonSpec,
     LessonText,
     LevelSpec,
@@ -33,7 +34,7 @@ from diplolearn.courses.spec import (
 from diplolearn.courses.yamlfile import YamlError, load_with_lines
 
 ANCHOR_LINE = re.compile(r"^\{#([^}\s]*)\}\s*$")
-ROOT_FILES = {"course.yaml", "references.yaml", "glossary.yaml"}
+ROOT_FILES = {"course.yaml", "references.yaml", "glossary.yaml", "images.yaml"}
 
 
 # The fields each kind of question has beyond the common ones.
@@ -177,6 +178,7 @@ class CourseReader:
                             source=doc.source())
         self.read_references(course)
         self.read_glossary(course)
+        self.read_images(course)
         listed = doc.get("modules", list, default=[])
         for index, module_id in enumerate(listed):
             if not isinstance(module_id, str):
@@ -193,7 +195,7 @@ class CourseReader:
         for child in sorted(self.folder.iterdir()):
             if child.name.startswith("."):
                 continue
-            if child.is_dir() and child.name not in listed:
+            if child.is_dir() and child.name not in listed and child.name != "images":
                 self.problems.append(Problem(Source(self.rel(child)),
                                              "this folder is not listed in course.yaml modules"))
             elif child.is_file() and child.name not in ROOT_FILES:
@@ -236,6 +238,36 @@ class CourseReader:
             course.glossary.append(TermSpec(id=entry.identifier(), term=entry.texts("term"),
                                             definition=entry.texts("definition"),
                                             source=entry.source()))
+
+    def read_images(self, course: CourseSpec) -> None:
+        """``images.yaml`` (each image's file and alternative texts) and the ``images/``
+        folder; the images themselves are judged by check.py."""
+        path, folder = self.folder / "images.yaml", self.folder / "images"
+        doc = self._yaml(path) if path.is_file() else None
+        listed = set()
+        if doc is not None:
+            doc.check_keys({"images"})
+            for index, _ in enumerate(doc.get("images", list, default=[])):
+                entry = doc.sub("images", index)
+                if not isinstance(entry.data, dict):
+                    entry.problem("each image is a mapping with file and alt")
+                    continue
+                entry.check_keys({"file", "alt"})
+                name = entry.get("file", str, default="")
+                image = ImageSpec(file=name, alt=entry.texts("alt"), source=entry.source())
+                if name:
+                    listed.add(name)
+                    if "/" in name or "\\" in name or name.startswith(".") \
+                            or not (folder / name).is_file():
+                        entry.problem(f"images/{name} does not exist", "file")
+                    else:
+                        image.data = (folder / name).read_bytes()
+                course.images.append(image)
+        if folder.is_dir():
+            for child in sorted(folder.iterdir()):
+                if child.name not in listed:
+                    self.problems.append(Problem(Source(self.rel(child)),
+                                                 "this image is not listed in images.yaml"))
 
     def read_module(self, folder: Path, expected_id: str) -> ModuleSpec | None:
         doc = self._yaml(folder / "module.yaml")

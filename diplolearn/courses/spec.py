@@ -230,6 +230,21 @@ class ModuleSpec:
 
 
 @dataclass
+class ImageSpec:
+    """An image of ``images/``, named by the SHA-256 of its bytes (services/images.py), with
+    its alternative text per language from ``images.yaml``."""
+
+    file: str  # "<sha256>.<png|jpg|webp>"
+    alt: dict[str, str]
+    data: bytes = b""
+    source: Source | None = None
+
+    @property
+    def sha256(self) -> str:
+        return self.file.split(".")[0]
+
+
+@dataclass
 class CourseSpec:
     id: str
     title: dict[str, str]
@@ -240,6 +255,7 @@ class CourseSpec:
     optional_languages: list[str] = field(default_factory=list)
     references: list[ReferenceSpec] = field(default_factory=list)
     glossary: list[TermSpec] = field(default_factory=list)
+    images: list[ImageSpec] = field(default_factory=list)  # images.yaml and images/
     source: Source | None = None
     references_source: Source | None = None
     glossary_source: Source | None = None

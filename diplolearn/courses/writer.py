@@ -67,6 +67,11 @@ def glossary_yaml(course: CourseSpec) -> dict:
                        "definition": _texts(term.definition)} for term in course.glossary]}
 
 
+def images_yaml(course: CourseSpec) -> dict:
+    return {"images": [{"file": image.file, "alt": _texts(image.alt)}
+                       for image in sorted(course.images, key=lambda i: i.file)]}
+
+
 def module_yaml(module: ModuleSpec) -> dict:
     data = {"id": module.id, "title": _texts(module.title)}
     _optional(data, "week", module.week)
@@ -181,6 +186,8 @@ def course_files(course: CourseSpec) -> dict[str, str]:
         files["references.yaml"] = dump_yaml(references_yaml(course))
     if course.glossary:
         files["glossary.yaml"] = dump_yaml(glossary_yaml(course))
+    if course.images:
+        files["images.yaml"] = dump_yaml(images_yaml(course))
     for module in course.modules:
         files[f"{module.id}/module.yaml"] = dump_yaml(module_yaml(module))
         if module.quiz is not None:
@@ -191,3 +198,11 @@ def course_files(course: CourseSpec) -> dict[str, str]:
             for language in sorted(lesson.texts):
                 files[f"{module.id}/{lesson.id}.{language}.md"] = lesson_markdown(lesson, language)
     return files
+
+
+def course_file_bytes(course: CourseSpec) -> dict[str, bytes]:
+    """The whole folder as bytes: the text files above, and the images under ``images/``."""
+    files = {path: text.encode() for path, text in course_files(course).items()}
+    for image in course.images:
+        files[f"images/{image.file}"] = image.data
+    return dict(sorted(files.items()))

@@ -67,6 +67,7 @@ def _labels():
 from diplolearn.learner import (  # noqa: E402,F401
     assignment_views,
     course_pages,
+    discussion_views,
     quiz_views,
     views,
 )

@@ -48,7 +48,9 @@ class QuestionReview:
     feedback: str
     choices: list[ChoiceResult]
     pending: bool = False  # an essay waiting for a person to grade it
-    comment: str = ""  # the grader's comment on an essay
+    comment: str = ""  # the grader's comment on an essay (only when feedback is shown)
+    layout: str = "choices"  # QuestionType.layout: only "choices" are the learner's choices
+    manual: bool = False  # graded by a person (an essay): points and comment, not right/wrong
 
 
 def drawn_questions(attempt: QuizAttempt, read: Reader) -> list[QuestionView]:
@@ -74,7 +76,8 @@ def drawn_questions(attempt: QuizAttempt, read: Reader) -> list[QuestionView]:
 def review(attempt: QuizAttempt, read: Reader, reveal: bool, feedback: bool = True
            ) -> list[QuestionReview]:
     """Each question's result; ``reveal``: mark the correct answers; ``feedback``: include the
-    question's and the choices' feedback (left out of the page entirely otherwise)."""
+    question's and the choices' feedback and the grader's comment on an essay (left out of the
+    page entirely otherwise)."""
     reviews = []
     for aq in attempt.questions:
         question, response = aq.question_revision, aq.response
@@ -86,11 +89,13 @@ def review(attempt: QuizAttempt, read: Reader, reveal: bool, feedback: bool = Tr
                                                       reveal)
         if not feedback:
             choices = [replace(choice, feedback="") for choice in choices]
-        manual = questions.get(question.kind).manual
+        kind = questions.get(question.kind)
+        manual = kind.manual
         pending = manual and response is not None and response.score is None \
             and bool(answer and any(answer.values()))
         reviews.append(QuestionReview(
             aq.position, render_markdown(prompt), lang, question.points, score,
             score >= question.points, text, choices, pending,
-            (response.feedback or "") if manual and response is not None else ""))
+            (response.feedback or "") if manual and feedback and response is not None else "",
+            kind.layout, manual))
     return reviews

@@ -19,6 +19,7 @@ from diplolearn.services import progress as progress_service
 from diplolearn.services import quiz_policy, quizzes
 from diplolearn.services.errors import (
     AttemptFinished,
+    AwaitingGrading,
     ModuleLocked,
     NoAttemptsLeft,
     NotStudying,
@@ -85,7 +86,7 @@ def start_attempt(enrolment_id: int, quiz_key: str):
     except (ModuleLocked, NotStudying) as error:
         db.session.rollback()
         return refusal(enrolment, progress, error, quiz)
-    except (NoAttemptsLeft, QuizNotReady, QuizNotOpenYet, QuizClosed) as error:
+    except (NoAttemptsLeft, QuizNotReady, QuizNotOpenYet, QuizClosed, AwaitingGrading) as error:
         return _problem(enrolment, error, 409)
     db.session.commit()
     return redirect(_attempt_url("learner.show_attempt", attempt))

@@ -14,10 +14,12 @@ from diplolearn.i18n import format_datetime
 from diplolearn.learner import bp, step_url
 from diplolearn.learner.forms import MarkDoneForm
 from diplolearn.learner.pages import Reader
-from diplolearn.models import EnrolmentState, Paragraph, ParagraphRevision, utcnow
+from diplolearn.models import EnrolmentState, Lesson, Paragraph, ParagraphRevision, utcnow
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
-from diplolearn.security.scoping import own_enrolment_or_404
+from diplolearn.security.scoping import learner_discussion, own_enrolment_or_404
+from diplolearn.services import places
+from diplolearn.services import discussion
 from diplolearn.services import progress as progress_service
 from diplolearn.services.errors import DomainError, ModuleLocked, NotStudying
 
@@ -58,6 +60,7 @@ def module_locked_reason(module) -> str:
 def show_outline(enrolment_id: int):
     enrolment, progress = load_progress(enrolment_id)
     return render_template("learner/outline.html", enrolment=enrolment, progress=progress,
+                           waiting=places.waiting_positions([enrolment]),
                            read=Reader(enrolment.cohort.course))
 
 
@@ -84,11 +87,15 @@ def show_lesson(enrolment_id: int, lesson_key: str):
         ("paragraphs", lesson.node.revision_id, tuple(read.order)),
         lambda: render_paragraphs(lesson.node.revision_id, read))
     previous, following = progress.neighbours(lesson)
+    # The discussion beside the text: visible posts per paragraph anchor, in one query.
+    counts = discussion.paragraph_counts(learner_discussion(enrolment), lesson.node.lesson_id)
+    current = {key for key, _lang, _html in paragraphs}
     page = render_template(
         "learner/lesson.html", enrolment=enrolment, progress=progress, lesson=lesson,
         module=progress.module_of(lesson), paragraphs=paragraphs, previous=previous,
         untranslated=any(lang != read.order[0] for _key, lang, _html in paragraphs),
-        following=following, form=MarkDoneForm(), read=read)
+        following=following, form=MarkDoneForm(), read=read, counts=counts,
+        retired_posts=sum(n for key, n in counts.items() if key not in current))
     # Time on task is written after the page is rendered, in a transaction of its own that
     # begins with a write: on SQLite a read-then-write transaction could meet "database is
     # locked" when another learner writes at the same moment.
@@ -105,15 +112,22 @@ def show_lesson(enrolment_id: int, lesson_key: str):
 
 def render_paragraphs(lesson_revision_id: int, read: Reader) -> list[tuple]:
     """(anchor, language, sanitised HTML) of each paragraph, in the reader's language."""
-    paragraphs = []
-    for key, body in db.session.execute(
-            sa.select(Paragraph.key, ParagraphRevision.body)
+    from diplolearn.services import images
+
+    texts = []
+    for key, body, course_id in db.session.execute(
+            sa.select(Paragraph.key, ParagraphRevision.body, Lesson.course_id)
             .join(Paragraph, Paragraph.id == ParagraphRevision.paragraph_id)
+            .join(Lesson, Lesson.id == Paragraph.lesson_id)
             .where(ParagraphRevision.lesson_revision_id == lesson_revision_id)
             .order_by(ParagraphRevision.position)):
-        text, lang = read(body)
-        paragraphs.append((key, lang, render_markdown(resolve_course_links(text))))
-    return paragraphs
+        texts.append((key, *read(body), course_id))
+    # Images in the text: one query for all of them (services/images.py).
+    shown = images.images_for(texts[0][3], [text for _k, text, _l, _c in texts]) \
+        if texts else {}
+    return [(key, lang, render_markdown(images.embed_images(resolve_course_links(text), shown,
+                                                            lang)))
+            for key, text, lang, _course in texts]
 
 
 @bp.post("/<int:enrolment_id>/lessons/<lesson_key>/done")

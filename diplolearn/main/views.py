@@ -17,8 +17,8 @@ from diplolearn.main.forms import LanguageForm, PreferencesForm
 from diplolearn.models import Cohort, Enrolment
 from diplolearn.learner.pages import Reader
 from diplolearn.security.permissions import login_required
-from diplolearn.security.scoping import announcements_for
-from diplolearn.services import accounts, progress
+from diplolearn.security.scoping import announcements_for, own_current_membership
+from diplolearn.services import accounts, places, progress
 from diplolearn.services.errors import DomainError, WeakPassword
 
 
@@ -42,6 +42,7 @@ def home():
         if enrolments else []
     return render_template("main/dashboard.html", enrolments=enrolments, standing=standing,
                            readers={e.id: Reader(e.cohort.course) for e in enrolments},
+                           waiting=places.waiting_positions(enrolments),
                            announcements=announcements)
 
 
@@ -90,7 +91,8 @@ def account():
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("main.account"))
     status = 422 if request.method == "POST" else 200
-    return render_template("main/account.html", form=form, password_form=password_form), status
+    return render_template("main/account.html", form=form, password_form=password_form,
+                           membership=own_current_membership(current_user)), status
 
 
 @bp.post("/account/password")
@@ -114,4 +116,5 @@ def change_password():
             flash(_("Your password is changed. You have been signed out everywhere else."),
                   "success")
             return redirect(url_for("main.account"))
-    return render_template("main/account.html", form=form, password_form=password_form), 422
+    return render_template("main/account.html", form=form, password_form=password_form,
+                           membership=own_current_membership(current_user)), 422

@@ -24,7 +24,7 @@ class StaffMemberForm(FlaskForm):
     posting = StringField(_l("Posting"), validators=[Optional(), Length(max=200)],
                           description=_l("Seen only by the person, your ministry's "
                                          "coordinators and the platform's administrators."))
-    staff_id = StringField(_l("Staff id"), validators=[Optional(), Length(max=64)],
+    staff_id = StringField(_l("Staff ID"), validators=[Optional(), Length(max=64)],
                            description=_l("Optional. Your ministry's own number for this "
                                           "person; roster files use it to recognise them even "
                                           "when their email changes."))

@@ -23,6 +23,7 @@ from diplolearn.models.assignments import (
     Submission,
     SubmissionScore,
 )
+from diplolearn.models.authoring import ContentChange, CourseOwner, TranslationFlag
 from diplolearn.models.audit import AuditEvent, AuditLogIsAppendOnly
 from diplolearn.models.base import Base, utcnow
 from diplolearn.models.catalogue import (
@@ -36,6 +37,8 @@ from diplolearn.models.catalogue import (
     ParagraphRevision,
 )
 from diplolearn.models.certificates import Certificate
+from diplolearn.models.coursefiles import CourseUpload, LessonImage
+from diplolearn.models.discussion import Annotation, AnnotationMention, DiscussionSession
 from diplolearn.models.learning import AttemptQuestion, LessonProgress, QuizAttempt, Response
 from diplolearn.models.organisations import (
     Cohort,

@@ -36,6 +36,11 @@ class Course(TimestampMixin, Base):
     # Languages some texts have; readers of them see the rest as "not yet translated".
     optional_languages: Mapped[list] = mapped_column(sa.JSON, default=list)
     retired_at: Mapped[dt.datetime | None]
+    # A copy's origin (services/authoring.py copy_course) and the credits it keeps: the chain
+    # of courses it descends from, [{"course", "version", "title", "owners"}], oldest first.
+    copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course.id"))
+    attribution: Mapped[list] = mapped_column(sa.JSON, default=list,
+                                              server_default=sa.text("'[]'"))
 
     versions: Mapped[list[CourseVersion]] = relationship(
         back_populates="course", order_by="CourseVersion.number"
@@ -54,6 +59,9 @@ class CourseVersion(Base):
     source_digest: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None]
+    # Set by an audited correction (services/authoring.py), the one change a published
+    # version may receive; part of the outline cache's stamp so every process re-reads it.
+    corrected_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     # The course's reference list and glossary as published in this version:
     # [{"id", "language", "text", "url"?}], [{"id", "term": {lang: text}, "definition": {...}}]
@@ -106,8 +114,9 @@ class ModuleRevision(Base):
     prerequisites: Mapped[list] = mapped_column(sa.JSON, default=list)
     # The week of a tutor-led run this module is planned for (cohort schedules start from it).
     week: Mapped[int | None]
-    # The discussion prompt, kept with the module until the discussion issue gives it a table
-    # of its own: {"id", "prompt", "refers_to"?}; empty when the module has none. (Written
+    # The discussion prompt, course content versioned with the module: {"id", "prompt",
+    # "refers_to"?}; empty when the module has none. Each tutor group discusses it in the
+    # module's pinned thread: annotations with no paragraph (discussion.py). (Written
     # assignments have their own tables: assignments.py.)
     discussion: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 

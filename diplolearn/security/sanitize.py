@@ -8,6 +8,7 @@ is cleaned on the way out whatever was stored.
 
 from __future__ import annotations
 
+import re
 import threading
 
 import bleach
@@ -18,7 +19,7 @@ ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "cite", "code", "dd", "del", "dfn", "div",
     "dl", "dt", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol",
     "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
-    "tfoot", "th", "thead", "tr", "u", "ul",
+    "tfoot", "th", "thead", "tr", "u", "ul", "img",
 })
 _GLOBAL = ["dir", "lang", "title", "id"]
 ALLOWED_ATTRIBUTES = {
@@ -30,6 +31,40 @@ ALLOWED_ATTRIBUTES = {
     "ol": [*_GLOBAL, "start", "reversed"],
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+# Images only from our own content-addressed storage (services/images.py), and only with a
+# non-empty alt text (_ImageFilter drops any other img).
+_IMAGE_URL = re.compile(r"/media/images/[0-9a-f]{64}\.(?:png|jpg|webp)")
+_IMAGE_SOURCE = re.compile(_IMAGE_URL.pattern + r" \d{1,5}w")
+
+
+def _image_attribute(tag: str, name: str, value: str) -> bool:
+    if name == "src":
+        return bool(_IMAGE_URL.fullmatch(value))
+    if name == "srcset":
+        return all(_IMAGE_SOURCE.fullmatch(part.strip()) for part in value.split(","))
+    if name in ("width", "height"):
+        return value.isdigit()
+    if name == "loading":
+        return value in ("lazy", "eager")
+    if name == "decoding":
+        return value == "async"
+    return name in ("alt", "sizes", "dir", "lang", "title")
+
+
+ALLOWED_ATTRIBUTES["img"] = _image_attribute
+
+
+class _ImageFilter(bleach.html5lib_shim.Filter):
+    """Remove every img that lacks our own src or a non-empty alt text."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token.get("name") == "img" and token["type"] in ("StartTag", "EmptyTag"):
+                attributes = token.get("data") or {}
+                if not attributes.get((None, "src")) or not (
+                        attributes.get((None, "alt")) or "").strip():
+                    continue
+            yield token
 
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
@@ -37,7 +72,7 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[lambda source: bleach.linkifier.LinkifyFilter(
+    filters=[_ImageFilter, lambda source: bleach.linkifier.LinkifyFilter(
         source, callbacks=[bleach.callbacks.nofollow], skip_tags={"pre", "code"}, parse_email=False
     )],
 )
@@ -45,7 +80,8 @@ _cleaner = bleach.Cleaner(
 
 # The same rules without linkification, to tell whether cleaning would remove anything.
 _bare_cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                               protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+                               protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True,
+                               filters=[_ImageFilter])
 # Building a Markdown converter costs more than converting a paragraph, and converters are not
 # thread-safe: keep one per thread and reset it between texts.
 _local = threading.local()

@@ -373,6 +373,13 @@ def memberships_with_visible_posting(viewer: User, user_id: int) -> sa.Select:
     return query
 
 
+def own_current_membership(user: User) -> StaffMembership | None:
+    """The person's own current staff membership (ministry, staff ID, position, posting), for
+    their account page; None when they belong to no ministry now."""
+    return db.session.scalar(memberships_with_visible_posting(user, user.id)
+                             .where(StaffMembership.ended_at.is_(None)))
+
+
 # --- a coordinator's own ministry: staff, former staff, rosters ------------------------------
 # Each function takes the ministry id from the URL and intersects it with the viewer's
 # coordinator grants inside the query, so a view that forgot coordinated_ministry_or_404 would
@@ -731,3 +738,166 @@ def nominated_enrolment_or_404(viewer: User, ministry_id: int, cohort_id: int,
     if enrolment is None:
         abort(404)
     return enrolment
+
+
+# --- discussion on the text ------------------------------------------------------------------
+# An annotation is read by: its author, always; the members of the tutor group it was posted
+# in (the group at posting time, ``audience`` "group"); everyone in the cohort for a thread
+# opened to the whole cohort (``audience`` "cohort"); the group's tutors; and those who manage
+# the cohort (``leads_cohort``). A private note is its author's alone. Coordinators hold no
+# discussion scope at all: no filter below ever names a ministry. Every row carries its
+# thread's audience, so these filters answer for roots and replies alike.
+
+def learner_discussion(enrolment: Enrolment):
+    """The WHERE clause (on Annotation) of what a learner reads through their enrolment."""
+    from diplolearn.models import Annotation
+
+    shared = [Annotation.audience == "cohort"]
+    if enrolment.tutor_group_id is not None:
+        shared.append(sa.and_(Annotation.audience == "group",
+                              Annotation.tutor_group_id == enrolment.tutor_group_id))
+    return sa.and_(Annotation.cohort_id == enrolment.cohort_id,
+                   sa.or_(Annotation.author_id == enrolment.user_id, *shared))
+
+
+def staff_discussion(access: CohortAccess):
+    """The WHERE clause (on Annotation) of what a cohort's staff read: never private notes;
+    a tutor, the groups they tutor and the whole-cohort threads."""
+    from diplolearn.models import Annotation
+
+    clause = sa.and_(Annotation.cohort_id == access.cohort.id,
+                     Annotation.audience != "private")
+    if access.group_ids is not None:
+        clause = sa.and_(clause, sa.or_(
+            Annotation.audience == "cohort",
+            sa.and_(Annotation.audience == "group",
+                    Annotation.tutor_group_id.in_(access.group_ids))))
+    return clause
+
+
+def discussion_annotation_or_404(where, annotation_id: int):
+    """One annotation inside a discussion filter (``learner_discussion``/``staff_discussion``),
+    with its author; 404 for anything else, exactly as for an id that does not exist."""
+    from diplolearn.models import Annotation
+
+    annotation = db.session.scalar(sa.select(Annotation).where(
+        Annotation.id == annotation_id, where).options(joinedload(Annotation.author)))
+    if annotation is None:
+        abort(404)
+    return annotation
+
+
+# --- authoring (authoring/): a course's owners and co-authors edit it; every instructor ----
+# (anyone holding INSTRUCTOR on some course) reads and copies any course; administrators edit.
+
+def may_author(viewer: User, course_id: int) -> bool:
+    scope = Scope.of(viewer)
+    return scope.is_administrator or course_id in scope.course_ids
+
+
+def authored_course_or_404(viewer: User, course_id: int):
+    """A course the viewer edits (owner or co-author, or administrator). 404 when the viewer
+    may not even read it; 403 for an instructor who reads it but does not author it."""
+    course = readable_course_or_404(viewer, course_id)
+    if not may_author(viewer, course.id):
+        abort(403)
+    return course
+
+
+def readable_course_or_404(viewer: User, course_id: int):
+    """A course the viewer may read and copy in the authoring area: any course for an
+    instructor of some course or an administrator; 404 otherwise."""
+    from diplolearn.models import Course
+
+    scope = Scope.of(viewer)
+    if not (scope.is_administrator or scope.course_ids):
+        abort(404)
+    course = db.session.scalar(sa.select(Course).where(Course.id == course_id,
+                                                       Course.retired_at.is_(None)))
+    if course is None:
+        abort(404)
+    return course
+
+
+def readable_courses(viewer: User) -> list:
+    from diplolearn.models import Course
+
+    scope = Scope.of(viewer)
+    if not (scope.is_administrator or scope.course_ids):
+        return []
+    return list(db.session.scalars(sa.select(Course).where(Course.retired_at.is_(None))
+                                   .order_by(Course.key)))
+
+
+def course_cohort_or_404(course_id: int, cohort_id: int) -> Cohort:
+    """A cohort of the given (already scoped) course; 404 for any other id."""
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.id == cohort_id,
+                                                       Cohort.course_id == course_id))
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+def course_upload_or_404(viewer: User, course_id: int, upload_id: int):
+    """A course-folder zip the viewer uploaded to a course they teach and has not been
+    imported yet; 404 for anyone else's, another course's, or one already applied."""
+    from diplolearn.models import CourseUpload
+
+    course = taught_course_or_404(viewer, course_id)
+    upload = db.session.scalar(sa.select(CourseUpload).where(
+        CourseUpload.id == upload_id, CourseUpload.course_id == course.id,
+        CourseUpload.uploaded_by_id == viewer.id, CourseUpload.applied_at.is_(None)))
+    if upload is None:
+        abort(404)
+    return course, upload
+
+
+def lesson_image_or_404(viewer: User, course_id: int, image_id: int):
+    """An image of a course the viewer teaches; 404 otherwise."""
+    from diplolearn.models import LessonImage
+
+    course = taught_course_or_404(viewer, course_id)
+    image = db.session.scalar(sa.select(LessonImage).where(
+        LessonImage.id == image_id, LessonImage.course_id == course.id))
+    if image is None:
+        abort(404)
+    return course, image
+
+
+def learner_sessions(enrolment: Enrolment) -> sa.Select:
+    """Weekly text sessions a learner takes part in: their group's and the whole cohort's,
+    soonest first."""
+    from diplolearn.models import DiscussionSession
+
+    shared = [DiscussionSession.tutor_group_id.is_(None)]
+    if enrolment.tutor_group_id is not None:
+        shared.append(DiscussionSession.tutor_group_id == enrolment.tutor_group_id)
+    return (sa.select(DiscussionSession)
+            .where(DiscussionSession.cohort_id == enrolment.cohort_id, sa.or_(*shared))
+            .options(joinedload(DiscussionSession.tutor_group))
+            .order_by(DiscussionSession.starts_at.desc(), DiscussionSession.id.desc()))
+
+
+def staff_sessions(access: CohortAccess) -> sa.Select:
+    """A cohort's weekly sessions its staff follow: a tutor, their groups' and the whole
+    cohort's; those who manage it, all."""
+    from diplolearn.models import DiscussionSession
+
+    query = (sa.select(DiscussionSession)
+             .where(DiscussionSession.cohort_id == access.cohort.id)
+             .options(joinedload(DiscussionSession.tutor_group))
+             .order_by(DiscussionSession.starts_at.desc(), DiscussionSession.id.desc()))
+    if access.group_ids is not None:
+        query = query.where(sa.or_(DiscussionSession.tutor_group_id.is_(None),
+                                   DiscussionSession.tutor_group_id.in_(access.group_ids)))
+    return query
+
+
+def session_or_404(sessions: sa.Select, session_id: int):
+    """One session of ``learner_sessions``/``staff_sessions``; 404 otherwise."""
+    from diplolearn.models import DiscussionSession
+
+    session = db.session.scalar(sessions.where(DiscussionSession.id == session_id))
+    if session is None:
+        abort(404)
+    return session

@@ -29,6 +29,8 @@ from flask_babel import gettext as _
 from diplolearn.extensions import db
 from diplolearn.i18n import pick_text, valid_timezone
 from diplolearn.models import (
+    AssignmentDeadline,
+    AssignmentRevision,
     Cohort,
     Course,
     Module,
@@ -257,9 +259,73 @@ def set_schedule(cohort: Cohort, times: dict[int, tuple[dt.datetime | None, dt.d
         audit.record(by, "cohort.schedule", target=cohort, modules=changed)
 
 
+def cohort_assignments(cohort: Cohort) -> list[tuple[AssignmentRevision, ModuleRevision,
+                                                        AssignmentDeadline | None]]:
+    """The written assignments of the version the cohort follows, in course order, each with
+    its module and the cohort's own due date for it (``AssignmentDeadline``), in one query."""
+    if cohort.course_version_id is None:
+        return []
+    return list(db.session.execute(
+        sa.select(AssignmentRevision, ModuleRevision, AssignmentDeadline)
+        .join(ModuleRevision, ModuleRevision.id == AssignmentRevision.module_revision_id)
+        .outerjoin(AssignmentDeadline, sa.and_(
+            AssignmentDeadline.assignment_id == AssignmentRevision.assignment_id,
+            AssignmentDeadline.cohort_id == cohort.id))
+        .where(AssignmentRevision.course_version_id == cohort.course_version_id)
+        .order_by(ModuleRevision.position)))
+
+
+def set_assignment_deadlines(cohort: Cohort, times: dict[int, dt.datetime | None], *,
+                             by: User) -> None:
+    """Set the cohort's due date of each written assignment, given as wall-clock times in the
+    cohort's zone (``{assignment_id: due}``; None: no date of the cohort's own, so the
+    assignment's other rules apply — models/assignments.py). A date must fall within the
+    cohort's dates and after the module's release time. Every entry is checked before anything
+    is written; what changed is audited in one event."""
+    assignments = {revision.assignment_id: (revision, module, deadline)
+                   for revision, module, deadline in cohort_assignments(cohort)}
+    opening = {s.module_id: s.opens_at for s in module_schedules(cohort.id)}
+    wanted: dict[int, dt.datetime | None] = {}
+    for assignment_id, due_local in times.items():
+        if assignment_id not in assignments:
+            raise CohortRefused(_("This written assignment is not part of the cohort's course."))
+        revision, module, _deadline = assignments[assignment_id]
+        title = pick_text(revision.title, ["en", "ar", "fr"])[0]
+        due = to_utc(due_local, cohort.timezone)
+        if not _inside(due, cohort.starts_at, cohort.ends_at):
+            raise CohortRefused(_("%(assignment)s: its due date must fall within the cohort's "
+                                  "dates.", assignment=title))
+        opens = opening.get(module.module_id)
+        if due is not None and opens is not None and due <= opens:
+            raise CohortRefused(_("%(assignment)s: the due date must come after the module's "
+                                  "release time.", assignment=title))
+        wanted[assignment_id] = due
+    changed = {}
+    for assignment_id, due in wanted.items():
+        deadline = assignments[assignment_id][2]
+        if deadline is None and due is None or deadline is not None and deadline.due_at == due:
+            continue
+        if due is None:
+            db.session.delete(deadline)
+        elif deadline is None:
+            db.session.add(AssignmentDeadline(cohort_id=cohort.id, assignment_id=assignment_id,
+                                              due_at=due))
+        else:
+            deadline.due_at = due
+        changed[str(assignment_id)] = _iso(due)
+    db.session.flush()
+    if changed:
+        audit.record(by, "cohort.assignment_deadlines", target=cohort, assignments=changed)
+
+
+MAX_ANNOTATIONS_RULE = 50
+
+
 def set_module_rules(cohort: Cohort, rules: dict[str, dict], *, by: User) -> None:
     """Override modules' completion rules for this cohort: ``{key: {"required": bool,
-    "prerequisites": [keys]}}``; a rule equal to the course's is not kept as an override."""
+    "prerequisites": [keys], "annotations": n}}``; a rule equal to the course's is not kept as
+    an override. ``annotations``: how many discussion posts (on the module's text or prompt:
+    services/discussion.py) each learner must make; 0 or missing asks for none."""
     revisions = {module.key: revision for module, revision in cohort_modules(cohort)}
     stored: dict[str, dict] = {}
     for key, rule in rules.items():
@@ -277,6 +343,17 @@ def set_module_rules(cohort: Cohort, rules: dict[str, dict], *, by: User) -> Non
                                       "course."))
             if keys != [k for k in revisions if k in set(revision.prerequisites or [])]:
                 override["prerequisites"] = keys
+        if rule.get("annotations") not in (None, "", 0):
+            try:
+                needed = int(rule["annotations"])
+            except (TypeError, ValueError):
+                needed = -1
+            if not 0 <= needed <= MAX_ANNOTATIONS_RULE:
+                raise CohortRefused(_("The number of discussion posts a module asks for must "
+                                      "be a whole number from 0 to %(max)d.",
+                                      max=MAX_ANNOTATIONS_RULE))
+            if needed:
+                override["annotations"] = needed
         if override:
             stored[key] = override
     prerequisites = {key: stored.get(key, {}).get("prerequisites", rev.prerequisites or [])

@@ -62,12 +62,28 @@ class NotStudying(DomainError):
                  "recorded. Ask your ministry's training coordinator.")
 
 
+class OnWaitingList(NotStudying):
+    """The enrolment is on the cohort's waiting list (``waitlisted``): it holds no place yet."""
+
+    message = _l("You are on the waiting list for this cohort, so its lessons and quizzes are "
+                 "not open to you yet. You will receive an email when a place is yours.")
+
+
 class ModuleLocked(DomainError):
     message = _l("This module is not open to you yet.")
 
 
 class NoAttemptsLeft(DomainError):
     message = _l("You have used every attempt this quiz allows.")
+
+
+class AwaitingGrading(DomainError):
+    """An attempt of this quiz waits for a person to grade it (an essay): its result may
+    decide whether another attempt is needed at all, so none starts until it is graded."""
+
+    message = _l("Your last attempt at this quiz is waiting to be graded by your tutor or "
+                 "instructor, so no new attempt was started. You can try again once it is "
+                 "graded.")
 
 
 class QuizNotReady(DomainError):
@@ -181,8 +197,12 @@ class AlreadyStaff(DomainError):
     message = _l("This person is already on your ministry's staff.")
 
 
+class SameMinistry(DomainError):
+    message = _l("This person already works for this ministry. Nothing was changed.")
+
+
 class StaffIdTaken(DomainError):
-    message = _l("Another current member of your ministry's staff has this staff id.")
+    message = _l("Another current member of your ministry's staff has this staff ID.")
 
 
 class EmailChangeRefused(DomainError):

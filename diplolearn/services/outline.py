@@ -201,9 +201,11 @@ def load_outlines(version_ids: Iterable[int]) -> dict[int, CourseOutline]:
     ids = sorted({v for v in version_ids if v is not None})
     if not ids:
         return {}
-    stamps = {row.id: (row.state, row.created_at, row.published_at) for row in db.session.execute(
+    stamps = {row.id: (row.state, row.created_at, row.published_at, row.corrected_at)
+              for row in db.session.execute(
         sa.select(CourseVersion.id, CourseVersion.state, CourseVersion.created_at,
-                  CourseVersion.published_at).where(CourseVersion.id.in_(ids)))}
+                  CourseVersion.published_at, CourseVersion.corrected_at)
+        .where(CourseVersion.id.in_(ids)))}
     outlines = {v: cache.get(v, stamps.get(v)) for v in ids}
     missing = [v for v, outline in outlines.items() if outline is None]
     if missing:

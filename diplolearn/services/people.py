@@ -147,6 +147,35 @@ def update_staff_member(membership: StaffMembership, by: User, *, email: str, na
     return changed
 
 
+def move_to_ministry(user: User, ministry: Ministry, by: User, *, staff_id: str | None = None,
+                     position: str = "", posting: str = "") -> StaffMembership:
+    """Move a person to another ministry (administrators only: the caller checks): the current
+    membership ends and a new one starts, so the history stays (join_ministry). Enrolments keep
+    their sponsor: the old ministry still follows those, and only those. Everything is checked
+    first; audited as ``staff.move`` with both ministries."""
+    from flask_babel import lazy_gettext as _l
+
+    from diplolearn.services.errors import MinistryInactive, SameMinistry, StaffIdTaken
+
+    if not ministry.is_active:
+        raise MinistryInactive()
+    current = _current_membership(user)
+    if current is not None and current.ministry_id == ministry.id:
+        raise SameMinistry()
+    staff_id = (staff_id or "").strip() or None
+    try:
+        _check_staff_id(ministry, staff_id)
+    except StaffIdTaken:
+        raise StaffIdTaken(_l("Another current member of that ministry's staff has this staff "
+                              "ID. Nothing was changed.")) from None
+    membership = join_ministry(user, ministry, staff_id=staff_id, position=position.strip(),
+                               posting=posting.strip(), by=by)
+    audit.record(by, "staff.move", subject=user, ministry_id=ministry.id, target=membership,
+                 from_ministry_id=current.ministry_id if current is not None else None,
+                 ended_membership_id=current.id if current is not None else None)
+    return membership
+
+
 def end_membership(membership: StaffMembership, by: User) -> None:
     """Take a person off the ministry's staff: the membership ends, nothing is deleted, and the
     enrolments the ministry sponsored stay visible to it."""

@@ -19,9 +19,10 @@ Erasure (``erase_person``) keeps the person's id, so enrolments, results and the
 (append-only, which names people by id) stay whole and still add up in the ministries'
 reports. It blanks names, email (``erased-<id>@invalid``), password and sign-in, role grants,
 one-time tokens and pending invitations, postings, positions and staff ids, the free text of
-answers and essays with the feedback on them, and the mails addressed to them (unsent ones are
-dropped); certificates keep their codes and statuses but forget the holder's names
-(``certificates.forget_holder``), so verification still answers valid or revoked.
+answers and essays with the feedback on them, the text of their discussion posts, and the mails
+addressed to them (unsent ones are dropped); certificates keep their codes and statuses but
+forget the holder's names (``certificates.forget_holder``), so verification still answers valid
+or revoked.
 Functions flush and never commit.
 """
 
@@ -50,7 +51,7 @@ from diplolearn.models import (
     UserToken,
     utcnow,
 )
-from diplolearn.services import assignments, audit, certificates
+from diplolearn.services import assignments, audit, certificates, discussion
 from diplolearn.services.errors import AlreadyErased, NotAllowed, ReasonRequired
 from diplolearn.textnorm import collapse_spaces, nfc
 
@@ -181,6 +182,7 @@ def erase_person(person: User, *, by: User, reason: str,
     run("answer_feedback", sa.update(Response).where(Response.attempt_question_id.in_(answered))
         .values(feedback=None))
     counts["essays"] = assignments.erase_texts_of(person.id)
+    counts["discussion_posts"] = discussion.erase_texts_of(person.id)
     run("unsent_mails", sa.update(OutboxMessage).where(
         OutboxMessage.to_user_id == person.id,
         OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING)))

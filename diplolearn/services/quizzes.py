@@ -4,7 +4,9 @@
   (services/quiz_policy.py: the earlier of start + time limit + extra minutes and the close
   time, computed once) and the questions drawn, each with the order its choices are shown in
   (both shuffled per attempt when the quiz says so), as ``AttemptQuestion`` rows. The quiz's
-  ``max_attempts`` is respected, and an attempt still in progress is resumed instead.
+  ``max_attempts`` is respected, and an attempt still in progress is resumed instead; while an
+  attempt awaits a person's grading (an essay) no other starts (``AwaitingGrading``): its grade
+  may pass the quiz, and the next try should follow the grader's comment.
 - The browser sees choices only as opaque per-attempt tokens (``choice_token``: an HMAC of the
   secret key, attempt, question revision and choice key, truncated), mapped back here; neither
   values nor order reveal the key, and correct answers and feedback are never in the page
@@ -52,6 +54,7 @@ from diplolearn.models import (
 )
 from diplolearn.services.errors import (
     AttemptFinished,
+    AwaitingGrading,
     InvalidEssayGrade,
     NoAttemptsLeft,
     TamperedAnswer,
@@ -61,6 +64,7 @@ from diplolearn.services import question_banks, quiz_policy
 from diplolearn.services.progress import QuizState, note_activity
 
 TOKEN_LENGTH = 16
+_AWAITING = (AttemptState.SUBMITTED, AttemptState.EXPIRED)  # without a grade yet
 FIELD_PREFIX = "q_"
 _random = random.SystemRandom()
 
@@ -111,12 +115,16 @@ def start_attempt(enrolment: Enrolment, quiz: QuizState, language: str,
         sa.select(QuizAttempt.id, QuizAttempt.number, QuizAttempt.state, QuizAttempt.deadline_at)
         .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_id == quiz.node.quiz_id)
         .order_by(QuizAttempt.number)).all()
+    awaiting = any(row.state in _AWAITING for row in rows)
     for row in rows:
         if row.state != AttemptState.IN_PROGRESS:
             continue
         if row.deadline_at is None or now < row.deadline_at:
             return load_attempt(row.id, enrolment.id)
-        expire_and_grade(row.id, now)
+        expired = expire_and_grade(row.id, now)
+        awaiting = awaiting or (expired is not None and is_awaiting_grading(expired))
+    if awaiting:  # an essay waits for a person: its grade may settle the quiz
+        raise AwaitingGrading()
     used = sum(1 for row in rows if row.state != AttemptState.ABANDONED)
     policy = quiz_policy.policy_for(enrolment, quiz.node)  # with cohort and learner overrides
     if policy.max_attempts is not None and used >= policy.max_attempts:

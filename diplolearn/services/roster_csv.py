@@ -284,7 +284,7 @@ def _check_duplicate(parsed: ParsedRoster, row: Row, column: str, value: str | N
         index = parsed.columns[column]
         message = (_l("This email address is also on line %(line)s.", line=seen[key])
                    if column == "email" else
-                   _l("This staff id is also on line %(line)s.", line=seen[key]))
+                   _l("This staff ID is also on line %(line)s.", line=seen[key]))
         parsed.problems.append(Problem(message, row.line, index + 1, parsed.headers[index]))
         row.valid = False
     else:

@@ -244,7 +244,7 @@ def _plan_row(row, parsed, plan, current, current_by_staff_id, former_by_staff_i
         user = users[former_by_staff_id[row.staff_id]]
     if user is not None and owner is not None and owner.id != user.id:
         problem("email", _l("Another account already uses this email address, so it cannot "
-                            "become the address of the person with this staff id."))
+                            "become the address of the person with this staff ID."))
         return None
     user = user or owner
     if user is None:

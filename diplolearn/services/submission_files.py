@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from diplolearn.services import storage
 from diplolearn.services.errors import DomainError
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -102,23 +101,9 @@ def check_upload(filename: str, data: bytes) -> Upload:
 
 
 def storage_path(sha256: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{64}", sha256 or ""):
-        raise ValueError("not a SHA-256 digest")
-    return Path(current_app.config["STORAGE_ROOT"]) / "submissions" / sha256[:2] / sha256
+    return storage.content_path("submissions", sha256)
 
 
 def store(upload: Upload) -> str:
     """Write the file once under its digest (atomically); return the digest."""
-    digest = upload.sha256
-    path = storage_path(digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(upload.data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    return digest
+    return storage.store_bytes("submissions", upload.data)

@@ -224,6 +224,18 @@ def extensions_of(enrolment: Enrolment) -> list[DueDateExtension]:
         .order_by(DueDateExtension.created_at.desc(), DueDateExtension.id.desc())))
 
 
+def extended_due_dates(module_id: int, enrolment_ids) -> dict[int, dt.datetime]:
+    """The learners' own due dates for a module, by enrolment id, for those who have an
+    extension (it replaces the cohort's due date): one query for any number of learners."""
+    ids = list(enrolment_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(DueDateExtension.enrolment_id, DueDateExtension.due_at).where(
+            DueDateExtension.module_id == module_id, DueDateExtension.enrolment_id.in_(ids)))
+    return {row.enrolment_id: row.due_at for row in rows}
+
+
 def grant_extension(enrolment: Enrolment, module_id: int, due_at: dt.datetime, reason: str,
                     *, by: User) -> DueDateExtension:
     """Give the learner until ``due_at`` for a module that the cohort's schedule dates (or move

@@ -14,4 +14,4 @@ from flask import Blueprint
 
 bp = Blueprint("teach", __name__)
 
-from diplolearn.teach import people, views  # noqa: E402,F401
+from diplolearn.teach import discussion, people, views  # noqa: E402,F401

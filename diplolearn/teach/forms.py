@@ -75,6 +75,20 @@ def schedule_form(modules, data=None):
     return ScheduleForm(data=data)
 
 
+def deadlines_form(assignments, data=None):
+    """A due time for each written assignment (``[(assignment_id, title)]``), in the cohort's
+    time zone; left empty, the assignment's own rules give its due date."""
+
+    class DeadlinesForm(FlaskForm):
+        submit = SubmitField(_l("Save the due dates"))
+
+    for assignment_id, title in assignments:
+        setattr(DeadlinesForm, f"due_{assignment_id}", DateTimeLocalField(
+            _l("%(assignment)s: due", assignment=title), format=LOCAL_FORMAT,
+            validators=[Optional()]))
+    return DeadlinesForm(data=data)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -94,6 +108,9 @@ def rules_form(modules, data=None):
         setattr(RulesForm, f"prerequisites_{module.id}", MultiCheckboxField(
             _l("%(module)s: opens when these are complete", module=title),
             choices=[(k, t) for k, t in keys if k != module.key], validate_choice=True))
+        setattr(RulesForm, f"annotations_{module.id}", IntegerField(
+            _l("%(module)s: discussion posts each learner must make", module=title),
+            validators=[Optional(), NumberRange(min=0, max=50)]))
     return RulesForm(data=data)
 
 

@@ -23,7 +23,7 @@ from diplolearn.security.scoping import (
 from diplolearn.services import cohorts as service
 from diplolearn.services.errors import DomainError
 from diplolearn.teach import bp
-from diplolearn.teach.forms import CohortForm, rules_form, schedule_form
+from diplolearn.teach.forms import CohortForm, deadlines_form, rules_form, schedule_form
 
 teachers_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR,
                               Role.TUTOR)
@@ -181,6 +181,50 @@ def update_schedule(cohort_id: int):
     return redirect(url_for("teach.show_schedule", cohort_id=cohort_id))
 
 
+# --- written assignments' due dates ------------------------------------------------------------
+
+def _deadlines_page(access, form=None, status=200):
+    cohort = access.cohort
+    assignments = service.cohort_assignments(cohort)
+    choices = [(revision.assignment_id, text_of(revision.title))
+               for revision, _module, _deadline in assignments]
+    if form is None:
+        form = deadlines_form(choices, data={
+            f"due_{revision.assignment_id}": service.to_local(deadline.due_at, cohort.timezone)
+            for revision, _module, deadline in assignments if deadline is not None})
+    rows = [(title, text_of(module.title), form[f"due_{revision.assignment_id}"], deadline,
+             revision.due_days)
+            for (revision, module, deadline), (_id, title) in zip(assignments, choices)]
+    return render_template("teach/deadlines.html", access=access, cohort=cohort, form=form,
+                           rows=rows, tab="deadlines"), status
+
+
+@bp.get("/cohorts/<int:cohort_id>/deadlines")
+@teachers_only
+def show_deadlines(cohort_id: int):
+    return _deadlines_page(taught_cohort_or_404(current_user, cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/deadlines")
+@teachers_only
+def update_deadlines(cohort_id: int):
+    access = managed_cohort_or_404(current_user, cohort_id)
+    ids = [(revision.assignment_id, text_of(revision.title))
+           for revision, _module, _deadline in service.cohort_assignments(access.cohort)]
+    form = deadlines_form(ids)
+    if not form.validate_on_submit():
+        return _deadlines_page(access, form, 422)
+    try:
+        service.set_assignment_deadlines(
+            access.cohort, {i: form[f"due_{i}"].data for i, _title in ids}, by=current_user)
+    except DomainError as error:
+        refused(error)
+        return _deadlines_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
+    db.session.commit()
+    flash(_("The due dates of the written assignments are saved."), "success")
+    return redirect(url_for("teach.show_deadlines", cohort_id=cohort_id))
+
+
 # --- completion rules --------------------------------------------------------------------------
 
 def _rules_page(access, form=None, status=200):
@@ -196,6 +240,7 @@ def _rules_page(access, form=None, status=200):
                 rule.get("required"), "")
             data[f"prerequisites_{module.id}"] = list(
                 rule.get("prerequisites", revision.prerequisites or []))
+            data[f"annotations_{module.id}"] = rule.get("annotations")
         form = rules_form(modules, data=data)
     rows = [(module, title, revision, form[f"required_{module.id}"],
              form[f"prerequisites_{module.id}"], rules.get(module.key, {}))
@@ -222,7 +267,8 @@ def update_rules(cohort_id: int):
     for module, _title in modules:
         required = form[f"required_{module.id}"].data
         rules[module.key] = {"required": {"yes": True, "no": False}.get(required),
-                             "prerequisites": form[f"prerequisites_{module.id}"].data or []}
+                             "prerequisites": form[f"prerequisites_{module.id}"].data or [],
+                             "annotations": form[f"annotations_{module.id}"].data}
     try:
         service.set_module_rules(access.cohort, rules, by=current_user)
     except DomainError as error:

@@ -48,10 +48,9 @@ if _reason:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app on a seeded SQLite file, served by Werkzeug in a thread; yields its base URL."""
-    from werkzeug.serving import make_server
-
+def live_app(tmp_path_factory):
+    """The app on a seeded SQLite file (the demo data and the browser tests' own learners).
+    A test module may add its own records in ``live_app.app_context()`` before its journeys."""
     from diplolearn.demo import seed_demo
     from diplolearn.extensions import db
     from tests.conftest import fresh_database_url, make_app
@@ -64,17 +63,27 @@ def live_server(tmp_path_factory):
             db.session.commit()
             add_path_learners()
             db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}"
+            yield app
         finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=10)
             with app.app_context():
                 db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """``live_app`` served by Werkzeug in a thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 class Learner(NamedTuple):
@@ -105,8 +114,8 @@ def add_path_learners() -> None:
 
     from diplolearn.demo import DEMO_COHORT_KEY, DEMO_COURSE_KEY, advance
     from diplolearn.extensions import db
-    from diplolearn.models import Cohort, Course, EnrolmentState, utcnow
-    from diplolearn.services import accounts, organisations
+    from diplolearn.models import Cohort, Course, Enrolment, EnrolmentState, Module, User, utcnow
+    from diplolearn.services import accounts, organisations, tracking
 
     course = db.session.scalar(sa.select(Course).where(Course.key == DEMO_COURSE_KEY))
     demo_cohort = db.session.scalar(sa.select(Cohort).where(Cohort.course_id == course.id,
@@ -120,7 +129,19 @@ def add_path_learners() -> None:
         enrolment.move_to(EnrolmentState.ACTIVE, when=cohort.starts_at)
         return enrolment
 
-    learner(PATH_LEARNER_EN, "Grace Mensah", "غريس منساه", demo_cohort)
+    grace = learner(PATH_LEARNER_EN, "Grace Mensah", "غريس منساه", demo_cohort)
+
+    # Module 1's written assignment closed a week after its due date, weeks ago in the demo
+    # cohort's schedule: the two learners of test_learner_path.py (Grace, who joined late, and
+    # Youssef, who fell behind) were given two more weeks for module 1 by their instructor.
+    instructor = accounts.find_user_by_email("instructor@diplolearn.test")
+    youssef = db.session.scalar(sa.select(Enrolment).join(User).where(
+        Enrolment.cohort_id == demo_cohort.id, User.email == "youssef@diplolearn.test"))
+    module_1 = db.session.scalar(sa.select(Module).where(Module.course_id == course.id,
+                                                         Module.key == "introduction"))
+    for enrolment in (grace, youssef):
+        tracking.grant_extension(enrolment, module_1.id, utcnow() + dt.timedelta(days=14),
+                                 "Joined late", by=instructor)
 
     start = utcnow() - dt.timedelta(weeks=12)
     open_cohort = organisations.create_cohort(

@@ -1,7 +1,8 @@
 """The learner's path in headless Chromium, in Arabic (right to left) and in English: sign in, the
 dashboard's progress and "Continue where you left off", the lessons of module 1 marked done one
-after the other, the module quiz failed on purpose and then passed, and module 1 complete on the
-outline and the dashboard. Every page type goes through axe-core (check_accessibility).
+after the other, the module quiz failed on purpose and then passed, the module's written
+assignment written and handed in, and module 1 complete on the outline and the dashboard. Every
+page type goes through axe-core (check_accessibility).
 
 Also: the course's glossary and references in Arabic, screenshots of two lessons of the real
 course that mix Arabic with Latin handles and hashtags (tests/artifacts/real-course-*.png), and
@@ -38,6 +39,7 @@ COURSE_DIR = PROJECT_ROOT / "courses" / "digital-diplomacy"
 MODULE_1 = "introduction"
 MODULE_2 = "social-media-twitter"
 QUIZ_KEY = "introduction-quiz"
+ASSIGNMENT_KEY = "intro-essay"
 README_SCREENSHOT = PROJECT_ROOT / "docs" / "learner-path.png"
 
 # Youssef (demo, Arabic) has read the first lesson of module 1 and nothing more; the English
@@ -66,6 +68,9 @@ UI = {
         "my_courses": "دوراتي التدريبية",
         "glossary": "المسرد",
         "references": "المراجع",
+        "answer": "إجابتكم",
+        "word_count": "عدد الكلمات:",
+        "submitted": "سُلّم عملكم. سيعيده إليكم المصحّح مع الدرجة والملاحظات.",
     },
     "en": {
         "progress": "Progress",
@@ -85,6 +90,10 @@ UI = {
         "my_courses": "My courses",
         "glossary": "Glossary",
         "references": "References",
+        "answer": "Your answer",
+        "word_count": "Word count:",
+        "submitted": "Your work is submitted. Your grader will return it with a grade and "
+                     "comments.",
     },
 }
 
@@ -104,6 +113,8 @@ LATIN_IN_ARABIC_JS = r"""() => {
   return found;
 }"""
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Names of file formats and of the markup that the Arabic interface writes in Latin letters.
+FORMAT_NAMES = frozenset({"CSV", "JSON", "PDF", "docx", "Word", "Markdown"})
 
 
 # --- the course files ------------------------------------------------------------------------
@@ -118,6 +129,28 @@ def lesson_file(module: str, lesson: str, lang: str) -> tuple[str, list[str]]:
 def module_lessons(module: str) -> list[str]:
     spec = yaml.safe_load((COURSE_DIR / module / "module.yaml").read_text(encoding="utf-8"))
     return [lesson["id"] for lesson in spec["lessons"]]
+
+
+def module_assignment(module: str) -> dict:
+    spec = yaml.safe_load((COURSE_DIR / module / "module.yaml").read_text(encoding="utf-8"))
+    return spec["assignment"]
+
+
+# A learner's essay: one paragraph per language, repeated to the assignment's length.
+ESSAY_PARAGRAPH = {
+    "ar": "تستعمل وزارتنا الشبكات الاجتماعية لإعلام الجمهور بمواقفها، لكنها لم تنشئ بعد "
+          "سفارة افتراضية ولا تدرّب دبلوماسييها تدريبًا منتظمًا على الكتابة للجمهور الأجنبي.",
+    "en": "Our ministry uses social networks to tell the public where it stands, but it has no "
+          "virtual embassy yet and does not train its diplomats to write for foreign publics.",
+}
+
+
+def write_essay(lang: str, words: int) -> tuple[str, int]:
+    """An essay of at least ``words`` words, and its exact word count."""
+    paragraph = ESSAY_PARAGRAPH[lang]
+    per_paragraph = len(paragraph.split())
+    repeats = -(-words // per_paragraph)
+    return "\n\n".join([paragraph] * repeats), per_paragraph * repeats
 
 
 def load_quiz(module: str) -> dict:
@@ -155,7 +188,8 @@ def squash(text: str) -> str:
 def expect_no_untranslated_interface(page, lang: str) -> None:
     if lang != "ar":
         return
-    latin = [w for w in page.evaluate(LATIN_IN_ARABIC_JS) if w not in course_latin_words()]
+    latin = [w for w in page.evaluate(LATIN_IN_ARABIC_JS)
+             if w not in course_latin_words() and w not in FORMAT_NAMES]
     assert not latin, f"untranslated interface text on {page.url}: {latin}"
 
 
@@ -305,14 +339,39 @@ def test_module_one_from_dashboard_to_passed_quiz(page, live_server, lang):
     expect(page.get_by_text(ui["correct_answer"], exact=True)).not_to_have_count(0)
     expect_no_untranslated_interface(page, lang)
 
-    # The outline: module 1 complete, every item ticked; module 2 no longer waits for it.
+    # The module's written assignment, required ("submitted" completes it): from the outline,
+    # write the essay (the word count follows the text) and hand it in.
     with page.expect_navigation():
         page.get_by_role("link", name=ui["outline"], exact=True).click()
+    assignment = module_assignment(MODULE_1)
+    module_1 = page.locator(f"#module-{MODULE_1}")
+    expect(module_1).to_have_class(re.compile(r"\bstatus-in_progress\b"))
+    with page.expect_navigation():
+        module_1.get_by_role("link", name=assignment["title"][lang], exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/learn/\d+/assignments/{ASSIGNMENT_KEY}$"))
+    expect_language(page, lang, DIRECTION[lang])
+    essay, words = write_essay(lang, assignment["min_words"])
+    assert assignment["min_words"] <= words <= assignment["max_words"]
+    answer = page.get_by_label(ui["answer"], exact=True)
+    answer.fill(essay)
+    expect(page.locator(".word-count")).to_have_text(re.compile(
+        rf"^\s*{re.escape(ui['word_count'])}\s*{words}\b"))
+    expect_no_untranslated_interface(page, lang)
+    check_accessibility(page, f"{label}-assignment")
+    with page.expect_navigation():
+        page.get_by_role("button", name=ui["submit"], exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/learn/\d+/assignments/{ASSIGNMENT_KEY}$"))
+    expect(page.get_by_role("status")).to_contain_text(ui["submitted"])
+    expect(page.get_by_label(ui["answer"], exact=True)).to_have_count(0)  # handed in
+
+    # The outline: module 1 complete, every item ticked; module 2 no longer waits for it.
+    with page.expect_navigation():
+        page.locator(".crumbs a").first.click()
     expect_language(page, lang, DIRECTION[lang])
     module_1 = page.locator(f"#module-{MODULE_1}")
     expect(module_1).to_have_class(re.compile(r"\bstatus-complete\b"))
     expect(module_1.locator(".module-facts strong")).to_have_text(ui["complete"])
-    expect(module_1.locator(".items li.done")).to_have_count(len(lessons) + 1)
+    expect(module_1.locator(".items li.done")).to_have_count(len(lessons) + 2)
     # A complete module is marked by its border; its text keeps the page's colour and weight.
     expect(module_1.locator(".objectives li").first).to_have_css("color", "rgb(27, 31, 36)")
     expect(module_1.locator(".objectives li").first).to_have_css("font-weight", "400")

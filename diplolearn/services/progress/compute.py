@@ -65,6 +65,13 @@ class QuizState:
         return next((a for a in self.attempts if a.state == AttemptState.IN_PROGRESS), None)
 
     @property
+    def awaiting_grading(self):
+        """The attempt whose essay waits for a person (submitted or expired, not graded yet):
+        no other attempt starts meanwhile (services.quizzes.start_attempt)."""
+        return next((a for a in self.attempts
+                     if a.state in (AttemptState.SUBMITTED, AttemptState.EXPIRED)), None)
+
+    @property
     def used(self) -> int:
         return sum(1 for a in self.attempts if a.state != AttemptState.ABANDONED)
 
@@ -124,6 +131,14 @@ class ModuleState:
     complete: bool = False
     overdue: bool = False  # due_at has passed and the module is not complete
     assignments: list[AssignmentState] = field(default_factory=list)
+    # The cohort's discussion requirement (Cohort.module_rules "annotations"): how many posts
+    # on the module's text or prompt the learner must make, and how many they have made.
+    annotations_needed: int = 0
+    annotations_made: int = 0
+
+    @property
+    def discussion_done(self) -> bool:
+        return self.annotations_made >= self.annotations_needed
 
     @property
     def items(self) -> list[LessonState | QuizState | AssignmentState]:
@@ -156,6 +171,7 @@ class Progress:
     records: tuple = ()  # what it was computed from, to re-evaluate after a change
     rules: dict = field(default_factory=dict)  # the cohort's completion-rule overrides
     submissions: dict = field(default_factory=dict)  # by assignment id, to re-evaluate
+    annotations: dict = field(default_factory=dict)  # the learner's posts by module id
 
     @property
     def items(self) -> list[LessonState | QuizState]:
@@ -278,11 +294,27 @@ def progress_for(enrolments: list[Enrolment], now: dt.datetime | None = None
         for row in db.session.execute(sa.select(*_SUBMISSION_COLUMNS).where(
                 Submission.enrolment_id.in_(ids)).order_by(Submission.number)):
             submissions[row.enrolment_id][row.assignment_id].append(row)
+    # The learners' discussion posts per module: one more query, only for cohorts whose rules
+    # ask for some (services/discussion.py: shared posts, not hidden, not private notes).
+    annotations: dict[tuple, dict] = defaultdict(dict)
+    if any(rule.get("annotations") for e in studying
+           for rule in (e.cohort.module_rules or {}).values() if isinstance(rule, dict)):
+        from diplolearn.models import Annotation
+
+        for row in db.session.execute(
+                sa.select(Annotation.author_id, Annotation.cohort_id, Annotation.module_id,
+                          sa.func.count())
+                .where(Annotation.author_id.in_({e.user_id for e in studying}),
+                       Annotation.cohort_id.in_({e.cohort_id for e in studying}),
+                       Annotation.audience != "private", Annotation.hidden_at.is_(None))
+                .group_by(Annotation.author_id, Annotation.cohort_id, Annotation.module_id)):
+            annotations[(row[0], row[1])][row[2]] = row[3]
     result: dict[int, Progress | None] = {e.id: None for e in enrolments}
     for e in studying:
         result[e.id] = evaluate(e.id, outlines[versions[e.id]], lessons[e.id], attempts[e.id],
                                 with_extensions(schedules[e.cohort_id], extensions[e.id]), now,
-                                rules=e.cohort.module_rules, submissions=submissions[e.id])
+                                rules=e.cohort.module_rules, submissions=submissions[e.id],
+                                annotations=annotations[(e.user_id, e.cohort_id)])
     return result
 
 
@@ -311,10 +343,10 @@ def course_progress(enrolment: Enrolment, now: dt.datetime | None = None) -> Pro
 
 def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts: dict,
              schedules: dict, now: dt.datetime, rules: dict | None = None,
-             submissions: dict | None = None) -> Progress:
+             submissions: dict | None = None, annotations: dict | None = None) -> Progress:
     """Apply the completion rules to one learner's records (pure: no queries); ``rules`` are
     the cohort's overrides by module key (``Cohort.module_rules``)."""
-    rules, submissions = rules or {}, submissions or {}
+    rules, submissions, annotations = rules or {}, submissions or {}, annotations or {}
     states: dict[str, ModuleState] = {}
     for node in outline.modules:
         lesson_states = []
@@ -335,7 +367,9 @@ def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts:
             required=bool(rule.get("required", node.required)),
             prerequisites=list(rule.get("prerequisites", node.prerequisites)),
             assignments=[AssignmentState(a, list(submissions.get(a.assignment_id, ())))
-                         for a in node.assignments])
+                         for a in node.assignments],
+            annotations_needed=int(rule.get("annotations") or 0),
+            annotations_made=int(annotations.get(node.module_id, 0)))
 
     settled: set[str] = set()
 
@@ -348,7 +382,8 @@ def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts:
         needed = [states[k] for k in state.prerequisites if k in states]
         state.waiting_for = [s.node for s in needed if not settle(s.node.key, path | {key})]
         state.is_open = not state.waiting_for and state.opens_at is None
-        state.complete = state.is_open and all(item.done for item in state.required_items)
+        state.complete = (state.is_open and all(item.done for item in state.required_items)
+                          and state.discussion_done)
         state.overdue = (state.due_at is not None and not state.complete
                          and now >= state.due_at)
         settled.add(key)
@@ -357,4 +392,4 @@ def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts:
     for key in states:
         settle(key, frozenset())
     return Progress(enrolment_id, outline, list(states.values()),
-                    (lessons, attempts, schedules, now), rules, submissions)
+                    (lessons, attempts, schedules, now), rules, submissions, annotations)

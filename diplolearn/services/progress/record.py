@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from diplolearn.extensions import db
 from diplolearn.models import Enrolment, EnrolmentState, LessonProgress, utcnow
 from diplolearn.services import certificates
-from diplolearn.services.errors import ModuleLocked, NotStudying
+from diplolearn.services.errors import ModuleLocked, NotStudying, OnWaitingList
 from diplolearn.services.progress.compute import (
     LessonState,
     ModuleState,
@@ -29,6 +29,8 @@ STUDYING = frozenset({EnrolmentState.INVITED, EnrolmentState.ACTIVE, EnrolmentSt
 
 
 def ensure_studying(enrolment: Enrolment) -> None:
+    if enrolment.state == EnrolmentState.WAITLISTED:
+        raise OnWaitingList()  # a NotStudying that says why
     if enrolment.state not in STUDYING:
         raise NotStudying()
 
@@ -122,7 +124,8 @@ def mark_lesson_done(enrolment: Enrolment, progress: Progress, lesson: LessonSta
         (row.completed_at if row is not None else None) or now,
         row.time_spent_seconds if row is not None else 0)}
     after = evaluate(enrolment.id, progress.outline, lessons, attempts, schedules, now,
-                     rules=progress.rules, submissions=progress.submissions)
+                     rules=progress.rules, submissions=progress.submissions,
+                     annotations=progress.annotations)
     complete_if_done(enrolment, after, now)
     return after
 

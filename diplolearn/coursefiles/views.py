@@ -1,0 +1,197 @@
+"""Download, upload, check and import a course folder; upload and describe lesson images; serve
+images."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from flask import Response, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from diplolearn.coursefiles import bp
+from diplolearn.coursefiles.forms import (
+    AltTextForm,
+    ConfirmImportForm,
+    ImageForm,
+    UploadFolderForm,
+)
+from diplolearn.extensions import db
+from diplolearn.models import CourseVersion, Role
+from diplolearn.security.permissions import role_required
+from diplolearn.security.scoping import (
+    course_upload_or_404,
+    lesson_image_or_404,
+    taught_course_or_404,
+)
+from diplolearn.services import coursefiles as service
+from diplolearn.services import images, storage
+from diplolearn.services.errors import DomainError
+
+instructors_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR)
+_MEDIA_NAME = re.compile(r"([0-9a-f]{64})(\.png|\.jpg|\.webp)")
+YEAR = 365 * 24 * 60 * 60
+
+
+def _files_page(course, form=None, error=None, status=200):
+    return render_template("coursefiles/files.html", course=course,
+                           form=form or UploadFolderForm(), error=error,
+                           versions=service.downloadable_versions(course)), status
+
+
+@bp.get("/teach/courses/<int:course_id>/files")
+@instructors_only
+def show_files(course_id: int):
+    return _files_page(taught_course_or_404(current_user, course_id))
+
+
+@bp.get("/teach/courses/<int:course_id>/files/<int:number>.zip")
+@instructors_only
+def download(course_id: int, number: int):
+    course = taught_course_or_404(current_user, course_id)
+    version = db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.number == number))
+    if version is None:
+        abort(404)
+    data = service.export_zip(course, version)
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{course.key}-v{version.number}.zip"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/teach/courses/<int:course_id>/files")
+@instructors_only
+def upload(course_id: int):
+    course = taught_course_or_404(current_user, course_id)
+    form = UploadFolderForm()
+    if not form.validate_on_submit():
+        return _files_page(course, form, status=422)
+    file = form.archive.data
+    try:
+        kept = service.save_upload(course, file.filename or "",
+                                   file.read(service.limit("COURSE_ZIP_MAX_BYTES") + 1),
+                                   current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _files_page(taught_course_or_404(current_user, course_id), form,
+                           error=error.message, status=422)
+    db.session.commit()
+    return redirect(url_for("coursefiles.show_upload", course_id=course_id, upload_id=kept.id))
+
+
+def _report_page(course, upload, form=None, error=None, status=200):
+    try:
+        checked = service.check_zip(course, upload.content or b"")
+    except DomainError as refused:  # the limits may have changed since it was kept
+        checked, error = service.Checked(None, []), refused.message
+    conflicts = service.conflicts(course, checked.files) if checked.files else []
+    return render_template("coursefiles/report.html", course=course, upload=upload,
+                           checked=checked, conflicts=conflicts, error=error,
+                           form=form or ConfirmImportForm()), status
+
+
+@bp.get("/teach/courses/<int:course_id>/files/uploads/<int:upload_id>")
+@instructors_only
+def show_upload(course_id: int, upload_id: int):
+    return _report_page(*course_upload_or_404(current_user, course_id, upload_id))
+
+
+@bp.post("/teach/courses/<int:course_id>/files/uploads/<int:upload_id>")
+@instructors_only
+def confirm_upload(course_id: int, upload_id: int):
+    course, kept = course_upload_or_404(current_user, course_id, upload_id)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        return _report_page(course, kept, form, status=422)
+    try:
+        result = service.import_upload(course, kept, current_user,
+                                       replace_edits=bool(form.replace_edits.data))
+    except DomainError as error:
+        db.session.rollback()
+        course, kept = course_upload_or_404(current_user, course_id, upload_id)
+        return _report_page(course, kept, form, error=error.message, status=409)
+    db.session.commit()
+    if result.created:
+        flash(_("The files are imported: version %(number)s is published.",
+                number=result.version.number), "success")
+    else:
+        flash(_("These files are the latest version already; nothing changed."), "success")
+    return redirect(url_for("coursefiles.show_files", course_id=course_id))
+
+
+# --- images ----------------------------------------------------------------------------------
+
+def _images_page(course, form=None, error=None, status=200):
+    records = images.course_images(course)
+    alt_forms = {record.id: AltTextForm(prefix=f"image-{record.id}", data={
+        f"alt_{lang}": record.alt.get(lang, "") for lang in ("ar", "en", "fr")})
+        for record in records}
+    return render_template("coursefiles/images.html", course=course, images=records,
+                           alt_forms=alt_forms, form=form or ImageForm(), error=error,
+                           snippet=images.snippet, image_url=images.url), status
+
+
+@bp.get("/teach/courses/<int:course_id>/images")
+@instructors_only
+def show_images(course_id: int):
+    return _images_page(taught_course_or_404(current_user, course_id))
+
+
+@bp.post("/teach/courses/<int:course_id>/images")
+@instructors_only
+def upload_image(course_id: int):
+    course = taught_course_or_404(current_user, course_id)
+    form = ImageForm()
+    if not form.validate_on_submit():
+        return _images_page(course, form, status=422)
+    try:
+        record = images.add_image(course, form.image.data.read(
+            images.limit("IMAGE_MAX_BYTES") + 1), form.alt(), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _images_page(taught_course_or_404(current_user, course_id), form,
+                            error=error.message, status=422)
+    db.session.commit()
+    flash(_("The image is saved. Paste %(snippet)s into a lesson to show it.",
+            snippet=images.snippet(record)), "success")
+    return redirect(url_for("coursefiles.show_images", course_id=course_id))
+
+
+@bp.post("/teach/courses/<int:course_id>/images/<int:image_id>")
+@instructors_only
+def update_image(course_id: int, image_id: int):
+    course, record = lesson_image_or_404(current_user, course_id, image_id)
+    form = AltTextForm(prefix=f"image-{record.id}")
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("Please correct the alternative texts."))
+        images.update_alt(record, form.alt(), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _images_page(taught_course_or_404(current_user, course_id),
+                            error=error.message, status=422)
+    db.session.commit()
+    flash(_("The alternative texts are saved."), "success")
+    return redirect(url_for("coursefiles.show_images", course_id=course_id))
+
+
+@bp.get("/media/images/<name>")
+def serve_image(name: str):
+    """Public, content-addressed and immutable: cached for a year by browsers and proxies."""
+    match = _MEDIA_NAME.fullmatch(name)
+    if match is None:
+        abort(404)
+    path = storage.content_path(images.AREA, match.group(1), match.group(2))
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=images.MIME_TYPES[match.group(2)], max_age=YEAR,
+                         conditional=True, etag=match.group(1))
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
