@@ -1,13 +1,18 @@
 """The role × URL matrix: who gets 200, 302, 403 or 404 on every route.
 
-Every later feature adds its routes here. ``{other}`` is a person in another ministry than the
-coordinator's; ``{self}`` is the requesting user. The learner's pages belong to the learner
-alone: ``{enrolment}`` and ``{attempt}`` are the learner's, ``{other_enrolment}`` and
-``{other_attempt}`` another learner's of the same cohort; everyone else gets 404 for them, as
-for pages that do not exist. ``{locked_lesson}`` and ``{locked_quiz}`` are in a module whose
-prerequisite the learner has not completed.
+Every feature adds its routes here; ``test_matrix_covers_every_route`` fails until it does.
+The world (``_build_world``) has two ministries, two cohorts of one course and two tutor groups:
+``{ministry}`` is the coordinator's (A), ``{other_ministry}`` B's; ``{cohort}`` is led by the
+instructor, with ``{group}`` (the tutor's, where the learner sits, sponsored by A) and
+``{other_group}`` (B's staff, tutored by ``tutor_b``); nobody here leads ``{other_cohort}`` or
+teaches ``{other_course}``. ``{other}`` is a person of ministry B; ``{self}`` the requesting
+user. The learner's pages belong to the learner alone: ``{enrolment}``, ``{attempt}``,
+``{submission}``, ``{annotation}`` are the learner's, the ``{other_...}`` ones another
+learner's of the same cohort; everyone else gets 404 for them, as for pages that do not exist.
+``{locked_lesson}`` and ``{locked_quiz}`` are in a module whose prerequisite the learner has not
+completed. Besides the six roles of the table, the outsiders (B's coordinator, B's staff, the
+other group's tutor) are checked on every row that names something of A's side (``A_SIDE``).
 """
-
 from __future__ import annotations
 
 import datetime as dt
@@ -30,6 +35,7 @@ from diplolearn.services import (
     discussion,
     organisations,
     progress,
+    quiz_authoring,
     quizzes,
     rosters,
     submission_files,
@@ -313,6 +319,40 @@ MATRIX = {
     "/teach/cohorts/{cohort}/sessions/{session}":   (302, 403, 403, 200, 200, 200),
     "/teach/cohorts/{cohort}/sessions/{other_session}": (302, 403, 403, 200, 404, 200),
     "/teach/cohorts/{other_cohort}/sessions/{session}": (302, 403, 403, 404, 404, 404),
+    # Module settings, removing an author, retiring a course (owners and administrators).
+    "/author/courses/{course}/modules/{module}/settings": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/modules/unknown/settings": (302, 403, 403, 404, 403, 404),
+    "/author/courses/{other_course}/modules/{module}/settings": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{course}/retire":              (302, 403, 403, 403, 403, 409),
+    "/author/courses/{other_course}/retire":        (302, 403, 403, 403, 403, 200),
+    "/author/courses/987654/retire":                (302, 403, 403, 404, 403, 404),
+    # Quiz, question-bank and assignment editors, and the preview that records nothing.
+    "/author/courses/{course}/modules/{module}/assessment": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/modules/unknown/assessment": (302, 403, 403, 404, 403, 404),
+    "/author/courses/{course}/modules/{module}/quiz/new": (302, 403, 403, 302, 403, 302),
+    "/author/courses/{other_course}/modules/{module}/quiz/new": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{course}/quizzes/{quiz}/edit": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/quizzes/unknown/edit": (302, 403, 403, 404, 403, 404),
+    "/author/courses/{other_course}/quizzes/{quiz}/edit": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{course}/quizzes/{quiz}/draws": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/quizzes/{quiz}/questions/new/{question_kind}":
+                                                    (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/quizzes/{quiz}/questions/new/unknown":
+                                                    (302, 403, 403, 404, 403, 404),
+    "/author/courses/{course}/bank/{category}/questions/new/{question_kind}":
+                                                    (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/questions/{question}/edit": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/questions/unknown/edit": (302, 403, 403, 404, 403, 404),
+    "/author/courses/{other_course}/questions/{question}/edit": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{course}/questions/{question}/retire": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/modules/{module}/bank/new": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/bank/{category}/edit": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/bank/unknown/edit":   (302, 403, 403, 404, 403, 404),
+    "/author/courses/{course}/modules/{module}/assignment": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{other_course}/modules/{module}/assignment": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{course}/quizzes/{quiz}/preview": (302, 403, 403, 200, 403, 200),
+    "/author/courses/{course}/quizzes/unknown/preview": (302, 403, 403, 404, 403, 404),
+    "/author/courses/{other_course}/quizzes/{quiz}/preview": (302, 403, 403, 403, 403, 404),
 }
 
 # POSTs with a valid CSRF token and an empty form. Without a token every POST is a 400.
@@ -490,6 +530,30 @@ POST_MATRIX = {
     "/teach/cohorts/{other_cohort}/sessions":       (302, 403, 403, 422, 404, 422),
     "/teach/cohorts/{cohort}/sessions/{session}":   (302, 403, 403, 422, 422, 422),
     "/teach/cohorts/{cohort}/sessions/{other_session}": (302, 403, 403, 422, 404, 422),
+    # Module settings, removing an author, retiring a course (owners and administrators).
+    "/author/courses/{course}/modules/{module}/settings": (302, 403, 403, 422, 403, 422),
+    "/author/courses/{other_course}/modules/{module}/settings": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{course}/authors/{coauthor}/remove": (302, 403, 403, 403, 403, 302),
+    "/author/courses/{course}/authors/{other}/remove": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{other_course}/authors/{coauthor}/remove": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{course}/retire":              (302, 403, 403, 403, 403, 302),
+    # Quiz, question-bank and assignment editors, and the preview that records nothing.
+    "/author/courses/{course}/modules/{module}/quiz/new": (302, 403, 403, 302, 403, 302),
+    "/author/courses/{course}/quizzes/{quiz}/edit": (302, 403, 403, 422, 403, 422),
+    "/author/courses/{other_course}/quizzes/{quiz}/edit": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{course}/quizzes/{quiz}/draws": (302, 403, 403, 422, 403, 422),
+    "/author/courses/{course}/quizzes/{quiz}/questions/new/{question_kind}":
+                                                    (302, 403, 403, 422, 403, 422),
+    "/author/courses/{course}/bank/{category}/questions/new/{question_kind}":
+                                                    (302, 403, 403, 422, 403, 422),
+    "/author/courses/{course}/questions/{question}/edit": (302, 403, 403, 422, 403, 422),
+    "/author/courses/{course}/questions/{question}/move": (302, 403, 403, 302, 403, 302),
+    "/author/courses/{course}/questions/{question}/retire": (302, 403, 403, 302, 403, 302),
+    "/author/courses/{other_course}/questions/{question}/retire": (302, 403, 403, 403, 403, 404),
+    "/author/courses/{course}/modules/{module}/bank/new": (302, 403, 403, 422, 403, 422),
+    "/author/courses/{course}/bank/{category}/edit": (302, 403, 403, 422, 403, 422),
+    "/author/courses/{course}/modules/{module}/assignment": (302, 403, 403, 422, 403, 422),
+    "/author/courses/{course}/quizzes/{quiz}/preview": (302, 403, 403, 422, 403, 422),
 }
 
 
@@ -586,6 +650,8 @@ def _build_world(app, db):
     authoring.edit_module(draft, "m1", {**module.title, "en": "Module one, edited"},
                           authoring.token_of(module.title), users["instructor"])
     change = authoring.history(course, "module", "m1")[0]
+    quiz_authoring.save_category(draft, "m1", None, {"ar": "بنك", "en": "Bank"}, "",
+                                 users["instructor"], new_key="m1-bank")
     db.session.commit()
     # Quiz attempts and written assignments handed in.
     def attempt_of(someone):
@@ -613,7 +679,8 @@ def _build_world(app, db):
 
     return {"users": {role: person(user) for role, user in users.items()},
             "other": person(other),
-            "ids": {**attempts, **submissions,"enrolment": enrolment.id, "other_enrolment": other_enrolment.id,
+            "ids": {**attempts, **submissions,
+                    "enrolment": enrolment.id, "other_enrolment": other_enrolment.id,
                     "ministry": ministry_a.id, "other_ministry": ministry_b.id,
                     "cohort": cohort.id, "other_cohort": other_cohort.id,
                     "group": group.id, "other_group": other_group.id,
@@ -623,7 +690,8 @@ def _build_world(app, db):
                     "image": lesson_image.id, "image_file": lesson_image.sha256 + ".png",
                     "change": change.id, "annotation": annotation.id,
                     "other_annotation": other_annotation.id, "session": session.id,
-                    "other_session": other_session.id},
+                    "other_session": other_session.id, "coauthor": users["instructor"].id,
+                    "category": "m1-bank", "question": "m1-q1", "question_kind": "essay"},
             "certificates": {"certificate": certificate.id, "code": certificate.code,
                              "other_certificate": other_certificate.id,
                              "kid": signing_key().kid}}

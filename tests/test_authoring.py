@@ -667,3 +667,232 @@ def test_discarding_a_draft_leaves_published_versions_and_history(client, db):
     assert change.course_version_id is None and "Discarded." in change.after
     # A new draft starts again from the published version.
     assert authoring.open_draft(course, user).number == published.number + 1
+
+
+# --- module settings, authors leaving, retiring a course (issue 7 parts 1 and 4) -------------
+
+def _settings_form(client, base, key):
+    """The module settings page's fields as it fills them (checkboxes as a browser posts)."""
+    html = client.get(f"{base}/modules/{key}/settings").get_data(as_text=True)
+    data: dict = {}
+    for tag in re.findall(r"<(?:input|textarea)[^>]*>(?:[^<]*</textarea>)?", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or name.group(1) == "csrf_token":
+            continue
+        name = name.group(1)
+        if tag.startswith("<textarea"):
+            data[name] = re.sub(r"^<textarea[^>]*>\n?|</textarea>$", "", tag)
+        elif 'type="checkbox"' in tag:
+            if "checked" in tag:
+                value = re.search(r'value="([^"]*)"', tag).group(1)
+                data.setdefault(name, []).append(value)
+        else:
+            value = re.search(r'value="([^"]*)"', tag)
+            data[name] = value.group(1) if value else ""
+    return {k: v[0] if isinstance(v, list) and len(v) == 1 and not k == "prerequisites" else v
+            for k, v in data.items()}
+
+
+def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history(client, db):
+    from diplolearn.services import authoring_settings
+
+    course = _import()
+    _author(course, client)
+    draft = authoring.open_draft(course, None)
+    _db.session.commit()
+    base = f"/author/courses/{course.id}"
+    assert f"{base}/modules/social-media/settings" in client.get(base).get_data(as_text=True)
+    data = _settings_form(client, base, "social-media")
+    assert data["week"] == "2" and data["prerequisites"] == ["foundations"]
+    data.update({"objectives_en": "Use social media well\nMeasure reach",
+                 "objectives_ar": "استعمال وسائل التواصل\nقياس الانتشار",
+                 "estimated_minutes": "40", "week": "5", "discussion_en": "Which platform?",
+                 "discussion_ar": "أي منصة؟", "lesson_minutes_0": "17", "save": "1"})
+    data.pop("lesson_required_0", None)  # unticked
+    data.pop("required", None)  # the module too
+    response = post_form(client, f"{base}/modules/social-media/settings", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    _db.session.expire_all()
+    module = authoring.find_module(authoring.spec_of(draft), "social-media")
+    assert module.objectives["en"] == ["Use social media well", "Measure reach"]
+    assert (module.estimated_minutes, module.week, module.required) == (40, 5, False)
+    assert module.discussion.prompt == {"en": "Which platform?", "ar": "أي منصة؟"}
+    assert module.discussion.id == "social-media-discussion"
+    first = module.lessons[0]
+    assert (first.required, first.estimated_minutes) == (False, 17)
+    # The published version is untouched; the history shows both changes.
+    published = authoring.find_module(authoring.spec_of(authoring.latest_published(course)),
+                                      "social-media")
+    assert published.week == 2 and published.discussion is None
+    change = authoring.history(course, "module", "social-media")[0]
+    assert "week: 2" in change.before and "week: 5" in change.after
+    assert "discussion en: Which platform?" in change.after
+    lesson_change = authoring.history(course, "lesson", first.id)[0]
+    assert "required: no" in lesson_change.after and "17" in lesson_change.after
+    # A stale token is refused with the current settings; nothing is written.
+    response = post_form(client, f"{base}/modules/social-media/settings", {**data, "week": "9"})
+    assert response.status_code == 409
+    assert "week: 5" in response.get_data(as_text=True)
+    _db.session.expire_all()
+    assert authoring.find_module(authoring.spec_of(draft), "social-media").week == 5
+    # The draft still passes the full course check and publishes.
+    assert authoring.check_spec(authoring.spec_of(draft))[0] == []
+    token = authoring_settings.settings_token(module)
+    assert authoring_settings.settings_token(authoring.find_module(
+        authoring.spec_of(draft), "social-media")) == token
+
+
+def test_prerequisites_follow_the_course_checks_rule_and_bad_settings_save_nothing(app, db):
+    from diplolearn.services import authoring_settings
+
+    course = _import()
+    draft = authoring.open_draft(course, None)
+
+    def save(key, **changes):
+        module = authoring.find_module(authoring.spec_of(draft), key)
+        current = authoring_settings.module_settings(module)
+        settings = {**current, "objectives": {k: "\n".join(v) for k, v in
+                                              current["objectives"].items()},
+                    "lessons": {lesson["id"]: lesson for lesson in current["lessons"]},
+                    **changes}
+        authoring_settings.edit_module_settings(draft, key, settings,
+                                                authoring_settings.settings_token(module), None)
+
+    before = authoring.spec_of(draft)
+    for prerequisites, message in ((["virtual-embassies"], "comes after"),
+                                   (["foundations", "no-such-module"], "not a module"),
+                                   (["social-media"], "cannot require itself")):
+        with pytest.raises(authoring.ContentInvalid) as refused:
+            save("social-media", prerequisites=prerequisites)
+        assert any(message in p for p in refused.value.problems), refused.value.problems
+    # A cycle is impossible: foundations cannot require a module listed after it.
+    with pytest.raises(authoring.ContentInvalid):
+        save("foundations", prerequisites=["virtual-embassies"])
+    # Every problem at once, nothing half-saved.
+    with pytest.raises(authoring.ContentInvalid) as refused:
+        save("social-media", week=60, estimated_minutes=0, objectives={"en": "Only English"},
+             discussion={"en": "<script>x</script>"}, prerequisites=[])
+    assert len(refused.value.problems) >= 4
+    assert authoring.spec_of(draft) == before
+    assert authoring.history(course, "module", "social-media") == []
+    # Dropping a prerequisite is fine and recorded.
+    save("virtual-embassies", prerequisites=[])
+    assert authoring.find_module(authoring.spec_of(draft), "virtual-embassies").prerequisites \
+        == []
+    assert "prerequisites: —" in authoring.history(course, "module", "virtual-embassies")[
+        0].after
+    # An existing discussion keeps its id and the paragraph it refers to.
+    discussion = authoring.find_module(authoring.spec_of(draft), "foundations").discussion
+    save("foundations", discussion={**discussion.prompt, "en": "A new prompt?"})
+    changed = authoring.find_module(authoring.spec_of(draft), "foundations").discussion
+    assert (changed.id, changed.refers_to) == (discussion.id, discussion.refers_to)
+    assert changed.prompt["en"] == "A new prompt?"
+    with pytest.raises(authoring.ContentInvalid):  # not removed by emptying it
+        save("foundations", discussion={})
+    # Reordering keeps the same rule: social-media needs foundations, so it cannot go first.
+    with pytest.raises(authoring.ContentInvalid) as refused:
+        authoring.move(draft, "module", "social-media", "up", None)
+    assert any("needs foundations first" in p for p in refused.value.problems)
+    assert [m.id for m in authoring.spec_of(draft).modules][:2] == ["foundations",
+                                                                   "social-media"]
+
+
+def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client, db):
+    from diplolearn.services import authoring_settings
+
+    course = _import()
+    owner = _author(course)
+    coauthor = authoring.add_coauthor(course, make_with_role(Role.INSTRUCTOR, course.id).email,
+                                      owner)
+    _db.session.commit()
+    base = f"/author/courses/{course.id}"
+    browser = _as(client, owner)
+    authors = _section(browser.get(base).get_data(as_text=True), 'id="authors"')
+    assert owner.display_name in authors and coauthor.display_name in authors
+    assert f"{base}/authors/{coauthor.id}/remove" in authors
+    assert f"{base}/authors/{owner.id}/remove" not in authors  # the only owner
+    # A co-author may not remove anyone.
+    response = post_form(_as(client, coauthor), f"{base}/authors/{owner.id}/remove", {},
+                         form_page=base)
+    assert response.status_code == 403
+    # Someone who is not an author of this course: 404.
+    stranger = make_with_role(Role.INSTRUCTOR, _import(COURSES / "digital-diplomacy").id)
+    response = post_form(browser, f"{base}/authors/{stranger.id}/remove", {}, form_page=base)
+    assert response.status_code == 404
+    # The last owner stays, even for an administrator.
+    admin = make_with_role(Role.ADMINISTRATOR)
+    response = post_form(_as(client, admin), f"{base}/authors/{owner.id}/remove", {},
+                         form_page=base)
+    assert response.status_code == 302
+    _db.session.expire_all()
+    assert authoring.is_owner(owner, course)
+    with pytest.raises(authoring.AuthoringError):
+        authoring_settings.remove_author(course, owner, admin)
+    _db.session.rollback()
+    response = post_form(browser, f"{base}/authors/{coauthor.id}/remove", {}, form_page=base)
+    assert response.status_code == 302
+    _db.session.expire_all()
+    assert course.id not in {g.course_id for g in coauthor.grants}
+    assert _as(client, coauthor).get(f"{base}/publish").status_code == 403
+    event = _db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "course.coauthor_remove"))
+    assert event is not None and event.subject_user_id == coauthor.id
+    # With a second owner, an owner can go (and loses editing).
+    second = _author(course)
+    _db.session.commit()
+    response = post_form(_as(client, second), f"{base}/authors/{owner.id}/remove", {},
+                         form_page=base)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{base}#authors")
+    # The removed owner may no longer remove anyone.
+    response = post_form(browser, f"{base}/authors/{second.id}/remove", {}, form_page=base)
+    assert response.status_code == 403
+    # An owner who leaves is sent home (they may not reach the course any more).
+    third = _author(course)
+    _db.session.commit()
+    response = post_form(_as(client, second), f"{base}/authors/{second.id}/remove", {},
+                         form_page=base)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
+    _db.session.expire_all()
+    assert authoring.owners(course) == [third]
+    assert not authoring.is_owner(owner, course)
+
+
+def test_retiring_a_course_is_refused_while_a_cohort_runs_and_keeps_records(client, db):
+    from diplolearn.models import AuditEvent as Event
+    from diplolearn.models import EnrolmentState
+    from diplolearn.services import certificates
+    from tests.factories import make_cohort
+
+    course = _import()
+    owner = _author(course)
+    coauthor = make_with_role(Role.INSTRUCTOR, course.id)
+    cohort = make_cohort(course)
+    cohort.name = {"en": "Spring cohort", "ar": "دفعة الربيع"}
+    _learner, enrolment = make_learner(cohort)
+    _db.session.commit()
+    base = f"/author/courses/{course.id}"
+    assert _as(client, coauthor).get(f"{base}/retire").status_code == 403
+    browser = _as(client, owner)
+    page = browser.get(f"{base}/retire")
+    assert page.status_code == 409 and "Spring cohort" in page.get_data(as_text=True)
+    response = post_form(browser, f"{base}/retire", {}, follow_redirects=True)
+    assert "Spring cohort" in response.get_data(as_text=True)
+    _db.session.expire_all()
+    assert course.retired_at is None
+    # The cohort finishes: the course can be retired; the certificate stays verifiable.
+    enrolment.move_to(EnrolmentState.COMPLETED)
+    certificate = certificates.issue_certificate(enrolment)
+    _db.session.commit()
+    assert browser.get(f"{base}/retire").status_code == 200
+    assert f'href="{base}"' in browser.get("/teach/").get_data(as_text=True)
+    assert post_form(browser, f"{base}/retire", {}).status_code == 302
+    _db.session.expire_all()
+    assert course.retired_at is not None
+    assert _db.session.scalar(sa.select(Event).where(Event.action == "course.retire"))
+    assert f'href="{base}"' not in browser.get("/author/").get_data(as_text=True)
+    teach = browser.get("/teach/")
+    assert teach.status_code == 200 and f'href="{base}"' not in teach.get_data(as_text=True)
+    assert browser.get(base).status_code == 404
+    assert _db.session.get(type(enrolment), enrolment.id).state == "completed"
+    assert client.get(f"/verify/{certificate.code}").status_code == 200

@@ -12,3 +12,5 @@ from flask import Blueprint
 bp = Blueprint("authoring", __name__)
 
 from diplolearn.authoring import views  # noqa: E402,F401
+from diplolearn.authoring import quiz_views  # noqa: E402,F401
+from diplolearn.authoring import settings_views  # noqa: E402,F401

@@ -43,6 +43,7 @@ from diplolearn.security.scoping import (
     readable_courses,
 )
 from diplolearn.services import authoring as service
+from diplolearn.services import authoring_settings
 from diplolearn.services.errors import DomainError
 
 authors_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR)
@@ -125,6 +126,7 @@ def show_course(course_id: int):
         "authoring/course.html", course=course, author=author, draft=draft,
         published=published, spec=_outline(draft or published), versions=versions,
         cohorts=cohorts, cohort_forms=cohort_forms, owners=service.owners(course),
+        coauthors=authoring_settings.coauthors(course),
         is_owner=service.is_owner(current_user, course) or current_user.is_administrator,
         flags=service.translation_flags(course) if author else {}, text_of=_text_of,
         confirm=ConfirmForm(), move_form=MoveForm(), copy_form=CopyForm(),
@@ -549,7 +551,8 @@ def correct_lesson(course_id: int, number: int, key: str, language: str):
                            text_of=_text_of), status
 
 
-@bp.get("/courses/<int:course_id>/history/<any(lesson, module, question, course):kind>/<key>")
+@bp.get("/courses/<int:course_id>/history/"
+        "<any(lesson, module, question, course, quiz, assignment):kind>/<key>")
 @authors_only
 def show_history(course_id: int, kind: str, key: str):
     course = authored_course_or_404(current_user, course_id)

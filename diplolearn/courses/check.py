@@ -28,8 +28,12 @@ from diplolearn.courses.spec import (
     QUESTION_KINDS,
     TOLERANCE_TYPES,
     REVEAL_TIMES,
+    AssignmentSpec,
+    CategorySpec,
     CourseSpec,
     Problem,
+    QuestionSpec,
+    QuizSpec,
     Source,
 )
 from diplolearn.courses.writer import course_file_bytes, course_files
@@ -172,20 +176,7 @@ def _rules(course: CourseSpec) -> list[Problem]:
         quiz = module.quiz
         if quiz is None:
             continue
-        need_texts(quiz.title, f"quiz {quiz.id!r}", quiz.source)
-        if not 0 <= quiz.pass_mark <= 100:
-            report(quiz.source, "pass_mark is a percentage from 0 to 100")
-        if quiz.max_attempts is not None and quiz.max_attempts < 1:
-            report(quiz.source, "max_attempts must be at least 1 (or left out for no limit)")
-        if quiz.time_limit_minutes is not None and quiz.time_limit_minutes < 1:
-            report(quiz.source, "time_limit_minutes must be at least 1 (or left out)")
-        if quiz.grading_method not in GRADING_METHODS:
-            report(quiz.source, f"grading_method must be one of {', '.join(GRADING_METHODS)}")
-        for name in ("feedback_shown", "answers_shown"):
-            if getattr(quiz, name) not in REVEAL_TIMES:
-                report(quiz.source, f"{name} must be one of {', '.join(REVEAL_TIMES)}")
-        if quiz.partial_credit not in PARTIAL_CREDIT_RULES:
-            report(quiz.source, f"partial_credit must be one of {', '.join(PARTIAL_CREDIT_RULES)}")
+        _check_quiz_settings(quiz, report, need_texts)
         if not quiz.questions and not quiz.draws:
             report(quiz.source, f"quiz {quiz.id!r} has no questions")
         for question in quiz.questions:
@@ -196,7 +187,53 @@ def _rules(course: CourseSpec) -> list[Problem]:
     return problems
 
 
+def _check_quiz_settings(quiz, report, need_texts) -> None:
+    need_texts(quiz.title, f"quiz {quiz.id!r}", quiz.source)
+    if not 0 <= quiz.pass_mark <= 100:
+        report(quiz.source, "pass_mark is a percentage from 0 to 100")
+    if quiz.max_attempts is not None and quiz.max_attempts < 1:
+        report(quiz.source, "max_attempts must be at least 1 (or left out for no limit)")
+    if quiz.time_limit_minutes is not None and quiz.time_limit_minutes < 1:
+        report(quiz.source, "time_limit_minutes must be at least 1 (or left out)")
+    if quiz.grading_method not in GRADING_METHODS:
+        report(quiz.source, f"grading_method must be one of {', '.join(GRADING_METHODS)}")
+    for name in ("feedback_shown", "answers_shown"):
+        if getattr(quiz, name) not in REVEAL_TIMES:
+            report(quiz.source, f"{name} must be one of {', '.join(REVEAL_TIMES)}")
+    if quiz.partial_credit not in PARTIAL_CREDIT_RULES:
+        report(quiz.source, f"partial_credit must be one of {', '.join(PARTIAL_CREDIT_RULES)}")
+
+
 _IMAGE_FILE = re.compile(r"([0-9a-f]{64})\.(png|jpg|webp)")
+
+
+def item_problems(course: CourseSpec, item) -> list[str]:
+    """What the course check says about one quiz (its settings and draws), question, bank
+    category or assignment of ``course``, as messages: the authoring editors validate with the
+    same rules as ``flask courses check``."""
+    problems: list[str] = []
+
+    def report(source, message):
+        problems.append(message)
+
+    languages = [language for language in course.languages if language in SUPPORTED_LANGUAGES]
+
+    def need_texts(texts: dict, what: str, source):
+        for language in languages:
+            if not (texts.get(language) or "").strip():
+                report(source, f"{what} has no {language!r} text")
+
+    anchors = {lesson.id: set(lesson.anchors) for lesson in course.lessons()}
+    if isinstance(item, QuizSpec):
+        _check_quiz_settings(item, report, need_texts)
+        _check_draws(item, course, report)
+    elif isinstance(item, QuestionSpec):
+        _check_question(item, languages, anchors, report, need_texts)
+    elif isinstance(item, CategorySpec):
+        need_texts(item.title, f"bank category {item.id!r}", item.source)
+    elif isinstance(item, AssignmentSpec):
+        _check_assignment(item, report, need_texts)
+    return problems
 
 
 def _image_refusal(error) -> str:
@@ -332,18 +369,7 @@ def _check_prompts(course, anchors, report, need_texts) -> None:
         if module.assignment is not None:
             assignment = module.assignment
             ids.append((assignment.id, assignment.source))
-            need_texts(assignment.title, f"assignment {assignment.id!r} title", assignment.source)
-            need_texts(assignment.prompt, f"assignment {assignment.id!r}", assignment.source)
-            _check_assignment_rules(assignment, report)
-            if not assignment.rubric:
-                report(assignment.source, f"assignment {assignment.id!r} needs a rubric")
-            _duplicates([(c.id, c.source) for c in assignment.rubric], "rubric criterion",
-                        report)
-            for criterion in assignment.rubric:
-                if criterion.points < 1:
-                    report(criterion.source, "a rubric criterion is worth at least 1 point")
-                need_texts(criterion.criterion, f"criterion {criterion.id!r}", criterion.source)
-                _check_levels(criterion, report, need_texts)
+            _check_assignment(assignment, report, need_texts)
         if module.discussion is not None:
             discussion = module.discussion
             ids.append((discussion.id, discussion.source))
@@ -351,6 +377,21 @@ def _check_prompts(course, anchors, report, need_texts) -> None:
             if discussion.refers_to:
                 _check_reference(discussion.refers_to, anchors, discussion.source, report)
     _duplicates(ids, "assignment or discussion", report)
+
+
+def _check_assignment(assignment, report, need_texts) -> None:
+    need_texts(assignment.title, f"assignment {assignment.id!r} title", assignment.source)
+    need_texts(assignment.prompt, f"assignment {assignment.id!r}", assignment.source)
+    _check_assignment_rules(assignment, report)
+    if not assignment.rubric:
+        report(assignment.source, f"assignment {assignment.id!r} needs a rubric")
+    _duplicates([(c.id, c.source) for c in assignment.rubric], "rubric criterion",
+                report)
+    for criterion in assignment.rubric:
+        if criterion.points < 1:
+            report(criterion.source, "a rubric criterion is worth at least 1 point")
+        need_texts(criterion.criterion, f"criterion {criterion.id!r}", criterion.source)
+        _check_levels(criterion, report, need_texts)
 
 
 def _check_assignment_rules(assignment, report) -> None:

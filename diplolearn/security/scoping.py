@@ -838,6 +838,20 @@ def course_cohort_or_404(course_id: int, cohort_id: int) -> Cohort:
     return cohort
 
 
+def course_author_or_404(course_id: int, user_id: int) -> User:
+    """An owner or co-author (INSTRUCTOR grant) of the given (already scoped) course; 404 for
+    anyone else."""
+    from diplolearn.models import CourseOwner, RoleGrant
+
+    user = db.session.scalar(sa.select(User).where(User.id == user_id, sa.or_(
+        User.id.in_(sa.select(CourseOwner.user_id).where(CourseOwner.course_id == course_id)),
+        User.id.in_(sa.select(RoleGrant.user_id).where(
+            RoleGrant.role == Role.INSTRUCTOR.value, RoleGrant.course_id == course_id)))))
+    if user is None:
+        abort(404)
+    return user
+
+
 def course_upload_or_404(viewer: User, course_id: int, upload_id: int):
     """A course-folder zip the viewer uploaded to a course they teach and has not been
     imported yet; 404 for anyone else's, another course's, or one already applied."""

@@ -1,0 +1,129 @@
+"""Authoring pages for a module's settings (with its lessons' required flag and minutes),
+removing an author from a course, and retiring a whole course. The rules live in
+services/authoring_settings.py."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from diplolearn.authoring import bp
+from diplolearn.authoring.forms import ConfirmForm
+from diplolearn.authoring.settings_forms import module_settings_form
+from diplolearn.authoring.views import _course_page, _on_get, _refused, _text_of, authors_only
+from diplolearn.extensions import db
+from diplolearn.security.scoping import authored_course_or_404, course_author_or_404
+from diplolearn.services import authoring as service
+from diplolearn.services import authoring_settings as settings_service
+from diplolearn.services.errors import DomainError
+
+
+def _owner_or_administrator(course) -> None:
+    if not (current_user.is_administrator or service.is_owner(current_user, course)):
+        abort(403)
+
+
+def _form_data(module) -> dict:
+    settings = settings_service.module_settings(module)
+    data = {"token": settings_service.settings_token(module),
+            "required": settings["required"], "week": settings["week"],
+            "estimated_minutes": settings["estimated_minutes"],
+            "prerequisites": settings["prerequisites"]}
+    for lang, items in settings["objectives"].items():
+        data[f"objectives_{lang}"] = "\n".join(items)
+    for lang, text in settings["discussion"].items():
+        data[f"discussion_{lang}"] = text
+    for i, lesson in enumerate(settings["lessons"]):
+        data[f"lesson_required_{i}"] = lesson["required"]
+        data[f"lesson_minutes_{i}"] = lesson["estimated_minutes"]
+    return data
+
+
+@bp.route("/courses/<int:course_id>/modules/<key>/settings", methods=["GET", "POST"])
+@authors_only
+def module_settings(course_id: int, key: str):
+    course = authored_course_or_404(current_user, course_id)
+    draft = service.draft_of(course) or abort(404)
+    spec = service.spec_of(draft)
+    module = service.find_module(spec, key) or abort(404)
+    languages = service.lesson_languages(course)
+    others = [(m.id, f"{_text_of(m.title)} ({m.id})") for m in spec.modules if m.id != key]
+    lessons = [(lesson.id, _text_of({lang: t.title for lang, t in lesson.texts.items()})
+                or lesson.id) for lesson in module.lessons]
+    form = module_settings_form(languages, others, lessons, data=_on_get(_form_data(module)))
+    status, current = 200, None
+    if form.validate_on_submit():
+        try:
+            settings_service.edit_module_settings(draft, key, form.settings(), form.token.data,
+                                                  current_user)
+        except service.StaleEdit as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            current, status = error.current.get(""), 409
+            form.token.data = error.token
+        except DomainError as error:
+            _refused(error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("The module's settings are saved to the draft."), "success")
+            return _course_page(course, f"module-{key}")
+        course = authored_course_or_404(current_user, course_id)
+    elif form.errors:
+        status = 422
+    return render_template("authoring/module_settings.html", course=course, form=form,
+                           key=key, title=_text_of(module.title), languages=languages,
+                           lessons=list(range(len(lessons))), current=current,
+                           text_of=_text_of), status
+
+
+@bp.post("/courses/<int:course_id>/authors/<int:user_id>/remove")
+@authors_only
+def remove_author(course_id: int, user_id: int):
+    course = authored_course_or_404(current_user, course_id)
+    _owner_or_administrator(course)
+    person = course_author_or_404(course.id, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            settings_service.remove_author(course, person, current_user)
+        except DomainError as error:
+            _refused(error)
+            return _course_page(course, "authors")
+        db.session.commit()
+        flash(_("%(name)s no longer edits this course.", name=person.display_name), "success")
+        if not (current_user.is_administrator or
+                settings_service.is_author(course, current_user)):
+            return redirect(url_for("main.home"))  # they may no longer reach /author
+    return _course_page(course, "authors")
+
+
+@bp.route("/courses/<int:course_id>/retire", methods=["GET", "POST"])
+@authors_only
+def retire_course(course_id: int):
+    course = authored_course_or_404(current_user, course_id)
+    _owner_or_administrator(course)
+    form = ConfirmForm()
+    running = settings_service.running_cohorts(course)
+    if form.validate_on_submit():
+        try:
+            settings_service.retire_course(course, current_user, cohort_name=lambda c: _text_of(
+                c.name) or c.key)
+        except DomainError as error:
+            _refused(error)
+            return _course_page(course)
+        db.session.commit()
+        flash(_("The course is retired. Its records, certificates and their verification "
+                "stay."), "success")
+        return redirect(url_for("authoring.index"))
+    if running:
+        detail = _("It cannot be retired while cohorts run on it: %(cohorts)s.",
+                   cohorts=", ".join(_text_of(c.name) or c.key for c in running))
+    else:
+        detail = _("It leaves the teaching and authoring lists. Learners' records, "
+                   "certificates and their verification stay.")
+    return render_template("authoring/confirm.html", course=course, form=form,
+                           question=_("Retire the course %(title)s?",
+                                      title=_text_of(course.title)),
+                           detail=detail, text_of=_text_of), 409 if running else 200
+
