@@ -41,6 +41,7 @@ from diplolearn.models import (
 )
 from diplolearn.services import (
     accounts,
+    authoring,
     cohorts,
     discussion,
     organisations,
@@ -222,8 +223,10 @@ def seed_demo(today: dt.date | None = None) -> int:
         if row.role == "administrator":
             accounts.grant_role(user, Role.ADMINISTRATOR)
         elif row.role == "instructor":
-            accounts.grant_role(user, Role.INSTRUCTOR, course.id)
             accounts.grant_role(user, Role.LEAD_INSTRUCTOR, cohort.id)
+            if not authoring.is_owner(user, course):  # owns the course: adds co-authors
+                authoring.add_owner(course, user, by=None)
+                created += 1
         elif row.role.startswith("tutor"):
             accounts.grant_role(user, Role.TUTOR, groups[f"group-{row.role[-1]}"].id)
         elif row.role.startswith("coordinator"):
