@@ -28,7 +28,7 @@ from diplolearn.models import (
 from diplolearn.services import authoring
 from diplolearn.services import progress as progress_service
 from tests.conftest import login, post_form
-from tests.factories import make_learner, make_with_role
+from tests.factories import make_course, make_learner, make_with_role
 
 COURSES = Path(__file__).parent.parent / "courses"
 BASICS = COURSES / "digital-diplomacy-basics"
@@ -596,7 +596,7 @@ def test_the_learners_page_cleans_even_text_stored_behind_the_editors_back(clien
 def test_a_browser_edit_exports_canonically_and_round_trips_byte_for_byte(client, db, committed,
                                                                           tmp_path):
     course = _import(COURSES / "digital-diplomacy")
-    user = _author(course, client)
+    _author(course, client)
     base = f"/author/courses/{course.id}"
     assert post_form(client, f"{base}/draft", {}, form_page=base).status_code == 302
     key = "intro-digital-diplomacy"
@@ -896,3 +896,28 @@ def test_retiring_a_course_is_refused_while_a_cohort_runs_and_keeps_records(clie
     assert browser.get(base).status_code == 404
     assert _db.session.get(type(enrolment), enrolment.id).state == "completed"
     assert client.get(f"/verify/{certificate.code}").status_code == 200
+
+
+def test_an_administrator_names_the_owner_of_a_course_imported_from_files(client, db):
+    """A course from `flask courses import` has no owner: an administrator names one through
+    the co-author form, and that owner may then add co-authors (a co-author may not)."""
+    course = _import()
+    admin = make_with_role(Role.ADMINISTRATOR)
+    future_owner = make_with_role(Role.INSTRUCTOR, course.id)
+    helper = make_with_role(Role.INSTRUCTOR, course.id)
+    base = f"/author/courses/{course.id}"
+    assert authoring.owners(course) == []
+    response = post_form(_as(client, admin), f"{base}/coauthors",
+                         {"email": future_owner.email, "as_owner": "y"}, form_page=base)
+    assert response.status_code == 302
+    assert authoring.is_owner(future_owner, course)
+    assert db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "course.owner_add")) is not None
+    # The new owner adds a plain co-author; that co-author cannot name owners.
+    newcomer = make_with_role(Role.INSTRUCTOR, make_course().id)
+    response = post_form(_as(client, future_owner), f"{base}/coauthors",
+                         {"email": newcomer.email}, form_page=base)
+    assert response.status_code == 302 and not authoring.is_owner(newcomer, course)
+    response = post_form(_as(client, helper), f"{base}/coauthors",
+                         {"email": newcomer.email, "as_owner": "y"}, form_page=base)
+    assert response.status_code == 403 and not authoring.is_owner(newcomer, course)

@@ -574,7 +574,7 @@ def test_racing_nominations_never_exceed_the_seats(committed):
         _, cohort, instructor = make_run(published, capacity=20)
         ministry = make_ministry()
         cohorts.set_seats(cohort, ministry, 2, by=instructor)
-        coordinator = make_with_role(Role.COORDINATOR, ministry.id, email="racer@example.org")
+        make_with_role(Role.COORDINATOR, ministry.id, email="racer@example.org")
         staff = staff_of(ministry, 8)
         ids = [p.id for p in staff]
         cohort_id, ministry_id = cohort.id, ministry.id

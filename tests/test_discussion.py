@@ -572,6 +572,9 @@ def test_hiding_and_editing_need_a_reason_and_are_audited(app, db, world):
     tutor = client_for(app, "tutor1@example.org")
     thread = f"/teach/cohorts/{world.cohort.id}/discussion/{post.id}"
     response = post_form(tutor, thread + "/hide", {"reason": ""}, form_page=thread)
+    assert response.status_code == 302
+    page = tutor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Reason" in page and "flash-error" in page  # said, not silently ignored
     assert posts(db)[0].hidden_at is None
     post_form(tutor, thread + "/hide", {"reason": "Off topic"}, form_page=thread)
     post = posts(db)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from diplolearn import i18n
@@ -37,6 +37,7 @@ class CopyForm(FlaskForm):
 class CoauthorForm(FlaskForm):
     email = StringField(_l("Email of the co-author"), validators=[DataRequired(), email_address,
                                                                  Length(max=254)])
+    as_owner = BooleanField(_l("As an owner (may add and remove authors and retire the course)"))
     submit = SubmitField(_l("Add co-author"))
 
 

@@ -238,7 +238,8 @@ def add_coauthor(course_id: int):
     form = CoauthorForm()
     if form.validate_on_submit():
         try:
-            service.add_coauthor(course, form.email.data, current_user)
+            service.add_coauthor(course, form.email.data, current_user,
+                                 as_owner=form.as_owner.data)
         except DomainError as error:
             _refused(error)
             return _course_page(course, "authors")

@@ -185,9 +185,9 @@ def history(course: Course, kind: str, key: str) -> list[ContentChange]:
 # --- owners and copies ---------------------------------------------------------------------
 
 def owners(course: Course) -> list[User]:
-    return list(db.session.scalars(sa.select(User).join(CourseOwner, CourseOwner.user_id == User.id)
-                                   .where(CourseOwner.course_id == course.id)
-                                   .order_by(User.sort_key)))
+    return list(db.session.scalars(
+        sa.select(User).join(CourseOwner, CourseOwner.user_id == User.id)
+        .where(CourseOwner.course_id == course.id).order_by(User.sort_key)))
 
 
 def is_owner(user: User, course: Course) -> bool:
@@ -203,12 +203,18 @@ def add_owner(course: Course, user: User, by: User | None) -> None:
     audit.record(by, "course.owner_add", subject=user, target=course)
 
 
-def add_coauthor(course: Course, email: str, by: User | None) -> User:
-    """Owners add co-authors (the INSTRUCTOR grant on the course) by their account's email."""
+def add_coauthor(course: Course, email: str, by: User | None, *,
+                 as_owner: bool = False) -> User:
+    """Owners (and administrators) add co-authors — the INSTRUCTOR grant on the course — by
+    their account's email, or further owners with ``as_owner`` (a course imported from files
+    has none until an administrator names one)."""
     user = db.session.scalar(sa.select(User).where(
         sa.func.lower(User.email) == _clean(email).lower(), User.erased_at.is_(None)))
     if user is None:
         raise AuthoringError(_l("No account has this email address."))
+    if as_owner:
+        add_owner(course, user, by)
+        return user
     accounts.grant_role(user, Role.INSTRUCTOR, course.id, granted_by=by)
     db.session.flush()
     audit.record(by, "course.coauthor_add", subject=user, target=course)

@@ -17,7 +17,7 @@ from flask_babel import force_locale
 
 from diplolearn.extensions import db
 from diplolearn.i18n import interface_language_for
-from diplolearn.models import OutboxMessage, OutboxState, User, utcnow
+from diplolearn.models import OutboxMessage, OutboxState, User
 
 # A message claimed longer ago than this belonged to a worker that died; it is sent again.
 STALE_CLAIM = dt.timedelta(minutes=10)

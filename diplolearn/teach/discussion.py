@@ -177,6 +177,8 @@ def hide_post(cohort_id: int, annotation_id: int):
             return redirect(_thread_url(cohort_id, post))
         db.session.commit()
         flash(_("The post is hidden from learners."), "success")
+    else:
+        _say_what_is_missing(form)
     return redirect(_thread_url(cohort_id, post))
 
 
@@ -196,7 +198,17 @@ def edit_post(cohort_id: int, annotation_id: int):
             return redirect(_thread_url(cohort_id, post))
         db.session.commit()
         flash(_("The post is changed; the audit log keeps the text before."), "success")
+    else:
+        _say_what_is_missing(form)
     return redirect(_thread_url(cohort_id, post))
+
+
+def _say_what_is_missing(form) -> None:
+    """A moderation form comes from a small inline form on the thread page: its problems are
+    said there, after the redirect, field by field."""
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
 
 
 # --- weekly text sessions ----------------------------------------------------------------------
