@@ -18,6 +18,7 @@ so a corrected key can be regraded from the same answers.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -43,7 +44,7 @@ def _text(answer: dict | None) -> str:
 
 
 class _Typed(QuestionType):
-    """A single text value; no choices, nothing to shuffle."""
+    """A single text value; no choices, nothing to shuffle (essays are graded by a person)."""
 
     shuffle_choices = False
     layout = "input"
@@ -66,15 +67,21 @@ class _Typed(QuestionType):
         text = _text(answer)
         return [normalise_answer(text)] if text else []
 
+
+class _Keyed(_Typed):
+    """A typed answer checked against a key: right or wrong, and what was expected."""
+
+    @abstractmethod
     def _is_right(self, question, text: str) -> bool:
-        raise NotImplementedError
+        """Whether ``text`` matches the question's key."""
+
+    @abstractmethod
+    def expected(self, question, pick) -> tuple[str, str]:
+        """The right answer to show once the policy reveals it, and its language."""
 
     def grade(self, question, answer, *, partial_credit=ALL_OR_NOTHING) -> Decimal:
         text = _text(answer)
         return Decimal(1) if text and self._is_right(question, text) else Decimal(0)
-
-    def expected(self, question, pick) -> tuple[str, str]:
-        raise NotImplementedError
 
     def review(self, question, answer, order, pick, reveal):
         text = _text(answer)
@@ -87,7 +94,7 @@ class _Typed(QuestionType):
         return results
 
 
-class Numeric(_Typed):
+class Numeric(_Keyed):
     kind = "numeric"
     max_length = 64
 
@@ -128,7 +135,7 @@ class Numeric(_Typed):
         return _("%(answer)s (± %(tolerance)s)", answer=answer, tolerance=tolerance), ""
 
 
-class ShortText(_Typed):
+class ShortText(_Keyed):
     kind = "short_text"
 
     @staticmethod
