@@ -27,7 +27,7 @@ from diplolearn.authoring.quiz_forms import (
     quiz_form,
     row_count,
 )
-from diplolearn.authoring.views import _refused, _text_of, authors_only
+from diplolearn.authoring.views import _refused, _text_of, authors_only, save_draft_edit
 from diplolearn.courses.spec import QUESTION_KINDS
 from diplolearn.extensions import db
 from diplolearn.questions import Option
@@ -67,18 +67,8 @@ def _submit(form, save, success: str, done, render):
         if getattr(form, "more", None) is not None and form.more.data:
             return render(None, 200)
         if form.validate_on_submit():
-            try:
-                save()
-            except service.StaleEdit as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                current, status = error.current, 409
-                form.token.data = error.token
-            except DomainError as error:
-                _refused(error)
-                status = 422
-            else:
-                db.session.commit()
+            saved, status, current = save_draft_edit(form, save)
+            if saved:
                 flash(success, "success")
                 return done()
         else:

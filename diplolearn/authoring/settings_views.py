@@ -11,7 +11,14 @@ from flask_login import current_user
 from diplolearn.authoring import bp
 from diplolearn.authoring.forms import ConfirmForm
 from diplolearn.authoring.settings_forms import module_settings_form
-from diplolearn.authoring.views import _course_page, _on_get, _refused, _text_of, authors_only
+from diplolearn.authoring.views import (
+    _course_page,
+    _on_get,
+    _refused,
+    _text_of,
+    authors_only,
+    save_draft_edit,
+)
 from diplolearn.extensions import db
 from diplolearn.security.scoping import authored_course_or_404, course_author_or_404
 from diplolearn.services import authoring as service
@@ -54,21 +61,15 @@ def module_settings(course_id: int, key: str):
     form = module_settings_form(languages, others, lessons, data=_on_get(_form_data(module)))
     status, current = 200, None
     if form.validate_on_submit():
-        try:
+        def save():
             settings_service.edit_module_settings(draft, key, form.settings(), form.token.data,
                                                   current_user)
-        except service.StaleEdit as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            current, status = error.current.get(""), 409
-            form.token.data = error.token
-        except DomainError as error:
-            _refused(error)
-            status = 422
-        else:
-            db.session.commit()
+
+        saved, status, current = save_draft_edit(form, save)
+        if saved:
             flash(_("The module's settings are saved to the draft."), "success")
             return _course_page(course, f"module-{key}")
+        current = current.get("") if current else None
         course = authored_course_or_404(current_user, course_id)
     elif form.errors:
         status = 422

@@ -68,6 +68,24 @@ def _refused(error: DomainError) -> None:
         flash(problem, "error")
 
 
+def save_draft_edit(form, save) -> tuple[bool, int, object]:
+    """Run ``save`` (an edit of the draft carrying ``form.token``) and commit it. A stale token
+    shows what the colleague saved (409; the form's token moves on to theirs); refused input
+    says why (422). Returns (saved, status, the colleague's version or None)."""
+    try:
+        save()
+    except service.StaleEdit as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        form.token.data = error.token
+        return False, 409, error.current
+    except DomainError as error:
+        _refused(error)
+        return False, 422, None
+    db.session.commit()
+    return True, 200, None
+
+
 def _on_get(data: dict) -> dict | None:
     """Prefill a form when showing it; a posted form holds exactly what was posted."""
     return data if request.method == "GET" else None
@@ -312,18 +330,9 @@ def edit_module(course_id: int, key: str):
         **{f"title_{k}": v for k, v in module.title.items()}}))
     status, current = 200, None
     if form.validate_on_submit():
-        try:
-            service.edit_module(draft, key, form.titles(), form.token.data, current_user)
-        except service.StaleEdit as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            current, status = error.current, 409
-            form.token.data = error.token
-        except DomainError as error:
-            _refused(error)
-            status = 422
-        else:
-            db.session.commit()
+        saved, status, current = save_draft_edit(form, lambda: service.edit_module(
+            draft, key, form.titles(), form.token.data, current_user))
+        if saved:
             flash(_("The module is saved."), "success")
             return _course_page(course, f"module-{key}")
         course = authored_course_or_404(current_user, course_id)
@@ -454,18 +463,9 @@ def edit_lesson(course_id: int, key: str):
         if form.preview.data:
             rendered = preview(form.texts())
         else:
-            try:
-                service.edit_lesson(draft, key, form.texts(), form.token.data, current_user)
-            except service.StaleEdit as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                current, status = error.current, 409
-                form.token.data = error.token
-            except DomainError as error:
-                _refused(error)
-                status = 422
-            else:
-                db.session.commit()
+            saved, status, current = save_draft_edit(form, lambda: service.edit_lesson(
+                draft, key, form.texts(), form.token.data, current_user))
+            if saved:
                 flash(_("The lesson is saved to the draft. Its other languages are marked as "
                         "needing an update."), "success")
                 return redirect(url_for("authoring.edit_lesson", course_id=course.id, key=key))
