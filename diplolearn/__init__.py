@@ -24,7 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from diplolearn import i18n
+    from diplolearn import i18n, unit_of_work
     from diplolearn.extensions import babel, csrf, db, limiter, login_manager, migrate
     from diplolearn.security.headers import register_security_headers
 
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
         return user
 
     register_security_headers(app)
+    unit_of_work.register(app)
 
 
 def _project_path(app: Flask, name: str):
@@ -88,14 +89,18 @@ def _configure_sqlite(app: Flask, db) -> None:
         # transaction that reads first and writes later fails at once with "database is
         # locked" if another one wrote in between (the busy timeout only helps transactions
         # that have not read yet), so a double-clicked submit would be a 500, not a clean
-        # "already submitted". Reads (GET) stay concurrent.
+        # "already submitted". Reads (GET) stay concurrent. A job, or a GET's one audited
+        # write, asks for the lock explicitly (unit_of_work.write_lock).
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
 
 def _writing_request() -> bool:
     from flask import has_request_context, request
 
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    from diplolearn.unit_of_work import write_lock_wanted
+
+    return write_lock_wanted() or (
+        has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"))
 
 
 def register_blueprints(app: Flask) -> None:

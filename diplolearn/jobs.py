@@ -1,7 +1,10 @@
 """Timed work, in one home: ``flask jobs run`` (called by cron, or looped by a worker).
 
-Each job is idempotent and safe to run from several workers at once; each commits its own
-work, because this is the command layer, not a service. Jobs:
+Each job is idempotent and safe to run from several workers at once. ``run_jobs`` is the
+jobs' unit of work: it commits after each job, and rolls back a job that fails (the other jobs
+still run). A job commits by itself only where it must work in steps: ``send_mail`` commits a
+message's claim before delivering it and its outcome after, ``expire_attempts`` takes each
+attempt in a transaction of its own, and ``send_invitations`` commits batch by batch. Jobs:
 
 - ``send_mail``: deliver outbox messages that are due (after their transaction committed);
 - ``expire_attempts``: finalise quiz attempts whose server-side deadline has passed;
@@ -43,15 +46,22 @@ from diplolearn.models import (
 )
 from diplolearn.models.states import OUTBOX
 from diplolearn.services.outbox import claim, due_message_ids, queue_mail
+from diplolearn.unit_of_work import write_lock
 
 
 def send_due_mail(now: dt.datetime) -> dict[str, int]:
+    """Deliver the due outbox messages, one at a time.
+
+    Committed in steps, not once by the runner: the claim is committed before the message is
+    handed to the mail server (so no other worker sends it too), and each message's outcome is
+    committed as soon as it is known (so a later failure in the run cannot undo the record of
+    a mail that has gone, and send it again)."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for message_id in due_message_ids(now):
         if not claim(message_id, now):
             db.session.rollback()
             continue
-        db.session.commit()
+        db.session.commit()  # the claim, before delivering (see above)
         message = db.session.get(OutboxMessage, message_id)
         message.attempts += 1
         try:
@@ -72,7 +82,7 @@ def send_due_mail(now: dt.datetime) -> dict[str, int]:
             message.state = OUTBOX.advance(message.state, OutboxState.SENT)
             message.sent_at = utcnow()
             counts["sent"] += 1
-        db.session.commit()
+        db.session.commit()  # this message's outcome (see above)
     return counts
 
 
@@ -82,7 +92,8 @@ def expire_attempts(now: dt.datetime) -> dict[str, int]:
     Answers saved before the deadline are graded, later ones never count (states.ATTEMPT:
     in_progress -> expired -> graded); an enrolment whose course that completes moves to
     completed. Each attempt is taken by a conditional update in a transaction of its own, so
-    several workers, or a learner submitting at the same moment, finalise it once.
+    several workers, or a learner submitting at the same moment, finalise it once: this job
+    commits attempt by attempt; the runner commits the completions at the end.
     """
     from diplolearn.services import progress, quizzes
 
@@ -99,10 +110,9 @@ def expire_attempts(now: dt.datetime) -> dict[str, int]:
         if attempt is not None:
             graded += 1
             enrolments.add(attempt.enrolment_id)
-        db.session.commit()
+        db.session.commit()  # this attempt's own transaction (see above)
     if enrolments:
         progress.update_completion(sorted(enrolments), now)
-        db.session.commit()
     return {"expired": graded, "graded": graded}
 
 
@@ -140,32 +150,43 @@ def release_modules(now: dt.datetime) -> dict[str, int]:
                 due_extended=enrolment.id in extended, cohort_timezone=cohort.timezone,
             )
             mails += 1
-    db.session.commit()
     return {"released": len(due), "mails_queued": mails}
 
 
 def issue_certificates(now: dt.datetime) -> dict[str, int]:
     from diplolearn.services import certificates
 
-    issued = certificates.issue_missing(now)
-    db.session.commit()
-    return {"issued": issued}
+    return {"issued": certificates.issue_missing(now)}
+
+
+INVITATION_BATCH = 200
+INVITATION_BATCHES = 5
 
 
 def send_invitations(now: dt.datetime) -> dict[str, int]:
-    """Invite the people a roster import created (the mails go through the outbox)."""
-    from diplolearn.services.roster_uploads import send_pending_invitations
+    """Invite the people a roster import created (the mails go through the outbox).
 
-    return {"invited": send_pending_invitations()}
+    Committed batch by batch, not once by the runner: each batch's rows stay locked only
+    until its mails are queued, and the batches done are kept if a later one fails. A run
+    does at most ``INVITATION_BATCHES`` batches, so a large import never holds the other jobs
+    up (the next run carries on)."""
+    from diplolearn.services.roster_uploads import send_invitation_batch
+
+    invited = 0
+    for _ in range(INVITATION_BATCHES):
+        taken, sent = send_invitation_batch(INVITATION_BATCH)
+        if not taken:
+            break
+        invited += sent
+        db.session.commit()  # this batch (see above)
+    return {"invited": invited}
 
 
 def purge_roster_uploads(now: dt.datetime) -> dict[str, int]:
     """Forget roster files that were previewed but never confirmed, after a day."""
     from diplolearn.services.roster_uploads import purge_stale_uploads
 
-    purged = purge_stale_uploads(now - dt.timedelta(days=1))
-    db.session.commit()
-    return {"purged": purged}
+    return {"purged": purge_stale_uploads(now - dt.timedelta(days=1))}
 
 
 # Release first, and invite, so that their mail goes out in the same run.
@@ -174,9 +195,7 @@ def send_discussion_digests(now: dt.datetime) -> dict[str, int]:
     (services.discussion.send_weekly_digests: at most once a week per person and group)."""
     from diplolearn.services.discussion import send_weekly_digests
 
-    counts = send_weekly_digests(now)
-    db.session.commit()
-    return counts
+    return send_weekly_digests(now)
 
 
 JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
@@ -191,13 +210,17 @@ JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
 
 
 def run_jobs(now: dt.datetime | None = None, only: list[str] | None = None) -> dict[str, dict]:
+    """Run the jobs in order, each as a unit of work: committed when it returns, rolled back
+    (and logged) when it fails, so one failing job never stops the others."""
     now = now or utcnow()
     results = {}
     for name, job in JOBS.items():
         if only and name not in only:
             continue
         try:
-            results[name] = job(now)
+            with write_lock():  # on SQLite, each transaction of a job takes the write lock first
+                results[name] = job(now)
+                db.session.commit()
         except Exception:
             db.session.rollback()
             current_app.logger.exception("job %s failed", name)

@@ -16,7 +16,8 @@ from diplolearn.pagination import paginate
 from diplolearn.security.permissions import administrator_required
 from diplolearn.security.scoping import get_person_or_404, people_query
 from diplolearn.services import accounts, people
-from diplolearn.services.errors import DomainError, EmailTaken
+from diplolearn.services.errors import EmailTaken
+from diplolearn.unit_of_work import say_refused, unit_of_work
 
 
 @bp.get("/")
@@ -52,19 +53,16 @@ def invite_person():
     if form.validate_on_submit():
         ministry = db.session.get(Ministry, int(form.ministry.data)) if form.ministry.data else None
         course = db.session.get(Course, int(form.course.data)) if form.course.data else None
-        try:
+        with unit_of_work(quiet=True) as work:
             person = people.invite_person(
                 current_user, email=form.email.data, name_latin=form.name_latin.data,
                 name_ar=form.name_ar.data or "", interface_language=form.interface_language.data,
                 role=form.role.data or None, ministry=ministry, course=course)
-        except EmailTaken as error:
-            db.session.rollback()
-            form.email.errors.append(error.message)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if isinstance(work.error, EmailTaken):
+            form.email.errors.append(work.error.message)
+        elif work.refused:
+            say_refused(work.error)
         else:
-            db.session.commit()
             flash(_("%(name)s was invited. The invitation mail is on its way.",
                     name=person.display_name), "success")
             return redirect(url_for("admin.show_person", user_id=person.id))
@@ -102,15 +100,12 @@ def move_person(user_id: int):
     if not form.validate_on_submit():
         return _person_page(person, form, 422)
     ministry = db.session.get(Ministry, int(form.ministry.data))
-    try:
+    with unit_of_work() as work:
         people.move_to_ministry(person, ministry, current_user, staff_id=form.staff_id.data,
                                 position=form.position.data or "",
                                 posting=form.posting.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if work.refused:
         return _person_page(get_person_or_404(current_user, user_id), form, 409)
-    db.session.commit()
     flash(_("%(name)s now works for %(ministry)s. The earlier membership is kept as history.",
             name=person.display_name, ministry=ministry.code), "success")
     return redirect(url_for("admin.show_person", user_id=person.id))
@@ -126,8 +121,8 @@ def resend_invitation(user_id: int):
     if person.has_password:
         flash(_("%(name)s has already accepted an invitation.", name=person.display_name), "error")
         return redirect(url_for("admin.show_person", user_id=person.id))
-    accounts.invite(person, invited_by=current_user)
-    db.session.commit()
+    with unit_of_work():
+        accounts.invite(person, invited_by=current_user)
     flash(_("A new invitation is on its way to %(email)s. Earlier links no longer work.",
             email=person.email), "success")
     return redirect(url_for("admin.show_person", user_id=person.id))
@@ -179,7 +174,7 @@ def create_ministry():
             form.coordinator_name_latin.errors.append(
                 _("The coordinator has no account yet: give their name in Latin script."))
         else:
-            try:
+            with unit_of_work(quiet=True) as work:
                 ministry = ministries.create_ministry(
                     code=form.code.data, name_en=form.name_en.data, name_ar=form.name_ar.data,
                     name_fr=form.name_fr.data or "", country_code=form.country_code.data,
@@ -189,14 +184,11 @@ def create_ministry():
                     name_latin=form.coordinator_name_latin.data or "",
                     name_ar=form.coordinator_name_ar.data or "",
                     language=form.coordinator_language.data)
-            except MinistryCodeTaken as error:
-                db.session.rollback()
-                form.code.errors.append(error.message)
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
+            if isinstance(work.error, MinistryCodeTaken):
+                form.code.errors.append(work.error.message)
+            elif work.refused:
+                say_refused(work.error)
             else:
-                db.session.commit()
                 flash(_("The ministry was created. %(name)s is its coordinator.",
                         name=coordinator.display_name) + " " + (
                     _("The invitation mail is on its way.") if created else ""), "success")
@@ -218,11 +210,11 @@ def edit_ministry(ministry_id: int):
         "name_fr": ministry.name.get("fr", ""), "country_code": ministry.country_code or "",
         "is_active": ministry.is_active} if request.method == "GET" else None)
     if form.validate_on_submit():
-        changed = ministries.update_ministry(
-            ministry, name_en=form.name_en.data, name_ar=form.name_ar.data,
-            name_fr=form.name_fr.data or "", country_code=form.country_code.data,
-            is_active=form.is_active.data, by=current_user)
-        db.session.commit()
+        with unit_of_work():
+            changed = ministries.update_ministry(
+                ministry, name_en=form.name_en.data, name_ar=form.name_ar.data,
+                name_fr=form.name_fr.data or "", country_code=form.country_code.data,
+                is_active=form.is_active.data, by=current_user)
         flash(_("Saved.") if changed else _("Nothing to change."), "success")
         return redirect(url_for("admin.edit_ministry", ministry_id=ministry.id))
     coordinators = db.session.scalars(

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from diplolearn.assignments import bp
 from diplolearn.assignments.forms import chosen_levels, make_grade_form
-from diplolearn.extensions import db
 from diplolearn.learner.assignment_views import send_submission_file
 from diplolearn.learner.pages import Reader
 from diplolearn.models import Role, SubmissionState
@@ -21,7 +20,7 @@ from diplolearn.security.scoping import (
     grading_course_or_404,
 )
 from diplolearn.services import assignments as service
-from diplolearn.services.errors import DomainError
+from diplolearn.unit_of_work import unit_of_work
 
 graders_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR,
                              Role.TUTOR)
@@ -72,15 +71,13 @@ def grade_submission(course_id: int, submission_id: int):
     revision = service.rubric(submission.assignment_revision_id)
     course = grading_course_or_404(current_user, course_id)
     form = make_grade_form(revision, Reader(course), formdata=request.form)
-    try:
+    with unit_of_work(status=400, quiet=True) as work:
         service.grade(submission, current_user, chosen_levels(form, revision),
                       form.comments.data or "", bool(form.allow_resubmission.data))
-    except DomainError as error:
-        db.session.rollback()
+    if work.refused:
         submission = gradable_submission_or_404(current_user, course_id, submission_id)
-        return _grading_page(course_id, submission, form=form, error=error.message,
-                             status=400)
-    db.session.commit()
+        return _grading_page(course_id, submission, form=form, error=work.error.message,
+                             status=work.status)
     flash(_("The submission is graded and returned to the learner."), "success")
     return redirect(url_for("assignments.show_queue", course_id=course_id))
 

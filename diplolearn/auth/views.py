@@ -13,12 +13,13 @@ from flask_login import current_user, login_user, logout_user
 
 from diplolearn.auth import bp
 from diplolearn.auth.forms import ForgotPasswordForm, LoginForm, ResendLinkForm, SetPasswordForm
-from diplolearn.extensions import db, limiter
+from diplolearn.extensions import limiter
 from diplolearn.forms import safe_next
 from diplolearn.models import TokenPurpose
 from diplolearn.models.accounts import normalise_email
 from diplolearn.services import accounts
 from diplolearn.services.errors import DomainError, TokenExpired, TokenProblem
+from diplolearn.unit_of_work import unit_of_work
 
 PURPOSES = {"invitation": TokenPurpose.INVITATION, "reset": TokenPurpose.PASSWORD_RESET}
 
@@ -44,14 +45,12 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data or request.args.get("next")))
     if form.validate_on_submit():
-        try:
+        with unit_of_work(quiet=True) as work:
             user = accounts.authenticate(form.email.data, form.password.data)
-        except DomainError as error:
+        if work.refused:
             g.login_failed = True
-            db.session.rollback()
-            form.password.errors.append(error.message)
+            form.password.errors.append(work.error.message)
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data))
     elif request.method == "POST":
@@ -81,15 +80,13 @@ def _set_password_page(purpose: str, raw: str, use_token, template: str):
         return _token_problem(error, purpose, raw)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(quiet=True) as work:
             user = use_token(raw, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            if isinstance(error, TokenProblem):
-                return _token_problem(error, purpose, raw)
-            form.password.errors.append(error.message)
+        if isinstance(work.error, TokenProblem):
+            return _token_problem(work.error, purpose, raw)
+        if work.refused:
+            form.password.errors.append(work.error.message)
         else:
-            db.session.commit()
             login_user(user)
             flash(_("Your password is saved. Welcome to DiploLearn."), "success")
             return redirect(url_for("main.home"))
@@ -118,8 +115,8 @@ def resend_link(purpose: str, token: str):
     form = ResendLinkForm()
     if not form.validate_on_submit():
         abort(400)
-    accounts.resend_token_for(token, PURPOSES[purpose])
-    db.session.commit()
+    with unit_of_work():
+        accounts.resend_token_for(token, PURPOSES[purpose])
     # The same answer whether or not a mail went out: a link says nothing about its owner.
     flash(_("If that link belonged to an active account, a new link is on its way to its "
             "email address."), "info")
@@ -131,8 +128,8 @@ def resend_link(purpose: str, token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
-        db.session.commit()
+        with unit_of_work():
+            accounts.request_password_reset(form.email.data)
         flash(ngettext("If an account uses that address, a link to choose a new password is on "
                        "its way. It works for %(num)d hour.",
                        "If an account uses that address, a link to choose a new password is on "

@@ -27,9 +27,8 @@ from diplolearn.authoring.quiz_forms import (
     quiz_form,
     row_count,
 )
-from diplolearn.authoring.views import _refused, _text_of, authors_only, save_draft_edit
+from diplolearn.authoring.views import _text_of, authors_only, save_draft_edit
 from diplolearn.courses.spec import QUESTION_KINDS
-from diplolearn.extensions import db
 from diplolearn.questions import Option
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import authored_course_or_404, may_author, \
@@ -37,6 +36,7 @@ from diplolearn.security.scoping import authored_course_or_404, may_author, \
 from diplolearn.services import authoring
 from diplolearn.services import quiz_authoring as service
 from diplolearn.services.errors import DomainError
+from diplolearn.unit_of_work import unit_of_work
 
 
 def _draft(course_id: int):
@@ -60,8 +60,8 @@ def _module_of_question(spec, key: str) -> str | None:
 
 
 def _submit(form, save, success: str, done, render):
-    """Run ``save`` for a valid posted form: commit and go to ``done()`` on success; on a
-    stale token or bad input, roll back and show the form again (409 or 422)."""
+    """Run ``save`` for a valid posted form as one unit of work (``save_draft_edit``) and go to
+    ``done()`` on success; on a stale token or bad input, show the form again (409 or 422)."""
     status, current = 200, None
     if request.method == "POST":
         if getattr(form, "more", None) is not None and form.more.data:
@@ -256,12 +256,8 @@ def move_question(course_id: int, key: str):
     module_key = _module_of_question(authoring.spec_of(draft), key) or abort(404)
     form = MoveForm()
     if form.validate_on_submit() and form.target() is not None:
-        try:
+        with unit_of_work():
             service.move_question(draft, key, form.target(), current_user)
-        except DomainError as error:
-            _refused(error)
-        else:
-            db.session.commit()
     return _module_page(course, module_key)
 
 
@@ -272,12 +268,9 @@ def retire_question(course_id: int, key: str):
     module_key = _module_of_question(authoring.spec_of(draft), key) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             service.retire_question(draft, key, current_user)
-        except DomainError as error:
-            _refused(error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("The question is taken out of the draft. When you publish, it is retired: "
                     "attempts that answered it keep it."), "success")
         return _module_page(course, module_key)

@@ -14,16 +14,14 @@ from diplolearn.authoring.settings_forms import module_settings_form
 from diplolearn.authoring.views import (
     _course_page,
     _on_get,
-    _refused,
     _text_of,
     authors_only,
     save_draft_edit,
 )
-from diplolearn.extensions import db
 from diplolearn.security.scoping import authored_course_or_404, course_author_or_404
 from diplolearn.services import authoring as service
 from diplolearn.services import authoring_settings as settings_service
-from diplolearn.services.errors import DomainError
+from diplolearn.unit_of_work import unit_of_work
 
 
 def _owner_or_administrator(course) -> None:
@@ -86,12 +84,10 @@ def remove_author(course_id: int, user_id: int):
     _owner_or_administrator(course)
     person = course_author_or_404(course.id, user_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             settings_service.remove_author(course, person, current_user)
-        except DomainError as error:
-            _refused(error)
+        if work.refused:
             return _course_page(course, "authors")
-        db.session.commit()
         flash(_("%(name)s no longer edits this course.", name=person.display_name), "success")
         if not (current_user.is_administrator or
                 settings_service.is_author(course, current_user)):
@@ -107,13 +103,11 @@ def retire_course(course_id: int):
     form = ConfirmForm()
     running = settings_service.running_cohorts(course)
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             settings_service.retire_course(course, current_user, cohort_name=lambda c: _text_of(
                 c.name) or c.key)
-        except DomainError as error:
-            _refused(error)
+        if work.refused:
             return _course_page(course)
-        db.session.commit()
         flash(_("The course is retired. Its records, certificates and their verification "
                 "stay."), "success")
         return redirect(url_for("authoring.index"))

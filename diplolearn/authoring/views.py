@@ -44,7 +44,7 @@ from diplolearn.security.scoping import (
 )
 from diplolearn.services import authoring as service
 from diplolearn.services import authoring_settings
-from diplolearn.services.errors import DomainError
+from diplolearn.unit_of_work import say_refused, unit_of_work
 
 authors_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR)
 
@@ -61,28 +61,19 @@ def _text_of(mapping: dict) -> str:
     return i18n.pick_text(mapping or {}, [i18n.current_language(), "en", "ar", "fr"])[0]
 
 
-def _refused(error: DomainError) -> None:
-    db.session.rollback()
-    flash(error.message, "error")
-    for problem in getattr(error, "problems", []):
-        flash(problem, "error")
-
-
 def save_draft_edit(form, save) -> tuple[bool, int, object]:
-    """Run ``save`` (an edit of the draft carrying ``form.token``) and commit it. A stale token
-    shows what the colleague saved (409; the form's token moves on to theirs); refused input
-    says why (422). Returns (saved, status, the colleague's version or None)."""
-    try:
+    """Run ``save`` (an edit of the draft carrying ``form.token``) as one unit of work. A stale
+    token shows what the colleague saved (409; the form's token moves on to theirs); refused
+    input says why (422). Returns (saved, status, the colleague's version or None)."""
+    with unit_of_work(status=422, quiet=True) as work:
         save()
-    except service.StaleEdit as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        form.token.data = error.token
-        return False, 409, error.current
-    except DomainError as error:
-        _refused(error)
-        return False, 422, None
-    db.session.commit()
+    if isinstance(work.error, service.StaleEdit):
+        flash(work.error.message, "error")
+        form.token.data = work.error.token
+        return False, 409, work.error.current
+    if work.refused:
+        say_refused(work.error)
+        return False, work.status, None
     return True, 200, None
 
 
@@ -157,12 +148,10 @@ def show_course(course_id: int):
 def open_draft(course_id: int):
     course = authored_course_or_404(current_user, course_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             service.open_draft(course, current_user)
-        except DomainError as error:
-            _refused(error)
+        if work.refused:
             return _course_page(course)
-        db.session.commit()
         flash(_("The draft is open: edits stay in it until you publish."), "success")
     return _course_page(course)
 
@@ -174,8 +163,10 @@ def discard_draft(course_id: int):
     draft = service.draft_of(course) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.discard_draft(draft, current_user)
-        db.session.commit()
+        with unit_of_work(quiet=True) as work:
+            service.discard_draft(draft, current_user)
+        if work.refused:  # never expected here: answered as an unexpected error, as before
+            raise work.error
         flash(_("The draft was discarded."), "success")
         return _course_page(course)
     return render_template("authoring/confirm.html", course=course, form=form,
@@ -192,13 +183,13 @@ def publish(course_id: int):
     form = ConfirmForm()
     problems = []
     if form.validate_on_submit():
-        try:
+        with unit_of_work(quiet=True) as work:
             version = service.publish(draft, current_user)
-        except service.PublishRefused as error:
-            db.session.rollback()
-            problems = error.problems
+        if work.refused:
+            if not isinstance(work.error, service.PublishRefused):
+                raise work.error  # answered as an unexpected error, as before
+            problems = work.error.problems
         else:
-            db.session.commit()
             flash(_("Version %(number)d is published. Cohorts keep their version until you "
                     "move them.", number=version.number), "success")
             return _course_page(course, "cohorts")
@@ -215,13 +206,11 @@ def edit_course(course_id: int):
     form = titles_form(languages, data=_on_get({f"title_{k}": v for k, v in course.title.items()}))
     status = 422 if form.errors else 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(status=422) as work:
             service.edit_course_title(draft, form.titles(), current_user)
-        except DomainError as error:
-            _refused(error)
-            course, status = authored_course_or_404(current_user, course_id), 422
+        if work.refused:
+            course, status = authored_course_or_404(current_user, course_id), work.status
         else:
-            db.session.commit()
             flash(_("The course title is saved."), "success")
             return _course_page(course)
     return render_template("authoring/titles.html", course=course, form=form,
@@ -237,12 +226,10 @@ def copy_course(course_id: int):
     if not form.validate_on_submit():
         flash(_("Give the copy an id."), "error")
         return _course_page(course)
-    try:
+    with unit_of_work() as work:
         copy = service.copy_course(course, form.new_key.data, current_user)
-    except DomainError as error:
-        _refused(error)
+    if work.refused:
         return _course_page(course)
-    db.session.commit()
     flash(_("The copy is made; you are its owner."), "success")
     return _course_page(copy)
 
@@ -255,13 +242,11 @@ def add_coauthor(course_id: int):
         abort(403)
     form = CoauthorForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             service.add_coauthor(course, form.email.data, current_user,
                                  as_owner=form.as_owner.data)
-        except DomainError as error:
-            _refused(error)
+        if work.refused:
             return _course_page(course, "authors")
-        db.session.commit()
         flash(_("The co-author is added."), "success")
     else:
         flash(_("Enter the email address of an account."), "error")
@@ -278,12 +263,10 @@ def move_cohort(course_id: int, cohort_id: int):
                             if v.state == CourseVersionState.PUBLISHED]
     if form.validate_on_submit():
         version = db.session.get(CourseVersion, form.version.data)
-        try:
+        with unit_of_work() as work:
             service.move_cohort(cohort, version, current_user)
-        except DomainError as error:
-            _refused(error)
+        if work.refused:
             return _course_page(course, "cohorts")
-        db.session.commit()
         flash(_("The cohort now follows version %(number)d; its learners' progress came "
                 "along.", number=version.number), "success")
     else:
@@ -302,13 +285,11 @@ def new_module(course_id: int):
     form = titles_form(languages, with_key=True)
     status = 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(status=422) as work:
             service.create_module(draft, form.key.data, form.titles(), current_user)
-        except DomainError as error:
-            _refused(error)
-            course, status = authored_course_or_404(current_user, course_id), 422
+        if work.refused:
+            course, status = authored_course_or_404(current_user, course_id), work.status
         else:
-            db.session.commit()
             flash(_("The module is added at the end of the draft; give it lessons."), "success")
             return _course_page(course, f"module-{form.key.data.strip()}")
     elif form.errors:
@@ -348,12 +329,10 @@ def _move(course_id: int, kind: str, key: str):
     draft = service.draft_of(course) or abort(404)
     form = MoveForm()
     if form.validate_on_submit() and form.target() is not None:
-        try:
+        with unit_of_work() as work:
             service.move(draft, kind, key, form.target(), current_user)
-        except DomainError as error:
-            _refused(error)
+        if work.refused:
             return _course_page(course)
-        db.session.commit()
     return _course_page(course, f"{kind}-{key}")
 
 
@@ -379,12 +358,10 @@ def _retire(course_id: int, kind: str, key: str):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             service.retire(draft, kind, key, current_user)
-        except DomainError as error:
-            _refused(error)
+        if work.refused:
             return _course_page(course)
-        db.session.commit()
         flash(_("Taken out of the draft. When you publish, it is retired: learners' records "
                 "stay, and cohorts on earlier versions still see it."), "success")
         return _course_page(course)
@@ -427,14 +404,12 @@ def new_lesson(course_id: int, module_key: str):
         if form.preview.data:
             rendered = preview(form.texts())
         else:
-            try:
+            with unit_of_work(status=422) as work:
                 service.create_lesson(draft, module_key, form.key.data, form.texts(),
                                       current_user)
-            except DomainError as error:
-                _refused(error)
-                course, status = authored_course_or_404(current_user, course_id), 422
+            if work.refused:
+                course, status = authored_course_or_404(current_user, course_id), work.status
             else:
-                db.session.commit()
                 flash(_("The lesson is added to the draft."), "success")
                 return _course_page(course, f"lesson-{form.key.data.strip()}")
     elif form.errors:
@@ -483,12 +458,9 @@ def edit_lesson(course_id: int, key: str):
 def clear_flag(course_id: int, key: str, language: str):
     course = authored_course_or_404(current_user, course_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with unit_of_work() as work:
             service.clear_translation_flag(course, key, language, current_user)
-        except DomainError as error:
-            _refused(error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("The translation is marked as up to date."), "success")
     return redirect(request.referrer if request.referrer and request.referrer.startswith(
         request.host_url) else url_for("authoring.show_course", course_id=course.id))
@@ -531,14 +503,12 @@ def correct_lesson(course_id: int, number: int, key: str, language: str):
         if form.preview.data:
             rendered = preview({language: ("", form.body.data)})
         else:
-            try:
+            with unit_of_work(status=422) as work:
                 changed = service.correct(revision, language, form.body.data, current_user)
-            except DomainError as error:
-                _refused(error)
-                status = 422
+            if work.refused:
+                status = work.status
                 course = authored_course_or_404(current_user, course_id)
             else:
-                db.session.commit()
                 flash(ngettext("The correction is applied to version %(version)d "
                                "(%(num)d paragraph).",
                                "The correction is applied to version %(version)d "

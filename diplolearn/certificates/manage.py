@@ -20,7 +20,7 @@ from diplolearn.pagination import paginate
 from diplolearn.security.permissions import role_required
 from diplolearn.security.scoping import managed_certificate_or_404, managed_certificates
 from diplolearn.services import certificates as service
-from diplolearn.services.errors import DomainError
+from diplolearn.unit_of_work import unit_of_work
 
 managers_only = role_required(Role.ADMINISTRATOR, Role.LEAD_INSTRUCTOR)
 
@@ -69,13 +69,10 @@ def revoke_certificate(certificate_id: int):
     form = RevokeForm(prefix="revoke")
     if not form.validate_on_submit():
         return _page(certificate, revoke_form=form, status=422)
-    try:
+    with unit_of_work() as work:
         service.revoke(certificate, by=current_user, reason=form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _page(managed_certificate_or_404(current_user, certificate_id), status=409)
-    db.session.commit()
+    if work.refused:
+        return _page(managed_certificate_or_404(current_user, certificate_id), status=work.status)
     flash(_("The certificate is revoked. Its verification page now says so."), "success")
     return redirect(url_for("certificates.show_managed", certificate_id=certificate.id))
 
@@ -87,15 +84,12 @@ def reissue_certificate(certificate_id: int):
     form = ReissueForm(prefix="reissue")
     if not form.validate_on_submit():
         return _page(certificate, reissue_form=form, status=422)
-    try:
+    with unit_of_work() as work:
         replacement = service.reissue(certificate, by=current_user, reason=form.reason.data,
                                       name_latin=form.name_latin.data,
                                       name_ar=form.name_ar.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _page(managed_certificate_or_404(current_user, certificate_id), status=409)
-    db.session.commit()
+    if work.refused:
+        return _page(managed_certificate_or_404(current_user, certificate_id), status=work.status)
     flash(_("A new certificate is issued with a new code; the old one is marked as replaced."),
           "success")
     return redirect(url_for("certificates.show_managed", certificate_id=replacement.id))

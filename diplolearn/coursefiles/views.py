@@ -29,6 +29,7 @@ from diplolearn.security.scoping import (
 from diplolearn.services import coursefiles as service
 from diplolearn.services import images, storage
 from diplolearn.services.errors import DomainError
+from diplolearn.unit_of_work import unit_of_work
 
 instructors_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR)
 _MEDIA_NAME = re.compile(r"([0-9a-f]{64})(\.png|\.jpg|\.webp)")
@@ -71,15 +72,13 @@ def upload(course_id: int):
     if not form.validate_on_submit():
         return _files_page(course, form, status=422)
     file = form.archive.data
-    try:
+    with unit_of_work(status=422, quiet=True) as work:
         kept = service.save_upload(course, file.filename or "",
                                    file.read(service.limit("COURSE_ZIP_MAX_BYTES") + 1),
                                    current_user)
-    except DomainError as error:
-        db.session.rollback()
+    if work.refused:
         return _files_page(taught_course_or_404(current_user, course_id), form,
-                           error=error.message, status=422)
-    db.session.commit()
+                           error=work.error.message, status=work.status)
     return redirect(url_for("coursefiles.show_upload", course_id=course_id, upload_id=kept.id))
 
 
@@ -107,14 +106,12 @@ def confirm_upload(course_id: int, upload_id: int):
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         return _report_page(course, kept, form, status=422)
-    try:
+    with unit_of_work(status=409, quiet=True) as work:
         result = service.import_upload(course, kept, current_user,
                                        replace_edits=bool(form.replace_edits.data))
-    except DomainError as error:
-        db.session.rollback()
+    if work.refused:
         course, kept = course_upload_or_404(current_user, course_id, upload_id)
-        return _report_page(course, kept, form, error=error.message, status=409)
-    db.session.commit()
+        return _report_page(course, kept, form, error=work.error.message, status=work.status)
     if result.created:
         flash(_("The files are imported: version %(number)s is published.",
                 number=result.version.number), "success")
@@ -148,14 +145,12 @@ def upload_image(course_id: int):
     form = ImageForm()
     if not form.validate_on_submit():
         return _images_page(course, form, status=422)
-    try:
+    with unit_of_work(status=422, quiet=True) as work:
         record = images.add_image(course, form.image.data.read(
             images.limit("IMAGE_MAX_BYTES") + 1), form.alt(), current_user)
-    except DomainError as error:
-        db.session.rollback()
+    if work.refused:
         return _images_page(taught_course_or_404(current_user, course_id), form,
-                            error=error.message, status=422)
-    db.session.commit()
+                            error=work.error.message, status=work.status)
     flash(_("The image is saved. Paste %(snippet)s into a lesson to show it.",
             snippet=images.snippet(record)), "success")
     return redirect(url_for("coursefiles.show_images", course_id=course_id))
@@ -166,15 +161,13 @@ def upload_image(course_id: int):
 def update_image(course_id: int, image_id: int):
     course, record = lesson_image_or_404(current_user, course_id, image_id)
     form = AltTextForm(prefix=f"image-{record.id}")
-    try:
+    with unit_of_work(status=422, quiet=True) as work:
         if not form.validate_on_submit():
             raise DomainError(_("Please correct the alternative texts."))
         images.update_alt(record, form.alt(), current_user)
-    except DomainError as error:
-        db.session.rollback()
+    if work.refused:
         return _images_page(taught_course_or_404(current_user, course_id),
-                            error=error.message, status=422)
-    db.session.commit()
+                            error=work.error.message, status=work.status)
     flash(_("The alternative texts are saved."), "success")
     return redirect(url_for("coursefiles.show_images", course_id=course_id))
 

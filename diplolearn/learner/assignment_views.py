@@ -11,7 +11,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from diplolearn.assignments.forms import AnswerForm
-from diplolearn.extensions import db
 from diplolearn.learner import bp
 from diplolearn.learner.pages import Reader
 from diplolearn.learner.views import load_progress, refusal
@@ -21,7 +20,8 @@ from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import own_enrolment_or_404, own_submission_or_404
 from diplolearn.services import assignments as service
 from diplolearn.services import submission_files as files
-from diplolearn.services.errors import DomainError, ModuleLocked, NotStudying
+from diplolearn.services.errors import ModuleLocked, NotStudying
+from diplolearn.unit_of_work import unit_of_work
 
 
 def _assignment_or_404(progress, assignment_key: str):
@@ -76,28 +76,25 @@ def save_assignment(enrolment_id: int, assignment_key: str):
     state = _assignment_or_404(progress, assignment_key)
     form = AnswerForm()
     submitting = bool(form.submit.data)
-    try:
+    with unit_of_work(quiet=True) as work:
         upload = None
         stream = request.files.get(form.upload.name)
         if stream is not None and stream.filename:
             data = stream.stream.read(files.max_file_bytes() + 1)
             upload = files.check_upload(stream.filename, data)
-        submission = service.save(
-            enrolment, progress, state, body=form.body.data or "", upload=upload,
-            remove_file=bool(form.remove_file.data), submit=submitting, now=utcnow())
-    except (ModuleLocked, NotStudying) as error:
-        db.session.rollback()
+        try:
+            submission = service.save(
+                enrolment, progress, state, body=form.body.data or "", upload=upload,
+                remove_file=bool(form.remove_file.data), submit=submitting, now=utcnow())
+        except IntegrityError:  # another request created the same numbered submission first
+            raise service.ChangedMeanwhile() from None
+    error = work.error
+    if isinstance(error, (ModuleLocked, NotStudying)):
         return refusal(enrolment, progress, error, state)
-    except DomainError as error:
-        db.session.rollback()
-        status = 409 if isinstance(error, (service.AlreadySubmitted,
-                                           service.SubmissionClosed)) else 400
+    if error is not None:
+        status = 409 if isinstance(error, (service.AlreadySubmitted, service.SubmissionClosed,
+                                           service.ChangedMeanwhile)) else 400
         return _page(enrolment, progress, state, form=form, error=error.message, status=status)
-    except IntegrityError:  # another request created the same numbered submission first
-        db.session.rollback()
-        return _page(enrolment, progress, state, form=form,
-                     error=service.ChangedMeanwhile().message, status=409)
-    db.session.commit()
     if submission.state == SubmissionState.SUBMITTED:
         flash(_("Your work is submitted late: it will still be graded, marked as late.")
               if submission.is_late else _("Your work is submitted. Your grader will return "

@@ -38,7 +38,8 @@ from diplolearn.security.scoping import (
     session_or_404,
 )
 from diplolearn.services import discussion as service
-from diplolearn.services.errors import DomainError, ModuleLocked, NotStudying
+from diplolearn.services.errors import ModuleLocked, NotStudying
+from diplolearn.unit_of_work import unit_of_work
 
 
 def _lesson_or_refusal(enrolment, progress, lesson_key):
@@ -103,19 +104,16 @@ def annotate_paragraph(enrolment_id: int, lesson_key: str, paragraph_key: str):
     _mentions(form, service.group_people(enrolment.tutor_group_id), current_user.id)
     if not form.validate_on_submit():
         return _paragraph_page(enrolment, progress, lesson, paragraph, revision, form, 422)
-    try:
+    with unit_of_work(quiet=True) as work:
         post = service.annotate(
             enrolment, progress, lesson, paragraph_key, kind=form.kind.data,
             body=form.body.data, url=form.url.data, lang=form.lang.data,
             private=form.private.data, mention_ids=form.mentions.data or [])
-    except (ModuleLocked, NotStudying) as error:
-        db.session.rollback()
-        return refusal(enrolment, progress, error, lesson)
-    except DomainError as error:
-        db.session.rollback()
-        form.body.errors = [*form.body.errors, error.message]
+    if isinstance(work.error, (ModuleLocked, NotStudying)):
+        return refusal(enrolment, progress, work.error, lesson)
+    if work.refused:
+        form.body.errors = [*form.body.errors, work.error.message]
         return _paragraph_page(enrolment, progress, lesson, paragraph, revision, form, 422)
-    db.session.commit()
     flash(_("Your note is saved; only you can see it.") if post.audience == "private"
           else _("Your post is shared with your tutor group.") if post.tutor_group_id
           else _("Your post is saved; the cohort's instructors can read it."), "success")
@@ -168,7 +166,7 @@ def reply_to_post(enrolment_id: int, annotation_id: int):
         flash(_("The reply could not be read; please try again. Nothing was saved."), "error")
         return redirect(back)
     module = _module_state(progress, target)
-    try:
+    with unit_of_work() as work:
         from diplolearn.services import progress as progress_service
 
         progress_service.ensure_studying(enrolment)
@@ -177,11 +175,8 @@ def reply_to_post(enrolment_id: int, annotation_id: int):
         post = service.reply(current_user, target, body=form.body.data, lang=form.lang.data,
                              cohort=enrolment.cohort, tutor_answer=form.tutor_answer.data,
                              learner_group_id=enrolment.tutor_group_id)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if work.refused:
         return redirect(back)
-    db.session.commit()
     flash(_("Your reply is posted."), "success")
     return redirect(thread_url(enrolment, post))
 
@@ -193,14 +188,11 @@ def resolve_question(enrolment_id: int, annotation_id: int):
     question = discussion_annotation_or_404(learner_discussion(enrolment), annotation_id)
     form = ResolveForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             service.resolve(question, current_user, staff=False,
                             reopen=form.reopen.data == "1")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if work.refused:
             return redirect(thread_url(enrolment, question))
-        db.session.commit()
         flash(_("The question is open again.") if form.reopen.data == "1"
               else _("The question is marked resolved."), "success")
     return redirect(thread_url(enrolment, question))
@@ -266,17 +258,14 @@ def answer_prompt(enrolment_id: int, module_key: str):
     _mentions(form, service.group_people(enrolment.tutor_group_id), current_user.id)
     if not form.validate_on_submit():
         return _prompt_page(enrolment, progress, module, form, 422)
-    try:
+    with unit_of_work(quiet=True) as work:
         post = service.answer_prompt(enrolment, progress, module_key, body=form.body.data,
                                      lang=form.lang.data, mention_ids=form.mentions.data or [])
-    except (ModuleLocked, NotStudying) as error:
-        db.session.rollback()
-        return refusal(enrolment, progress, error)
-    except DomainError as error:
-        db.session.rollback()
-        form.body.errors = [*form.body.errors, error.message]
+    if isinstance(work.error, (ModuleLocked, NotStudying)):
+        return refusal(enrolment, progress, work.error)
+    if work.refused:
+        form.body.errors = [*form.body.errors, work.error.message]
         return _prompt_page(enrolment, progress, module, form, 422)
-    db.session.commit()
     flash(_("Your post is shared with your tutor group."), "success")
     return redirect(url_for("learner.show_prompt", enrolment_id=enrolment.id,
                             module_key=module_key, _anchor=f"post-{post.id}"))
@@ -333,14 +322,12 @@ def post_in_session(enrolment_id: int, session_id: int):
     form = SessionPostForm()
     if not form.validate_on_submit():
         return _session_page(enrolment, session, form, 422)
-    try:
+    with unit_of_work(quiet=True) as work:
         progress_service.ensure_studying(enrolment)
         post = service.post_in_session(current_user, session, enrolment.cohort,
                                        body=form.body.data, lang=form.lang.data)
-    except DomainError as error:
-        db.session.rollback()
-        form.body.errors = [*form.body.errors, error.message]
+    if work.refused:
+        form.body.errors = [*form.body.errors, work.error.message]
         return _session_page(enrolment, session, form, 422)
-    db.session.commit()
     return redirect(url_for("learner.show_session", enrolment_id=enrolment.id,
                             session_id=session.id, _anchor=f"post-{post.id}"))

@@ -7,7 +7,6 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from diplolearn.extensions import db
 from diplolearn.learner import bp
 from diplolearn.learner.forms import StartAttemptForm, make_attempt_form
 from diplolearn.learner.pages import Reader, drawn_questions, review
@@ -17,18 +16,8 @@ from diplolearn.security.permissions import login_required, wants_json
 from diplolearn.security.scoping import own_enrolment_or_404
 from diplolearn.services import progress as progress_service
 from diplolearn.services import quiz_policy, quizzes
-from diplolearn.services.errors import (
-    AttemptFinished,
-    AwaitingGrading,
-    ModuleLocked,
-    NoAttemptsLeft,
-    NotStudying,
-    QuizClosed,
-    QuizNotOpenYet,
-    QuizNotReady,
-    TamperedAnswer,
-    TimeUp,
-)
+from diplolearn.services.errors import ModuleLocked, NotStudying, TamperedAnswer, TimeUp
+from diplolearn.unit_of_work import unit_of_work
 
 
 def _quiz_or_404(progress, quiz_key: str):
@@ -52,8 +41,8 @@ def _attempt_url(endpoint: str, attempt) -> str:
 
 
 def _problem(enrolment, error, status: int, attempt=None):
-    """A refused post: a clear page, a 4xx, and nothing recorded."""
-    db.session.rollback()
+    """A refused post: a clear page, a 4xx, and nothing recorded (the unit of work rolled the
+    change back)."""
     return render_template("learner/problem.html", enrolment=enrolment, message=error.message,
                            attempt=attempt), status
 
@@ -78,17 +67,15 @@ def show_quiz(enrolment_id: int, quiz_key: str):
 def start_attempt(enrolment_id: int, quiz_key: str):
     enrolment, progress = load_progress(enrolment_id)
     quiz = _quiz_or_404(progress, quiz_key)
-    try:
+    with unit_of_work(quiet=True) as work:
         progress_service.ensure_studying(enrolment)
         progress_service.ensure_open(progress, quiz)
         language = Reader(enrolment.cohort.course)(quiz.node.title)[1]
         attempt = quizzes.start_attempt(enrolment, quiz, language)
-    except (ModuleLocked, NotStudying) as error:
-        db.session.rollback()
-        return refusal(enrolment, progress, error, quiz)
-    except (NoAttemptsLeft, QuizNotReady, QuizNotOpenYet, QuizClosed, AwaitingGrading) as error:
-        return _problem(enrolment, error, 409)
-    db.session.commit()
+    if isinstance(work.error, (ModuleLocked, NotStudying)):
+        return refusal(enrolment, progress, work.error, quiz)
+    if work.refused:  # NoAttemptsLeft, QuizNotReady, QuizNotOpenYet, QuizClosed, AwaitingGrading
+        return _problem(enrolment, work.error, 409)
     return redirect(_attempt_url("learner.show_attempt", attempt))
 
 
@@ -105,23 +92,35 @@ def show_attempt(enrolment_id: int, attempt_id: int):
                            time_up=attempt.is_past_deadline())
 
 
-def _change_attempt(enrolment_id: int, attempt_id: int, action):
-    """Run a save or submit; returns (enrolment, attempt, None), or a response when refused."""
+def _problem_status(error) -> int:
+    if isinstance(error, NotStudying):
+        return 403
+    if isinstance(error, TamperedAnswer):
+        return 400
+    return 409  # AttemptFinished
+
+
+def _change_attempt(enrolment_id: int, attempt_id: int, action, *, completes: bool):
+    """Run a save or submit as one unit of work (``completes``: then complete the course if
+    it is done); returns (enrolment, attempt, None), or a response when refused or too late."""
     enrolment, attempt = _attempt_or_404(enrolment_id, attempt_id)
-    try:
-        progress_service.ensure_studying(enrolment)
-        action(attempt, request.form, utcnow())
-    except NotStudying as error:
-        return enrolment, attempt, _problem(enrolment, error, 403, attempt)
-    except TamperedAnswer as error:
-        return enrolment, attempt, _problem(enrolment, error, 400, attempt)
-    except AttemptFinished as error:
-        return enrolment, attempt, _problem(enrolment, error, 409, attempt)
-    except TimeUp as error:
-        # The attempt was expired and graded with the answers saved in time: that is kept.
-        progress_service.complete_if_done(enrolment, progress_service.course_progress(enrolment))
-        db.session.commit()
-        flash(error.message, "error")
+    time_up = None
+    with unit_of_work(quiet=True) as work:
+        try:
+            progress_service.ensure_studying(enrolment)
+            action(attempt, request.form, utcnow())
+        except TimeUp as error:
+            # The attempt was expired and graded with the answers saved in time: that is kept
+            # (committed), not rolled back like a refusal.
+            time_up = error
+        if completes or time_up is not None:
+            progress_service.complete_if_done(enrolment,
+                                              progress_service.course_progress(enrolment))
+    if work.refused:
+        return enrolment, attempt, _problem(enrolment, work.error,
+                                            _problem_status(work.error), attempt)
+    if time_up is not None:
+        flash(time_up.message, "error")
         return enrolment, attempt, redirect(_attempt_url("learner.show_result", attempt))
     return enrolment, attempt, None
 
@@ -130,10 +129,9 @@ def _change_attempt(enrolment_id: int, attempt_id: int, action):
 @login_required
 def save_attempt(enrolment_id: int, attempt_id: int):
     _enrolment, attempt, refused = _change_attempt(enrolment_id, attempt_id,
-                                                   quizzes.save_answers)
+                                                   quizzes.save_answers, completes=False)
     if refused is not None:
         return refused
-    db.session.commit()
     if wants_json():  # the page's autosave (static/quiz.js); the form post works without it
         return jsonify(saved=True)
     flash(_("Your answers are saved. You can come back to them until you submit."), "success")
@@ -143,11 +141,10 @@ def save_attempt(enrolment_id: int, attempt_id: int):
 @bp.post("/<int:enrolment_id>/attempts/<int:attempt_id>/submit")
 @login_required
 def submit_attempt(enrolment_id: int, attempt_id: int):
-    enrolment, attempt, refused = _change_attempt(enrolment_id, attempt_id, quizzes.submit)
+    _enrolment, attempt, refused = _change_attempt(enrolment_id, attempt_id, quizzes.submit,
+                                                   completes=True)
     if refused is not None:
         return refused
-    progress_service.complete_if_done(enrolment, progress_service.course_progress(enrolment))
-    db.session.commit()
     return redirect(_attempt_url("learner.show_result", attempt))
 
 

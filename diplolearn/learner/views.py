@@ -22,6 +22,7 @@ from diplolearn.services import places
 from diplolearn.services import discussion
 from diplolearn.services import progress as progress_service
 from diplolearn.services.errors import DomainError, ModuleLocked, NotStudying
+from diplolearn.unit_of_work import unit_of_work
 
 
 def load_progress(enrolment_id: int):
@@ -90,24 +91,14 @@ def show_lesson(enrolment_id: int, lesson_key: str):
     # The discussion beside the text: visible posts per paragraph anchor, in one query.
     counts = discussion.paragraph_counts(learner_discussion(enrolment), lesson.node.lesson_id)
     current = {key for key, _lang, _html in paragraphs}
-    page = render_template(
+    # The page view writes nothing: time on task and the enrolment's first activity come from
+    # the page's heartbeat (static/lesson.js, sent on load too) or the learner's next POST.
+    return render_template(
         "learner/lesson.html", enrolment=enrolment, progress=progress, lesson=lesson,
         module=progress.module_of(lesson), paragraphs=paragraphs, previous=previous,
         untranslated=any(lang != read.order[0] for _key, lang, _html in paragraphs),
         following=following, form=MarkDoneForm(), read=read, counts=counts,
         retired_posts=sum(n for key, n in counts.items() if key not in current))
-    # Time on task is written after the page is rendered, in a transaction of its own that
-    # begins with a write: on SQLite a read-then-write transaction could meet "database is
-    # locked" when another learner writes at the same moment.
-    ids = (enrolment.id, lesson.node.lesson_id, progress.outline.version_id)
-    last_activity, invited = enrolment.last_activity_at, enrolment.state == EnrolmentState.INVITED
-    db.session.commit()
-    now = utcnow()
-    progress_service.record_lesson_activity(*ids, last_activity, now)
-    if invited:
-        progress_service.start_studying(enrolment.id, now)
-    db.session.commit()
-    return page
 
 
 def render_paragraphs(lesson_revision_id: int, read: Reader) -> list[tuple]:
@@ -137,12 +128,10 @@ def complete_lesson(enrolment_id: int, lesson_key: str):
     lesson = progress.lesson(lesson_key) if progress is not None else None
     if lesson is None:
         abort(404)
-    try:
+    with unit_of_work(quiet=True) as work:  # refused only as ModuleLocked or NotStudying
         after = progress_service.mark_lesson_done(enrolment, progress, lesson)
-    except (ModuleLocked, NotStudying) as error:
-        db.session.rollback()
-        return refusal(enrolment, progress, error, lesson)
-    db.session.commit()
+    if work.refused:
+        return refusal(enrolment, progress, work.error, lesson)
     if after.complete:
         flash(_("You have met every requirement of this course. Congratulations!"), "success")
     else:
@@ -156,14 +145,18 @@ def complete_lesson(enrolment_id: int, lesson_key: str):
 @bp.post("/<int:enrolment_id>/lessons/<lesson_key>/activity")
 @login_required
 def record_activity(enrolment_id: int, lesson_key: str):
-    """The lesson page's heartbeat (static/lesson.js): time on task while the page is visible."""
+    """The lesson page's heartbeat (static/lesson.js), sent when the page opens and each minute
+    while it is visible: time on task, and an invited enrolment's first activity."""
     enrolment, progress = load_progress(enrolment_id)
     try:
         lesson = _open_lesson(enrolment, progress, lesson_key)
     except (ModuleLocked, NotStudying):
         abort(403)
-    progress_service.record_lesson_activity(
-        enrolment.id, lesson.node.lesson_id, progress.outline.version_id,
-        enrolment.last_activity_at, utcnow())
-    db.session.commit()
+    with unit_of_work():
+        now = utcnow()
+        progress_service.record_lesson_activity(
+            enrolment.id, lesson.node.lesson_id, progress.outline.version_id,
+            enrolment.last_activity_at, now)
+        if enrolment.state == EnrolmentState.INVITED:
+            progress_service.start_studying(enrolment.id, now)
     return "", 204

@@ -19,7 +19,8 @@ from diplolearn.learner.pages import Reader
 from diplolearn.security.permissions import login_required
 from diplolearn.security.scoping import announcements_for, own_current_membership
 from diplolearn.services import accounts, places, progress
-from diplolearn.services.errors import DomainError, WeakPassword
+from diplolearn.services.errors import WeakPassword
+from diplolearn.unit_of_work import unit_of_work
 
 
 DASHBOARD_ANNOUNCEMENTS = 5
@@ -51,7 +52,7 @@ def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        # The failed read is rolled back when the request ends (unit_of_work.register).
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
 
@@ -64,8 +65,8 @@ def set_language():
         flash(_("That language is not available."), "error")
         return redirect(safe_next(form.next.data))
     if current_user.is_authenticated:
-        current_user.interface_language = form.lang.data
-        db.session.commit()
+        with unit_of_work():
+            current_user.interface_language = form.lang.data
     else:
         session["lang"] = form.lang.data
     return redirect(safe_next(form.next.data))
@@ -83,11 +84,11 @@ def account():
     )
     password_form = ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
-        current_user.interface_language = form.interface_language.data
-        current_user.reading_language = form.reading_language.data
-        current_user.timezone = form.timezone.data
-        current_user.notify_by_mail = form.notify_by_mail.data
-        db.session.commit()
+        with unit_of_work():
+            current_user.interface_language = form.interface_language.data
+            current_user.reading_language = form.reading_language.data
+            current_user.timezone = form.timezone.data
+            current_user.notify_by_mail = form.notify_by_mail.data
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("main.account"))
     status = 422 if request.method == "POST" else 200
@@ -101,16 +102,14 @@ def change_password():
     form = PreferencesForm(obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
     if password_form.validate_on_submit():
-        try:
+        with unit_of_work(quiet=True) as work:
             accounts.change_password(current_user, password_form.current.data,
                                      password_form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            field = password_form.password if isinstance(error, WeakPassword) \
+        if work.refused:
+            field = password_form.password if isinstance(work.error, WeakPassword) \
                 else password_form.current
-            field.errors.append(error.message)
+            field.errors.append(work.error.message)
         else:
-            db.session.commit()
             # Every other session ended with the old epoch; keep this one signed in.
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. You have been signed out everywhere else."),

@@ -43,6 +43,7 @@ from diplolearn.services.errors import (
     StaffIdTaken,
 )
 from diplolearn.services.roster_csv import COLUMN_LABELS, COLUMNS
+from diplolearn.unit_of_work import say_refused, unit_of_work
 
 coordinator_required = role_required(Role.COORDINATOR)
 PREVIEW_LIMIT = 500  # rows listed per kind of change; problems and removals are all listed
@@ -91,13 +92,13 @@ def _form_values(form: StaffMemberForm) -> dict:
 
 
 def _field_error(form: StaffMemberForm, error: DomainError) -> None:
-    db.session.rollback()
+    """Show a refused change (already rolled back) beside its field, or as a message."""
     if isinstance(error, (EmailTaken, RegisteredElsewhere, EmailChangeRefused)):
         form.email.errors.append(error.message)
     elif isinstance(error, StaffIdTaken):
         form.staff_id.errors.append(error.message)
     else:
-        flash(error.message, "error")
+        say_refused(error)
 
 
 @bp.route("/<int:ministry_id>/people/new", methods=["GET", "POST"])
@@ -106,13 +107,12 @@ def add_person(ministry_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
     form = StaffMemberForm()
     if form.validate_on_submit():
-        try:
-            person, created = people.add_staff_member(ministry, current_user,
+        with unit_of_work(quiet=True) as work:
+            person, _created = people.add_staff_member(ministry, current_user,
                                                       **_form_values(form))
-        except DomainError as error:
-            _field_error(form, error)
+        if work.refused:
+            _field_error(form, work.error)
         else:
-            db.session.commit()
             flash(_("%(name)s was added to your staff. The invitation mail is on its way.",
                     name=person.display_name) if not person.has_password else
                   _("%(name)s was added to your staff.", name=person.display_name),
@@ -156,12 +156,11 @@ def edit_person(ministry_id: int, user_id: int):
         "posting": membership.posting, "staff_id": membership.staff_id or ""}
         if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(quiet=True) as work:
             changed = people.update_staff_member(membership, current_user, **_form_values(form))
-        except DomainError as error:
-            _field_error(form, error)
+        if work.refused:
+            _field_error(form, work.error)
         else:
-            db.session.commit()
             flash(_("Saved.") if changed else _("Nothing to change."), "success")
             return redirect(url_for("ministry.show_person", ministry_id=ministry.id,
                                     user_id=person.id))
@@ -177,8 +176,10 @@ def end_membership(ministry_id: int, user_id: int):
     membership = current_membership_or_404(current_user, ministry.id, user_id)
     if not EndMembershipForm().validate_on_submit():
         abort(400)
-    people.end_membership(membership, current_user)
-    db.session.commit()
+    with unit_of_work(quiet=True) as work:
+        people.end_membership(membership, current_user)
+    if work.refused:  # as before, a refusal here is unexpected: the error handlers answer it
+        raise work.error
     flash(_("%(name)s is no longer on your staff. Their record of the courses your ministry "
             "enrolled them in stays visible to you.", name=membership.user.display_name),
           "success")
@@ -200,15 +201,11 @@ def upload_roster(ministry_id: int):
                 "The file is larger than %(size)s MB. Split it into several files and upload "
                 "them one after the other.", size=f"{limit / 1024 / 1024:g}"))
         else:
-            try:
+            with unit_of_work() as work:
                 upload = rosters.store_upload(ministry, current_user, data,
                                               filename=form.file.data.filename or "",
                                               sync=form.mode.data == "sync")
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-            else:
-                db.session.commit()
+            if work.done:
                 return redirect(url_for("ministry.preview_roster", ministry_id=ministry.id,
                                         upload_id=upload.id))
     status = 422 if request.method == "POST" else 200
@@ -245,19 +242,16 @@ def confirm_roster(ministry_id: int, upload_id: int):
     form = ConfirmRosterForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(quiet=True) as work:
         plan = rosters.confirm_upload(upload, ministry, current_user, form.digest.data)
-    except RosterAlreadyApplied as error:
-        db.session.rollback()
-        flash(error.message, "info")
+    if isinstance(work.error, RosterAlreadyApplied):
+        flash(work.error.message, "info")
         return redirect(url_for("ministry.list_staff", ministry_id=ministry.id))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if work.refused:
+        say_refused(work.error)
         upload = roster_upload_or_404(current_user, ministry.id, upload_id)
         plan = rosters.plan_roster(ministry, rosters.upload_content(upload), sync=upload.sync)
-        return _render_preview(ministry, upload, plan, status=409)
-    db.session.commit()
+        return _render_preview(ministry, upload, plan, status=work.status)
     counts = plan.result
     message = _("Imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
                 "%(removed)s taken off the staff.", added=counts["create"] + counts["join"],

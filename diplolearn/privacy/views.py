@@ -16,7 +16,8 @@ from diplolearn.privacy.forms import DownloadForm, DownloadForPersonForm, EraseF
 from diplolearn.security.permissions import administrator_required, login_required
 from diplolearn.security.scoping import get_person_or_404, memberships_with_visible_posting
 from diplolearn.services import personal_data
-from diplolearn.services.errors import ConfirmationMismatch, DomainError
+from diplolearn.services.errors import ConfirmationMismatch
+from diplolearn.unit_of_work import say_refused, unit_of_work
 
 PRIVATE = {"Cache-Control": "private, no-store"}
 
@@ -60,8 +61,8 @@ def download_my_data():
     if not DownloadForm().validate_on_submit():
         abort(400)
     data = personal_data.collect(current_user)
-    personal_data.record_download(current_user, by=current_user, tables=len(data["records"]))
-    db.session.commit()
+    with unit_of_work():
+        personal_data.record_download(current_user, by=current_user, tables=len(data["records"]))
     return _json_download(current_user, data)
 
 
@@ -73,8 +74,8 @@ def download_person_data(user_id: int):
     if not DownloadForPersonForm().validate_on_submit():
         abort(400)
     data = personal_data.collect(person)
-    personal_data.record_download(person, by=current_user, tables=len(data["records"]))
-    db.session.commit()
+    with unit_of_work():
+        personal_data.record_download(person, by=current_user, tables=len(data["records"]))
     return _json_download(person, data)
 
 
@@ -84,18 +85,15 @@ def erase_person(user_id: int):
     person = get_person_or_404(current_user, user_id)
     form = EraseForm()
     if person.erased_at is None and form.validate_on_submit():
-        try:
+        with unit_of_work(quiet=True) as work:
             if normalise_email(form.confirm_email.data) != person.email:
                 raise ConfirmationMismatch()
             personal_data.erase_person(person, by=current_user, reason=form.reason.data)
-        except ConfirmationMismatch as error:
-            db.session.rollback()
-            form.confirm_email.errors.append(error.message)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if isinstance(work.error, ConfirmationMismatch):
+            form.confirm_email.errors.append(work.error.message)
+        elif work.refused:
+            say_refused(work.error)
         else:
-            db.session.commit()
             flash(_("The person's personal data is erased. Their certificates can still be "
                     "verified, without a name."), "success")
             return redirect(url_for("admin.show_person", user_id=person.id))

@@ -10,7 +10,6 @@ from flask import Response, redirect, render_template, request, stream_with_cont
 from flask_login import current_user
 
 from diplolearn import i18n
-from diplolearn.extensions import db
 from diplolearn.models import Role
 from diplolearn.reports import bp
 from diplolearn.reports.forms import ReportFilterForm
@@ -23,6 +22,7 @@ from diplolearn.security.scoping import (
 from diplolearn.services import audit, report_csv, reports
 from diplolearn.services.report_chart import completion_chart
 from diplolearn.templating import ENROLMENT_STATE_LABELS
+from diplolearn.unit_of_work import audited_read
 
 coordinators_only = role_required(Role.COORDINATOR)
 PRIVATE = {"Cache-Control": "private, no-store"}
@@ -91,10 +91,10 @@ def export_staff(ministry_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
     form = ReportFilterForm(request.args, reports.sponsored_cohorts(current_user, ministry.id))
     filters = form.filters()
-    audit.record(current_user, "report.export", ministry_id=ministry.id, target=ministry,
-                 report="staff_courses", format="csv", course_id=filters.course_id,
-                 cohort_id=filters.cohort_id)
-    db.session.commit()
+    with audited_read():
+        audit.record(current_user, "report.export", ministry_id=ministry.id, target=ministry,
+                     report="staff_courses", format="csv", course_id=filters.course_id,
+                     cohort_id=filters.cohort_id)
     viewer, language, zone = current_user._get_current_object(), i18n.current_language(), \
         i18n.current_zone()
     rows = reports.iter_rows(viewer, ministry.id, filters)

@@ -44,6 +44,7 @@ from diplolearn.security import scoping
 from diplolearn.security.permissions import role_required
 from diplolearn.services import quiz_policy, quizzes, regrading, results
 from diplolearn.services.errors import DomainError
+from diplolearn.unit_of_work import unit_of_work
 
 teachers_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR,
                               Role.TUTOR)
@@ -197,15 +198,13 @@ def override_grade(course_id: int, quiz_key: str, attempt_id: int):
     form = OverrideGradeForm(prefix="override")
     if not form.validate_on_submit():
         return _attempt_page(ctx, attempt, override_form=form, status=422)
-    try:
+    with unit_of_work(status=422, quiet=True) as work:
         regrading.override_grade(current_user, attempt, form.score.data, form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        form.score.errors = [error.message]
+    if work.refused:
+        form.score.errors = [work.error.message]
         return _attempt_page(ctx, scoping.graded_attempt_or_404(
             current_user, ctx["course"].id, ctx["quiz"].id, attempt_id),
-            override_form=form, status=422)
-    db.session.commit()
+            override_form=form, status=work.status)
     flash(_("The grade is changed. The change and its reason are in the audit trail."),
           "success")
     return redirect(_quiz_url("results.show_attempt", ctx, attempt_id=attempt_id))
@@ -226,23 +225,21 @@ def grade_essay(course_id: int, quiz_key: str, attempt_id: int, response_id: int
     form = EssayGradeForm(prefix=f"essay{response_id}")
     if not form.validate_on_submit():
         return _attempt_page(ctx, attempt, essay_forms={response_id: form}, status=422)
-    before = str(response.score) if response.graded_by_id is not None else None
-    try:
-        quizzes.grade_essay(response, form.points.data, current_user, form.comment.data)
-    except DomainError as error:
-        db.session.rollback()
-        form.points.errors = [error.message]
-        return _attempt_page(ctx, scoping.graded_attempt_or_404(
-            current_user, ctx["course"].id, ctx["quiz"].id, attempt_id),
-            essay_forms={response_id: form}, status=422)
     from diplolearn.services import audit
     from diplolearn.services.progress import update_completion
 
-    audit.record(current_user, "quiz_attempt.essay_graded", target=attempt,
-                 subject=attempt.enrolment.user, quiz_id=attempt.quiz_id,
-                 response_id=response_id, before=before, after=str(response.score))
-    update_completion([attempt.enrolment_id])
-    db.session.commit()
+    before = str(response.score) if response.graded_by_id is not None else None
+    with unit_of_work(status=422, quiet=True) as work:
+        quizzes.grade_essay(response, form.points.data, current_user, form.comment.data)
+        audit.record(current_user, "quiz_attempt.essay_graded", target=attempt,
+                     subject=attempt.enrolment.user, quiz_id=attempt.quiz_id,
+                     response_id=response_id, before=before, after=str(response.score))
+        update_completion([attempt.enrolment_id])
+    if work.refused:
+        form.points.errors = [work.error.message]
+        return _attempt_page(ctx, scoping.graded_attempt_or_404(
+            current_user, ctx["course"].id, ctx["quiz"].id, attempt_id),
+            essay_forms={response_id: form}, status=work.status)
     flash(_("The essay's grade is saved."), "success")
     return redirect(_quiz_url("results.show_attempt", ctx, attempt_id=attempt_id))
 
@@ -260,8 +257,10 @@ def release_grades(course_id: int, quiz_key: str):
     attempt_id = request.args.get("attempt", type=int)
     if attempt_id is not None:
         ids = [i for i in ids if i == attempt_id]
-    released = quiz_policy.release_grades(current_user, list(ids))
-    db.session.commit()
+    with unit_of_work(quiet=True) as work:
+        released = quiz_policy.release_grades(current_user, list(ids))
+    if work.refused:  # as before, a refusal here is unexpected: the error handlers answer it
+        raise work.error
     flash(ngettext("%(num)d grade released: the learner sees it now.",
                    "%(num)d grades released: the learners see them now.", released), "success")
     if attempt_id is not None:
@@ -319,21 +318,31 @@ def regrade(course_id: int, quiz_key: str):
         return render_template("results/regrade.html", **ctx, form=form, rows=None,
                                **options), 422
     apply = bool(form.apply.data) and form.step.data == "confirm"
-    try:
-        rows = regrading.regrade(current_user, ctx["quiz"].id, form.revision.data,
+
+    def regrade_chosen():
+        return regrading.regrade(current_user, ctx["quiz"].id, form.revision.data,
                                  scoping.graded_attempts(current_user, ctx["course"].id),
                                  form.attempts.data, apply=apply)
-    except DomainError as error:
-        db.session.rollback()
+
+    def regrade_refused(error: DomainError):
         form.attempts.errors = [error.message]
         return render_template("results/regrade.html", **ctx, form=form, rows=None,
                                **options), 422
+
     if not apply:
-        db.session.rollback()  # a preview changes nothing
+        # A preview changes nothing, so it runs outside any unit of work and is never
+        # committed: the request's teardown rolls back whatever it read.
+        try:
+            rows = regrade_chosen()
+        except DomainError as error:
+            return regrade_refused(error)
         form.step.data = "confirm"
         return render_template("results/regrade.html", **ctx, form=form, rows=rows,
                                **_regrade_choices(ctx, RegradeForm(formdata=None)))
-    db.session.commit()
+    with unit_of_work(status=422, quiet=True) as work:
+        rows = regrade_chosen()
+    if work.refused:
+        return regrade_refused(work.error)
     changed = sum(1 for row in rows if not row.skipped)
     flash(ngettext("%(num)d attempt regraded. The change is in the audit trail.",
                    "%(num)d attempts regraded. Each change is in the audit trail.", changed),
@@ -397,17 +406,15 @@ def overrides(course_id: int, quiz_key: str):
     else:
         target["enrolment"] = scoping.policy_enrolment_or_404(current_user, ctx["course"].id,
                                                               int(raw_id))
-    try:
+    with unit_of_work(status=422, quiet=True) as work:
         quiz_policy.set_override(
             current_user, ctx["quiz"].id, **target, opens_at=_local(form.opens_at.data),
             closes_at=_local(form.closes_at.data), extra_minutes=form.extra_minutes.data or 0,
             extra_attempts=form.extra_attempts.data or 0, reason=form.reason.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        form.target.errors = [error.message]
+    if work.refused:
+        form.target.errors = [work.error.message]
         _override_targets(ctx["course"].id, form)
-        return _overrides_page(ctx, form, 422)
-    db.session.commit()
+        return _overrides_page(ctx, form, work.status)
     flash(_("The override is saved. It applies to attempts started from now on."), "success")
     return redirect(_quiz_url("results.overrides", ctx))
 
@@ -422,8 +429,10 @@ def remove_override(course_id: int, quiz_key: str, override_id: int):
     if not form.validate_on_submit():
         flash(_("The form has expired. Nothing was removed; try again."), "error")
         return redirect(_quiz_url("results.overrides", ctx)), 303
-    quiz_policy.remove_override(current_user, override)
-    db.session.commit()
+    with unit_of_work(quiet=True) as work:
+        quiz_policy.remove_override(current_user, override)
+    if work.refused:  # as before, a refusal here is unexpected: the error handlers answer it
+        raise work.error
     flash(_("The override is removed."), "success")
     return redirect(_quiz_url("results.overrides", ctx))
 

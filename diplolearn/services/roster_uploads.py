@@ -63,31 +63,27 @@ def request_invitations(user_ids, by: User | None, *, now=None) -> int:
     return len(rows)
 
 
-def send_pending_invitations(limit: int = 200, batches: int = 5) -> int:
-    """Issue the invitations imports left (the job command calls this; it commits). Each
-    batch's rows are taken and deleted in the transaction that queues their mails; a run
-    does at most ``batches`` batches, so a large import never holds the other jobs up (the
-    next run carries on)."""
+def send_invitation_batch(limit: int = 200) -> tuple[int, int]:
+    """Issue one batch of the invitations imports left: (rows taken, invitations issued); no
+    rows taken means none are left. The batch's rows are locked (rows another worker holds
+    are skipped) and deleted in the transaction that queues their mails. Flushes; the job
+    (jobs.send_invitations) commits each batch and decides how many batches a run does."""
     from diplolearn.services import accounts
 
+    batch = db.session.scalars(
+        sa.select(PendingInvitation).order_by(PendingInvitation.id).limit(limit)
+        .with_for_update(skip_locked=True, of=PendingInvitation)
+        .options(selectinload(PendingInvitation.user).selectinload(User.grants),
+                 selectinload(PendingInvitation.requested_by))).all()
     sent = 0
-    for _ in range(batches):
-        batch = db.session.scalars(
-            sa.select(PendingInvitation).order_by(PendingInvitation.id).limit(limit)
-            .with_for_update(skip_locked=True, of=PendingInvitation)
-            .options(selectinload(PendingInvitation.user).selectinload(User.grants),
-                     selectinload(PendingInvitation.requested_by))).all()
-        if not batch:
-            break
-        for pending in batch:
-            user = pending.user
-            if user.is_active and not user.has_password:
-                accounts.invite(user, invited_by=pending.requested_by)
-                sent += 1
-            db.session.delete(pending)
-        db.session.commit()
-    db.session.commit()
-    return sent
+    for pending in batch:
+        user = pending.user
+        if user.is_active and not user.has_password:
+            accounts.invite(user, invited_by=pending.requested_by)
+            sent += 1
+        db.session.delete(pending)
+    db.session.flush()
+    return len(batch), sent
 
 
 def purge_stale_uploads(older_than) -> int:

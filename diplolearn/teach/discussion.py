@@ -31,9 +31,9 @@ from diplolearn.security.scoping import (
     taught_cohort_or_404,
 )
 from diplolearn.services import discussion as service
-from diplolearn.services.errors import DomainError
 from diplolearn.teach import bp
-from diplolearn.teach.views import refused, teachers_only
+from diplolearn.teach.views import teachers_only
+from diplolearn.unit_of_work import unit_of_work
 
 
 def _post(access, annotation_id: int) -> Annotation:
@@ -130,14 +130,12 @@ def reply_in_thread(cohort_id: int, annotation_id: int):
     if not form.validate_on_submit():
         flash(_("The reply could not be read; please try again. Nothing was saved."), "error")
         return redirect(_thread_url(cohort_id, target))
-    try:
+    with unit_of_work() as work:
         post = service.reply(current_user, target, body=form.body.data, lang=form.lang.data,
                              cohort=access.cohort, tutor_answer=form.tutor_answer.data,
                              staff=True)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return redirect(_thread_url(cohort_id, target))
-    db.session.commit()
     flash(_("Your reply is posted."), "success")
     return redirect(_thread_url(cohort_id, post))
 
@@ -149,13 +147,11 @@ def resolve_in_thread(cohort_id: int, annotation_id: int):
     question = _post(access, annotation_id)
     form = ResolveForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             service.resolve(question, current_user, staff=True,
                             reopen=form.reopen.data == "1")
-        except DomainError as error:
-            refused(error)
+        if work.refused:
             return redirect(_thread_url(cohort_id, question))
-        db.session.commit()
         flash(_("The question is open again.") if form.reopen.data == "1"
               else _("The question is marked resolved."), "success")
     return redirect(_thread_url(cohort_id, question))
@@ -170,12 +166,10 @@ def hide_post(cohort_id: int, annotation_id: int):
         abort(403)
     form = HideForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             service.hide(post, current_user, form.reason.data)
-        except DomainError as error:
-            refused(error)
+        if work.refused:
             return redirect(_thread_url(cohort_id, post))
-        db.session.commit()
         flash(_("The post is hidden from learners."), "success")
     else:
         _say_what_is_missing(form)
@@ -191,12 +185,10 @@ def edit_post(cohort_id: int, annotation_id: int):
         abort(403)
     form = EditForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             service.edit(post, current_user, form.body.data, form.reason.data)
-        except DomainError as error:
-            refused(error)
+        if work.refused:
             return redirect(_thread_url(cohort_id, post))
-        db.session.commit()
         flash(_("The post is changed; the audit log keeps the text before."), "success")
     else:
         _say_what_is_missing(form)
@@ -244,16 +236,14 @@ def open_session(cohort_id: int):
     if not form.validate_on_submit():
         return _sessions_page(access, form, 422)
     group = cohort_group_or_404(access, int(form.group.data)) if form.group.data else None
-    try:
+    with unit_of_work(status=422, quiet=True) as work:
         session = service.open_session(
             access.cohort, group, title=form.title.data, duration_minutes=form.duration.data,
             starts_at=to_utc(form.starts_at.data, current_user.timezone or "UTC"),
             by=current_user, may_open_cohort=access.manages)
-    except DomainError as error:
-        db.session.rollback()
-        form.title.errors = [*form.title.errors, error.message]
-        return _sessions_page(taught_cohort_or_404(current_user, cohort_id), form, 422)
-    db.session.commit()
+    if work.refused:
+        form.title.errors = [*form.title.errors, work.error.message]
+        return _sessions_page(taught_cohort_or_404(current_user, cohort_id), form, work.status)
     flash(_("The session is open; its group sees it on their course page."), "success")
     return redirect(url_for("teach.show_session", cohort_id=cohort_id, session_id=session.id))
 
@@ -296,13 +286,11 @@ def post_in_session(cohort_id: int, session_id: int):
     form = SessionPostForm()
     if not form.validate_on_submit():
         return _session_page(access, session, form, 422)
-    try:
+    with unit_of_work(status=422, quiet=True) as work:
         post = service.post_in_session(current_user, session, access.cohort,
                                        body=form.body.data, lang=form.lang.data)
-    except DomainError as error:
-        db.session.rollback()
-        form.body.errors = [*form.body.errors, error.message]
-        return _session_page(access, session, form, 422)
-    db.session.commit()
+    if work.refused:
+        form.body.errors = [*form.body.errors, work.error.message]
+        return _session_page(access, session, form, work.status)
     return redirect(url_for("teach.show_session", cohort_id=cohort_id, session_id=session.id,
                             _anchor=f"post-{post.id}"))

@@ -29,16 +29,11 @@ from diplolearn.security.scoping import (
     nomination_cohorts,
 )
 from diplolearn.services import cohorts as service
-from diplolearn.services.errors import DomainError
 from diplolearn.teach.forms import ConfirmForm, PersonForm
+from diplolearn.unit_of_work import unit_of_work
 
 bp = Blueprint("nominations", __name__)
 coordinators_only = role_required(Role.COORDINATOR)
-
-
-def _refused(error: DomainError) -> None:
-    db.session.rollback()
-    flash(error.message, "error")
 
 
 @bp.get("/ministry/cohorts")
@@ -127,14 +122,12 @@ def nominate(ministry_id: int, cohort_id: int):
     if not form.validate_on_submit():
         return _cohort_page(ministry, cohort, allotment, form, 422)
     person = current_membership_or_404(current_user, ministry.id, int(form.person.data)).user
-    try:
+    with unit_of_work() as work:
         enrolment = service.nominate(cohort, ministry, person, by=current_user)
-    except DomainError as error:
-        _refused(error)
+        state = enrolment.state
+    if work.refused:
         cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
         return _cohort_page(ministry, cohort, allotment, status=409)
-    state = enrolment.state
-    db.session.commit()
     if state == EnrolmentState.WAITLISTED:
         flash(_("Your ministry's seats are taken (or the cohort is full), so %(name)s is on "
                 "the waiting list and gets the first place that comes free.",
@@ -158,13 +151,11 @@ def substitute(ministry_id: int, cohort_id: int, enrolment_id: int):
         flash(_("Choose the staff member who takes the place."), "error")
         return _cohort_page(ministry, cohort, allotment, status=422)
     person = current_membership_or_404(current_user, ministry.id, int(form.person.data)).user
-    try:
+    with unit_of_work() as work:
         service.substitute(enrolment, person, by=current_user)
-    except DomainError as error:
-        _refused(error)
+    if work.refused:
         cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
         return _cohort_page(ministry, cohort, allotment, status=409)
-    db.session.commit()
     flash(_("%(name)s takes the place; the earlier nomination is withdrawn and kept in the "
             "history.", name=person.display_name), "success")
     return redirect(url_for("nominations.show_cohort", ministry_id=ministry.id,
@@ -178,12 +169,9 @@ def withdraw(ministry_id: int, cohort_id: int, enrolment_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
     cohort, _allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
     enrolment = nominated_enrolment_or_404(current_user, ministry.id, cohort.id, enrolment_id)
-    try:
+    with unit_of_work() as work:
         service.withdraw(enrolment, by=current_user)
-    except DomainError as error:
-        _refused(error)
-    else:
-        db.session.commit()
+    if work.done:
         flash(_("The enrolment is withdrawn and its place is free again."), "success")
     return redirect(url_for("nominations.show_cohort", ministry_id=ministry_id,
                             cohort_id=cohort_id))

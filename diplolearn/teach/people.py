@@ -20,10 +20,11 @@ from diplolearn.security.scoping import (
     taught_cohort_or_404,
 )
 from diplolearn.services import cohorts as service
-from diplolearn.services.errors import DomainError, NoSuchAccount
+from diplolearn.services.errors import NoSuchAccount
 from diplolearn.teach import bp
 from diplolearn.teach.forms import ConfirmForm, EnrolForm, GroupForm, MoveForm, SeatsForm, TutorForm
-from diplolearn.teach.views import refused, teachers_only, text_of
+from diplolearn.teach.views import teachers_only, text_of
+from diplolearn.unit_of_work import unit_of_work
 
 NO_GROUP = _l("No group")
 
@@ -63,17 +64,15 @@ def enrol_person(cohort_id: int):
     form.group.choices = _group_choices(access)
     if not form.validate_on_submit():
         return _enrolments_page(access, form, 422)
-    try:
+    with unit_of_work() as work:
         person = account_by_email(current_user, form.email.data)
         if person is None:
             raise NoSuchAccount()
         group = cohort_group_or_404(access, int(form.group.data)) if form.group.data else None
         enrolment = service.enrol_by_instructor(access.cohort, person, by=current_user,
                                                 tutor_group=group)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return _enrolments_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
-    db.session.commit()
     if enrolment.state == EnrolmentState.WAITLISTED:
         flash(_("There is no free place, so %(name)s is on the waiting list.",
                 name=person.display_name), "info")
@@ -89,13 +88,11 @@ def withdraw_enrolment(cohort_id: int, enrolment_id: int):
     enrolment = cohort_enrolment_or_404(access, enrolment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         promoted = service.withdraw(enrolment, by=current_user)
-    except DomainError as error:
-        refused(error)
+        names = ", ".join(e.user.display_name for e in promoted)
+    if work.refused:
         return redirect(url_for("teach.list_enrolments", cohort_id=cohort_id))
-    names = ", ".join(e.user.display_name for e in promoted)
-    db.session.commit()
     flash(_("The enrolment is withdrawn."), "success")
     if names:
         flash(_("The freed place went to the first on the waiting list: %(names)s.",
@@ -148,12 +145,10 @@ def update_seats(cohort_id: int):
     if not form.validate_on_submit():
         return _seats_page(access, form, 422)
     ministry = db.session.get(Ministry, int(form.ministry.data))
-    try:
+    with unit_of_work() as work:
         service.set_seats(access.cohort, ministry, form.seats.data, by=current_user)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return _seats_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
-    db.session.commit()
     flash(_("The seats are saved."), "success")
     return redirect(url_for("teach.show_seats", cohort_id=cohort_id))
 
@@ -199,7 +194,7 @@ def create_group(cohort_id: int):
     form = GroupForm()
     if not form.validate_on_submit():
         return _groups_page(access, form=form, status=422)
-    try:
+    with unit_of_work() as work:
         tutor = None
         if form.tutor_email.data:
             tutor = account_by_email(current_user, form.tutor_email.data)
@@ -207,11 +202,9 @@ def create_group(cohort_id: int):
                 raise NoSuchAccount()
         service.create_group(access.cohort, name=form.name.data, capacity=form.capacity.data,
                              tutor=tutor, by=current_user)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return _groups_page(managed_cohort_or_404(current_user, cohort_id), form=form,
                             status=409)
-    db.session.commit()
     flash(_("The group is created."), "success")
     return redirect(url_for("teach.list_groups", cohort_id=cohort_id))
 
@@ -225,15 +218,13 @@ def assign_tutor(cohort_id: int, group_id: int):
     if not form.validate_on_submit():
         flash(_("Enter the email of the tutor's account."), "error")
         return _groups_page(access, status=422)
-    try:
+    with unit_of_work() as work:
         tutor = account_by_email(current_user, form.email.data)
         if tutor is None:
             raise NoSuchAccount()
         service.assign_tutor(group, tutor, by=current_user)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return _groups_page(managed_cohort_or_404(current_user, cohort_id), status=409)
-    db.session.commit()
     flash(_("%(name)s is now the group's tutor.", name=tutor.display_name), "success")
     return redirect(url_for("teach.list_groups", cohort_id=cohort_id))
 
@@ -248,12 +239,10 @@ def move_learner(cohort_id: int):
         return _groups_page(access, move_form=form, status=422)
     enrolment = cohort_enrolment_or_404(access, int(form.enrolment.data))
     group = cohort_group_or_404(access, int(form.group.data)) if form.group.data else None
-    try:
+    with unit_of_work() as work:
         service.move_to_group(enrolment, group, by=current_user)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return _groups_page(managed_cohort_or_404(current_user, cohort_id), move_form=form,
                             status=409)
-    db.session.commit()
     flash(_("The learner is moved; their work and history stay with them."), "success")
     return redirect(url_for("teach.list_groups", cohort_id=cohort_id))

@@ -21,9 +21,9 @@ from diplolearn.security.scoping import (
     taught_courses,
 )
 from diplolearn.services import cohorts as service
-from diplolearn.services.errors import DomainError
 from diplolearn.teach import bp
 from diplolearn.teach.forms import CohortForm, deadlines_form, rules_form, schedule_form
+from diplolearn.unit_of_work import unit_of_work
 
 teachers_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR,
                               Role.TUTOR)
@@ -36,12 +36,6 @@ def text_of(mapping: dict) -> str:
 @bp.app_context_processor
 def _helpers():
     return {"text_of": text_of}
-
-
-def refused(error: DomainError) -> None:
-    """Undo everything the request did and say why."""
-    db.session.rollback()
-    flash(error.message, "error")
 
 
 @bp.get("/")
@@ -63,18 +57,16 @@ def new_cohort(course_id: int):
     course = taught_course_or_404(current_user, course_id)
     form = CohortForm(data={"timezone": i18n.valid_timezone(current_user.timezone)})
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             zone = form.timezone.data
             cohort = service.create_cohort(
                 course, name=form.names(), timezone=zone,
                 starts_at=service.to_utc(form.starts_at.data, zone),
                 ends_at=service.to_utc(form.ends_at.data, zone), capacity=form.capacity.data,
                 at_risk_inactive_days=form.at_risk_inactive_days.data, by=current_user)
-        except DomainError as error:
-            refused(error)
+        if work.refused:
             course = taught_course_or_404(current_user, course_id)
             return render_template("teach/new_cohort.html", course=course, form=form), 409
-        db.session.commit()
         flash(_("The cohort is created, and you are its lead instructor."), "success")
         return redirect(url_for("teach.show_cohort", cohort_id=cohort.id))
     status = 422 if form.errors else 200
@@ -114,17 +106,15 @@ def update_cohort(cohort_id: int):
     form = CohortForm()
     if not form.validate_on_submit():
         return _overview(access, form, 422)
-    try:
+    with unit_of_work() as work:
         zone = form.timezone.data
         service.update_cohort(
             access.cohort, name=form.names(), timezone=zone,
             starts_at=service.to_utc(form.starts_at.data, zone),
             ends_at=service.to_utc(form.ends_at.data, zone), capacity=form.capacity.data,
             at_risk_inactive_days=form.at_risk_inactive_days.data, by=current_user)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return _overview(managed_cohort_or_404(current_user, cohort_id), form, 409)
-    db.session.commit()
     flash(_("The cohort's settings are saved."), "success")
     return redirect(url_for("teach.show_cohort", cohort_id=cohort_id))
 
@@ -170,12 +160,10 @@ def update_schedule(cohort_id: int):
         return _schedule_page(access, form, 422)
     times = {module.id: (form[f"opens_{module.id}"].data, form[f"due_{module.id}"].data)
              for module, _title in modules}
-    try:
+    with unit_of_work() as work:
         service.set_schedule(access.cohort, times, by=current_user)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return _schedule_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
-    db.session.commit()
     flash(_("The schedule is saved. Learners see each module from its release time."),
           "success")
     return redirect(url_for("teach.show_schedule", cohort_id=cohort_id))
@@ -214,13 +202,11 @@ def update_deadlines(cohort_id: int):
     form = deadlines_form(ids)
     if not form.validate_on_submit():
         return _deadlines_page(access, form, 422)
-    try:
+    with unit_of_work() as work:
         service.set_assignment_deadlines(
             access.cohort, {i: form[f"due_{i}"].data for i, _title in ids}, by=current_user)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return _deadlines_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
-    db.session.commit()
     flash(_("The due dates of the written assignments are saved."), "success")
     return redirect(url_for("teach.show_deadlines", cohort_id=cohort_id))
 
@@ -269,11 +255,9 @@ def update_rules(cohort_id: int):
         rules[module.key] = {"required": {"yes": True, "no": False}.get(required),
                              "prerequisites": form[f"prerequisites_{module.id}"].data or [],
                              "annotations": form[f"annotations_{module.id}"].data}
-    try:
+    with unit_of_work() as work:
         service.set_module_rules(access.cohort, rules, by=current_user)
-    except DomainError as error:
-        refused(error)
+    if work.refused:
         return _rules_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
-    db.session.commit()
     flash(_("The completion rules are saved."), "success")
     return redirect(url_for("teach.show_rules", cohort_id=cohort_id))

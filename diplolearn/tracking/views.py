@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from diplolearn.extensions import db
 from diplolearn.learner.pages import Reader
 from diplolearn.models import Role, utcnow
 from diplolearn.security.permissions import role_required
@@ -21,9 +20,9 @@ from diplolearn.security.scoping import (
     tracked_groups,
 )
 from diplolearn.services import cohorts, progress, tracking
-from diplolearn.services.errors import DomainError
 from diplolearn.tracking import bp
 from diplolearn.tracking.forms import AnnouncementForm, ExtensionForm, GridFilterForm
+from diplolearn.unit_of_work import unit_of_work
 
 followers_only = role_required(Role.ADMINISTRATOR, Role.LEAD_INSTRUCTOR, Role.TUTOR)
 
@@ -100,18 +99,17 @@ def grant_extension(cohort_id: int, enrolment_id: int):
     form = _extension_form(cohort, progress.course_progress(enrolment))
     if not form.validate_on_submit():
         return _learner_page(cohort, enrolment, form, 422)
-    try:
+    with unit_of_work(status=422, quiet=True) as work:
         tracking.grant_extension(
             enrolment, int(form.module.data), cohorts.to_utc(form.due_at.data, cohort.timezone),
             form.reason.data.strip(), by=current_user)
-    except DomainError as error:
-        db.session.rollback()
+    if work.refused:
+        error = work.error
         field = form.module if isinstance(error, (tracking.UnknownModule, tracking.NoDueDate)) \
             else form.due_at
         field.errors = [*field.errors, error.message]
         return _learner_page(cohort, tracked_enrolment_or_404(current_user, cohort,
-                                                              enrolment_id), form, 422)
-    db.session.commit()
+                                                              enrolment_id), form, work.status)
     flash(_("The extension is granted. The learner sees the new due date."), "success")
     return redirect(url_for("tracking.show_learner", cohort_id=cohort.id,
                             enrolment_id=enrolment.id))
@@ -123,8 +121,10 @@ def grant_extension(cohort_id: int, enrolment_id: int):
 def withdraw_extension(cohort_id: int, enrolment_id: int, extension_id: int):
     cohort = tracked_cohort_or_404(current_user, cohort_id)
     extension = tracked_extension_or_404(current_user, cohort, enrolment_id, extension_id)
-    tracking.withdraw_extension(extension, by=current_user)
-    db.session.commit()
+    with unit_of_work(quiet=True) as work:
+        tracking.withdraw_extension(extension, by=current_user)
+    if work.refused:  # as before, a refusal here is unexpected: the error handlers answer it
+        raise work.error
     flash(_("The extension is withdrawn: the cohort's due date applies again."), "success")
     return redirect(url_for("tracking.show_learner", cohort_id=cohort.id,
                             enrolment_id=enrolment_id))
@@ -161,14 +161,12 @@ def post_announcement(cohort_id: int):
     if not form.validate_on_submit():
         return _announcements_page(cohort, form, 422)
     groups = {str(g.id): g for g in tracked_groups(current_user, cohort)}
-    try:
+    with unit_of_work(status=403, quiet=True) as work:
         _, mailed = tracking.post_announcement(cohort, current_user, form.title.data,
                                                form.body.data, groups.get(form.audience.data))
-    except DomainError as error:
-        db.session.rollback()
-        form.audience.errors = [*form.audience.errors, error.message]
-        return _announcements_page(cohort, form, 403)
-    db.session.commit()
+    if work.refused:
+        form.audience.errors = [*form.audience.errors, work.error.message]
+        return _announcements_page(cohort, form, work.status)
     flash(ngettext("The announcement is posted on the learners' dashboards and sent by mail "
                    "to %(num)d person.",
                    "The announcement is posted on the learners' dashboards and sent by mail "

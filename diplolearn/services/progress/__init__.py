@@ -24,13 +24,14 @@ has an extension for the module (``DueDateExtension``), which then replaces it. 
 quizzes) done; the next step is the first required item not yet done in an open module.
 
 Time on task. ``Enrolment.last_activity_at`` is the instant of the learner's last activity in
-that enrolment: a lesson page view, a heartbeat that the lesson page's script sends every 60 s
-while the page is visible, marking a lesson done, or any quiz action. Lesson activity adds the
+that enrolment: the heartbeat that the lesson page's script sends when the page opens and every
+60 s while it is visible, marking a lesson done, or any quiz action (the lesson page view itself
+writes nothing). Lesson activity adds the
 time since the previous activity, capped at ``IDLE_CAP`` (5 minutes) per gap, to that lesson's
 ``LessonProgress.time_spent_seconds``; quiz actions move the clock without crediting a lesson,
 and an enrolment's first activity credits nothing. So three minutes of reading followed by
-the next page view count three minutes (with the heartbeat, minute by minute on the lesson on
-screen; without JavaScript, on the lesson opened next — the course total is the same), and a
+the next activity count three minutes (with the heartbeat, minute by minute on the lesson on
+screen; without JavaScript, on the lesson marked done next), and a
 page left open over lunch counts at most five. Each gap is claimed by a conditional update of
 ``last_activity_at``, so concurrent requests cannot count it twice and the credited total never
 exceeds the time that really passed, whatever a client sends.

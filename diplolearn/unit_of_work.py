@@ -1,0 +1,117 @@
+"""The request's unit of work: the one place where a request's change is committed or undone.
+
+A view runs its change inside ``unit_of_work()``; services flush and never commit::
+
+    with unit_of_work(status=409) as work:
+        cohort = service.create_cohort(course, ...)
+    if work.refused:
+        return render_template("teach/new_cohort.html", form=form), work.status
+    flash(_("The cohort is created."), "success")
+    return redirect(url_for("teach.show_cohort", cohort_id=cohort.id))
+
+On a ``DomainError`` the change is rolled back, the error's message (and any ``problems`` it
+lists) is flashed in the user's language, and ``work.refused`` tells the view to answer with
+``work.status``. Any other exception rolls back and propagates to the error handlers. Otherwise
+the change is committed once, before the view renders anything. A teardown rolls back whatever
+a request left open (``register``), so nothing half-done survives a view that returned early.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from flask import Flask, flash
+
+from diplolearn.extensions import db
+from diplolearn.services.errors import DomainError
+
+
+@dataclass
+class Work:
+    """What became of a unit of work: ``error`` is the refusal, if any."""
+
+    error: DomainError | None = None
+    status: int = 200
+
+    @property
+    def refused(self) -> bool:
+        return self.error is not None
+
+    @property
+    def done(self) -> bool:
+        return self.error is None
+
+
+def say_refused(error: DomainError) -> None:
+    """Show a refusal to the user: its message, then each problem it lists."""
+    flash(error.message, "error")
+    for problem in getattr(error, "problems", None) or []:
+        flash(problem, "error")
+
+
+@contextmanager
+def unit_of_work(*, status: int = 409, quiet: bool = False) -> Iterator[Work]:
+    """Run the block as one transaction: commit once if it succeeds, roll back otherwise.
+
+    ``status`` is the answer for a refused change (409 by default, 422 where the input itself
+    is refused); ``quiet`` leaves the message to the view (it reads ``work.error``).
+    """
+    work = Work()
+    try:
+        yield work
+    except DomainError as error:
+        db.session.rollback()
+        work.error = error
+        work.status = status
+        if not quiet:
+            say_refused(error)
+        return
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+_write_lock: ContextVar[bool] = ContextVar("write_lock", default=False)
+
+
+def write_lock_wanted() -> bool:
+    """Whether the transaction about to begin should take SQLite's write lock at once."""
+    return _write_lock.get()
+
+
+@contextmanager
+def write_lock() -> Iterator[None]:
+    """Transactions begun inside take the write lock first (``BEGIN IMMEDIATE`` on SQLite; the
+    database setup reads ``write_lock_wanted``). POST requests always do; the job runner and a
+    GET's audited write ask for it here. A transaction that reads first and writes later
+    would otherwise fail at once with "database is locked" when another one wrote between."""
+    token = _write_lock.set(True)
+    try:
+        yield
+    finally:
+        _write_lock.reset(token)
+
+
+@contextmanager
+def audited_read() -> Iterator[Work]:
+    """The one write a GET may make (an audit row for an export): the read so far ends, and
+    the write runs in one short transaction that takes the write lock first, committed before
+    the response starts."""
+    db.session.rollback()
+    with write_lock(), unit_of_work() as work:
+        yield work
+
+
+def register(app: Flask) -> None:
+    """Roll back whatever a request (or a command) left open when its app context ends: a GET
+    writes nothing, and a view that returned without finishing its unit of work saves nothing.
+    (Flask-SQLAlchemy's own teardown then closes the session.)"""
+
+    @app.teardown_appcontext
+    def _roll_back_what_is_left(_error=None):
+        if db.session().in_transaction():
+            db.session.rollback()
