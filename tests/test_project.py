@@ -81,3 +81,31 @@ def test_readme_names_the_two_commands_and_ci_calls_make_test():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_views_run_no_ad_hoc_queries():
+    """A module that defines routes loads through a scoped loader (security/scoping) or a
+    service: it builds no query of its own, so none can forget who is asking."""
+    query = re.compile(r"\bsa\.(select|func|text)\b|\bdb\.session\.(get|scalars?|execute)\(|"
+                       r"^import sqlalchemy|^from sqlalchemy", re.M)
+    offenders = []
+    for module in sorted((ROOT / "diplolearn").rglob("*.py")):
+        text = module.read_text()
+        if re.search(r"^@bp\.(get|post|route)\(", text, re.M) and query.search(text):
+            offenders.append(str(module.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_only_the_unit_of_work_commits_outside_the_command_layer():
+    """Views and services never commit: the unit of work does, once per request (and the job
+    runner, the CLI and the demo, which are the command layer)."""
+    calls = []
+    for module in sorted((ROOT / "diplolearn").rglob("*.py")):
+        relative = module.relative_to(ROOT / "diplolearn")
+        if relative.parts[0] in ("cli.py", "jobs.py", "demo.py"):
+            continue
+        for number, line in enumerate(module.read_text().splitlines(), 1):
+            if re.search(r"\.commit\(\)", line):
+                calls.append(f"{relative}:{number}")
+    assert [call for call in calls if not call.startswith("unit_of_work.py:")] == []
+    assert len(calls) <= 3

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from diplolearn.admin import bp
 from diplolearn.admin.forms import ConfirmForm, InvitePersonForm, MoveToMinistryForm
-from diplolearn.extensions import db
-from diplolearn.models import AuditEvent, Course, Ministry, StaffMembership, User
 from diplolearn.pagination import paginate
 from diplolearn.security.permissions import administrator_required
-from diplolearn.security.scoping import get_person_or_404, people_query
-from diplolearn.services import accounts, people
+from diplolearn.security.scoping import (
+    all_ministries,
+    audit_events,
+    coordinators_by_ministry,
+    get_person_or_404,
+    ministry_coordinators,
+    ministry_or_404,
+    people_matching,
+    person_memberships,
+    staff_counts,
+)
+from diplolearn.services import accounts, organisations, people
 from diplolearn.services.errors import EmailTaken
 from diplolearn.unit_of_work import say_refused, unit_of_work
 
@@ -29,30 +35,28 @@ def index():
 @bp.get("/people")
 @administrator_required
 def list_people():
-    query = people_query(current_user).options(selectinload(User.grants))
     search = request.args.get("q", "").strip()[:100]
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.email).like(like),
-                                   sa.func.lower(User.name_latin).like(like),
-                                   User.name_ar.like(f"%{search}%")))
-    page = paginate(query)
+    page = paginate(people_matching(current_user, search))
     return render_template("admin/people.html", page=page, search=search)
 
 
-def _invite_form() -> InvitePersonForm:
-    ministries = db.session.scalars(sa.select(Ministry).order_by(Ministry.code)).all()
-    courses = db.session.scalars(sa.select(Course).order_by(Course.key)).all()
-    return InvitePersonForm(ministries, courses)
+def _chosen(choices: list, value: str | None):
+    """The item of a form's choices whose id was chosen (the form checked it is one of
+    them); None when nothing was."""
+    if not value:
+        return None
+    return next((item for item in choices if item.id == int(value)), None)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
 @administrator_required
 def invite_person():
-    form = _invite_form()
+    ministries = all_ministries(current_user)
+    courses = organisations.courses_by_key()
+    form = InvitePersonForm(ministries, courses)
     if form.validate_on_submit():
-        ministry = db.session.get(Ministry, int(form.ministry.data)) if form.ministry.data else None
-        course = db.session.get(Course, int(form.course.data)) if form.course.data else None
+        ministry = _chosen(ministries, form.ministry.data)
+        course = _chosen(courses, form.course.data)
         with unit_of_work(quiet=True) as work:
             person = people.invite_person(
                 current_user, email=form.email.data, name_latin=form.name_latin.data,
@@ -70,16 +74,13 @@ def invite_person():
     return render_template("admin/invite_person.html", form=form), status
 
 
-def _move_form() -> MoveToMinistryForm:
-    return MoveToMinistryForm(db.session.scalars(
-        sa.select(Ministry).where(Ministry.is_active.is_(True)).order_by(Ministry.code)).all())
+def _move_form(ministries=None) -> MoveToMinistryForm:
+    return MoveToMinistryForm(ministries if ministries is not None
+                              else all_ministries(current_user, active_only=True))
 
 
 def _person_page(person, move_form=None, status=200):
-    memberships = db.session.scalars(
-        sa.select(StaffMembership).where(StaffMembership.user_id == person.id)
-        .options(selectinload(StaffMembership.ministry))
-        .order_by(StaffMembership.started_at.desc(), StaffMembership.id.desc())).all()
+    memberships = person_memberships(current_user, person.id)
     return render_template("admin/person.html", person=person, memberships=memberships,
                            resend_form=ConfirmForm(), move_form=move_form or _move_form()
                            ), status
@@ -96,10 +97,11 @@ def show_person(user_id: int):
 def move_person(user_id: int):
     """Move the person to another ministry: the current membership ends (history kept)."""
     person = get_person_or_404(current_user, user_id)
-    form = _move_form()
+    ministries = all_ministries(current_user, active_only=True)
+    form = _move_form(ministries)
     if not form.validate_on_submit():
         return _person_page(person, form, 422)
-    ministry = db.session.get(Ministry, int(form.ministry.data))
+    ministry = _chosen(ministries, form.ministry.data)
     with unit_of_work() as work:
         people.move_to_ministry(person, ministry, current_user, staff_id=form.staff_id.data,
                                 position=form.position.data or "",
@@ -131,13 +133,9 @@ def resend_invitation(user_id: int):
 @bp.get("/audit")
 @administrator_required
 def audit_log():
-    query = (sa.select(AuditEvent)
-             .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.subject_user))
-             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
     action = request.args.get("action", "").strip()[:64]
-    if action:
-        query = query.where(AuditEvent.action == action)
-    return render_template("admin/audit.html", page=paginate(query, per_page=50), action=action)
+    return render_template("admin/audit.html", page=paginate(audit_events(current_user, action),
+                                                             per_page=50), action=action)
 
 
 # --- ministries ------------------------------------------------------------------------------
@@ -145,17 +143,9 @@ def audit_log():
 @bp.get("/ministries")
 @administrator_required
 def list_ministries():
-    from diplolearn.models import Role, RoleGrant
-
-    ministries = db.session.scalars(sa.select(Ministry).order_by(Ministry.code)).all()
-    staff = dict(db.session.execute(
-        sa.select(StaffMembership.ministry_id, sa.func.count())
-        .where(StaffMembership.ended_at.is_(None)).group_by(StaffMembership.ministry_id)).all())
-    coordinators: dict[int, list[User]] = {}
-    for grant in db.session.scalars(
-            sa.select(RoleGrant).where(RoleGrant.role == Role.COORDINATOR)
-            .options(selectinload(RoleGrant.user))):
-        coordinators.setdefault(grant.ministry_id, []).append(grant.user)
+    ministries = all_ministries(current_user)
+    staff = staff_counts(current_user)
+    coordinators = coordinators_by_ministry(current_user)
     return render_template("admin/ministries.html", ministries=ministries, staff=staff,
                            coordinators=coordinators)
 
@@ -201,10 +191,9 @@ def create_ministry():
 @administrator_required
 def edit_ministry(ministry_id: int):
     from diplolearn.admin.forms import EditMinistryForm
-    from diplolearn.models import Role, RoleGrant
     from diplolearn.services import ministries
 
-    ministry = db.session.get(Ministry, ministry_id) or abort(404)
+    ministry = ministry_or_404(current_user, ministry_id)
     form = EditMinistryForm(data={
         "name_en": ministry.name.get("en", ""), "name_ar": ministry.name.get("ar", ""),
         "name_fr": ministry.name.get("fr", ""), "country_code": ministry.country_code or "",
@@ -217,10 +206,7 @@ def edit_ministry(ministry_id: int):
                 is_active=form.is_active.data, by=current_user)
         flash(_("Saved.") if changed else _("Nothing to change."), "success")
         return redirect(url_for("admin.edit_ministry", ministry_id=ministry.id))
-    coordinators = db.session.scalars(
-        sa.select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == Role.COORDINATOR, RoleGrant.ministry_id == ministry.id)
-        .order_by(User.sort_key)).all()
+    coordinators = ministry_coordinators(current_user, ministry.id)
     status = 422 if request.method == "POST" else 200
     return render_template("admin/ministry_form.html", form=form, ministry=ministry,
                            coordinators=coordinators), status

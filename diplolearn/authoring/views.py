@@ -4,7 +4,6 @@ change history. Views stay thin: services/authoring.py holds the rules."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -23,21 +22,13 @@ from diplolearn.authoring.forms import (
     titles_form,
 )
 from diplolearn.courses.links import resolve_course_links
-from diplolearn.extensions import db
-from diplolearn.models import (
-    Cohort,
-    ContentChange,
-    CourseVersion,
-    CourseVersionState,
-    Lesson,
-    LessonRevision,
-    Role,
-)
+from diplolearn.models import CourseVersion, CourseVersionState, Role
 from diplolearn.security.permissions import role_required
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import (
     authored_course_or_404,
     course_cohort_or_404,
+    course_cohorts,
     may_author,
     readable_course_or_404,
     readable_courses,
@@ -118,12 +109,8 @@ def show_course(course_id: int):
     author = may_author(current_user, course.id)
     draft = service.draft_of(course) if author else None
     published = service.latest_published(course)
-    versions = db.session.scalars(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id,
-        CourseVersion.state != CourseVersionState.DRAFT)
-        .order_by(CourseVersion.number.desc())).all()
-    cohorts = db.session.scalars(sa.select(Cohort).where(Cohort.course_id == course.id)
-                                 .order_by(Cohort.id)).all() if author else []
+    versions = service.released_versions(course)
+    cohorts = course_cohorts(current_user, course.id) if author else []
     cohort_forms = {}
     for cohort in cohorts:
         form = MoveCohortForm(prefix=f"cohort{cohort.id}",
@@ -262,7 +249,7 @@ def move_cohort(course_id: int, cohort_id: int):
     form.version.choices = [(v.id, str(v.number)) for v in course.versions
                             if v.state == CourseVersionState.PUBLISHED]
     if form.validate_on_submit():
-        version = db.session.get(CourseVersion, form.version.data)
+        version = service.version_by_id(form.version.data)
         with unit_of_work() as work:
             service.move_cohort(cohort, version, current_user)
         if work.refused:
@@ -476,8 +463,7 @@ def show_lesson(course_id: int, key: str):
     if lesson is None:
         abort(404)
     rendered = preview(service.lesson_texts(lesson))
-    revision = db.session.scalar(sa.select(LessonRevision).join(Lesson).where(
-        LessonRevision.course_version_id == version.id, Lesson.key == key))
+    revision = service.lesson_revision(version, key)
     return render_template("authoring/show_lesson.html", course=course, lesson=lesson,
                            version=version, revision=revision, rendered=rendered,
                            author=may_author(current_user, course.id), text_of=_text_of)
@@ -488,14 +474,11 @@ def show_lesson(course_id: int, key: str):
 @authors_only
 def correct_lesson(course_id: int, number: int, key: str, language: str):
     course = authored_course_or_404(current_user, course_id)
-    version = db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id, CourseVersion.number == number,
-        CourseVersion.state == CourseVersionState.PUBLISHED)) or abort(404)
+    version = service.published_version(course, number) or abort(404)
     _module, lesson = service.find_lesson(service.spec_of(version), key)
     if lesson is None or language not in lesson.texts:
         abort(404)
-    revision = db.session.scalar(sa.select(LessonRevision).join(Lesson).where(
-        LessonRevision.course_version_id == version.id, Lesson.key == key))
+    revision = service.lesson_revision(version, key)
     form = correction_form(language, data=_on_get({"body": service.lesson_body(lesson,
                                                                             language)}))
     status, rendered = 200, None
@@ -536,7 +519,6 @@ def show_history(course_id: int, kind: str, key: str):
 @authors_only
 def show_change(course_id: int, change_id: int):
     course = authored_course_or_404(current_user, course_id)
-    change = db.session.scalar(sa.select(ContentChange).where(
-        ContentChange.id == change_id, ContentChange.course_id == course.id)) or abort(404)
+    change = service.content_change(course, change_id) or abort(404)
     return render_template("authoring/change.html", course=course, change=change,
                            text_of=_text_of)

@@ -6,19 +6,20 @@ Certificates load through ``managed_certificate_or_404``: one outside the viewer
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from diplolearn.certificates import bp
 from diplolearn.certificates.forms import ReissueForm, RevokeForm
-from diplolearn.extensions import db
-from diplolearn.models import Certificate, CertificateStatus, Role, User
+from diplolearn.models import Certificate, CertificateStatus, Role
 from diplolearn.pagination import paginate
 from diplolearn.security.permissions import role_required
-from diplolearn.security.scoping import managed_certificate_or_404, managed_certificates
+from diplolearn.security.scoping import (
+    managed_certificate_history,
+    managed_certificate_or_404,
+    managed_certificates_matching,
+)
 from diplolearn.services import certificates as service
 from diplolearn.unit_of_work import unit_of_work
 
@@ -28,24 +29,14 @@ managers_only = role_required(Role.ADMINISTRATOR, Role.LEAD_INSTRUCTOR)
 @bp.get("/manage")
 @managers_only
 def list_managed():
-    query = (managed_certificates(current_user)
-             .join(User, User.id == Certificate.user_id)
-             .where(Certificate.status.in_(service.CURRENT))
-             .options(joinedload(Certificate.course), joinedload(Certificate.holder))
-             .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
     search = request.args.get("q", "").strip()[:100]
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Certificate.holder_name_latin).like(like),
-                                   Certificate.holder_name_ar.like(f"%{search}%")))
+    query = managed_certificates_matching(current_user, search)
     return render_template("certificates/manage_list.html", page=paginate(query),
                            search=search)
 
 
 def _page(certificate: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
-    history = db.session.scalars(
-        sa.select(Certificate).where(Certificate.enrolment_id == certificate.enrolment_id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
+    history = managed_certificate_history(current_user, certificate)
     holder = certificate.holder
     reissue_form = reissue_form or ReissueForm(prefix="reissue", data={
         "name_latin": holder.name_latin, "name_ar": holder.name_ar})

@@ -9,22 +9,21 @@ import re
 import unicodedata
 import zipfile
 
-import sqlalchemy as sa
 from flask import Response, render_template, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
 
 from diplolearn.certificates import bp
-from diplolearn.extensions import db
-from diplolearn.models import Certificate, CertificateStatus, Enrolment, Role, User
+from diplolearn.models import Certificate, Role
 from diplolearn.pagination import paginate
 from diplolearn.security.permissions import login_required, role_required
 from diplolearn.security.scoping import (
     coordinated_ministries,
     coordinated_ministry_or_404,
+    ministry_staff_certificates,
     own_certificate_or_404,
-    sponsored_certificates,
+    own_certificates,
+    sponsored_staff_certificates,
 )
 from diplolearn.services import open_badges
 from diplolearn.services.certificate_pdf import render_pdf
@@ -48,11 +47,7 @@ def pdf_name(certificate: Certificate) -> str:
 @bp.get("")
 @login_required
 def list_mine():
-    mine = db.session.scalars(
-        sa.select(Certificate)
-        .where(Certificate.user_id == current_user.id,
-               Certificate.status != CertificateStatus.SUPERSEDED)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
+    mine = own_certificates(current_user)
     return render_template("certificates/mine.html", certificates=mine,
                            verification_url=verification_url,
                            keys_url=public_url("verify.list_keys"))
@@ -83,20 +78,10 @@ def download_credential(certificate_id: int):
 
 # --- a coordinator's staff -----------------------------------------------------------------
 
-def _staff_query(ministry_ids=None) -> sa.Select:
-    """Valid certificates of the coordinator's sponsored enrolments, holders not erased."""
-    return (sponsored_certificates(current_user, ministry_ids)
-            .join(User, User.id == Certificate.user_id)
-            .where(Certificate.status == CertificateStatus.ISSUED, User.erased_at.is_(None)))
-
-
 @bp.get("/staff")
 @role_required(Role.COORDINATOR)
 def list_staff():
-    query = (_staff_query()
-             .options(joinedload(Certificate.course),
-                      joinedload(Certificate.enrolment).joinedload(Enrolment.sponsor_ministry))
-             .order_by(User.sort_key, Certificate.id))
+    query = sponsored_staff_certificates(current_user)
     return render_template("certificates/staff.html", page=paginate(query, per_page=50),
                            ministries=coordinated_ministries(current_user))
 
@@ -128,10 +113,7 @@ class _Chunks:
 @role_required(Role.COORDINATOR)
 def download_staff_zip(ministry_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
-    certificates = db.session.scalars(
-        _staff_query([ministry.id])
-        .options(selectinload(Certificate.course), selectinload(Certificate.course_version))
-        .order_by(User.sort_key, Certificate.id)).all()
+    certificates = ministry_staff_certificates(current_user, ministry.id)
     index = io.StringIO()
     writer = csv.writer(index)
     writer.writerow(["file", "name_latin", "name_arabic", "course", "completed_on",

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
-
 from flask import Response, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,8 +16,7 @@ from diplolearn.coursefiles.forms import (
     ImageForm,
     UploadFolderForm,
 )
-from diplolearn.extensions import db
-from diplolearn.models import CourseVersion, Role
+from diplolearn.models import Role
 from diplolearn.security.permissions import role_required
 from diplolearn.security.scoping import (
     course_upload_or_404,
@@ -52,8 +49,7 @@ def show_files(course_id: int):
 @instructors_only
 def download(course_id: int, number: int):
     course = taught_course_or_404(current_user, course_id)
-    version = db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id, CourseVersion.number == number))
+    version = service.version_by_number(course, number)
     if version is None:
         abort(404)
     data = service.export_zip(course, version)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from diplolearn.assignments.forms import AnswerForm
 from diplolearn.learner import bp
@@ -82,12 +81,9 @@ def save_assignment(enrolment_id: int, assignment_key: str):
         if stream is not None and stream.filename:
             data = stream.stream.read(files.max_file_bytes() + 1)
             upload = files.check_upload(stream.filename, data)
-        try:
-            submission = service.save(
-                enrolment, progress, state, body=form.body.data or "", upload=upload,
-                remove_file=bool(form.remove_file.data), submit=submitting, now=utcnow())
-        except IntegrityError:  # another request created the same numbered submission first
-            raise service.ChangedMeanwhile() from None
+        submission = service.save_answer(  # ChangedMeanwhile when another request won a race
+            enrolment, progress, state, body=form.body.data or "", upload=upload,
+            remove_file=bool(form.remove_file.data), submit=submitting, now=utcnow())
     error = work.error
     if isinstance(error, (ModuleLocked, NotStudying)):
         return refusal(enrolment, progress, error, state)

@@ -10,12 +10,10 @@ work without JavaScript; static/discussion.js only opens a paragraph's threads i
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from diplolearn.extensions import db
 from diplolearn.learner import bp
 from diplolearn.learner.discussion_forms import (
     KIND_LABELS,
@@ -28,12 +26,13 @@ from diplolearn.learner.discussion_forms import (
 )
 from diplolearn.learner.pages import Reader
 from diplolearn.learner.views import _open_lesson, load_progress, refusal
-from diplolearn.models import Annotation, Lesson, Paragraph, ParagraphRevision
+from diplolearn.models import Annotation
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import (
     discussion_annotation_or_404,
     learner_discussion,
+    learner_session_list,
     learner_sessions,
     session_or_404,
 )
@@ -52,13 +51,8 @@ def _lesson_or_refusal(enrolment, progress, lesson_key):
 def _paragraph(lesson, paragraph_key: str):
     """(paragraph, its revision in the cohort's version or None when retired); 404 when the
     lesson never had this anchor."""
-    row = db.session.execute(
-        sa.select(Paragraph, ParagraphRevision)
-        .outerjoin(ParagraphRevision, sa.and_(
-            ParagraphRevision.paragraph_id == Paragraph.id,
-            ParagraphRevision.lesson_revision_id == lesson.node.revision_id))
-        .where(Paragraph.lesson_id == lesson.node.lesson_id, Paragraph.key == paragraph_key)
-    ).first()
+    row = service.paragraph_with_revision(lesson.node.lesson_id, lesson.node.revision_id,
+                                          paragraph_key)
     if row is None:
         abort(404)
     return row
@@ -129,14 +123,9 @@ def thread_url(enrolment, post: Annotation, anchor: int | None = None) -> str:
         return url_for("learner.show_session", enrolment_id=enrolment.id,
                        session_id=post.session_id, _anchor=anchor)
     if post.paragraph_id is None:
-        from diplolearn.models import Module
-
-        key = db.session.scalar(sa.select(Module.key).where(Module.id == post.module_id))
-        return url_for("learner.show_prompt", enrolment_id=enrolment.id, module_key=key,
-                       _anchor=anchor)
-    lesson_key, paragraph_key = db.session.execute(
-        sa.select(Lesson.key, Paragraph.key).join(Lesson, Lesson.id == Paragraph.lesson_id)
-        .where(Paragraph.id == post.paragraph_id)).one()
+        return url_for("learner.show_prompt", enrolment_id=enrolment.id,
+                       module_key=service.module_key(post.module_id), _anchor=anchor)
+    lesson_key, paragraph_key = service.paragraph_keys(post.paragraph_id)
     return url_for("learner.show_paragraph", enrolment_id=enrolment.id, lesson_key=lesson_key,
                    paragraph_key=paragraph_key, _anchor=anchor)
 
@@ -296,7 +285,7 @@ def list_sessions(enrolment_id: int):
     from diplolearn.models import utcnow
 
     enrolment = load_progress(enrolment_id)[0]
-    sessions = db.session.scalars(learner_sessions(enrolment)).all()
+    sessions = learner_session_list(enrolment)
     return render_template("discussion/sessions.html", sessions=sessions, now=utcnow(),
                            cohort=enrolment.cohort, enrolment=enrolment,
                            session_url=lambda s: url_for("learner.show_session",

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from diplolearn.courses.links import resolve_course_links
-from diplolearn.extensions import db
 from diplolearn.i18n import format_datetime
 from diplolearn.learner import bp, step_url
 from diplolearn.learner.forms import MarkDoneForm
 from diplolearn.learner.pages import Reader
-from diplolearn.models import EnrolmentState, Lesson, Paragraph, ParagraphRevision, utcnow
+from diplolearn.models import EnrolmentState, utcnow
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import learner_discussion, own_enrolment_or_404
@@ -103,16 +101,10 @@ def show_lesson(enrolment_id: int, lesson_key: str):
 
 def render_paragraphs(lesson_revision_id: int, read: Reader) -> list[tuple]:
     """(anchor, language, sanitised HTML) of each paragraph, in the reader's language."""
-    from diplolearn.services import images
+    from diplolearn.services import images, outline
 
-    texts = []
-    for key, body, course_id in db.session.execute(
-            sa.select(Paragraph.key, ParagraphRevision.body, Lesson.course_id)
-            .join(Paragraph, Paragraph.id == ParagraphRevision.paragraph_id)
-            .join(Lesson, Lesson.id == Paragraph.lesson_id)
-            .where(ParagraphRevision.lesson_revision_id == lesson_revision_id)
-            .order_by(ParagraphRevision.position)):
-        texts.append((key, *read(body), course_id))
+    texts = [(key, *read(body), course_id)
+             for key, body, course_id in outline.lesson_paragraphs(lesson_revision_id)]
     # Images in the text: one query for all of them (services/images.py).
     shown = images.images_for(texts[0][3], [text for _k, text, _l, _c in texts]) \
         if texts else {}

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from sqlalchemy.orm import joinedload
 
 from diplolearn.auth.forms import ChangePasswordForm
-from diplolearn.extensions import db
 from diplolearn.i18n import current_language
 from diplolearn.forms import safe_next
 from diplolearn.main import bp
 from diplolearn.main.forms import LanguageForm, PreferencesForm
-from diplolearn.models import Cohort, Enrolment
 from diplolearn.learner.pages import Reader
 from diplolearn.security.permissions import login_required
-from diplolearn.security.scoping import announcements_for, own_current_membership
-from diplolearn.services import accounts, places, progress
+from diplolearn.security.scoping import (
+    dashboard_announcements,
+    dashboard_enrolments,
+    own_current_membership,
+)
+from diplolearn.services import accounts, health, places, progress
 from diplolearn.services.errors import WeakPassword
 from diplolearn.unit_of_work import unit_of_work
 
@@ -30,16 +30,10 @@ DASHBOARD_ANNOUNCEMENTS = 5
 def home():
     if not current_user.is_authenticated:
         return render_template("main/home.html")
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.user_id == current_user.id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.course))
-        .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
-    ).all()
+    enrolments = dashboard_enrolments(current_user)
     # Every cohort's progress in a fixed number of queries, however many there are.
     standing = progress.progress_for(list(enrolments))
-    announcements = db.session.scalars(
-        announcements_for(current_user).limit(DASHBOARD_ANNOUNCEMENTS)).all() \
+    announcements = dashboard_announcements(current_user, DASHBOARD_ANNOUNCEMENTS) \
         if enrolments else []
     return render_template("main/dashboard.html", enrolments=enrolments, standing=standing,
                            readers={e.id: Reader(e.cohort.course) for e in enrolments},
@@ -49,10 +43,7 @@ def home():
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        # The failed read is rolled back when the request ends (unit_of_work.register).
+    if not health.database_answers():
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
 

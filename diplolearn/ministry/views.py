@@ -6,12 +6,10 @@ the ministry-scoped loaders of security.scoping; a coordinator of another minist
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from diplolearn.extensions import db
 from diplolearn.ministry import bp
 from diplolearn.ministry.forms import (
     ConfirmRosterForm,
@@ -19,19 +17,19 @@ from diplolearn.ministry.forms import (
     RosterUploadForm,
     StaffMemberForm,
 )
-from diplolearn.models import Role, StaffMembership, User
+from diplolearn.models import Role
 from diplolearn.pagination import paginate
 from diplolearn.security.permissions import role_required
 from diplolearn.security.scoping import (
     coordinated_ministries,
     coordinated_ministry_or_404,
     current_membership_or_404,
-    ministry_former_people_query,
     ministry_memberships,
+    ministry_people,
     ministry_person_or_404,
     ministry_sponsored_enrolments,
-    ministry_staff_query,
     roster_upload_or_404,
+    staff_counts,
 )
 from diplolearn.services import people, rosters
 from diplolearn.services.errors import (
@@ -53,22 +51,8 @@ PREVIEW_LIMIT = 500  # rows listed per kind of change; problems and removals are
 @coordinator_required
 def index():
     ministries = coordinated_ministries(current_user)
-    counts = dict(db.session.execute(
-        sa.select(StaffMembership.ministry_id, sa.func.count())
-        .where(StaffMembership.ministry_id.in_([m.id for m in ministries]),
-               StaffMembership.ended_at.is_(None))
-        .group_by(StaffMembership.ministry_id)).all()) if ministries else {}
+    counts = staff_counts(current_user, [m.id for m in ministries])
     return render_template("ministry/index.html", ministries=ministries, counts=counts)
-
-
-def _search(query: sa.Select) -> tuple[sa.Select, str]:
-    search = request.args.get("q", "").strip()[:100]
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.email).like(like),
-                                   sa.func.lower(User.name_latin).like(like),
-                                   User.name_ar.like(f"%{search}%")))
-    return query, search
 
 
 @bp.get("/<int:ministry_id>/people")
@@ -76,10 +60,8 @@ def _search(query: sa.Select) -> tuple[sa.Select, str]:
 def list_staff(ministry_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
     former = request.args.get("former") == "1"
-    if former:
-        query, search = _search(ministry_former_people_query(current_user, ministry.id))
-    else:
-        query, search = _search(ministry_staff_query(current_user, ministry.id))
+    search = request.args.get("q", "").strip()[:100]
+    query = ministry_people(current_user, ministry.id, former=former, search=search)
     return render_template("ministry/staff.html", ministry=ministry, page=paginate(query),
                            search=search, former=former)
 

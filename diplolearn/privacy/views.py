@@ -9,12 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from diplolearn.extensions import db
 from diplolearn.models.accounts import normalise_email
 from diplolearn.privacy import bp
 from diplolearn.privacy.forms import DownloadForm, DownloadForPersonForm, EraseForm
 from diplolearn.security.permissions import administrator_required, login_required
-from diplolearn.security.scoping import get_person_or_404, memberships_with_visible_posting
+from diplolearn.security.scoping import get_person_or_404, visible_memberships
 from diplolearn.services import personal_data
 from diplolearn.services.errors import ConfirmationMismatch
 from diplolearn.unit_of_work import say_refused, unit_of_work
@@ -48,8 +47,7 @@ def _json_download(person, data: dict) -> Response:
 @login_required
 def show_my_data():
     data = personal_data.collect(current_user)
-    memberships = db.session.scalars(
-        memberships_with_visible_posting(current_user, current_user.id)).all()
+    memberships = visible_memberships(current_user, current_user.id)
     kinds = [(RECORD_LABELS.get(name, name), len(rows)) for name, rows in data["records"].items()]
     return render_template("privacy/my_data.html", form=DownloadForm(), kinds=kinds,
                            audit_entries=len(data["audit_trail"]), memberships=memberships)

@@ -5,31 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from diplolearn import i18n, questions
-from diplolearn.extensions import db
 from diplolearn.learner.pages import Reader, review
-from diplolearn.models import (
-    AttemptQuestion,
-    AttemptState,
-    Cohort,
-    CourseVersion,
-    Enrolment,
-    QuestionRevision,
-    Quiz,
-    QuizAttempt,
-    QuizPolicyOverride,
-    QuizRevision,
-    Response,
-    Role,
-    User,
-)
+from diplolearn.models import AttemptQuestion, AttemptState, QuizAttempt, Role
 from diplolearn.pagination import paginate
 from diplolearn.results import bp
 from diplolearn.results.forms import (
@@ -52,31 +35,18 @@ policy_setters_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LE
 regraders_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR)
 
 
-def _scoped_ids(course_id: int) -> sa.Select:
+def _scoped_ids(course_id: int):
+    """Select the ids of the course's attempts the viewer grades (for the results services)."""
     return scoping.graded_attempts(current_user, course_id, QuizAttempt.id)
-
-
-def _revisions(quiz: Quiz) -> list[QuizRevision]:
-    """The quiz's revisions, newest version first."""
-    return list(db.session.scalars(
-        sa.select(QuizRevision).join(CourseVersion,
-                                     CourseVersion.id == QuizRevision.course_version_id)
-        .where(QuizRevision.quiz_id == quiz.id).order_by(CourseVersion.number.desc())))
 
 
 def _context(course_id: int, quiz_key: str) -> dict:
     course, quiz = scoping.course_quiz_or_404(current_user, course_id, quiz_key)
-    revisions = _revisions(quiz)
+    revisions = results.quiz_revisions(quiz.id)
     return {"course": course, "quiz": quiz, "revision": revisions[0] if revisions else None,
             "read": Reader(course), "can_regrade": scoping.regrades_course(current_user,
                                                                            course.id),
-            "can_set_policy": _sets_policy(course.id)}
-
-
-def _sets_policy(course_id: int) -> bool:
-    return any(current_user.has_role(role) for role in (
-        Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR)) and db.session.scalar(
-        sa.select(sa.exists(scoping.policy_cohorts(current_user, course_id))))
+            "can_set_policy": scoping.sets_quiz_policy(current_user, course.id)}
 
 
 def _quiz_url(endpoint: str, ctx: dict, **kwargs) -> str:
@@ -89,21 +59,8 @@ def _quiz_url(endpoint: str, ctx: dict, **kwargs) -> str:
 @teachers_only
 def list_quizzes(course_id: int):
     course = scoping.grading_course_or_404(current_user, course_id)
-    scoped = _scoped_ids(course.id)
-    counts = dict(db.session.execute(
-        sa.select(QuizAttempt.quiz_id, sa.func.count()).where(
-            QuizAttempt.id.in_(scoped), QuizAttempt.state == AttemptState.GRADED)
-        .group_by(QuizAttempt.quiz_id)).all())
-    latest = (sa.select(QuizRevision.quiz_id, sa.func.max(CourseVersion.number).label("n"))
-              .join(CourseVersion, CourseVersion.id == QuizRevision.course_version_id)
-              .group_by(QuizRevision.quiz_id).subquery())
-    rows = db.session.execute(
-        sa.select(Quiz, QuizRevision.title)
-        .join(QuizRevision, QuizRevision.quiz_id == Quiz.id)
-        .join(CourseVersion, CourseVersion.id == QuizRevision.course_version_id)
-        .join(latest, sa.and_(latest.c.quiz_id == Quiz.id, latest.c.n == CourseVersion.number))
-        .where(Quiz.course_id == course.id)
-        .order_by(QuizRevision.position, Quiz.key)).all()
+    counts = scoping.graded_counts(current_user, course.id)
+    rows = results.course_quizzes(course.id)
     return render_template("results/quizzes.html", course=course, rows=rows, counts=counts,
                            read=Reader(course))
 
@@ -144,12 +101,7 @@ def show_question(course_id: int, quiz_key: str, revision_id: int):
 @teachers_only
 def list_attempts(course_id: int, quiz_key: str):
     ctx = _context(course_id, quiz_key)
-    query = (scoping.graded_attempts(current_user, ctx["course"].id)
-             .join(User, User.id == Enrolment.user_id)
-             .where(QuizAttempt.quiz_id == ctx["quiz"].id,
-                    QuizAttempt.state != AttemptState.IN_PROGRESS)
-             .options(joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user))
-             .order_by(User.sort_key, User.id, QuizAttempt.number))
+    query = scoping.listed_attempts(current_user, ctx["course"].id, ctx["quiz"].id)
     return render_template("results/attempts.html", **ctx, page=paginate(query, per_page=50))
 
 
@@ -216,11 +168,9 @@ def grade_essay(course_id: int, quiz_key: str, attempt_id: int, response_id: int
     ctx = _context(course_id, quiz_key)
     attempt = scoping.graded_attempt_or_404(current_user, ctx["course"].id, ctx["quiz"].id,
                                             attempt_id)
-    response = db.session.scalar(
-        sa.select(Response).join(AttemptQuestion).where(
-            Response.id == response_id, AttemptQuestion.attempt_id == attempt.id)
-        .options(joinedload(Response.attempt_question)))
-    if response is None or attempt.state == AttemptState.IN_PROGRESS:
+    response = scoping.graded_response_or_404(current_user, ctx["course"].id, attempt,
+                                              response_id)
+    if attempt.state == AttemptState.IN_PROGRESS:
         abort(404)
     form = EssayGradeForm(prefix=f"essay{response_id}")
     if not form.validate_on_submit():
@@ -252,8 +202,7 @@ def release_grades(course_id: int, quiz_key: str):
     if not form.validate_on_submit():
         flash(_("The form has expired. Nothing was released; try again."), "error")
         return redirect(_quiz_url("results.show_quiz", ctx)), 303
-    ids = db.session.scalars(_scoped_ids(ctx["course"].id).where(
-        QuizAttempt.quiz_id == ctx["quiz"].id, QuizAttempt.grade_withheld.is_(True))).all()
+    ids = scoping.withheld_attempt_ids(current_user, ctx["course"].id, ctx["quiz"].id)
     attempt_id = request.args.get("attempt", type=int)
     if attempt_id is not None:
         ids = [i for i in ids if i == attempt_id]
@@ -274,21 +223,10 @@ def _regrade_choices(ctx: dict, form: RegradeForm) -> dict:
     """Fill the form's choices: versions of the quiz's questions other than those pinned by
     its graded attempts, and those attempts (in the viewer's scope); columns only, so that a
     thousand attempts stay cheap."""
-    scoped = (scoping.graded_attempts(
-        current_user, ctx["course"].id, QuizAttempt.id, QuizAttempt.number, QuizAttempt.score,
-        QuizAttempt.max_score, User.name_latin, User.name_ar, User.email)
-        .join(User, User.id == Enrolment.user_id)
-        .where(QuizAttempt.quiz_id == ctx["quiz"].id, QuizAttempt.state == AttemptState.GRADED))
-    attempts = db.session.execute(scoped.order_by(User.sort_key, User.id,
-                                                  QuizAttempt.number)).all()
-    pinned = dict(db.session.execute(
-        sa.select(QuestionRevision.id, QuestionRevision.question_id).where(
-            QuestionRevision.id.in_(sa.select(AttemptQuestion.question_revision_id).where(
-                AttemptQuestion.attempt_id.in_(scoped.with_only_columns(QuizAttempt.id)))
-                .distinct()))).all())
+    attempts = scoping.regradable_attempts(current_user, ctx["course"].id, ctx["quiz"].id)
+    pinned = scoping.pinned_revisions(current_user, ctx["course"].id, ctx["quiz"].id)
     targets = regrading.newer_revisions(sorted(set(pinned.values())), list(pinned))
-    versions = dict(db.session.execute(sa.select(CourseVersion.id, CourseVersion.number).where(
-        CourseVersion.id.in_({t.course_version_id for t in targets} or {0}))).all())
+    versions = regrading.version_numbers({t.course_version_id for t in targets})
     read = ctx["read"]
     form.revision.choices = [
         (t.id, _("%(question)s, version %(version)d: %(prompt)s", question=t.question.key,
@@ -353,13 +291,7 @@ def regrade(course_id: int, quiz_key: str):
 # --- policy overrides ------------------------------------------------------------------------
 
 def _override_targets(course_id: int, form: PolicyOverrideForm) -> None:
-    cohorts = db.session.scalars(scoping.policy_cohorts(current_user, course_id)
-                                 .order_by(Cohort.key)).all()
-    learners = db.session.execute(
-        sa.select(Enrolment.id, User.name_latin, User.name_ar, User.email, Cohort.key)
-        .join(User, User.id == Enrolment.user_id).join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.cohort_id.in_([c.id for c in cohorts] or [0]))
-        .order_by(Cohort.key, User.sort_key, User.id)).all()
+    cohorts, learners = scoping.policy_targets(current_user, course_id)
     lang = i18n.current_language()
     form.target.choices = [
         (f"cohort-{c.id}", _("Cohort %(name)s", name=i18n.pick_text(
@@ -377,11 +309,7 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _overrides_page(ctx: dict, form: PolicyOverrideForm, status: int = 200):
-    overrides = db.session.scalars(
-        scoping.policy_overrides(current_user, ctx["course"].id, ctx["quiz"].id)
-        .options(joinedload(QuizPolicyOverride.cohort),
-                 joinedload(QuizPolicyOverride.enrolment).joinedload(Enrolment.user))
-        .order_by(QuizPolicyOverride.cohort_id.is_(None), QuizPolicyOverride.id)).all()
+    overrides = scoping.quiz_policy_overrides(current_user, ctx["course"].id, ctx["quiz"].id)
     return render_template("results/overrides.html", **ctx, form=form, overrides=overrides,
                            remove_form=RemoveOverrideForm(prefix="remove")), status
 
@@ -443,21 +371,8 @@ def remove_override(course_id: int, quiz_key: str, override_id: int):
 @teachers_only
 def grading_queue(course_id: int):
     course = scoping.grading_course_or_404(current_user, course_id)
-    waiting = quizzes.awaiting_grading_query().where(
-        QuizAttempt.id.in_(_scoped_ids(course.id)))
-    page = paginate(waiting.options(
-        joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user),
-        joinedload(QuizAttempt.quiz_revision)), per_page=50)
-    keys = dict(db.session.execute(sa.select(Quiz.id, Quiz.key).where(
-        Quiz.id.in_({a.quiz_id for a in page.items} or {0}))).all())
-    essays = dict(db.session.execute(
-        sa.select(AttemptQuestion.attempt_id, sa.func.count())
-        .join(QuestionRevision, QuestionRevision.id == AttemptQuestion.question_revision_id)
-        .join(Response, Response.attempt_question_id == AttemptQuestion.id)
-        .where(AttemptQuestion.attempt_id.in_([a.id for a in page.items] or [0]),
-               QuestionRevision.kind.in_([kind for kind, type_ in questions.REGISTRY.items()
-                                          if type_.manual]),
-               Response.graded_by_id.is_(None))
-        .group_by(AttemptQuestion.attempt_id)).all())
+    page = paginate(scoping.awaiting_grading(current_user, course.id), per_page=50)
+    keys = results.quiz_keys({a.quiz_id for a in page.items})
+    essays = scoping.ungraded_essays(current_user, course.id, [a.id for a in page.items])
     return render_template("results/grading.html", course=course, page=page, keys=keys,
                            essays=essays, read=Reader(course))

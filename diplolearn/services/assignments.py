@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from diplolearn.extensions import db
@@ -259,6 +260,16 @@ def save(enrolment: Enrolment, progress: Progress, state: AssignmentState, *, bo
                      assignment=state.node.key, number=draft.number, late=draft.is_late)
         update_completion([enrolment.id], now)
     return draft
+
+
+def save_answer(enrolment: Enrolment, progress: Progress, state: AssignmentState, **fields
+                ) -> Submission:
+    """``save``, for the learner's page: when another request created the same numbered
+    submission first (a unique clash on flush), ``ChangedMeanwhile``."""
+    try:
+        return save(enrolment, progress, state, **fields)
+    except IntegrityError:
+        raise ChangedMeanwhile() from None
 
 
 # --- grading -----------------------------------------------------------------------------------

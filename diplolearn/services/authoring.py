@@ -139,6 +139,32 @@ def draft_of(course: Course) -> CourseVersion | None:
         .order_by(CourseVersion.number.desc()).limit(1))
 
 
+def released_versions(course: Course) -> list[CourseVersion]:
+    """The course's versions other than its draft, newest first."""
+    return list(db.session.scalars(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id,
+        CourseVersion.state != CourseVersionState.DRAFT)
+        .order_by(CourseVersion.number.desc())).all())
+
+
+def published_version(course: Course, number: int) -> CourseVersion | None:
+    """The course's published version with this number; None for any other number."""
+    return db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.number == number,
+        CourseVersion.state == CourseVersionState.PUBLISHED))
+
+
+def version_by_id(version_id: int) -> CourseVersion | None:
+    """A course version by id (from the session's identity map when already loaded)."""
+    return db.session.get(CourseVersion, version_id)
+
+
+def lesson_revision(version: CourseVersion, key: str) -> LessonRevision | None:
+    """The revision of the lesson with this key in the version; None when it has none."""
+    return db.session.scalar(sa.select(LessonRevision).join(Lesson).where(
+        LessonRevision.course_version_id == version.id, Lesson.key == key))
+
+
 def require_draft(course: Course) -> CourseVersion:
     draft = draft_of(course)
     if draft is None:
@@ -698,7 +724,8 @@ def discard_draft(draft: CourseVersion, by: User | None) -> None:
 # working and neither module needs the other while it loads.
 
 _PUBLISHING = frozenset({
-    "check_spec", "publish", "move_cohort", "correct", "history", "owners", "is_owner",
+    "check_spec", "publish", "move_cohort", "correct", "history", "content_change", "owners",
+    "is_owner",
     "add_owner", "add_coauthor", "copy_course",
 })
 

@@ -182,6 +182,12 @@ def history(course: Course, kind: str, key: str) -> list[ContentChange]:
         .order_by(ContentChange.at.desc(), ContentChange.id.desc())))
 
 
+def content_change(course: Course, change_id: int) -> ContentChange | None:
+    """One change of the course's history; None for another course's or an unknown id."""
+    return db.session.scalar(sa.select(ContentChange).where(
+        ContentChange.id == change_id, ContentChange.course_id == course.id))
+
+
 # --- owners and copies ---------------------------------------------------------------------
 
 def owners(course: Course) -> list[User]:

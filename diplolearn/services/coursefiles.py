@@ -330,6 +330,12 @@ def downloadable_versions(course: Course) -> dict[str, CourseVersion]:
     return found
 
 
+def version_by_number(course: Course, number: int) -> CourseVersion | None:
+    """The course's version with this number, whatever its state; None when there is none."""
+    return db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.number == number))
+
+
 def export_zip(course: Course, version: CourseVersion) -> bytes:
     """The version's canonical folder, zipped byte for byte as ``flask courses export``
     writes it (under ``<course id>/``), with fixed dates so the same version gives the same

@@ -167,6 +167,54 @@ def paragraph_in_text(lesson_revision_id: int, paragraph_key: str) -> Paragraph 
                Paragraph.key == paragraph_key))
 
 
+def paragraph_with_revision(lesson_id: int, lesson_revision_id: int, paragraph_key: str):
+    """(paragraph, its revision in the given lesson revision, or None when retired from it) of
+    the lesson's paragraph with this anchor; None when the lesson never had it (one query)."""
+    return db.session.execute(
+        sa.select(Paragraph, ParagraphRevision)
+        .outerjoin(ParagraphRevision, sa.and_(
+            ParagraphRevision.paragraph_id == Paragraph.id,
+            ParagraphRevision.lesson_revision_id == lesson_revision_id))
+        .where(Paragraph.lesson_id == lesson_id, Paragraph.key == paragraph_key)
+    ).first()
+
+
+def module_key(module_id: int) -> str | None:
+    """The key of a module (where a prompt's thread is shown), or None (one query)."""
+    from diplolearn.models import Module
+
+    return db.session.scalar(sa.select(Module.key).where(Module.id == module_id))
+
+
+def paragraph_keys(paragraph_id: int) -> tuple[str, str]:
+    """(lesson key, anchor) of a paragraph (where its threads are shown): one query."""
+    return tuple(db.session.execute(
+        sa.select(Lesson.key, Paragraph.key).join(Lesson, Lesson.id == Paragraph.lesson_id)
+        .where(Paragraph.id == paragraph_id)).one())
+
+
+def module_and_lesson_keys(module_id: int, lesson_id: int | None):
+    """(module key, lesson key or None) of a thread's place, or None when the module does not
+    exist (one query)."""
+    from diplolearn.models import Module
+
+    return db.session.execute(
+        sa.select(Module.key, Lesson.key).select_from(Module)
+        .outerjoin(Lesson, Lesson.id == lesson_id)
+        .where(Module.id == module_id)).first()
+
+
+def prompt_revisions(course_version_id: int) -> list[tuple]:
+    """(module key, module revision) of a version's modules that pin a discussion prompt, in
+    course order (one query)."""
+    from diplolearn.models import Module, ModuleRevision
+
+    return [(key, rev) for key, rev in db.session.execute(
+        sa.select(Module.key, ModuleRevision).join(Module, Module.id == ModuleRevision.module_id)
+        .where(ModuleRevision.course_version_id == course_version_id)
+        .order_by(ModuleRevision.position)).all() if rev.discussion]
+
+
 def annotate(enrolment: Enrolment, progress, lesson, paragraph_key: str, *, kind: str,
              body: str, lang: str, url: str | None = None, private: bool = False,
              mention_ids=(), now: dt.datetime | None = None) -> Annotation:
@@ -376,6 +424,12 @@ def threads(where, *conditions) -> list[Post]:
     return roots
 
 
+def thread(where, root_id: int) -> list[Post]:
+    """The thread rooted at ``root_id`` inside the discussion filter ``where``: ``threads`` of
+    the root and its replies (two queries)."""
+    return threads(where, sa.or_(Annotation.id == root_id, Annotation.parent_id == root_id))
+
+
 def paragraph_counts(where, lesson_id: int) -> dict[str, int]:
     """Visible, unhidden posts (threads and replies) per paragraph anchor of a lesson, in one
     grouped query; retired paragraphs are counted under their anchors too."""
@@ -395,21 +449,8 @@ def retired_paragraph_ids(lesson_id: int, lesson_revision_id: int) -> sa.Select:
 
 
 # --- tutors' tools -----------------------------------------------------------------------------
-
-def unanswered_questions(where) -> sa.Select:
-    """Questions in scope that are neither resolved, hidden, nor answered by a tutor's answer,
-    oldest first, with author, group, lesson and paragraph."""
-    answered = sa.select(Annotation.parent_id).where(
-        Annotation.is_tutor_answer.is_(True), Annotation.hidden_at.is_(None),
-        Annotation.parent_id.is_not(None))
-    return (sa.select(Annotation, Lesson.key.label("lesson_key"))
-            .outerjoin(Lesson, Lesson.id == Annotation.lesson_id)
-            .where(where, Annotation.kind == "question", Annotation.parent_id.is_(None),
-                   Annotation.resolved_at.is_(None), Annotation.hidden_at.is_(None),
-                   Annotation.id.not_in(answered))
-            .options(joinedload(Annotation.author), joinedload(Annotation.tutor_group),
-                     joinedload(Annotation.paragraph))
-            .order_by(Annotation.created_at, Annotation.id))
+# The staff inbox of unanswered questions and the prompts' counts load through the viewer's
+# cohort access: security/scoping/discussion.py (``staff_unanswered_questions``).
 
 
 DIGEST_PERIOD = dt.timedelta(days=7)

@@ -37,6 +37,11 @@ def create_course(key: str, title: dict[str, str], languages: list[str],
     return course
 
 
+def courses_by_key() -> list[Course]:
+    """Every course, retired ones too, ordered by key (for choosing one in a form)."""
+    return list(db.session.scalars(sa.select(Course).order_by(Course.key)))
+
+
 def default_cohort(course: Course) -> Cohort:
     return db.session.scalar(
         sa.select(Cohort).where(Cohort.course_id == course.id, Cohort.is_default.is_(True)))

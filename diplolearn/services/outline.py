@@ -33,6 +33,8 @@ from diplolearn.models import (
     LessonRevision,
     Module,
     ModuleRevision,
+    Paragraph,
+    ParagraphRevision,
     Quiz,
     QuizRevision,
 )
@@ -284,3 +286,15 @@ def read_outlines(ids: list[int]) -> dict[int, CourseOutline]:
         if module is not None:  # course-level quizzes are not part of the module path
             module.quizzes.append(QuizNode(*values, module=module))
     return outlines
+
+
+def lesson_paragraphs(lesson_revision_id: int) -> list[tuple]:
+    """(anchor, body in every language, course id) of each paragraph of a lesson's text in one
+    revision, in reading order: one query. A published revision never changes, so callers may
+    cache what they render from it (``CourseOutline.remember``)."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Paragraph.key, ParagraphRevision.body, Lesson.course_id)
+        .join(Paragraph, Paragraph.id == ParagraphRevision.paragraph_id)
+        .join(Lesson, Lesson.id == Paragraph.lesson_id)
+        .where(ParagraphRevision.lesson_revision_id == lesson_revision_id)
+        .order_by(ParagraphRevision.position))]

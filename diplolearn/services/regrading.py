@@ -189,6 +189,12 @@ def newer_revisions(question_ids: list[int], pinned_ids: list[int]) -> list[Ques
         .order_by(QuestionRevision.question_id, CourseVersion.number)))
 
 
+def version_numbers(version_ids) -> dict[int, int]:
+    """Course version id -> its number, for the given versions."""
+    return dict(db.session.execute(sa.select(CourseVersion.id, CourseVersion.number).where(
+        CourseVersion.id.in_(set(version_ids) or {0}))).all())
+
+
 # --- overriding a grade ----------------------------------------------------------------------
 
 def override_grade(actor: User, attempt: QuizAttempt, score, reason: str,

@@ -36,6 +36,7 @@ from diplolearn.models import (
     CourseVersion,
     Question,
     QuestionRevision,
+    Quiz,
     QuizAttempt,
     QuizRevision,
     Response,
@@ -58,6 +59,34 @@ class Summary:
     @property
     def pass_rate(self) -> Decimal | None:
         return Decimal(self.passed) / self.graded if self.graded else None
+
+
+def quiz_revisions(quiz_id: int) -> list[QuizRevision]:
+    """The quiz's revisions, newest course version first."""
+    return list(db.session.scalars(
+        sa.select(QuizRevision).join(CourseVersion,
+                                     CourseVersion.id == QuizRevision.course_version_id)
+        .where(QuizRevision.quiz_id == quiz_id).order_by(CourseVersion.number.desc())))
+
+
+def course_quizzes(course_id: int) -> list:
+    """The course's quizzes as rows (Quiz, title of its newest revision), in course order."""
+    latest = (sa.select(QuizRevision.quiz_id, sa.func.max(CourseVersion.number).label("n"))
+              .join(CourseVersion, CourseVersion.id == QuizRevision.course_version_id)
+              .group_by(QuizRevision.quiz_id).subquery())
+    return db.session.execute(
+        sa.select(Quiz, QuizRevision.title)
+        .join(QuizRevision, QuizRevision.quiz_id == Quiz.id)
+        .join(CourseVersion, CourseVersion.id == QuizRevision.course_version_id)
+        .join(latest, sa.and_(latest.c.quiz_id == Quiz.id, latest.c.n == CourseVersion.number))
+        .where(Quiz.course_id == course_id)
+        .order_by(QuizRevision.position, Quiz.key)).all()
+
+
+def quiz_keys(quiz_ids) -> dict[int, str]:
+    """Quiz id -> key, for the given quizzes."""
+    return dict(db.session.execute(sa.select(Quiz.id, Quiz.key).where(
+        Quiz.id.in_(set(quiz_ids) or {0}))).all())
 
 
 def _percent():

@@ -9,12 +9,10 @@ learner's private note answers 404. Coordinators never reach these pages (role g
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from diplolearn.extensions import db
 from diplolearn.learner.discussion_forms import (
     KIND_LABELS,
     EditForm,
@@ -24,10 +22,16 @@ from diplolearn.learner.discussion_forms import (
     SessionPostForm,
     session_form,
 )
-from diplolearn.models import Annotation, Lesson, Module
+from diplolearn.models import Annotation
 from diplolearn.security.scoping import (
     discussion_annotation_or_404,
+    session_groups,
+    session_or_404,
     staff_discussion,
+    staff_prompt_counts,
+    staff_session_list,
+    staff_sessions,
+    staff_unanswered_questions,
     taught_cohort_or_404,
 )
 from diplolearn.services import discussion as service
@@ -53,16 +57,8 @@ def _thread_url(cohort_id: int, post: Annotation) -> str:
 def _prompt_modules(access):
     """(module key, revision, visible posts) of the cohort's modules with a discussion prompt,
     in course order: two queries."""
-    from diplolearn.models import ModuleRevision
-
-    revisions = [(key, rev) for key, rev in db.session.execute(
-        sa.select(Module.key, ModuleRevision).join(Module, Module.id == ModuleRevision.module_id)
-        .where(ModuleRevision.course_version_id == access.cohort.course_version_id)
-        .order_by(ModuleRevision.position)).all() if rev.discussion]
-    counts = dict(db.session.execute(
-        sa.select(Annotation.module_id, sa.func.count(Annotation.id))
-        .where(staff_discussion(access), Annotation.paragraph_id.is_(None))
-        .group_by(Annotation.module_id)).all()) if revisions else {}
+    revisions = service.prompt_revisions(access.cohort.course_version_id)
+    counts = staff_prompt_counts(access) if revisions else {}
     return [(key, rev, counts.get(rev.module_id, 0)) for key, rev in revisions]
 
 
@@ -70,7 +66,7 @@ def _prompt_modules(access):
 @teachers_only
 def show_inbox(cohort_id: int):
     access = taught_cohort_or_404(current_user, cohort_id)
-    rows = db.session.execute(service.unanswered_questions(staff_discussion(access))).all()
+    rows = staff_unanswered_questions(access)
     return render_template("teach/discussion.html", access=access, cohort=access.cohort,
                            rows=rows, tab="discussion", kinds=KIND_LABELS,
                            prompts=_prompt_modules(access))
@@ -106,13 +102,9 @@ def show_thread(cohort_id: int, annotation_id: int):
         return redirect(url_for("teach.show_session", cohort_id=cohort_id,
                                 session_id=post.session_id, _anchor=f"post-{post.id}"))
     root_id = post.parent_id or post.id
-    threads = service.threads(staff_discussion(access), sa.or_(
-        Annotation.id == root_id, Annotation.parent_id == root_id))
+    threads = service.thread(staff_discussion(access), root_id)
     root = threads[0].annotation
-    where = db.session.execute(
-        sa.select(Module.key, Lesson.key).select_from(Module)
-        .outerjoin(Lesson, Lesson.id == root.lesson_id)
-        .where(Module.id == root.module_id)).first()
+    where = service.module_and_lesson_keys(root.module_id, root.lesson_id)
     return render_template(
         "teach/thread.html", access=access, cohort=access.cohort, threads=threads, root=root,
         module_key=where[0], lesson_key=where[1], tab="discussion", kinds=KIND_LABELS,
@@ -207,11 +199,10 @@ def _say_what_is_missing(form) -> None:
 
 def _sessions_page(access, form=None, status=200):
     from diplolearn.models import utcnow
-    from diplolearn.security.scoping import cohort_groups, staff_sessions
 
-    groups = db.session.scalars(cohort_groups(access)).all()
+    groups = session_groups(access)
     form = form or session_form(groups, access.manages)
-    sessions = db.session.scalars(staff_sessions(access)).all()
+    sessions = staff_session_list(access)
     return render_template(
         "teach/sessions.html", access=access, cohort=access.cohort, form=form,
         sessions=sessions, now=utcnow(), tab="discussion",
@@ -228,11 +219,11 @@ def list_sessions(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/sessions")
 @teachers_only
 def open_session(cohort_id: int):
-    from diplolearn.security.scoping import cohort_group_or_404, cohort_groups
+    from diplolearn.security.scoping import cohort_group_or_404
     from diplolearn.services.cohorts import to_utc
 
     access = taught_cohort_or_404(current_user, cohort_id)
-    form = session_form(db.session.scalars(cohort_groups(access)).all(), access.manages)
+    form = session_form(session_groups(access), access.manages)
     if not form.validate_on_submit():
         return _sessions_page(access, form, 422)
     group = cohort_group_or_404(access, int(form.group.data)) if form.group.data else None
@@ -270,8 +261,6 @@ def i18n_language() -> str:
 @bp.get("/cohorts/<int:cohort_id>/sessions/<int:session_id>")
 @teachers_only
 def show_session(cohort_id: int, session_id: int):
-    from diplolearn.security.scoping import session_or_404, staff_sessions
-
     access = taught_cohort_or_404(current_user, cohort_id)
     return _session_page(access, session_or_404(staff_sessions(access), session_id))
 
@@ -279,8 +268,6 @@ def show_session(cohort_id: int, session_id: int):
 @bp.post("/cohorts/<int:cohort_id>/sessions/<int:session_id>")
 @teachers_only
 def post_in_session(cohort_id: int, session_id: int):
-    from diplolearn.security.scoping import session_or_404, staff_sessions
-
     access = taught_cohort_or_404(current_user, cohort_id)
     session = session_or_404(staff_sessions(access), session_id)
     form = SessionPostForm()

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from diplolearn.extensions import db
 from diplolearn.models import EnrolmentState, Role
 from diplolearn.models.states import SEAT_HOLDING
 from diplolearn.security.permissions import role_required
@@ -22,11 +21,12 @@ from diplolearn.security.scoping import (
     coordinated_ministries,
     coordinated_ministry_or_404,
     current_membership_or_404,
-    ministry_staff_query,
+    ministry_staff,
     nominated_enrolment_or_404,
-    nominated_enrolments,
+    nominated_in_cohorts,
+    nominated_list,
     nomination_cohort_or_404,
-    nomination_cohorts,
+    nomination_cohort_rows,
 )
 from diplolearn.services import cohorts as service
 from diplolearn.teach.forms import ConfirmForm, PersonForm
@@ -51,11 +51,11 @@ def choose_ministry():
 @coordinators_only
 def list_cohorts(ministry_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
-    rows = db.session.execute(nomination_cohorts(current_user, ministry.id)).all()
+    rows = nomination_cohort_rows(current_user, ministry.id)
     held: dict = {}
     waiting: dict = {}
-    for enrolment in db.session.scalars(nominated_enrolments(current_user, ministry.id, None)
-                                        .where(_in_cohorts(rows))):
+    for enrolment in nominated_in_cohorts(current_user, ministry.id,
+                                          [cohort.id for cohort, _allotment in rows]):
         if enrolment.state in SEAT_HOLDING:
             held[enrolment.cohort_id] = held.get(enrolment.cohort_id, 0) + 1
         elif enrolment.state == EnrolmentState.WAITLISTED:
@@ -64,21 +64,14 @@ def list_cohorts(ministry_id: int):
                            held=held, waiting=waiting)
 
 
-def _in_cohorts(rows):
-    from diplolearn.models import Enrolment
-
-    return Enrolment.cohort_id.in_([cohort.id for cohort, _allotment in rows])
-
-
 def _staff_choices(ministry, exclude_user_ids):
     return [(str(m.user_id), m.user.display_name)
-            for m in db.session.scalars(ministry_staff_query(current_user, ministry.id)).unique()
+            for m in ministry_staff(current_user, ministry.id)
             if m.user_id not in exclude_user_ids and m.user.is_active]
 
 
 def _cohort_page(ministry, cohort, allotment, form=None, status=200):
-    enrolments = db.session.scalars(
-        nominated_enrolments(current_user, ministry.id, cohort.id)).unique().all()
+    enrolments = nominated_list(current_user, ministry.id, cohort.id)
     engaged = {e.user_id for e in enrolments if e.state != EnrolmentState.WITHDRAWN}
     queue = service.waiting_list(cohort.id)  # positions in the cohort's whole queue
     positions = {e.id: service.waiting_position(e, queue) for e in enrolments

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from diplolearn.extensions import db
-from diplolearn.models import EnrolmentState, Ministry
+from diplolearn.models import EnrolmentState
 from diplolearn.security.scoping import (
     account_by_email,
+    allotted_ministries,
+    cohort_enrolment_list,
     cohort_enrolment_or_404,
-    cohort_enrolments,
+    cohort_group_list,
     cohort_group_or_404,
-    cohort_groups,
     managed_cohort_or_404,
+    seat_ministries,
+    seat_ministry_or_404,
     taught_cohort_or_404,
 )
 from diplolearn.services import cohorts as service
@@ -30,14 +31,13 @@ NO_GROUP = _l("No group")
 
 
 def _group_choices(access, none_label=NO_GROUP):
-    return [("", none_label)] + [(str(g.id), g.name)
-                                 for g in db.session.scalars(cohort_groups(access))]
+    return [("", none_label)] + [(str(g.id), g.name) for g in cohort_group_list(access)]
 
 
 # --- enrolments --------------------------------------------------------------------------------
 
 def _enrolments_page(access, form=None, status=200):
-    enrolments = db.session.scalars(cohort_enrolments(access)).unique().all()
+    enrolments = cohort_enrolment_list(access)
     queue = [e for e in enrolments if e.state == EnrolmentState.WAITLISTED]
     queue.sort(key=lambda e: (e.waitlisted_at, e.id))
     if form is None and access.manages:
@@ -102,14 +102,9 @@ def withdraw_enrolment(cohort_id: int, enrolment_id: int):
 
 # --- seats per ministry ------------------------------------------------------------------------
 
-def _ministries():
-    return list(db.session.scalars(sa.select(Ministry).where(Ministry.is_active.is_(True))
-                                   .order_by(Ministry.code)))
-
-
 def _seats_page(access, form=None, status=200):
     cohort = access.cohort
-    ministries = {m.id: m for m in _ministries()}
+    ministries = {m.id: m for m in seat_ministries(access)}
     if form is None:
         form = SeatsForm()
         form.ministry.choices = [(str(i), text_of(m.name)) for i, m in ministries.items()]
@@ -119,8 +114,7 @@ def _seats_page(access, form=None, status=200):
     for enrolment in service.waiting_list(cohort.id):
         waiting[enrolment.sponsor_ministry_id] = waiting.get(enrolment.sponsor_ministry_id, 0) + 1
     ids = {i for i in set(seats) | set(taken) if i is not None}
-    named = {m.id: m for m in db.session.scalars(sa.select(Ministry).where(
-        Ministry.id.in_(ids)))} if ids else {}
+    named = allotted_ministries(access, ids)
     rows = sorted(((named[i], seats.get(i), taken.get(i, 0), waiting.get(i, 0))
                    for i in named), key=lambda r: r[0].code)
     return render_template("teach/seats.html", access=access, cohort=cohort, form=form,
@@ -141,10 +135,10 @@ def show_seats(cohort_id: int):
 def update_seats(cohort_id: int):
     access = managed_cohort_or_404(current_user, cohort_id)
     form = SeatsForm()
-    form.ministry.choices = [(str(m.id), text_of(m.name)) for m in _ministries()]
+    form.ministry.choices = [(str(m.id), text_of(m.name)) for m in seat_ministries(access)]
     if not form.validate_on_submit():
         return _seats_page(access, form, 422)
-    ministry = db.session.get(Ministry, int(form.ministry.data))
+    ministry = seat_ministry_or_404(access, int(form.ministry.data))
     with unit_of_work() as work:
         service.set_seats(access.cohort, ministry, form.seats.data, by=current_user)
     if work.refused:
@@ -156,9 +150,9 @@ def update_seats(cohort_id: int):
 # --- tutor groups ------------------------------------------------------------------------------
 
 def _groups_page(access, form=None, move_form=None, status=200):
-    groups = db.session.scalars(cohort_groups(access)).all()
+    groups = cohort_group_list(access)
     tutors = service.group_tutors([g.id for g in groups])
-    enrolments = db.session.scalars(cohort_enrolments(access)).unique().all()
+    enrolments = cohort_enrolment_list(access)
     members: dict = {}
     for enrolment in enrolments:
         if enrolment.state != EnrolmentState.WITHDRAWN:
@@ -175,7 +169,7 @@ def _groups_page(access, form=None, move_form=None, status=200):
 
 def _move_choices(access, form, enrolments=None):
     if enrolments is None:
-        enrolments = db.session.scalars(cohort_enrolments(access)).unique().all()
+        enrolments = cohort_enrolment_list(access)
     form.enrolment.choices = [(str(e.id), e.user.display_name) for e in enrolments
                               if e.state != EnrolmentState.WITHDRAWN]
     form.group.choices = _group_choices(access)

@@ -3,20 +3,18 @@ completion rules."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from diplolearn import i18n
-from diplolearn.extensions import db
-from diplolearn.models import Enrolment, EnrolmentState, Role, TutorGroup
-from diplolearn.models.states import SEAT_HOLDING
+from diplolearn.models import Role
 from diplolearn.security.permissions import role_required
 from diplolearn.security.scoping import (
+    cohort_tallies,
     managed_cohort_or_404,
     taught_cohort_or_404,
-    taught_cohorts,
+    taught_cohorts_with_places,
     taught_course_or_404,
     taught_courses,
 )
@@ -41,12 +39,7 @@ def _helpers():
 @bp.get("/")
 @teachers_only
 def index():
-    cohorts = db.session.scalars(taught_cohorts(current_user)).all()
-    counts = dict(db.session.execute(
-        sa.select(Enrolment.cohort_id, sa.func.count()).where(
-            Enrolment.cohort_id.in_([c.id for c in cohorts]),
-            Enrolment.state.in_(SEAT_HOLDING)).group_by(Enrolment.cohort_id)).all()) \
-        if cohorts else {}
+    cohorts, counts = taught_cohorts_with_places(current_user)
     return render_template("teach/index.html", courses=taught_courses(current_user),
                            cohorts=cohorts, counts=counts)
 
@@ -84,10 +77,7 @@ def _overview(access, form=None, status=200):
             "ends_at": service.to_local(cohort.ends_at, zone), "capacity": cohort.capacity,
             "at_risk_inactive_days": cohort.at_risk_inactive_days})
     taken = service.places_taken(cohort.id)
-    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
-        Enrolment.cohort_id == cohort.id, Enrolment.state == EnrolmentState.WAITLISTED))
-    groups = db.session.scalar(sa.select(sa.func.count()).select_from(TutorGroup).where(
-        TutorGroup.cohort_id == cohort.id))
+    waiting, groups = cohort_tallies(access)
     return render_template("teach/cohort.html", access=access, cohort=cohort, form=form,
                            taken=sum(taken.values()), waiting=waiting, groups=groups,
                            tab="overview"), status

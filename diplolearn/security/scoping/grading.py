@@ -16,13 +16,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from diplolearn import questions
+from diplolearn.extensions import db
 from diplolearn.models import (
+    AttemptQuestion,
+    AttemptState,
     Cohort,
     Course,
     Enrolment,
+    QuestionRevision,
     Quiz,
     QuizAttempt,
     QuizPolicyOverride,
+    Response,
+    Role,
     Submission,
     SubmissionState,
     TutorGroup,
@@ -95,6 +102,96 @@ def graded_attempt_or_404(viewer: User, course_id: int, quiz_id: int,
         .options(joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user)))
 
 
+def graded_counts(viewer: User, course_id: int) -> dict[int, int]:
+    """Quiz id -> how many of its attempts in the viewer's grading scope are graded."""
+    scoped = graded_attempts(viewer, course_id, QuizAttempt.id)
+    return dict(db.session.execute(
+        sa.select(QuizAttempt.quiz_id, sa.func.count()).where(
+            QuizAttempt.id.in_(scoped), QuizAttempt.state == AttemptState.GRADED)
+        .group_by(QuizAttempt.quiz_id)).all())
+
+
+def listed_attempts(viewer: User, course_id: int, quiz_id: int) -> sa.Select:
+    """Select (to paginate) the quiz's submitted attempts the viewer grades, with learners,
+    by learner and attempt number."""
+    return (graded_attempts(viewer, course_id)
+            .join(User, User.id == Enrolment.user_id)
+            .where(QuizAttempt.quiz_id == quiz_id,
+                   QuizAttempt.state != AttemptState.IN_PROGRESS)
+            .options(joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user))
+            .order_by(User.sort_key, User.id, QuizAttempt.number))
+
+
+def graded_response_or_404(viewer: User, course_id: int, attempt: QuizAttempt,
+                           response_id: int) -> Response:
+    """An answer of an attempt (loaded through ``graded_attempt_or_404``) the viewer grades,
+    with its drawn question; 404 for any other id."""
+    return one_or_404(
+        sa.select(Response).join(AttemptQuestion).where(
+            Response.id == response_id, AttemptQuestion.attempt_id == attempt.id,
+            AttemptQuestion.attempt_id.in_(graded_attempts(viewer, course_id, QuizAttempt.id)))
+        .options(joinedload(Response.attempt_question)))
+
+
+def withheld_attempt_ids(viewer: User, course_id: int, quiz_id: int) -> list[int]:
+    """Ids of the quiz's attempts the viewer grades whose grade is withheld."""
+    return list(db.session.scalars(graded_attempts(viewer, course_id, QuizAttempt.id).where(
+        QuizAttempt.quiz_id == quiz_id, QuizAttempt.grade_withheld.is_(True))).all())
+
+
+def _regradable(viewer: User, course_id: int, quiz_id: int) -> sa.Select:
+    return (graded_attempts(
+        viewer, course_id, QuizAttempt.id, QuizAttempt.number, QuizAttempt.score,
+        QuizAttempt.max_score, User.name_latin, User.name_ar, User.email)
+        .join(User, User.id == Enrolment.user_id)
+        .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.state == AttemptState.GRADED))
+
+
+def regradable_attempts(viewer: User, course_id: int, quiz_id: int) -> list:
+    """The quiz's graded attempts the viewer grades, as rows of columns only (id, number,
+    score, max_score, name_latin, name_ar, email), by learner and attempt number."""
+    return db.session.execute(_regradable(viewer, course_id, quiz_id).order_by(
+        User.sort_key, User.id, QuizAttempt.number)).all()
+
+
+def pinned_revisions(viewer: User, course_id: int, quiz_id: int) -> dict[int, int]:
+    """Question revision id -> question id, of the versions drawn in the quiz's graded
+    attempts the viewer grades."""
+    scoped = _regradable(viewer, course_id, quiz_id)
+    return dict(db.session.execute(
+        sa.select(QuestionRevision.id, QuestionRevision.question_id).where(
+            QuestionRevision.id.in_(sa.select(AttemptQuestion.question_revision_id).where(
+                AttemptQuestion.attempt_id.in_(scoped.with_only_columns(QuizAttempt.id)))
+                .distinct()))).all())
+
+
+def awaiting_grading(viewer: User, course_id: int) -> sa.Select:
+    """Select (to paginate) the course's attempts the viewer grades whose essays wait for a
+    person, oldest first, with learner and quiz version."""
+    from diplolearn.services.quizzes import awaiting_grading_query
+
+    return awaiting_grading_query().where(
+        QuizAttempt.id.in_(graded_attempts(viewer, course_id, QuizAttempt.id))).options(
+        joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user),
+        joinedload(QuizAttempt.quiz_revision))
+
+
+def ungraded_essays(viewer: User, course_id: int, attempt_ids) -> dict[int, int]:
+    """Attempt id -> how many of its essay answers wait for a person's grade, for the given
+    attempts the viewer grades."""
+    return dict(db.session.execute(
+        sa.select(AttemptQuestion.attempt_id, sa.func.count())
+        .join(QuestionRevision, QuestionRevision.id == AttemptQuestion.question_revision_id)
+        .join(Response, Response.attempt_question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id.in_(list(attempt_ids) or [0]),
+               AttemptQuestion.attempt_id.in_(graded_attempts(viewer, course_id,
+                                                              QuizAttempt.id)),
+               QuestionRevision.kind.in_([kind for kind, type_ in questions.REGISTRY.items()
+                                          if type_.manual]),
+               Response.graded_by_id.is_(None))
+        .group_by(AttemptQuestion.attempt_id)).all())
+
+
 def course_quiz_or_404(viewer: User, course_id: int, quiz_key: str) -> tuple[Course, Quiz]:
     """A quiz of a course whose learners the viewer grades; 404 otherwise."""
     course = grading_course_or_404(viewer, course_id)
@@ -118,6 +215,27 @@ def policy_cohorts(viewer: User, course_id: int) -> sa.Select:
     return query
 
 
+def sets_quiz_policy(viewer: User, course_id: int) -> bool:
+    """Whether the viewer sets quiz policy overrides in the course: an administrator,
+    instructor or lead instructor with at least one cohort of it in reach."""
+    return any(viewer.has_role(role) for role in (
+        Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR)) and db.session.scalar(
+        sa.select(sa.exists(policy_cohorts(viewer, course_id))))
+
+
+def policy_targets(viewer: User, course_id: int) -> tuple[list[Cohort], list]:
+    """What the viewer may override a quiz's policy for: the course's cohorts in reach (by
+    key), and their learners as rows (id, name_latin, name_ar, email, cohort key)."""
+    cohorts = db.session.scalars(policy_cohorts(viewer, course_id)
+                                 .order_by(Cohort.key)).all()
+    learners = db.session.execute(
+        sa.select(Enrolment.id, User.name_latin, User.name_ar, User.email, Cohort.key)
+        .join(User, User.id == Enrolment.user_id).join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.cohort_id.in_([c.id for c in cohorts] or [0]))
+        .order_by(Cohort.key, User.sort_key, User.id)).all()
+    return list(cohorts), learners
+
+
 def policy_cohort_or_404(viewer: User, course_id: int, cohort_id: int) -> Cohort:
     return one_or_404(policy_cohorts(viewer, course_id).where(Cohort.id == cohort_id))
 
@@ -138,6 +256,16 @@ def policy_overrides(viewer: User, course_id: int, quiz_id: int) -> sa.Select:
             .where(QuizPolicyOverride.quiz_id == quiz_id,
                    sa.or_(QuizPolicyOverride.cohort_id.in_(cohort_ids),
                           Enrolment.cohort_id.in_(cohort_ids))))
+
+
+def quiz_policy_overrides(viewer: User, course_id: int,
+                          quiz_id: int) -> list[QuizPolicyOverride]:
+    """The quiz's overrides the viewer may change, with cohort and learner: cohorts' first."""
+    return list(db.session.scalars(
+        policy_overrides(viewer, course_id, quiz_id)
+        .options(joinedload(QuizPolicyOverride.cohort),
+                 joinedload(QuizPolicyOverride.enrolment).joinedload(Enrolment.user))
+        .order_by(QuizPolicyOverride.cohort_id.is_(None), QuizPolicyOverride.id)).all())
 
 
 def policy_override_or_404(viewer: User, course_id: int, quiz_id: int,

@@ -14,13 +14,15 @@ they nominate their current staff.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from diplolearn.extensions import db
 from diplolearn.models import (
     Cohort,
     Enrolment,
     Ministry,
+    Role,
+    RoleGrant,
     RosterUpload,
     SeatAllotment,
     StaffMembership,
@@ -33,6 +35,74 @@ def coordinated_ministries(viewer: User) -> list[Ministry]:
     ids = scope_of(viewer).ministry_ids
     return list(db.session.scalars(
         sa.select(Ministry).where(Ministry.id.in_(ids)).order_by(Ministry.code))) if ids else []
+
+
+def _ministry_ids_of(viewer: User) -> frozenset[int] | None:
+    """The ministries the viewer's registers cover: None (all) for an administrator, else the
+    ones they coordinate."""
+    scope = scope_of(viewer)
+    return None if scope.is_administrator else scope.ministry_ids
+
+
+def all_ministries(viewer: User, *, active_only: bool = False) -> list[Ministry]:
+    """Every ministry (only the active ones with ``active_only``) by code, for an
+    administrator; the ones they coordinate for anyone else."""
+    query = sa.select(Ministry).order_by(Ministry.code)
+    if active_only:
+        query = query.where(Ministry.is_active.is_(True))
+    ids = _ministry_ids_of(viewer)
+    if ids is not None:
+        query = query.where(Ministry.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def ministry_or_404(viewer: User, ministry_id: int) -> Ministry:
+    """Any ministry for an administrator, one they coordinate for anyone else; 404 otherwise."""
+    query = sa.select(Ministry).where(Ministry.id == ministry_id)
+    ids = _ministry_ids_of(viewer)
+    if ids is not None:
+        query = query.where(Ministry.id.in_(ids))
+    return one_or_404(query)
+
+
+def staff_counts(viewer: User, ministry_ids=None) -> dict[int, int]:
+    """{ministry id: number of its current staff} over the ministries the viewer may see (an
+    administrator all, a coordinator theirs), limited to ``ministry_ids`` when given; one
+    query, none when there is nothing to count."""
+    query = (sa.select(StaffMembership.ministry_id, sa.func.count())
+             .where(StaffMembership.ended_at.is_(None)).group_by(StaffMembership.ministry_id))
+    visible = _ministry_ids_of(viewer)
+    wanted = None if ministry_ids is None else set(ministry_ids)
+    ids = visible if wanted is None else (wanted if visible is None else wanted & visible)
+    if ids is not None:
+        if not ids:
+            return {}
+        query = query.where(StaffMembership.ministry_id.in_(ids))
+    return dict(db.session.execute(query).all())
+
+
+def coordinators_by_ministry(viewer: User) -> dict[int, list[User]]:
+    """{ministry id: its coordinators} over the viewer's ministries (grants, then people)."""
+    query = (sa.select(RoleGrant).where(RoleGrant.role == Role.COORDINATOR)
+             .options(selectinload(RoleGrant.user)))
+    ids = _ministry_ids_of(viewer)
+    if ids is not None:
+        query = query.where(RoleGrant.ministry_id.in_(ids))
+    coordinators: dict[int, list[User]] = {}
+    for grant in db.session.scalars(query):
+        coordinators.setdefault(grant.ministry_id, []).append(grant.user)
+    return coordinators
+
+
+def ministry_coordinators(viewer: User, ministry_id: int) -> list[User]:
+    """The coordinators of one of the viewer's ministries, by name; [] for any other."""
+    ids = _ministry_ids_of(viewer)
+    query = (sa.select(User).join(RoleGrant, RoleGrant.user_id == User.id)
+             .where(RoleGrant.role == Role.COORDINATOR, RoleGrant.ministry_id == ministry_id)
+             .order_by(User.sort_key))
+    if ids is not None:
+        query = query.where(RoleGrant.ministry_id.in_(ids))
+    return list(db.session.scalars(query))
 
 
 def coordinated_ministry_or_404(viewer: User, ministry_id: int) -> Ministry:
@@ -78,6 +148,26 @@ def ministry_former_people_query(viewer: User, ministry_id: int) -> sa.Select:
         _coordinated(viewer, ministry_id), Enrolment.sponsor_ministry_id == ministry_id)
     return (sa.select(User).where(User.id.in_(sponsored), User.id.not_in(current))
             .order_by(User.sort_key, User.id))
+
+
+def ministry_people(viewer: User, ministry_id: int, *, former: bool = False,
+                    search: str = "") -> sa.Select:
+    """Select (to paginate) the ministry's current staff memberships, or with ``former`` the
+    people it follows who are no longer on its staff; ``search`` narrows both to people whose
+    email or Latin name contains it (any case), or whose Arabic name does."""
+    query = (ministry_former_people_query(viewer, ministry_id) if former
+             else ministry_staff_query(viewer, ministry_id))
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.email).like(like),
+                                   sa.func.lower(User.name_latin).like(like),
+                                   User.name_ar.like(f"%{search}%")))
+    return query
+
+
+def ministry_staff(viewer: User, ministry_id: int) -> list[StaffMembership]:
+    """The ministry's current memberships with their people (``ministry_staff_query``)."""
+    return list(db.session.scalars(ministry_staff_query(viewer, ministry_id)).unique())
 
 
 def ministry_person_or_404(viewer: User, ministry_id: int, user_id: int) -> User:
@@ -151,6 +241,11 @@ def nomination_cohorts(viewer: User, ministry_id: int) -> sa.Select:
             .order_by(Cohort.starts_at.desc().nulls_last(), Cohort.id.desc()))
 
 
+def nomination_cohort_rows(viewer: User, ministry_id: int) -> list:
+    """Rows (cohort, allotment) of the cohorts where the coordinated ministry has seats."""
+    return db.session.execute(nomination_cohorts(viewer, ministry_id)).all()
+
+
 def nomination_cohort_or_404(viewer: User, ministry_id: int, cohort_id: int):
     """(cohort, its allotment to the ministry); 404 where the ministry has no seats."""
     return row_or_404(nomination_cohorts(viewer, ministry_id).where(Cohort.id == cohort_id))
@@ -165,6 +260,18 @@ def nominated_enrolments(viewer: User, ministry_id: int, cohort_id: int | None) 
              .options(joinedload(Enrolment.user))
              .order_by(User.sort_key, Enrolment.id))
     return query if cohort_id is None else query.where(Enrolment.cohort_id == cohort_id)
+
+
+def nominated_list(viewer: User, ministry_id: int, cohort_id: int) -> list[Enrolment]:
+    """The enrolments the coordinated ministry sponsors in the cohort, with people."""
+    return list(db.session.scalars(
+        nominated_enrolments(viewer, ministry_id, cohort_id)).unique().all())
+
+
+def nominated_in_cohorts(viewer: User, ministry_id: int, cohort_ids) -> list[Enrolment]:
+    """The enrolments the coordinated ministry sponsors in any of the given cohorts."""
+    return list(db.session.scalars(nominated_enrolments(viewer, ministry_id, None).where(
+        Enrolment.cohort_id.in_(list(cohort_ids)))))
 
 
 def nominated_enrolment_or_404(viewer: User, ministry_id: int, cohort_id: int,

@@ -5,16 +5,29 @@ Views never load a person and then check; they load *through* the scope
 
 Postings: where a diplomat is posted is sensitive. Only the person, the coordinators of the
 ministry the membership is with, and administrators see it; tutors and instructors never do.
+
+One's own pages: the dashboard's enrolments and announcements, the account page's membership.
+
+An administrator's registers (people, ministries with their staff counts and coordinators, the
+audit trail): each takes the viewer and answers from their scope, everything for an
+administrator; a coordinator gets their own ministries only, and nobody else the audit trail.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from diplolearn.extensions import db
-from diplolearn.models import StaffMembership, User
+from diplolearn.models import (
+    AuditEvent,
+    Cohort,
+    Enrolment,
+    StaffMembership,
+    User,
+)
 from diplolearn.security.scoping.base import one_or_404, scope_of
+from diplolearn.security.scoping.learning import announcements_for
 
 
 def people_query(viewer: User) -> sa.Select:
@@ -26,20 +39,49 @@ def people_query(viewer: User) -> sa.Select:
     return query
 
 
+def people_matching(viewer: User, search: str = "") -> sa.Select:
+    """Select the people ``viewer`` may see (``people_query``) with their grants, narrowed to
+    those whose email or Latin name contains ``search`` (any case) or whose Arabic name
+    does; for the administrator's paged list."""
+    query = people_query(viewer).options(selectinload(User.grants))
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.email).like(like),
+                                   sa.func.lower(User.name_latin).like(like),
+                                   User.name_ar.like(f"%{search}%")))
+    return query
+
+
 def get_person_or_404(viewer: User, user_id: int) -> User:
     return one_or_404(people_query(viewer).where(User.id == user_id))
+
+
+def _memberships_with_visible_posting(viewer: User, user_id: int) -> sa.Select:
+    scope = scope_of(viewer)
+    query = (sa.select(StaffMembership).where(StaffMembership.user_id == user_id)
+             .order_by(StaffMembership.started_at.desc(), StaffMembership.id.desc()))
+    if not scope.is_administrator and user_id != scope.user_id:
+        query = query.where(StaffMembership.ministry_id.in_(scope.ministry_ids))
+    return query
 
 
 def memberships_with_visible_posting(viewer: User, user_id: int) -> sa.Select:
     """Select the person's staff memberships whose posting (and staff id) the viewer may see,
     newest first, with their ministry."""
-    scope = scope_of(viewer)
-    query = (sa.select(StaffMembership).where(StaffMembership.user_id == user_id)
-             .options(joinedload(StaffMembership.ministry))
-             .order_by(StaffMembership.started_at.desc(), StaffMembership.id.desc()))
-    if not scope.is_administrator and user_id != scope.user_id:
-        query = query.where(StaffMembership.ministry_id.in_(scope.ministry_ids))
-    return query
+    return (_memberships_with_visible_posting(viewer, user_id)
+            .options(joinedload(StaffMembership.ministry)))
+
+
+def visible_memberships(viewer: User, user_id: int) -> list[StaffMembership]:
+    """The memberships of ``memberships_with_visible_posting``, as a list (one query)."""
+    return list(db.session.scalars(memberships_with_visible_posting(viewer, user_id)))
+
+
+def person_memberships(viewer: User, user_id: int) -> list[StaffMembership]:
+    """The same memberships for the administrator's person page, newest first, their
+    ministries loaded in one further query."""
+    return list(db.session.scalars(_memberships_with_visible_posting(viewer, user_id)
+                                   .options(selectinload(StaffMembership.ministry))))
 
 
 def own_current_membership(user: User) -> StaffMembership | None:
@@ -47,3 +89,34 @@ def own_current_membership(user: User) -> StaffMembership | None:
     their account page; None when they belong to no ministry now."""
     return db.session.scalar(memberships_with_visible_posting(user, user.id)
                              .where(StaffMembership.ended_at.is_(None)))
+
+
+# --- one's own dashboard ---------------------------------------------------------------------
+
+def dashboard_enrolments(user: User) -> list[Enrolment]:
+    """The user's own enrolments with their cohorts and courses, newest first (one query)."""
+    return list(db.session.scalars(
+        sa.select(Enrolment)
+        .where(Enrolment.user_id == user.id)
+        .options(joinedload(Enrolment.cohort).joinedload(Cohort.course))
+        .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())))
+
+
+def dashboard_announcements(user: User, limit: int) -> list:
+    """The newest ``limit`` announcements to the user (``announcements_for``), one query."""
+    return list(db.session.scalars(announcements_for(user).limit(limit)))
+
+
+# --- an administrator's registers: ministries, their coordinators, the audit trail -------------
+
+def audit_events(viewer: User, action: str = "") -> sa.Select:
+    """Select the audit trail, newest first, with actors and subjects (of the one ``action``
+    when given): all of it for an administrator, nothing for anyone else."""
+    query = (sa.select(AuditEvent)
+             .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.subject_user))
+             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    if not scope_of(viewer).is_administrator:
+        query = query.where(sa.false())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return query

@@ -15,8 +15,17 @@ from flask import abort
 from sqlalchemy.orm import joinedload
 
 from diplolearn.extensions import db
-from diplolearn.models import Cohort, Course, Enrolment, TutorGroup, User
+from diplolearn.models import (
+    Cohort,
+    Course,
+    Enrolment,
+    EnrolmentState,
+    Ministry,
+    TutorGroup,
+    User,
+)
 from diplolearn.models.accounts import normalise_email
+from diplolearn.models.states import SEAT_HOLDING
 from diplolearn.security.scoping.base import Scope, one_or_404, scope_of
 
 
@@ -68,6 +77,28 @@ def taught_cohorts(viewer: User) -> sa.Select:
             .order_by(Cohort.starts_at.desc().nulls_last(), Cohort.id.desc()))
 
 
+def taught_cohorts_with_places(viewer: User) -> tuple[list[Cohort], dict[int, int]]:
+    """The cohorts the viewer manages or tutors in (as ``taught_cohorts``), and cohort id ->
+    places held in each (no query for the places when there is no cohort)."""
+    cohorts = db.session.scalars(taught_cohorts(viewer)).all()
+    counts = dict(db.session.execute(
+        sa.select(Enrolment.cohort_id, sa.func.count()).where(
+            Enrolment.cohort_id.in_([c.id for c in cohorts]),
+            Enrolment.state.in_(SEAT_HOLDING)).group_by(Enrolment.cohort_id)).all()) \
+        if cohorts else {}
+    return list(cohorts), counts
+
+
+def course_cohorts(viewer: User, course_id: int) -> list[Cohort]:
+    """Every cohort of the course (in creation order) when the viewer authors it (an
+    administrator or an instructor of the course, as ``may_author``); none otherwise."""
+    scope = scope_of(viewer)
+    if not (scope.is_administrator or course_id in scope.course_ids):
+        return []
+    return list(db.session.scalars(sa.select(Cohort).where(Cohort.course_id == course_id)
+                                   .order_by(Cohort.id)).all())
+
+
 def taught_cohort_or_404(viewer: User, cohort_id: int) -> CohortAccess:
     """A cohort the viewer manages or tutors in, with what they may do there; 404 otherwise."""
     cohort = one_or_404(taught_cohorts(viewer).where(Cohort.id == cohort_id))
@@ -96,6 +127,22 @@ def cohort_groups(access: CohortAccess) -> sa.Select:
     return query
 
 
+def cohort_group_list(access: CohortAccess) -> list[TutorGroup]:
+    """The cohort's groups the viewer follows (``cohort_groups``), by name."""
+    return list(db.session.scalars(cohort_groups(access)).all())
+
+
+def cohort_tallies(access: CohortAccess) -> tuple[int, int]:
+    """How many of the cohort's enrolments wait for a place, and how many tutor groups it
+    has (the whole cohort's, for everyone who may see its overview)."""
+    cohort_id = access.cohort.id
+    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
+        Enrolment.cohort_id == cohort_id, Enrolment.state == EnrolmentState.WAITLISTED))
+    groups = db.session.scalar(sa.select(sa.func.count()).select_from(TutorGroup).where(
+        TutorGroup.cohort_id == cohort_id))
+    return waiting, groups
+
+
 def cohort_group_or_404(access: CohortAccess, group_id: int) -> TutorGroup:
     return one_or_404(cohort_groups(access).where(TutorGroup.id == group_id))
 
@@ -112,8 +159,46 @@ def cohort_enrolments(access: CohortAccess) -> sa.Select:
     return query
 
 
+def cohort_enrolment_list(access: CohortAccess) -> list[Enrolment]:
+    """The cohort's enrolments the viewer may see (``cohort_enrolments``), loaded."""
+    return list(db.session.scalars(cohort_enrolments(access)).unique().all())
+
+
 def cohort_enrolment_or_404(access: CohortAccess, enrolment_id: int) -> Enrolment:
     return one_or_404(cohort_enrolments(access).where(Enrolment.id == enrolment_id))
+
+
+# --- ministries' seats in a cohort (for those who manage it) -----------------------------------
+
+def _require_manager(access: CohortAccess) -> None:
+    if not access.manages:
+        abort(403)
+
+
+def seat_ministries(access: CohortAccess) -> list[Ministry]:
+    """The active ministries seats may be allotted to, by code, for a cohort's manager."""
+    _require_manager(access)
+    return list(db.session.scalars(sa.select(Ministry).where(Ministry.is_active.is_(True))
+                                   .order_by(Ministry.code)))
+
+
+def allotted_ministries(access: CohortAccess, ministry_ids) -> dict[int, Ministry]:
+    """Ministry id -> ministry, for the given ids (those with seats or places in the managed
+    cohort); no query when there is none."""
+    _require_manager(access)
+    ids = set(ministry_ids)
+    return {m.id: m for m in db.session.scalars(sa.select(Ministry).where(
+        Ministry.id.in_(ids)))} if ids else {}
+
+
+def seat_ministry_or_404(access: CohortAccess, ministry_id: int) -> Ministry:
+    """The ministry chosen for seats in the managed cohort (from the session's identity map
+    when already loaded); 404 for an id that does not exist."""
+    _require_manager(access)
+    ministry = db.session.get(Ministry, ministry_id)
+    if ministry is None:
+        abort(404)
+    return ministry
 
 
 def account_by_email(viewer: User, email: str) -> User | None:
