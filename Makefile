@@ -48,8 +48,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
 
+# Lint and format are checked first (ruff, rules in pyproject.toml); the suite runs on every core.
 test: install node_modules/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # Benchmarks print figures; they are not part of `make test`.
 bench: install

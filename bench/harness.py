@@ -31,9 +31,24 @@ def gunicorn(env: dict, log: Path, workers: int = 2):
     """Serve wsgi:app with gunicorn; the access log records each request's server time (ms)."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--access-logfile", str(log), "--access-logformat", "%(U)s %(s)s %(M)s", "wsgi:app"],
-        cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(log),
+            "--access-logformat",
+            "%(U)s %(s)s %(M)s",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -113,5 +128,7 @@ def report(title: str, names, seen, served, elapsed: float) -> None:
     print(f"{'page':18} {'n':>6} | server ms p50 / p95 / p99 | client ms p50 / p95 / p99")
     for name in names:
         s, c = percentiles(served[name]), percentiles(seen[name])
-        print(f"{name:18} {len(seen[name]):>6} | {s[0]:6.1f} {s[1]:6.1f} {s[2]:6.1f}"
-              f"          | {c[0]:6.1f} {c[1]:6.1f} {c[2]:6.1f}")
+        print(
+            f"{name:18} {len(seen[name]):>6} | {s[0]:6.1f} {s[1]:6.1f} {s[2]:6.1f}"
+            f"          | {c[0]:6.1f} {c[1]:6.1f} {c[2]:6.1f}"
+        )

@@ -31,16 +31,22 @@ PASSWORD = "bench-password-2026"
 
 def prepare(workdir: Path, modules: int, lessons: int) -> dict:
     """Database with the large course imported and 8 enrolled learners; returns their urls."""
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
-               SECRET_KEY="bench-secret", MAIL_BACKEND="console")
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
+        SECRET_KEY="bench-secret",
+        MAIL_BACKEND="console",
+    )
     flask = [sys.executable, "-m", "flask", "--app", str(ROOT / "wsgi.py")]
     folder = write(workdir / "courses", modules=modules, lessons=lessons)
-    subprocess.run(flask + ["db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     started = time.perf_counter()
-    subprocess.run(flask + ["courses", "import", str(folder)], env=env, check=True,
-                   capture_output=True)
-    print(f"imported {modules} modules x {lessons} lessons in "
-          f"{time.perf_counter() - started:.1f} s")
+    subprocess.run(
+        [*flask, "courses", "import", str(folder)], env=env, check=True, capture_output=True
+    )
+    print(
+        f"imported {modules} modules x {lessons} lessons in {time.perf_counter() - started:.1f} s"
+    )
     os.environ.update(env)
     from diplolearn import create_app
     from diplolearn.extensions import db
@@ -53,9 +59,12 @@ def prepare(workdir: Path, modules: int, lessons: int) -> dict:
         cohort = organisations.default_cohort(course)
         users = []
         for n in range(USERS):
-            user = accounts.create_user(f"bench{n}@example.org", name_latin=f"Bench {n}",
-                                        interface_language="ar" if n % 2 else "en",
-                                        password=PASSWORD)
+            user = accounts.create_user(
+                f"bench{n}@example.org",
+                name_latin=f"Bench {n}",
+                interface_language="ar" if n % 2 else "en",
+                password=PASSWORD,
+            )
             enrolment = organisations.enrol(user, cohort, sponsor=None)
             enrolment.move_to(EnrolmentState.ACTIVE)
             users.append((user.email, enrolment.id))
@@ -79,15 +88,24 @@ def main() -> None:
         "quiz": lambda e: f"/learn/{e}/quizzes/m001-quiz",
     }
     with gunicorn(setup["env"], log) as base:
-        clients = [(sign_in(base, email, PASSWORD), enrolment)
-                   for email, enrolment in setup["users"]]
+        clients = [
+            (sign_in(base, email, PASSWORD), enrolment) for email, enrolment in setup["users"]
+        ]
         log.write_text("")
         seen, elapsed = run_load(base, clients, pages, args.seconds)
-    kinds = [("quiz", re.compile(r"^/learn/\d+/quizzes/")),
-             ("lesson", re.compile(r"^/learn/\d+/lessons/")),
-             ("outline", re.compile(r"^/learn/\d+$")), ("dashboard", re.compile(r"^/$"))]
-    report(f"gunicorn 2 workers, SQLite, {USERS} learners, {args.modules}x{args.lessons} course",
-           pages, seen, server_times(log, kinds), elapsed)
+    kinds = [
+        ("quiz", re.compile(r"^/learn/\d+/quizzes/")),
+        ("lesson", re.compile(r"^/learn/\d+/lessons/")),
+        ("outline", re.compile(r"^/learn/\d+$")),
+        ("dashboard", re.compile(r"^/$")),
+    ]
+    report(
+        f"gunicorn 2 workers, SQLite, {USERS} learners, {args.modules}x{args.lessons} course",
+        pages,
+        seen,
+        server_times(log, kinds),
+        elapsed,
+    )
 
 
 if __name__ == "__main__":

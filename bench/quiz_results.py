@@ -30,11 +30,11 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from diplolearn import create_app  # noqa: E402
-from diplolearn.extensions import db  # noqa: E402
-from diplolearn.models import (  # noqa: E402
+from diplolearn import create_app
+from diplolearn.extensions import db
+from diplolearn.models import (
     AttemptQuestion,
     Enrolment,
     QuestionRevision,
@@ -53,40 +53,98 @@ def build(attempts: int) -> tuple[int, int]:
     published = make_published_course(modules=1, lessons_per_module=1)
     make_with_role(Role.INSTRUCTOR, published.course.id, email="bench.instructor@example.org")
     revision = published.quiz_revision("m1-quiz")
-    questions = db.session.scalars(
-        sa.select(QuestionRevision).join(QuestionRevision.choices)
-        .where(QuestionRevision.course_version_id == published.version.id)
-        .order_by(QuestionRevision.id)).unique().all()
-    questions = [q for q in questions if q.id in {link.question_revision_id
-                                                  for link in revision.questions}]
+    questions = (
+        db.session.scalars(
+            sa.select(QuestionRevision)
+            .join(QuestionRevision.choices)
+            .where(QuestionRevision.course_version_id == published.version.id)
+            .order_by(QuestionRevision.id)
+        )
+        .unique()
+        .all()
+    )
+    questions = [
+        q for q in questions if q.id in {link.question_revision_id for link in revision.questions}
+    ]
     learners = attempts * 4 // 5
     now = utcnow()
-    db.session.execute(sa.insert(User), [
-        {"email": f"bench.learner{i}@example.org", "name_latin": f"Learner {i:04d}",
-         "sort_key": f"learner {i:04d}", "timezone": "UTC"} for i in range(learners)])
-    user_ids = db.session.scalars(sa.select(User.id).where(
-        User.email.like("bench.learner%")).order_by(User.id)).all()
-    db.session.execute(sa.insert(Enrolment), [
-        {"user_id": uid, "cohort_id": published.cohort.id, "state": "active",
-         "state_changed_at": now, "activated_at": now} for uid in user_ids])
-    enrolment_ids = db.session.scalars(sa.select(Enrolment.id).where(
-        Enrolment.cohort_id == published.cohort.id).order_by(Enrolment.id)).all()
+    db.session.execute(
+        sa.insert(User),
+        [
+            {
+                "email": f"bench.learner{i}@example.org",
+                "name_latin": f"Learner {i:04d}",
+                "sort_key": f"learner {i:04d}",
+                "timezone": "UTC",
+            }
+            for i in range(learners)
+        ],
+    )
+    user_ids = db.session.scalars(
+        sa.select(User.id).where(User.email.like("bench.learner%")).order_by(User.id)
+    ).all()
+    db.session.execute(
+        sa.insert(Enrolment),
+        [
+            {
+                "user_id": uid,
+                "cohort_id": published.cohort.id,
+                "state": "active",
+                "state_changed_at": now,
+                "activated_at": now,
+            }
+            for uid in user_ids
+        ],
+    )
+    enrolment_ids = db.session.scalars(
+        sa.select(Enrolment.id)
+        .where(Enrolment.cohort_id == published.cohort.id)
+        .order_by(Enrolment.id)
+    ).all()
     rng = random.Random(5)
-    plan = [(e, 1) for e in enrolment_ids] + [(e, 2) for e in enrolment_ids[:attempts - learners]]
-    db.session.execute(sa.insert(QuizAttempt), [
-        {"enrolment_id": e, "quiz_id": revision.quiz_id, "quiz_revision_id": revision.id,
-         "number": n, "state": "graded", "language": "en", "pass_mark": Decimal(60),
-         "started_at": now, "submitted_at": now, "graded_at": now,
-         "max_score": Decimal(len(questions))} for e, n in plan])
-    attempt_ids = db.session.scalars(sa.select(QuizAttempt.id).where(
-        QuizAttempt.quiz_id == revision.quiz_id).order_by(QuizAttempt.id)).all()
-    db.session.execute(sa.insert(AttemptQuestion), [
-        {"attempt_id": a, "question_revision_id": q.id, "position": p,
-         "choice_order": [c.key for c in q.choices]}
-        for a in attempt_ids for p, q in enumerate(questions, 1)])
-    aq_rows = db.session.execute(sa.select(
-        AttemptQuestion.id, AttemptQuestion.attempt_id, AttemptQuestion.question_revision_id)
-        .where(AttemptQuestion.attempt_id.in_(attempt_ids))).all()
+    plan = [(e, 1) for e in enrolment_ids] + [(e, 2) for e in enrolment_ids[: attempts - learners]]
+    db.session.execute(
+        sa.insert(QuizAttempt),
+        [
+            {
+                "enrolment_id": e,
+                "quiz_id": revision.quiz_id,
+                "quiz_revision_id": revision.id,
+                "number": n,
+                "state": "graded",
+                "language": "en",
+                "pass_mark": Decimal(60),
+                "started_at": now,
+                "submitted_at": now,
+                "graded_at": now,
+                "max_score": Decimal(len(questions)),
+            }
+            for e, n in plan
+        ],
+    )
+    attempt_ids = db.session.scalars(
+        sa.select(QuizAttempt.id)
+        .where(QuizAttempt.quiz_id == revision.quiz_id)
+        .order_by(QuizAttempt.id)
+    ).all()
+    db.session.execute(
+        sa.insert(AttemptQuestion),
+        [
+            {
+                "attempt_id": a,
+                "question_revision_id": q.id,
+                "position": p,
+                "choice_order": [c.key for c in q.choices],
+            }
+            for a in attempt_ids
+            for p, q in enumerate(questions, 1)
+        ],
+    )
+    aq_rows = db.session.execute(
+        sa.select(
+            AttemptQuestion.id, AttemptQuestion.attempt_id, AttemptQuestion.question_revision_id
+        ).where(AttemptQuestion.attempt_id.in_(attempt_ids))
+    ).all()
     by_id = {q.id: q for q in questions}
     ability = {a: rng.random() for a in attempt_ids}
     responses, totals = [], {a: Decimal(0) for a in attempt_ids}
@@ -97,12 +155,21 @@ def build(attempts: int) -> tuple[int, int]:
         keys = keys if question.kind == "multiple_select" else keys[:1]
         score = Decimal(1) if right else Decimal(0)
         totals[attempt_id] += score
-        responses.append({"attempt_question_id": aq_id, "answer": {"choices": keys},
-                          "saved_at": now, "score": score})
+        responses.append(
+            {
+                "attempt_question_id": aq_id,
+                "answer": {"choices": keys},
+                "saved_at": now,
+                "score": score,
+            }
+        )
     db.session.execute(sa.insert(Response), responses)
     for attempt_id, total in totals.items():
-        db.session.execute(sa.update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(
-            score=total, passed=total * 100 / len(questions) >= 60))
+        db.session.execute(
+            sa.update(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id)
+            .values(score=total, passed=total * 100 / len(questions) >= 60)
+        )
     db.session.commit()
     return published.course.id, questions[0].id
 
@@ -117,8 +184,9 @@ def main() -> None:
         with postgres_schema(args.postgres) as url:
             run(url, args)
     else:
-        run(f"sqlite:///{Path(tempfile.mkdtemp(prefix='diplolearn-bench-results-')) / 'b.db'}",
-            args)
+        run(
+            f"sqlite:///{Path(tempfile.mkdtemp(prefix='diplolearn-bench-results-')) / 'b.db'}", args
+        )
 
 
 @contextmanager
@@ -137,9 +205,16 @@ def postgres_schema(base_url: str):
 
 
 def run(url: str, args) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret",
-                      "MAIL_BACKEND": "memory", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench-secret",
+            "MAIL_BACKEND": "memory",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.create_all()
         started = time.perf_counter()
@@ -147,20 +222,27 @@ def run(url: str, args) -> None:
         built = time.perf_counter() - started
         attempts = db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt))
     client = app.test_client()
-    client.post("/login", data={"email": "bench.instructor@example.org",
-                                "password": "correct horse battery"})
+    client.post(
+        "/login",
+        data={"email": "bench.instructor@example.org", "password": "correct horse battery"},
+    )
     base = f"/teach/courses/{course_id}"
-    pages = {"summary": f"{base}/quizzes/m1-quiz", "attempts": f"{base}/quizzes/m1-quiz/attempts",
-             "question": f"{base}/quizzes/m1-quiz/questions/{question_id}",
-             "regrade": f"{base}/quizzes/m1-quiz/regrade", "grading queue": f"{base}/grading",
-             "quizzes": f"{base}/quizzes"}
+    pages = {
+        "summary": f"{base}/quizzes/m1-quiz",
+        "attempts": f"{base}/quizzes/m1-quiz/attempts",
+        "question": f"{base}/quizzes/m1-quiz/questions/{question_id}",
+        "regrade": f"{base}/quizzes/m1-quiz/regrade",
+        "grading queue": f"{base}/grading",
+        "quizzes": f"{base}/quizzes",
+    }
     statements: list[str] = []
     with app.app_context():
         engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute",
-                    lambda *a: statements.append(a[2]))
-    print(f"{attempts} graded attempts on {engine.dialect.name} (built in {built:.1f} s); "
-          f"{args.repeat} requests per page, in process")
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    print(
+        f"{attempts} graded attempts on {engine.dialect.name} (built in {built:.1f} s); "
+        f"{args.repeat} requests per page, in process"
+    )
     print(f"{'page':16} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for name, path in pages.items():
         client.get(path)  # warm
@@ -173,8 +255,10 @@ def run(url: str, args) -> None:
             status = response.status_code
         times.sort()
         p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-        print(f"{name:16} {status:>6} {statistics.median(times):>8.1f} {p95:>8.1f} "
-              f"{len(statements):>8}")
+        print(
+            f"{name:16} {status:>6} {statistics.median(times):>8.1f} {p95:>8.1f} "
+            f"{len(statements):>8}"
+        )
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

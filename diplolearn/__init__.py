@@ -6,7 +6,6 @@ handlers, command-line groups.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Flask
 
 from diplolearn.config import load_config
@@ -24,33 +23,23 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from diplolearn import i18n, unit_of_work
+    from diplolearn import database, i18n, unit_of_work
+    from diplolearn.auth.sessions import load_user
     from diplolearn.extensions import babel, csrf, db, limiter, login_manager, migrate
     from diplolearn.security.headers import register_security_headers
 
     db.init_app(app)
-    _configure_sqlite(app, db)
+    database.configure(app)
     migrate.init_app(app, db, directory=str(_project_path(app, "migrations")))
-    babel.init_app(app, locale_selector=i18n.select_interface_language,
-                   timezone_selector=i18n.select_timezone)
+    babel.init_app(
+        app, locale_selector=i18n.select_interface_language, timezone_selector=i18n.select_timezone
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        from diplolearn.models import User
-
-        user_id, _, epoch = session_id.partition(".")
-        if not user_id.isdigit() or not epoch.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        # A password change bumps the epoch, ending every session opened before it.
-        if user is None or user.session_epoch != int(epoch) or not user.is_active:
-            return None
-        return user
+    login_manager.user_loader(load_user)
 
     register_security_headers(app)
     unit_of_work.register(app)
@@ -62,47 +51,6 @@ def _project_path(app: Flask, name: str):
     return Path(app.root_path).parent / name
 
 
-def _configure_sqlite(app: Flask, db) -> None:
-    """Foreign keys on, WAL and a busy timeout for every SQLite connection."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-
-    with app.app_context():
-        engine = db.engine
-
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy, not the sqlite3 module, open transactions, so that SAVEPOINT and
-        # transactional DDL behave as documented (SQLAlchemy's pysqlite recipe).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 5000")
-        if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
-            cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        # A request that may write (POST) takes the write lock as its transaction begins. A
-        # transaction that reads first and writes later fails at once with "database is
-        # locked" if another one wrote in between (the busy timeout only helps transactions
-        # that have not read yet), so a double-clicked submit would be a 500, not a clean
-        # "already submitted". Reads (GET) stay concurrent. A job, or a GET's one audited
-        # write, asks for the lock explicitly (unit_of_work.write_lock).
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
-
-
-def _writing_request() -> bool:
-    from flask import has_request_context, request
-
-    from diplolearn.unit_of_work import write_lock_wanted
-
-    return write_lock_wanted() or (
-        has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"))
-
-
 def register_blueprints(app: Flask) -> None:
     from diplolearn.admin import bp as admin_bp
     from diplolearn.assignments import bp as assignments_bp
@@ -112,12 +60,12 @@ def register_blueprints(app: Flask) -> None:
     from diplolearn.coursefiles import bp as coursefiles_bp
     from diplolearn.learner import bp as learner_bp
     from diplolearn.main import bp as main_bp
-    from diplolearn.privacy import bp as privacy_bp
     from diplolearn.ministry import bp as ministry_bp
+    from diplolearn.privacy import bp as privacy_bp
     from diplolearn.reports import bp as reports_bp
+    from diplolearn.results import bp as results_bp
     from diplolearn.teach import bp as teach_bp
     from diplolearn.teach.nominations import bp as nominations_bp
-    from diplolearn.results import bp as results_bp
     from diplolearn.tracking import bp as tracking_bp
     from diplolearn.verify import bp as verify_bp
 

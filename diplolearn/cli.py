@@ -88,8 +88,12 @@ def format_(paths):
 
 @courses.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
-@click.option("--force", is_flag=True, help="Replace changes made in the browser (a version not "
-              "produced from files, or changed since) with these files.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace changes made in the browser (a version not "
+    "produced from files, or changed since) with these files.",
+)
 def import_(paths, force):
     """Import course folders, all or nothing: any problem in any folder imports none, and a
     course edited in the browser is refused (listing what differs) unless --force."""
@@ -113,22 +117,31 @@ def import_(paths, force):
         course = db.session.scalar(sa.select(Course).where(Course.key == spec.id))
         for conflict in conflicts(course, files) if course is not None else []:
             refused += 1
-            click.echo(f"{spec.id}: version {conflict.version.number} ({conflict.version.state}) "
-                       "has changes made in the browser that these files would replace:",
-                       err=True)
-            for label, paths in (("changed", conflict.changed), ("only in the files",
-                                 conflict.added), ("only in the course", conflict.removed)):
+            click.echo(
+                f"{spec.id}: version {conflict.version.number} ({conflict.version.state}) "
+                "has changes made in the browser that these files would replace:",
+                err=True,
+            )
+            for label, paths in (
+                ("changed", conflict.changed),
+                ("only in the files", conflict.added),
+                ("only in the course", conflict.removed),
+            ):
                 for path in paths:
                     click.echo(f"  {spec.id}/{path}: {label}", err=True)
     if refused and not force:
         raise click.ClickException(
             "nothing was imported: export the course (flask courses export) and merge the "
-            "browser's changes into the files, or import with --force to replace them.")
+            "browser's changes into the files, or import with --force to replace them."
+        )
     results = [import_course(spec, files) for spec, files in loaded]
     db.session.commit()
     for result in results:
-        state = f"version {result.version.number} published" if result.created \
+        state = (
+            f"version {result.version.number} published"
+            if result.created
             else f"unchanged (version {result.version.number})"
+        )
         click.echo(f"{result.course.key}: {state}")
 
 
@@ -158,8 +171,13 @@ def users():
 @click.option("--email", required=True)
 @click.option("--name", "name_latin", required=True, help="Name in Latin script.")
 @click.option("--name-ar", default="", help="Name in Arabic script.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when not given.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given.",
+)
 def create_admin(email, name_latin, name_ar, password):
     """Create an administrator who can sign in at once."""
     from diplolearn.models import Role
@@ -167,8 +185,9 @@ def create_admin(email, name_latin, name_ar, password):
     from diplolearn.services.errors import DomainError
 
     try:
-        user = accounts.create_user(email, name_latin=name_latin, name_ar=name_ar,
-                                    password=password)
+        user = accounts.create_user(
+            email, name_latin=name_latin, name_ar=name_ar, password=password
+        )
         accounts.grant_role(user, Role.ADMINISTRATOR)
         audit.record(None, "user.create_admin_cli", subject=user)
     except DomainError as error:

@@ -51,9 +51,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     )
     # Heroku-style URLs name the old driver; we use psycopg 3.
     if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
     elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
 
     secret_key = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
     if not secret_key:
@@ -82,14 +82,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
         # Written assignment uploads (.docx or PDF); kept below MAX_CONTENT_LENGTH so that a
         # file over it gets the assignment page's own message.
-        "ASSIGNMENT_MAX_FILE_BYTES": int(env.get("ASSIGNMENT_MAX_FILE_BYTES",
-                                             5 * 1024 * 1024)),
+        "ASSIGNMENT_MAX_FILE_BYTES": int(env.get("ASSIGNMENT_MAX_FILE_BYTES", 5 * 1024 * 1024)),
         # Course folders uploaded as zips (services/coursefiles.py) and lesson images
         # (services/images.py); both below MAX_CONTENT_LENGTH so they get their own message.
         "COURSE_ZIP_MAX_BYTES": int(env.get("COURSE_ZIP_MAX_BYTES", 6 * 1024 * 1024)),
         "COURSE_ZIP_MAX_FILES": int(env.get("COURSE_ZIP_MAX_FILES", 2000)),
-        "COURSE_ZIP_MAX_UNCOMPRESSED": int(env.get("COURSE_ZIP_MAX_UNCOMPRESSED",
-                                                   64 * 1024 * 1024)),
+        "COURSE_ZIP_MAX_UNCOMPRESSED": int(
+            env.get("COURSE_ZIP_MAX_UNCOMPRESSED", 64 * 1024 * 1024)
+        ),
         "IMAGE_MAX_BYTES": int(env.get("IMAGE_MAX_BYTES", 5 * 1024 * 1024)),
         "IMAGE_MAX_PIXELS": int(env.get("IMAGE_MAX_PIXELS", 24_000_000)),
         "IMAGE_MAX_SIDE": int(env.get("IMAGE_MAX_SIDE", 8000)),
@@ -130,7 +130,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
-        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "DiploLearn <no-reply@diplolearn.test>"),
+        "MAIL_DEFAULT_SENDER": env.get(
+            "MAIL_DEFAULT_SENDER", "DiploLearn <no-reply@diplolearn.test>"
+        ),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", 5)),
     }
     config.update(overrides)

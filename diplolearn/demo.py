@@ -20,11 +20,10 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from diplolearn import questions as question_types
 from diplolearn.courses.check import load_course
 from diplolearn.courses.importer import import_course
-from diplolearn import questions as question_types
 from diplolearn.extensions import db
-
 from diplolearn.models import (
     Cohort,
     Course,
@@ -64,35 +63,114 @@ class DemoAccount(NamedTuple):
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("administrator", "admin@diplolearn.test", "admin-demo-2026",
-                "Nadia Haddad", "نادية حداد", "en"),
-    DemoAccount("instructor", "instructor@diplolearn.test", "instructor-demo-2026",
-                "Karim Mansour", "كريم منصور", "ar"),
-    DemoAccount("tutor, group 1", "tutor@diplolearn.test", "tutor-demo-2026",
-                "Sophie Laurent", "صوفي لوران", "fr"),
-    DemoAccount("tutor, group 2", "tutor2@diplolearn.test", "tutor2-demo-2026",
-                "Tariq Saleh", "طارق صالح", "ar"),
-    DemoAccount("coordinator, Ministry A", "coordinator.a@diplolearn.test",
-                "coordinator-a-demo-2026", "Omar Khalil", "عمر خليل", "ar", "MFA-A"),
-    DemoAccount("coordinator, Ministry B", "coordinator.b@diplolearn.test",
-                "coordinator-b-demo-2026", "Helen Carter", "هيلين كارتر", "en", "MFA-B"),
-    DemoAccount("learner (Arabic)", "layla@diplolearn.test", "layla-demo-2026",
-                "Layla Al-Amin", "ليلى الأمين", "ar", "MFA-A"),
-    DemoAccount("learner (Arabic)", "youssef@diplolearn.test", "youssef-demo-2026",
-                "Youssef Benali", "يوسف بن علي", "ar", "MFA-B"),
-    DemoAccount("learner (English)", "james@diplolearn.test", "james-demo-2026",
-                "James Okafor", "جيمس أوكافور", "en", "MFA-A"),
-    DemoAccount("learner (English)", "amina@diplolearn.test", "amina-demo-2026",
-                "Amina Yusuf", "أمينة يوسف", "en", "MFA-B"),
-    DemoAccount("learner (French)", "claire@diplolearn.test", "claire-demo-2026",
-                "Claire Dubois", "كلير دوبوا", "fr", "MFA-B"),
+    DemoAccount(
+        "administrator",
+        "admin@diplolearn.test",
+        "admin-demo-2026",
+        "Nadia Haddad",
+        "نادية حداد",
+        "en",
+    ),
+    DemoAccount(
+        "instructor",
+        "instructor@diplolearn.test",
+        "instructor-demo-2026",
+        "Karim Mansour",
+        "كريم منصور",
+        "ar",
+    ),
+    DemoAccount(
+        "tutor, group 1",
+        "tutor@diplolearn.test",
+        "tutor-demo-2026",
+        "Sophie Laurent",
+        "صوفي لوران",
+        "fr",
+    ),
+    DemoAccount(
+        "tutor, group 2",
+        "tutor2@diplolearn.test",
+        "tutor2-demo-2026",
+        "Tariq Saleh",
+        "طارق صالح",
+        "ar",
+    ),
+    DemoAccount(
+        "coordinator, Ministry A",
+        "coordinator.a@diplolearn.test",
+        "coordinator-a-demo-2026",
+        "Omar Khalil",
+        "عمر خليل",
+        "ar",
+        "MFA-A",
+    ),
+    DemoAccount(
+        "coordinator, Ministry B",
+        "coordinator.b@diplolearn.test",
+        "coordinator-b-demo-2026",
+        "Helen Carter",
+        "هيلين كارتر",
+        "en",
+        "MFA-B",
+    ),
+    DemoAccount(
+        "learner (Arabic)",
+        "layla@diplolearn.test",
+        "layla-demo-2026",
+        "Layla Al-Amin",
+        "ليلى الأمين",
+        "ar",
+        "MFA-A",
+    ),
+    DemoAccount(
+        "learner (Arabic)",
+        "youssef@diplolearn.test",
+        "youssef-demo-2026",
+        "Youssef Benali",
+        "يوسف بن علي",
+        "ar",
+        "MFA-B",
+    ),
+    DemoAccount(
+        "learner (English)",
+        "james@diplolearn.test",
+        "james-demo-2026",
+        "James Okafor",
+        "جيمس أوكافور",
+        "en",
+        "MFA-A",
+    ),
+    DemoAccount(
+        "learner (English)",
+        "amina@diplolearn.test",
+        "amina-demo-2026",
+        "Amina Yusuf",
+        "أمينة يوسف",
+        "en",
+        "MFA-B",
+    ),
+    DemoAccount(
+        "learner (French)",
+        "claire@diplolearn.test",
+        "claire-demo-2026",
+        "Claire Dubois",
+        "كلير دوبوا",
+        "fr",
+        "MFA-B",
+    ),
 ]
 
 DEMO_MINISTRIES = {
-    "MFA-A": {"en": "Ministry of Foreign Affairs of Arcadia", "ar": "وزارة خارجية أركاديا",
-              "fr": "Ministère des Affaires étrangères d'Arcadie"},
-    "MFA-B": {"en": "Ministry of Foreign Affairs of Borealia", "ar": "وزارة خارجية بوريليا",
-              "fr": "Ministère des Affaires étrangères de Borélie"},
+    "MFA-A": {
+        "en": "Ministry of Foreign Affairs of Arcadia",
+        "ar": "وزارة خارجية أركاديا",
+        "fr": "Ministère des Affaires étrangères d'Arcadie",
+    },
+    "MFA-B": {
+        "en": "Ministry of Foreign Affairs of Borealia",
+        "ar": "وزارة خارجية بوريليا",
+        "fr": "Ministère des Affaires étrangères de Borélie",
+    },
 }
 
 DEMO_COURSE_KEY = "digital-diplomacy"
@@ -135,22 +213,94 @@ class DemoStaff(NamedTuple):
 
 
 DEMO_STAFF = [
-    DemoStaff("rania.aziz@mfa-a.test", "Rania Aziz", "رانيا عزيز", "ar", "MFA-A", "group-1",
-              "Second Secretary", "Geneva", (4, 1, 0)),
-    DemoStaff("samir.toumi@mfa-a.test", "Samir Toumi", "سمير التومي", "ar", "MFA-A", "group-1",
-              "Attaché", "Headquarters", (3, 0, 2)),
-    DemoStaff("hana.idris@mfa-a.test", "Hana Idris", "هناء إدريس", "en", "MFA-A", "group-2",
-              "First Secretary", "New York", (2, 1, 0)),
-    DemoStaff("faris.nouri@mfa-a.test", "Faris Nouri", "فارس النوري", "ar", "MFA-A", "group-2",
-              "Counsellor", "Brussels", (0, 0, 0)),
-    DemoStaff("lucie.martin@mfa-b.test", "Lucie Martin", "لوسي مارتان", "fr", "MFA-B", "group-1",
-              "Third Secretary", "Dakar", (3, 1, 0)),
-    DemoStaff("peter.lind@mfa-b.test", "Peter Lind", "بيتر ليند", "en", "MFA-B", "group-1",
-              "Attaché", "Headquarters", (1, 0, 1)),
-    DemoStaff("mariam.said@mfa-b.test", "Mariam Said", "مريم سعيد", "ar", "MFA-B", "group-2",
-              "Second Secretary", "Cairo", (4, 0, 1)),
-    DemoStaff("tom.eriksen@mfa-b.test", "Tom Eriksen", "توم إريكسن", "en", "MFA-B", "group-2",
-              "First Secretary", "Nairobi", (0, 1, 0)),
+    DemoStaff(
+        "rania.aziz@mfa-a.test",
+        "Rania Aziz",
+        "رانيا عزيز",
+        "ar",
+        "MFA-A",
+        "group-1",
+        "Second Secretary",
+        "Geneva",
+        (4, 1, 0),
+    ),
+    DemoStaff(
+        "samir.toumi@mfa-a.test",
+        "Samir Toumi",
+        "سمير التومي",
+        "ar",
+        "MFA-A",
+        "group-1",
+        "Attaché",
+        "Headquarters",
+        (3, 0, 2),
+    ),
+    DemoStaff(
+        "hana.idris@mfa-a.test",
+        "Hana Idris",
+        "هناء إدريس",
+        "en",
+        "MFA-A",
+        "group-2",
+        "First Secretary",
+        "New York",
+        (2, 1, 0),
+    ),
+    DemoStaff(
+        "faris.nouri@mfa-a.test",
+        "Faris Nouri",
+        "فارس النوري",
+        "ar",
+        "MFA-A",
+        "group-2",
+        "Counsellor",
+        "Brussels",
+        (0, 0, 0),
+    ),
+    DemoStaff(
+        "lucie.martin@mfa-b.test",
+        "Lucie Martin",
+        "لوسي مارتان",
+        "fr",
+        "MFA-B",
+        "group-1",
+        "Third Secretary",
+        "Dakar",
+        (3, 1, 0),
+    ),
+    DemoStaff(
+        "peter.lind@mfa-b.test",
+        "Peter Lind",
+        "بيتر ليند",
+        "en",
+        "MFA-B",
+        "group-1",
+        "Attaché",
+        "Headquarters",
+        (1, 0, 1),
+    ),
+    DemoStaff(
+        "mariam.said@mfa-b.test",
+        "Mariam Said",
+        "مريم سعيد",
+        "ar",
+        "MFA-B",
+        "group-2",
+        "Second Secretary",
+        "Cairo",
+        (4, 0, 1),
+    ),
+    DemoStaff(
+        "tom.eriksen@mfa-b.test",
+        "Tom Eriksen",
+        "توم إريكسن",
+        "en",
+        "MFA-B",
+        "group-2",
+        "First Secretary",
+        "Nairobi",
+        (0, 1, 0),
+    ),
 ]
 
 
@@ -186,24 +336,30 @@ def seed_demo(today: dt.date | None = None) -> int:
         spec, files = load_course(COURSES_DIR / DEMO_COURSE_KEY)
         course = import_course(spec, files).course
         created += 1
-    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.course_id == course.id,
-                                                       Cohort.key == DEMO_COHORT_KEY))
+    cohort = db.session.scalar(
+        sa.select(Cohort).where(Cohort.course_id == course.id, Cohort.key == DEMO_COHORT_KEY)
+    )
     if cohort is None:
         # A running cohort in its fifth week, whatever day the demo is seeded.
         today = today or utcnow().date()
         monday = today - dt.timedelta(days=today.weekday() + 28)
         start = dt.datetime.combine(monday, dt.time(8, 0), tzinfo=dt.UTC)
         cohort = organisations.create_cohort(
-            course, DEMO_COHORT_KEY,
+            course,
+            DEMO_COHORT_KEY,
             {"ar": "دفعة خريف 2026", "en": "Autumn 2026", "fr": "Automne 2026"},
-            timezone="Europe/Zurich", starts_at=start, ends_at=start + dt.timedelta(weeks=10),
-            capacity=60)
+            timezone="Europe/Zurich",
+            starts_at=start,
+            ends_at=start + dt.timedelta(weeks=10),
+            capacity=60,
+        )
         schedule_weekly(cohort, start)
         created += 1
     groups: dict[str, TutorGroup] = {}
     for key, name in (("group-1", "Group 1"), ("group-2", "Group 2")):
-        group = db.session.scalar(sa.select(TutorGroup).where(
-            TutorGroup.cohort_id == cohort.id, TutorGroup.key == key))
+        group = db.session.scalar(
+            sa.select(TutorGroup).where(TutorGroup.cohort_id == cohort.id, TutorGroup.key == key)
+        )
         if group is None:
             group = organisations.add_tutor_group(cohort, key, name)
             created += 1
@@ -212,10 +368,14 @@ def seed_demo(today: dt.date | None = None) -> int:
     for row in DEMO_ACCOUNTS:
         user = accounts.find_user_by_email(row.email)
         if user is None:
-            user = accounts.create_user(row.email, name_latin=row.name_latin, name_ar=row.name_ar,
-                                        interface_language=row.language,
-                                        reading_language=_reading(row.language),
-                                        password=row.password)
+            user = accounts.create_user(
+                row.email,
+                name_latin=row.name_latin,
+                name_ar=row.name_ar,
+                interface_language=row.language,
+                reading_language=_reading(row.language),
+                password=row.password,
+            )
             created += 1
         ministry = ministries.get(row.ministry) if row.ministry else None
         if ministry is not None:
@@ -232,10 +392,15 @@ def seed_demo(today: dt.date | None = None) -> int:
         elif row.role.startswith("coordinator"):
             accounts.grant_role(user, Role.COORDINATOR, ministry.id)
         elif row.role.startswith("learner"):
-            created += _take_part(user, cohort, ministry, groups[DEMO_GROUPS[row.email]],
-                                  DEMO_PROGRESS[row.email])
-    if db.session.scalar(sa.select(SeatAllotment.id).where(
-            SeatAllotment.cohort_id == cohort.id).limit(1)) is None:
+            created += _take_part(
+                user, cohort, ministry, groups[DEMO_GROUPS[row.email]], DEMO_PROGRESS[row.email]
+            )
+    if (
+        db.session.scalar(
+            sa.select(SeatAllotment.id).where(SeatAllotment.cohort_id == cohort.id).limit(1)
+        )
+        is None
+    ):
         # Each ministry bought 24 of the 60 places; the rest stay open to anyone.
         instructor = accounts.find_user_by_email("instructor@diplolearn.test")
         for ministry in ministries.values():
@@ -244,18 +409,27 @@ def seed_demo(today: dt.date | None = None) -> int:
     for staff in DEMO_STAFF:
         user = accounts.find_user_by_email(staff.email)
         if user is None:
-            user = accounts.create_user(staff.email, name_latin=staff.name_latin,
-                                        name_ar=staff.name_ar, interface_language=staff.language,
-                                        reading_language=_reading(staff.language),
-                                        password=None)
+            user = accounts.create_user(
+                staff.email,
+                name_latin=staff.name_latin,
+                name_ar=staff.name_ar,
+                interface_language=staff.language,
+                reading_language=_reading(staff.language),
+                password=None,
+            )
             created += 1
-        people.join_ministry(user, ministries[staff.ministry], position=staff.position,
-                             posting=staff.posting)
-        created += _take_part(user, cohort, ministries[staff.ministry], groups[staff.group],
-                              staff.progress)
-    tutors = {group.id: accounts.find_user_by_email(row.email)
-              for row in DEMO_ACCOUNTS if row.role.startswith("tutor")
-              for group in [groups[f"group-{row.role[-1]}"]]}
+        people.join_ministry(
+            user, ministries[staff.ministry], position=staff.position, posting=staff.posting
+        )
+        created += _take_part(
+            user, cohort, ministries[staff.ministry], groups[staff.group], staff.progress
+        )
+    tutors = {
+        group.id: accounts.find_user_by_email(row.email)
+        for row in DEMO_ACCOUNTS
+        if row.role.startswith("tutor")
+        for group in [groups[f"group-{row.role[-1]}"]]
+    }
     created += discussion.seed_demo_annotations(cohort)
     created += _seed_spring_cohort(course, ministries, today)
     created += grade_submissions(tutors, utcnow())
@@ -263,26 +437,33 @@ def seed_demo(today: dt.date | None = None) -> int:
     return created
 
 
-def _seed_spring_cohort(course: Course, ministries: dict[str, Ministry],
-                        today: dt.date | None) -> int:
+def _seed_spring_cohort(
+    course: Course, ministries: dict[str, Ministry], today: dt.date | None
+) -> int:
     """The spring run: ten weeks that ended months ago, every learner through to the final
     assessment and a certificate, each at their own pace."""
     created = 0
-    cohort = db.session.scalar(sa.select(Cohort).where(
-        Cohort.course_id == course.id, Cohort.key == DEMO_SPRING_COHORT_KEY))
+    cohort = db.session.scalar(
+        sa.select(Cohort).where(Cohort.course_id == course.id, Cohort.key == DEMO_SPRING_COHORT_KEY)
+    )
     if cohort is None:
         today = today or utcnow().date()
         monday = today - dt.timedelta(days=today.weekday(), weeks=30)
         start = dt.datetime.combine(monday, dt.time(8, 0), tzinfo=dt.UTC)
         cohort = organisations.create_cohort(
-            course, DEMO_SPRING_COHORT_KEY,
+            course,
+            DEMO_SPRING_COHORT_KEY,
             {"ar": "دفعة ربيع 2026", "en": "Spring 2026", "fr": "Printemps 2026"},
-            timezone="Europe/Zurich", starts_at=start, ends_at=start + dt.timedelta(weeks=12),
-            capacity=30)
+            timezone="Europe/Zurich",
+            starts_at=start,
+            ends_at=start + dt.timedelta(weeks=12),
+            capacity=30,
+        )
         schedule_weekly(cohort, start)
         created += 1
-    group = db.session.scalar(sa.select(TutorGroup).where(
-        TutorGroup.cohort_id == cohort.id, TutorGroup.key == "group-1"))
+    group = db.session.scalar(
+        sa.select(TutorGroup).where(TutorGroup.cohort_id == cohort.id, TutorGroup.key == "group-1")
+    )
     if group is None:
         group = organisations.add_tutor_group(cohort, "group-1", "Group 1")
         created += 1
@@ -294,23 +475,34 @@ def _seed_spring_cohort(course: Course, ministries: dict[str, Ministry],
     for email, latin, arabic, language, code, delay, weeks_over_final in DEMO_ALUMNI:
         user = accounts.find_user_by_email(email)
         if user is None:
-            user = accounts.create_user(email, name_latin=latin, name_ar=arabic,
-                                        interface_language=language,
-                                        reading_language=_reading(language), password=None)
-            people.join_ministry(user, ministries[code], position="Attaché",
-                                 posting="Headquarters")
+            user = accounts.create_user(
+                email,
+                name_latin=latin,
+                name_ar=arabic,
+                interface_language=language,
+                reading_language=_reading(language),
+                password=None,
+            )
+            people.join_ministry(user, ministries[code], position="Attaché", posting="Headquarters")
             created += 1
-        enrolment = organisations.enrol(user, cohort, sponsor=ministries[code],
-                                        tutor_group=group)
+        enrolment = organisations.enrol(user, cohort, sponsor=ministries[code], tutor_group=group)
         if enrolment.state == EnrolmentState.INVITED:
-            enrolment.move_to(EnrolmentState.ACTIVE,
-                              when=cohort.starts_at + dt.timedelta(days=delay))
-            final_opens = cohort.starts_at + dt.timedelta(weeks=(modules[-1].week or len(modules))
-                                                          - 1)
-            created += advance(enrolment, len(modules), 0, delay % 2, grader=tutor,
-                               start=cohort.starts_at + dt.timedelta(days=delay),
-                               last_module_at=final_opens + dt.timedelta(
-                                   weeks=weeks_over_final, days=delay, hours=2))
+            enrolment.move_to(
+                EnrolmentState.ACTIVE, when=cohort.starts_at + dt.timedelta(days=delay)
+            )
+            final_opens = cohort.starts_at + dt.timedelta(
+                weeks=(modules[-1].week or len(modules)) - 1
+            )
+            created += advance(
+                enrolment,
+                len(modules),
+                0,
+                delay % 2,
+                grader=tutor,
+                start=cohort.starts_at + dt.timedelta(days=delay),
+                last_module_at=final_opens
+                + dt.timedelta(weeks=weeks_over_final, days=delay, hours=2),
+            )
     return created
 
 
@@ -319,8 +511,9 @@ def _reading(language: str) -> str:
     return "en" if language == "fr" else language
 
 
-def _take_part(user, cohort: Cohort, ministry: Ministry, group: TutorGroup,
-               progress: tuple[int, int, int]) -> int:
+def _take_part(
+    user, cohort: Cohort, ministry: Ministry, group: TutorGroup, progress: tuple[int, int, int]
+) -> int:
     enrolment = organisations.enrol(user, cohort, sponsor=ministry, tutor_group=group)
     if enrolment.state == EnrolmentState.INVITED:
         enrolment.move_to(EnrolmentState.ACTIVE, when=cohort.starts_at)
@@ -334,19 +527,36 @@ def schedule_weekly(cohort: Cohort, start: dt.datetime) -> None:
     now = utcnow()
     for node in outline.modules:
         opens = start + dt.timedelta(weeks=(node.week or node.number) - 1)
-        db.session.add(ModuleSchedule(cohort_id=cohort.id, module_id=node.module_id,
-                                      opens_at=opens, due_at=opens + dt.timedelta(days=7),
-                                      released_at=opens if opens <= now else None))
+        db.session.add(
+            ModuleSchedule(
+                cohort_id=cohort.id,
+                module_id=node.module_id,
+                opens_at=opens,
+                due_at=opens + dt.timedelta(days=7),
+                released_at=opens if opens <= now else None,
+            )
+        )
     db.session.flush()
 
 
-def advance(enrolment, modules_done: int, lessons_more: int, failures: int, *,
-            grader=None, start: dt.datetime | None = None,
-            last_module_at: dt.datetime | None = None) -> int:
+def advance(
+    enrolment,
+    modules_done: int,
+    lessons_more: int,
+    failures: int,
+    *,
+    grader=None,
+    start: dt.datetime | None = None,
+    last_module_at: dt.datetime | None = None,
+) -> int:
     """Walk a learner through the course as a real one would: lessons marked done a few minutes
     apart, quizzes taken (failing first when asked). Only for a learner with no record yet."""
-    if db.session.scalar(sa.select(LessonProgress.id).where(
-            LessonProgress.enrolment_id == enrolment.id).limit(1)) is not None:
+    if (
+        db.session.scalar(
+            sa.select(LessonProgress.id).where(LessonProgress.enrolment_id == enrolment.id).limit(1)
+        )
+        is not None
+    ):
         return 0
     when = (start or enrolment.cohort.starts_at) + dt.timedelta(hours=3)
     steps = 0
@@ -371,19 +581,21 @@ def advance(enrolment, modules_done: int, lessons_more: int, failures: int, *,
             for quiz in progress.modules[index].quizzes:
                 for right in [False] * failures + [True]:
                     when += dt.timedelta(minutes=6)
-                    attempt = quizzes.start_attempt(enrolment, quiz, enrolment.user.reading_language
-                                                    or "en", when)
+                    attempt = quizzes.start_attempt(
+                        enrolment, quiz, enrolment.user.reading_language or "en", when
+                    )
                     quizzes.submit(attempt, _answers(attempt, right), when)
                     if grader is not None and quizzes.is_awaiting_grading(attempt):
                         _grade_essays(attempt, grader, when + dt.timedelta(days=1))
                     steps += 1
-            for task in progress_service.course_progress(enrolment, when).modules[index] \
-                    .assignments:
+            for task in (
+                progress_service.course_progress(enrolment, when).modules[index].assignments
+            ):
                 when += dt.timedelta(minutes=40)
                 progress = progress_service.course_progress(enrolment, when)
-                submission = assignment_service.save(enrolment, progress, task,
-                                                     body=_essay(task, enrolment), submit=True,
-                                                     now=when)
+                submission = assignment_service.save(
+                    enrolment, progress, task, body=_essay(task, enrolment), submit=True, now=when
+                )
                 if grader is not None:
                     _grade_submission(submission, grader, when + dt.timedelta(days=1))
                 steps += 1
@@ -397,12 +609,12 @@ def advance(enrolment, modules_done: int, lessons_more: int, failures: int, *,
 # A demo essay: a learner's short memo, repeated to the assignment's minimum length.
 _ESSAY = {
     "ar": "تبيّن تجارب الوزارات المدروسة أن الدبلوماسية الرقمية لا تغني عن العمل الدبلوماسي "
-          "التقليدي بل تكمله، وأن نجاحها رهن بتدريب الدبلوماسيين وبوضوح الرسالة الموجهة "
-          "إلى الجمهور الأجنبي وبقدرة السفارة على الإصغاء إلى ما يقال عنها.",
+    "التقليدي بل تكمله، وأن نجاحها رهن بتدريب الدبلوماسيين وبوضوح الرسالة الموجهة "
+    "إلى الجمهور الأجنبي وبقدرة السفارة على الإصغاء إلى ما يقال عنها.",
     "en": "The ministries we studied show that digital diplomacy complements rather than "
-          "replaces traditional diplomatic work, and that it succeeds when diplomats are "
-          "trained, when the message to foreign publics is clear, and when an embassy listens "
-          "to what is said about it as carefully as it speaks.",
+    "replaces traditional diplomatic work, and that it succeeds when diplomats are "
+    "trained, when the message to foreign publics is clear, and when an embassy listens "
+    "to what is said about it as carefully as it speaks.",
 }
 
 
@@ -416,8 +628,13 @@ def _grade_essays(attempt, grader, when: dt.datetime) -> None:
     """The tutor grades the essays of a submitted attempt: full marks, one remark."""
     for aq in attempt.questions:
         if question_types.get(aq.question_revision.kind).manual and aq.response is not None:
-            quizzes.grade_essay(aq.response, aq.question_revision.points, grader,
-                                "A sound answer, well grounded in the course.", now=when)
+            quizzes.grade_essay(
+                aq.response,
+                aq.question_revision.points,
+                grader,
+                "A sound answer, well grounded in the course.",
+                now=when,
+            )
 
 
 def _grade_submission(submission, grader, when: dt.datetime) -> None:
@@ -427,9 +644,14 @@ def _grade_submission(submission, grader, when: dt.datetime) -> None:
     if revision.criteria:
         last = revision.criteria[-1]
         levels[last.id] = sorted(last.levels, key=lambda level: level.points)[-2:][0].id
-    assignment_service.grade(submission, grader, levels,
-                             "Clear and well argued; cite the paper's figures next time.",
-                             allow_resubmission=False, now=when)
+    assignment_service.grade(
+        submission,
+        grader,
+        levels,
+        "Clear and well argued; cite the paper's figures next time.",
+        allow_resubmission=False,
+        now=when,
+    )
 
 
 def grade_submissions(grader_for_group: dict[int, object], now: dt.datetime) -> int:
@@ -437,18 +659,28 @@ def grade_submissions(grader_for_group: dict[int, object], now: dt.datetime) -> 
     latest weeks' submissions in their queues."""
     graded = 0
     for submission in db.session.scalars(
-            sa.select(Submission).where(Submission.state == SubmissionState.SUBMITTED)
-            .order_by(Submission.id)):
+        sa.select(Submission)
+        .where(Submission.state == SubmissionState.SUBMITTED)
+        .order_by(Submission.id)
+    ):
         enrolment = submission.enrolment
-        schedule = db.session.scalar(sa.select(ModuleSchedule).where(
-            ModuleSchedule.cohort_id == enrolment.cohort_id,
-            ModuleSchedule.module_id == submission.assignment.module_id))
+        schedule = db.session.scalar(
+            sa.select(ModuleSchedule).where(
+                ModuleSchedule.cohort_id == enrolment.cohort_id,
+                ModuleSchedule.module_id == submission.assignment.module_id,
+            )
+        )
         grader = grader_for_group.get(enrolment.tutor_group_id)
-        if grader is None or schedule is None or schedule.due_at is None \
-                or schedule.due_at > now - dt.timedelta(weeks=1):
+        if (
+            grader is None
+            or schedule is None
+            or schedule.due_at is None
+            or schedule.due_at > now - dt.timedelta(weeks=1)
+        ):
             continue
-        _grade_submission(submission, grader,
-                          min(now, submission.submitted_at + dt.timedelta(days=2)))
+        _grade_submission(
+            submission, grader, min(now, submission.submitted_at + dt.timedelta(days=2))
+        )
         graded += 1
     return graded
 

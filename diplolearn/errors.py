@@ -16,15 +16,23 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("Your account does not give access to this page.")),
     404: (_l("Page not found"), _l("There is no page at this address, or it is not yours to see.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
-    413: (_l("Too large"), _l("What you sent is larger than DiploLearn accepts. Nothing was "
-                             "changed.")),
-    429: (_l("Too many attempts"), _l("There have been too many failed attempts. Wait a few "
-                                      "minutes, then try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing was changed; "
-                                         "please try again.")),
+    413: (
+        _l("Too large"),
+        _l("What you sent is larger than DiploLearn accepts. Nothing was changed."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("There have been too many failed attempts. Wait a few minutes, then try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error occurred. Nothing was changed; please try again."),
+    ),
 }
-CSRF_MESSAGE = _l("This form had expired or was sent from elsewhere. Nothing was changed: "
-                  "go back, reload the page and send it again.")
+CSRF_MESSAGE = _l(
+    "This form had expired or was sent from elsewhere. Nothing was changed: "
+    "go back, reload the page and send it again."
+)
 
 
 def _render(status: int, message=None):
@@ -32,8 +40,7 @@ def _render(status: int, message=None):
     message = message or default
     if wants_json():
         return jsonify(error=str(title), message=str(message)), status
-    return render_template("errors/error.html", status=status, title=title,
-                           message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
 def register(app: Flask) -> None:

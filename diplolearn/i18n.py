@@ -83,9 +83,10 @@ def timezone_choices() -> tuple[str, ...]:
 
 def interface_language_for(user) -> str:
     """A person's interface language outside a request (mail, jobs)."""
-    return _valid(getattr(user, "interface_language", None)) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        _valid(getattr(user, "interface_language", None))
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def reading_order(user, course_languages: list[str] | None = None) -> list[str]:
@@ -149,8 +150,9 @@ def format_date(value: dt.datetime | dt.date | None, fmt: str = "medium") -> str
 
 def format_number(value, decimals: int | None = None) -> str:
     fmt = None if decimals is None else "#,##0." + "0" * decimals if decimals else "#,##0"
-    return _format_decimal(value, format=fmt, locale=current_language(),
-                           numbering_system=NUMBERING_SYSTEM)
+    return _format_decimal(
+        value, format=fmt, locale=current_language(), numbering_system=NUMBERING_SYSTEM
+    )
 
 
 def format_percent(value) -> str:

@@ -31,7 +31,6 @@ from sqlalchemy.orm import selectinload
 from diplolearn.extensions import db
 from diplolearn.i18n import pick_text
 from diplolearn.mail import DeliveryError, build_message, deliver
-from diplolearn.services import tracking
 from diplolearn.models import (
     AttemptState,
     Cohort,
@@ -45,6 +44,7 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.models.states import OUTBOX
+from diplolearn.services import tracking
 from diplolearn.services.outbox import claim, due_message_ids, queue_mail
 from diplolearn.unit_of_work import write_lock
 
@@ -65,9 +65,12 @@ def send_due_mail(now: dt.datetime) -> dict[str, int]:
         message = db.session.get(OutboxMessage, message_id)
         message.attempts += 1
         try:
-            deliver(build_message(message.to_address, message.subject, message.body_text,
-                                  message.language),
-                    reference=f"{message.id:08d}-{message.kind}")
+            deliver(
+                build_message(
+                    message.to_address, message.subject, message.body_text, message.language
+                ),
+                reference=f"{message.id:08d}-{message.kind}",
+            )
         except DeliveryError as error:
             message.last_error = str(error)[:2000]
             if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
@@ -128,26 +131,36 @@ def release_modules(now: dt.datetime) -> dict[str, int]:
     for schedule in due:
         schedule.released_at = now
         cohort = schedule.cohort
-        revision = db.session.scalar(sa.select(ModuleRevision).where(
-            ModuleRevision.module_id == schedule.module_id,
-            ModuleRevision.course_version_id == cohort.course_version_id))
+        revision = db.session.scalar(
+            sa.select(ModuleRevision).where(
+                ModuleRevision.module_id == schedule.module_id,
+                ModuleRevision.course_version_id == cohort.course_version_id,
+            )
+        )
         learners = db.session.scalars(
-            sa.select(Enrolment).where(
+            sa.select(Enrolment)
+            .where(
                 Enrolment.cohort_id == cohort.id,
-                Enrolment.state.in_([EnrolmentState.ACTIVE, EnrolmentState.INVITED]))
+                Enrolment.state.in_([EnrolmentState.ACTIVE, EnrolmentState.INVITED]),
+            )
             .options(selectinload(Enrolment.user))
         ).all()
         # A learner's extension replaces the cohort's due date: one query for all of them.
         extended = tracking.extended_due_dates(schedule.module_id, [e.id for e in learners])
         for enrolment in learners:
-            order = [enrolment.user.reading_language or "", enrolment.user.interface_language
-                     or "", *cohort.course.languages]
+            order = [
+                enrolment.user.reading_language or "",
+                enrolment.user.interface_language or "",
+                *cohort.course.languages,
+            ]
             queue_mail(
-                "module_released", enrolment.user,
+                "module_released",
+                enrolment.user,
                 module_title=pick_text(revision.title, order)[0] if revision else "",
                 course_title=pick_text(cohort.course.title, order)[0],
                 due_at=extended.get(enrolment.id, schedule.due_at),
-                due_extended=enrolment.id in extended, cohort_timezone=cohort.timezone,
+                due_extended=enrolment.id in extended,
+                cohort_timezone=cohort.timezone,
             )
             mails += 1
     return {"released": len(due), "mails_queued": mails}

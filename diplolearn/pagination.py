@@ -33,7 +33,11 @@ class Page:
 def paginate(query: sa.Select, per_page: int = 25) -> Page:
     raw = request.args.get("page", "1")
     number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.order_by(None).options().subquery())) or 0
+    total = (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(query.order_by(None).options().subquery())
+        )
+        or 0
+    )
     items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
     return Page(items=list(items), number=number, per_page=per_page, total=total)

@@ -10,7 +10,6 @@ from flask_login import current_user
 from diplolearn import i18n
 from diplolearn.security.sanitize import render_markdown
 
-
 ROLE_LABELS = {
     "administrator": _l("Administrator"),
     "coordinator": _l("Training coordinator"),

@@ -11,16 +11,18 @@ import unicodedata
 # Harakat, tanwin, shadda, sukun, superscript alef, Quranic marks.
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _TATWEEL = "\u0640"
-_ARABIC_FOLD = str.maketrans({
-    "\u0622": "\u0627",  # alef with madda above  -> alef
-    "\u0623": "\u0627",  # alef with hamza above  -> alef
-    "\u0625": "\u0627",  # alef with hamza below  -> alef
-    "\u0671": "\u0627",  # alef wasla             -> alef
-    "\u0649": "\u064a",  # alef maqsura           -> yeh
-    "\u0629": "\u0647",  # teh marbuta            -> heh
-    "\u06a9": "\u0643",  # Persian keheh          -> kaf
-    "\u06cc": "\u064a",  # Farsi yeh              -> yeh
-})
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0622": "\u0627",  # alef with madda above  -> alef
+        "\u0623": "\u0627",  # alef with hamza above  -> alef
+        "\u0625": "\u0627",  # alef with hamza below  -> alef
+        "\u0671": "\u0627",  # alef wasla             -> alef
+        "\u0649": "\u064a",  # alef maqsura           -> yeh
+        "\u0629": "\u0647",  # teh marbuta            -> heh
+        "\u06a9": "\u0643",  # Persian keheh          -> kaf
+        "\u06cc": "\u064a",  # Farsi yeh              -> yeh
+    }
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -63,8 +65,9 @@ def name_sort_key(name_ar: str | None, name_latin: str | None) -> str:
 # --- answers typed by learners ---------------------------------------------------------------
 
 # Arabic-Indic (U+0660..) and Extended Arabic-Indic, i.e. Persian/Urdu (U+06F0..), digits.
-_DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
-                         **{chr(0x06F0 + i): str(i) for i in range(10)}})
+_DIGITS = str.maketrans(
+    {**{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)}}
+)
 _ARABIC_DECIMAL_SEPARATOR = "\u066b"  # ٫
 _ARABIC_THOUSANDS_SEPARATOR = "\u066c"  # ٬
 _NUMBER = re.compile(r"^[+-]?(\d+([.]\d*)?|[.]\d+)$")

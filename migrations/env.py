@@ -5,7 +5,6 @@ import warnings
 from logging.config import fileConfig
 
 import sqlalchemy as sa
-
 from alembic import context
 from flask import current_app
 
@@ -18,14 +17,21 @@ db = current_app.extensions["migrate"].db
 # SQLite batch migrations reflect neighbouring tables; SQLAlchemy cannot reflect the
 # lower(email) expression index and says so. Harmless: batch mode never recreates that table
 # unless a migration alters it, and such a migration must recreate the index explicitly.
-warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based",
-                        category=sa.exc.SAWarning)
+warnings.filterwarnings(
+    "ignore",
+    message="Skipped unsupported reflection of expression-based",
+    category=sa.exc.SAWarning,
+)
 import diplolearn.models  # noqa: E402,F401  (registers every table on the metadata)
 
 
 def run_migrations_offline():
-    context.configure(url=str(db.engine.url), target_metadata=db.metadata, literal_binds=True,
-                      render_as_batch=True)
+    context.configure(
+        url=str(db.engine.url),
+        target_metadata=db.metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -39,6 +39,7 @@ def _send_outbox(app):
 
 # --- services ----------------------------------------------------------------------------
 
+
 def test_emails_are_unique_regardless_of_case(db):
     make_user("Layla@Example.org")
     with pytest.raises(EmailTaken):
@@ -49,12 +50,14 @@ def test_emails_are_unique_regardless_of_case(db):
 def test_database_itself_refuses_emails_differing_only_in_case(db):
     make_user("ali@example.org")
     db.session.flush()
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(sa.text(
-                "INSERT INTO \"user\" (email, name_ar, name_latin, sort_key, timezone, is_active,"
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.execute(
+            sa.text(
+                'INSERT INTO "user" (email, name_ar, name_latin, sort_key, timezone, is_active,'
                 " session_epoch, created_at, updated_at) VALUES ('ALI@example.org', '', 'x', '',"
-                " 'UTC', true, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+                " 'UTC', true, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
 
 
 def test_authenticate_checks_password_and_records_login(db):
@@ -85,8 +88,9 @@ def test_invitation_link_survives_being_opened_and_is_used_once(db, client, sent
     # A mail gateway opens the link first: nothing is used up.
     for _ in range(3):
         assert client.get(f"/invitation/{token}").status_code == 200
-    response = post_form(client, f"/invitation/{token}",
-                         {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = post_form(
+        client, f"/invitation/{token}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert accounts.authenticate("new@example.org", NEW_PASSWORD) == user
 
@@ -103,8 +107,9 @@ def test_expired_invitation_explains_and_can_be_resent(db, client, sent_mail, ap
     page = client.get(f"/invitation/{raw}")
     assert page.status_code == 410
     assert "expired" in page.get_data(as_text=True)
-    response = post_form(client, f"/link/invitation/{raw}/resend", {},
-                         form_page=f"/invitation/{raw}")
+    response = post_form(
+        client, f"/link/invitation/{raw}/resend", {}, form_page=f"/invitation/{raw}"
+    )
     assert response.status_code == 302
     _send_outbox(app)
     assert [m["To"] for m in sent_mail] == ["late@example.org"]
@@ -156,8 +161,12 @@ def test_password_reset_flow_ends_other_sessions(app, db, sent_mail):
     assert response.status_code == 302
     _send_outbox(app)
     token = _link_token(sent_mail[-1])
-    assert post_form(client, f"/password/reset/{token}",
-                     {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert (
+        post_form(
+            client, f"/password/reset/{token}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get("/account").status_code == 200  # the person is signed in here
     assert other_device.get("/account").status_code == 302  # and out everywhere else
     with pytest.raises(TokenUsed):
@@ -166,8 +175,9 @@ def test_password_reset_flow_ends_other_sessions(app, db, sent_mail):
 
 
 def test_forgot_password_says_the_same_for_unknown_addresses(client, sent_mail, app):
-    response = post_form(client, "/password/forgot", {"email": "ghost@example.org"},
-                         follow_redirects=True)
+    response = post_form(
+        client, "/password/forgot", {"email": "ghost@example.org"}, follow_redirects=True
+    )
     assert "If an account uses that address" in response.get_data(as_text=True)
     _send_outbox(app)
     assert sent_mail == []
@@ -179,9 +189,16 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, db):
     here, elsewhere = app.test_client(), app.test_client()
     login(here, "change@example.org")
     login(elsewhere, "change@example.org")
-    response = post_form(here, "/account/password", {
-        "pw-current": PASSWORD, "pw-password": NEW_PASSWORD, "pw-confirm": NEW_PASSWORD,
-    }, form_page="/account")
+    response = post_form(
+        here,
+        "/account/password",
+        {
+            "pw-current": PASSWORD,
+            "pw-password": NEW_PASSWORD,
+            "pw-confirm": NEW_PASSWORD,
+        },
+        form_page="/account",
+    )
     assert response.status_code == 302
     assert here.get("/account").status_code == 200
     assert elsewhere.get("/account").status_code == 302
@@ -194,9 +211,16 @@ def test_change_password_with_wrong_current_password_changes_nothing(app, db, cl
     db.session.commit()
     login(client, "keep@example.org")
     before = user.password_hash
-    response = post_form(client, "/account/password", {
-        "pw-current": "not my password", "pw-password": NEW_PASSWORD, "pw-confirm": NEW_PASSWORD,
-    }, form_page="/account")
+    response = post_form(
+        client,
+        "/account/password",
+        {
+            "pw-current": "not my password",
+            "pw-password": NEW_PASSWORD,
+            "pw-confirm": NEW_PASSWORD,
+        },
+        form_page="/account",
+    )
     assert response.status_code == 422
     assert "not right" in response.get_data(as_text=True)
     db.session.refresh(user)
@@ -214,8 +238,9 @@ def test_wrong_password_message_is_in_the_users_language(client, db):
     make_user("moi@example.org")
     client.set_cookie("session", "", domain="localhost")
     token = csrf_from(client, "/login?lang=fr")
-    response = client.post("/login?lang=fr", data={
-        "csrf_token": token, "email": "moi@example.org", "password": "nope"})
+    response = client.post(
+        "/login?lang=fr", data={"csrf_token": token, "email": "moi@example.org", "password": "nope"}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'lang="fr"' in page
@@ -223,17 +248,23 @@ def test_wrong_password_message_is_in_the_users_language(client, db):
     assert "The email or password is not right" not in page
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/account", "/account"),
-    ("https://evil.example.com/", "/"),
-    ("//evil.example.com/", "/"),
-    ("/\\evil.example.com", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/account", "/account"),
+        ("https://evil.example.com/", "/"),
+        ("//evil.example.com/", "/"),
+        ("/\\evil.example.com", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_next_redirect_is_local_only(client, db, target, expected):
     make_user("next@example.org")
-    response = post_form(client, f"/login?next={target}",
-                         {"email": "next@example.org", "password": PASSWORD, "next": target})
+    response = post_form(
+        client,
+        f"/login?next={target}",
+        {"email": "next@example.org", "password": PASSWORD, "next": target},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == expected
 
@@ -265,13 +296,33 @@ def test_logout_needs_post_and_csrf(client, db):
 
 
 def test_create_admin_command(runner, db):
-    result = runner.invoke(args=["users", "create-admin", "--email", "Root@Example.org",
-                                 "--name", "Root Admin", "--password", "a long admin password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "Root@Example.org",
+            "--name",
+            "Root Admin",
+            "--password",
+            "a long admin password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = accounts.find_user_by_email("root@example.org")
     assert user.is_administrator
-    again = runner.invoke(args=["users", "create-admin", "--email", "root@example.org",
-                                "--name", "Root", "--password", "a long admin password"])
+    again = runner.invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--email",
+            "root@example.org",
+            "--name",
+            "Root",
+            "--password",
+            "a long admin password",
+        ]
+    )
     assert again.exit_code != 0 and "already registered" in again.output
 
 
@@ -281,11 +332,16 @@ def test_users_sort_the_same_on_every_database(db):
         make_user(name_ar=name)
     make_user(name_ar="", name_latin="Zoe")
     make_user(name_ar="", name_latin="Émile")
-    ordered = db.session.scalars(sa.select(User.name_ar, ).order_by(User.sort_key)).all()
+    ordered = db.session.scalars(
+        sa.select(
+            User.name_ar,
+        ).order_by(User.sort_key)
+    ).all()
     # Hamza and madda forms of alef sort as alef, then by the following letters.
     assert ordered == ["إبراهيم", "أحمد", "آمنة", "بشير", "ليلى", "يوسف", "", ""]
-    latin = db.session.scalars(sa.select(User.name_latin).where(User.name_ar == "")
-                               .order_by(User.sort_key)).all()
+    latin = db.session.scalars(
+        sa.select(User.name_latin).where(User.name_ar == "").order_by(User.sort_key)
+    ).all()
     assert latin == ["Émile", "Zoe"]
 
 

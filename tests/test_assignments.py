@@ -29,8 +29,8 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.services import assignments as service
-from diplolearn.services import submission_files as files
 from diplolearn.services import organisations, outline, progress
+from diplolearn.services import submission_files as files
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (
     MINIMAL_PDF,
@@ -51,7 +51,8 @@ DOCX_TYPES = (
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
     'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/word/document.xml" ContentType="{main}"/></Types>')
+    '<Override PartName="/word/document.xml" ContentType="{main}"/></Types>'
+)
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 
@@ -60,12 +61,18 @@ def docx(main=DOCX_MAIN, extra=()) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", DOCX_TYPES.format(main=main))
-        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://'
-                         'schemas.openxmlformats.org/package/2006/relationships"/>')
-        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="'
-                         'http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                         '<w:body><w:p><w:r><w:t>My essay</w:t></w:r></w:p></w:body>'
-                         '</w:document>')
+        archive.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://'
+            'schemas.openxmlformats.org/package/2006/relationships"/>',
+        )
+        archive.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="'
+            'http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            "<w:body><w:p><w:r><w:t>My essay</w:t></w:r></w:p></w:body>"
+            "</w:document>",
+        )
         for name in extra:
             archive.writestr(name, b"\x00macro")
     return buffer.getvalue()
@@ -94,14 +101,22 @@ def world(app, db, storage):
     learner, enrolment = make_learner(cohort, ministry=ministry, group=group)
     other, other_enrolment = make_learner(cohort, ministry=make_ministry(), group=other_group)
     w = SimpleNamespace(
-        published=published, revision=revision, cohort=cohort, group=group, ministry=ministry,
-        learner=learner, enrolment=enrolment, other=other, other_enrolment=other_enrolment,
+        published=published,
+        revision=revision,
+        cohort=cohort,
+        group=group,
+        ministry=ministry,
+        learner=learner,
+        enrolment=enrolment,
+        other=other,
+        other_enrolment=other_enrolment,
         tutor=make_with_role(Role.TUTOR, group.id),
         other_tutor=make_with_role(Role.TUTOR, other_group.id),
         instructor=make_with_role(Role.INSTRUCTOR, published.course.id),
         coordinator=make_with_role(Role.COORDINATOR, ministry.id),
         page=f"/learn/{enrolment.id}/assignments/m1-essay",
-        queue=f"/teach/courses/{published.course.id}/assignments")
+        queue=f"/teach/courses/{published.course.id}/assignments",
+    )
     db.session.commit()
     return w
 
@@ -122,8 +137,11 @@ def post_answer(client, w, action="save", body="", upload=None, page=None, **ext
 
 def submissions(db, enrolment_id):
     db.session.expire_all()
-    return db.session.scalars(sa.select(Submission).where(
-        Submission.enrolment_id == enrolment_id).order_by(Submission.number)).all()
+    return db.session.scalars(
+        sa.select(Submission)
+        .where(Submission.enrolment_id == enrolment_id)
+        .order_by(Submission.number)
+    ).all()
 
 
 def stored_files(storage):
@@ -132,21 +150,29 @@ def stored_files(storage):
 
 def grade_form(w, submission, levels, **extra):
     criteria = {c.key: c for c in w.revision.criteria}
-    data = {f"criterion-{criteria[k].id}": str(next(
-        lv.id for lv in criteria[k].levels if lv.points == p)) for k, p in levels.items()}
+    data = {
+        f"criterion-{criteria[k].id}": str(
+            next(lv.id for lv in criteria[k].levels if lv.points == p)
+        )
+        for k, p in levels.items()
+    }
     return {**data, **extra}
 
 
 # --- words and files --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, words", [
-    ("", 0),
-    ("Digital diplomacy is public diplomacy's new arm.", 7),
-    ("A well-known *tweet*, see [the paper](https://example.org/a-long-path).", 6),
-    # Arabic with short vowels and shadda: the marks are not word breaks.
-    ("الدِّبْلُومَاسِيَّةُ الرَّقْمِيَّةُ أداةٌ جديدة", 4),
-    ("- one\n- two\n\n## three 4", 4),
-])
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("", 0),
+        ("Digital diplomacy is public diplomacy's new arm.", 7),
+        ("A well-known *tweet*, see [the paper](https://example.org/a-long-path).", 6),
+        # Arabic with short vowels and shadda: the marks are not word breaks.
+        ("الدِّبْلُومَاسِيَّةُ الرَّقْمِيَّةُ أداةٌ جديدة", 4),
+        ("- one\n- two\n\n## three 4", 4),
+    ],
+)
 def test_words_are_counted_like_a_reader_counts_them(text, words):
     assert service.count_words(text) == words
 
@@ -176,6 +202,7 @@ def test_files_are_recognised_by_their_content(app):
 
 # --- the learner's draft and submission -------------------------------------------------------
 
+
 def test_a_draft_is_saved_with_its_word_count_and_seen_only_by_the_learner(app, db, world):
     w = world
     client = client_for(app, w.learner)
@@ -184,7 +211,7 @@ def test_a_draft_is_saved_with_its_word_count_and_seen_only_by_the_learner(app, 
     assert response.status_code == 200
     assert "<strong>digital diplomacy</strong>" in html  # the prompt, rendered
     assert "accuracy level 2" in html  # the rubric's levels
-    assert 'data-word-count' in html and 'assignment.js' in html
+    assert "data-word-count" in html and "assignment.js" in html
     response = post_answer(client, w, "save", body="My first three words <script>x</script>")
     assert response.status_code == 302
     [draft] = submissions(db, w.enrolment.id)
@@ -217,8 +244,11 @@ def test_submitting_on_time_and_too_many_or_too_few_words(app, db, world):
     [submission] = submissions(db, w.enrolment.id)
     assert submission.state == SubmissionState.SUBMITTED and not submission.is_late
     assert submission.due_at is None and submission.submitted_at is not None
-    assert db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "assignment.submit", AuditEvent.target_id == submission.id))
+    assert db.session.scalar(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "assignment.submit", AuditEvent.target_id == submission.id
+        )
+    )
     # Submitted work cannot be changed or submitted again.
     response = post_answer(client, w, "submit", body="Something else entirely now")
     assert response.status_code == 409
@@ -228,9 +258,13 @@ def test_submitting_on_time_and_too_many_or_too_few_words(app, db, world):
 
 
 def _schedule(db, w, opens_days_ago: int):
-    db.session.add(ModuleSchedule(cohort_id=w.cohort.id,
-                                  module_id=w.published.module_revision("m1").module_id,
-                                  opens_at=utcnow() - dt.timedelta(days=opens_days_ago)))
+    db.session.add(
+        ModuleSchedule(
+            cohort_id=w.cohort.id,
+            module_id=w.published.module_revision("m1").module_id,
+            opens_at=utcnow() - dt.timedelta(days=opens_days_ago),
+        )
+    )
     w.revision.due_days, w.revision.late_days = 7, 3
     db.session.commit()
     outline.cache.clear()
@@ -242,8 +276,9 @@ def test_work_after_the_due_date_is_marked_late_and_after_the_close_refused(app,
     client = client_for(app, w.learner)
     html = client.get(w.page).get_data(as_text=True)
     assert "Closes" in html
-    response = post_answer(client, w, "submit", body="Late but complete answer", 
-                           follow_redirects=False)
+    response = post_answer(
+        client, w, "submit", body="Late but complete answer", follow_redirects=False
+    )
     assert response.status_code == 302
     [submission] = submissions(db, w.enrolment.id)
     assert submission.is_late and submission.due_at < submission.submitted_at
@@ -256,8 +291,9 @@ def test_after_the_close_nothing_is_accepted_or_stored(app, db, world, storage):
     w = world
     _schedule(db, w, opens_days_ago=11)  # due four days ago, closed a day ago
     client = client_for(app, w.learner)
-    response = post_answer(client, w, "submit", body="Too late an answer",
-                           upload=("essay.pdf", PDF))
+    response = post_answer(
+        client, w, "submit", body="Too late an answer", upload=("essay.pdf", PDF)
+    )
     assert response.status_code == 409
     assert "closed" in response.get_data(as_text=True)
     assert submissions(db, w.enrolment.id) == [] and stored_files(storage) == []
@@ -267,8 +303,9 @@ def test_after_the_close_nothing_is_accepted_or_stored(app, db, world, storage):
 def test_a_cohort_deadline_wins_over_the_module_rules(app, db, world):
     w = world
     _schedule(db, w, opens_days_ago=8)  # the offset says: due yesterday
-    service.set_cohort_deadline(w.cohort.id, w.revision.assignment_id,
-                                utcnow() + dt.timedelta(days=2), by=w.instructor)
+    service.set_cohort_deadline(
+        w.cohort.id, w.revision.assignment_id, utcnow() + dt.timedelta(days=2), by=w.instructor
+    )
     db.session.commit()
     post_answer(client_for(app, w.learner), w, "submit", body="In time after all")
     [submission] = submissions(db, w.enrolment.id)
@@ -277,8 +314,10 @@ def test_a_cohort_deadline_wins_over_the_module_rules(app, db, world):
 
 # --- files --------------------------------------------------------------------------------------
 
-def test_an_uploaded_file_is_stored_by_content_and_served_only_as_a_download(app, db, world,
-                                                                              storage):
+
+def test_an_uploaded_file_is_stored_by_content_and_served_only_as_a_download(
+    app, db, world, storage
+):
     w = world
     client = client_for(app, w.learner)
     essay = docx()  # zip entries carry the time they were written: build it once
@@ -300,25 +339,29 @@ def test_an_uploaded_file_is_stored_by_content_and_served_only_as_a_download(app
     # another group's tutor, the coordinator.
     other = client_for(app, w.other)
     assert other.get(url).status_code == 404
-    assert other.get(f"/learn/{w.other_enrolment.id}/submissions/{submission.id}/file"
-                     ).status_code == 404
+    assert (
+        other.get(f"/learn/{w.other_enrolment.id}/submissions/{submission.id}/file").status_code
+        == 404
+    )
     assert client_for(app, w.other_tutor).get(grader_url).status_code == 404
     assert client_for(app, w.coordinator).get(grader_url).status_code == 403
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("essay.docx", EXE, "not a Word document"),
-    ("essay.docx", docx(main=DOCM_MAIN), "macros"),
-    ("essay.pdf", b"%PDF-1.4" + b"x" * 8192, "larger than"),
-])
-def test_a_wrong_or_oversized_file_is_refused_and_nothing_stored(app, db, world, storage,
-                                                                 monkeypatch, name, data,
-                                                                 message):
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("essay.docx", EXE, "not a Word document"),
+        ("essay.docx", docx(main=DOCM_MAIN), "macros"),
+        ("essay.pdf", b"%PDF-1.4" + b"x" * 8192, "larger than"),
+    ],
+)
+def test_a_wrong_or_oversized_file_is_refused_and_nothing_stored(
+    app, db, world, storage, monkeypatch, name, data, message
+):
     w = world
     monkeypatch.setitem(app.config, "ASSIGNMENT_MAX_FILE_BYTES", 4096)
     client = client_for(app, w.learner)
-    response = post_answer(client, w, "save", body="My text stays here",
-                           upload=(name, data))
+    response = post_answer(client, w, "save", body="My text stays here", upload=(name, data))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in html and "Nothing was saved" in html
@@ -340,6 +383,7 @@ def test_a_format_the_assignment_does_not_take_is_refused(app, db, world, storag
 
 # --- grading ------------------------------------------------------------------------------------
 
+
 def _submitted(app, db, w, body="A perfectly good answer to grade"):
     post_answer(client_for(app, w.learner), w, "submit", body=body)
     return submissions(db, w.enrolment.id)[-1]
@@ -349,10 +393,14 @@ def test_the_queue_lists_handed_in_work_oldest_first_for_those_who_grade_it(app,
     w = world
     mine = _submitted(app, db, w)
     other_page = f"/learn/{w.other_enrolment.id}/assignments/m1-essay"
-    post_answer(client_for(app, w.other), w, "submit", body="The other group's answer",
-                page=other_page)
-    db.session.execute(sa.update(Submission).where(Submission.id == mine.id).values(
-        submitted_at=utcnow() - dt.timedelta(days=1)))
+    post_answer(
+        client_for(app, w.other), w, "submit", body="The other group's answer", page=other_page
+    )
+    db.session.execute(
+        sa.update(Submission)
+        .where(Submission.id == mine.id)
+        .values(submitted_at=utcnow() - dt.timedelta(days=1))
+    )
     db.session.commit()
     names = (w.learner.display_name, w.other.display_name)
     html = client_for(app, w.instructor).get(w.queue).get_data(as_text=True)
@@ -378,8 +426,13 @@ def test_grading_against_the_rubric_returns_the_work_with_comments(app, db, worl
     tutor = client_for(app, w.tutor)
     html = tutor.get(url).get_data(as_text=True)
     assert "A perfectly good answer to grade" in html and "accuracy level 4" in html
-    response = post_form(tutor, url, grade_form(w, submission, {"accuracy": 2, "clarity": 2},
-                                                comments="Good *start*; cite the paper."))
+    response = post_form(
+        tutor,
+        url,
+        grade_form(
+            w, submission, {"accuracy": 2, "clarity": 2}, comments="Good *start*; cite the paper."
+        ),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     submission = db.session.get(Submission, submission.id)
@@ -387,22 +440,32 @@ def test_grading_against_the_rubric_returns_the_work_with_comments(app, db, worl
     assert submission.max_score == 6 and submission.passed  # 67% >= 50%
     assert submission.graded_by_id == w.tutor.id and not submission.resubmission_allowed
     assert sorted(s.points for s in submission.scores) == [2, 2]
-    event = db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "assignment.grade", AuditEvent.target_id == submission.id))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "assignment.grade", AuditEvent.target_id == submission.id
+        )
+    )
     assert event.actor_id == w.tutor.id and event.details["score"] == "4"
-    mail = db.session.scalar(sa.select(OutboxMessage).where(
-        OutboxMessage.to_user_id == w.learner.id, OutboxMessage.kind == "assignment_returned"))
+    mail = db.session.scalar(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.to_user_id == w.learner.id, OutboxMessage.kind == "assignment_returned"
+        )
+    )
     assert mail is not None and "Essay" in mail.subject
     html = client_for(app, w.learner).get(w.page).get_data(as_text=True)
     assert "Grade: 4 out of 6" in html and "<em>start</em>" in html
     assert "accuracy level 2" in html
     # Regrading changes the grade, audited, and keeps the state.
-    post_form(client_for(app, w.instructor), url,
-              grade_form(w, submission, {"accuracy": 4, "clarity": 2}))
+    post_form(
+        client_for(app, w.instructor), url, grade_form(w, submission, {"accuracy": 4, "clarity": 2})
+    )
     db.session.expire_all()
     assert db.session.get(Submission, submission.id).score == 6
-    assert db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "assignment.regrade", AuditEvent.actor_id == w.instructor.id))
+    assert db.session.scalar(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "assignment.regrade", AuditEvent.actor_id == w.instructor.id
+        )
+    )
 
 
 def test_an_incomplete_or_forged_rubric_is_refused_and_nothing_saved(app, db, world):
@@ -415,8 +478,10 @@ def test_an_incomplete_or_forged_rubric_is_refused_and_nothing_saved(app, db, wo
     assert "every criterion" in response.get_data(as_text=True)
     # A level of another criterion given for this one.
     criteria = {c.key: c for c in w.revision.criteria}
-    forged = {f"criterion-{criteria['accuracy'].id}": str(criteria["clarity"].levels[0].id),
-              f"criterion-{criteria['clarity'].id}": str(criteria["clarity"].levels[0].id)}
+    forged = {
+        f"criterion-{criteria['accuracy'].id}": str(criteria["clarity"].levels[0].id),
+        f"criterion-{criteria['clarity'].id}": str(criteria["clarity"].levels[0].id),
+    }
     assert post_form(tutor, url, forged).status_code == 400
     db.session.expire_all()
     submission = db.session.get(Submission, submission.id)
@@ -443,11 +508,15 @@ def test_graders_outside_the_scope_and_learners_cannot_grade(app, db, world):
     db.session.expire_all()
     assert db.session.get(Submission, submission.id).state == SubmissionState.SUBMITTED
     # Drafts are not gradable, not even by an instructor of the course.
-    post_answer(client_for(app, w.other), w, "save", body="draft",
-                page=f"/learn/{w.other_enrolment.id}/assignments/m1-essay")
+    post_answer(
+        client_for(app, w.other),
+        w,
+        "save",
+        body="draft",
+        page=f"/learn/{w.other_enrolment.id}/assignments/m1-essay",
+    )
     [draft] = submissions(db, w.other_enrolment.id)
-    assert client_for(app, w.instructor).get(f"{w.queue}/submissions/{draft.id}"
-                                             ).status_code == 404
+    assert client_for(app, w.instructor).get(f"{w.queue}/submissions/{draft.id}").status_code == 404
 
 
 def test_another_learners_assignment_page_is_a_404(app, db, world):
@@ -457,8 +526,12 @@ def test_another_learners_assignment_page_is_a_404(app, db, world):
     token = csrf_from(other, f"/learn/{w.other_enrolment.id}/assignments/m1-essay")
     response = other.post(w.page, data={"csrf_token": token, "body": "x", "save": "1"})
     assert response.status_code == 404 and submissions(db, w.enrolment.id) == []
-    assert client_for(app, w.learner).get(
-        f"/learn/{w.enrolment.id}/assignments/no-such-assignment").status_code == 404
+    assert (
+        client_for(app, w.learner)
+        .get(f"/learn/{w.enrolment.id}/assignments/no-such-assignment")
+        .status_code
+        == 404
+    )
 
 
 def test_resubmission_only_when_the_grader_allows_it(app, db, world):
@@ -470,12 +543,12 @@ def test_resubmission_only_when_the_grader_allows_it(app, db, world):
     learner = client_for(app, w.learner)
     response = post_answer(learner, w, "submit", body="A better second version now")
     assert response.status_code == 409 and len(submissions(db, w.enrolment.id)) == 1
-    post_form(tutor, url, grade_form(w, first, {"accuracy": 0, "clarity": 1},
-                                     allow_resubmission="y"))
+    post_form(
+        tutor, url, grade_form(w, first, {"accuracy": 0, "clarity": 1}, allow_resubmission="y")
+    )
     html = learner.get(w.page).get_data(as_text=True)
     assert "allows a new version" in html and "A perfectly good answer" in html
-    assert post_answer(learner, w, "submit", body="A better second version now"
-                       ).status_code == 302
+    assert post_answer(learner, w, "submit", body="A better second version now").status_code == 302
     first, second = submissions(db, w.enrolment.id)
     assert first.state == SubmissionState.RETURNED and first.score == 1  # kept as it was
     assert second.number == 2 and second.state == SubmissionState.SUBMITTED
@@ -484,6 +557,7 @@ def test_resubmission_only_when_the_grader_allows_it(app, db, world):
 
 
 # --- completion rules ---------------------------------------------------------------------------
+
 
 def _finish_lessons(db, w):
     standing = progress.course_progress(w.enrolment)
@@ -538,11 +612,13 @@ def test_an_optional_assignment_does_not_hold_the_module(db, world):
 
 # --- course files ---------------------------------------------------------------------------------
 
+
 def test_assignments_round_trip_through_the_database_byte_for_byte(db, tmp_path):
     spec, sources = load_course(COURSES / "digital-diplomacy")
     version = import_course(spec, sources).version
-    revisions = db.session.scalars(sa.select(AssignmentRevision).where(
-        AssignmentRevision.course_version_id == version.id)).all()
+    revisions = db.session.scalars(
+        sa.select(AssignmentRevision).where(AssignmentRevision.course_version_id == version.id)
+    ).all()
     assert len(revisions) == 10
     assert all(len(c.levels) >= 2 for r in revisions for c in r.criteria)
     export_course("digital-diplomacy", tmp_path)
@@ -564,13 +640,21 @@ def test_a_removed_assignment_is_retired_and_submissions_stay(db, storage):
     for lesson in lesson_states:
         standing = progress.mark_lesson_done(enrolment, standing, lesson)
     essay = standing.assignment("foundations-essay")
-    submission = service.save(enrolment, standing, essay, body="Audiences changed.",
-                              upload=files.check_upload("essay.pdf", MINIMAL_PDF),
-                              submit=True)
+    submission = service.save(
+        enrolment,
+        standing,
+        essay,
+        body="Audiences changed.",
+        upload=files.check_upload("essay.pdf", MINIMAL_PDF),
+        submit=True,
+    )
     spec.modules[0].assignment = None
     import_course(spec, {k: v.encode() for k, v in course_files(spec).items()})
-    assignment = db.session.scalar(sa.select(Assignment).where(
-        Assignment.course_id == course.id, Assignment.key == "foundations-essay"))
+    assignment = db.session.scalar(
+        sa.select(Assignment).where(
+            Assignment.course_id == course.id, Assignment.key == "foundations-essay"
+        )
+    )
     assert assignment.retired_at is not None
     db.session.expire_all()
     kept = db.session.get(Submission, submission.id)
@@ -578,13 +662,16 @@ def test_a_removed_assignment_is_retired_and_submissions_stay(db, storage):
     assert service.rubric(kept.assignment_revision_id).max_points == 10
 
 
-@pytest.mark.parametrize("old, new, expected", [
-    ("  completion: submitted\n", "  completion: passed\n", "needs a pass_mark"),
-    ("    - file\n", "    - video\n", "the format 'video' is not one of text, file"),
-    ("        - points: 4\n", "        - points: 5\n", "awards from 0 to 4 points"),
-    ("        - points: 2\n", "        - points: 0\n", "award 0 points"),
-    ("      levels:\n", "      levelz:\n", "unknown field 'levelz'"),
-])
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("  completion: submitted\n", "  completion: passed\n", "needs a pass_mark"),
+        ("    - file\n", "    - video\n", "the format 'video' is not one of text, file"),
+        ("        - points: 4\n", "        - points: 5\n", "awards from 0 to 4 points"),
+        ("        - points: 2\n", "        - points: 0\n", "award 0 points"),
+        ("      levels:\n", "      levelz:\n", "unknown field 'levelz'"),
+    ],
+)
 def test_check_reports_rubric_problems_with_file_and_line(tmp_path, old, new, expected):
     import shutil
 
@@ -596,8 +683,9 @@ def test_check_reports_rubric_problems_with_file_and_line(tmp_path, old, new, ex
     path.write_text(text.replace(old, new, 1))
     problems = [str(p) for p in check_course(folder)[1]]
     found = [p for p in problems if expected in p]
-    assert found and found[0].startswith("digital-diplomacy-basics/foundations/module.yaml:"), \
+    assert found and found[0].startswith("digital-diplomacy-basics/foundations/module.yaml:"), (
         problems
+    )
     assert int(found[0].split(":")[1]) > 26  # the line of the assignment, not of the file
 
 
@@ -617,20 +705,34 @@ def test_the_queue_and_the_pages_run_a_fixed_number_of_queries(app, db, world, c
     for _ in range(4):  # more learners of the group, each with a submission
         user, enrolment = make_learner(w.cohort, group=w.group)
         db.session.commit()
-        post_answer(client_for(app, user), w, "submit", body="Another good answer here",
-                    page=f"/learn/{enrolment.id}/assignments/m1-essay")
+        post_answer(
+            client_for(app, user),
+            w,
+            "submit",
+            body="Another good answer here",
+            page=f"/learn/{enrolment.id}/assignments/m1-essay",
+        )
     assert counted(tutor, w.queue) == one[0]
     assert counted(learner, w.page) == one[1]
 
 
-def test_erasing_a_person_blanks_their_texts_and_files_but_keeps_the_grades(app, db, world,
-                                                                            storage):
+def test_erasing_a_person_blanks_their_texts_and_files_but_keeps_the_grades(
+    app, db, world, storage
+):
     w = world
-    post_answer(client_for(app, w.learner), w, "submit", body="My personal reflections",
-                upload=("essay.pdf", PDF))
+    post_answer(
+        client_for(app, w.learner),
+        w,
+        "submit",
+        body="My personal reflections",
+        upload=("essay.pdf", PDF),
+    )
     [submission] = submissions(db, w.enrolment.id)
-    post_form(client_for(app, w.tutor), f"{w.queue}/submissions/{submission.id}",
-              grade_form(w, submission, {"accuracy": 4, "clarity": 2}, comments="Well argued"))
+    post_form(
+        client_for(app, w.tutor),
+        f"{w.queue}/submissions/{submission.id}",
+        grade_form(w, submission, {"accuracy": 4, "clarity": 2}, comments="Well argued"),
+    )
     assert stored_files(storage)
     assert service.erase_texts_of(w.learner.id) == 1
     [submission] = submissions(db, w.enrolment.id)

@@ -40,8 +40,9 @@ def _import(folder: Path = BASICS):
 
 
 def _lesson(course, key) -> Lesson:
-    return _db.session.scalar(sa.select(Lesson).where(Lesson.course_id == course.id,
-                                                      Lesson.key == key))
+    return _db.session.scalar(
+        sa.select(Lesson).where(Lesson.course_id == course.id, Lesson.key == key)
+    )
 
 
 def _texts(spec_lesson):
@@ -96,10 +97,11 @@ def _as(client, user):
 
 def _section(html: str, start: str) -> str:
     begin = html.index(start)
-    return html[begin:html.index("</section>", begin)]
+    return html[begin : html.index("</section>", begin)]
 
 
 # --- drafts -------------------------------------------------------------------------------
+
 
 def test_a_draft_is_a_deep_copy_of_the_latest_published_version(app, db):
     from diplolearn.courses.writer import course_files
@@ -110,10 +112,16 @@ def test_a_draft_is_a_deep_copy_of_the_latest_published_version(app, db):
     assert draft.state == "draft" and draft.number == published.number + 1
     assert authoring.open_draft(course, None) is draft  # one open draft per course
     assert course_files(authoring.spec_of(draft)) == course_files(authoring.spec_of(published))
-    draft_rows = db.session.scalar(sa.select(sa.func.count()).select_from(LessonRevision).where(
-        LessonRevision.course_version_id == draft.id))
-    published_rows = db.session.scalar(sa.select(sa.func.count()).select_from(LessonRevision)
-                                       .where(LessonRevision.course_version_id == published.id))
+    draft_rows = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LessonRevision)
+        .where(LessonRevision.course_version_id == draft.id)
+    )
+    published_rows = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LessonRevision)
+        .where(LessonRevision.course_version_id == published.id)
+    )
     assert draft_rows == published_rows > 0
     # The exporter and the importer ignore the open draft.
     _edit(draft, "what-is-digital-diplomacy", "en", lambda b: b + " Draft only.")
@@ -128,11 +136,13 @@ def test_a_draft_is_a_deep_copy_of_the_latest_published_version(app, db):
 
 # --- editing a lesson in the browser ---------------------------------------------------------
 
+
 def test_an_owner_edits_a_lesson_side_by_side_and_the_other_languages_are_flagged(client, db):
     course = _import()
     owner = _author(course, client)
-    response = post_form(client, f"/author/courses/{course.id}/draft", {},
-                         form_page=f"/author/courses/{course.id}")
+    response = post_form(
+        client, f"/author/courses/{course.id}/draft", {}, form_page=f"/author/courses/{course.id}"
+    )
     assert response.status_code == 302
     key = "what-is-digital-diplomacy"
     page = client.get(f"/author/courses/{course.id}/lessons/{key}/edit")
@@ -143,9 +153,12 @@ def test_an_owner_edits_a_lesson_side_by_side_and_the_other_languages_are_flagge
     body = _texts(lesson)["en"][1]
     new_body = body.replace("\n", "\r\n") + "\r\n\r\n{#new-point}\r\nA new point, in English."
     ar_body = _texts(lesson)["ar"][1] + "\n\n{#new-point}\nنقطة جديدة."
-    response = post_form(client, f"/author/courses/{course.id}/lessons/{key}/edit",
-                         _form_data(lesson, body_en=new_body, body_ar=ar_body),
-                         form_page=f"/author/courses/{course.id}/lessons/{key}/edit")
+    response = post_form(
+        client,
+        f"/author/courses/{course.id}/lessons/{key}/edit",
+        _form_data(lesson, body_en=new_body, body_ar=ar_body),
+        form_page=f"/author/courses/{course.id}/lessons/{key}/edit",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     saved = _draft_lesson(course, key)
     assert saved.texts["en"].paragraphs[-1].text == "A new point, in English."
@@ -178,13 +191,20 @@ def test_one_language_changing_flags_the_others_until_a_translator_clears_it(cli
     assert (flag.language, flag.changed_language) == ("ar", "en")
     page = client.get(f"/author/courses/{course.id}/lessons/{key}/edit")
     assert "needing an update" in page.get_data(as_text=True)
-    response = post_form(client, f"/author/courses/{course.id}/lessons/{key}/translations/ar/"
-                         "clear", {}, form_page=f"/author/courses/{course.id}/lessons/{key}/edit")
+    response = post_form(
+        client,
+        f"/author/courses/{course.id}/lessons/{key}/translations/ar/clear",
+        {},
+        form_page=f"/author/courses/{course.id}/lessons/{key}/edit",
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(TranslationFlag)) is None
     cleared = authoring.history(course, "lesson", key)[0]
-    assert (cleared.action, cleared.language, cleared.by_id) == ("translation_cleared", "ar",
-                                                                 user.id)
+    assert (cleared.action, cleared.language, cleared.by_id) == (
+        "translation_cleared",
+        "ar",
+        user.id,
+    )
 
 
 def test_two_instructors_saving_the_same_draft_is_detected_not_overwritten(client, db):
@@ -193,14 +213,23 @@ def test_two_instructors_saving_the_same_draft_is_detected_not_overwritten(clien
     draft = authoring.open_draft(course, first)
     key = "what-is-digital-diplomacy"
     opened = _draft_lesson(course, key)  # both instructors opened the editor on this text
-    _edit(draft, key, "en", lambda b: b + " First instructor's sentence.", first,
-          token=authoring.token_of(_texts(opened)))
+    _edit(
+        draft,
+        key,
+        "en",
+        lambda b: b + " First instructor's sentence.",
+        first,
+        token=authoring.token_of(_texts(opened)),
+    )
     second = make_with_role(Role.INSTRUCTOR, course.id)
     login(client, second.email)
     mine = _texts(opened)["en"][1] + " Second instructor's sentence."
-    response = post_form(client, f"/author/courses/{course.id}/lessons/{key}/edit",
-                         _form_data(opened, body_en=mine),
-                         form_page=f"/author/courses/{course.id}/lessons/{key}/edit")
+    response = post_form(
+        client,
+        f"/author/courses/{course.id}/lessons/{key}/edit",
+        _form_data(opened, body_en=mine),
+        form_page=f"/author/courses/{course.id}/lessons/{key}/edit",
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "First instructor&#39;s sentence." in html  # theirs, shown
@@ -208,8 +237,14 @@ def test_two_instructors_saving_the_same_draft_is_detected_not_overwritten(clien
     saved = _texts(_draft_lesson(course, key))["en"][1]
     assert "First instructor's sentence." in saved and "Second" not in saved
     with pytest.raises(authoring.StaleEdit):
-        _edit(draft, key, "en", lambda b: b + " again", second,
-              token=authoring.token_of(_texts(opened)))
+        _edit(
+            draft,
+            key,
+            "en",
+            lambda b: b + " again",
+            second,
+            token=authoring.token_of(_texts(opened)),
+        )
 
 
 def test_bad_lesson_text_is_refused_whole(client, db):
@@ -220,13 +255,17 @@ def test_bad_lesson_text_is_refused_whole(client, db):
     lesson = _draft_lesson(course, key)
     before = _texts(lesson)
     for body_en, message in [
-            ("No anchor before this text.", "before the first"),
-            (_texts(lesson)["en"][1].replace("{#", "{#X", 1), "lower-case"),
-            ("{#only-one}\nText", "same paragraph anchors"),
-            (_texts(lesson)["en"][1] + "\n\n{#pd-link}\nTaken.", "already used in another")]:
-        response = post_form(client, f"/author/courses/{course.id}/lessons/{key}/edit",
-                             _form_data(lesson, body_en=body_en),
-                             form_page=f"/author/courses/{course.id}/lessons/{key}/edit")
+        ("No anchor before this text.", "before the first"),
+        (_texts(lesson)["en"][1].replace("{#", "{#X", 1), "lower-case"),
+        ("{#only-one}\nText", "same paragraph anchors"),
+        (_texts(lesson)["en"][1] + "\n\n{#pd-link}\nTaken.", "already used in another"),
+    ]:
+        response = post_form(
+            client,
+            f"/author/courses/{course.id}/lessons/{key}/edit",
+            _form_data(lesson, body_en=body_en),
+            form_page=f"/author/courses/{course.id}/lessons/{key}/edit",
+        )
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
     assert _texts(_draft_lesson(course, key)) == before
@@ -236,16 +275,26 @@ def test_bad_lesson_text_is_refused_whole(client, db):
 
 # --- modules and lessons: create, reorder, retire -------------------------------------------
 
+
 def test_create_and_reorder_modules_and_lessons(client, db):
     course = _import()
     _author(course, client)
     authoring.open_draft(course, None)
     base = f"/author/courses/{course.id}"
-    response = post_form(client, f"{base}/modules/new", {
-        "key": "closing", "title_en": "Closing", "title_ar": "الختام", "save": "1"})
+    response = post_form(
+        client,
+        f"{base}/modules/new",
+        {"key": "closing", "title_en": "Closing", "title_ar": "الختام", "save": "1"},
+    )
     assert response.status_code == 302
-    texts = {"key": "last-words", "title_en": "Last words", "title_ar": "كلمة أخيرة",
-             "body_en": "{#lw-1}\nThank you.", "body_ar": "{#lw-1}\nشكرا.", "save": "1"}
+    texts = {
+        "key": "last-words",
+        "title_en": "Last words",
+        "title_ar": "كلمة أخيرة",
+        "body_en": "{#lw-1}\nThank you.",
+        "body_ar": "{#lw-1}\nشكرا.",
+        "save": "1",
+    }
     response = post_form(client, f"{base}/modules/closing/lessons/new", texts)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     spec = authoring.spec_of(authoring.draft_of(course))
@@ -254,21 +303,27 @@ def test_create_and_reorder_modules_and_lessons(client, db):
     keys = [m.id for m in spec.modules]
     # Without JavaScript: move up and down.
     post_form(client, f"{base}/modules/closing/move", {"up": "1"}, form_page=base)
-    assert [m.id for m in authoring.spec_of(authoring.draft_of(course)).modules] == \
-        keys[:-2] + ["closing", keys[-2]]
+    assert [m.id for m in authoring.spec_of(authoring.draft_of(course)).modules] == [
+        *keys[:-2],
+        "closing",
+        keys[-2],
+    ]
     post_form(client, f"{base}/modules/closing/move", {"down": "1"}, form_page=base)
     assert [m.id for m in authoring.spec_of(authoring.draft_of(course)).modules] == keys
     # Drag and drop posts the target position.
     post_form(client, f"{base}/modules/closing/move", {"to": "1"}, form_page=base)
-    assert [m.id for m in authoring.spec_of(authoring.draft_of(course)).modules][0] == "closing"
+    assert next(m.id for m in authoring.spec_of(authoring.draft_of(course)).modules) == "closing"
     first = spec.modules[0]
     lesson_keys = [lesson.id for lesson in first.lessons]
     post_form(client, f"{base}/lessons/{lesson_keys[0]}/move", {"down": "1"}, form_page=base)
     moved = authoring.find_module(authoring.spec_of(authoring.draft_of(course)), first.id)
     assert [lesson.id for lesson in moved.lessons][:2] == [lesson_keys[1], lesson_keys[0]]
     # A duplicate id is refused with a message.
-    response = post_form(client, f"{base}/modules/new", {
-        "key": "closing", "title_en": "Again", "title_ar": "مرة", "save": "1"})
+    response = post_form(
+        client,
+        f"{base}/modules/new",
+        {"key": "closing", "title_en": "Again", "title_ar": "مرة", "save": "1"},
+    )
     assert response.status_code == 422 and "already used" in response.get_data(as_text=True)
     assert all(c.by_id for c in db.session.scalars(sa.select(ContentChange)))
 
@@ -281,14 +336,19 @@ def test_retiring_keeps_learner_records_and_never_deletes(client, db):
     base = f"/author/courses/{course.id}"
     # A lesson questions point at cannot be retired: a clear message, nothing changed.
     draft = authoring.open_draft(course, user)
-    response = post_form(client, f"{base}/lessons/what-is-digital-diplomacy/retire", {},
-                         follow_redirects=True)
+    response = post_form(
+        client, f"{base}/lessons/what-is-digital-diplomacy/retire", {}, follow_redirects=True
+    )
     assert "Questions or discussions point at this lesson" in response.get_data(as_text=True)
     # A new lesson, published and studied, then retired.
     module = authoring.spec_of(draft).modules[0].id
-    authoring.create_lesson(draft, module, "extra", {
-        "en": ("Extra", "{#extra-1}\nMore reading."), "ar": ("إضافي", "{#extra-1}\nقراءة.")},
-        user)
+    authoring.create_lesson(
+        draft,
+        module,
+        "extra",
+        {"en": ("Extra", "{#extra-1}\nMore reading."), "ar": ("إضافي", "{#extra-1}\nقراءة.")},
+        user,
+    )
     v2 = authoring.publish(draft, user)
     authoring.move_cohort(cohort, v2, user)
     _mark_done(enrolment, "extra")
@@ -298,14 +358,21 @@ def test_retiring_keeps_learner_records_and_never_deletes(client, db):
     response = post_form(client, f"{base}/lessons/extra/retire", {})
     assert response.status_code == 302
     assert _lesson(course, "extra").retired_at is None  # not before publication
-    assert "extra" not in [lesson.id for lesson in authoring.spec_of(
-        authoring.draft_of(course)).lessons()]
+    assert "extra" not in [
+        lesson.id for lesson in authoring.spec_of(authoring.draft_of(course)).lessons()
+    ]
     assert post_form(client, f"{base}/publish", {}).status_code == 302
     db.session.expire_all()
     lesson = _lesson(course, "extra")
     assert lesson is not None and lesson.retired_at is not None  # retired, not deleted
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)
-                             .where(LessonProgress.lesson_id == lesson.id)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LessonProgress)
+            .where(LessonProgress.lesson_id == lesson.id)
+        )
+        == 1
+    )
     # The cohort still follows the version that has the lesson.
     assert cohort.course_version_id == v2.id
     assert "extra" in [item.id for item in authoring.spec_of(v2).lessons()]
@@ -331,6 +398,7 @@ def db_flush():
 
 # --- publishing and moving cohorts ----------------------------------------------------------
 
+
 def test_publish_makes_a_version_cohorts_keep_theirs_until_moved_with_progress(client, db):
     course = _import()
     user = _author(course, client)
@@ -351,16 +419,21 @@ def test_publish_makes_a_version_cohorts_keep_theirs_until_moved_with_progress(c
     assert cohort.course_version_id == v1.id  # kept
     page = client.get(base)
     assert page.status_code == 200
-    response = post_form(client, f"{base}/cohorts/{cohort.id}/version",
-                         {f"cohort{cohort.id}-version": str(v2.id)}, form_page=base)
+    response = post_form(
+        client,
+        f"{base}/cohorts/{cohort.id}/version",
+        {f"cohort{cohort.id}-version": str(v2.id)},
+        form_page=base,
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert cohort.course_version_id == v2.id
     progress = progress_service.course_progress(enrolment)
     assert progress.outline.version_id == v2.id
     assert progress.lesson(key).done  # carried across by the stable id
-    assert db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "cohort.move_version"))
+    assert db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "cohort.move_version")
+    )
 
 
 def test_a_draft_with_problems_is_not_published(client, db):
@@ -376,6 +449,7 @@ def test_a_draft_with_problems_is_not_published(client, db):
 
 
 # --- corrections ---------------------------------------------------------------------------
+
 
 def test_a_correction_reaches_running_cohorts_audited_and_in_history(client, db, tmp_path):
     course = _import()
@@ -421,8 +495,11 @@ def test_a_correction_cannot_change_the_structure(app, db):
     course = _import()
     version = authoring.latest_published(course)
     key = "what-is-digital-diplomacy"
-    revision = db.session.scalar(sa.select(LessonRevision).join(Lesson).where(
-        LessonRevision.course_version_id == version.id, Lesson.key == key))
+    revision = db.session.scalar(
+        sa.select(LessonRevision)
+        .join(Lesson)
+        .where(LessonRevision.course_version_id == version.id, Lesson.key == key)
+    )
     body = _texts(_published_lesson(course, key))["en"][1]
     with pytest.raises(authoring.ContentInvalid):
         authoring.correct(revision, "en", body + "\n\n{#extra}\nMore.", None)
@@ -432,6 +509,7 @@ def test_a_correction_cannot_change_the_structure(app, db):
 
 # --- copies ----------------------------------------------------------------------------------
 
+
 def test_copying_a_course_is_a_deep_copy_with_new_ids_and_attribution(client, db):
     from diplolearn.courses.writer import course_files
 
@@ -439,8 +517,12 @@ def test_copying_a_course_is_a_deep_copy_with_new_ids_and_attribution(client, db
     owner = _author(course)
     other = make_with_role(Role.INSTRUCTOR, _import(COURSES / "digital-diplomacy").id)
     login(client, other.email)
-    response = post_form(client, f"/author/courses/{course.id}/copy",
-                         {"new_key": "basics-2027"}, form_page=f"/author/courses/{course.id}")
+    response = post_form(
+        client,
+        f"/author/courses/{course.id}/copy",
+        {"new_key": "basics-2027"},
+        form_page=f"/author/courses/{course.id}",
+    )
     assert response.status_code == 302
     copy = db.session.scalar(sa.select(Course).where(Course.key == "basics-2027"))
     assert copy.copied_from_id == course.id
@@ -450,18 +532,22 @@ def test_copying_a_course_is_a_deep_copy_with_new_ids_and_attribution(client, db
     original, copied = (authoring.spec_of(authoring.latest_published(c)) for c in (course, copy))
     copied.id = original.id
     assert course_files(copied) == course_files(original)
-    ids = lambda model, c: set(db.session.scalars(sa.select(model.id).where(  # noqa: E731
-        model.course_id == c.id)))
+
+    def ids(model, c):
+        return set(db.session.scalars(sa.select(model.id).where(model.course_id == c.id)))
+
     assert ids(Module, course).isdisjoint(ids(Module, copy))
     assert ids(Lesson, course).isdisjoint(ids(Lesson, copy))
     # The copier now edits the copy.
     assert client.get(f"/author/courses/{copy.id}").status_code == 200
-    response = post_form(client, f"/author/courses/{copy.id}/draft", {},
-                         form_page=f"/author/courses/{copy.id}")
+    response = post_form(
+        client, f"/author/courses/{copy.id}/draft", {}, form_page=f"/author/courses/{copy.id}"
+    )
     assert response.status_code == 302
 
 
 # --- permissions -------------------------------------------------------------------------------
+
 
 def test_owners_and_coauthors_edit_other_instructors_read_and_copy_others_never(client, db):
     from tests.factories import make_cohort, make_ministry
@@ -479,9 +565,14 @@ def test_owners_and_coauthors_edit_other_instructors_read_and_copy_others_never(
     coordinator = make_with_role(Role.COORDINATOR, make_ministry().id)
     lead = make_with_role(Role.LEAD_INSTRUCTOR, cohort.id)
     from diplolearn.services import cohorts as cohort_service
+
     tutor = make_with_role(Role.TUTOR, cohort_service.create_group(cohort, name="G", by=None).id)
-    edit_pages = [f"{base}/lessons/{key}/edit", f"{base}/publish", f"{base}/modules/new",
-                  f"{base}/history/lesson/{key}"]
+    edit_pages = [
+        f"{base}/lessons/{key}/edit",
+        f"{base}/publish",
+        f"{base}/modules/new",
+        f"{base}/history/lesson/{key}",
+    ]
     for user in (owner, coauthor):
         browser = _as(client, user)
         for path in edit_pages:
@@ -525,13 +616,14 @@ PAYLOADS = [
     "<style>body { display: none }</style>",
     '<iframe src="javascript:alert(1)"></iframe>',
 ]
-DANGEROUS = re.compile(r"<script|<svg|<style|<iframe|<img|\son\w+=|javascript:|style=",
-                       re.IGNORECASE)
+DANGEROUS = re.compile(
+    r"<script|<svg|<style|<iframe|<img|\son\w+=|javascript:|style=", re.IGNORECASE
+)
 
 
 def _lesson_html(html: str) -> str:
     begin = html.index('<article class="lesson"')
-    return html[begin:html.index("</article>", begin)]
+    return html[begin : html.index("</article>", begin)]
 
 
 def test_xss_payloads_never_survive_into_the_preview_or_the_learners_page(client, db):
@@ -549,8 +641,11 @@ def test_xss_payloads_never_survive_into_the_preview_or_the_learners_page(client
         lesson = _draft_lesson(course, key)
         en, ar = _texts(lesson)["en"][1], _texts(lesson)["ar"][1]
         anchor = f"payload-{number}"
-        data = _form_data(lesson, body_en=f"{en}\n\n{{#{anchor}}}\nBefore {payload} after.",
-                          body_ar=f"{ar}\n\n{{#{anchor}}}\nنص.")
+        data = _form_data(
+            lesson,
+            body_en=f"{en}\n\n{{#{anchor}}}\nBefore {payload} after.",
+            body_ar=f"{ar}\n\n{{#{anchor}}}\nنص.",
+        )
         preview = post_form(client, path, {**data, "save": "", "preview": "1"})
         assert preview.status_code == 200
         assert preview.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
@@ -581,8 +676,11 @@ def test_the_learners_page_cleans_even_text_stored_behind_the_editors_back(clien
     learner, enrolment = make_learner(cohort)
     key = "what-is-digital-diplomacy"
     version = authoring.latest_published(course)
-    revision = db.session.scalar(sa.select(LessonRevision).join(Lesson).where(
-        LessonRevision.course_version_id == version.id, Lesson.key == key))
+    revision = db.session.scalar(
+        sa.select(LessonRevision)
+        .join(Lesson)
+        .where(LessonRevision.course_version_id == version.id, Lesson.key == key)
+    )
     paragraph = revision.paragraphs[0]
     paragraph.body = {**paragraph.body, "en": " ".join(PAYLOADS)}
     db.session.flush()
@@ -593,8 +691,10 @@ def test_the_learners_page_cleans_even_text_stored_behind_the_editors_back(clien
 
 # --- browser edits export canonically ---------------------------------------------------------
 
-def test_a_browser_edit_exports_canonically_and_round_trips_byte_for_byte(client, db, committed,
-                                                                          tmp_path):
+
+def test_a_browser_edit_exports_canonically_and_round_trips_byte_for_byte(
+    client, db, committed, tmp_path
+):
     course = _import(COURSES / "digital-diplomacy")
     _author(course, client)
     base = f"/author/courses/{course.id}"
@@ -603,15 +703,22 @@ def test_a_browser_edit_exports_canonically_and_round_trips_byte_for_byte(client
     lesson = _draft_lesson(course, key)
     en = _texts(lesson)["en"][1].replace("\n", "\r\n")  # as a browser posts a text area
     ar = _texts(lesson)["ar"][1]
-    response = post_form(client, f"{base}/lessons/{key}/edit", _form_data(
-        lesson, body_en=en.replace("digital media revolution", "digital-media revolution") +
-        "\r\n\r\n{#intro-browser}\r\nWritten in the browser: *emphasis*, “quotes” and é.  ",
-        body_ar=ar + "\n\n{#intro-browser}\nكُتب في المتصفح.",
-        body_fr=_texts(lesson)["fr"][1] + "\n\n{#intro-browser}\nÉcrit dans le navigateur.",
-        title_en="Digital diplomacy: origins and meaning (edited)"),
-        form_page=f"{base}/lessons/{key}/edit")
-    assert response.status_code == 302, re.findall(r'class="flash[^>]*>([^<]*)<',
-                                                   response.get_data(as_text=True), re.S)
+    response = post_form(
+        client,
+        f"{base}/lessons/{key}/edit",
+        _form_data(
+            lesson,
+            body_en=en.replace("digital media revolution", "digital-media revolution")
+            + "\r\n\r\n{#intro-browser}\r\nWritten in the browser: *emphasis*, “quotes” and é.  ",
+            body_ar=ar + "\n\n{#intro-browser}\nكُتب في المتصفح.",
+            body_fr=_texts(lesson)["fr"][1] + "\n\n{#intro-browser}\nÉcrit dans le navigateur.",
+            title_en="Digital diplomacy: origins and meaning (edited)",
+        ),
+        form_page=f"{base}/lessons/{key}/edit",
+    )
+    assert response.status_code == 302, re.findall(
+        r'class="flash[^>]*>([^<]*)<', response.get_data(as_text=True), re.S
+    )
     assert post_form(client, f"{base}/publish", {}).status_code == 302
     first = tmp_path / "first"
     export_course(course.key, first)
@@ -638,13 +745,17 @@ def test_module_titles_are_saved_with_the_same_conflict_detection(app, db):
     token = authoring.token_of(module.title)
     authoring.edit_module(draft, module.id, {**module.title, "en": "First title"}, token, None)
     with pytest.raises(authoring.StaleEdit) as stale:
-        authoring.edit_module(draft, module.id, {**module.title, "en": "Second title"}, token,
-                              None)
+        authoring.edit_module(draft, module.id, {**module.title, "en": "Second title"}, token, None)
     assert stale.value.current["en"] == "First title"
     assert authoring.spec_of(draft).modules[0].title["en"] == "First title"
     with pytest.raises(authoring.ContentInvalid):
-        authoring.edit_module(draft, module.id, {"en": "No Arabic"},
-                              authoring.token_of(authoring.spec_of(draft).modules[0].title), None)
+        authoring.edit_module(
+            draft,
+            module.id,
+            {"en": "No Arabic"},
+            authoring.token_of(authoring.spec_of(draft).modules[0].title),
+            None,
+        )
     change = authoring.history(course, "module", module.id)[0]
     assert "en: First title" in change.after and change.before
 
@@ -661,8 +772,9 @@ def test_discarding_a_draft_leaves_published_versions_and_history(client, db):
     db.session.expire_all()
     assert authoring.draft_of(course) is None
     assert authoring.latest_published(course).id == published.id
-    assert "Discarded." not in _texts(_published_lesson(course, "what-is-digital-diplomacy"))[
-        "en"][1]
+    assert (
+        "Discarded." not in _texts(_published_lesson(course, "what-is-digital-diplomacy"))["en"][1]
+    )
     change = authoring.history(course, "lesson", "what-is-digital-diplomacy")[0]
     assert change.course_version_id is None and "Discarded." in change.after
     # A new draft starts again from the published version.
@@ -670,6 +782,7 @@ def test_discarding_a_draft_leaves_published_versions_and_history(client, db):
 
 
 # --- module settings, authors leaving, retiring a course (issue 7 parts 1 and 4) -------------
+
 
 def _settings_form(client, base, key):
     """The module settings page's fields as it fills them (checkboxes as a browser posts)."""
@@ -689,8 +802,10 @@ def _settings_form(client, base, key):
         else:
             value = re.search(r'value="([^"]*)"', tag)
             data[name] = value.group(1) if value else ""
-    return {k: v[0] if isinstance(v, list) and len(v) == 1 and not k == "prerequisites" else v
-            for k, v in data.items()}
+    return {
+        k: v[0] if isinstance(v, list) and len(v) == 1 and k != "prerequisites" else v
+        for k, v in data.items()
+    }
 
 
 def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history(client, db):
@@ -704,10 +819,18 @@ def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history
     assert f"{base}/modules/social-media/settings" in client.get(base).get_data(as_text=True)
     data = _settings_form(client, base, "social-media")
     assert data["week"] == "2" and data["prerequisites"] == ["foundations"]
-    data.update({"objectives_en": "Use social media well\nMeasure reach",
-                 "objectives_ar": "استعمال وسائل التواصل\nقياس الانتشار",
-                 "estimated_minutes": "40", "week": "5", "discussion_en": "Which platform?",
-                 "discussion_ar": "أي منصة؟", "lesson_minutes_0": "17", "save": "1"})
+    data.update(
+        {
+            "objectives_en": "Use social media well\nMeasure reach",
+            "objectives_ar": "استعمال وسائل التواصل\nقياس الانتشار",
+            "estimated_minutes": "40",
+            "week": "5",
+            "discussion_en": "Which platform?",
+            "discussion_ar": "أي منصة؟",
+            "lesson_minutes_0": "17",
+            "save": "1",
+        }
+    )
     data.pop("lesson_required_0", None)  # unticked
     data.pop("required", None)  # the module too
     response = post_form(client, f"{base}/modules/social-media/settings", data)
@@ -721,8 +844,9 @@ def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history
     first = module.lessons[0]
     assert (first.required, first.estimated_minutes) == (False, 17)
     # The published version is untouched; the history shows both changes.
-    published = authoring.find_module(authoring.spec_of(authoring.latest_published(course)),
-                                      "social-media")
+    published = authoring.find_module(
+        authoring.spec_of(authoring.latest_published(course)), "social-media"
+    )
     assert published.week == 2 and published.discussion is None
     change = authoring.history(course, "module", "social-media")[0]
     assert "week: 2" in change.before and "week: 5" in change.after
@@ -738,8 +862,12 @@ def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history
     # The draft still passes the full course check and publishes.
     assert authoring.check_spec(authoring.spec_of(draft))[0] == []
     token = authoring_settings.settings_token(module)
-    assert authoring_settings.settings_token(authoring.find_module(
-        authoring.spec_of(draft), "social-media")) == token
+    assert (
+        authoring_settings.settings_token(
+            authoring.find_module(authoring.spec_of(draft), "social-media")
+        )
+        == token
+    )
 
 
 def test_prerequisites_follow_the_course_checks_rule_and_bad_settings_save_nothing(app, db):
@@ -751,17 +879,22 @@ def test_prerequisites_follow_the_course_checks_rule_and_bad_settings_save_nothi
     def save(key, **changes):
         module = authoring.find_module(authoring.spec_of(draft), key)
         current = authoring_settings.module_settings(module)
-        settings = {**current, "objectives": {k: "\n".join(v) for k, v in
-                                              current["objectives"].items()},
-                    "lessons": {lesson["id"]: lesson for lesson in current["lessons"]},
-                    **changes}
-        authoring_settings.edit_module_settings(draft, key, settings,
-                                                authoring_settings.settings_token(module), None)
+        settings = {
+            **current,
+            "objectives": {k: "\n".join(v) for k, v in current["objectives"].items()},
+            "lessons": {lesson["id"]: lesson for lesson in current["lessons"]},
+            **changes,
+        }
+        authoring_settings.edit_module_settings(
+            draft, key, settings, authoring_settings.settings_token(module), None
+        )
 
     before = authoring.spec_of(draft)
-    for prerequisites, message in ((["virtual-embassies"], "comes after"),
-                                   (["foundations", "no-such-module"], "not a module"),
-                                   (["social-media"], "cannot require itself")):
+    for prerequisites, message in (
+        (["virtual-embassies"], "comes after"),
+        (["foundations", "no-such-module"], "not a module"),
+        (["social-media"], "cannot require itself"),
+    ):
         with pytest.raises(authoring.ContentInvalid) as refused:
             save("social-media", prerequisites=prerequisites)
         assert any(message in p for p in refused.value.problems), refused.value.problems
@@ -770,17 +903,21 @@ def test_prerequisites_follow_the_course_checks_rule_and_bad_settings_save_nothi
         save("foundations", prerequisites=["virtual-embassies"])
     # Every problem at once, nothing half-saved.
     with pytest.raises(authoring.ContentInvalid) as refused:
-        save("social-media", week=60, estimated_minutes=0, objectives={"en": "Only English"},
-             discussion={"en": "<script>x</script>"}, prerequisites=[])
+        save(
+            "social-media",
+            week=60,
+            estimated_minutes=0,
+            objectives={"en": "Only English"},
+            discussion={"en": "<script>x</script>"},
+            prerequisites=[],
+        )
     assert len(refused.value.problems) >= 4
     assert authoring.spec_of(draft) == before
     assert authoring.history(course, "module", "social-media") == []
     # Dropping a prerequisite is fine and recorded.
     save("virtual-embassies", prerequisites=[])
-    assert authoring.find_module(authoring.spec_of(draft), "virtual-embassies").prerequisites \
-        == []
-    assert "prerequisites: —" in authoring.history(course, "module", "virtual-embassies")[
-        0].after
+    assert authoring.find_module(authoring.spec_of(draft), "virtual-embassies").prerequisites == []
+    assert "prerequisites: —" in authoring.history(course, "module", "virtual-embassies")[0].after
     # An existing discussion keeps its id and the paragraph it refers to.
     discussion = authoring.find_module(authoring.spec_of(draft), "foundations").discussion
     save("foundations", discussion={**discussion.prompt, "en": "A new prompt?"})
@@ -793,8 +930,7 @@ def test_prerequisites_follow_the_course_checks_rule_and_bad_settings_save_nothi
     with pytest.raises(authoring.ContentInvalid) as refused:
         authoring.move(draft, "module", "social-media", "up", None)
     assert any("needs foundations first" in p for p in refused.value.problems)
-    assert [m.id for m in authoring.spec_of(draft).modules][:2] == ["foundations",
-                                                                   "social-media"]
+    assert [m.id for m in authoring.spec_of(draft).modules][:2] == ["foundations", "social-media"]
 
 
 def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client, db):
@@ -802,8 +938,9 @@ def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client,
 
     course = _import()
     owner = _author(course)
-    coauthor = authoring.add_coauthor(course, make_with_role(Role.INSTRUCTOR, course.id).email,
-                                      owner)
+    coauthor = authoring.add_coauthor(
+        course, make_with_role(Role.INSTRUCTOR, course.id).email, owner
+    )
     _db.session.commit()
     base = f"/author/courses/{course.id}"
     browser = _as(client, owner)
@@ -812,8 +949,9 @@ def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client,
     assert f"{base}/authors/{coauthor.id}/remove" in authors
     assert f"{base}/authors/{owner.id}/remove" not in authors  # the only owner
     # A co-author may not remove anyone.
-    response = post_form(_as(client, coauthor), f"{base}/authors/{owner.id}/remove", {},
-                         form_page=base)
+    response = post_form(
+        _as(client, coauthor), f"{base}/authors/{owner.id}/remove", {}, form_page=base
+    )
     assert response.status_code == 403
     # Someone who is not an author of this course: 404.
     stranger = make_with_role(Role.INSTRUCTOR, _import(COURSES / "digital-diplomacy").id)
@@ -821,8 +959,9 @@ def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client,
     assert response.status_code == 404
     # The last owner stays, even for an administrator.
     admin = make_with_role(Role.ADMINISTRATOR)
-    response = post_form(_as(client, admin), f"{base}/authors/{owner.id}/remove", {},
-                         form_page=base)
+    response = post_form(
+        _as(client, admin), f"{base}/authors/{owner.id}/remove", {}, form_page=base
+    )
     assert response.status_code == 302
     _db.session.expire_all()
     assert authoring.is_owner(owner, course)
@@ -834,14 +973,16 @@ def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client,
     _db.session.expire_all()
     assert course.id not in {g.course_id for g in coauthor.grants}
     assert _as(client, coauthor).get(f"{base}/publish").status_code == 403
-    event = _db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "course.coauthor_remove"))
+    event = _db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "course.coauthor_remove")
+    )
     assert event is not None and event.subject_user_id == coauthor.id
     # With a second owner, an owner can go (and loses editing).
     second = _author(course)
     _db.session.commit()
-    response = post_form(_as(client, second), f"{base}/authors/{owner.id}/remove", {},
-                         form_page=base)
+    response = post_form(
+        _as(client, second), f"{base}/authors/{owner.id}/remove", {}, form_page=base
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"{base}#authors")
     # The removed owner may no longer remove anyone.
@@ -850,8 +991,9 @@ def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client,
     # An owner who leaves is sent home (they may not reach the course any more).
     third = _author(course)
     _db.session.commit()
-    response = post_form(_as(client, second), f"{base}/authors/{second.id}/remove", {},
-                         form_page=base)
+    response = post_form(
+        _as(client, second), f"{base}/authors/{second.id}/remove", {}, form_page=base
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/")
     _db.session.expire_all()
     assert authoring.owners(course) == [third]
@@ -907,17 +1049,28 @@ def test_an_administrator_names_the_owner_of_a_course_imported_from_files(client
     helper = make_with_role(Role.INSTRUCTOR, course.id)
     base = f"/author/courses/{course.id}"
     assert authoring.owners(course) == []
-    response = post_form(_as(client, admin), f"{base}/coauthors",
-                         {"email": future_owner.email, "as_owner": "y"}, form_page=base)
+    response = post_form(
+        _as(client, admin),
+        f"{base}/coauthors",
+        {"email": future_owner.email, "as_owner": "y"},
+        form_page=base,
+    )
     assert response.status_code == 302
     assert authoring.is_owner(future_owner, course)
-    assert db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "course.owner_add")) is not None
+    assert (
+        db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "course.owner_add"))
+        is not None
+    )
     # The new owner adds a plain co-author; that co-author cannot name owners.
     newcomer = make_with_role(Role.INSTRUCTOR, make_course().id)
-    response = post_form(_as(client, future_owner), f"{base}/coauthors",
-                         {"email": newcomer.email}, form_page=base)
+    response = post_form(
+        _as(client, future_owner), f"{base}/coauthors", {"email": newcomer.email}, form_page=base
+    )
     assert response.status_code == 302 and not authoring.is_owner(newcomer, course)
-    response = post_form(_as(client, helper), f"{base}/coauthors",
-                         {"email": newcomer.email, "as_owner": "y"}, form_page=base)
+    response = post_form(
+        _as(client, helper),
+        f"{base}/coauthors",
+        {"email": newcomer.email, "as_owner": "y"},
+        form_page=base,
+    )
     assert response.status_code == 403 and not authoring.is_owner(newcomer, course)

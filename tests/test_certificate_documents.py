@@ -30,13 +30,18 @@ def text_of(pdf: bytes) -> tuple[int, str]:
 
 # --- the PDF -----------------------------------------------------------------------------------
 
+
 def test_the_pdf_is_one_page_in_english_and_arabic(app, db, course):
     _, _, certificate = graduate(course, name_latin="Layla Haddad", name_ar="ليلى حداد")
     with app.test_request_context():
         pages, text = text_of(render_pdf(certificate))
     assert pages == 1
-    for english in ("Certificate of completion", "Layla Haddad", "Digital Diplomacy",
-                    "Workload: 1 hour of study"):
+    for english in (
+        "Certificate of completion",
+        "Layla Haddad",
+        "Digital Diplomacy",
+        "Workload: 1 hour of study",
+    ):
         assert english in text
     # The Arabic column: the wording from the Arabic catalogue, the Arabic name and title.
     for arabic in ("شهادة إتمام", "ليلى حداد", "الدبلوماسية الرقمية"):
@@ -59,13 +64,16 @@ def test_the_pdf_embeds_the_vendored_fonts(app, db, course):
     _, _, certificate = graduate(course, name_ar="ليلى حداد")
     with app.test_request_context():
         reader = PdfReader(io.BytesIO(render_pdf(certificate)))
-    fonts = {font["/BaseFont"] for font in
-             (f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values())}
+    fonts = {
+        font["/BaseFont"]
+        for font in (f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values())
+    }
     assert any("NotoNaskhArabic" in name for name in fonts)
     assert any("NotoSans" in name for name in fonts)
 
 
 # --- the Open Badges credential ----------------------------------------------------------------
+
 
 @pytest.fixture()
 def credential(app, client, db, course):
@@ -99,8 +107,10 @@ def test_the_credential_is_an_ed25519_vc_jwt_checked_by_the_published_key(client
 def test_the_credential_has_the_fields_open_badges_3_requires(client, credential):
     certificate, token = credential
     vc = open_badges.verify_credential(token)
-    assert vc["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                              "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert vc["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
     assert vc["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert vc["name"] and vc["validFrom"].endswith("Z")
     assert vc["issuer"]["type"] == ["Profile"] and vc["issuer"]["name"] == "DiploLearn"
@@ -118,8 +128,9 @@ def test_the_credential_has_the_fields_open_badges_3_requires(client, credential
 
 def test_the_same_certificate_always_gives_the_same_credential(client, credential):
     certificate, token = credential
-    assert client.get(f"/certificates/{certificate.id}/credential.jwt").get_data(
-        as_text=True) == token
+    assert (
+        client.get(f"/certificates/{certificate.id}/credential.jwt").get_data(as_text=True) == token
+    )
 
 
 def _b64(data: dict) -> str:
@@ -136,8 +147,13 @@ def test_a_tampered_credential_fails_verification(client, credential):
     flipped = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
     unsigned = ".".join([_b64({"alg": "none", "typ": "JWT"}), payload, ""])
     foreign = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA")
-    for bad in (forged_payload, ".".join([header, payload, flipped]), unsigned, foreign,
-                "not a token"):
+    for bad in (
+        forged_payload,
+        ".".join([header, payload, flipped]),
+        unsigned,
+        foreign,
+        "not a token",
+    ):
         with pytest.raises(InvalidCredential):
             open_badges.verify_credential(bad)
     with pytest.raises(jwt.InvalidSignatureError):
@@ -154,12 +170,15 @@ def test_the_issuer_profile_is_published(client, db):
 
 # --- the signing key ---------------------------------------------------------------------------
 
+
 def test_keys_are_read_from_pem_or_base64():
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                             serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    seed = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     public = signing.SigningKey(key).public_jwk()
     for text in (pem, base64.b64encode(seed).decode(), base64.urlsafe_b64encode(seed).decode()):
         assert signing.SigningKey(signing.parse_private_key(text)).public_jwk() == public

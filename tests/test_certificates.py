@@ -52,13 +52,15 @@ def count(db) -> int:
 
 # --- issuing ---------------------------------------------------------------------------------
 
+
 def test_completing_the_course_issues_a_certificate_of_what_was_completed(db, course):
-    user, enrolment, certificate = graduate(course, name_latin="Layla Haddad",
-                                            name_ar="ليلى حداد")
+    _user, enrolment, certificate = graduate(course, name_latin="Layla Haddad", name_ar="ليلى حداد")
     assert enrolment.state == EnrolmentState.COMPLETED
     assert certificate.status == "issued" and certificate.is_valid
-    assert (certificate.holder_name_latin, certificate.holder_name_ar) == ("Layla Haddad",
-                                                                          "ليلى حداد")
+    assert (certificate.holder_name_latin, certificate.holder_name_ar) == (
+        "Layla Haddad",
+        "ليلى حداد",
+    )
     assert certificate.course_title["ar"] == "الدبلوماسية الرقمية"
     assert certificate.course_version_id == course.version.id
     assert certificate.completed_on == enrolment.completed_at.date()  # the cohort is in UTC
@@ -67,11 +69,11 @@ def test_completing_the_course_issues_a_certificate_of_what_was_completed(db, co
 
 
 def test_the_completion_date_is_the_day_in_the_cohorts_time_zone(db, course):
-    cohort = organisations.create_cohort(course.course, "amman", {"en": "Amman"},
-                                         timezone="Asia/Amman")
+    cohort = organisations.create_cohort(
+        course.course, "amman", {"en": "Amman"}, timezone="Asia/Amman"
+    )
     _, enrolment = make_learner(cohort)
-    enrolment.move_to(EnrolmentState.COMPLETED, when=dt.datetime(2026, 3, 5, 22, 30,
-                                                                 tzinfo=dt.UTC))
+    enrolment.move_to(EnrolmentState.COMPLETED, when=dt.datetime(2026, 3, 5, 22, 30, tzinfo=dt.UTC))
     certificate = certificates.issue_certificate(enrolment)
     assert certificate.completed_on == dt.date(2026, 3, 6)  # 01:30 in Amman
 
@@ -128,6 +130,7 @@ def test_the_job_issues_the_certificate_of_a_completion_without_one(db, course):
 
 # --- revocation and reissue ------------------------------------------------------------------
 
+
 def lead_of(cohort):
     return make_with_role(Role.LEAD_INSTRUCTOR, cohort.id)
 
@@ -138,8 +141,9 @@ def test_the_lead_instructor_revokes_with_a_reason_recorded_in_the_audit_log(db,
     certificates.revoke(certificate, by=lead, reason="Plagiarised assignment")
     assert (certificate.status, certificate.revoked_by_id) == ("revoked", lead.id)
     assert certificate.revoked_at is not None
-    event = db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "certificate.revoke"))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "certificate.revoke")
+    )
     assert event.actor_id == lead.id and event.details["reason"] == "Plagiarised assignment"
 
 
@@ -153,10 +157,15 @@ def test_revoking_needs_a_reason(db, course, reason):
 
 def test_only_administrators_and_the_cohorts_lead_instructors_may_revoke(db, course):
     _, _, certificate = graduate(course)
-    other_cohort = organisations.create_cohort(course.course, "other", {"en": "Other"},
-                                               timezone="UTC")
-    outsiders = [lead_of(other_cohort), make_with_role(Role.INSTRUCTOR, course.course.id),
-                 make_with_role(Role.COORDINATOR, make_ministry().id), certificate.holder]
+    other_cohort = organisations.create_cohort(
+        course.course, "other", {"en": "Other"}, timezone="UTC"
+    )
+    outsiders = [
+        lead_of(other_cohort),
+        make_with_role(Role.INSTRUCTOR, course.course.id),
+        make_with_role(Role.COORDINATOR, make_ministry().id),
+        certificate.holder,
+    ]
     for outsider in outsiders:
         with pytest.raises(NotAllowed):
             certificates.revoke(certificate, by=outsider, reason="no")
@@ -176,19 +185,27 @@ def test_a_revoked_certificate_cannot_be_revoked_or_reissued_again(db, course):
 def test_reissuing_after_a_name_correction_keeps_the_history(db, course):
     _, enrolment, old = graduate(course, name_latin="Layla Hadad")
     admin = make_with_role(Role.ADMINISTRATOR)
-    new = certificates.reissue(old, by=admin, reason="Misspelt surname",
-                               name_latin="Layla Haddad", name_ar="ليلى حداد")
+    new = certificates.reissue(
+        old, by=admin, reason="Misspelt surname", name_latin="Layla Haddad", name_ar="ليلى حداد"
+    )
     assert old.status == "superseded" and old.superseded_at is not None
-    assert (new.status, new.supersedes_id, new.reissue_reason) == ("issued", old.id,
-                                                                   "Misspelt surname")
+    assert (new.status, new.supersedes_id, new.reissue_reason) == (
+        "issued",
+        old.id,
+        "Misspelt surname",
+    )
     assert (new.holder_name_latin, new.holder_name_ar) == ("Layla Haddad", "ليلى حداد")
     assert new.code != old.code and new.completed_on == old.completed_on
     assert certificates.current_certificate(enrolment.id) is new
     assert count(db) == 2
-    event = db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "certificate.reissue"))
-    assert event.details == {"reason": "Misspelt surname", "replaces": old.id,
-                             "names_changed": True}
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "certificate.reissue")
+    )
+    assert event.details == {
+        "reason": "Misspelt surname",
+        "replaces": old.id,
+        "names_changed": True,
+    }
 
 
 def test_the_revocation_form_needs_csrf_and_a_reason(app, client, db, course):
@@ -207,15 +224,22 @@ def test_the_revocation_form_needs_csrf_and_a_reason(app, client, db, course):
 
 
 def test_the_reissue_form_creates_the_replacement(app, client, db, course):
-    user, _, certificate = graduate(course, name_latin="Layla Hadad")
+    _user, _, certificate = graduate(course, name_latin="Layla Hadad")
     admin = make_with_role(Role.ADMINISTRATOR)
     db.session.commit()
     login(client, admin.email)
     page = f"/certificates/manage/{certificate.id}"
     assert 'value="Layla Hadad"' in client.get(page).get_data(as_text=True)
-    response = post_form(client, f"{page}/reissue", {
-        "reissue-name_latin": "Layla Haddad", "reissue-name_ar": "ليلى حداد",
-        "reissue-reason": "Name corrected"}, form_page=page)
+    response = post_form(
+        client,
+        f"{page}/reissue",
+        {
+            "reissue-name_latin": "Layla Haddad",
+            "reissue-name_ar": "ليلى حداد",
+            "reissue-reason": "Name corrected",
+        },
+        form_page=page,
+    )
     assert response.status_code == 302
     new = certificates.current_certificate(certificate.enrolment_id)
     assert response.headers["Location"].endswith(f"/certificates/manage/{new.id}")
@@ -224,6 +248,7 @@ def test_the_reissue_form_creates_the_replacement(app, client, db, course):
 
 # --- public verification ---------------------------------------------------------------------
 
+
 def strip_tokens(html: str) -> str:
     """The page without what changes per request: CSRF tokens and the language switcher's
     way back to the requested path."""
@@ -231,8 +256,9 @@ def strip_tokens(html: str) -> str:
 
 
 def test_verification_shows_a_valid_certificate_with_names_course_and_date(client, db, course):
-    _, _, certificate = graduate(course, name_latin="Layla Haddad", name_ar="ليلى حداد",
-                                 email="layla@example.org")
+    _, _, certificate = graduate(
+        course, name_latin="Layla Haddad", name_ar="ليلى حداد", email="layla@example.org"
+    )
     db.session.commit()
     response = client.get(f"/verify/{certificate.code}")
     page = response.get_data(as_text=True)
@@ -248,13 +274,18 @@ def test_verification_shows_a_valid_certificate_with_names_course_and_date(clien
 
 def test_verification_says_when_a_certificate_was_revoked(client, db, course):
     _, _, certificate = graduate(course)
-    certificates.revoke(certificate, by=make_with_role(Role.ADMINISTRATOR), reason="Fraud",
-                        now=dt.datetime(2026, 5, 4, 10, tzinfo=dt.UTC))
+    certificates.revoke(
+        certificate,
+        by=make_with_role(Role.ADMINISTRATOR),
+        reason="Fraud",
+        now=dt.datetime(2026, 5, 4, 10, tzinfo=dt.UTC),
+    )
     db.session.commit()
     page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     assert "revoked on May 4, 2026" in page and "Fraud" not in page
-    answer = client.get(f"/verify/{certificate.code}",
-                        headers={"Accept": "application/json"}).get_json()
+    answer = client.get(
+        f"/verify/{certificate.code}", headers={"Accept": "application/json"}
+    ).get_json()
     assert answer["status"] == "revoked" and answer["revokedAt"] == "2026-05-04T10:00:00Z"
 
 
@@ -266,14 +297,14 @@ def test_a_replaced_certificate_is_no_longer_valid(client, db, course):
     assert "replaced by a reissued certificate" in page and "genuine and valid" not in page
 
 
-@pytest.mark.parametrize("code", ["A" * 32, "short", "x" * 200, "%3Cscript%3E", "..%2F..",
-                                  "a b"])
+@pytest.mark.parametrize("code", ["A" * 32, "short", "x" * 200, "%3Cscript%3E", "..%2F..", "a b"])
 def test_unknown_and_malformed_codes_get_the_same_plain_answer(client, db, code):
     unknown = client.get("/verify/" + "B" * 32)
     response = client.get(f"/verify/{code}")
     assert response.status_code == unknown.status_code == 404
     assert strip_tokens(response.get_data(as_text=True)) == strip_tokens(
-        unknown.get_data(as_text=True))
+        unknown.get_data(as_text=True)
+    )
     assert "no certificate with this code" in response.get_data(as_text=True)
 
 
@@ -306,6 +337,7 @@ def test_after_erasure_verification_still_answers_but_shows_no_name(client, db, 
 
 
 # --- where people find them ------------------------------------------------------------------
+
 
 def test_the_holder_lists_and_downloads_their_certificates(client, db, course):
     user, _, certificate = graduate(course)
@@ -360,8 +392,9 @@ def test_a_coordinator_downloads_their_own_staffs_certificates_only(client, db, 
 
 def test_a_lead_instructor_manages_only_their_cohorts_certificates(client, db, course):
     _, _, ours = graduate(course, name_latin="In Cohort")
-    other_cohort = organisations.create_cohort(course.course, "run-2", {"en": "Run 2"},
-                                               timezone="UTC")
+    other_cohort = organisations.create_cohort(
+        course.course, "run-2", {"en": "Run 2"}, timezone="UTC"
+    )
     lead = lead_of(other_cohort)
     accounts.grant_role(lead, Role.INSTRUCTOR, course.course.id)
     db.session.commit()

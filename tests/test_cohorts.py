@@ -46,15 +46,20 @@ def later(days: int) -> dt.datetime:
     return (utcnow() + dt.timedelta(days=days)).replace(second=0, microsecond=0)
 
 
-def make_run(published=None, *, capacity=None, starts_in=10, lasts=60, instructor=None,
-             timezone=ZURICH):
+def make_run(
+    published=None, *, capacity=None, starts_in=10, lasts=60, instructor=None, timezone=ZURICH
+):
     published = published or make_published_course()
     instructor = instructor or make_with_role(Role.INSTRUCTOR, published.course.id)
     cohort = cohorts.create_cohort(
-        published.course, name={"en": "Spring run"}, timezone=timezone,
+        published.course,
+        name={"en": "Spring run"},
+        timezone=timezone,
         starts_at=later(starts_in) if starts_in is not None else None,
         ends_at=later(starts_in + lasts) if starts_in is not None else None,
-        capacity=capacity, by=instructor)
+        capacity=capacity,
+        by=instructor,
+    )
     return published, cohort, instructor
 
 
@@ -74,6 +79,7 @@ def state_of(enrolment):
 
 # --- creating and editing a cohort -------------------------------------------------------------
 
+
 def test_an_instructor_creates_a_cohort_and_leads_it_with_modules_scheduled_by_week(db):
     published = make_published_course()
     published.module_revision("m1").week = 1
@@ -81,8 +87,9 @@ def test_an_instructor_creates_a_cohort_and_leads_it_with_modules_scheduled_by_w
     _db.session.flush()
     _, cohort, instructor = make_run(published, starts_in=10)
     assert cohort.course_version_id == published.version.id
-    assert any(g.role == Role.LEAD_INSTRUCTOR and g.cohort_id == cohort.id
-               for g in instructor.grants)
+    assert any(
+        g.role == Role.LEAD_INSTRUCTOR and g.cohort_id == cohort.id for g in instructor.grants
+    )
     schedules = {s.module_id: s for s in cohorts.module_schedules(cohort.id)}
     m1, m2 = (published.module_revision(k).module_id for k in ("m1", "m2"))
     assert schedules[m1].opens_at == cohort.starts_at
@@ -91,8 +98,11 @@ def test_an_instructor_creates_a_cohort_and_leads_it_with_modules_scheduled_by_w
     local = [cohorts.to_local(schedules[m].opens_at, ZURICH) for m in (m1, m2)]
     assert local[1] - local[0] == dt.timedelta(weeks=1)
     assert set(schedules) == {m1, m2}  # m3 plans no week: it is not scheduled
-    assert _db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "cohort.create", AuditEvent.target_id == cohort.id))
+    assert _db.session.scalar(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "cohort.create", AuditEvent.target_id == cohort.id
+        )
+    )
 
 
 def test_a_time_the_clocks_skip_is_refused_and_others_are_stored_in_utc(db):
@@ -111,17 +121,35 @@ def test_capacity_cannot_fall_below_the_places_taken(db):
     for person in staff_of(ministry, 2):
         cohorts.enrol_by_instructor(cohort, person, by=instructor)
     with pytest.raises(CohortRefused):
-        cohorts.update_cohort(cohort, name={"en": "x"}, timezone=ZURICH,
-                              starts_at=cohort.starts_at, ends_at=cohort.ends_at, capacity=1,
-                              at_risk_inactive_days=7, by=instructor)
-    cohorts.update_cohort(cohort, name={"en": "Renamed"}, timezone=ZURICH,
-                          starts_at=cohort.starts_at, ends_at=cohort.ends_at, capacity=2,
-                          at_risk_inactive_days=10, by=instructor)
+        cohorts.update_cohort(
+            cohort,
+            name={"en": "x"},
+            timezone=ZURICH,
+            starts_at=cohort.starts_at,
+            ends_at=cohort.ends_at,
+            capacity=1,
+            at_risk_inactive_days=7,
+            by=instructor,
+        )
+    cohorts.update_cohort(
+        cohort,
+        name={"en": "Renamed"},
+        timezone=ZURICH,
+        starts_at=cohort.starts_at,
+        ends_at=cohort.ends_at,
+        capacity=2,
+        at_risk_inactive_days=10,
+        by=instructor,
+    )
     assert (cohort.capacity, cohort.at_risk_inactive_days, cohort.name) == (
-        2, 10, {"en": "Renamed"})
+        2,
+        10,
+        {"en": "Renamed"},
+    )
 
 
 # --- schedule and what learners see ------------------------------------------------------------
+
 
 def test_schedule_is_entered_in_the_cohorts_zone_and_validated_before_anything_is_saved(db):
     published, cohort, instructor = make_run(starts_in=10)
@@ -154,19 +182,26 @@ def test_assignment_due_dates_are_checked_whole_before_anything_is_saved(db):
     cohorts.set_schedule(cohort, {m1: (start + dt.timedelta(days=3), None)}, by=instructor)
 
     def saved():
-        return {d.assignment_id: d.due_at for d in _db.session.scalars(
-            sa.select(AssignmentDeadline).where(AssignmentDeadline.cohort_id == cohort.id))}
+        return {
+            d.assignment_id: d.due_at
+            for d in _db.session.scalars(
+                sa.select(AssignmentDeadline).where(AssignmentDeadline.cohort_id == cohort.id)
+            )
+        }
 
     # The first is due before its module opens: the second, valid, is not saved either.
     with pytest.raises(CohortRefused, match="after the module's release"):
-        cohorts.set_assignment_deadlines(cohort, {second: start + dt.timedelta(days=9),
-                                                  first: start + dt.timedelta(days=2)},
-                                         by=instructor)
+        cohorts.set_assignment_deadlines(
+            cohort,
+            {second: start + dt.timedelta(days=9), first: start + dt.timedelta(days=2)},
+            by=instructor,
+        )
     assert saved() == {}
     with pytest.raises(CohortRefused, match="not part of the cohort's course"):
         cohorts.set_assignment_deadlines(cohort, {987654: start}, by=instructor)
-    cohorts.set_assignment_deadlines(cohort, {first: start + dt.timedelta(days=4),
-                                              second: None}, by=instructor)
+    cohorts.set_assignment_deadlines(
+        cohort, {first: start + dt.timedelta(days=4), second: None}, by=instructor
+    )
     assert saved() == {first: cohorts.to_utc(start + dt.timedelta(days=4), ZURICH)}
 
 
@@ -180,8 +215,11 @@ def test_learners_see_modules_as_their_cohort_releases_them_even_after_a_change(
     standing = progress.course_progress(enrolment)
     assert standing.modules[0].status == "locked" and standing.modules[0].opens_at
     # Brought forward to an hour ago: open at once, before the release job has even run.
-    cohorts.set_schedule(cohort, {m1: (cohorts.to_local(later(0) - dt.timedelta(hours=1),
-                                                        ZURICH), None)}, by=instructor)
+    cohorts.set_schedule(
+        cohort,
+        {m1: (cohorts.to_local(later(0) - dt.timedelta(hours=1), ZURICH), None)},
+        by=instructor,
+    )
     assert progress.course_progress(enrolment).modules[0].is_open
     schedule = cohorts.module_schedules(cohort.id)[0]
     schedule.released_at = utcnow()
@@ -197,8 +235,9 @@ def test_completion_rule_overrides_change_what_the_cohort_needs(db):
     enrolment = cohorts.enrol_by_instructor(cohort, make_user(), by=instructor)
     enrolment.move_to(EnrolmentState.ACTIVE)
     # m3 waits for m1 in this cohort; m2 is optional here.
-    cohorts.set_module_rules(cohort, {"m2": {"required": False},
-                                      "m3": {"prerequisites": ["m1"]}}, by=instructor)
+    cohorts.set_module_rules(
+        cohort, {"m2": {"required": False}, "m3": {"prerequisites": ["m1"]}}, by=instructor
+    )
     assert cohort.module_rules == {"m2": {"required": False}, "m3": {"prerequisites": ["m1"]}}
     standing = progress.course_progress(enrolment)
     assert standing.modules[2].status == "locked"
@@ -211,13 +250,17 @@ def test_completion_rule_overrides_change_what_the_cohort_needs(db):
     cohorts.set_module_rules(cohort, {"m2": {"required": True}}, by=instructor)
     assert cohort.module_rules == {}
     with pytest.raises(CohortRefused):
-        cohorts.set_module_rules(cohort, {"m1": {"prerequisites": ["m3"]},
-                                          "m3": {"prerequisites": ["m1"]}}, by=instructor)
+        cohorts.set_module_rules(
+            cohort,
+            {"m1": {"prerequisites": ["m3"]}, "m3": {"prerequisites": ["m1"]}},
+            by=instructor,
+        )
     with pytest.raises(CohortRefused):
         cohorts.set_module_rules(cohort, {"m1": {"prerequisites": ["m1"]}}, by=instructor)
 
 
 # --- places, seats and the waiting list ---------------------------------------------------------
+
 
 def test_beyond_capacity_people_wait_and_a_withdrawal_promotes_the_first(db):
     _, cohort, instructor = make_run(capacity=2)
@@ -225,16 +268,16 @@ def test_beyond_capacity_people_wait_and_a_withdrawal_promotes_the_first(db):
     first, second, third, fourth = staff_of(ministry, 4)
     placed = [cohorts.enrol_by_instructor(cohort, p, by=instructor) for p in (first, second)]
     waiting = [cohorts.enrol_by_instructor(cohort, p, by=instructor) for p in (third, fourth)]
-    assert [e.state for e in placed + waiting] == ["invited", "invited", "waitlisted",
-                                                   "waitlisted"]
+    assert [e.state for e in placed + waiting] == ["invited", "invited", "waitlisted", "waitlisted"]
     assert sponsor_ids(placed) == {ministry.id}
     with pytest.raises(AlreadyEnrolled):
         cohorts.enrol_by_instructor(cohort, third, by=instructor)
     promoted = cohorts.withdraw(placed[0], by=instructor)
     assert promoted == [waiting[0]] and waiting[0].state == EnrolmentState.INVITED
     assert waiting[1].state == EnrolmentState.WAITLISTED
-    mails = _db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.to_user_id == third.id)).all()
+    mails = _db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.to_user_id == third.id)
+    ).all()
     assert [m.kind for m in mails] == ["cohort_place", "cohort_place"]  # waiting, then placed
     assert cohorts.places_taken(cohort.id) == {ministry.id: 2}
     # Taking someone off the waiting list frees no place and promotes nobody.
@@ -258,8 +301,12 @@ def test_a_coordinator_nominates_into_the_seats_and_a_freed_seat_goes_to_that_mi
     ea2 = cohorts.nominate(cohort, a, a2, by=coordinator_a)
     eb1 = cohorts.nominate(cohort, b, b1, by=coordinator_b)
     eb2 = cohorts.nominate(cohort, b, b2, by=coordinator_b)
-    assert [e.state for e in (ea1, ea2, eb1, eb2)] == ["invited", "waitlisted", "invited",
-                                                       "waitlisted"]
+    assert [e.state for e in (ea1, ea2, eb1, eb2)] == [
+        "invited",
+        "waitlisted",
+        "invited",
+        "waitlisted",
+    ]
     # B's seat comes free: B's nominee gets it, although A's has waited longer.
     assert cohorts.withdraw(eb1, by=coordinator_b) == [eb2]
     assert ea2.state == EnrolmentState.WAITLISTED
@@ -303,9 +350,16 @@ def test_seats_are_reserved_for_their_ministry(db):
     assert cohorts.enrol_by_instructor(cohort, second, by=instructor).state == "waitlisted"
     # Two places are free, but both are A's: the capacity cannot drop to two.
     with pytest.raises(CohortRefused):
-        cohorts.update_cohort(cohort, name={"en": "x"}, timezone=ZURICH,
-                              starts_at=cohort.starts_at, ends_at=cohort.ends_at, capacity=2,
-                              at_risk_inactive_days=7, by=instructor)
+        cohorts.update_cohort(
+            cohort,
+            name={"en": "x"},
+            timezone=ZURICH,
+            starts_at=cohort.starts_at,
+            ends_at=cohort.ends_at,
+            capacity=2,
+            at_risk_inactive_days=7,
+            by=instructor,
+        )
     for person in staff_of(a, 2):
         assert cohorts.nominate(cohort, a, person, by=instructor).state == "invited"
     # More seats for A would take the outsider's place: refused.
@@ -337,8 +391,14 @@ def test_a_nominee_is_replaced_before_the_start_keeping_place_group_and_history(
     assert swapped.state == EnrolmentState.WAITLISTED
     assert swapped.waitlisted_at == queued_at
     assert cohorts.waiting_list(cohort.id) == [swapped]
-    assert _db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "enrolment.substitute")) == 2
+    assert (
+        _db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "enrolment.substitute")
+        )
+        == 2
+    )
     cohort.starts_at = later(-1)
     cohort.ends_at = later(30)
     _db.session.flush()
@@ -360,14 +420,17 @@ def test_moving_between_groups_keeps_the_enrolment_and_its_history(db):
     cohorts.move_to_group(first, big, by=instructor)
     cohorts.move_to_group(second, small, by=instructor)
     moves = cohorts.group_history([first.id])[first.id]
-    assert [(m.from_group_id, m.to_group_id) for m in moves] == [(None, small.id),
-                                                                  (small.id, big.id)]
+    assert [(m.from_group_id, m.to_group_id) for m in moves] == [
+        (None, small.id),
+        (small.id, big.id),
+    ]
     assert moves[1].moved_by_id == instructor.id
     assert progress.course_progress(first).lesson("m1-l1").done
     other_run = make_run(published)[1]
     with pytest.raises(NotAllowed):
-        cohorts.move_to_group(first, cohorts.create_group(other_run, name="X", by=instructor),
-                              by=instructor)
+        cohorts.move_to_group(
+            first, cohorts.create_group(other_run, name="X", by=instructor), by=instructor
+        )
 
 
 def test_assigning_a_tutor_replaces_the_previous_one(db):
@@ -375,40 +438,55 @@ def test_assigning_a_tutor_replaces_the_previous_one(db):
     first, second = make_user(), make_user()
     group = cohorts.create_group(cohort, name="G", tutor=first, by=instructor)
     cohorts.assign_tutor(group, second, by=instructor)
-    tutors = _db.session.scalars(sa.select(RoleGrant.user_id).where(
-        RoleGrant.role == Role.TUTOR, RoleGrant.tutor_group_id == group.id)).all()
+    tutors = _db.session.scalars(
+        sa.select(RoleGrant.user_id).where(
+            RoleGrant.role == Role.TUTOR, RoleGrant.tutor_group_id == group.id
+        )
+    ).all()
     assert tutors == [second.id]
 
 
 # --- pages and who may use them ---------------------------------------------------------------
 
+
 @pytest.fixture()
 def run(db):
     """A cohort led by an instructor, with a tutor, a coordinator of ministry A and one of B,
     an instructor of another course, and ministry A's and B's seats."""
-    published, cohort, instructor = make_run(
-        capacity=5, instructor=make_user("lead@example.org"))
+    published, cohort, instructor = make_run(capacity=5, instructor=make_user("lead@example.org"))
     accounts.grant_role(instructor, Role.INSTRUCTOR, published.course.id)
     a, b = make_ministry("MFA-A"), make_ministry("MFA-B")
     cohorts.set_seats(cohort, a, 2, by=instructor)
     cohorts.set_seats(cohort, b, 2, by=instructor)
-    group = cohorts.create_group(cohort, name="Group 1", tutor=make_user("tutor@example.org"),
-                                 by=instructor)
+    group = cohorts.create_group(
+        cohort, name="Group 1", tutor=make_user("tutor@example.org"), by=instructor
+    )
     other_group = cohorts.create_group(cohort, name="Group 2", by=instructor)
     coordinator = make_with_role(Role.COORDINATOR, a.id, email="coord.a@example.org")
     make_with_role(Role.COORDINATOR, b.id, email="coord.b@example.org")
-    stranger = make_with_role(Role.INSTRUCTOR, make_published_course().course.id,
-                              email="stranger@example.org")
+    stranger = make_with_role(
+        Role.INSTRUCTOR, make_published_course().course.id, email="stranger@example.org"
+    )
     learner_a = staff_of(a, email="staff.a@example.org")[0]
-    enrolment_a = cohorts.enrol_by_instructor(cohort, learner_a, by=instructor,
-                                              tutor_group=group)
+    enrolment_a = cohorts.enrol_by_instructor(cohort, learner_a, by=instructor, tutor_group=group)
     learner_b = staff_of(b, email="staff.b@example.org")[0]
-    enrolment_b = cohorts.enrol_by_instructor(cohort, learner_b, by=instructor,
-                                              tutor_group=other_group)
+    enrolment_b = cohorts.enrol_by_instructor(
+        cohort, learner_b, by=instructor, tutor_group=other_group
+    )
     _db.session.commit()
-    return dict(published=published, cohort=cohort, instructor=instructor, a=a, b=b,
-                group=group, other_group=other_group, coordinator=coordinator,
-                stranger=stranger, enrolment_a=enrolment_a, enrolment_b=enrolment_b)
+    return {
+        "published": published,
+        "cohort": cohort,
+        "instructor": instructor,
+        "a": a,
+        "b": b,
+        "group": group,
+        "other_group": other_group,
+        "coordinator": coordinator,
+        "stranger": stranger,
+        "enrolment_a": enrolment_a,
+        "enrolment_b": enrolment_b,
+    }
 
 
 def signed_in(app, email):
@@ -422,15 +500,30 @@ def test_an_instructor_creates_a_cohort_through_the_page(app, run):
     course_id = run["published"].course.id
     assert client.get("/teach/").status_code == 200
     path = f"/teach/courses/{course_id}/cohorts/new"
-    response = post_form(client, path, {"name_en": "Autumn", "timezone": "Asia/Dubai",
-                                        "starts_at": "2031-09-01T09:00",
-                                        "ends_at": "2031-08-01T09:00",
-                                        "at_risk_inactive_days": "7"})
+    response = post_form(
+        client,
+        path,
+        {
+            "name_en": "Autumn",
+            "timezone": "Asia/Dubai",
+            "starts_at": "2031-09-01T09:00",
+            "ends_at": "2031-08-01T09:00",
+            "at_risk_inactive_days": "7",
+        },
+    )
     assert response.status_code == 422  # ends before it starts; nothing saved
-    response = post_form(client, path, {"name_en": "Autumn", "timezone": "Asia/Dubai",
-                                        "starts_at": "2031-09-01T09:00",
-                                        "ends_at": "2031-12-01T09:00", "capacity": "30",
-                                        "at_risk_inactive_days": "5"})
+    response = post_form(
+        client,
+        path,
+        {
+            "name_en": "Autumn",
+            "timezone": "Asia/Dubai",
+            "starts_at": "2031-09-01T09:00",
+            "ends_at": "2031-12-01T09:00",
+            "capacity": "30",
+            "at_risk_inactive_days": "5",
+        },
+    )
     assert response.status_code == 302
     from diplolearn.models import Cohort
 
@@ -443,13 +536,16 @@ def test_an_instructor_creates_a_cohort_through_the_page(app, run):
 
 def test_pages_answer_by_scope(app, run):
     cohort_id = run["cohort"].id
-    pages = [f"/teach/cohorts/{cohort_id}{tab}" for tab in
-             ("", "/schedule", "/rules", "/groups", "/enrolments")]
+    pages = [
+        f"/teach/cohorts/{cohort_id}{tab}"
+        for tab in ("", "/schedule", "/rules", "/groups", "/enrolments")
+    ]
     stranger = signed_in(app, "stranger@example.org")
-    for page in pages + [f"/teach/cohorts/{cohort_id}/seats"]:
+    for page in [*pages, f"/teach/cohorts/{cohort_id}/seats"]:
         assert stranger.get(page).status_code == 404, page
-    assert stranger.get(f"/teach/courses/{run['published'].course.id}/cohorts/new"
-                        ).status_code == 404
+    assert (
+        stranger.get(f"/teach/courses/{run['published'].course.id}/cohorts/new").status_code == 404
+    )
     tutor = signed_in(app, "tutor@example.org")
     for page in pages:
         assert tutor.get(page).status_code == 200, page
@@ -459,8 +555,13 @@ def test_pages_answer_by_scope(app, run):
     assert run["enrolment_a"].user.display_name in listing
     assert run["enrolment_b"].user.display_name not in listing  # not the tutor's group
     token = csrf_from(tutor, "/")
-    assert tutor.post(f"/teach/cohorts/{cohort_id}/enrolments",
-                      data={"csrf_token": token, "email": "x@example.org"}).status_code == 403
+    assert (
+        tutor.post(
+            f"/teach/cohorts/{cohort_id}/enrolments",
+            data={"csrf_token": token, "email": "x@example.org"},
+        ).status_code
+        == 403
+    )
     learner = signed_in(app, "staff.a@example.org")
     assert learner.get(f"/teach/cohorts/{cohort_id}").status_code == 403
     coordinator = signed_in(app, "coord.a@example.org")
@@ -475,23 +576,41 @@ def test_forged_ids_in_forms_change_nothing(app, run):
     foreign = cohorts.enrol_by_instructor(other_run, make_user(), by=run["instructor"])
     _db.session.commit()
     groups_page = f"/teach/cohorts/{cohort_id}/groups"
-    response = post_form(client, f"{groups_page}/move",
-                         {"enrolment": str(foreign.id), "group": str(run["group"].id)},
-                         form_page=groups_page)
+    response = post_form(
+        client,
+        f"{groups_page}/move",
+        {"enrolment": str(foreign.id), "group": str(run["group"].id)},
+        form_page=groups_page,
+    )
     assert response.status_code == 422
-    response = post_form(client, f"{groups_page}/move",
-                         {"enrolment": str(run["enrolment_a"].id),
-                          "group": str(foreign_group.id)}, form_page=groups_page)
+    response = post_form(
+        client,
+        f"{groups_page}/move",
+        {"enrolment": str(run["enrolment_a"].id), "group": str(foreign_group.id)},
+        form_page=groups_page,
+    )
     assert response.status_code == 422
-    assert client.post(f"/teach/cohorts/{cohort_id}/groups/{foreign_group.id}/tutor",
-                       data={"csrf_token": csrf_from(client, groups_page),
-                             "email": "tutor@example.org"}).status_code == 404
-    assert client.post(f"/teach/cohorts/{cohort_id}/enrolments/{foreign.id}/withdraw",
-                       data={"csrf_token": csrf_from(client, groups_page)}).status_code == 404
+    assert (
+        client.post(
+            f"/teach/cohorts/{cohort_id}/groups/{foreign_group.id}/tutor",
+            data={"csrf_token": csrf_from(client, groups_page), "email": "tutor@example.org"},
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/teach/cohorts/{cohort_id}/enrolments/{foreign.id}/withdraw",
+            data={"csrf_token": csrf_from(client, groups_page)},
+        ).status_code
+        == 404
+    )
     assert state_of(foreign) == EnrolmentState.INVITED
-    assert not _db.session.scalar(sa.select(TutorGroupMove).where(
-        TutorGroupMove.to_group_id == foreign_group.id,
-        TutorGroupMove.enrolment_id != foreign.id))
+    assert not _db.session.scalar(
+        sa.select(TutorGroupMove).where(
+            TutorGroupMove.to_group_id == foreign_group.id,
+            TutorGroupMove.enrolment_id != foreign.id,
+        )
+    )
 
 
 def test_instructor_enrols_by_email_and_moves_a_learner_through_the_pages(app, run, sent_mail):
@@ -500,17 +619,25 @@ def test_instructor_enrols_by_email_and_moves_a_learner_through_the_pages(app, r
     newcomer = make_user("newcomer@example.org")
     _db.session.commit()
     page = f"/teach/cohorts/{cohort_id}/enrolments"
-    assert post_form(client, page, {"email": "nobody@example.org", "group": ""}
-                     ).status_code == 409
-    assert post_form(client, page, {"email": "NEWCOMER@example.org",
-                                    "group": str(run["group"].id)}).status_code == 302
-    enrolment = _db.session.scalar(sa.select(Enrolment).where(
-        Enrolment.user_id == newcomer.id))
+    assert post_form(client, page, {"email": "nobody@example.org", "group": ""}).status_code == 409
+    assert (
+        post_form(
+            client, page, {"email": "NEWCOMER@example.org", "group": str(run["group"].id)}
+        ).status_code
+        == 302
+    )
+    enrolment = _db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == newcomer.id))
     assert enrolment.tutor_group_id == run["group"].id and enrolment.sponsor_ministry_id is None
     groups_page = f"/teach/cohorts/{cohort_id}/groups"
-    assert post_form(client, f"{groups_page}/move",
-                     {"enrolment": str(enrolment.id), "group": str(run["other_group"].id)},
-                     form_page=groups_page).status_code == 302
+    assert (
+        post_form(
+            client,
+            f"{groups_page}/move",
+            {"enrolment": str(enrolment.id), "group": str(run["other_group"].id)},
+            form_page=groups_page,
+        ).status_code
+        == 302
+    )
     _db.session.refresh(enrolment)
     assert enrolment.tutor_group_id == run["other_group"].id
     assert "Earlier groups" in client.get(page).get_data(as_text=True)
@@ -530,30 +657,47 @@ def test_coordinators_nominate_substitute_and_withdraw_their_own_staff_only(app,
     assert client.get(f"/ministry/{b.id}/cohorts").status_code == 404
     assert client.get(f"/ministry/{b.id}/cohorts/{cohort.id}").status_code == 404
     # Someone of another ministry, forged into the form: refused, nothing saved.
-    assert post_form(client, f"{page}/nominations", {"nominate-person": str(foreign.id)},
-                     form_page=page).status_code == 422
-    assert post_form(client, f"{page}/nominations", {"nominate-person": str(nominee.id)},
-                     form_page=page).status_code == 302
+    assert (
+        post_form(
+            client, f"{page}/nominations", {"nominate-person": str(foreign.id)}, form_page=page
+        ).status_code
+        == 422
+    )
+    assert (
+        post_form(
+            client, f"{page}/nominations", {"nominate-person": str(nominee.id)}, form_page=page
+        ).status_code
+        == 302
+    )
     enrolment = _db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == nominee.id))
     assert enrolment.sponsor_ministry_id == a.id and enrolment.state == "invited"
     # Another ministry's enrolment in the same cohort is not there for this coordinator.
     other = run["enrolment_b"]
     for action in ("withdraw", "substitute"):
-        response = post_form(client, f"{page}/enrolments/{other.id}/{action}",
-                             {f"substitute-{other.id}-person": str(substitute.id)},
-                             form_page=page)
+        response = post_form(
+            client,
+            f"{page}/enrolments/{other.id}/{action}",
+            {f"substitute-{other.id}-person": str(substitute.id)},
+            form_page=page,
+        )
         assert response.status_code == 404, action
     assert state_of(other) == EnrolmentState.INVITED
-    response = post_form(client, f"{page}/enrolments/{enrolment.id}/substitute",
-                         {f"substitute-{enrolment.id}-person": str(substitute.id)},
-                         form_page=page)
+    response = post_form(
+        client,
+        f"{page}/enrolments/{enrolment.id}/substitute",
+        {f"substitute-{enrolment.id}-person": str(substitute.id)},
+        form_page=page,
+    )
     assert response.status_code == 302
     assert state_of(enrolment) == EnrolmentState.WITHDRAWN
-    replacement = _db.session.scalar(sa.select(Enrolment).where(
-        Enrolment.user_id == substitute.id))
+    replacement = _db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == substitute.id))
     assert replacement.replaces_enrolment_id == enrolment.id
-    assert post_form(client, f"{page}/enrolments/{replacement.id}/withdraw", {},
-                     form_page=page).status_code == 302
+    assert (
+        post_form(
+            client, f"{page}/enrolments/{replacement.id}/withdraw", {}, form_page=page
+        ).status_code
+        == 302
+    )
     assert state_of(replacement) == EnrolmentState.WITHDRAWN
     # The coordinator of B sees nothing of A's.
     other_client = signed_in(app, "coord.b@example.org")
@@ -565,6 +709,7 @@ def test_coordinators_nominate_substitute_and_withdraw_their_own_staff_only(app,
 
 
 # --- racing enrolments -------------------------------------------------------------------------
+
 
 def test_racing_nominations_never_exceed_the_seats(committed):
     """Eight coordinators' requests race for two seats; exactly two get them. Each request
@@ -587,20 +732,24 @@ def test_racing_nominations_never_exceed_the_seats(committed):
 
     def nominate(client, token, user_id):
         barrier.wait()
-        response = client.post(f"{page}/nominations",
-                               data={"csrf_token": token, "nominate-person": str(user_id)})
+        response = client.post(
+            f"{page}/nominations", data={"csrf_token": token, "nominate-person": str(user_id)}
+        )
         statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=nominate, args=args)
-               for args in zip(clients, tokens, ids, strict=True)]
+    threads = [
+        threading.Thread(target=nominate, args=args)
+        for args in zip(clients, tokens, ids, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert statuses == [302] * len(ids), statuses
     with committed.app_context():
-        states = _db.session.scalars(sa.select(Enrolment.state).where(
-            Enrolment.cohort_id == cohort_id)).all()
+        states = _db.session.scalars(
+            sa.select(Enrolment.state).where(Enrolment.cohort_id == cohort_id)
+        ).all()
         assert sorted(states).count("invited") == 2, states
         assert states.count("waitlisted") == len(ids) - 2
         _db.session.remove()
@@ -626,11 +775,13 @@ def test_racing_enrolments_never_exceed_the_capacity_in_the_service(committed):
         with committed.app_context():
             try:
                 barrier.wait()
-                cohorts.enrol_by_instructor(_db.session.get(Cohort, cohort_id),
-                                            _db.session.get(User, user_id),
-                                            by=_db.session.get(User, instructor_id))
+                cohorts.enrol_by_instructor(
+                    _db.session.get(Cohort, cohort_id),
+                    _db.session.get(User, user_id),
+                    by=_db.session.get(User, instructor_id),
+                )
                 _db.session.commit()
-            except Exception as error:  # noqa: BLE001 - collected and asserted below
+            except Exception as error:
                 _db.session.rollback()
                 errors.append(error)
             finally:
@@ -643,8 +794,9 @@ def test_racing_enrolments_never_exceed_the_capacity_in_the_service(committed):
         thread.join()
     assert not errors, errors
     with committed.app_context():
-        states = _db.session.scalars(sa.select(Enrolment.state).where(
-            Enrolment.cohort_id == cohort_id)).all()
+        states = _db.session.scalars(
+            sa.select(Enrolment.state).where(Enrolment.cohort_id == cohort_id)
+        ).all()
         assert states.count("invited") == 3 and states.count("waitlisted") == 7, states
         _db.session.remove()
 
@@ -656,16 +808,21 @@ def test_schedule_page_round_trips_times_in_the_cohorts_zone(app, run):
     opens = cohorts.to_local(cohort.starts_at, ZURICH) + dt.timedelta(days=2)
     due = opens + dt.timedelta(days=7)
     page = f"/teach/cohorts/{cohort.id}/schedule"
-    response = post_form(client, page, {f"opens_{m1}": opens.strftime(LOCAL),
-                                        f"due_{m1}": due.strftime(LOCAL)})
+    response = post_form(
+        client, page, {f"opens_{m1}": opens.strftime(LOCAL), f"due_{m1}": due.strftime(LOCAL)}
+    )
     assert response.status_code == 302
-    schedule = _db.session.scalar(sa.select(ModuleSchedule).where(
-        ModuleSchedule.cohort_id == cohort.id, ModuleSchedule.module_id == m1))
+    schedule = _db.session.scalar(
+        sa.select(ModuleSchedule).where(
+            ModuleSchedule.cohort_id == cohort.id, ModuleSchedule.module_id == m1
+        )
+    )
     assert schedule.opens_at == cohorts.to_utc(opens, ZURICH)
     assert opens.strftime(LOCAL) in client.get(page).get_data(as_text=True)
     # Due before release: refused with a message, the saved schedule unchanged.
-    response = post_form(client, page, {f"opens_{m1}": due.strftime(LOCAL),
-                                        f"due_{m1}": opens.strftime(LOCAL)})
+    response = post_form(
+        client, page, {f"opens_{m1}": due.strftime(LOCAL), f"due_{m1}": opens.strftime(LOCAL)}
+    )
     assert response.status_code == 409
     _db.session.refresh(schedule)
     assert schedule.opens_at == cohorts.to_utc(opens, ZURICH)
@@ -714,12 +871,14 @@ def test_assignment_due_dates_are_set_per_cohort_in_its_zone_validated_and_audit
     html = client.get(page).get_data(as_text=True)
     assert "Essay" in html and "7 days after the module" in html and ZURICH in html
     assert "Assignment due dates" in client.get(f"/teach/cohorts/{cohort.id}").get_data(
-        as_text=True)  # the tab
+        as_text=True
+    )  # the tab
 
     def deadlines():
         _db.session.expire_all()
-        return _db.session.scalars(sa.select(AssignmentDeadline).where(
-            AssignmentDeadline.cohort_id == cohort.id)).all()
+        return _db.session.scalars(
+            sa.select(AssignmentDeadline).where(AssignmentDeadline.cohort_id == cohort.id)
+        ).all()
 
     too_late = cohorts.to_local(cohort.ends_at, ZURICH) + dt.timedelta(days=1)
     response = post_form(client, page, {field: too_late.strftime(LOCAL)})
@@ -730,11 +889,13 @@ def test_assignment_due_dates_are_set_per_cohort_in_its_zone_validated_and_audit
     due = cohorts.to_local(cohort.starts_at, ZURICH) + dt.timedelta(days=9, hours=3)
     assert post_form(client, page, {field: due.strftime(LOCAL)}).status_code == 302
     [deadline] = deadlines()
-    assert deadline.due_at == cohorts.to_utc(due, ZURICH) and deadline.assignment_id == \
-        assignment_id
+    assert (
+        deadline.due_at == cohorts.to_utc(due, ZURICH) and deadline.assignment_id == assignment_id
+    )
     assert due.strftime(LOCAL) in client.get(page).get_data(as_text=True)
-    events = _db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "cohort.assignment_deadlines")).all()
+    events = _db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "cohort.assignment_deadlines")
+    ).all()
     assert len(events) == 1
     # Emptied: the cohort's own date goes and the assignment's rule applies again.
     assert post_form(client, page, {field: ""}).status_code == 302
@@ -743,8 +904,9 @@ def test_assignment_due_dates_are_set_per_cohort_in_its_zone_validated_and_audit
     tutor = signed_in(app, "tutor@example.org")
     assert tutor.get(page).status_code == 200
     token = csrf_from(tutor, page)
-    assert tutor.post(page, data={"csrf_token": token, field: due.strftime(LOCAL)}
-                      ).status_code == 403
+    assert (
+        tutor.post(page, data={"csrf_token": token, field: due.strftime(LOCAL)}).status_code == 403
+    )
     for email in ("stranger@example.org",):
         assert signed_in(app, email).get(page).status_code == 404
     assert signed_in(app, "coord.a@example.org").get(page).status_code == 403

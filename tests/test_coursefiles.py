@@ -102,8 +102,9 @@ def _versions(db) -> int:
 
 def _upload(client, course, data: bytes, name="course.zip"):
     path = f"/teach/courses/{course.id}/files"
-    return post_form(client, path, {"archive": (io.BytesIO(data), name)},
-                     content_type="multipart/form-data")
+    return post_form(
+        client, path, {"archive": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
 
 
 # --- reading zips safely ---------------------------------------------------------------------
@@ -111,45 +112,56 @@ def _upload(client, course, data: bytes, name="course.zip"):
 COURSE_YAML = b"id: x\n"
 
 
-@pytest.mark.parametrize("name", ["../evil.yaml", "course/../../evil.yaml", "/etc/course.yaml",
-                                  "C:/course.yaml", "course\\..\\evil.yaml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil.yaml",
+        "course/../../evil.yaml",
+        "/etc/course.yaml",
+        "C:/course.yaml",
+        "course\\..\\evil.yaml",
+    ],
+)
 def test_paths_escaping_the_folder_are_refused(app, name):
-    with app.test_request_context():
-        with pytest.raises(service.UnsafePath):
-            service.read_zip(zip_of([("course.yaml", COURSE_YAML), (name, b"x")]))
+    with app.test_request_context(), pytest.raises(service.UnsafePath):
+        service.read_zip(zip_of([("course.yaml", COURSE_YAML), (name, b"x")]))
 
 
 def test_links_in_a_zip_are_refused(app):
     link = (stat.S_IFLNK | 0o777) << 16
-    with app.test_request_context():
-        with pytest.raises(service.LinkInZip):
-            service.read_zip(zip_of([("course.yaml", COURSE_YAML),
-                                     ("foundations/module.yaml", b"/etc/passwd", link)]))
+    with app.test_request_context(), pytest.raises(service.LinkInZip):
+        service.read_zip(
+            zip_of(
+                [
+                    ("course.yaml", COURSE_YAML),
+                    ("foundations/module.yaml", b"/etc/passwd", link),
+                ]
+            )
+        )
 
 
 def test_a_compression_bomb_is_refused(app):
     bomb = zip_of([("course.yaml", COURSE_YAML), ("big.md", b"\0" * (20 * 1024 * 1024))])
     assert len(bomb) < 100 * 1024
-    with app.test_request_context():
-        with pytest.raises(service.CompressionBomb):
-            service.read_zip(bomb)
+    with app.test_request_context(), pytest.raises(service.CompressionBomb):
+        service.read_zip(bomb)
 
 
 def test_too_much_uncompressed_data_is_refused(app, monkeypatch):
     monkeypatch.setitem(app.config, "COURSE_ZIP_MAX_UNCOMPRESSED", 1000)
-    honest = zip_of([("course.yaml", COURSE_YAML)] + [(f"m/{i}.md", bytes(range(256)) * 2)
-                                                      for i in range(3)])
-    with app.test_request_context():
-        with pytest.raises(service.CompressionBomb):
-            service.read_zip(honest)
+    honest = zip_of(
+        [("course.yaml", COURSE_YAML)] + [(f"m/{i}.md", bytes(range(256)) * 2) for i in range(3)]
+    )
+    with app.test_request_context(), pytest.raises(service.CompressionBomb):
+        service.read_zip(honest)
 
 
 def test_too_many_files_are_refused(app, monkeypatch):
     monkeypatch.setitem(app.config, "COURSE_ZIP_MAX_FILES", 10)
-    with app.test_request_context():
-        with pytest.raises(service.TooManyFiles):
-            service.read_zip(zip_of([("course.yaml", COURSE_YAML)]
-                                    + [(f"m/{i}.md", b"x") for i in range(10)]))
+    with app.test_request_context(), pytest.raises(service.TooManyFiles):
+        service.read_zip(
+            zip_of([("course.yaml", COURSE_YAML)] + [(f"m/{i}.md", b"x") for i in range(10)])
+        )
 
 
 def test_not_a_zip_and_a_zip_without_a_course_are_refused(app):
@@ -169,11 +181,15 @@ def test_a_zip_may_hold_the_folder_or_its_contents(app):
 
 # --- download --------------------------------------------------------------------------------
 
+
 def test_download_equals_flask_courses_export(client, runner, db, course, instructor, tmp_path):
     result = runner.invoke(args=["courses", "export", KEY, str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    exported = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
-                for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    exported = {
+        p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
+        for p in (tmp_path / "out").rglob("*")
+        if p.is_file()
+    }
     login(client, instructor.email)
     response = client.get(f"/teach/courses/{course.id}/files/1.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
@@ -187,8 +203,10 @@ def test_download_equals_flask_courses_export(client, runner, db, course, instru
 
 # --- upload, check, confirm ------------------------------------------------------------------
 
+
 def test_check_problems_are_shown_with_file_and_line_and_nothing_is_imported(
-        client, db, course, instructor, sample):
+    client, db, course, instructor, sample
+):
     _edit(sample / "foundations" / "module.yaml", "required: true", "required: maybe")
     login(client, instructor.email)
     response = _upload(client, course, zip_folder(sample, KEY))
@@ -196,8 +214,11 @@ def test_check_problems_are_shown_with_file_and_line_and_nothing_is_imported(
     report = client.get(response.headers["Location"])
     text = report.get_data(as_text=True)
     assert f"{KEY}/foundations/module.yaml:" in text and "must be true or false" in text
-    line = next(n for n, row in enumerate(
-        (sample / "foundations" / "module.yaml").read_text().split("\n"), 1) if "maybe" in row)
+    line = next(
+        n
+        for n, row in enumerate((sample / "foundations" / "module.yaml").read_text().split("\n"), 1)
+        if "maybe" in row
+    )
     assert f"{KEY}/foundations/module.yaml:{line}" in text
     assert "Import these files" not in text
     upload_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -209,15 +230,17 @@ def test_check_problems_are_shown_with_file_and_line_and_nothing_is_imported(
 
 def test_an_unsafe_zip_stores_nothing_and_says_why(client, db, course, instructor):
     login(client, instructor.email)
-    response = _upload(client, course, zip_of([("course.yaml", COURSE_YAML),
-                                               ("../../etc/cron.d/x", b"x")]))
+    response = _upload(
+        client, course, zip_of([("course.yaml", COURSE_YAML), ("../../etc/cron.d/x", b"x")])
+    )
     assert response.status_code == 422
     assert "would lead outside the course folder" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseUpload)) == 0
 
 
-def test_a_valid_upload_imports_a_new_version_on_confirmation(client, db, course, instructor,
-                                                              sample):
+def test_a_valid_upload_imports_a_new_version_on_confirmation(
+    client, db, course, instructor, sample
+):
     _edit(sample / LESSON, "Digital diplomacy", "Digital diplomacy (edited)")
     login(client, instructor.email)
     response = _upload(client, course, zip_folder(sample, KEY))
@@ -228,17 +251,21 @@ def test_a_valid_upload_imports_a_new_version_on_confirmation(client, db, course
     assert done.status_code == 302, done.get_data(as_text=True)[:3000]
     latest = db.session.scalar(sa.select(CourseVersion).order_by(CourseVersion.number.desc()))
     assert latest.number == 2 and latest.is_published
-    bodies = db.session.scalars(sa.select(ParagraphRevision.body).join(LessonRevision).where(
-        LessonRevision.course_version_id == latest.id)).all()
+    bodies = db.session.scalars(
+        sa.select(ParagraphRevision.body)
+        .join(LessonRevision)
+        .where(LessonRevision.course_version_id == latest.id)
+    ).all()
     assert any("(edited)" in body.get("en", "") for body in bodies)
-    assert db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "course.files_import")) is not None
+    assert (
+        db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "course.files_import"))
+        is not None
+    )
     # The kept zip is dropped once applied, and cannot be confirmed twice.
     assert client.get(response.headers["Location"]).status_code == 404
 
 
-def test_confirming_rechecks_the_kept_zip_all_or_nothing(client, db, course, instructor,
-                                                         sample):
+def test_confirming_rechecks_the_kept_zip_all_or_nothing(client, db, course, instructor, sample):
     login(client, instructor.email)
     response = _upload(client, course, zip_folder(sample, KEY))
     upload_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -264,21 +291,27 @@ def test_a_zip_of_another_course_is_a_problem(client, db, course, instructor, sa
 
 # --- conflicts with edits made in the browser ------------------------------------------------
 
+
 def _edit_in_browser(db, course):
     """What a browser edit leaves: the version's text changed, and no files behind it."""
-    version = db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id))
-    paragraph = db.session.scalars(sa.select(ParagraphRevision).join(LessonRevision).where(
-        LessonRevision.course_version_id == version.id)
-        .order_by(ParagraphRevision.id)).first()
+    version = db.session.scalar(
+        sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
+    )
+    paragraph = db.session.scalars(
+        sa.select(ParagraphRevision)
+        .join(LessonRevision)
+        .where(LessonRevision.course_version_id == version.id)
+        .order_by(ParagraphRevision.id)
+    ).first()
     paragraph.body = {**paragraph.body, "en": "Rewritten in the browser."}
     version.source_digest = None
     db.session.commit()
     return version
 
 
-def test_files_over_browser_edits_are_a_conflict_needing_a_choice(client, db, course,
-                                                                  instructor, sample):
+def test_files_over_browser_edits_are_a_conflict_needing_a_choice(
+    client, db, course, instructor, sample
+):
     _edit_in_browser(db, course)
     _edit(sample / "foundations" / "module.yaml", "required: true", "required: false")
     login(client, instructor.email)
@@ -290,14 +323,15 @@ def test_files_over_browser_edits_are_a_conflict_needing_a_choice(client, db, co
     assert refused.status_code == 409 and _versions(db) == 1
     done = post_form(client, response.headers["Location"], {"replace_edits": "y"})
     assert done.status_code == 302 and _versions(db) == 2
-    event = db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "course.files_import"))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "course.files_import")
+    )
     assert event.details["replaced_edits"] == [1]
 
 
 def test_no_conflict_when_the_course_came_from_files(db, course, sample):
     _edit(sample / "foundations" / "module.yaml", "required: true", "required: false")
-    spec, files = load_course(sample)
+    _spec, files = load_course(sample)
     assert service.conflicts(course, files) == []
 
 
@@ -357,21 +391,31 @@ def test_cli_import_refuses_browser_edits_unless_forced(runner, db, course, samp
 
 # --- who may ---------------------------------------------------------------------------------
 
+
 def test_only_the_course_instructors_and_administrators(app, client, db, course, sample):
     cohort = make_cohort(course)
     ministry = make_ministry()
     learner, _ = make_learner(cohort, ministry=ministry)
     coordinator = make_with_role(Role.COORDINATOR, ministry.id)
-    other_instructor = make_with_role(Role.INSTRUCTOR, make_published_course(
-        modules=1, with_quiz=False).course.id)
+    other_instructor = make_with_role(
+        Role.INSTRUCTOR, make_published_course(modules=1, with_quiz=False).course.id
+    )
     admin = make_with_role(Role.ADMINISTRATOR)
     owner = make_with_role(Role.INSTRUCTOR, course.id)
     db.session.commit()
-    paths = [f"/teach/courses/{course.id}/files", f"/teach/courses/{course.id}/files/1.zip",
-             f"/teach/courses/{course.id}/images"]
+    paths = [
+        f"/teach/courses/{course.id}/files",
+        f"/teach/courses/{course.id}/files/1.zip",
+        f"/teach/courses/{course.id}/images",
+    ]
     assert client.get(paths[0]).status_code == 302  # anonymous: to the login page
-    for user, status in ((learner, 403), (coordinator, 403), (other_instructor, 404),
-                         (admin, 200), (owner, 200)):
+    for user, status in (
+        (learner, 403),
+        (coordinator, 403),
+        (other_instructor, 404),
+        (admin, 200),
+        (owner, 200),
+    ):
         someone = app.test_client()
         login(someone, user.email)
         assert [someone.get(p).status_code for p in paths] == [status] * 3, user

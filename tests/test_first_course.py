@@ -41,7 +41,9 @@ def test_ten_weekly_modules_and_a_final_assessment():
     for category in (c for m in spec.modules for c in m.bank):
         assert len(category.questions) > 1, category.id  # a draw, not a fixed question
     for module in spec.modules[:-1]:
-        assert module.objectives.get("ar") and module.objectives.get("en") and module.estimated_minutes
+        assert (
+            module.objectives.get("ar") and module.objectives.get("en") and module.estimated_minutes
+        )
         assert module.objectives.get("fr"), f"{module.id}: French objectives"
         assert module.title.get("fr"), f"{module.id}: French title"
         assert module.assignment and module.assignment.rubric and module.discussion
@@ -62,10 +64,21 @@ def test_every_module_quiz_has_six_questions_of_three_kinds_citing_their_paragra
 
 def test_the_quizzes_use_every_kind_of_question():
     spec, _ = load_course(FOLDER)
-    kinds = Counter(q.kind for m in spec.modules for q in
-                    (m.quiz.questions if m.quiz else []) + [q for c in m.bank for q in c.questions])
-    assert set(kinds) == {"single_choice", "multiple_select", "true_false", "numeric",
-                          "short_text", "matching", "ordering", "essay"}, kinds
+    kinds = Counter(
+        q.kind
+        for m in spec.modules
+        for q in (m.quiz.questions if m.quiz else []) + [q for c in m.bank for q in c.questions]
+    )
+    assert set(kinds) == {
+        "single_choice",
+        "multiple_select",
+        "true_false",
+        "numeric",
+        "short_text",
+        "matching",
+        "ordering",
+        "essay",
+    }, kinds
     # Typed answers are accepted in both required languages.
     for module in spec.modules:
         for question in module.quiz.questions if module.quiz else []:
@@ -76,11 +89,15 @@ def test_the_quizzes_use_every_kind_of_question():
 def test_imported_course_is_bilingual_with_matching_anchors_and_resolving_citations(db):
     spec, files = load_course(FOLDER)
     version = import_course(spec, files).version
-    lessons = db.session.scalars(sa.select(LessonRevision).where(
-        LessonRevision.course_version_id == version.id)).all()
+    lessons = db.session.scalars(
+        sa.select(LessonRevision).where(LessonRevision.course_version_id == version.id)
+    ).all()
     assert len(lessons) >= 20
-    paragraphs = db.session.scalars(sa.select(ParagraphRevision).join(LessonRevision).where(
-        LessonRevision.course_version_id == version.id)).all()
+    paragraphs = db.session.scalars(
+        sa.select(ParagraphRevision)
+        .join(LessonRevision)
+        .where(LessonRevision.course_version_id == version.id)
+    ).all()
     # One paragraph structure shared by both languages: every anchored paragraph has both texts.
     assert all(p.body.get("ar") and p.body.get("en") for p in paragraphs)
     references = {r["id"] for r in version.bibliography}
@@ -95,11 +112,17 @@ def test_imported_course_is_bilingual_with_matching_anchors_and_resolving_citati
     assert {target for kind, target in cited if kind == "ref"} == references  # all cited
     assert all(t["term"].get(lang) for t in version.glossary for lang in ("ar", "en", "fr"))
     # Every question of every quiz and bank points at a paragraph of this version.
-    questions = db.session.scalars(sa.select(QuestionRevision).where(
-        QuestionRevision.course_version_id == version.id)).all()
-    assert len(questions) > db.session.scalar(sa.select(sa.func.count()).select_from(
-        QuizQuestion).join(QuizRevision).where(QuizRevision.course_version_id == version.id))
+    questions = db.session.scalars(
+        sa.select(QuestionRevision).where(QuestionRevision.course_version_id == version.id)
+    ).all()
+    assert len(questions) > db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(QuizQuestion)
+        .join(QuizRevision)
+        .where(QuizRevision.course_version_id == version.id)
+    )
     assert all(q.paragraph_id is not None for q in questions)
-    modules = db.session.scalars(sa.select(ModuleRevision).where(
-        ModuleRevision.course_version_id == version.id)).all()
+    modules = db.session.scalars(
+        sa.select(ModuleRevision).where(ModuleRevision.course_version_id == version.id)
+    ).all()
     assert len(modules) == 11

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from flask_babel import force_locale, ngettext
 
@@ -10,10 +12,16 @@ from tests.conftest import login, post_form
 from tests.factories import make_user
 
 
-@pytest.mark.parametrize("header,lang,direction", [
-    ("ar", "ar", "rtl"), ("ar-EG,ar;q=0.9", "ar", "rtl"), ("fr-CH", "fr", "ltr"),
-    ("en-GB", "en", "ltr"), ("de", "en", "ltr"),
-])
+@pytest.mark.parametrize(
+    "header,lang,direction",
+    [
+        ("ar", "ar", "rtl"),
+        ("ar-EG,ar;q=0.9", "ar", "rtl"),
+        ("fr-CH", "fr", "ltr"),
+        ("en-GB", "en", "ltr"),
+        ("de", "en", "ltr"),
+    ],
+)
 def test_html_lang_and_dir_follow_the_browser_for_visitors(client, header, lang, direction):
     page = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
     assert f'<html lang="{lang}" dir="{direction}">' in page
@@ -50,13 +58,19 @@ def test_interface_and_reading_languages_are_separate(client, db):
     user.reading_language = "ar"
     db.session.commit()
     login(client, "reader@example.org")
-    page = post_form(client, "/account", {
-        "interface_language": "fr", "reading_language": "ar", "timezone": "Asia/Amman"},
-        form_page="/account")
+    page = post_form(
+        client,
+        "/account",
+        {"interface_language": "fr", "reading_language": "ar", "timezone": "Asia/Amman"},
+        form_page="/account",
+    )
     assert page.status_code == 302
     db.session.refresh(user)
     assert (user.interface_language, user.reading_language, user.timezone) == (
-        "fr", "ar", "Asia/Amman")
+        "fr",
+        "ar",
+        "Asia/Amman",
+    )
 
 
 def test_reading_order_falls_back_through_interface_then_course_languages(app):
@@ -74,8 +88,9 @@ def test_arabic_uses_latin_digits_and_babel_formats_in_the_locale(app):
 
     with app.test_request_context("/?lang=ar"):
         assert i18n.format_number(1234567) == "1,234,567"
-        formatted = i18n.format_datetime(dt.datetime(2026, 3, 5, 14, 0, tzinfo=dt.UTC),
-                                         zone="Asia/Amman")
+        formatted = i18n.format_datetime(
+            dt.datetime(2026, 3, 5, 14, 0, tzinfo=dt.UTC), zone="Asia/Amman"
+        )
         assert "2026" in formatted and "٢" not in formatted
         assert "م" in formatted  # Arabic PM marker: really formatted in Arabic
     with app.test_request_context("/?lang=fr"):
@@ -88,8 +103,9 @@ def test_times_show_in_the_viewers_zone_across_daylight_saving(app):
     deadline = dt.datetime(2026, 3, 30, 21, 59, tzinfo=dt.UTC)  # after the EU switch to summer time
     with app.test_request_context("/?lang=en"):
         assert "11:59" in i18n.format_datetime(deadline, "short", zone="Europe/Zurich")
-        assert "12:59" in i18n.format_datetime(deadline, "short", zone="Asia/Amman") or \
-            "00:59" in i18n.format_datetime(deadline, "short", zone="Asia/Amman")
+        assert "12:59" in i18n.format_datetime(
+            deadline, "short", zone="Asia/Amman"
+        ) or "00:59" in i18n.format_datetime(deadline, "short", zone="Asia/Amman")
 
 
 def test_arabic_has_six_plural_forms(app):
@@ -104,13 +120,20 @@ def test_catalogues_are_complete():
     from babel.messages.pofile import read_po
 
     root = Path(__file__).parent.parent / "diplolearn" / "translations"
-    template = {m.id for m in read_po(open(root / "messages.pot", "rb")) if m.id}
+    template = {m.id for m in read_po(io.BytesIO(Path(root / "messages.pot").read_bytes())) if m.id}
     for language in ("ar", "fr"):
-        catalogue = read_po(open(root / language / "LC_MESSAGES" / "messages.po", "rb"))
+        catalogue = read_po(
+            io.BytesIO(Path(root / language / "LC_MESSAGES" / "messages.po").read_bytes())
+        )
         ids = {m.id for m in catalogue if m.id}
         assert template <= ids, f"{language}: run make extract-messages"
-        missing = [m.id for m in catalogue if m.id and not (
-            all(m.string) if isinstance(m.string, tuple) else m.string) and not m.obsolete]
+        missing = [
+            m.id
+            for m in catalogue
+            if m.id
+            and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+            and not m.obsolete
+        ]
         assert not missing, f"{language} untranslated: {missing[:5]}"
         fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
         assert not fuzzy, f"{language} fuzzy: {fuzzy[:5]}"
@@ -128,11 +151,34 @@ def test_source_messages_are_all_extracted():
     root = Path(__file__).parent.parent
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "fresh.pot"
-        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract",
-                        "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
-                        "--ignore-dirs=.*",  # the default also skips _macros/
-                        "-o", str(out), "."], cwd=root, check=True, capture_output=True)
-        fresh = {m.id for m in read_po(open(out, "rb")) if m.id}
-    committed = {m.id for m in read_po(open(root / "diplolearn/translations/messages.pot", "rb"))
-                 if m.id}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "_l",
+                "-k",
+                "lazy_gettext",
+                "--no-location",
+                "--ignore-dirs=.*",  # the default also skips _macros/
+                "-o",
+                str(out),
+                ".",
+            ],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+        fresh = {m.id for m in read_po(io.BytesIO(Path(out).read_bytes())) if m.id}
+    committed = {
+        m.id
+        for m in read_po(
+            io.BytesIO(Path(root / "diplolearn/translations/messages.pot").read_bytes())
+        )
+        if m.id
+    }
     assert fresh == committed, sorted(fresh ^ committed, key=str)[:10]

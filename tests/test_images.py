@@ -62,8 +62,9 @@ def storage(app, tmp_path, monkeypatch):
 
 @pytest.fixture()
 def published(db, storage):
-    return make_published_course(modules=1, lessons_per_module=1, with_quiz=False,
-                                 languages=("ar", "en"))
+    return make_published_course(
+        modules=1, lessons_per_module=1, with_quiz=False, languages=("ar", "en")
+    )
 
 
 @pytest.fixture()
@@ -75,14 +76,20 @@ def signed_in(client, db, published):
 
 
 def _post_image(client, course, data: bytes, name="photo.png", **alt):
-    return post_form(client, f"/teach/courses/{course.id}/images",
-                     {"image": (io.BytesIO(data), name), **{**ALT, **alt}},
-                     content_type="multipart/form-data")
+    return post_form(
+        client,
+        f"/teach/courses/{course.id}/images",
+        {"image": (io.BytesIO(data), name), **{**ALT, **alt}},
+        content_type="multipart/form-data",
+    )
 
 
 def _stored_files(storage: Path) -> list[Path]:
-    return [p for p in (storage / "images").rglob("*") if p.is_file()] \
-        if (storage / "images").exists() else []
+    return (
+        [p for p in (storage / "images").rglob("*") if p.is_file()]
+        if (storage / "images").exists()
+        else []
+    )
 
 
 def _count(db) -> int:
@@ -91,9 +98,11 @@ def _count(db) -> int:
 
 # --- accepted and refused uploads ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt,kind", [("PNG", "png"), ("JPEG", "jpeg"), ("WEBP", "webp")])
-def test_png_jpeg_and_webp_are_accepted_by_their_content(signed_in, db, published, storage,
-                                                         fmt, kind):
+def test_png_jpeg_and_webp_are_accepted_by_their_content(
+    signed_in, db, published, storage, fmt, kind
+):
     response = _post_image(signed_in, published.course, picture(fmt), name="no-extension")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     record = db.session.scalar(sa.select(LessonImage))
@@ -105,16 +114,24 @@ def test_png_jpeg_and_webp_are_accepted_by_their_content(signed_in, db, publishe
     assert f"![](image:{record.sha256})" in page
 
 
-SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)' \
-      b'</script></svg>'
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+)
 
 
-@pytest.mark.parametrize("data,name", [
-    (SVG, "map.svg"), (SVG, "map.png"), (picture("GIF"), "anim.gif"),
-    (b"just some text, renamed", "photo.png"), (b"\x89PNG\r\n\x1a\nbroken", "broken.png"),
-])
-def test_other_content_is_refused_and_nothing_is_stored(signed_in, db, published, storage,
-                                                        data, name):
+@pytest.mark.parametrize(
+    "data,name",
+    [
+        (SVG, "map.svg"),
+        (SVG, "map.png"),
+        (picture("GIF"), "anim.gif"),
+        (b"just some text, renamed", "photo.png"),
+        (b"\x89PNG\r\n\x1a\nbroken", "broken.png"),
+    ],
+)
+def test_other_content_is_refused_and_nothing_is_stored(
+    signed_in, db, published, storage, data, name
+):
     response = _post_image(signed_in, published.course, data, name=name)
     assert response.status_code == 422
     text = response.get_data(as_text=True)
@@ -131,11 +148,13 @@ def test_a_pixel_bomb_is_refused_before_decoding(signed_in, db, published, stora
     assert _count(db) == 0 and _stored_files(storage) == []
 
 
-def test_an_oversized_file_gets_a_clear_message(app, signed_in, db, published, storage,
-                                                monkeypatch):
+def test_an_oversized_file_gets_a_clear_message(
+    app, signed_in, db, published, storage, monkeypatch
+):
     monkeypatch.setitem(app.config, "IMAGE_MAX_BYTES", 10_000)
-    response = _post_image(signed_in, published.course,
-                           picture("PNG", (1500, 1500)) + b"\0" * 20000)
+    response = _post_image(
+        signed_in, published.course, picture("PNG", (1500, 1500)) + b"\0" * 20000
+    )
     assert response.status_code == 422
     assert "larger than" in response.get_data(as_text=True)
     assert _count(db) == 0 and _stored_files(storage) == []
@@ -156,11 +175,13 @@ def test_alt_texts_can_be_corrected_but_not_emptied(signed_in, db, published):
     path = f"/teach/courses/{published.course.id}/images/{record.id}"
     page = f"/teach/courses/{published.course.id}/images"
     prefix = f"image-{record.id}-"
-    emptied = post_form(signed_in, path, {prefix + "alt_ar": "", prefix + "alt_en": "x"},
-                        form_page=page)
+    emptied = post_form(
+        signed_in, path, {prefix + "alt_ar": "", prefix + "alt_en": "x"}, form_page=page
+    )
     assert emptied.status_code == 422
-    saved = post_form(signed_in, path, {prefix + "alt_ar": "خريطة", prefix + "alt_en": "Map"},
-                      form_page=page)
+    saved = post_form(
+        signed_in, path, {prefix + "alt_ar": "خريطة", prefix + "alt_en": "Map"}, form_page=page
+    )
     assert saved.status_code == 302
     db.session.refresh(record)
     assert record.alt == {"ar": "خريطة", "en": "Map"}
@@ -168,13 +189,13 @@ def test_alt_texts_can_be_corrected_but_not_emptied(signed_in, db, published):
 
 # --- cleaning and variants -------------------------------------------------------------------
 
+
 def test_gps_and_other_exif_are_stripped(app, db, published, storage):
     original = jpeg_with_gps()
     with Image.open(io.BytesIO(original)) as check:
         assert check.getexif().get_ifd(GPS_IFD)  # the test file does carry a position
     with app.test_request_context():
-        record = images.add_image(published.course, original, {"ar": "صورة", "en": "Photo"},
-                                  None)
+        record = images.add_image(published.course, original, {"ar": "صورة", "en": "Photo"}, None)
         stored = images.read_bytes(record)
     assert b"Embassy Camera" not in stored and b"Exif" not in stored
     with Image.open(io.BytesIO(stored)) as cleaned:
@@ -184,11 +205,14 @@ def test_gps_and_other_exif_are_stripped(app, db, published, storage):
 
 def test_variants_for_slow_links_are_made_and_served(client, app, db, published, storage):
     with app.test_request_context():
-        record = images.add_image(published.course, picture("JPEG", (2000, 1000)),
-                                  {"ar": "صورة", "en": "Photo"}, None)
+        record = images.add_image(
+            published.course, picture("JPEG", (2000, 1000)), {"ar": "صورة", "en": "Photo"}, None
+        )
     db.session.commit()
     assert [(v["width"], v["height"], v["format"]) for v in record.variants] == [
-        (480, 240, "webp"), (960, 480, "webp")]
+        (480, 240, "webp"),
+        (960, 480, "webp"),
+    ]
     for variant in record.variants:
         response = client.get(images.url(variant["sha256"], "webp"))
         assert response.status_code == 200 and response.mimetype == "image/webp"
@@ -196,8 +220,9 @@ def test_variants_for_slow_links_are_made_and_served(client, app, db, published,
             assert image.format == "WEBP" and image.width == variant["width"]
     full = client.get(images.url(record.sha256, "jpeg"))
     assert full.status_code == 200 and full.mimetype == "image/jpeg"
-    assert "immutable" in full.headers["Cache-Control"] and "public" in full.headers[
-        "Cache-Control"]
+    assert (
+        "immutable" in full.headers["Cache-Control"] and "public" in full.headers["Cache-Control"]
+    )
     assert full.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(images.url("0" * 64, "png")).status_code == 404
     assert client.get("/media/images/..%2F..%2Fsecret_key").status_code == 404
@@ -206,21 +231,29 @@ def test_variants_for_slow_links_are_made_and_served(client, app, db, published,
 
 def test_a_small_image_has_no_larger_variants(app, db, published, storage):
     with app.test_request_context():
-        record = images.add_image(published.course, picture("PNG", (400, 300)),
-                                  {"ar": "صورة", "en": "Photo"}, None)
+        record = images.add_image(
+            published.course, picture("PNG", (400, 300)), {"ar": "صورة", "en": "Photo"}, None
+        )
     assert record.variants == []
 
 
 # --- in lessons ------------------------------------------------------------------------------
 
-def test_lessons_show_images_with_srcset_and_the_readers_alt_text(app, client, db, published,
-                                                                  storage):
+
+def test_lessons_show_images_with_srcset_and_the_readers_alt_text(
+    app, client, db, published, storage
+):
     with app.test_request_context():
-        record = images.add_image(published.course, picture("PNG"),
-                                  {"ar": "خريطة المنطقة", "en": "A map of the region"}, None)
+        record = images.add_image(
+            published.course,
+            picture("PNG"),
+            {"ar": "خريطة المنطقة", "en": "A map of the region"},
+            None,
+        )
     paragraph = db.session.scalars(sa.select(ParagraphRevision)).first()
-    paragraph.body = {lang: text + f"\n\n![](image:{record.sha256})"
-                      for lang, text in paragraph.body.items()}
+    paragraph.body = {
+        lang: text + f"\n\n![](image:{record.sha256})" for lang, text in paragraph.body.items()
+    }
     user, enrolment = make_learner(published.cohort)
     db.session.commit()
     login(client, user.email)
@@ -244,6 +277,7 @@ def test_the_sanitiser_allows_only_our_images_with_alt_text():
 
 # --- course files carry images ---------------------------------------------------------------
 
+
 @pytest.fixture()
 def folder_with_image(app, db, storage, tmp_path):
     """The sample course with a cleaned image in images/, described and shown in a lesson."""
@@ -255,10 +289,14 @@ def folder_with_image(app, db, storage, tmp_path):
     (folder / "images" / clean.file_name).write_bytes(clean.data)
     (folder / "images.yaml").write_text(
         f"images:\n  - file: {clean.file_name}\n    alt:\n      ar: خريطة المنطقة\n"
-        "      en: A map of the region\n")
+        "      en: A map of the region\n"
+    )
     lesson = folder / LESSON
-    lesson.write_text(lesson.read_text().replace(
-        "{#dd-audience}\n", f"{{#dd-audience}}\n![](image:{clean.sha256})\n", 1))
+    lesson.write_text(
+        lesson.read_text().replace(
+            "{#dd-audience}\n", f"{{#dd-audience}}\n![](image:{clean.sha256})\n", 1
+        )
+    )
     return folder, clean
 
 
@@ -286,39 +324,54 @@ def _problems(folder) -> str:
 def test_check_reports_image_problems_with_lines(app, db, storage, folder_with_image):
     folder, clean = folder_with_image
     (folder / "images.yaml").write_text(
-        f"images:\n  - file: {clean.file_name}\n    alt:\n      en: A map of the region\n")
-    assert f"{SAMPLE.name}/images.yaml:2: image '{clean.file_name}' alternative text has no " \
-           "'ar' text" in _problems(folder)
+        f"images:\n  - file: {clean.file_name}\n    alt:\n      en: A map of the region\n"
+    )
+    assert (
+        f"{SAMPLE.name}/images.yaml:2: image '{clean.file_name}' alternative text has no "
+        "'ar' text" in _problems(folder)
+    )
     gps = jpeg_with_gps()
     name = hashlib.sha256(gps).hexdigest() + ".jpg"
     (folder / "images" / name).write_bytes(gps)
     assert f"{SAMPLE.name}/images/{name}:1: this image is not listed" in _problems(folder)
     (folder / "images.yaml").write_text(
         f"images:\n  - file: {clean.file_name}\n    alt: {{ar: خريطة, en: Map}}\n"
-        f"  - file: {name}\n    alt: {{ar: صورة, en: Photo}}\n")
+        f"  - file: {name}\n    alt: {{ar: صورة, en: Photo}}\n"
+    )
     problems = _problems(folder)
     assert f"images/{name} carries metadata" in problems
     assert f"images/{name} is shown in no lesson" in problems
     (folder / "images" / name).write_bytes(b"not an image")
     assert f"images/{name} is not named by its content's SHA-256" in _problems(folder)
     lesson = folder / LESSON
-    lesson.write_text(lesson.read_text().replace(
-        "{#dd-terms}\n", "{#dd-terms}\n![x](https://tracker.example/p.png)\n", 1))
+    lesson.write_text(
+        lesson.read_text().replace(
+            "{#dd-terms}\n", "{#dd-terms}\n![x](https://tracker.example/p.png)\n", 1
+        )
+    )
     line = lesson.read_text().split("\n").index("{#dd-terms}") + 1
-    assert f"{SAMPLE.name}/{LESSON}:{line}: the image 'https://tracker.example/p.png' is not " \
-           "one of the course's images" in _problems(folder)
+    assert (
+        f"{SAMPLE.name}/{LESSON}:{line}: the image 'https://tracker.example/p.png' is not "
+        "one of the course's images" in _problems(folder)
+    )
 
 
 def test_an_image_file_with_metadata_cannot_be_imported(app, db, storage):
-    with app.test_request_context():
-        with pytest.raises(ValueError):
-            images.import_image(make_published_course(modules=1, with_quiz=False).course,
-                                jpeg_with_gps(), {"ar": "x", "en": "x"})
+    with app.test_request_context(), pytest.raises(ValueError):
+        images.import_image(
+            make_published_course(modules=1, with_quiz=False).course,
+            jpeg_with_gps(),
+            {"ar": "x", "en": "x"},
+        )
     assert _count(db) == 0
 
 
 def test_domain_errors_are_translatable_messages(app):
     with app.test_request_context():
-        for error in (images.WrongImageType(), images.ImageTooLarge(10),
-                      images.ImageTooManyPixels(10), images.AltTextMissing(["ar"])):
+        for error in (
+            images.WrongImageType(),
+            images.ImageTooLarge(10),
+            images.ImageTooManyPixels(10),
+            images.AltTextMissing(["ar"]),
+        ):
             assert isinstance(error, DomainError) and str(error.message)

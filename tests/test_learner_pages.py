@@ -39,8 +39,9 @@ def sign_in(app, db, published, **user_kwargs):
     db.session.commit()
     client = app.test_client()
     login(client, user.email)
-    return SimpleNamespace(user=user, enrolment=enrolment, client=client,
-                           base=f"/learn/{enrolment.id}")
+    return SimpleNamespace(
+        user=user, enrolment=enrolment, client=client, base=f"/learn/{enrolment.id}"
+    )
 
 
 @pytest.fixture()
@@ -62,17 +63,25 @@ def page(reader, path):
 
 def lesson_record(db, reader, key):
     db.session.expire_all()
-    return db.session.scalar(sa.select(LessonProgress).join(LessonProgress.lesson).where(
-        LessonProgress.enrolment_id == reader.enrolment.id, sa.text("lesson.key = :k"))
-        .params(k=key))
+    return db.session.scalar(
+        sa.select(LessonProgress)
+        .join(LessonProgress.lesson)
+        .where(LessonProgress.enrolment_id == reader.enrolment.id, sa.text("lesson.key = :k"))
+        .params(k=key)
+    )
 
 
 # --- outline and dashboard -------------------------------------------------------------------
 
+
 def test_the_outline_shows_each_modules_status_and_why_a_locked_one_is_locked(db, course, reader):
-    db.session.add(ModuleSchedule(cohort_id=course.cohort.id,
-                                  module_id=course.module_revision("m3").module_id,
-                                  opens_at=dt.datetime(2030, 1, 1, 20, 0, tzinfo=dt.UTC)))
+    db.session.add(
+        ModuleSchedule(
+            cohort_id=course.cohort.id,
+            module_id=course.module_revision("m3").module_id,
+            opens_at=dt.datetime(2030, 1, 1, 20, 0, tzinfo=dt.UTC),
+        )
+    )
     db.session.commit()
     status, html = page(reader, "")
     assert status == 200
@@ -87,8 +96,7 @@ def test_the_outline_shows_each_modules_status_and_why_a_locked_one_is_locked(db
 
 
 def test_the_dashboard_shows_progress_and_continues_where_the_learner_left_off(db, reader):
-    status, html = reader.client.get("/").status_code, reader.client.get("/").get_data(
-        as_text=True)
+    status, html = reader.client.get("/").status_code, reader.client.get("/").get_data(as_text=True)
     assert status == 200
     assert re.search(r'<progress id="progress-\d+" max="100" value="0">', html)
     assert "0% complete" in html
@@ -101,23 +109,26 @@ def test_the_dashboard_shows_progress_and_continues_where_the_learner_left_off(d
 
 def test_a_course_without_published_content_says_so(app, db):
     course = make_course()
-    user, enrolment = make_learner(organisations.default_cohort(course), email="early@example.org")
+    _user, enrolment = make_learner(organisations.default_cohort(course), email="early@example.org")
     db.session.commit()
     client = app.test_client()
     login(client, "early@example.org")
     assert "no published content yet" in client.get("/").get_data(as_text=True)
-    assert "no published content yet" in client.get(f"/learn/{enrolment.id}").get_data(
-        as_text=True)
+    assert "no published content yet" in client.get(f"/learn/{enrolment.id}").get_data(as_text=True)
     assert client.get(f"/learn/{enrolment.id}/lessons/m1-l1").status_code == 404
 
 
 # --- the lesson page -------------------------------------------------------------------------
 
+
 def test_paragraphs_carry_their_anchor_language_and_direction(app, db, course):
     arabic = sign_in(app, db, course, email="arabic@example.org", language="ar")
     only_english = db.session.scalar(
-        sa.select(ParagraphRevision).join(Paragraph).where(Paragraph.key == "p2")
-        .order_by(ParagraphRevision.id))
+        sa.select(ParagraphRevision)
+        .join(Paragraph)
+        .where(Paragraph.key == "p2")
+        .order_by(ParagraphRevision.id)
+    )
     only_english.body = {"en": "Only in English, with a handle: <bdi>@francediplo</bdi>."}
     db.session.commit()
     status, html = page(arabic, "/lessons/m1-l1")
@@ -157,8 +168,9 @@ def test_unknown_lessons_and_quizzes_are_not_found(reader):
 
 def heartbeat(reader, lesson_key):
     """What the lesson page's script sends when the page opens, then once a minute."""
-    return post_form(reader.client, f"{reader.base}/lessons/{lesson_key}/activity", {},
-                     form_page="/")
+    return post_form(
+        reader.client, f"{reader.base}/lessons/{lesson_key}/activity", {}, form_page="/"
+    )
 
 
 def test_marking_a_lesson_done_is_an_explicit_post(db, reader):
@@ -189,8 +201,10 @@ def test_a_withdrawn_learner_cannot_record_progress(db, reader):
     db.session.commit()
     status, html = page(reader, "/lessons/m1-l1")
     assert status == 403 and "paused or withdrawn" in html
-    assert post_form(reader.client, f"{reader.base}/lessons/m1-l1/done", {},
-                     form_page="/").status_code == 403
+    assert (
+        post_form(reader.client, f"{reader.base}/lessons/m1-l1/done", {}, form_page="/").status_code
+        == 403
+    )
     assert lesson_record(db, reader, "m1-l1") is None
 
 
@@ -214,13 +228,16 @@ def test_a_waitlisted_learner_is_told_they_are_on_the_waiting_list(app, db, cour
     for path in ("/lessons/m1-l1", "/quizzes/m1-quiz"):
         status, html = page(reader, path) if "lessons" in path else (None, None)
         if status is None:
-            response = post_form(reader.client, f"{reader.base}{path}/attempts", {},
-                                 form_page=f"{reader.base}{path}")
+            response = post_form(
+                reader.client, f"{reader.base}{path}/attempts", {}, form_page=f"{reader.base}{path}"
+            )
             status, html = response.status_code, response.get_data(as_text=True)
         assert status == 403 and "on the waiting list" in html, path
         assert "paused or withdrawn" not in html
-    assert post_form(reader.client, f"{reader.base}/lessons/m1-l1/done", {},
-                     form_page="/").status_code == 403
+    assert (
+        post_form(reader.client, f"{reader.base}/lessons/m1-l1/done", {}, form_page="/").status_code
+        == 403
+    )
     assert lesson_record(db, reader, "m1-l1") is None
 
 
@@ -264,8 +281,9 @@ def _query_counts(app, db, count_queries, modules, lessons):
     progress.mark_lesson_done(enrolment, standing, standing.lesson("m1-l1"))
     graded = quizzes.start_attempt(enrolment, standing.quiz("m1-quiz"), "en")
     quizzes.submit(graded, quiz_answers(graded, right=False))
-    attempt = quizzes.start_attempt(enrolment, progress.course_progress(enrolment).quiz(
-        "m1-quiz"), "en")
+    attempt = quizzes.start_attempt(
+        enrolment, progress.course_progress(enrolment).quiz("m1-quiz"), "en"
+    )
     db.session.commit()
     client = app.test_client()
     login(client, user.email)
@@ -292,14 +310,24 @@ def test_pages_run_the_same_queries_for_a_small_and_a_large_course(app, db, coun
     # and its questions, choices and saved answers, eagerly (the result adds progress, for
     # "try again"); the dashboard: the announcements to the learner's cohorts and groups;
     # the quiz and result pages: the quiz's policy overrides for the learner (one query).
-    assert small == {"dashboard": 8, "outline": 7, "lesson": 8, "quiz": 8, "attempt": 9,
-                     "result": 14}, small
+    assert small == {
+        "dashboard": 8,
+        "outline": 7,
+        "lesson": 8,
+        "quiz": 8,
+        "attempt": 9,
+        "result": 14,
+    }, small
 
 
 def _prose(rng, alphabet: str, words: int) -> str:
     """Words of random letters: compresses worse than real prose, so the size is a worst case."""
-    return " ".join("".join(rng.choice(alphabet) for _ in range(rng.randint(2, 8)))
-                    for _ in range(words)) + "."
+    return (
+        " ".join(
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 8))) for _ in range(words)
+        )
+        + "."
+    )
 
 
 def test_a_lesson_page_and_the_stylesheet_weigh_under_30_kb_compressed(app, db):
@@ -308,8 +336,10 @@ def test_a_lesson_page_and_the_stylesheet_weigh_under_30_kb_compressed(app, db):
     rng = random.Random(3)
     published = make_published_course(modules=1, lessons_per_module=1, paragraphs=25)
     for revision in db.session.scalars(sa.select(ParagraphRevision)):
-        revision.body = {"ar": _prose(rng, "ابتثجحخدذرزسشصضطظعغفقكلمنهوي", 120),
-                         "en": _prose(rng, "abcdefghijklmnopqrstuvwxyz", 120)}
+        revision.body = {
+            "ar": _prose(rng, "ابتثجحخدذرزسشصضطظعغفقكلمنهوي", 120),
+            "en": _prose(rng, "abcdefghijklmnopqrstuvwxyz", 120),
+        }
     learner = sign_in(app, db, published, email="weigh@example.org", language="ar")
     html = learner.client.get(f"{learner.base}/lessons/m1-l1").get_data()
     assert len(html) > 30_000  # a long lesson: 3,000 words
@@ -327,7 +357,7 @@ def test_course_links_lead_to_the_reference_and_glossary_pages(app, db):
 
     folder = Path(__file__).parent.parent / "courses" / "digital-diplomacy-basics"
     result = import_course(*load_course(folder))
-    user, enrolment = make_learner(orgs.default_cohort(result.course), email="reader@example.org")
+    _user, enrolment = make_learner(orgs.default_cohort(result.course), email="reader@example.org")
     db.session.commit()
     client = app.test_client()
     login(client, "reader@example.org")
@@ -353,12 +383,15 @@ def test_a_french_reader_sees_which_lessons_are_not_yet_translated(app, db):
 
     folder = Path(__file__).parent.parent / "courses" / "digital-diplomacy-basics"
     result = import_course(*load_course(folder))
-    user, enrolment = make_learner(orgs.default_cohort(result.course), email="lecteur@example.org",
-                                   language="fr")
+    _user, enrolment = make_learner(
+        orgs.default_cohort(result.course), email="lecteur@example.org", language="fr"
+    )
     db.session.commit()
     client = app.test_client()
     login(client, "lecteur@example.org")
-    translated = client.get(f"/learn/{enrolment.id}/lessons/public-diplomacy").get_data(as_text=True)
+    translated = client.get(f"/learn/{enrolment.id}/lessons/public-diplomacy").get_data(
+        as_text=True
+    )
     assert 'lang="fr"' in translated and "puissance douce" in translated
     assert "pas encore traduite" not in translated and 'class="notice"' not in translated
     other = client.get(f"/learn/{enrolment.id}/lessons/what-is-digital-diplomacy")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import warnings
 
 import sqlalchemy as sa
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -41,9 +40,10 @@ def test_case_insensitive_email_index_exists_after_upgrade(backend, tmp_path_fac
             upgrade()
             with db.engine.begin() as conn:
                 insert = sa.text(
-                    "INSERT INTO \"user\" (email, name_ar, name_latin, sort_key, timezone, "
+                    'INSERT INTO "user" (email, name_ar, name_latin, sort_key, timezone, '
                     "is_active, session_epoch, created_at, updated_at) VALUES (:e, '', 'x', '', "
-                    "'UTC', true, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+                    "'UTC', true, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
                 conn.execute(insert, {"e": "a@example.org"})
             try:
                 with db.engine.begin() as conn:

@@ -84,10 +84,9 @@ def test_a_course_has_a_default_self_paced_cohort_from_the_start(db):
 
 def test_only_one_default_cohort_per_course(db):
     course = make_course()
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(Cohort(course_id=course.id, key="another", name={}, is_default=True))
-            db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.add(Cohort(course_id=course.id, key="another", name={}, is_default=True))
+        db.session.flush()
 
 
 def test_enrolment_moves_only_through_documented_states(db):
@@ -119,10 +118,9 @@ def test_enrolment_records_its_sponsor_and_belongs_to_a_cohort(db):
     cohort = make_cohort()
     _, enrolment = make_learner(cohort, ministry=ministry)
     assert enrolment.cohort_id == cohort.id and enrolment.sponsor_ministry_id == ministry.id
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(Enrolment(user_id=enrolment.user_id, cohort_id=None))
-            db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.add(Enrolment(user_id=enrolment.user_id, cohort_id=None))
+        db.session.flush()
 
 
 def test_a_person_holds_several_scoped_roles_and_learns_elsewhere(db):
@@ -143,11 +141,11 @@ def test_a_person_holds_several_scoped_roles_and_learns_elsewhere(db):
 def test_the_database_refuses_a_grant_with_the_wrong_scope(db):
     user = make_user()
     ministry = make_ministry()
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(RoleGrant(user_id=user.id, role="administrator", scope_key="x",
-                                     ministry_id=ministry.id))
-            db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.add(
+            RoleGrant(user_id=user.id, role="administrator", scope_key="x", ministry_id=ministry.id)
+        )
+        db.session.flush()
     with pytest.raises(ValueError):
         accounts.grant_role(user, Role.COORDINATOR, None)
 
@@ -159,14 +157,12 @@ def test_logical_ids_are_unique_per_course_and_retired_not_deleted(db):
     db.session.flush()
     db.session.add(Lesson(course_id=course.id, module_id=module.id, key="intro"))
     db.session.flush()
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(Lesson(course_id=course.id, module_id=module.id, key="intro"))
-            db.session.flush()
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.delete(module)  # lessons still point at it: no cascade delete
-            db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.add(Lesson(course_id=course.id, module_id=module.id, key="intro"))
+        db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.delete(module)  # lessons still point at it: no cascade delete
+        db.session.flush()
 
 
 def _attempt(db):
@@ -176,15 +172,26 @@ def _attempt(db):
     quiz = Quiz(course_id=course.id, key="q1")
     db.session.add_all([version, quiz])
     db.session.flush()
-    revision = QuizRevision(quiz_id=quiz.id, course_version_id=version.id, title={"en": "Q"},
-                            pass_mark=Decimal("60"), time_limit_minutes=20)
+    revision = QuizRevision(
+        quiz_id=quiz.id,
+        course_version_id=version.id,
+        title={"en": "Q"},
+        pass_mark=Decimal("60"),
+        time_limit_minutes=20,
+    )
     db.session.add(revision)
     db.session.flush()
     start = utcnow()
-    attempt = QuizAttempt(enrolment_id=enrolment.id, quiz_id=quiz.id,
-                          quiz_revision_id=revision.id, number=1, language="ar",
-                          pass_mark=revision.pass_mark, started_at=start,
-                          deadline_at=start + dt.timedelta(minutes=20))
+    attempt = QuizAttempt(
+        enrolment_id=enrolment.id,
+        quiz_id=quiz.id,
+        quiz_revision_id=revision.id,
+        number=1,
+        language="ar",
+        pass_mark=revision.pass_mark,
+        started_at=start,
+        deadline_at=start + dt.timedelta(minutes=20),
+    )
     db.session.add(attempt)
     db.session.flush()
     return attempt, revision
@@ -226,6 +233,7 @@ def test_audit_log_is_append_only(db):
 def test_utc_type_is_used_for_every_instant():
     from diplolearn.extensions import db
 
-    instants = [c for t in db.metadata.tables.values() for c in t.columns
-                if isinstance(c.type, UTCDateTime)]
+    instants = [
+        c for t in db.metadata.tables.values() for c in t.columns if isinstance(c.type, UTCDateTime)
+    ]
     assert len(instants) > 30

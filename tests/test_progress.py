@@ -42,8 +42,11 @@ def take_quiz(enrolment, quiz_key, right=True):
 
 def lesson_revision(published, key):
     """Set completion rules before anyone reads the version: published versions never change."""
-    return database.session.scalar(sa.select(LessonRevision).join(Lesson).where(
-        Lesson.key == key, LessonRevision.course_version_id == published.version.id))
+    return database.session.scalar(
+        sa.select(LessonRevision)
+        .join(Lesson)
+        .where(Lesson.key == key, LessonRevision.course_version_id == published.version.id)
+    )
 
 
 def module(enrolment, key, now=None):
@@ -121,8 +124,13 @@ def test_a_scheduled_module_stays_closed_until_its_opening_time(db):
     published = make_published_course(modules=2, lessons_per_module=1, with_quiz=False)
     enrolment = learner_in(published)
     opens = NOW + dt.timedelta(days=1)
-    db.session.add(ModuleSchedule(cohort_id=published.cohort.id, opens_at=opens,
-                                  module_id=published.module_revision("m2").module_id))
+    db.session.add(
+        ModuleSchedule(
+            cohort_id=published.cohort.id,
+            opens_at=opens,
+            module_id=published.module_revision("m2").module_id,
+        )
+    )
     db.session.flush()
     closed = module(enrolment, "m2", now=NOW)
     assert closed.status == "locked" and closed.opens_at == opens and not closed.waiting_for
@@ -149,19 +157,23 @@ def test_percent_counts_the_required_items_of_required_modules(db):
 
 
 def _attempt(percent, passed, pass_mark=60):
-    return SimpleNamespace(score=Decimal(percent), max_score=Decimal(100), passed=passed,
-                           pass_mark=Decimal(pass_mark))
+    return SimpleNamespace(
+        score=Decimal(percent), max_score=Decimal(100), passed=passed, pass_mark=Decimal(pass_mark)
+    )
 
 
-@pytest.mark.parametrize("method,percents,passed", [
-    ("highest", [40, 80, 30], True),
-    ("highest", [40, 50], False),
-    ("last", [80, 40], False),
-    ("last", [40, 80], True),
-    ("first", [40, 80], False),
-    ("average", [100, 40], True),   # mean 70 >= 60
-    ("average", [30, 70], False),   # mean 50 < 60
-])
+@pytest.mark.parametrize(
+    "method,percents,passed",
+    [
+        ("highest", [40, 80, 30], True),
+        ("highest", [40, 50], False),
+        ("last", [80, 40], False),
+        ("last", [40, 80], True),
+        ("first", [40, 80], False),
+        ("average", [100, 40], True),  # mean 70 >= 60
+        ("average", [30, 70], False),  # mean 50 < 60
+    ],
+)
 def test_a_quiz_is_passed_by_its_grading_method(method, percents, passed):
     graded = [_attempt(p, p >= 60) for p in percents]
     assert progress.quiz_outcome(graded, method)[1] is passed
@@ -198,12 +210,17 @@ def test_a_published_outline_is_read_once_and_checked_each_time(db, count_querie
 
 # --- time on task ----------------------------------------------------------------------------
 
+
 def _credit(enrolment, lesson_key, previous, now):
     """What a lesson page view does (with the clock it read when the request began)."""
     standing = progress.course_progress(enrolment)
     seconds = progress.record_lesson_activity(
-        enrolment.id, standing.lesson(lesson_key).node.lesson_id, standing.outline.version_id,
-        previous, now)
+        enrolment.id,
+        standing.lesson(lesson_key).node.lesson_id,
+        standing.outline.version_id,
+        previous,
+        now,
+    )
     database.session.expire(enrolment, ["last_activity_at"])
     return seconds
 
@@ -242,11 +259,16 @@ def test_a_gap_is_credited_once_even_when_two_requests_claim_it(db):
 def test_quiz_activity_moves_the_clock_without_crediting_a_lesson(db):
     enrolment = learner_in(make_published_course())
     _credit(enrolment, "m1-l1", None, NOW)
-    quizzes.start_attempt(enrolment, progress.course_progress(enrolment).quiz("m1-quiz"), "en",
-                          now=NOW + dt.timedelta(minutes=4))
+    quizzes.start_attempt(
+        enrolment,
+        progress.course_progress(enrolment).quiz("m1-quiz"),
+        "en",
+        now=NOW + dt.timedelta(minutes=4),
+    )
     db.session.refresh(enrolment)
-    assert _credit(enrolment, "m1-l2", enrolment.last_activity_at,
-                   NOW + dt.timedelta(minutes=5)) == 60
+    assert (
+        _credit(enrolment, "m1-l2", enrolment.last_activity_at, NOW + dt.timedelta(minutes=5)) == 60
+    )
     assert _time_spent(db, enrolment, "m1-l1") == 0
 
 

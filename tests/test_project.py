@@ -49,11 +49,15 @@ def test_sqlite_connections_have_foreign_keys_wal_and_busy_timeout(tmp_path):
 def test_demo_seed_is_idempotent_and_living(db):
     seed_demo()
     db.session.commit()
-    counts = [db.session.scalar(sa.select(sa.func.count()).select_from(model))
-              for model in (User, Ministry, Enrolment)]
+    counts = [
+        db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (User, Ministry, Enrolment)
+    ]
     assert seed_demo() == 0
-    assert counts == [db.session.scalar(sa.select(sa.func.count()).select_from(model))
-                      for model in (User, Ministry, Enrolment)]
+    assert counts == [
+        db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (User, Ministry, Enrolment)
+    ]
     assert counts[1] == 2 and counts[2] >= 5
     for row in DEMO_ACCOUNTS:
         assert accounts.authenticate(row.email, row.password).email == row.email
@@ -86,8 +90,11 @@ def test_readme_names_the_two_commands_and_ci_calls_make_test():
 def test_views_run_no_ad_hoc_queries():
     """A module that defines routes loads through a scoped loader (security/scoping) or a
     service: it builds no query of its own, so none can forget who is asking."""
-    query = re.compile(r"\bsa\.(select|func|text)\b|\bdb\.session\.(get|scalars?|execute)\(|"
-                       r"^import sqlalchemy|^from sqlalchemy", re.M)
+    query = re.compile(
+        r"\bsa\.(select|func|text)\b|\bdb\.session\.(get|scalars?|execute)\(|"
+        r"^import sqlalchemy|^from sqlalchemy",
+        re.M,
+    )
     offenders = []
     for module in sorted((ROOT / "diplolearn").rglob("*.py")):
         text = module.read_text()

@@ -32,14 +32,19 @@ CHOICE_KEYS = {"a", "b", "c", "true", "false"}
 def quiz(app, db):
     """One module (one lesson, one quiz of three questions) and a signed-in learner."""
     published = make_published_course(modules=1, lessons_per_module=1)
-    user, enrolment = make_learner(published.cohort, email="taker@example.org")
+    _user, enrolment = make_learner(published.cohort, email="taker@example.org")
     db.session.commit()
     client = app.test_client()
     login(client, "taker@example.org")
     base = f"/learn/{enrolment.id}"
-    return SimpleNamespace(published=published, revision=published.quiz_revision("m1-quiz"),
-                           enrolment=enrolment, client=client, base=base,
-                           landing=f"{base}/quizzes/m1-quiz")
+    return SimpleNamespace(
+        published=published,
+        revision=published.quiz_revision("m1-quiz"),
+        enrolment=enrolment,
+        client=client,
+        base=base,
+        landing=f"{base}/quizzes/m1-quiz",
+    )
 
 
 def start(q):
@@ -63,11 +68,16 @@ def reload(q, attempt):
 
 def responses(attempt_id) -> int:
     return database.session.scalar(
-        sa.select(sa.func.count()).select_from(Response).join(Response.attempt_question)
-        .where(sa.text("attempt_question.attempt_id = :a")).params(a=attempt_id))
+        sa.select(sa.func.count())
+        .select_from(Response)
+        .join(Response.attempt_question)
+        .where(sa.text("attempt_question.attempt_id = :a"))
+        .params(a=attempt_id)
+    )
 
 
 # --- starting --------------------------------------------------------------------------------
+
 
 def test_starting_pins_revision_pass_mark_language_deadline_and_the_draw(quiz, db):
     quiz.revision.time_limit_minutes = 30
@@ -75,21 +85,32 @@ def test_starting_pins_revision_pass_mark_language_deadline_and_the_draw(quiz, d
     attempt = start(quiz)
     assert attempt.state == AttemptState.IN_PROGRESS
     assert (attempt.quiz_revision_id, attempt.pass_mark, attempt.language) == (
-        quiz.revision.id, Decimal(60), "en")
+        quiz.revision.id,
+        Decimal(60),
+        "en",
+    )
     assert attempt.deadline_at == attempt.started_at + dt.timedelta(minutes=30)
     assert [aq.choice_order for aq in attempt.questions] == [
-        ["a", "b", "c"], ["a", "b", "c"], ["true", "false"]]
+        ["a", "b", "c"],
+        ["a", "b", "c"],
+        ["true", "false"],
+    ]
     # Editing the quiz afterwards does not change how this attempt is judged: 2 of 3 right is
     # 66.7 %, a pass at the pinned 60 % although the quiz now asks for 90 %.
     quiz.revision.pass_mark = Decimal(90)
     db.session.commit()
     answers = quiz_answers(attempt, right=True)
     answers[quizzes.field_name(attempt.questions[1])] = quiz_answers(attempt, False)[
-        quizzes.field_name(attempt.questions[1])]
+        quizzes.field_name(attempt.questions[1])
+    ]
     assert send(quiz, attempt, "submit", answers).status_code == 302
     graded = reload(quiz, attempt)
     assert (graded.state, graded.score, graded.max_score, graded.passed) == (
-        AttemptState.GRADED, Decimal(2), Decimal(3), True)
+        AttemptState.GRADED,
+        Decimal(2),
+        Decimal(3),
+        True,
+    )
 
 
 def test_starting_again_resumes_the_attempt_in_progress(quiz, db):
@@ -133,8 +154,7 @@ def test_a_quiz_with_a_kind_of_question_not_yet_supported_cannot_start(quiz, db)
     db.session.scalars(sa.select(QuestionRevision)).first().kind = "hotspot"
     db.session.commit()
     response = post_form(quiz.client, f"{quiz.landing}/attempts", {}, form_page=quiz.landing)
-    assert response.status_code == 409 and "cannot be taken yet" in response.get_data(
-        as_text=True)
+    assert response.status_code == 409 and "cannot be taken yet" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 0
 
 
@@ -143,11 +163,13 @@ def test_with_no_attempts_left_the_service_refuses(quiz, db):
     state = progress.course_progress(quiz.enrolment).quiz("m1-quiz")
     quizzes.submit(quizzes.start_attempt(quiz.enrolment, state, "en"), {})
     with pytest.raises(NoAttemptsLeft):
-        quizzes.start_attempt(quiz.enrolment, progress.course_progress(quiz.enrolment)
-                              .quiz("m1-quiz"), "en")
+        quizzes.start_attempt(
+            quiz.enrolment, progress.course_progress(quiz.enrolment).quiz("m1-quiz"), "en"
+        )
 
 
 # --- what the page shows ---------------------------------------------------------------------
+
 
 def test_the_attempt_page_never_contains_the_key_or_feedback(quiz, db):
     attempt = start(quiz)
@@ -172,8 +194,11 @@ def test_answers_are_saved_as_the_learner_goes(quiz, db):
     page = quiz.client.get(page_of(quiz, attempt)).get_data(as_text=True)
     for tokens in answers.values():
         for token in tokens:
-            assert re.search(rf'checked[^>]*value="{re.escape(token)}"|value="{re.escape(token)}"'
-                             r'[^>]*checked', page)
+            assert re.search(
+                rf'checked[^>]*value="{re.escape(token)}"|value="{re.escape(token)}"'
+                r"[^>]*checked",
+                page,
+            )
     # Unticking every box of the multiple-select question clears that answer.
     cleared = {k: v for k, v in answers.items() if k != quizzes.field_name(attempt.questions[1])}
     send(quiz, attempt, "save", cleared)
@@ -185,17 +210,23 @@ def test_grading_by_question_type(quiz, db):
     attempt = start(quiz)
     single, multiple, true_false = attempt.questions
     tokens = {aq.id: quizzes.tokens_for(attempt.id, aq) for aq in attempt.questions}
-    send(quiz, attempt, "submit", {
-        quizzes.field_name(single): tokens[single.id]["b"],                 # right
-        quizzes.field_name(multiple): [tokens[multiple.id]["a"]],           # half: all or nothing
-        quizzes.field_name(true_false): tokens[true_false.id]["true"],      # right
-    })
+    send(
+        quiz,
+        attempt,
+        "submit",
+        {
+            quizzes.field_name(single): tokens[single.id]["b"],  # right
+            quizzes.field_name(multiple): [tokens[multiple.id]["a"]],  # half: all or nothing
+            quizzes.field_name(true_false): tokens[true_false.id]["true"],  # right
+        },
+    )
     graded = reload(quiz, attempt)
     assert [aq.response.score for aq in graded.questions] == [Decimal(1), Decimal(0), Decimal(1)]
     assert (graded.score, graded.max_score, graded.passed) == (Decimal(2), Decimal(3), True)
 
 
 # --- results and retries ---------------------------------------------------------------------
+
 
 def test_the_result_gives_feedback_and_shows_the_key_only_once_it_cannot_help(quiz, db):
     attempt = start(quiz)
@@ -221,8 +252,9 @@ def test_the_key_is_shown_when_no_attempt_is_left(quiz, db):
 
 
 def test_passing_the_last_requirement_completes_the_course(quiz, db):
-    post_form(quiz.client, f"{quiz.base}/lessons/m1-l1/done", {},
-              form_page=f"{quiz.base}/lessons/m1-l1")
+    post_form(
+        quiz.client, f"{quiz.base}/lessons/m1-l1/done", {}, form_page=f"{quiz.base}/lessons/m1-l1"
+    )
     attempt = start(quiz)
     send(quiz, attempt, "submit", quiz_answers(attempt, right=True))
     db.session.refresh(quiz.enrolment)
@@ -230,6 +262,7 @@ def test_passing_the_last_requirement_completes_the_course(quiz, db):
 
 
 # --- submitting once -------------------------------------------------------------------------
+
 
 def test_a_double_click_on_submit_counts_once(quiz, db):
     attempt = start(quiz)
@@ -262,28 +295,30 @@ def test_two_tabs_submitting_at_the_same_moment_count_once(committed, monkeypatc
     tokens = [csrf_from(client, attempt_url) for client in clients]
     gradings, statuses = [], []
     real_grade = quizzes.grade
-    monkeypatch.setattr(quizzes, "grade", lambda *a, **k: gradings.append(1) or real_grade(*a,
-                                                                                             **k))
+    monkeypatch.setattr(quizzes, "grade", lambda *a, **k: gradings.append(1) or real_grade(*a, **k))
     barrier = threading.Barrier(2)
 
     def submit(client, token):
         barrier.wait()
-        statuses.append(client.post(f"{attempt_url}/submit",
-                                    data={"csrf_token": token, **answers}).status_code)
+        statuses.append(
+            client.post(f"{attempt_url}/submit", data={"csrf_token": token, **answers}).status_code
+        )
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, tokens)]
+    threads = [
+        threading.Thread(target=submit, args=pair) for pair in zip(clients, tokens, strict=False)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [302, 409] and len(gradings) == 1
     with committed.app_context():
-        row = database.session.execute(sa.text(
-            "SELECT state, score FROM quiz_attempt")).one()
+        row = database.session.execute(sa.text("SELECT state, score FROM quiz_attempt")).one()
         assert (row.state, Decimal(row.score)) == ("graded", Decimal(3))
 
 
 # --- deadlines -------------------------------------------------------------------------------
+
 
 def test_answers_after_the_deadline_do_not_count(quiz, db):
     quiz.revision.time_limit_minutes = 10
@@ -294,13 +329,17 @@ def test_answers_after_the_deadline_do_not_count(quiz, db):
     send(quiz, attempt, "save", {single: right[single]})  # in time: counts
     saved = reload(quiz, attempt).questions[0].response
     db.session.get(QuizAttempt, attempt.id).deadline_at = saved.saved_at + dt.timedelta(
-        microseconds=1)
+        microseconds=1
+    )
     db.session.commit()
     response = send(quiz, attempt, "submit", right)  # too late: the rest does not count
     assert response.status_code == 302 and response.headers["Location"].endswith("/result")
     graded = reload(quiz, attempt)
     assert (graded.state, graded.score, graded.submitted_at) == (
-        AttemptState.GRADED, Decimal(1), graded.deadline_at)
+        AttemptState.GRADED,
+        Decimal(1),
+        graded.deadline_at,
+    )
     assert responses(attempt.id) == 1
     page = quiz.client.get(f"{page_of(quiz, attempt)}/result").get_data(as_text=True)
     assert "The time for this attempt is up" in page
@@ -320,6 +359,7 @@ def test_the_job_grades_attempts_nobody_came_back_to(quiz, db):
 
 # --- tampered posts: a clear message, a 4xx, nothing recorded --------------------------------
 
+
 def _forge(kind, quiz, attempt, db):
     single = quizzes.field_name(attempt.questions[0])
     right = quiz_answers(attempt, right=True)
@@ -334,15 +374,24 @@ def _forge(kind, quiz, attempt, db):
         state = progress.course_progress(other).quiz("m1-quiz")
         foreign = quizzes.start_attempt(other, state, "en")
         db.session.commit()
-        return {quizzes.field_name(foreign.questions[0]):
-                quiz_answers(foreign)[quizzes.field_name(foreign.questions[0])]}
+        return {
+            quizzes.field_name(foreign.questions[0]): quiz_answers(foreign)[
+                quizzes.field_name(foreign.questions[0])
+            ]
+        }
     raise AssertionError(kind)
 
 
 @pytest.mark.parametrize("action", ["save", "submit"])
-@pytest.mark.parametrize("kind", ["unknown choice", "choice of another question",
-                                  "two answers to a single choice",
-                                  "question not in the attempt"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "unknown choice",
+        "choice of another question",
+        "two answers to a single choice",
+        "question not in the attempt",
+    ],
+)
 def test_tampered_answers_are_refused_and_nothing_is_recorded(quiz, db, kind, action):
     attempt = start(quiz)
     response = send(quiz, attempt, action, _forge(kind, quiz, attempt, db))
@@ -352,13 +401,14 @@ def test_tampered_answers_are_refused_and_nothing_is_recorded(quiz, db, kind, ac
 
 
 def test_another_learners_attempt_is_not_found_and_untouched(quiz, app, db):
-    other_user, other = make_learner(quiz.published.cohort, email="other.taker@example.org")
+    _other_user, other = make_learner(quiz.published.cohort, email="other.taker@example.org")
     foreign = quizzes.start_attempt(other, progress.course_progress(other).quiz("m1-quiz"), "en")
     db.session.commit()
     for path in (f"{quiz.base}/attempts/{foreign.id}", f"/learn/{other.id}/attempts/{foreign.id}"):
         token = csrf_from(quiz.client, quiz.landing)
-        response = quiz.client.post(f"{path}/submit",
-                                    data={"csrf_token": token, **quiz_answers(foreign)})
+        response = quiz.client.post(
+            f"{path}/submit", data={"csrf_token": token, **quiz_answers(foreign)}
+        )
         assert response.status_code == 404
     assert responses(foreign.id) == 0
     assert quizzes.load_attempt(foreign.id, other.id).state == AttemptState.IN_PROGRESS
@@ -374,13 +424,17 @@ def test_saving_into_a_finished_attempt_is_refused(quiz, db):
 
 # --- essays awaiting a person's grading ------------------------------------------------------
 
+
 def _with_essay(quiz, db, feedback_shown=None):
     """Turn the quiz's true/false question into an essay (graded by a person)."""
     from diplolearn.models import QuestionRevision
 
-    essay = db.session.scalar(sa.select(QuestionRevision).where(
-        QuestionRevision.course_version_id == quiz.published.version.id,
-        QuestionRevision.kind == "true_false"))
+    essay = db.session.scalar(
+        sa.select(QuestionRevision).where(
+            QuestionRevision.course_version_id == quiz.published.version.id,
+            QuestionRevision.kind == "true_false",
+        )
+    )
     essay.kind = "essay"
     if feedback_shown is not None:
         quiz.revision.feedback_shown = feedback_shown
@@ -398,8 +452,9 @@ def _submit_essay(quiz, essay, text="Soft power is attraction, not coercion."):
 
 
 def _essay_response(essay_aq):
-    return database.session.scalar(sa.select(Response).where(
-        Response.attempt_question_id == essay_aq.id))
+    return database.session.scalar(
+        sa.select(Response).where(Response.attempt_question_id == essay_aq.id)
+    )
 
 
 def test_no_new_attempt_starts_while_an_essay_awaits_grading(quiz, db):
@@ -421,8 +476,9 @@ def test_no_new_attempt_starts_while_an_essay_awaits_grading(quiz, db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 1
     db.session.commit()  # what the requests committed stays when the refusal below rolls back
     with pytest.raises(quizzes.AwaitingGrading):  # the service refuses too, not just the page
-        quizzes.start_attempt(quiz.enrolment, progress.course_progress(quiz.enrolment)
-                              .quiz("m1-quiz"), "en")
+        quizzes.start_attempt(
+            quiz.enrolment, progress.course_progress(quiz.enrolment).quiz("m1-quiz"), "en"
+        )
     db.session.rollback()
     quizzes.grade_essay(_essay_response(essay_aq), 0, make_user(), "Say more.")
     db.session.commit()
@@ -440,9 +496,12 @@ def test_the_result_shows_typed_answers_and_a_graded_essay_as_such(quiz, db, fee
     from tests.factories import make_user
 
     essay = _with_essay(quiz, db, feedback_shown)
-    ordering = db.session.scalar(sa.select(QuestionRevision).where(
-        QuestionRevision.course_version_id == quiz.published.version.id,
-        QuestionRevision.kind == "single_choice"))
+    ordering = db.session.scalar(
+        sa.select(QuestionRevision).where(
+            QuestionRevision.course_version_id == quiz.published.version.id,
+            QuestionRevision.kind == "single_choice",
+        )
+    )
     ordering.kind = "ordering"
     db.session.commit()
     attempt = start(quiz)
@@ -453,11 +512,13 @@ def test_the_result_shows_typed_answers_and_a_graded_essay_as_such(quiz, db, fee
             answers[quizzes.field_name(aq)] = "Soft power is attraction."
         elif aq.question_revision_id == ordering.id:
             answers[quizzes.field_name(aq)] = questions.get("ordering").model_answer(
-                aq.question_revision, quizzes.tokens_for(attempt.id, aq))
+                aq.question_revision, quizzes.tokens_for(attempt.id, aq)
+            )
     assert send(quiz, attempt, "submit", answers).status_code == 302
     db.session.expire_all()
-    quizzes.grade_essay(_essay_response(essay_aq), Decimal("0.5"), make_user(),
-                        "A fair start: give an example.")
+    quizzes.grade_essay(
+        _essay_response(essay_aq), Decimal("0.5"), make_user(), "A fair start: give an example."
+    )
     db.session.commit()
     page = quiz.client.get(f"{page_of(quiz, attempt)}/result").get_data(as_text=True)
     assert page.count("your choice") == 2  # the two choices of the multiple-select question
@@ -465,5 +526,6 @@ def test_the_result_shows_typed_answers_and_a_graded_essay_as_such(quiz, db, fee
     assert "Graded by your tutor or instructor" in page and "0.5 of 1" in page
     assert "Not right" not in page  # the others are right; the essay is graded, not judged
     assert ("A fair start: give an example." in page) == (feedback_shown == "immediately")
-    assert ("Grader&#39;s comment" in page or "Grader's comment" in page) == \
-        (feedback_shown == "immediately")
+    assert ("Grader&#39;s comment" in page or "Grader's comment" in page) == (
+        feedback_shown == "immediately"
+    )

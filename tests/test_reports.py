@@ -13,8 +13,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask_babel import force_locale
 import sqlalchemy as sa
+from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from diplolearn.models import (
@@ -65,8 +65,11 @@ def read(enrolment, key: str, minutes: int = 0):
 def progress_row(enrolment_id, lesson_id):
     from diplolearn.extensions import db
 
-    return db.session.scalar(sa.select(LessonProgress).where(
-        LessonProgress.enrolment_id == enrolment_id, LessonProgress.lesson_id == lesson_id))
+    return db.session.scalar(
+        sa.select(LessonProgress).where(
+            LessonProgress.enrolment_id == enrolment_id, LessonProgress.lesson_id == lesson_id
+        )
+    )
 
 
 @pytest.fixture()
@@ -97,9 +100,20 @@ def world(db):
     coordinator = make_with_role(Role.COORDINATOR, m.id, email="coord.m@example.org")
     other_coordinator = make_with_role(Role.COORDINATOR, n.id, email="coord.n@example.org")
     db.session.commit()
-    return {"m": m, "n": n, "course": course, "cohort": cohort, "coordinator": coordinator,
-            "other_coordinator": other_coordinator, "amal": amal, "basim": basim,
-            "carla": carla, "dana": dana, "farid": farid, "emil": emil}
+    return {
+        "m": m,
+        "n": n,
+        "course": course,
+        "cohort": cohort,
+        "coordinator": coordinator,
+        "other_coordinator": other_coordinator,
+        "amal": amal,
+        "basim": basim,
+        "carla": carla,
+        "dana": dana,
+        "farid": farid,
+        "emil": emil,
+    }
 
 
 def signed_in(app, email):
@@ -116,35 +130,48 @@ def csv_rows(response) -> list[list[str]]:
 
 # --- the numbers ------------------------------------------------------------------------------
 
+
 def test_the_staff_table_has_each_sponsored_enrolments_numbers(db, world):
     from diplolearn.models import StaffMembership
 
-    db.session.scalar(sa.select(StaffMembership).where(
-        StaffMembership.user_id == world["amal"].user_id)).staff_id = "M-001"
+    db.session.scalar(
+        sa.select(StaffMembership).where(StaffMembership.user_id == world["amal"].user_id)
+    ).staff_id = "M-001"
     db.session.flush()
     page = reports.staff_page(world["coordinator"], world["m"].id, reports.Filters(), 1)
     rows = {r.name_latin: r for r in page.items}
     assert page.total == 5
-    assert sorted(rows) == ["Amal Attar", "Basim Bakr", "Carla Costa", "Dana Dabbagh",
-                            "Farid Fares"]
+    assert sorted(rows) == [
+        "Amal Attar",
+        "Basim Bakr",
+        "Carla Costa",
+        "Dana Dabbagh",
+        "Farid Fares",
+    ]
     amal, carla = rows["Amal Attar"], rows["Carla Costa"]
     assert (amal.state, amal.percent, amal.score, amal.minutes) == (
-        "active", 50, Decimal("100.00"), 10)
+        "active",
+        50,
+        Decimal("100.00"),
+        10,
+    )
     assert amal.last_activity_at is not None and amal.name_ar == "أمل العطار"
     assert amal.staff_id == "M-001" and rows["Basim Bakr"].staff_id is None
     assert (carla.state, carla.percent, carla.score, carla.minutes) == (
-        "completed", 100, Decimal("83.33"), 25)
+        "completed",
+        100,
+        Decimal("83.33"),
+        25,
+    )
     assert carla.completed_at is not None
     basim = rows["Basim Bakr"]
-    assert (basim.percent, basim.score, basim.minutes, basim.last_activity_at) == (
-        0, None, 0, None)
+    assert (basim.percent, basim.score, basim.minutes, basim.last_activity_at) == (0, None, 0, None)
     assert rows["Dana Dabbagh"].state == "withdrawn"
 
 
 def test_the_cohort_summary_counts_states_scores_and_modules(db, world):
     summary = reports.cohort_summary(world["coordinator"], world["m"].id, world["cohort"])
-    assert (summary.enrolled, summary.active, summary.completed, summary.withdrawn) == (
-        5, 3, 1, 1)
+    assert (summary.enrolled, summary.active, summary.completed, summary.withdrawn) == (5, 3, 1, 1)
     assert summary.completion_rate == Decimal("0.2")
     assert summary.scored == 2 and summary.average_score == Decimal("91.67")  # (100+83.33)/2
     assert summary.seconds == 35 * 60
@@ -174,14 +201,18 @@ def test_completions_are_counted_per_week_in_the_viewers_time_zone(db, world):
     now = dt.datetime(2026, 3, 20, tzinfo=dt.UTC)
     series = reports.completions_by_week(world["coordinator"], world["m"].id, tokyo, now=now)
     assert [(w.starts_on.isoformat(), w.new, w.total) for w in series.weeks] == [
-        ("2026-02-23", 0, 0), ("2026-03-02", 0, 0), ("2026-03-09", 1, 1), ("2026-03-16", 0, 1)]
-    utc = reports.completions_by_week(world["coordinator"], world["m"].id, ZoneInfo("UTC"),
-                                      now=now)
+        ("2026-02-23", 0, 0),
+        ("2026-03-02", 0, 0),
+        ("2026-03-09", 1, 1),
+        ("2026-03-16", 0, 1),
+    ]
+    utc = reports.completions_by_week(world["coordinator"], world["m"].id, ZoneInfo("UTC"), now=now)
     assert [w.new for w in utc.weeks] == [0, 1, 0, 0]
     assert series.enrolled == 5
 
 
 # --- whose data ---------------------------------------------------------------------------------
+
 
 def test_a_person_who_moved_on_stays_in_the_sponsors_report_only(app, db, world):
     mine = signed_in(app, "coord.m@example.org").get(f"/ministry/{world['m'].id}/reports")
@@ -196,24 +227,29 @@ def test_a_person_who_moved_on_stays_in_the_sponsors_report_only(app, db, world)
 def test_another_ministrys_coordinator_gets_404_everywhere(app, db, world):
     client = signed_in(app, "coord.n@example.org")
     m, cohort = world["m"].id, world["cohort"].id
-    for path in (f"/ministry/{m}/reports", f"/ministry/{m}/reports/cohorts/{cohort}",
-                 f"/ministry/{m}/reports/staff.csv", "/ministry/987654/reports"):
+    for path in (
+        f"/ministry/{m}/reports",
+        f"/ministry/{m}/reports/cohorts/{cohort}",
+        f"/ministry/{m}/reports/staff.csv",
+        "/ministry/987654/reports",
+    ):
         assert client.get(path).status_code == 404, path
 
 
 def test_a_cohort_without_the_ministrys_enrolments_is_a_404(app, db, world):
-    theirs = organisations.create_cohort(world["course"].course, "run-n", {"en": "Run N"},
-                                         timezone="UTC")
+    theirs = organisations.create_cohort(
+        world["course"].course, "run-n", {"en": "Run N"}, timezone="UTC"
+    )
     make_learner(theirs, ministry=world["n"])
     db.session.commit()
     client = signed_in(app, "coord.m@example.org")
-    assert client.get(f"/ministry/{world['m'].id}/reports/cohorts/{theirs.id}"
-                      ).status_code == 404
+    assert client.get(f"/ministry/{world['m'].id}/reports/cohorts/{theirs.id}").status_code == 404
 
 
 def test_filters_narrow_to_a_cohort_and_keep_to_the_ministry(app, db, world):
-    second = organisations.create_cohort(world["course"].course, "run-2", {"en": "Run 2"},
-                                         timezone="UTC")
+    second = organisations.create_cohort(
+        world["course"].course, "run-2", {"en": "Run 2"}, timezone="UTC"
+    )
     make_learner(second, ministry=world["m"], name_latin="Ghada Ghali")
     make_learner(second, ministry=world["n"], name_latin="Hadi Haddad")
     db.session.commit()
@@ -229,8 +265,11 @@ def test_filters_narrow_to_a_cohort_and_keep_to_the_ministry(app, db, world):
 def test_coordinators_never_see_the_text_of_answers(app, db, world):
     client = signed_in(app, "coord.m@example.org")
     m = world["m"].id
-    for path in (f"/ministry/{m}/reports", f"/ministry/{m}/reports/cohorts/{world['cohort'].id}",
-                 f"/ministry/{m}/reports/staff.csv"):
+    for path in (
+        f"/ministry/{m}/reports",
+        f"/ministry/{m}/reports/cohorts/{world['cohort'].id}",
+        f"/ministry/{m}/reports/staff.csv",
+    ):
         assert SECRET not in client.get(path).get_data().decode("utf-8"), path
 
 
@@ -243,12 +282,13 @@ def test_other_roles_are_refused(app, db, world):
 
 # --- the chart --------------------------------------------------------------------------------
 
+
 def test_the_chart_is_an_accessible_svg_without_inline_styles(app, db, world):
     world["amal"].activated_at = utcnow() - dt.timedelta(weeks=3)
     db.session.commit()
     client = signed_in(app, "coord.m@example.org")
     text = client.get(f"/ministry/{world['m'].id}/reports").get_data(as_text=True)
-    svg = text[text.index("<svg"):text.index("</svg>")]
+    svg = text[text.index("<svg") : text.index("</svg>")]
     assert 'role="img"' in svg and 'aria-labelledby="staff-chart-title staff-chart-desc"' in svg
     assert '<title id="staff-chart-title">' in svg
     assert "1 of 5 enrolled have completed" in svg
@@ -257,15 +297,16 @@ def test_the_chart_is_an_accessible_svg_without_inline_styles(app, db, world):
     bars = [float(x) for x in re.findall(r'class="chart-bar" x="([\d.]+)"', svg)]
     assert len(bars) == 4 and bars == sorted(bars)  # time runs left to right
     arabic = client.get(f"/ministry/{world['m'].id}/reports?lang=ar").get_data(as_text=True)
-    svg = arabic[arabic.index("<svg"):arabic.index("</svg>")]
+    svg = arabic[arabic.index("<svg") : arabic.index("</svg>")]
     assert 'direction="rtl"' in svg
     bars = [float(x) for x in re.findall(r'class="chart-bar" x="([\d.]+)"', svg)]
     assert bars == sorted(bars, reverse=True)  # and right to left in Arabic
 
 
 def test_the_chart_geometry_scales_to_the_enrolled(db):
-    weeks = [reports.WeekPoint(dt.date(2026, 1, 5) + dt.timedelta(weeks=i), 1, i + 1)
-             for i in range(3)]
+    weeks = [
+        reports.WeekPoint(dt.date(2026, 1, 5) + dt.timedelta(weeks=i), 1, i + 1) for i in range(3)
+    ]
     chart = completion_chart(reports.CompletionSeries(weeks, 4))
     heights = [b.height for b in chart.bars]
     assert heights[0] * 3 == pytest.approx(heights[2])
@@ -274,36 +315,51 @@ def test_the_chart_geometry_scales_to_the_enrolled(db):
 
 # --- the CSV export ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,expected", [
-    ("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-1", "'-1"), ("@cmd", "'@cmd"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("Amal", "Amal"), ("أمل", "أمل"), ("", ""), (None, ""),
-    ("a=b", "a=b")])
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Amal", "Amal"),
+        ("أمل", "أمل"),
+        ("", ""),
+        (None, ""),
+        ("a=b", "a=b"),
+    ],
+)
 def test_cells_that_look_like_formulas_are_kept_as_text(value, expected):
     assert report_csv.safe_cell(value) == expected
 
 
 def test_the_export_streams_a_bom_csv_of_the_ministrys_rows_and_is_audited(app, db, world):
     amal = world["amal"].user
-    amal.name_latin = "=HYPERLINK(\"http://evil\")"
+    amal.name_latin = '=HYPERLINK("http://evil")'
     db.session.commit()
     client = signed_in(app, "coord.m@example.org")
     response = client.get(f"/ministry/{world['m'].id}/reports/staff.csv")
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == \
-        'attachment; filename="staff-report-mfa-m.csv"'
+    assert (
+        response.headers["Content-Disposition"] == 'attachment; filename="staff-report-mfa-m.csv"'
+    )
     assert response.get_data().startswith(b"\xef\xbb\xbf")
     rows = csv_rows(response)
     assert rows[0][:3] == ["Name (Latin script)", "Name (Arabic script)", "Email"]
     by_name = {r[0]: r for r in rows[1:]}
     assert len(by_name) == 5 and "Emil Ezz" not in by_name
-    assert "'=HYPERLINK(\"http://evil\")" in by_name
-    amal_row = by_name["'=HYPERLINK(\"http://evil\")"]
+    assert '\'=HYPERLINK("http://evil")' in by_name
+    amal_row = by_name['\'=HYPERLINK("http://evil")']
     assert amal_row[1] == "أمل العطار"
     assert amal_row[9:12] == ["50", "100.00", "10"]
     assert by_name["Carla Costa"][6] == "Completed"
-    event = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "report.export")).one()
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "report.export")
+    ).one()
     assert event.actor_id == world["coordinator"].id and event.ministry_id == world["m"].id
     assert "Amal" not in str(event.details) and event.details["format"] == "csv"
 
@@ -338,6 +394,7 @@ def test_the_export_follows_the_viewers_language(app, db, world):
 
 # --- queries ----------------------------------------------------------------------------------
 
+
 def add_learners(cohort, ministry, count):
     for _ in range(count):
         _, enrolment = make_learner(cohort, ministry=ministry)
@@ -366,25 +423,29 @@ def _graded_essay(db, world, enrolment, points: dict[str, int], body: str):
     from diplolearn.services import assignments
 
     standing = progress.course_progress(enrolment)
-    submission = assignments.save(enrolment, standing, standing.assignment("m1-essay"),
-                                  body=body, submit=True)
+    submission = assignments.save(
+        enrolment, standing, standing.assignment("m1-essay"), body=body, submit=True
+    )
     rubric = assignments.rubric(submission.assignment_revision_id)
-    levels = {c.id: next(lv.id for lv in c.levels if lv.points == points[c.key])
-              for c in rubric.criteria}
+    levels = {
+        c.id: next(lv.id for lv in c.levels if lv.points == points[c.key]) for c in rubric.criteria
+    }
     grader = make_with_role(Role.INSTRUCTOR, world["course"].course.id)
     return assignments.grade(submission, grader, levels, "GRADER-COMMENT-5512", False)
 
 
-def test_graded_assignments_count_in_the_score_and_their_text_never_shows(app, db, world,
-                                                                          count_queries):
+def test_graded_assignments_count_in_the_score_and_their_text_never_shows(
+    app, db, world, count_queries
+):
     """The score is the mean of the quiz percentages and the returned assignments'
     percentages: Amal's quiz 100 % and her essay 4 of 6 points (66.67 %) make 83.33."""
     from tests.factories import make_assignment
 
     make_assignment(world["course"], "m1")
     db.session.commit()
-    _graded_essay(db, world, world["amal"], {"accuracy": 2, "clarity": 2},
-                  "ESSAY-BODY-9921 on soft power")
+    _graded_essay(
+        db, world, world["amal"], {"accuracy": 2, "clarity": 2}, "ESSAY-BODY-9921 on soft power"
+    )
     db.session.commit()
     page = reports.staff_page(world["coordinator"], world["m"].id, reports.Filters(), 1)
     rows = {r.name_latin: r for r in page.items}
@@ -394,8 +455,11 @@ def test_graded_assignments_count_in_the_score_and_their_text_never_shows(app, d
     assert summary.average_score == Decimal("83.33")
     client = signed_in(app, "coord.m@example.org")
     m = world["m"].id
-    paths = (f"/ministry/{m}/reports", f"/ministry/{m}/reports/cohorts/{world['cohort'].id}",
-             f"/ministry/{m}/reports/staff.csv")
+    paths = (
+        f"/ministry/{m}/reports",
+        f"/ministry/{m}/reports/cohorts/{world['cohort'].id}",
+        f"/ministry/{m}/reports/staff.csv",
+    )
     for path in paths:
         body = client.get(path).get_data().decode("utf-8")
         assert "ESSAY-BODY-9921" not in body and "GRADER-COMMENT-5512" not in body, path

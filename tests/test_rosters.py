@@ -41,6 +41,7 @@ def messages(plan_or_parsed) -> list[tuple]:
 
 # --- reading the file ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("bom", [False, True])
 def test_utf8_with_or_without_bom_reads_the_same(app, bom):
     with app.test_request_context():
@@ -48,7 +49,11 @@ def test_utf8_with_or_without_bom_reads_the_same(app, bom):
     assert parsed.problems == [] and parsed.notes == []
     (row,) = parsed.rows
     assert (row.email, row.name_ar, row.language, row.staff_id) == (
-        "layla@mfa.example.org", "ليلى حداد", "ar", "A-1")
+        "layla@mfa.example.org",
+        "ليلى حداد",
+        "ar",
+        "A-1",
+    )
 
 
 def test_windows_1256_is_detected_and_explained(app):
@@ -85,7 +90,7 @@ def test_every_problem_names_its_line_and_column(app):
     )
     with app.test_request_context():
         found = messages(read_roster(data))
-    assert (3, 1) in [(line, col) for line, col, _ in found]       # bad email
+    assert (3, 1) in [(line, col) for line, col, _ in found]  # bad email
     assert any(line == 4 and col == 3 and "Latin" in m for line, col, m in found)
     assert any(line == 4 and col == 4 and "ar, en or fr" in m for line, col, m in found)
     assert any(line == 4 and col == 7 and "line 2" in m for line, col, m in found)  # staff id
@@ -101,6 +106,7 @@ def test_missing_columns_are_named(app):
 
 
 # --- the plan and applying it ----------------------------------------------------------------
+
 
 @pytest.fixture()
 def ministry(db):
@@ -118,18 +124,23 @@ def apply(ministry, coordinator, data, sync=False):
     return rosters.confirm_upload(upload, ministry, coordinator, plan.digest)
 
 
-def test_import_creates_people_and_leaves_invitations_to_the_job(db, ministry, coordinator,
-                                                                  sent_mail):
+def test_import_creates_people_and_leaves_invitations_to_the_job(
+    db, ministry, coordinator, sent_mail
+):
     from diplolearn.jobs import send_due_mail, send_invitations
 
     plan = apply(ministry, coordinator, csv_bytes(HEADER, LAYLA, OMAR))
     assert plan.result["create"] == 2 and plan.result["invitations"] == 2
     layla = accounts.find_user_by_email("layla@mfa.example.org")
     assert layla.name_ar == "ليلى حداد" and layla.interface_language == "ar"
-    membership = db.session.scalar(sa.select(StaffMembership).where(
-        StaffMembership.user_id == layla.id))
+    membership = db.session.scalar(
+        sa.select(StaffMembership).where(StaffMembership.user_id == layla.id)
+    )
     assert (membership.ministry_id, membership.staff_id, membership.posting) == (
-        ministry.id, "A-1", "Geneva")
+        ministry.id,
+        "A-1",
+        "Geneva",
+    )
     # Nothing is mailed, nor even rendered, by the import itself.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingInvitation)) == 2
@@ -191,12 +202,14 @@ def test_sync_mode_lists_removals_and_applies_them_only_when_chosen(db, ministry
     plan = apply(ministry, coordinator, only_layla)
     assert plan.result["deactivate"] == 0
     omar = accounts.find_user_by_email("omar@mfa.example.org")
-    current = sa.select(StaffMembership).where(StaffMembership.user_id == omar.id,
-                                               StaffMembership.ended_at.is_(None))
+    current = sa.select(StaffMembership).where(
+        StaffMembership.user_id == omar.id, StaffMembership.ended_at.is_(None)
+    )
     assert db.session.scalar(current) is not None
     plan = rosters.plan_roster(ministry, only_layla, sync=True)
     assert [(i.action, i.user.id) for i in plan.of(rosters.Action.DEACTIVATE)] == [
-        ("deactivate", omar.id)]
+        ("deactivate", omar.id)
+    ]
     assert db.session.scalar(current) is not None  # a preview changes nothing
     apply(ministry, coordinator, only_layla, sync=True)
     assert db.session.scalar(current) is None
@@ -219,8 +232,14 @@ def test_an_account_without_a_ministry_joins(db, ministry, coordinator):
     person = make_user("omar@mfa.example.org", name_latin="Omar Khalil", name_ar="عمر خليل")
     plan = apply(ministry, coordinator, csv_bytes(HEADER, OMAR))
     assert plan.result["join"] == 1 and plan.result["invitations"] == 0  # has a password
-    assert db.session.scalar(sa.select(StaffMembership.ministry_id).where(
-        StaffMembership.user_id == person.id, StaffMembership.ended_at.is_(None))) == ministry.id
+    assert (
+        db.session.scalar(
+            sa.select(StaffMembership.ministry_id).where(
+                StaffMembership.user_id == person.id, StaffMembership.ended_at.is_(None)
+            )
+        )
+        == ministry.id
+    )
 
 
 def test_a_change_since_the_preview_is_noticed(db, ministry, coordinator):
@@ -238,31 +257,35 @@ def test_a_person_who_returns_keeps_their_staff_id(db, ministry, coordinator):
     apply(ministry, coordinator, csv_bytes(HEADER, OMAR), sync=True)
     plan = apply(ministry, coordinator, csv_bytes(HEADER, LAYLA, OMAR))
     assert plan.result["join"] == 1
-    history = db.session.scalars(sa.select(StaffMembership.staff_id).where(
-        StaffMembership.user_id == layla.id)).all()
+    history = db.session.scalars(
+        sa.select(StaffMembership.staff_id).where(StaffMembership.user_id == layla.id)
+    ).all()
     assert history == ["A-1", "A-1"]
 
 
 # --- the pages -------------------------------------------------------------------------------
 
+
 def upload_via(client, ministry_id, data, mode="add", page=None):
     path = f"/ministry/{ministry_id}/roster"
     token = csrf_from(client, page or path)
-    return client.post(path, data={"csrf_token": token, "mode": mode,
-                                   "file": (io.BytesIO(data), "staff.csv")},
-                       content_type="multipart/form-data")
+    return client.post(
+        path,
+        data={"csrf_token": token, "mode": mode, "file": (io.BytesIO(data), "staff.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def confirm_via(client, location):
     page = client.get(location).get_data(as_text=True)
     digest = re.search(r'name="digest"[^>]*value="([0-9a-f]+)"', page)
     token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page).group(1)
-    return client.post(location, data={"csrf_token": token,
-                                       "digest": digest.group(1) if digest else "x"})
+    return client.post(
+        location, data={"csrf_token": token, "digest": digest.group(1) if digest else "x"}
+    )
 
 
-def test_upload_preview_and_confirm_through_the_pages(client, db, ministry, coordinator,
-                                                      sent_mail):
+def test_upload_preview_and_confirm_through_the_pages(client, db, ministry, coordinator, sent_mail):
     login(client, coordinator.email)
     response = upload_via(client, ministry.id, csv_bytes(HEADER, LAYLA, OMAR, sep=";"))
     assert response.status_code == 302
@@ -275,15 +298,18 @@ def test_upload_preview_and_confirm_through_the_pages(client, db, ministry, coor
     assert accounts.find_user_by_email("layla@mfa.example.org") is not None
     assert sent_mail == []
     # Confirming again applies nothing twice.
-    again = client.post(response.location, data={
-        "csrf_token": csrf_from(client, f"/ministry/{ministry.id}/roster"), "digest": "x"})
+    again = client.post(
+        response.location,
+        data={"csrf_token": csrf_from(client, f"/ministry/{ministry.id}/roster"), "digest": "x"},
+    )
     assert again.status_code == 302
     upload = db.session.scalar(sa.select(RosterUpload))
     assert upload.applied_at is not None and upload.content == b""
 
 
 def test_preview_lists_problems_by_line_and_column_and_offers_no_confirmation(
-        client, db, ministry, coordinator):
+    client, db, ministry, coordinator
+):
     login(client, coordinator.email)
     response = upload_via(client, ministry.id, csv_bytes(HEADER, LAYLA, "x,,X,ar,,,"))
     html = client.get(response.location).get_data(as_text=True)
@@ -315,7 +341,8 @@ def test_too_large_a_file_gets_a_clear_message(app, client, db, ministry, coordi
 
 
 def test_a_coordinator_of_another_ministry_cannot_upload_preview_or_confirm(
-        client, db, ministry, coordinator):
+    client, db, ministry, coordinator
+):
     other = make_ministry("MFA-B")
     other_coordinator = make_with_role(Role.COORDINATOR, other.id, email="coord-b@example.org")
     upload = rosters.store_upload(ministry, coordinator, csv_bytes(HEADER, LAYLA))
@@ -323,12 +350,17 @@ def test_a_coordinator_of_another_ministry_cannot_upload_preview_or_confirm(
     login(client, other_coordinator.email)
     assert client.get(f"/ministry/{ministry.id}/roster").status_code == 404
     own_page = f"/ministry/{other.id}/roster"
-    assert upload_via(client, ministry.id, csv_bytes(HEADER, LAYLA),
-                      page=own_page).status_code == 404
+    assert (
+        upload_via(client, ministry.id, csv_bytes(HEADER, LAYLA), page=own_page).status_code == 404
+    )
     # A's upload id, under A's URL and under B's own URL (a forged id): not found.
     assert client.get(f"/ministry/{ministry.id}/roster/{upload.id}").status_code == 404
     assert client.get(f"/ministry/{other.id}/roster/{upload.id}").status_code == 404
     token = csrf_from(client, own_page)
-    assert client.post(f"/ministry/{other.id}/roster/{upload.id}",
-                       data={"csrf_token": token, "digest": "x"}).status_code == 404
+    assert (
+        client.post(
+            f"/ministry/{other.id}/roster/{upload.id}", data={"csrf_token": token, "digest": "x"}
+        ).status_code
+        == 404
+    )
     assert accounts.find_user_by_email("layla@mfa.example.org") is None

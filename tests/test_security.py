@@ -41,12 +41,15 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
 
 
-@pytest.mark.parametrize("path,data", [
-    ("/login", {"email": "a@example.org", "password": "x"}),
-    ("/language", {"lang": "ar"}),
-    ("/password/forgot", {"email": "a@example.org"}),
-    ("/logout", {}),
-])
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("/login", {"email": "a@example.org", "password": "x"}),
+        ("/language", {"lang": "ar"}),
+        ("/password/forgot", {"email": "a@example.org"}),
+        ("/logout", {}),
+    ],
+)
 def test_every_state_changing_form_needs_a_csrf_token(client, path, data):
     response = client.post(path, data=data)
     assert response.status_code == 400
@@ -58,16 +61,21 @@ def test_failed_logins_are_limited_per_account(app, client, db):
     app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
     try:
         for _ in range(3):
-            response = post_form(client, "/login",
-                                 {"email": "target@example.org", "password": "guess"})
+            response = post_form(
+                client, "/login", {"email": "target@example.org", "password": "guess"}
+            )
             assert response.status_code == 422
         blocked = post_form(client, "/login", {"email": "TARGET@example.org", "password": "guess"})
         assert blocked.status_code == 429
         assert "too many failed attempts" in blocked.get_data(as_text=True).lower()
         # Another account from the same address is not affected.
         make_user("other@example.org")
-        assert post_form(client, "/login", {"email": "other@example.org",
-                                            "password": PASSWORD}).status_code == 302
+        assert (
+            post_form(
+                client, "/login", {"email": "other@example.org", "password": PASSWORD}
+            ).status_code
+            == 302
+        )
     finally:
         app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "10 per 15 minutes"
 
@@ -77,8 +85,10 @@ def test_failed_logins_are_limited_per_address(app, client, db):
     try:
         for n in range(4):
             post_form(client, "/login", {"email": f"nobody{n}@example.org", "password": "x"})
-        assert post_form(client, "/login", {"email": "fresh@example.org",
-                                            "password": "x"}).status_code == 429
+        assert (
+            post_form(client, "/login", {"email": "fresh@example.org", "password": "x"}).status_code
+            == 429
+        )
     finally:
         app.config["LOGIN_LIMIT_PER_ADDRESS"] = "50 per 15 minutes"
 
@@ -105,8 +115,7 @@ def test_oversized_requests_get_413_and_change_nothing(app, client, db):
 
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok",
-                                                                     "database": "ok"}
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
 
 
 @pytest.mark.parametrize("accept", ["*/*", "text/html", "application/json", "", "image/png"])
@@ -154,8 +163,10 @@ def test_out_of_scope_people_are_404_like_missing_ones(client, db):
 def test_sanitizer_removes_scripts_and_keeps_arabic_markup():
     from diplolearn.security.sanitize import render_markdown, sanitize_html, would_change
 
-    html = render_markdown('**نص** <script>alert(1)</script> <bdi lang="en">@EU_Commission</bdi>'
-                           ' [x](javascript:alert(1)) <a href="https://example.org" onclick="x">y</a>')
+    html = render_markdown(
+        '**نص** <script>alert(1)</script> <bdi lang="en">@EU_Commission</bdi>'
+        ' [x](javascript:alert(1)) <a href="https://example.org" onclick="x">y</a>'
+    )
     assert "<script" not in html and "javascript:" not in html and "onclick" not in html
     assert "<strong>نص</strong>" in html and '<bdi lang="en">@EU_Commission</bdi>' in html
     assert sanitize_html("<p>ok</p>") == "<p>ok</p>"
@@ -186,8 +197,10 @@ def test_failed_login_limits_are_shared_between_workers_through_redis(tmp_path):
         pytest.skip(f"Redis is not reachable at {url}")
     database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     email = f"shared-{uuid.uuid4().hex[:8]}@example.org"
-    workers = [make_app(database, RATELIMIT_STORAGE_URI=url,
-                        LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes") for _ in range(2)]
+    workers = [
+        make_app(database, RATELIMIT_STORAGE_URI=url, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes")
+        for _ in range(2)
+    ]
     with workers[0].app_context():
         _db.create_all()
         make_user(email)
@@ -196,8 +209,9 @@ def test_failed_login_limits_are_shared_between_workers_through_redis(tmp_path):
         statuses = []
         for attempt in range(4):
             client = workers[attempt % 2].test_client()
-            statuses.append(post_form(client, "/login", {"email": email, "password": "guess"})
-                            .status_code)
+            statuses.append(
+                post_form(client, "/login", {"email": email, "password": "guess"}).status_code
+            )
         assert statuses == [422, 422, 422, 429]
     finally:
         with workers[0].app_context():

@@ -18,11 +18,16 @@ ROLE_CHOICES = [
 
 class InvitePersonForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), email_address, Length(max=254)])
-    name_latin = StringField(_l("Name in Latin script"),
-                             validators=[DataRequired(), Length(max=200)],
-                             description=_l("As it should appear on certificates."))
-    name_ar = StringField(_l("Name in Arabic script"), validators=[Optional(), Length(max=200)],
-                          render_kw={"dir": "rtl", "lang": "ar"})
+    name_latin = StringField(
+        _l("Name in Latin script"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("As it should appear on certificates."),
+    )
+    name_ar = StringField(
+        _l("Name in Arabic script"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"dir": "rtl", "lang": "ar"},
+    )
     interface_language = SelectField(_l("Language of menus and messages"))
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, validate_choice=True)
     ministry = SelectField(_l("Ministry"), coerce=str, validate_choice=True)
@@ -33,11 +38,14 @@ class InvitePersonForm(FlaskForm):
         super().__init__(*args, **kwargs)
         language = i18n.current_language()
         self.interface_language.choices = [
-            (code, i18n.language_name(code)) for code in i18n.supported_languages()]
+            (code, i18n.language_name(code)) for code in i18n.supported_languages()
+        ]
         self.ministry.choices = [("", _l("None"))] + [
-            (str(m.id), i18n.pick_text(m.name, [language, "en", "ar"])[0]) for m in ministries]
+            (str(m.id), i18n.pick_text(m.name, [language, "en", "ar"])[0]) for m in ministries
+        ]
         self.course.choices = [("", _l("None"))] + [
-            (str(c.id), i18n.pick_text(c.title, [language, "en", "ar"])[0]) for c in courses]
+            (str(c.id), i18n.pick_text(c.title, [language, "en", "ar"])[0]) for c in courses
+        ]
 
     def validate_ministry(self, field):
         if self.role.data == "coordinator" and not field.data:
@@ -51,10 +59,15 @@ class InvitePersonForm(FlaskForm):
 class MoveToMinistryForm(FlaskForm):
     """Move a person to another ministry (admin/person.html)."""
 
-    ministry = SelectField(_l("New ministry"), coerce=str, validate_choice=True, validators=[
-        DataRequired(message=_l("Choose the ministry to move this person to."))])
-    staff_id = StringField(_l("Staff ID"), validators=[Optional(), Length(max=64)],
-                           render_kw={"dir": "ltr"})
+    ministry = SelectField(
+        _l("New ministry"),
+        coerce=str,
+        validate_choice=True,
+        validators=[DataRequired(message=_l("Choose the ministry to move this person to."))],
+    )
+    staff_id = StringField(
+        _l("Staff ID"), validators=[Optional(), Length(max=64)], render_kw={"dir": "ltr"}
+    )
     position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     posting = StringField(_l("Posting"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Move to this ministry"))
@@ -64,7 +77,8 @@ class MoveToMinistryForm(FlaskForm):
         language = i18n.current_language()
         self.ministry.choices = [("", _l("Choose a ministry"))] + [
             (str(m.id), f"{i18n.pick_text(m.name, [language, 'en', 'ar'])[0]} ({m.code})")
-            for m in ministries]
+            for m in ministries
+        ]
 
 
 class ConfirmForm(FlaskForm):
@@ -72,16 +86,25 @@ class ConfirmForm(FlaskForm):
 
 
 class MinistryForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
-                       description=_l("Short and unique, for example MFA-JO."),
-                       render_kw={"dir": "ltr"})
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=32)],
+        description=_l("Short and unique, for example MFA-JO."),
+        render_kw={"dir": "ltr"},
+    )
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
-    name_ar = StringField(_l("Name in Arabic"), validators=[DataRequired(), Length(max=200)],
-                          render_kw={"dir": "rtl", "lang": "ar"})
+    name_ar = StringField(
+        _l("Name in Arabic"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"dir": "rtl", "lang": "ar"},
+    )
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
-    country_code = StringField(_l("Country code"), validators=[Optional(), Length(min=2, max=2)],
-                               description=_l("Two letters (ISO 3166), for example JO."),
-                               render_kw={"dir": "ltr"})
+    country_code = StringField(
+        _l("Country code"),
+        validators=[Optional(), Length(min=2, max=2)],
+        description=_l("Two letters (ISO 3166), for example JO."),
+        render_kw={"dir": "ltr"},
+    )
     submit = SubmitField(_l("Save"))
 
     def validate_country_code(self, field):
@@ -91,26 +114,39 @@ class MinistryForm(FlaskForm):
 
 class NewMinistryForm(MinistryForm):
     coordinator_email = EmailField(
-        _l("Coordinator's email"), validators=[DataRequired(), email_address, Length(max=254)],
-        description=_l("An existing account becomes the coordinator; otherwise a new account "
-                       "is created and invited."))
-    coordinator_name_latin = StringField(_l("Coordinator's name in Latin script"),
-                                         validators=[Optional(), Length(max=200)],
-                                         description=_l("Needed for a new account."))
-    coordinator_name_ar = StringField(_l("Coordinator's name in Arabic script"),
-                                      validators=[Optional(), Length(max=200)],
-                                      render_kw={"dir": "rtl", "lang": "ar"})
+        _l("Coordinator's email"),
+        validators=[DataRequired(), email_address, Length(max=254)],
+        description=_l(
+            "An existing account becomes the coordinator; otherwise a new account "
+            "is created and invited."
+        ),
+    )
+    coordinator_name_latin = StringField(
+        _l("Coordinator's name in Latin script"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Needed for a new account."),
+    )
+    coordinator_name_ar = StringField(
+        _l("Coordinator's name in Arabic script"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"dir": "rtl", "lang": "ar"},
+    )
     coordinator_language = SelectField(_l("Coordinator's language"))
     submit = SubmitField(_l("Create the ministry"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.coordinator_language.choices = [
-            (code, i18n.language_name(code)) for code in i18n.supported_languages()]
+            (code, i18n.language_name(code)) for code in i18n.supported_languages()
+        ]
 
 
 class EditMinistryForm(MinistryForm):
     code = None  # a ministry's code never changes
-    is_active = BooleanField(_l("Active"), description=_l(
-        "A deactivated ministry keeps its records, but its coordinators can no longer change "
-        "its staff."))
+    is_active = BooleanField(
+        _l("Active"),
+        description=_l(
+            "A deactivated ministry keeps its records, but its coordinators can no longer change "
+            "its staff."
+        ),
+    )

@@ -11,21 +11,35 @@ from wtforms.fields.choices import SelectChoice
 
 
 class AnswerForm(FlaskForm):
-    body = TextAreaField(_l("Your answer"), description=_l(
-        "Write in Markdown: a blank line starts a new paragraph; *italics*, **bold**, "
-        "lists with - and links as [text](https://…)."), render_kw={"dir": "auto"})
-    upload = FileField(_l("Or upload your answer as a file"), description=_l(
-        "A Word document (.docx) or a PDF. Uploading replaces the file saved before."),
-        render_kw={"accept": ".docx,.pdf,application/pdf,application/vnd.openxmlformats-"
-                             "officedocument.wordprocessingml.document"})
+    body = TextAreaField(
+        _l("Your answer"),
+        description=_l(
+            "Write in Markdown: a blank line starts a new paragraph; *italics*, **bold**, "
+            "lists with - and links as [text](https://…)."
+        ),
+        render_kw={"dir": "auto"},
+    )
+    upload = FileField(
+        _l("Or upload your answer as a file"),
+        description=_l(
+            "A Word document (.docx) or a PDF. Uploading replaces the file saved before."
+        ),
+        render_kw={
+            "accept": ".docx,.pdf,application/pdf,application/vnd.openxmlformats-"
+            "officedocument.wordprocessingml.document"
+        },
+    )
     remove_file = BooleanField(_l("Remove the file saved with this draft"))
     save = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit for grading"))
 
 
 class GradeForm(FlaskForm):
-    comments = TextAreaField(_l("Comments for the learner"), description=_l(
-        "Shown to the learner with the grade. Markdown is allowed."), render_kw={"dir": "auto"})
+    comments = TextAreaField(
+        _l("Comments for the learner"),
+        description=_l("Shown to the learner with the grade. Markdown is allowed."),
+        render_kw={"dir": "auto"},
+    )
     allow_resubmission = BooleanField(_l("Allow the learner to submit a new version"))
     submit = SubmitField(_l("Return to the learner"))
 
@@ -36,17 +50,26 @@ def make_grade_form(revision, read, formdata=None, submission=None) -> GradeForm
     fields = {}
     for criterion in revision.criteria:
         text = read(criterion.criterion)[0]
-        choices = [SelectChoice(str(level.id), ngettext(
-            "%(num)d point: %(description)s", "%(num)d points: %(description)s",
-            level.points, description=read(level.description)[0]))
-            for level in criterion.levels]
+        choices = [
+            SelectChoice(
+                str(level.id),
+                ngettext(
+                    "%(num)d point: %(description)s",
+                    "%(num)d points: %(description)s",
+                    level.points,
+                    description=read(level.description)[0],
+                ),
+            )
+            for level in criterion.levels
+        ]
         fields[f"criterion-{criterion.id}"] = RadioField(text, choices=choices)
     form_class = type("RubricGradeForm", (GradeForm,), fields)
     data = None
     if submission is not None and formdata is None:
         data = {f"criterion-{s.criterion_id}": str(s.level_id) for s in submission.scores}
-        data.update(comments=submission.comments,
-                    allow_resubmission=submission.resubmission_allowed)
+        data.update(
+            comments=submission.comments, allow_resubmission=submission.resubmission_allowed
+        )
     return form_class(formdata=formdata, data=data)
 
 

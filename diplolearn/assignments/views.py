@@ -22,15 +22,19 @@ from diplolearn.security.scoping import (
 from diplolearn.services import assignments as service
 from diplolearn.unit_of_work import unit_of_work
 
-graders_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR,
-                             Role.TUTOR)
+graders_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR, Role.TUTOR)
 
 
 def _queue(course_id: int, state: str, template_state: str):
     course = grading_course_or_404(current_user, course_id)
     page = paginate(service.queue(gradable_submissions(current_user, course.id), state))
-    return render_template("assignments/queue.html", course=course, page=page,
-                           showing=template_state, read=Reader(course))
+    return render_template(
+        "assignments/queue.html",
+        course=course,
+        page=page,
+        showing=template_state,
+        read=Reader(course),
+    )
 
 
 @bp.get("/<int:course_id>/assignments")
@@ -51,10 +55,17 @@ def _grading_page(course_id, submission, form=None, error=None, status=200):
     read = Reader(course)
     form = form or make_grade_form(revision, read, submission=submission)
     return render_template(
-        "assignments/grade.html", course=course, submission=submission, revision=revision,
-        learner=submission.enrolment.user, form=form, error=error, read=read,
+        "assignments/grade.html",
+        course=course,
+        submission=submission,
+        revision=revision,
+        learner=submission.enrolment.user,
+        form=form,
+        error=error,
+        read=read,
         body=render_markdown(submission.body) if submission.body else None,
-        prompt=render_markdown(read(revision.prompt)[0])), status
+        prompt=render_markdown(read(revision.prompt)[0]),
+    ), status
 
 
 @bp.get("/<int:course_id>/assignments/submissions/<int:submission_id>")
@@ -72,12 +83,18 @@ def grade_submission(course_id: int, submission_id: int):
     course = grading_course_or_404(current_user, course_id)
     form = make_grade_form(revision, Reader(course), formdata=request.form)
     with unit_of_work(status=400, quiet=True) as work:
-        service.grade(submission, current_user, chosen_levels(form, revision),
-                      form.comments.data or "", bool(form.allow_resubmission.data))
+        service.grade(
+            submission,
+            current_user,
+            chosen_levels(form, revision),
+            form.comments.data or "",
+            bool(form.allow_resubmission.data),
+        )
     if work.refused:
         submission = gradable_submission_or_404(current_user, course_id, submission_id)
-        return _grading_page(course_id, submission, form=form, error=work.error.message,
-                             status=work.status)
+        return _grading_page(
+            course_id, submission, form=form, error=work.error.message, status=work.status
+        )
     flash(_("The submission is graded and returned to the learner."), "success")
     return redirect(url_for("assignments.show_queue", course_id=course_id))
 

@@ -6,13 +6,18 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Submit
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
-
 class LoginForm(FlaskForm):
     # Sign-in looks the address up; judging its syntax here would only lock people out.
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField(_l("Keep me signed in on this device"))
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
@@ -21,8 +26,10 @@ class LoginForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=10, max=1024,
-                                           message=_l("Use at least 10 characters."))],
+        validators=[
+            DataRequired(),
+            Length(min=10, max=1024, message=_l("Use at least 10 characters.")),
+        ],
         render_kw={"autocomplete": "new-password"},
         description=_l("At least 10 characters. A phrase of several words is easy to remember."),
     )
@@ -35,14 +42,20 @@ class SetPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()],
-                            render_kw={"autocomplete": "current-password"})
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
     submit = SubmitField(_l("Change password"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
     submit = SubmitField(_l("Send me a link"))
 
 

@@ -34,10 +34,19 @@ def _account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_login_failed, scope="login-address")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_login_failed, scope="login-account")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_login_failed,
+    scope="login-account",
+)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -69,8 +78,13 @@ def logout():
 def _token_problem(error: DomainError, purpose: str, raw: str):
     status = 410 if isinstance(error, TokenExpired) else 400
     resend = ResendLinkForm() if isinstance(error, TokenExpired) else None
-    return render_template("auth/token_problem.html", message=error.message, purpose=purpose,
-                           token=raw, resend_form=resend), status
+    return render_template(
+        "auth/token_problem.html",
+        message=error.message,
+        purpose=purpose,
+        token=raw,
+        resend_form=resend,
+    ), status
 
 
 def _set_password_page(purpose: str, raw: str, use_token, template: str):
@@ -98,8 +112,9 @@ def _set_password_page(purpose: str, raw: str, use_token, template: str):
 def accept_invitation(token: str):
     if current_user.is_authenticated and request.method == "GET":
         logout_user()
-    return _set_password_page("invitation", token, accounts.accept_invitation,
-                              "auth/accept_invitation.html")
+    return _set_password_page(
+        "invitation", token, accounts.accept_invitation, "auth/accept_invitation.html"
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -118,8 +133,13 @@ def resend_link(purpose: str, token: str):
     with unit_of_work():
         accounts.resend_token_for(token, PURPOSES[purpose])
     # The same answer whether or not a mail went out: a link says nothing about its owner.
-    flash(_("If that link belonged to an active account, a new link is on its way to its "
-            "email address."), "info")
+    flash(
+        _(
+            "If that link belonged to an active account, a new link is on its way to its "
+            "email address."
+        ),
+        "info",
+    )
     return redirect(url_for("auth.login"))
 
 
@@ -130,11 +150,16 @@ def forgot_password():
     if form.validate_on_submit():
         with unit_of_work():
             accounts.request_password_reset(form.email.data)
-        flash(ngettext("If an account uses that address, a link to choose a new password is on "
-                       "its way. It works for %(num)d hour.",
-                       "If an account uses that address, a link to choose a new password is on "
-                       "its way. It works for %(num)d hours.",
-                       current_app.config["PASSWORD_RESET_TTL_HOURS"]), "info")
+        flash(
+            ngettext(
+                "If an account uses that address, a link to choose a new password is on "
+                "its way. It works for %(num)d hour.",
+                "If an account uses that address, a link to choose a new password is on "
+                "its way. It works for %(num)d hours.",
+                current_app.config["PASSWORD_RESET_TTL_HOURS"],
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/forgot_password.html", form=form), status

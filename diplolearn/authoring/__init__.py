@@ -11,6 +11,4 @@ from flask import Blueprint
 
 bp = Blueprint("authoring", __name__)
 
-from diplolearn.authoring import views  # noqa: E402,F401
-from diplolearn.authoring import quiz_views  # noqa: E402,F401
-from diplolearn.authoring import settings_views  # noqa: E402,F401
+from diplolearn.authoring import quiz_views, settings_views, views  # noqa: E402,F401

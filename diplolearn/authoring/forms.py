@@ -28,15 +28,18 @@ class MoveForm(FlaskForm):
 
 
 class CopyForm(FlaskForm):
-    new_key = StringField(_l("Id of the copy"), validators=[DataRequired(), Length(max=63)],
-                          description=_l("Lower-case letters, digits and hyphens, e.g. "
-                                         "digital-diplomacy-2027."))
+    new_key = StringField(
+        _l("Id of the copy"),
+        validators=[DataRequired(), Length(max=63)],
+        description=_l("Lower-case letters, digits and hyphens, e.g. digital-diplomacy-2027."),
+    )
     submit = SubmitField(_l("Copy this course"))
 
 
 class CoauthorForm(FlaskForm):
-    email = StringField(_l("Email of the co-author"), validators=[DataRequired(), email_address,
-                                                                 Length(max=254)])
+    email = StringField(
+        _l("Email of the co-author"), validators=[DataRequired(), email_address, Length(max=254)]
+    )
     as_owner = BooleanField(_l("As an owner (may add and remove authors and retire the course)"))
     submit = SubmitField(_l("Add co-author"))
 
@@ -59,29 +62,49 @@ def lesson_form(languages: list[str], with_key: bool = False, **kwargs) -> Flask
         save = SubmitField(_l("Save to the draft"))
 
         def texts(self) -> dict[str, tuple[str, str]]:
-            return {lang: (self[f"title_{lang}"].data or "", self[f"body_{lang}"].data or "")
-                    for lang in languages}
+            return {
+                lang: (self[f"title_{lang}"].data or "", self[f"body_{lang}"].data or "")
+                for lang in languages
+            }
 
     if with_key:
-        LessonForm.key = StringField(_l("Lesson id"), validators=[DataRequired(),
-                                                                  Length(max=63)],
-                                     description=_l("Lower-case letters, digits and hyphens; "
-                                                    "it never changes once published."))
+        LessonForm.key = StringField(
+            _l("Lesson id"),
+            validators=[DataRequired(), Length(max=63)],
+            description=_l(
+                "Lower-case letters, digits and hyphens; it never changes once published."
+            ),
+        )
     for lang in languages:
         name = i18n.language_name(lang)
-        setattr(LessonForm, f"title_{lang}", StringField(
-            _l("Title (%(language)s)", language=name), validators=[Optional(), Length(max=300)],
-            render_kw=_language_kw(lang)))
-        setattr(LessonForm, f"body_{lang}", TextAreaField(
-            _l("Text (%(language)s)", language=name), validators=[Optional()],
-            description=_l("Markdown. Start each paragraph with its anchor on a line of its "
-                           "own, like {#my-anchor}; every language has the same anchors."),
-            render_kw={**_language_kw(lang), "rows": 24}))
+        setattr(
+            LessonForm,
+            f"title_{lang}",
+            StringField(
+                _l("Title (%(language)s)", language=name),
+                validators=[Optional(), Length(max=300)],
+                render_kw=_language_kw(lang),
+            ),
+        )
+        setattr(
+            LessonForm,
+            f"body_{lang}",
+            TextAreaField(
+                _l("Text (%(language)s)", language=name),
+                validators=[Optional()],
+                description=_l(
+                    "Markdown. Start each paragraph with its anchor on a line of its "
+                    "own, like {#my-anchor}; every language has the same anchors."
+                ),
+                render_kw={**_language_kw(lang), "rows": 24},
+            ),
+        )
     return LessonForm(**kwargs)
 
 
-def titles_form(languages: list[str], with_key: bool = False, needs_token: bool = False,
-                **kwargs) -> FlaskForm:
+def titles_form(
+    languages: list[str], with_key: bool = False, needs_token: bool = False, **kwargs
+) -> FlaskForm:
     class TitlesForm(FlaskForm):
         token = HiddenField(validators=[DataRequired()] if needs_token else [Optional()])
         save = SubmitField(_l("Save"))
@@ -90,26 +113,38 @@ def titles_form(languages: list[str], with_key: bool = False, needs_token: bool 
             return {lang: self[f"title_{lang}"].data or "" for lang in languages}
 
     if with_key:
-        TitlesForm.key = StringField(_l("Module id"), validators=[DataRequired(),
-                                                                  Length(max=63)],
-                                     description=_l("Lower-case letters, digits and hyphens; "
-                                                    "it never changes once published."))
+        TitlesForm.key = StringField(
+            _l("Module id"),
+            validators=[DataRequired(), Length(max=63)],
+            description=_l(
+                "Lower-case letters, digits and hyphens; it never changes once published."
+            ),
+        )
     for lang in languages:
-        setattr(TitlesForm, f"title_{lang}", StringField(
-            _l("Title (%(language)s)", language=i18n.language_name(lang)),
-            validators=[Optional(), Length(max=300)], render_kw=_language_kw(lang)))
+        setattr(
+            TitlesForm,
+            f"title_{lang}",
+            StringField(
+                _l("Title (%(language)s)", language=i18n.language_name(lang)),
+                validators=[Optional(), Length(max=300)],
+                render_kw=_language_kw(lang),
+            ),
+        )
     return TitlesForm(**kwargs)
 
 
 def correction_form(language: str, **kwargs) -> FlaskForm:
     class CorrectionForm(FlaskForm):
-        body = TextAreaField(_l("Corrected text (%(language)s)",
-                                language=i18n.language_name(language)),
-                             validators=[DataRequired()], render_kw={**_language_kw(language),
-                                                                     "rows": 24},
-                             description=_l("Only corrections that change no meaning, such as "
-                                            "a typo: the anchors stay as they are. Running "
-                                            "cohorts see it at once; it is recorded."))
+        body = TextAreaField(
+            _l("Corrected text (%(language)s)", language=i18n.language_name(language)),
+            validators=[DataRequired()],
+            render_kw={**_language_kw(language), "rows": 24},
+            description=_l(
+                "Only corrections that change no meaning, such as "
+                "a typo: the anchors stay as they are. Running "
+                "cohorts see it at once; it is recorded."
+            ),
+        )
         preview = SubmitField(_l("Preview"))
         save = SubmitField(_l("Apply the correction"))
 

@@ -24,8 +24,9 @@ def _language_kw(language: str) -> dict:
     return {"lang": language, "dir": i18n.direction(language)}
 
 
-def module_settings_form(languages: list[str], modules: list[tuple[str, str]],
-                         lessons: list[tuple[str, str]], **kwargs) -> FlaskForm:
+def module_settings_form(
+    languages: list[str], modules: list[tuple[str, str]], lessons: list[tuple[str, str]], **kwargs
+) -> FlaskForm:
     """``modules``: (key, title) of the course's other modules, offered as prerequisites;
     ``lessons``: (key, title) of the module's lessons, in order."""
 
@@ -33,44 +34,75 @@ def module_settings_form(languages: list[str], modules: list[tuple[str, str]],
         token = HiddenField(validators=[DataRequired()])
         required = BooleanField(_l("Required to complete the course"))
         estimated_minutes = IntegerField(
-            _l("Estimated minutes"), validators=[Optional(), NumberRange(1, MAX_MINUTES)])
-        week = IntegerField(_l("Week"), validators=[Optional(), NumberRange(1, 52)],
-                            description=_l("The week of the programme it belongs to (1 to "
-                                           "52); leave empty for none."))
+            _l("Estimated minutes"), validators=[Optional(), NumberRange(1, MAX_MINUTES)]
+        )
+        week = IntegerField(
+            _l("Week"),
+            validators=[Optional(), NumberRange(1, 52)],
+            description=_l(
+                "The week of the programme it belongs to (1 to 52); leave empty for none."
+            ),
+        )
         prerequisites = SelectMultipleField(
-            _l("Modules to complete first"), choices=list(modules), validate_choice=True,
-            widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-            description=_l("Only modules listed before this one."))
+            _l("Modules to complete first"),
+            choices=list(modules),
+            validate_choice=True,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+            description=_l("Only modules listed before this one."),
+        )
         save = SubmitField(_l("Save to the draft"))
 
         def settings(self) -> dict:
             return {
-                "objectives": {lang: self[f"objectives_{lang}"].data or ""
-                               for lang in languages},
-                "discussion": {lang: self[f"discussion_{lang}"].data or ""
-                               for lang in languages},
+                "objectives": {lang: self[f"objectives_{lang}"].data or "" for lang in languages},
+                "discussion": {lang: self[f"discussion_{lang}"].data or "" for lang in languages},
                 "estimated_minutes": self.estimated_minutes.data,
                 "required": bool(self.required.data),
                 "prerequisites": list(self.prerequisites.data or []),
                 "week": self.week.data,
-                "lessons": {key: {"required": bool(self[f"lesson_required_{i}"].data),
-                                  "estimated_minutes": self[f"lesson_minutes_{i}"].data}
-                            for i, (key, _title) in enumerate(lessons)},
+                "lessons": {
+                    key: {
+                        "required": bool(self[f"lesson_required_{i}"].data),
+                        "estimated_minutes": self[f"lesson_minutes_{i}"].data,
+                    }
+                    for i, (key, _title) in enumerate(lessons)
+                },
             }
 
     for lang in languages:
         name = i18n.language_name(lang)
-        setattr(ModuleSettingsForm, f"objectives_{lang}", TextAreaField(
-            _l("Objectives (%(language)s)", language=name), validators=[Optional()],
-            description=_l("One objective a line."),
-            render_kw={**_language_kw(lang), "rows": 4}))
-        setattr(ModuleSettingsForm, f"discussion_{lang}", TextAreaField(
-            _l("Discussion prompt (%(language)s)", language=name), validators=[Optional()],
-            render_kw={**_language_kw(lang), "rows": 3}))
-    for i, (key, title) in enumerate(lessons):
-        setattr(ModuleSettingsForm, f"lesson_required_{i}", BooleanField(
-            _l("%(lesson)s: required", lesson=title)))
-        setattr(ModuleSettingsForm, f"lesson_minutes_{i}", IntegerField(
-            _l("%(lesson)s: estimated minutes", lesson=title),
-            validators=[Optional(), NumberRange(1, MAX_MINUTES)]))
+        setattr(
+            ModuleSettingsForm,
+            f"objectives_{lang}",
+            TextAreaField(
+                _l("Objectives (%(language)s)", language=name),
+                validators=[Optional()],
+                description=_l("One objective a line."),
+                render_kw={**_language_kw(lang), "rows": 4},
+            ),
+        )
+        setattr(
+            ModuleSettingsForm,
+            f"discussion_{lang}",
+            TextAreaField(
+                _l("Discussion prompt (%(language)s)", language=name),
+                validators=[Optional()],
+                render_kw={**_language_kw(lang), "rows": 3},
+            ),
+        )
+    for i, (_key, title) in enumerate(lessons):
+        setattr(
+            ModuleSettingsForm,
+            f"lesson_required_{i}",
+            BooleanField(_l("%(lesson)s: required", lesson=title)),
+        )
+        setattr(
+            ModuleSettingsForm,
+            f"lesson_minutes_{i}",
+            IntegerField(
+                _l("%(lesson)s: estimated minutes", lesson=title),
+                validators=[Optional(), NumberRange(1, MAX_MINUTES)],
+            ),
+        )
     return ModuleSettingsForm(**kwargs)

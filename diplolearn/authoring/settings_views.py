@@ -31,10 +31,13 @@ def _owner_or_administrator(course) -> None:
 
 def _form_data(module) -> dict:
     settings = settings_service.module_settings(module)
-    data = {"token": settings_service.settings_token(module),
-            "required": settings["required"], "week": settings["week"],
-            "estimated_minutes": settings["estimated_minutes"],
-            "prerequisites": settings["prerequisites"]}
+    data = {
+        "token": settings_service.settings_token(module),
+        "required": settings["required"],
+        "week": settings["week"],
+        "estimated_minutes": settings["estimated_minutes"],
+        "prerequisites": settings["prerequisites"],
+    }
     for lang, items in settings["objectives"].items():
         data[f"objectives_{lang}"] = "\n".join(items)
     for lang, text in settings["discussion"].items():
@@ -54,14 +57,18 @@ def module_settings(course_id: int, key: str):
     module = service.find_module(spec, key) or abort(404)
     languages = service.lesson_languages(course)
     others = [(m.id, f"{_text_of(m.title)} ({m.id})") for m in spec.modules if m.id != key]
-    lessons = [(lesson.id, _text_of({lang: t.title for lang, t in lesson.texts.items()})
-                or lesson.id) for lesson in module.lessons]
+    lessons = [
+        (lesson.id, _text_of({lang: t.title for lang, t in lesson.texts.items()}) or lesson.id)
+        for lesson in module.lessons
+    ]
     form = module_settings_form(languages, others, lessons, data=_on_get(_form_data(module)))
     status, current = 200, None
     if form.validate_on_submit():
+
         def save():
-            settings_service.edit_module_settings(draft, key, form.settings(), form.token.data,
-                                                  current_user)
+            settings_service.edit_module_settings(
+                draft, key, form.settings(), form.token.data, current_user
+            )
 
         saved, status, current = save_draft_edit(form, save)
         if saved:
@@ -71,10 +78,17 @@ def module_settings(course_id: int, key: str):
         course = authored_course_or_404(current_user, course_id)
     elif form.errors:
         status = 422
-    return render_template("authoring/module_settings.html", course=course, form=form,
-                           key=key, title=_text_of(module.title), languages=languages,
-                           lessons=list(range(len(lessons))), current=current,
-                           text_of=_text_of), status
+    return render_template(
+        "authoring/module_settings.html",
+        course=course,
+        form=form,
+        key=key,
+        title=_text_of(module.title),
+        languages=languages,
+        lessons=list(range(len(lessons))),
+        current=current,
+        text_of=_text_of,
+    ), status
 
 
 @bp.post("/courses/<int:course_id>/authors/<int:user_id>/remove")
@@ -89,8 +103,7 @@ def remove_author(course_id: int, user_id: int):
         if work.refused:
             return _course_page(course, "authors")
         flash(_("%(name)s no longer edits this course.", name=person.display_name), "success")
-        if not (current_user.is_administrator or
-                settings_service.is_author(course, current_user)):
+        if not (current_user.is_administrator or settings_service.is_author(course, current_user)):
             return redirect(url_for("main.home"))  # they may no longer reach /author
     return _course_page(course, "authors")
 
@@ -104,21 +117,31 @@ def retire_course(course_id: int):
     running = settings_service.running_cohorts(course)
     if form.validate_on_submit():
         with unit_of_work() as work:
-            settings_service.retire_course(course, current_user, cohort_name=lambda c: _text_of(
-                c.name) or c.key)
+            settings_service.retire_course(
+                course, current_user, cohort_name=lambda c: _text_of(c.name) or c.key
+            )
         if work.refused:
             return _course_page(course)
-        flash(_("The course is retired. Its records, certificates and their verification "
-                "stay."), "success")
+        flash(
+            _("The course is retired. Its records, certificates and their verification stay."),
+            "success",
+        )
         return redirect(url_for("authoring.index"))
     if running:
-        detail = _("It cannot be retired while cohorts run on it: %(cohorts)s.",
-                   cohorts=", ".join(_text_of(c.name) or c.key for c in running))
+        detail = _(
+            "It cannot be retired while cohorts run on it: %(cohorts)s.",
+            cohorts=", ".join(_text_of(c.name) or c.key for c in running),
+        )
     else:
-        detail = _("It leaves the teaching and authoring lists. Learners' records, "
-                   "certificates and their verification stay.")
-    return render_template("authoring/confirm.html", course=course, form=form,
-                           question=_("Retire the course %(title)s?",
-                                      title=_text_of(course.title)),
-                           detail=detail, text_of=_text_of), 409 if running else 200
-
+        detail = _(
+            "It leaves the teaching and authoring lists. Learners' records, "
+            "certificates and their verification stay."
+        )
+    return render_template(
+        "authoring/confirm.html",
+        course=course,
+        form=form,
+        question=_("Retire the course %(title)s?", title=_text_of(course.title)),
+        detail=detail,
+        text_of=_text_of,
+    ), 409 if running else 200

@@ -9,17 +9,28 @@ REASON_HELP = _l("Kept in the audit trail. It is not shown on the public verific
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Why is it revoked?"), description=REASON_HELP,
-                           validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Why is it revoked?"),
+        description=REASON_HELP,
+        validators=[DataRequired(), Length(max=2000)],
+    )
     submit = SubmitField(_l("Revoke the certificate"))
 
 
 class ReissueForm(FlaskForm):
-    name_latin = StringField(_l("Name in Latin script"),
-                             validators=[DataRequired(), Length(max=200)],
-                             description=_l("As it should appear on the new certificate."))
-    name_ar = StringField(_l("Name in Arabic script"), validators=[Optional(), Length(max=200)],
-                          render_kw={"dir": "rtl", "lang": "ar"})
-    reason = TextAreaField(_l("Why is it reissued?"), description=REASON_HELP,
-                           validators=[DataRequired(), Length(max=2000)])
+    name_latin = StringField(
+        _l("Name in Latin script"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("As it should appear on the new certificate."),
+    )
+    name_ar = StringField(
+        _l("Name in Arabic script"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"dir": "rtl", "lang": "ar"},
+    )
+    reason = TextAreaField(
+        _l("Why is it reissued?"),
+        description=REASON_HELP,
+        validators=[DataRequired(), Length(max=2000)],
+    )
     submit = SubmitField(_l("Reissue the certificate"))

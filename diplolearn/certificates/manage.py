@@ -31,20 +31,24 @@ managers_only = role_required(Role.ADMINISTRATOR, Role.LEAD_INSTRUCTOR)
 def list_managed():
     search = request.args.get("q", "").strip()[:100]
     query = managed_certificates_matching(current_user, search)
-    return render_template("certificates/manage_list.html", page=paginate(query),
-                           search=search)
+    return render_template("certificates/manage_list.html", page=paginate(query), search=search)
 
 
 def _page(certificate: Certificate, revoke_form=None, reissue_form=None, status: int = 200):
     history = managed_certificate_history(current_user, certificate)
     holder = certificate.holder
-    reissue_form = reissue_form or ReissueForm(prefix="reissue", data={
-        "name_latin": holder.name_latin, "name_ar": holder.name_ar})
+    reissue_form = reissue_form or ReissueForm(
+        prefix="reissue", data={"name_latin": holder.name_latin, "name_ar": holder.name_ar}
+    )
     return render_template(
-        "certificates/manage.html", certificate=certificate, history=history,
-        revoke_form=revoke_form or RevokeForm(prefix="revoke"), reissue_form=reissue_form,
+        "certificates/manage.html",
+        certificate=certificate,
+        history=history,
+        revoke_form=revoke_form or RevokeForm(prefix="revoke"),
+        reissue_form=reissue_form,
         verification_url=service.verification_url(certificate),
-        changeable=certificate.status == CertificateStatus.ISSUED), status
+        changeable=certificate.status == CertificateStatus.ISSUED,
+    ), status
 
 
 @bp.get("/manage/<int:certificate_id>")
@@ -76,11 +80,17 @@ def reissue_certificate(certificate_id: int):
     if not form.validate_on_submit():
         return _page(certificate, reissue_form=form, status=422)
     with unit_of_work() as work:
-        replacement = service.reissue(certificate, by=current_user, reason=form.reason.data,
-                                      name_latin=form.name_latin.data,
-                                      name_ar=form.name_ar.data or "")
+        replacement = service.reissue(
+            certificate,
+            by=current_user,
+            reason=form.reason.data,
+            name_latin=form.name_latin.data,
+            name_ar=form.name_ar.data or "",
+        )
     if work.refused:
         return _page(managed_certificate_or_404(current_user, certificate_id), status=work.status)
-    flash(_("A new certificate is issued with a new code; the old one is marked as replaced."),
-          "success")
+    flash(
+        _("A new certificate is issued with a new code; the old one is marked as replaced."),
+        "success",
+    )
     return redirect(url_for("certificates.show_managed", certificate_id=replacement.id))

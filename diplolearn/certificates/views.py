@@ -40,25 +40,35 @@ def slug(text: str, default: str = "certificate") -> str:
 
 
 def pdf_name(certificate: Certificate) -> str:
-    return (f"{slug(certificate.course.key)}-{slug(certificate.holder_name_latin)}-"
-            f"{certificate.id}.pdf")
+    return (
+        f"{slug(certificate.course.key)}-{slug(certificate.holder_name_latin)}-{certificate.id}.pdf"
+    )
 
 
 @bp.get("")
 @login_required
 def list_mine():
     mine = own_certificates(current_user)
-    return render_template("certificates/mine.html", certificates=mine,
-                           verification_url=verification_url,
-                           keys_url=public_url("verify.list_keys"))
+    return render_template(
+        "certificates/mine.html",
+        certificates=mine,
+        verification_url=verification_url,
+        keys_url=public_url("verify.list_keys"),
+    )
 
 
 @bp.get("/<int:certificate_id>/certificate.pdf")
 @login_required
 def download_pdf(certificate_id: int):
     certificate = own_certificate_or_404(current_user, certificate_id)
-    return Response(render_pdf(certificate), mimetype="application/pdf", headers={
-        **PRIVATE, "Content-Disposition": f'attachment; filename="{pdf_name(certificate)}"'})
+    return Response(
+        render_pdf(certificate),
+        mimetype="application/pdf",
+        headers={
+            **PRIVATE,
+            "Content-Disposition": f'attachment; filename="{pdf_name(certificate)}"',
+        },
+    )
 
 
 @bp.get("/<int:certificate_id>/credential.jwt")
@@ -68,22 +78,32 @@ def download_credential(certificate_id: int):
     try:
         token = open_badges.sign_credential(certificate)
     except SigningKeyMissing as error:
-        return render_template("errors/error.html", status=503,
-                               title=_("Not available at the moment"),
-                               message=error.message), 503
+        return render_template(
+            "errors/error.html",
+            status=503,
+            title=_("Not available at the moment"),
+            message=error.message,
+        ), 503
     name = pdf_name(certificate).removesuffix(".pdf") + "-open-badge.jwt"
-    return Response(token, mimetype=open_badges.MEDIA_TYPE, headers={
-        **PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        token,
+        mimetype=open_badges.MEDIA_TYPE,
+        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # --- a coordinator's staff -----------------------------------------------------------------
+
 
 @bp.get("/staff")
 @role_required(Role.COORDINATOR)
 def list_staff():
     query = sponsored_staff_certificates(current_user)
-    return render_template("certificates/staff.html", page=paginate(query, per_page=50),
-                           ministries=coordinated_ministries(current_user))
+    return render_template(
+        "certificates/staff.html",
+        page=paginate(query, per_page=50),
+        ministries=coordinated_ministries(current_user),
+    )
 
 
 def _safe_cell(value: str) -> str:
@@ -116,13 +136,25 @@ def download_staff_zip(ministry_id: int):
     certificates = ministry_staff_certificates(current_user, ministry.id)
     index = io.StringIO()
     writer = csv.writer(index)
-    writer.writerow(["file", "name_latin", "name_arabic", "course", "completed_on",
-                     "verification_url"])
+    writer.writerow(
+        ["file", "name_latin", "name_arabic", "course", "completed_on", "verification_url"]
+    )
     for c in certificates:
-        writer.writerow([pdf_name(c), *(_safe_cell(v) for v in (
-            c.holder_name_latin, c.holder_name_ar,
-            c.course_title.get("en") or c.course_title.get("ar", ""))),
-            c.completed_on.isoformat(), verification_url(c)])
+        writer.writerow(
+            [
+                pdf_name(c),
+                *(
+                    _safe_cell(v)
+                    for v in (
+                        c.holder_name_latin,
+                        c.holder_name_ar,
+                        c.course_title.get("en") or c.course_title.get("ar", ""),
+                    )
+                ),
+                c.completed_on.isoformat(),
+                verification_url(c),
+            ]
+        )
 
     def generate():
         sink = _Chunks()
@@ -131,11 +163,15 @@ def download_staff_zip(ministry_id: int):
             yield sink.take()
             for certificate in certificates:
                 # PDF streams are compressed already.
-                archive.writestr(pdf_name(certificate), render_pdf(certificate),
-                                 compress_type=zipfile.ZIP_STORED)
+                archive.writestr(
+                    pdf_name(certificate), render_pdf(certificate), compress_type=zipfile.ZIP_STORED
+                )
                 yield sink.take()
         yield sink.take()
 
     name = f"certificates-{slug(ministry.code, 'ministry')}.zip"
-    return Response(stream_with_context(generate()), mimetype="application/zip", headers={
-        **PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        stream_with_context(generate()),
+        mimetype="application/zip",
+        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -34,9 +34,13 @@ YEAR = 365 * 24 * 60 * 60
 
 
 def _files_page(course, form=None, error=None, status=200):
-    return render_template("coursefiles/files.html", course=course,
-                           form=form or UploadFolderForm(), error=error,
-                           versions=service.downloadable_versions(course)), status
+    return render_template(
+        "coursefiles/files.html",
+        course=course,
+        form=form or UploadFolderForm(),
+        error=error,
+        versions=service.downloadable_versions(course),
+    ), status
 
 
 @bp.get("/teach/courses/<int:course_id>/files")
@@ -55,7 +59,8 @@ def download(course_id: int, number: int):
     data = service.export_zip(course, version)
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{course.key}-v{version.number}.zip"')
+        f'attachment; filename="{course.key}-v{version.number}.zip"'
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -69,12 +74,19 @@ def upload(course_id: int):
         return _files_page(course, form, status=422)
     file = form.archive.data
     with unit_of_work(status=422, quiet=True) as work:
-        kept = service.save_upload(course, file.filename or "",
-                                   file.read(service.limit("COURSE_ZIP_MAX_BYTES") + 1),
-                                   current_user)
+        kept = service.save_upload(
+            course,
+            file.filename or "",
+            file.read(service.limit("COURSE_ZIP_MAX_BYTES") + 1),
+            current_user,
+        )
     if work.refused:
-        return _files_page(taught_course_or_404(current_user, course_id), form,
-                           error=work.error.message, status=work.status)
+        return _files_page(
+            taught_course_or_404(current_user, course_id),
+            form,
+            error=work.error.message,
+            status=work.status,
+        )
     return redirect(url_for("coursefiles.show_upload", course_id=course_id, upload_id=kept.id))
 
 
@@ -84,9 +96,15 @@ def _report_page(course, upload, form=None, error=None, status=200):
     except DomainError as refused:  # the limits may have changed since it was kept
         checked, error = service.Checked(None, []), refused.message
     conflicts = service.conflicts(course, checked.files) if checked.files else []
-    return render_template("coursefiles/report.html", course=course, upload=upload,
-                           checked=checked, conflicts=conflicts, error=error,
-                           form=form or ConfirmImportForm()), status
+    return render_template(
+        "coursefiles/report.html",
+        course=course,
+        upload=upload,
+        checked=checked,
+        conflicts=conflicts,
+        error=error,
+        form=form or ConfirmImportForm(),
+    ), status
 
 
 @bp.get("/teach/courses/<int:course_id>/files/uploads/<int:upload_id>")
@@ -103,14 +121,20 @@ def confirm_upload(course_id: int, upload_id: int):
     if not form.validate_on_submit():
         return _report_page(course, kept, form, status=422)
     with unit_of_work(status=409, quiet=True) as work:
-        result = service.import_upload(course, kept, current_user,
-                                       replace_edits=bool(form.replace_edits.data))
+        result = service.import_upload(
+            course, kept, current_user, replace_edits=bool(form.replace_edits.data)
+        )
     if work.refused:
         course, kept = course_upload_or_404(current_user, course_id, upload_id)
         return _report_page(course, kept, form, error=work.error.message, status=work.status)
     if result.created:
-        flash(_("The files are imported: version %(number)s is published.",
-                number=result.version.number), "success")
+        flash(
+            _(
+                "The files are imported: version %(number)s is published.",
+                number=result.version.number,
+            ),
+            "success",
+        )
     else:
         flash(_("These files are the latest version already; nothing changed."), "success")
     return redirect(url_for("coursefiles.show_files", course_id=course_id))
@@ -118,14 +142,26 @@ def confirm_upload(course_id: int, upload_id: int):
 
 # --- images ----------------------------------------------------------------------------------
 
+
 def _images_page(course, form=None, error=None, status=200):
     records = images.course_images(course)
-    alt_forms = {record.id: AltTextForm(prefix=f"image-{record.id}", data={
-        f"alt_{lang}": record.alt.get(lang, "") for lang in ("ar", "en", "fr")})
-        for record in records}
-    return render_template("coursefiles/images.html", course=course, images=records,
-                           alt_forms=alt_forms, form=form or ImageForm(), error=error,
-                           snippet=images.snippet, image_url=images.url), status
+    alt_forms = {
+        record.id: AltTextForm(
+            prefix=f"image-{record.id}",
+            data={f"alt_{lang}": record.alt.get(lang, "") for lang in ("ar", "en", "fr")},
+        )
+        for record in records
+    }
+    return render_template(
+        "coursefiles/images.html",
+        course=course,
+        images=records,
+        alt_forms=alt_forms,
+        form=form or ImageForm(),
+        error=error,
+        snippet=images.snippet,
+        image_url=images.url,
+    ), status
 
 
 @bp.get("/teach/courses/<int:course_id>/images")
@@ -142,28 +178,44 @@ def upload_image(course_id: int):
     if not form.validate_on_submit():
         return _images_page(course, form, status=422)
     with unit_of_work(status=422, quiet=True) as work:
-        record = images.add_image(course, form.image.data.read(
-            images.limit("IMAGE_MAX_BYTES") + 1), form.alt(), current_user)
+        record = images.add_image(
+            course,
+            form.image.data.read(images.limit("IMAGE_MAX_BYTES") + 1),
+            form.alt(),
+            current_user,
+        )
     if work.refused:
-        return _images_page(taught_course_or_404(current_user, course_id), form,
-                            error=work.error.message, status=work.status)
-    flash(_("The image is saved. Paste %(snippet)s into a lesson to show it.",
-            snippet=images.snippet(record)), "success")
+        return _images_page(
+            taught_course_or_404(current_user, course_id),
+            form,
+            error=work.error.message,
+            status=work.status,
+        )
+    flash(
+        _(
+            "The image is saved. Paste %(snippet)s into a lesson to show it.",
+            snippet=images.snippet(record),
+        ),
+        "success",
+    )
     return redirect(url_for("coursefiles.show_images", course_id=course_id))
 
 
 @bp.post("/teach/courses/<int:course_id>/images/<int:image_id>")
 @instructors_only
 def update_image(course_id: int, image_id: int):
-    course, record = lesson_image_or_404(current_user, course_id, image_id)
+    _course, record = lesson_image_or_404(current_user, course_id, image_id)
     form = AltTextForm(prefix=f"image-{record.id}")
     with unit_of_work(status=422, quiet=True) as work:
         if not form.validate_on_submit():
             raise DomainError(_("Please correct the alternative texts."))
         images.update_alt(record, form.alt(), current_user)
     if work.refused:
-        return _images_page(taught_course_or_404(current_user, course_id),
-                            error=work.error.message, status=work.status)
+        return _images_page(
+            taught_course_or_404(current_user, course_id),
+            error=work.error.message,
+            status=work.status,
+        )
     flash(_("The alternative texts are saved."), "success")
     return redirect(url_for("coursefiles.show_images", course_id=course_id))
 
@@ -177,8 +229,13 @@ def serve_image(name: str):
     path = storage.content_path(images.AREA, match.group(1), match.group(2))
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=images.MIME_TYPES[match.group(2)], max_age=YEAR,
-                         conditional=True, etag=match.group(1))
+    response = send_file(
+        path,
+        mimetype=images.MIME_TYPES[match.group(2)],
+        max_age=YEAR,
+        conditional=True,
+        etag=match.group(1),
+    )
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"

@@ -19,15 +19,15 @@ from pathlib import Path
 from diplolearn.courses.links import COURSE_LINK
 from diplolearn.courses.reader import read_course
 from diplolearn.courses.spec import (
+    ACCENT_RULES,
     ASSIGNMENT_COMPLETION,
     ASSIGNMENT_FORMATS,
-    ACCENT_RULES,
     GRADING_METHODS,
     ID_PATTERN,
     PARTIAL_CREDIT_RULES,
     QUESTION_KINDS,
-    TOLERANCE_TYPES,
     REVEAL_TIMES,
+    TOLERANCE_TYPES,
     AssignmentSpec,
     CategorySpec,
     CourseSpec,
@@ -40,7 +40,6 @@ from diplolearn.courses.writer import course_file_bytes, course_files
 from diplolearn.security.sanitize import markdown_to_html, would_change
 
 SUPPORTED_LANGUAGES = ("ar", "en", "fr")
-
 
 
 class CourseInvalid(Exception):
@@ -79,19 +78,28 @@ def _rules(course: CourseSpec) -> list[Problem]:
         report(course.source, "languages must list at least one language")
     for language in languages:
         if language not in SUPPORTED_LANGUAGES:
-            report(course.source, f"language {language!r} is not one DiploLearn supports "
-                                  f"({', '.join(SUPPORTED_LANGUAGES)})")
+            report(
+                course.source,
+                f"language {language!r} is not one DiploLearn supports "
+                f"({', '.join(SUPPORTED_LANGUAGES)})",
+            )
     # Judge the rest against the supported languages only, so that one typo in the list gives
     # one problem, not one per text.
     languages = [language for language in languages if language in SUPPORTED_LANGUAGES]
     for required in ("ar", "en"):
         if required not in languages:
-            report(course.source, f"every course exists in Arabic and English at least; "
-                                  f"add {required!r} to languages")
+            report(
+                course.source,
+                f"every course exists in Arabic and English at least; "
+                f"add {required!r} to languages",
+            )
     for language in course.optional_languages:
         if language not in SUPPORTED_LANGUAGES or language in languages:
-            report(course.source, f"optional language {language!r} must be a supported "
-                                  "language that is not already required")
+            report(
+                course.source,
+                f"optional language {language!r} must be a supported "
+                "language that is not already required",
+            )
     readable = set(languages) | set(course.optional_languages)
 
     def need_texts(texts: dict, what: str, source):
@@ -104,9 +112,12 @@ def _rules(course: CourseSpec) -> list[Problem]:
     _duplicates([(lesson.id, lesson.source) for lesson in course.lessons()], "lesson", report)
     quizzes = course.quizzes()
     _duplicates([(q.id, q.source) for q in quizzes], "quiz", report)
-    _duplicates([(q.id, q.source) for quiz in quizzes for q in quiz.questions]
-                + [(q.id, q.source) for category in course.categories()
-                   for q in category.questions], "question", report)
+    _duplicates(
+        [(q.id, q.source) for quiz in quizzes for q in quiz.questions]
+        + [(q.id, q.source) for category in course.categories() for q in category.questions],
+        "question",
+        report,
+    )
     module_ids = [m.id for m in course.modules]
     anchors: dict[str, set[str]] = {}
     all_anchors = []
@@ -117,17 +128,24 @@ def _rules(course: CourseSpec) -> list[Problem]:
             if language not in readable:
                 report(module.source, f"objectives in {language!r}, not a course language")
         if module.objectives:
-            need_texts({k: " ".join(v) for k, v in module.objectives.items()},
-                       f"module {module.id!r} objectives", module.source)
+            need_texts(
+                {k: " ".join(v) for k, v in module.objectives.items()},
+                f"module {module.id!r} objectives",
+                module.source,
+            )
         for prerequisite in module.prerequisites:
             if prerequisite == module.id:
                 report(module.source, f"module {module.id!r} cannot require itself")
             elif prerequisite not in module_ids:
-                report(module.source, f"prerequisite {prerequisite!r} is not a module of this "
-                                      "course")
+                report(
+                    module.source, f"prerequisite {prerequisite!r} is not a module of this course"
+                )
             elif module_ids.index(prerequisite) > module_ids.index(module.id):
-                report(module.source, f"prerequisite {prerequisite!r} comes after "
-                                      f"{module.id!r}; list modules in the order they open")
+                report(
+                    module.source,
+                    f"prerequisite {prerequisite!r} comes after "
+                    f"{module.id!r}; list modules in the order they open",
+                )
         if not module.lessons and module.quiz is None:
             report(module.source, f"module {module.id!r} has neither lessons nor a quiz")
         if module.week is not None and not 1 <= module.week <= 52:
@@ -135,8 +153,11 @@ def _rules(course: CourseSpec) -> list[Problem]:
         for lesson in module.lessons:
             for language in languages:
                 if language not in lesson.texts:
-                    report(lesson.source, f"lesson {lesson.id!r} has no {language!r} text "
-                                          f"(expected {module.id}/{lesson.id}.{language}.md)")
+                    report(
+                        lesson.source,
+                        f"lesson {lesson.id!r} has no {language!r} text "
+                        f"(expected {module.id}/{lesson.id}.{language}.md)",
+                    )
             for language, text in lesson.texts.items():
                 if language not in readable:
                     report(text.source, f"{language!r} is not a language of this course")
@@ -159,11 +180,13 @@ def _rules(course: CourseSpec) -> list[Problem]:
                 reference_language = sorted(sequences)[0]
                 for language, sequence in sorted(sequences.items()):
                     if sequence != sequences[reference_language]:
-                        report(lesson.texts[language].source,
-                               f"the {language!r} text's paragraph anchors {sequence} differ "
-                               f"from the {reference_language!r} text's "
-                               f"{sequences[reference_language]}: every language shares one "
-                               "paragraph structure")
+                        report(
+                            lesson.texts[language].source,
+                            f"the {language!r} text's paragraph anchors {sequence} differ "
+                            f"from the {reference_language!r} text's "
+                            f"{sequences[reference_language]}: every language shares one "
+                            "paragraph structure",
+                        )
             anchors[lesson.id] = set(lesson.anchors)
             first_text = next(iter(lesson.texts.values()), None)
             if first_text:
@@ -239,14 +262,15 @@ def item_problems(course: CourseSpec, item) -> list[str]:
 def _image_refusal(error) -> str:
     from diplolearn.services import images
 
-    return {images.ImageTooLarge: "is larger than an image may be "
-                                  f"({images.limit('IMAGE_MAX_BYTES') / 2**20:g} MB)",
-            images.ImageTooManyPixels: "has more pixels than an image may have "
-                                       f"({images.limit('IMAGE_MAX_PIXELS') / 1e6:g} million, "
-                                       f"{images.limit('IMAGE_MAX_SIDE')} on a side)",
-            images.ImageDamaged: "cannot be read (damaged or incomplete)",
-            images.AnimatedImage: "is animated; animated images are not accepted",
-            }.get(type(error), "is not a PNG, JPEG or WebP image")
+    return {
+        images.ImageTooLarge: "is larger than an image may be "
+        f"({images.limit('IMAGE_MAX_BYTES') / 2**20:g} MB)",
+        images.ImageTooManyPixels: "has more pixels than an image may have "
+        f"({images.limit('IMAGE_MAX_PIXELS') / 1e6:g} million, "
+        f"{images.limit('IMAGE_MAX_SIDE')} on a side)",
+        images.ImageDamaged: "cannot be read (damaged or incomplete)",
+        images.AnimatedImage: "is animated; animated images are not accepted",
+    }.get(type(error), "is not a PNG, JPEG or WebP image")
 
 
 def _check_images(course, report, need_texts) -> None:
@@ -260,8 +284,11 @@ def _check_images(course, report, need_texts) -> None:
     for image in course.images:
         match = _IMAGE_FILE.fullmatch(image.file or "")
         if not match:
-            report(image.source, "an image file is named by the SHA-256 of its content and its "
-                                 f"type (<sha256>.png, .jpg or .webp), not {image.file!r}")
+            report(
+                image.source,
+                "an image file is named by the SHA-256 of its content and its "
+                f"type (<sha256>.png, .jpg or .webp), not {image.file!r}",
+            )
             continue
         need_texts(image.alt, f"image {image.file!r} alternative text", image.source)
         known[match.group(1)] = image
@@ -276,13 +303,19 @@ def _check_images(course, report, need_texts) -> None:
         except images.ImageRefused as error:
             report(image.source, f"{where} {_image_refusal(error)}")
         except ValueError:
-            report(image.source, f"{where} carries metadata (such as a GPS position): upload "
-                                 "it on the course's images page, which removes it, and use "
-                                 "the file exported from there")
+            report(
+                image.source,
+                f"{where} carries metadata (such as a GPS position): upload "
+                "it on the course's images page, which removes it, and use "
+                "the file exported from there",
+            )
         else:
             if images.EXTENSIONS[clean.format] != f".{match.group(2)}":
-                report(image.source, f"{where} is a {clean.format.upper()} image; its name "
-                                     f"must end in {images.EXTENSIONS[clean.format]}")
+                report(
+                    image.source,
+                    f"{where} is a {clean.format.upper()} image; its name "
+                    f"must end in {images.EXTENSIONS[clean.format]}",
+                )
     used = set()
     for lesson in course.lessons():
         for text in lesson.texts.values():
@@ -290,18 +323,23 @@ def _check_images(course, report, need_texts) -> None:
                 for target in images.ANY_IMAGE.findall(paragraph.text):
                     sha = target.removeprefix("image:")
                     if not target.startswith("image:"):
-                        report(paragraph.source, f"the image {target!r} is not one of the "
-                                                 "course's images: write ![](image:<sha256>) "
-                                                 "for an image listed in images.yaml")
+                        report(
+                            paragraph.source,
+                            f"the image {target!r} is not one of the "
+                            "course's images: write ![](image:<sha256>) "
+                            "for an image listed in images.yaml",
+                        )
                     elif sha not in known:
-                        report(paragraph.source, f"the image {target} is not listed in "
-                                                 "images.yaml")
+                        report(paragraph.source, f"the image {target} is not listed in images.yaml")
                     else:
                         used.add(sha)
     for sha, image in known.items():
         if sha not in used:
-            report(image.source, f"images/{image.file} is shown in no lesson; remove it or "
-                                 "show it with ![](image:<sha256>)")
+            report(
+                image.source,
+                f"images/{image.file} is shown in no lesson; remove it or "
+                "show it with ![](image:<sha256>)",
+            )
 
 
 def _check_banks(course, languages, anchors, report, need_texts) -> None:
@@ -323,14 +361,20 @@ def _check_draws(quiz, course, report) -> None:
         if draw.count < 1:
             report(draw.source, "draw must be at least 1 (the number of questions drawn)")
         if draw.category not in sizes:
-            report(draw.source, f"draw from {draw.category!r}: no bank category has that id "
-                                "(categories are listed in a module's bank.yaml)")
+            report(
+                draw.source,
+                f"draw from {draw.category!r}: no bank category has that id "
+                "(categories are listed in a module's bank.yaml)",
+            )
             continue
         asked[draw.category] += max(draw.count, 0)
         if asked[draw.category] > sizes[draw.category]:
-            report(draw.source, f"quiz {quiz.id!r} draws {asked[draw.category]} questions "
-                                f"from {draw.category!r}, which holds "
-                                f"{sizes[draw.category]}")
+            report(
+                draw.source,
+                f"quiz {quiz.id!r} draws {asked[draw.category]} questions "
+                f"from {draw.category!r}, which holds "
+                f"{sizes[draw.category]}",
+            )
 
 
 def _check_course_pages(course, languages, readable, report, need_texts) -> None:
@@ -341,8 +385,7 @@ def _check_course_pages(course, languages, readable, report, need_texts) -> None
         if not reference.text.strip():
             report(reference.source, f"reference {reference.id!r} has no text")
         if reference.language not in SUPPORTED_LANGUAGES:
-            report(reference.source, f"reference language {reference.language!r} is not "
-                                     "supported")
+            report(reference.source, f"reference language {reference.language!r} is not supported")
         if reference.url and not reference.url.startswith(("https://", "http://")):
             report(reference.source, "a reference url starts with https:// or http://")
     for term in course.glossary:
@@ -350,16 +393,19 @@ def _check_course_pages(course, languages, readable, report, need_texts) -> None
         need_texts(term.definition, f"glossary term {term.id!r} definition", term.source)
         for language in {*term.term, *term.definition} - readable:
             report(term.source, f"{language!r} is not a language of this course")
-    targets = {"ref": {r.id for r in course.references},
-               "glossary": {t.id for t in course.glossary}}
+    targets = {
+        "ref": {r.id for r in course.references},
+        "glossary": {t.id for t in course.glossary},
+    }
     for lesson in course.lessons():
         for text in lesson.texts.values():
             for paragraph in text.paragraphs:
                 for kind, target in COURSE_LINK.findall(paragraph.text):
                     if target not in targets[kind]:
                         where = "references.yaml" if kind == "ref" else "glossary.yaml"
-                        report(paragraph.source, f"the link {kind}:{target} names nothing in "
-                                                 f"{where}")
+                        report(
+                            paragraph.source, f"the link {kind}:{target} names nothing in {where}"
+                        )
 
 
 def _check_prompts(course, anchors, report, need_texts) -> None:
@@ -385,8 +431,7 @@ def _check_assignment(assignment, report, need_texts) -> None:
     _check_assignment_rules(assignment, report)
     if not assignment.rubric:
         report(assignment.source, f"assignment {assignment.id!r} needs a rubric")
-    _duplicates([(c.id, c.source) for c in assignment.rubric], "rubric criterion",
-                report)
+    _duplicates([(c.id, c.source) for c in assignment.rubric], "rubric criterion", report)
     for criterion in assignment.rubric:
         if criterion.points < 1:
             report(criterion.source, "a rubric criterion is worth at least 1 point")
@@ -399,8 +444,7 @@ def _check_assignment_rules(assignment, report) -> None:
     if assignment.completion not in ASSIGNMENT_COMPLETION:
         report(where, f"completion must be one of {', '.join(ASSIGNMENT_COMPLETION)}")
     elif assignment.completion == "passed" and assignment.pass_mark is None:
-        report(where, "completion 'passed' needs a pass_mark (a percentage of the rubric's "
-                      "points)")
+        report(where, "completion 'passed' needs a pass_mark (a percentage of the rubric's points)")
     elif assignment.completion == "submitted" and assignment.pass_mark is not None:
         report(where, "pass_mark applies only with completion 'passed'")
     if assignment.pass_mark is not None and not 0 <= assignment.pass_mark <= 100:
@@ -415,10 +459,12 @@ def _check_assignment_rules(assignment, report) -> None:
     for key in ("min_words", "max_words", "due_days", "late_days"):
         value = getattr(assignment, key)
         if value is not None and value < (0 if key == "late_days" else 1):
-            report(where, f"{key} must be at least {0 if key == 'late_days' else 1} "
-                          "(or left out)")
-    if (assignment.min_words and assignment.max_words
-            and assignment.min_words > assignment.max_words):
+            report(where, f"{key} must be at least {0 if key == 'late_days' else 1} (or left out)")
+    if (
+        assignment.min_words
+        and assignment.max_words
+        and assignment.min_words > assignment.max_words
+    ):
         report(where, "min_words is larger than max_words")
     if assignment.late_days is not None and assignment.due_days is None:
         report(where, "late_days counts from due_days: give due_days too")
@@ -433,12 +479,16 @@ def _check_levels(criterion, report, need_texts) -> None:
             report(level.source, f"two levels of {criterion.id!r} award {level.points} points")
         seen.add(level.points)
         if not 0 <= level.points <= criterion.points:
-            report(level.source, f"a level of {criterion.id!r} awards from 0 to "
-                                 f"{criterion.points} points")
+            report(
+                level.source,
+                f"a level of {criterion.id!r} awards from 0 to {criterion.points} points",
+            )
         need_texts(level.description, f"a level of {criterion.id!r}", level.source)
     if criterion.levels and max(seen) != criterion.points:
-        report(criterion.source, f"the best level of {criterion.id!r} must award its "
-                                 f"{criterion.points} points")
+        report(
+            criterion.source,
+            f"the best level of {criterion.id!r} must award its {criterion.points} points",
+        )
 
 
 def _check_reference(refers_to, anchors, where, report) -> None:
@@ -446,8 +496,10 @@ def _check_reference(refers_to, anchors, where, report) -> None:
     if lesson_id not in anchors:
         report(where, f"refers_to names the lesson {lesson_id!r}, which does not exist")
     elif anchor not in anchors[lesson_id]:
-        report(where, f"refers_to names the anchor {anchor!r}, which lesson {lesson_id!r} "
-                      "does not have")
+        report(
+            where,
+            f"refers_to names the anchor {anchor!r}, which lesson {lesson_id!r} does not have",
+        )
 
 
 def _check_question(question, languages, anchors, report, need_texts) -> None:
@@ -473,13 +525,16 @@ def _check_question(question, languages, anchors, report, need_texts) -> None:
     if not correct:
         report(where, f"question {question.id!r} has no correct answer")
     elif question.kind == "single_choice" and len(correct) > 1:
-        report(where, f"single_choice question {question.id!r} has {len(correct)} correct "
-                      "choices; use multiple_select, or mark one")
-    _duplicates([(c.id, c.source) for c in question.choices],
-                f"choice of question {question.id!r}", report)
+        report(
+            where,
+            f"single_choice question {question.id!r} has {len(correct)} correct "
+            "choices; use multiple_select, or mark one",
+        )
+    _duplicates(
+        [(c.id, c.source) for c in question.choices], f"choice of question {question.id!r}", report
+    )
     for choice in question.choices:
-        need_texts(choice.text, f"choice {choice.id!r} of question {question.id!r}",
-                   choice.source)
+        need_texts(choice.text, f"choice {choice.id!r} of question {question.id!r}", choice.source)
 
 
 def _check_numeric(question, languages, report, need_texts) -> None:
@@ -487,14 +542,20 @@ def _check_numeric(question, languages, report, need_texts) -> None:
     if question.answer is None:
         return  # the reader reported it
     if question.tolerance is None:
-        report(where, f"numeric question {question.id!r} has no tolerance (write tolerance: 0 "
-                      "for an exact answer)")
+        report(
+            where,
+            f"numeric question {question.id!r} has no tolerance (write tolerance: 0 "
+            "for an exact answer)",
+        )
     elif question.tolerance < 0:
         report(where, "tolerance cannot be negative")
     if question.tolerance_type not in TOLERANCE_TYPES:
         report(where, f"tolerance_type must be one of {', '.join(TOLERANCE_TYPES)}")
-    elif question.tolerance_type == "relative" and question.tolerance is not None \
-            and question.tolerance >= 1:
+    elif (
+        question.tolerance_type == "relative"
+        and question.tolerance is not None
+        and question.tolerance >= 1
+    ):
         report(where, "a relative tolerance is a fraction of the answer below 1 (0.05 = 5%)")
 
 
@@ -504,8 +565,9 @@ def _check_short_text(question, languages, report, need_texts) -> None:
     where = question.source
     for language in languages:
         if not question.accepted.get(language):
-            report(where, f"short_text question {question.id!r} has no accepted answer in "
-                          f"{language!r}")
+            report(
+                where, f"short_text question {question.id!r} has no accepted answer in {language!r}"
+            )
     for language, texts in question.accepted.items():
         for text in texts:
             if not normalise_answer(text):
@@ -518,8 +580,11 @@ def _check_matching(question, languages, report, need_texts) -> None:
     where = question.source
     items = [c for c in question.choices if c.match is not None]
     matches = {c.id for c in question.choices if c.match is None}
-    _duplicates([(c.id, c.source) for c in question.choices],
-                f"item or match of question {question.id!r}", report)
+    _duplicates(
+        [(c.id, c.source) for c in question.choices],
+        f"item or match of question {question.id!r}",
+        report,
+    )
     if len(items) < 2:
         report(where, f"matching question {question.id!r} needs at least two items")
     if len(matches) < 2:
@@ -528,8 +593,11 @@ def _check_matching(question, languages, report, need_texts) -> None:
         if not item.match:
             report(item.source, f"item {item.id!r} has no match")
         elif item.match not in matches:
-            report(item.source, f"item {item.id!r} is matched to {item.match!r}, which is not "
-                                "one of the question's matches")
+            report(
+                item.source,
+                f"item {item.id!r} is matched to {item.match!r}, which is not "
+                "one of the question's matches",
+            )
     for choice in question.choices:
         need_texts(choice.text, f"{choice.id!r} of question {question.id!r}", choice.source)
 
@@ -537,20 +605,24 @@ def _check_matching(question, languages, report, need_texts) -> None:
 def _check_ordering(question, languages, report, need_texts) -> None:
     if len(question.choices) < 2:
         report(question.source, f"ordering question {question.id!r} needs at least two items")
-    _duplicates([(c.id, c.source) for c in question.choices],
-                f"item of question {question.id!r}", report)
+    _duplicates(
+        [(c.id, c.source) for c in question.choices], f"item of question {question.id!r}", report
+    )
     for choice in question.choices:
-        need_texts(choice.text, f"item {choice.id!r} of question {question.id!r}",
-                   choice.source)
+        need_texts(choice.text, f"item {choice.id!r} of question {question.id!r}", choice.source)
 
 
 def _check_essay(question, languages, report, need_texts) -> None:
     return  # a prompt and points are all an essay needs
 
 
-_KIND_CHECKS = {"numeric": _check_numeric, "short_text": _check_short_text,
-                "matching": _check_matching, "ordering": _check_ordering,
-                "essay": _check_essay}
+_KIND_CHECKS = {
+    "numeric": _check_numeric,
+    "short_text": _check_short_text,
+    "matching": _check_matching,
+    "ordering": _check_ordering,
+    "essay": _check_essay,
+}
 
 
 def _duplicates(items, what: str, report) -> None:
@@ -574,19 +646,27 @@ def _text_problems(prefix: str, raw: dict[str, bytes]) -> list[Problem]:
             continue
         for number, line in enumerate(text.split("\n"), start=1):
             if unicodedata.normalize("NFC", line) != line:
-                problems.append(Problem(Source(f"{prefix}/{rel}", number),
-                                        "text is not in Unicode NFC form (normalise it; "
-                                        "nothing is rewritten silently)"))
+                problems.append(
+                    Problem(
+                        Source(f"{prefix}/{rel}", number),
+                        "text is not in Unicode NFC form (normalise it; "
+                        "nothing is rewritten silently)",
+                    )
+                )
         if rel.endswith(".md"):
             body_start = text.find("\n---", 3)
             offset = text[:body_start].count("\n") + 2 if body_start > 0 else 1
-            for number, line in enumerate(text.split("\n")[offset - 1:], start=offset):
+            for number, line in enumerate(text.split("\n")[offset - 1 :], start=offset):
                 line = COURSE_LINK.sub(r"](#\2)", line)
                 if "<" in line and would_change(markdown_to_html(line)):
-                    problems.append(Problem(Source(f"{prefix}/{rel}", number),
-                                            "HTML here would be removed by the sanitiser "
-                                            "(allowed: simple inline tags such as bdi, span, "
-                                            "abbr with lang/dir/title)"))
+                    problems.append(
+                        Problem(
+                            Source(f"{prefix}/{rel}", number),
+                            "HTML here would be removed by the sanitiser "
+                            "(allowed: simple inline tags such as bdi, span, "
+                            "abbr with lang/dir/title)",
+                        )
+                    )
     return problems
 
 
@@ -599,12 +679,17 @@ def _canonical_problems(prefix: str, course: CourseSpec, raw: dict[str, bytes]) 
         expected = text.encode()
         if actual != expected:
             a, b = actual.decode("utf-8", "replace").split("\n"), text.split("\n")
-            line = next((i + 1 for i, (x, y) in enumerate(zip(a, b)) if x != y),
-                        min(len(a), len(b)) + 1)
+            line = next(
+                (i + 1 for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                min(len(a), len(b)) + 1,
+            )
             hint = "".join(list(difflib.unified_diff(a, b, lineterm="", n=0))[2:4])
-            problems.append(Problem(Source(f"{prefix}/{rel}", line),
-                                    "not in canonical form (flask courses export writes it): "
-                                    + hint[:200]))
+            problems.append(
+                Problem(
+                    Source(f"{prefix}/{rel}", line),
+                    "not in canonical form (flask courses export writes it): " + hint[:200],
+                )
+            )
     return problems
 
 
@@ -612,5 +697,6 @@ def course_folders(path: Path) -> list[Path]:
     """A course folder, or a folder of course folders (such as courses/)."""
     if (path / "course.yaml").is_file():
         return [path]
-    return sorted(p for p in path.iterdir() if (p / "course.yaml").is_file()) \
-        if path.is_dir() else []
+    return (
+        sorted(p for p in path.iterdir() if (p / "course.yaml").is_file()) if path.is_dir() else []
+    )

@@ -11,14 +11,14 @@ from diplolearn.courses.spec import (
     AssignmentSpec,
     CategorySpec,
     ChoiceSpec,
+    CourseSpec,
     CriterionSpec,
     DiscussionSpec,
     DrawSpec,
-    LevelSpec,
-    CourseSpec,
     ImageSpec,
     LessonSpec,
     LessonText,
+    LevelSpec,
     ModuleSpec,
     ParagraphSpec,
     QuestionSpec,
@@ -55,77 +55,134 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
         raise UnknownCourse(f"no course with id {course_key!r}")
     query = sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
     # Without a number: the latest published (or archived) version, never an open draft.
-    query = query.where(CourseVersion.number == number) if number else query.where(
-        CourseVersion.state != CourseVersionState.DRAFT).order_by(CourseVersion.number.desc())
+    query = (
+        query.where(CourseVersion.number == number)
+        if number
+        else query.where(CourseVersion.state != CourseVersionState.DRAFT).order_by(
+            CourseVersion.number.desc()
+        )
+    )
     version = db.session.scalars(query.limit(1)).first()
     if version is None:
         raise UnknownCourse(f"course {course_key!r} has no version {number or ''}".strip())
     spec = CourseSpec(
-        id=course.key, title=dict(course.title), languages=list(course.languages),
+        id=course.key,
+        title=dict(course.title),
+        languages=list(course.languages),
         optional_languages=list(course.optional_languages),
-        references=[ReferenceSpec(id=r["id"], text=r["text"], language=r["language"],
-                                  url=r.get("url")) for r in version.bibliography],
-        glossary=[TermSpec(id=t["id"], term=dict(t["term"]), definition=dict(t["definition"]))
-                  for t in version.glossary])
+        references=[
+            ReferenceSpec(id=r["id"], text=r["text"], language=r["language"], url=r.get("url"))
+            for r in version.bibliography
+        ],
+        glossary=[
+            TermSpec(id=t["id"], term=dict(t["term"]), definition=dict(t["definition"]))
+            for t in version.glossary
+        ],
+    )
     modules = db.session.scalars(
-        sa.select(ModuleRevision).where(ModuleRevision.course_version_id == version.id)
-        .options(selectinload(ModuleRevision.module)).order_by(ModuleRevision.position)).all()
+        sa.select(ModuleRevision)
+        .where(ModuleRevision.course_version_id == version.id)
+        .options(selectinload(ModuleRevision.module))
+        .order_by(ModuleRevision.position)
+    ).all()
     lessons = db.session.scalars(
-        sa.select(LessonRevision).where(LessonRevision.course_version_id == version.id)
-        .options(selectinload(LessonRevision.lesson),
-                 selectinload(LessonRevision.paragraphs).selectinload(ParagraphRevision.paragraph))
-        .order_by(LessonRevision.position)).all()
-    quizzes = {q.module_revision_id: q for q in db.session.scalars(
-        sa.select(QuizRevision).where(QuizRevision.course_version_id == version.id)
-        .options(selectinload(QuizRevision.quiz),
-                 selectinload(QuizRevision.questions).selectinload(QuizQuestion.question_revision)
-                 .selectinload(QuestionRevision.choices),
-                 selectinload(QuizRevision.questions).selectinload(QuizQuestion.question_revision)
-                 .selectinload(QuestionRevision.question),
-                 selectinload(QuizRevision.draws).selectinload(QuizDraw.category)))}
+        sa.select(LessonRevision)
+        .where(LessonRevision.course_version_id == version.id)
+        .options(
+            selectinload(LessonRevision.lesson),
+            selectinload(LessonRevision.paragraphs).selectinload(ParagraphRevision.paragraph),
+        )
+        .order_by(LessonRevision.position)
+    ).all()
+    quizzes = {
+        q.module_revision_id: q
+        for q in db.session.scalars(
+            sa.select(QuizRevision)
+            .where(QuizRevision.course_version_id == version.id)
+            .options(
+                selectinload(QuizRevision.quiz),
+                selectinload(QuizRevision.questions)
+                .selectinload(QuizQuestion.question_revision)
+                .selectinload(QuestionRevision.choices),
+                selectinload(QuizRevision.questions)
+                .selectinload(QuizQuestion.question_revision)
+                .selectinload(QuestionRevision.question),
+                selectinload(QuizRevision.draws).selectinload(QuizDraw.category),
+            )
+        )
+    }
     categories = db.session.scalars(
-        sa.select(QuestionCategory).where(QuestionCategory.course_version_id == version.id)
-        .options(selectinload(QuestionCategory.questions).selectinload(QuestionRevision.choices),
-                 selectinload(QuestionCategory.questions)
-                 .selectinload(QuestionRevision.question))
-        .order_by(QuestionCategory.position)).all()
-    assignments = {a.module_revision_id: a for a in db.session.scalars(
-        sa.select(AssignmentRevision).where(AssignmentRevision.course_version_id == version.id)
-        .options(selectinload(AssignmentRevision.assignment),
-                 selectinload(AssignmentRevision.criteria)
-                 .selectinload(RubricCriterion.levels)))}
-    paragraph_keys = {p.paragraph_id: (lr.lesson.key, p.paragraph.key)
-                      for lr in lessons for p in lr.paragraphs}
+        sa.select(QuestionCategory)
+        .where(QuestionCategory.course_version_id == version.id)
+        .options(
+            selectinload(QuestionCategory.questions).selectinload(QuestionRevision.choices),
+            selectinload(QuestionCategory.questions).selectinload(QuestionRevision.question),
+        )
+        .order_by(QuestionCategory.position)
+    ).all()
+    assignments = {
+        a.module_revision_id: a
+        for a in db.session.scalars(
+            sa.select(AssignmentRevision)
+            .where(AssignmentRevision.course_version_id == version.id)
+            .options(
+                selectinload(AssignmentRevision.assignment),
+                selectinload(AssignmentRevision.criteria).selectinload(RubricCriterion.levels),
+            )
+        )
+    }
+    paragraph_keys = {
+        p.paragraph_id: (lr.lesson.key, p.paragraph.key) for lr in lessons for p in lr.paragraphs
+    }
     for revision in modules:
-        module = ModuleSpec(id=revision.module.key, title=dict(revision.title),
-                            objectives=dict(revision.objectives),
-                            estimated_minutes=revision.estimated_minutes,
-                            required=revision.required, prerequisites=list(revision.prerequisites),
-                            week=revision.week)
+        module = ModuleSpec(
+            id=revision.module.key,
+            title=dict(revision.title),
+            objectives=dict(revision.objectives),
+            estimated_minutes=revision.estimated_minutes,
+            required=revision.required,
+            prerequisites=list(revision.prerequisites),
+            week=revision.week,
+        )
         if revision.id in assignments:
             module.assignment = _assignment_spec(assignments[revision.id])
         if revision.discussion:
             d = revision.discussion
-            module.discussion = DiscussionSpec(id=d["id"], prompt=dict(d["prompt"]),
-                                               refers_to=d.get("refers_to"))
+            module.discussion = DiscussionSpec(
+                id=d["id"], prompt=dict(d["prompt"]), refers_to=d.get("refers_to")
+            )
         for lesson_revision in (lr for lr in lessons if lr.module_revision_id == revision.id):
-            lesson = LessonSpec(id=lesson_revision.lesson.key, required=lesson_revision.required,
-                                estimated_minutes=lesson_revision.estimated_minutes)
+            lesson = LessonSpec(
+                id=lesson_revision.lesson.key,
+                required=lesson_revision.required,
+                estimated_minutes=lesson_revision.estimated_minutes,
+            )
             for language, title in lesson_revision.title.items():
-                lesson.texts[language] = LessonText(language=language, title=title, paragraphs=[
-                    ParagraphSpec(anchor=p.paragraph.key, text=p.body.get(language, ""))
-                    for p in lesson_revision.paragraphs])
+                lesson.texts[language] = LessonText(
+                    language=language,
+                    title=title,
+                    paragraphs=[
+                        ParagraphSpec(anchor=p.paragraph.key, text=p.body.get(language, ""))
+                        for p in lesson_revision.paragraphs
+                    ],
+                )
             module.lessons.append(lesson)
-        module.bank = [CategorySpec(id=c.key, title=dict(c.title),
-                                    questions=[_question_spec(q, paragraph_keys)
-                                               for q in c.questions])
-                       for c in categories if c.module_revision_id == revision.id]
+        module.bank = [
+            CategorySpec(
+                id=c.key,
+                title=dict(c.title),
+                questions=[_question_spec(q, paragraph_keys) for q in c.questions],
+            )
+            for c in categories
+            if c.module_revision_id == revision.id
+        ]
         quiz_revision = quizzes.get(revision.id)
         if quiz_revision is not None:
             module.quiz = _quiz_spec(quiz_revision, paragraph_keys)
         spec.modules.append(module)
-    spec.images = _image_specs(course.id, [text for lr in lessons for p in lr.paragraphs
-                                           for text in p.body.values()])
+    spec.images = _image_specs(
+        course.id, [text for lr in lessons for p in lr.paragraphs for text in p.body.values()]
+    )
     return spec
 
 
@@ -134,39 +191,66 @@ def _image_specs(course_id: int, texts: list[str]) -> list[ImageSpec]:
     from diplolearn.services import images
 
     found = images.images_for(course_id, texts)
-    return [ImageSpec(file=record.sha256 + images.EXTENSIONS[record.format],
-                      alt=dict(record.alt), data=images.read_bytes(record))
-            for record in sorted(found.values(), key=lambda r: r.sha256)]
+    return [
+        ImageSpec(
+            file=record.sha256 + images.EXTENSIONS[record.format],
+            alt=dict(record.alt),
+            data=images.read_bytes(record),
+        )
+        for record in sorted(found.values(), key=lambda r: r.sha256)
+    ]
 
 
 def _assignment_spec(a: AssignmentRevision) -> AssignmentSpec:
     return AssignmentSpec(
-        id=a.assignment.key, title=dict(a.title), prompt=dict(a.prompt), required=a.required,
+        id=a.assignment.key,
+        title=dict(a.title),
+        prompt=dict(a.prompt),
+        required=a.required,
         completion=a.completion,
         pass_mark=int(a.pass_mark) if a.completion == "passed" else None,
-        formats=list(a.formats), min_words=a.min_words, max_words=a.max_words,
-        due_days=a.due_days, late_days=a.late_days,
-        rubric=[CriterionSpec(id=c.key, points=c.points, criterion=dict(c.criterion),
-                              levels=[LevelSpec(points=level.points,
-                                                description=dict(level.description))
-                                      for level in c.levels])
-                for c in a.criteria])
+        formats=list(a.formats),
+        min_words=a.min_words,
+        max_words=a.max_words,
+        due_days=a.due_days,
+        late_days=a.late_days,
+        rubric=[
+            CriterionSpec(
+                id=c.key,
+                points=c.points,
+                criterion=dict(c.criterion),
+                levels=[
+                    LevelSpec(points=level.points, description=dict(level.description))
+                    for level in c.levels
+                ],
+            )
+            for c in a.criteria
+        ],
+    )
 
 
 def _quiz_spec(revision: QuizRevision, paragraph_keys: dict) -> QuizSpec:
-    quiz = QuizSpec(id=revision.quiz.key, title=dict(revision.title),
-                    pass_mark=int(revision.pass_mark), max_attempts=revision.max_attempts,
-                    time_limit_minutes=revision.time_limit_minutes,
-                    grading_method=revision.grading_method,
-                    shuffle_questions=revision.shuffle_questions,
-                    shuffle_choices=revision.shuffle_choices, required=revision.required,
-                    feedback_shown=revision.feedback_shown, answers_shown=revision.answers_shown,
-                    grade_release_required=revision.grade_release_required,
-                    partial_credit=revision.partial_credit)
+    quiz = QuizSpec(
+        id=revision.quiz.key,
+        title=dict(revision.title),
+        pass_mark=int(revision.pass_mark),
+        max_attempts=revision.max_attempts,
+        time_limit_minutes=revision.time_limit_minutes,
+        grading_method=revision.grading_method,
+        shuffle_questions=revision.shuffle_questions,
+        shuffle_choices=revision.shuffle_choices,
+        required=revision.required,
+        feedback_shown=revision.feedback_shown,
+        answers_shown=revision.answers_shown,
+        grade_release_required=revision.grade_release_required,
+        partial_credit=revision.partial_credit,
+    )
     for link in revision.questions:
         quiz.questions.append(_question_spec(link.question_revision, paragraph_keys))
-    quiz.draws = [DrawSpec(count=d.count, category=d.category.key, position=d.position - 1)
-                  for d in revision.draws]
+    quiz.draws = [
+        DrawSpec(count=d.count, category=d.category.key, position=d.position - 1)
+        for d in revision.draws
+    ]
     return quiz
 
 
@@ -182,21 +266,35 @@ def _question_spec(q: QuestionRevision, paragraph_keys: dict) -> QuestionSpec:
     settings = q.settings or {}
     pairs = settings.get("pairs") or {}
     spec = QuestionSpec(
-        id=q.question.key, kind=q.kind, prompt=dict(q.prompt), points=int(q.points),
+        id=q.question.key,
+        kind=q.kind,
+        prompt=dict(q.prompt),
+        points=int(q.points),
         refers_to=f"{refers[0]}#{refers[1]}" if refers else None,
         feedback=dict(q.feedback),
-        choices=[ChoiceSpec(id=c.key, correct=c.is_correct, text=dict(c.text),
-                            feedback=dict(c.feedback), match=pairs.get(c.key))
-                 for c in q.choices])
+        choices=[
+            ChoiceSpec(
+                id=c.key,
+                correct=c.is_correct,
+                text=dict(c.text),
+                feedback=dict(c.feedback),
+                match=pairs.get(c.key),
+            )
+            for c in q.choices
+        ],
+    )
     if q.kind == "true_false":
         spec.answer = settings.get("answer")
     elif q.kind == "numeric":
-        spec.answer, spec.tolerance = (_number(settings.get("answer")),
-                                       _number(settings.get("tolerance")))
+        spec.answer, spec.tolerance = (
+            _number(settings.get("answer")),
+            _number(settings.get("tolerance")),
+        )
         spec.tolerance_type = settings.get("tolerance_type", "absolute")
     elif q.kind == "short_text":
-        spec.accepted = {lang: list(texts) for lang, texts in
-                         (settings.get("accepted") or {}).items()}
+        spec.accepted = {
+            lang: list(texts) for lang, texts in (settings.get("accepted") or {}).items()
+        }
         spec.accents = settings.get("accents", "ignored")
     return spec
 

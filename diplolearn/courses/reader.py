@@ -14,10 +14,10 @@ from diplolearn.courses.spec import (
     AssignmentSpec,
     CategorySpec,
     ChoiceSpec,
+    CourseSpec,
     CriterionSpec,
     DiscussionSpec,
     DrawSpec,
-    CourseSpec,
     ImageSpec,
     LessonSpec,
     LessonText,
@@ -39,10 +39,14 @@ ROOT_FILES = {"course.yaml", "references.yaml", "glossary.yaml", "images.yaml"}
 
 # The fields each kind of question has beyond the common ones.
 _KIND_FIELDS = {
-    "single_choice": {"choices"}, "multiple_select": {"choices"}, "true_false": {"answer"},
+    "single_choice": {"choices"},
+    "multiple_select": {"choices"},
+    "true_false": {"answer"},
     "numeric": {"answer", "tolerance", "tolerance_type"},
-    "short_text": {"accepted", "accents"}, "matching": {"items", "matches"},
-    "ordering": {"items"}, "essay": set(),
+    "short_text": {"accepted", "accents"},
+    "matching": {"items", "matches"},
+    "ordering": {"items"},
+    "essay": set(),
 }
 
 
@@ -70,8 +74,7 @@ class _File:
     def check_keys(self, allowed: set[str]) -> None:
         for key in self.data:
             if key not in allowed:
-                self.problem(f"unknown field {key!r} (allowed: {', '.join(sorted(allowed))})",
-                             key)
+                self.problem(f"unknown field {key!r} (allowed: {', '.join(sorted(allowed))})", key)
 
     def get(self, key, kind, *, required=True, default=None):
         if key not in self.data or self.data[key] is None:
@@ -79,11 +82,15 @@ class _File:
                 self.problem(f"the field {key!r} is missing")
             return default
         value = self.data[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-            names = {str: "text", int: "a whole number", bool: "true or false",
-                     list: "a list", dict: "a mapping"}
-            self.problem(f"{key!r} must be {names.get(kind, getattr(kind, '__name__', kind))}",
-                         key)
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            names = {
+                str: "text",
+                int: "a whole number",
+                bool: "true or false",
+                list: "a list",
+                dict: "a mapping",
+            }
+            self.problem(f"{key!r} must be {names.get(kind, getattr(kind, '__name__', kind))}", key)
             return default
         return value
 
@@ -104,8 +111,12 @@ class _File:
                 self.problem(f"the field {key!r} is missing")
             return None
         value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or value != value or value in (float("inf"), float("-inf")):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value != value
+            or value in (float("inf"), float("-inf"))
+        ):
             self.problem(f"{key!r} must be a number", key)
             return None
         return value
@@ -115,8 +126,11 @@ class _File:
 
         value = self.get(key, str, default="")
         if value and not ID_PATTERN.match(value):
-            self.problem(f"{value!r} is not a valid id (lower-case letters, digits and hyphens, "
-                         "starting with a letter or digit, at most 63 characters)", key)
+            self.problem(
+                f"{value!r} is not a valid id (lower-case letters, digits and hyphens, "
+                "starting with a letter or digit, at most 63 characters)",
+                key,
+            )
         return value
 
 
@@ -154,8 +168,11 @@ class CourseReader:
             self.problems.append(Problem(Source(self.rel(path), error.line), str(error)))
             return None
         if not isinstance(data, dict):
-            self.problems.append(Problem(Source(self.rel(path), first_line),
-                                         "must be a YAML mapping (key: value lines)"))
+            self.problems.append(
+                Problem(
+                    Source(self.rel(path), first_line), "must be a YAML mapping (key: value lines)"
+                )
+            )
             return None
         return _File(self, self.rel(path), data, lines)
 
@@ -164,18 +181,27 @@ class CourseReader:
     def read(self) -> CourseSpec | None:
         path = self.folder / "course.yaml"
         if not path.is_file():
-            self.problems.append(Problem(Source(f"{self.prefix}/course.yaml"),
-                                         "is missing: every course folder starts with one"))
+            self.problems.append(
+                Problem(
+                    Source(f"{self.prefix}/course.yaml"),
+                    "is missing: every course folder starts with one",
+                )
+            )
             return None
         doc = self._yaml(path)
         if doc is None:
             return None
         doc.check_keys({"id", "title", "languages", "optional_languages", "modules"})
         languages = [str(x) for x in doc.get("languages", list, default=[])]
-        course = CourseSpec(id=doc.identifier(), title=doc.texts("title"), languages=languages,
-                            optional_languages=[str(x) for x in doc.get(
-                                "optional_languages", list, required=False, default=[])],
-                            source=doc.source())
+        course = CourseSpec(
+            id=doc.identifier(),
+            title=doc.texts("title"),
+            languages=languages,
+            optional_languages=[
+                str(x) for x in doc.get("optional_languages", list, required=False, default=[])
+            ],
+            source=doc.source(),
+        )
         self.read_references(course)
         self.read_glossary(course)
         self.read_images(course)
@@ -186,8 +212,11 @@ class CourseReader:
                 continue
             folder = self.folder / module_id
             if not (folder / "module.yaml").is_file():
-                doc.problem(f"module {module_id!r} is listed but {module_id}/module.yaml does "
-                            "not exist", "modules", index)
+                doc.problem(
+                    f"module {module_id!r} is listed but {module_id}/module.yaml does not exist",
+                    "modules",
+                    index,
+                )
                 continue
             module = self.read_module(folder, module_id)
             if module is not None:
@@ -196,12 +225,20 @@ class CourseReader:
             if child.name.startswith("."):
                 continue
             if child.is_dir() and child.name not in listed and child.name != "images":
-                self.problems.append(Problem(Source(self.rel(child)),
-                                             "this folder is not listed in course.yaml modules"))
+                self.problems.append(
+                    Problem(
+                        Source(self.rel(child)), "this folder is not listed in course.yaml modules"
+                    )
+                )
             elif child.is_file() and child.name not in ROOT_FILES:
-                self.problems.append(Problem(Source(self.rel(child)), "unexpected file; a course "
-                                             f"folder holds {', '.join(sorted(ROOT_FILES))} and "
-                                             "module folders"))
+                self.problems.append(
+                    Problem(
+                        Source(self.rel(child)),
+                        "unexpected file; a course "
+                        f"folder holds {', '.join(sorted(ROOT_FILES))} and "
+                        "module folders",
+                    )
+                )
         return course
 
     def read_references(self, course: CourseSpec) -> None:
@@ -217,10 +254,15 @@ class CourseReader:
                 entry.problem("each reference is a mapping with id, language and text")
                 continue
             entry.check_keys({"id", "language", "text", "url"})
-            course.references.append(ReferenceSpec(
-                id=entry.identifier(), language=entry.get("language", str, default="en"),
-                text=entry.get("text", str, default=""),
-                url=entry.get("url", str, required=False), source=entry.source()))
+            course.references.append(
+                ReferenceSpec(
+                    id=entry.identifier(),
+                    language=entry.get("language", str, default="en"),
+                    text=entry.get("text", str, default=""),
+                    url=entry.get("url", str, required=False),
+                    source=entry.source(),
+                )
+            )
 
     def read_glossary(self, course: CourseSpec) -> None:
         path = self.folder / "glossary.yaml"
@@ -235,9 +277,14 @@ class CourseReader:
                 entry.problem("each term is a mapping with id, term and definition")
                 continue
             entry.check_keys({"id", "term", "definition"})
-            course.glossary.append(TermSpec(id=entry.identifier(), term=entry.texts("term"),
-                                            definition=entry.texts("definition"),
-                                            source=entry.source()))
+            course.glossary.append(
+                TermSpec(
+                    id=entry.identifier(),
+                    term=entry.texts("term"),
+                    definition=entry.texts("definition"),
+                    source=entry.source(),
+                )
+            )
 
     def read_images(self, course: CourseSpec) -> None:
         """``images.yaml`` (each image's file and alternative texts) and the ``images/``
@@ -257,8 +304,12 @@ class CourseReader:
                 image = ImageSpec(file=name, alt=entry.texts("alt"), source=entry.source())
                 if name:
                     listed.add(name)
-                    if "/" in name or "\\" in name or name.startswith(".") \
-                            or not (folder / name).is_file():
+                    if (
+                        "/" in name
+                        or "\\" in name
+                        or name.startswith(".")
+                        or not (folder / name).is_file()
+                    ):
                         entry.problem(f"images/{name} does not exist", "file")
                     else:
                         image.data = (folder / name).read_bytes()
@@ -266,33 +317,51 @@ class CourseReader:
         if folder.is_dir():
             for child in sorted(folder.iterdir()):
                 if child.name not in listed:
-                    self.problems.append(Problem(Source(self.rel(child)),
-                                                 "this image is not listed in images.yaml"))
+                    self.problems.append(
+                        Problem(Source(self.rel(child)), "this image is not listed in images.yaml")
+                    )
 
     def read_module(self, folder: Path, expected_id: str) -> ModuleSpec | None:
         doc = self._yaml(folder / "module.yaml")
         if doc is None:
             return None
-        doc.check_keys({"id", "title", "week", "objectives", "estimated_minutes", "required",
-                        "prerequisites", "lessons", "assignment", "discussion"})
+        doc.check_keys(
+            {
+                "id",
+                "title",
+                "week",
+                "objectives",
+                "estimated_minutes",
+                "required",
+                "prerequisites",
+                "lessons",
+                "assignment",
+                "discussion",
+            }
+        )
         module_id = doc.identifier()
         if module_id and module_id != expected_id:
-            doc.problem(f"the id {module_id!r} differs from its folder name {expected_id!r}",
-                        "id")
+            doc.problem(f"the id {module_id!r} differs from its folder name {expected_id!r}", "id")
         objectives = {}
         for language, items in doc.get("objectives", dict, required=False, default={}).items():
             if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-                doc.problem(f"objectives.{language} must be a list of texts", "objectives",
-                            language)
+                doc.problem(
+                    f"objectives.{language} must be a list of texts", "objectives", language
+                )
             else:
                 objectives[str(language)] = items
         module = ModuleSpec(
-            id=module_id, title=doc.texts("title"), objectives=objectives,
+            id=module_id,
+            title=doc.texts("title"),
+            objectives=objectives,
             estimated_minutes=doc.get("estimated_minutes", int, required=False),
             required=doc.get("required", bool, required=False, default=True),
-            prerequisites=[str(p) for p in doc.get("prerequisites", list, required=False,
-                                                   default=[])],
-            week=doc.get("week", int, required=False), source=doc.source())
+            prerequisites=[
+                str(p) for p in doc.get("prerequisites", list, required=False, default=[])
+            ],
+            week=doc.get("week", int, required=False),
+            source=doc.source(),
+        )
         if isinstance(doc.data.get("assignment"), dict):
             module.assignment = self.read_assignment(doc.sub("assignment"))
         elif "assignment" in doc.data:
@@ -301,8 +370,11 @@ class CourseReader:
             entry = doc.sub("discussion")
             entry.check_keys({"id", "prompt", "refers_to"})
             module.discussion = DiscussionSpec(
-                id=entry.identifier(), prompt=entry.texts("prompt"),
-                refers_to=entry.get("refers_to", str, required=False), source=entry.source())
+                id=entry.identifier(),
+                prompt=entry.texts("prompt"),
+                refers_to=entry.get("refers_to", str, required=False),
+                source=entry.source(),
+            )
         elif "discussion" in doc.data:
             doc.problem("discussion must be a mapping", "discussion")
         listed = []
@@ -312,15 +384,15 @@ class CourseReader:
                 entry.problem("each lesson is a mapping with at least an id")
                 continue
             entry.check_keys({"id", "required", "estimated_minutes"})
-            lesson = LessonSpec(id=entry.identifier(),
-                                required=entry.get("required", bool, required=False,
-                                                   default=True),
-                                estimated_minutes=entry.get("estimated_minutes", int,
-                                                            required=False),
-                                source=entry.source())
+            lesson = LessonSpec(
+                id=entry.identifier(),
+                required=entry.get("required", bool, required=False, default=True),
+                estimated_minutes=entry.get("estimated_minutes", int, required=False),
+                source=entry.source(),
+            )
             listed.append(lesson.id)
             for text_path in sorted(folder.glob(f"{lesson.id}.*.md")):
-                language = text_path.name[len(lesson.id) + 1:-3]
+                language = text_path.name[len(lesson.id) + 1 : -3]
                 text = self.read_lesson_text(text_path, lesson.id, language)
                 if text is not None:
                     lesson.texts[language] = text
@@ -328,8 +400,11 @@ class CourseReader:
         for text_path in sorted(folder.glob("*.md")):
             stem = text_path.name.split(".")[0]
             if stem not in listed:
-                self.problems.append(Problem(Source(self.rel(text_path)),
-                                             "this lesson file is not listed in module.yaml"))
+                self.problems.append(
+                    Problem(
+                        Source(self.rel(text_path)), "this lesson file is not listed in module.yaml"
+                    )
+                )
         quiz_path = folder / "quiz.yaml"
         if quiz_path.is_file():
             module.quiz = self.read_quiz(quiz_path)
@@ -337,21 +412,40 @@ class CourseReader:
         if bank_path.is_file():
             self.read_bank(bank_path, module)
         for child in sorted(folder.iterdir()):
-            if child.name not in {"module.yaml", "quiz.yaml", "bank.yaml"} \
-                    and child.suffix != ".md":
-                self.problems.append(Problem(Source(self.rel(child)),
-                                             "unexpected file in a module folder"))
+            if (
+                child.name not in {"module.yaml", "quiz.yaml", "bank.yaml"}
+                and child.suffix != ".md"
+            ):
+                self.problems.append(
+                    Problem(Source(self.rel(child)), "unexpected file in a module folder")
+                )
         return module
 
     def read_assignment(self, doc: _File) -> AssignmentSpec:
-        doc.check_keys({"id", "title", "prompt", "required", "completion", "pass_mark",
-                        "formats", "min_words", "max_words", "due_days", "late_days", "rubric"})
+        doc.check_keys(
+            {
+                "id",
+                "title",
+                "prompt",
+                "required",
+                "completion",
+                "pass_mark",
+                "formats",
+                "min_words",
+                "max_words",
+                "due_days",
+                "late_days",
+                "rubric",
+            }
+        )
         formats = doc.get("formats", list, required=False, default=["text", "file"])
         if not all(isinstance(f, str) for f in formats):
             doc.problem("formats must be a list of texts", "formats")
             formats = []
         assignment = AssignmentSpec(
-            id=doc.identifier(), title=doc.texts("title"), prompt=doc.texts("prompt"),
+            id=doc.identifier(),
+            title=doc.texts("title"),
+            prompt=doc.texts("prompt"),
             required=doc.get("required", bool, required=False, default=True),
             completion=doc.get("completion", str, required=False, default="submitted"),
             pass_mark=doc.get("pass_mark", int, required=False),
@@ -359,26 +453,36 @@ class CourseReader:
             min_words=doc.get("min_words", int, required=False),
             max_words=doc.get("max_words", int, required=False),
             due_days=doc.get("due_days", int, required=False),
-            late_days=doc.get("late_days", int, required=False), source=doc.source())
+            late_days=doc.get("late_days", int, required=False),
+            source=doc.source(),
+        )
         for index, _ in enumerate(doc.get("rubric", list, default=[])):
             entry = doc.sub("rubric", index)
             if not isinstance(entry.data, dict):
-                entry.problem("each rubric criterion is a mapping with id, points, criterion "
-                              "and levels")
+                entry.problem(
+                    "each rubric criterion is a mapping with id, points, criterion and levels"
+                )
                 continue
             entry.check_keys({"id", "points", "criterion", "levels"})
             criterion = CriterionSpec(
-                id=entry.identifier(), points=entry.get("points", int, default=0),
-                criterion=entry.texts("criterion"), source=entry.source())
+                id=entry.identifier(),
+                points=entry.get("points", int, default=0),
+                criterion=entry.texts("criterion"),
+                source=entry.source(),
+            )
             for level_index, _ in enumerate(entry.get("levels", list, default=[])):
                 level = entry.sub("levels", level_index)
                 if not isinstance(level.data, dict):
                     level.problem("each level is a mapping with points and description")
                     continue
                 level.check_keys({"points", "description"})
-                criterion.levels.append(LevelSpec(
-                    points=level.get("points", int, default=0),
-                    description=level.texts("description"), source=level.source()))
+                criterion.levels.append(
+                    LevelSpec(
+                        points=level.get("points", int, default=0),
+                        description=level.texts("description"),
+                        source=level.source(),
+                    )
+                )
             assignment.rubric.append(criterion)
         return assignment
 
@@ -389,14 +493,19 @@ class CourseReader:
         rel = self.rel(path)
         lines = text.split("\n")
         if not lines or lines[0].strip() != "---":
-            self.problems.append(Problem(Source(rel, 1), "front matter must start with a line "
-                                         "'---' at the top of the file"))
+            self.problems.append(
+                Problem(
+                    Source(rel, 1),
+                    "front matter must start with a line '---' at the top of the file",
+                )
+            )
             return None
         try:
             end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
         except StopIteration:
-            self.problems.append(Problem(Source(rel, 1), "front matter is not closed by a "
-                                         "second '---' line"))
+            self.problems.append(
+                Problem(Source(rel, 1), "front matter is not closed by a second '---' line")
+            )
             return None
         doc = self._yaml(path, "\n".join(lines[1:end]), first_line=2)
         if doc is None:
@@ -407,7 +516,7 @@ class CourseReader:
         title = doc.get("title", str, default="")
         paragraphs: list[ParagraphSpec] = []
         current: ParagraphSpec | None = None
-        for number, line in enumerate(lines[end + 1:], start=end + 2):
+        for number, line in enumerate(lines[end + 1 :], start=end + 2):
             match = ANCHOR_LINE.match(line)
             if match:
                 current = ParagraphSpec(anchor=match.group(1), text="", source=Source(rel, number))
@@ -415,24 +524,45 @@ class CourseReader:
             elif current is not None:
                 current.text += line + "\n"
             elif line.strip():
-                self.problems.append(Problem(Source(rel, number), "text before the first "
-                                             "paragraph anchor; start each paragraph with a "
-                                             "line like {#my-anchor}"))
+                self.problems.append(
+                    Problem(
+                        Source(rel, number),
+                        "text before the first "
+                        "paragraph anchor; start each paragraph with a "
+                        "line like {#my-anchor}",
+                    )
+                )
         for paragraph in paragraphs:
             paragraph.text = paragraph.text.strip("\n")
-        return LessonText(language=language, title=title, paragraphs=paragraphs,
-                          source=Source(rel, 1))
+        return LessonText(
+            language=language, title=title, paragraphs=paragraphs, source=Source(rel, 1)
+        )
 
     def read_quiz(self, path: Path) -> QuizSpec | None:
         doc = self._yaml(path)
         if doc is None:
             return None
-        doc.check_keys({"id", "title", "pass_mark", "max_attempts", "time_limit_minutes",
-                        "grading_method", "shuffle_questions", "shuffle_choices", "required",
-                        "feedback_shown", "answers_shown", "grade_release_required",
-                        "partial_credit", "questions"})
+        doc.check_keys(
+            {
+                "id",
+                "title",
+                "pass_mark",
+                "max_attempts",
+                "time_limit_minutes",
+                "grading_method",
+                "shuffle_questions",
+                "shuffle_choices",
+                "required",
+                "feedback_shown",
+                "answers_shown",
+                "grade_release_required",
+                "partial_credit",
+                "questions",
+            }
+        )
         quiz = QuizSpec(
-            id=doc.identifier(), title=doc.texts("title"),
+            id=doc.identifier(),
+            title=doc.texts("title"),
             pass_mark=doc.get("pass_mark", int, default=60),
             max_attempts=doc.get("max_attempts", int, required=False),
             time_limit_minutes=doc.get("time_limit_minutes", int, required=False),
@@ -440,15 +570,14 @@ class CourseReader:
             shuffle_questions=doc.get("shuffle_questions", bool, required=False, default=False),
             shuffle_choices=doc.get("shuffle_choices", bool, required=False, default=False),
             required=doc.get("required", bool, required=False, default=True),
-            feedback_shown=doc.get("feedback_shown", str, required=False,
-                                   default="immediately"),
-            answers_shown=doc.get("answers_shown", str, required=False,
-                                  default="after_attempt"),
-            grade_release_required=doc.get("grade_release_required", bool, required=False,
-                                           default=False),
-            partial_credit=doc.get("partial_credit", str, required=False,
-                                   default="all_or_nothing"),
-            source=doc.source())
+            feedback_shown=doc.get("feedback_shown", str, required=False, default="immediately"),
+            answers_shown=doc.get("answers_shown", str, required=False, default="after_attempt"),
+            grade_release_required=doc.get(
+                "grade_release_required", bool, required=False, default=False
+            ),
+            partial_credit=doc.get("partial_credit", str, required=False, default="all_or_nothing"),
+            source=doc.source(),
+        )
         for index, _ in enumerate(doc.get("questions", list, default=[])):
             entry = doc.sub("questions", index)
             if not isinstance(entry.data, dict):
@@ -456,10 +585,14 @@ class CourseReader:
                 continue
             if "draw" in entry.data:
                 entry.check_keys({"draw", "from"})
-                quiz.draws.append(DrawSpec(
-                    count=entry.get("draw", int, default=0),
-                    category=entry.get("from", str, default=""), position=index,
-                    source=entry.source()))
+                quiz.draws.append(
+                    DrawSpec(
+                        count=entry.get("draw", int, default=0),
+                        category=entry.get("from", str, default=""),
+                        position=index,
+                        source=entry.source(),
+                    )
+                )
                 continue
             quiz.questions.append(self.read_question(entry))
         return quiz
@@ -477,8 +610,9 @@ class CourseReader:
                 entry.problem("each category is a mapping with id, title and questions")
                 continue
             entry.check_keys({"id", "title", "questions"})
-            category = CategorySpec(id=entry.identifier(), title=entry.texts("title"),
-                                    source=entry.source())
+            category = CategorySpec(
+                id=entry.identifier(), title=entry.texts("title"), source=entry.source()
+            )
             for q_index, _ in enumerate(entry.get("questions", list, default=[])):
                 question = entry.sub("questions", q_index)
                 if not isinstance(question.data, dict):
@@ -492,21 +626,27 @@ class CourseReader:
         kind = doc.data.get("kind")
         doc.check_keys(common | _KIND_FIELDS.get(kind, {"choices", "answer"}))
         question = QuestionSpec(
-            id=doc.identifier(), kind=doc.get("kind", str, default=""),
-            prompt=doc.texts("prompt"), points=doc.get("points", int, required=False, default=1),
+            id=doc.identifier(),
+            kind=doc.get("kind", str, default=""),
+            prompt=doc.texts("prompt"),
+            points=doc.get("points", int, required=False, default=1),
             refers_to=doc.get("refers_to", str, required=False),
-            feedback=doc.texts("feedback", required=False), source=doc.source())
+            feedback=doc.texts("feedback", required=False),
+            source=doc.source(),
+        )
         if kind == "numeric":
             question.answer = doc.number("answer")
             question.tolerance = doc.number("tolerance", required=False)
-            question.tolerance_type = doc.get("tolerance_type", str, required=False,
-                                              default="absolute")
+            question.tolerance_type = doc.get(
+                "tolerance_type", str, required=False, default="absolute"
+            )
             return question
         if kind == "short_text":
             for language, texts in doc.get("accepted", dict, default={}).items():
                 if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-                    doc.problem(f"accepted.{language} must be a list of texts", "accepted",
-                                language)
+                    doc.problem(
+                        f"accepted.{language} must be a list of texts", "accepted", language
+                    )
                 else:
                     question.accepted[str(language)] = list(texts)
             question.accents = doc.get("accents", str, required=False, default="ignored")
@@ -523,17 +663,27 @@ class CourseReader:
                         continue
                     has_match = key == "items" and kind == "matching"
                     entry.check_keys({"id", "text", "match"} if has_match else {"id", "text"})
-                    question.choices.append(ChoiceSpec(
-                        id=entry.identifier(), correct=False, text=entry.texts("text"),
-                        match=entry.get("match", str, default="") if has_match else None,
-                        source=entry.source()))
+                    question.choices.append(
+                        ChoiceSpec(
+                            id=entry.identifier(),
+                            correct=False,
+                            text=entry.texts("text"),
+                            match=entry.get("match", str, default="") if has_match else None,
+                            source=entry.source(),
+                        )
+                    )
             return question
         if question.kind == "true_false":
             question.answer = doc.get("answer", bool)
             question.choices = [
-                ChoiceSpec(id=key, correct=(key == "true") == bool(question.answer),
-                           text=dict(TRUE_FALSE_TEXT[key]), source=doc.source("answer"))
-                for key in ("true", "false")]
+                ChoiceSpec(
+                    id=key,
+                    correct=(key == "true") == bool(question.answer),
+                    text=dict(TRUE_FALSE_TEXT[key]),
+                    source=doc.source("answer"),
+                )
+                for key in ("true", "false")
+            ]
             if "choices" in doc.data:
                 doc.problem("a true_false question has an answer, not choices", "choices")
             return question
@@ -543,10 +693,15 @@ class CourseReader:
                 entry.problem("each choice is a mapping")
                 continue
             entry.check_keys({"id", "correct", "text", "feedback"})
-            question.choices.append(ChoiceSpec(
-                id=entry.identifier(), correct=entry.get("correct", bool, default=False),
-                text=entry.texts("text"), feedback=entry.texts("feedback", required=False),
-                source=entry.source()))
+            question.choices.append(
+                ChoiceSpec(
+                    id=entry.identifier(),
+                    correct=entry.get("correct", bool, default=False),
+                    text=entry.texts("text"),
+                    feedback=entry.texts("feedback", required=False),
+                    source=entry.source(),
+                )
+            )
         return question
 
 

@@ -10,8 +10,16 @@ import re
 from dataclasses import dataclass, field
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-QUESTION_KINDS = ("single_choice", "multiple_select", "true_false", "numeric", "short_text",
-                  "matching", "ordering", "essay")
+QUESTION_KINDS = (
+    "single_choice",
+    "multiple_select",
+    "true_false",
+    "numeric",
+    "short_text",
+    "matching",
+    "ordering",
+    "essay",
+)
 # Multiple select's partial credit, chosen per quiz (questions/choice.py).
 PARTIAL_CREDIT_RULES = ("all_or_nothing", "right_minus_wrong")
 TOLERANCE_TYPES = ("absolute", "relative")

@@ -33,8 +33,15 @@ class _Dumper(yaml.SafeDumper):
 
 
 def dump_yaml(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=10_000, indent=2)
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=10_000,
+        indent=2,
+    )
 
 
 def _texts(mapping: dict) -> dict:
@@ -63,13 +70,21 @@ def references_yaml(course: CourseSpec) -> dict:
 
 
 def glossary_yaml(course: CourseSpec) -> dict:
-    return {"terms": [{"id": term.id, "term": _texts(term.term),
-                       "definition": _texts(term.definition)} for term in course.glossary]}
+    return {
+        "terms": [
+            {"id": term.id, "term": _texts(term.term), "definition": _texts(term.definition)}
+            for term in course.glossary
+        ]
+    }
 
 
 def images_yaml(course: CourseSpec) -> dict:
-    return {"images": [{"file": image.file, "alt": _texts(image.alt)}
-                       for image in sorted(course.images, key=lambda i: i.file)]}
+    return {
+        "images": [
+            {"file": image.file, "alt": _texts(image.alt)}
+            for image in sorted(course.images, key=lambda i: i.file)
+        ]
+    }
 
 
 def module_yaml(module: ModuleSpec) -> dict:
@@ -96,18 +111,29 @@ def module_yaml(module: ModuleSpec) -> dict:
 
 
 def assignment_yaml(assignment: AssignmentSpec) -> dict:
-    data = {"id": assignment.id, "title": _texts(assignment.title),
-            "prompt": _texts(assignment.prompt), "required": assignment.required,
-            "completion": assignment.completion}
+    data = {
+        "id": assignment.id,
+        "title": _texts(assignment.title),
+        "prompt": _texts(assignment.prompt),
+        "required": assignment.required,
+        "completion": assignment.completion,
+    }
     _optional(data, "pass_mark", assignment.pass_mark)
     data["formats"] = list(assignment.formats)
     for key in ("min_words", "max_words", "due_days", "late_days"):
         _optional(data, key, getattr(assignment, key))
-    data["rubric"] = [{"id": c.id, "points": c.points, "criterion": _texts(c.criterion),
-                       "levels": [{"points": level.points,
-                                   "description": _texts(level.description)}
-                                  for level in c.levels]}
-                      for c in assignment.rubric]
+    data["rubric"] = [
+        {
+            "id": c.id,
+            "points": c.points,
+            "criterion": _texts(c.criterion),
+            "levels": [
+                {"points": level.points, "description": _texts(level.description)}
+                for level in c.levels
+            ],
+        }
+        for c in assignment.rubric
+    ]
     return data
 
 
@@ -127,8 +153,9 @@ def quiz_yaml(quiz: QuizSpec) -> dict:
     questions = [question_yaml(question) for question in quiz.questions]
     # Draws sit at their place among the fixed questions.
     for draw in sorted(quiz.draws, key=lambda d: d.position):
-        questions.insert(min(draw.position, len(questions)),
-                         {"draw": draw.count, "from": draw.category})
+        questions.insert(
+            min(draw.position, len(questions)), {"draw": draw.count, "from": draw.category}
+        )
     data["questions"] = questions
     return data
 
@@ -145,15 +172,21 @@ def question_yaml(question: QuestionSpec) -> dict:
         entry["tolerance"] = question.tolerance
         _optional(entry, "tolerance_type", question.tolerance_type, "absolute")
     elif question.kind == "short_text":
-        entry["accepted"] = {language: list(question.accepted[language])
-                             for language in sorted(question.accepted)
-                             if question.accepted[language]}
+        entry["accepted"] = {
+            language: list(question.accepted[language])
+            for language in sorted(question.accepted)
+            if question.accepted[language]
+        }
         _optional(entry, "accents", question.accents, "ignored")
     elif question.kind == "matching":
-        entry["items"] = [{"id": c.id, "text": _texts(c.text), "match": c.match}
-                          for c in question.choices if c.match is not None]
-        entry["matches"] = [{"id": c.id, "text": _texts(c.text)}
-                            for c in question.choices if c.match is None]
+        entry["items"] = [
+            {"id": c.id, "text": _texts(c.text), "match": c.match}
+            for c in question.choices
+            if c.match is not None
+        ]
+        entry["matches"] = [
+            {"id": c.id, "text": _texts(c.text)} for c in question.choices if c.match is None
+        ]
     elif question.kind == "ordering":
         entry["items"] = [{"id": c.id, "text": _texts(c.text)} for c in question.choices]
     elif question.kind != "essay":
@@ -167,9 +200,16 @@ def question_yaml(question: QuestionSpec) -> dict:
 
 
 def bank_yaml(module: ModuleSpec) -> dict:
-    return {"categories": [{"id": category.id, "title": _texts(category.title),
-                            "questions": [question_yaml(q) for q in category.questions]}
-                           for category in module.bank]}
+    return {
+        "categories": [
+            {
+                "id": category.id,
+                "title": _texts(category.title),
+                "questions": [question_yaml(q) for q in category.questions],
+            }
+            for category in module.bank
+        ]
+    }
 
 
 def lesson_markdown(lesson: LessonSpec, language: str) -> str:

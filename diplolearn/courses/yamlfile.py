@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import yaml
 
-
 # libyaml's parser when PyYAML was built with it (much faster on large courses).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -36,8 +35,9 @@ def load_with_lines(text: str, first_line: int = 1):
             for key_node, value_node in current.value:
                 key = constructor.construct_object(key_node, deep=True)
                 if key in result:
-                    raise YamlError(f"the key {key!r} appears twice",
-                                    key_node.start_mark.line + first_line)
+                    raise YamlError(
+                        f"the key {key!r} appears twice", key_node.start_mark.line + first_line
+                    )
                 result[key] = build(value_node, (*path, key))
             return result
         if isinstance(current, yaml.SequenceNode):

@@ -39,10 +39,10 @@ class StepLinks:
     def __init__(self, enrolment_id: int):
         lesson = url_for("learner.show_lesson", enrolment_id=enrolment_id, lesson_key="-")
         quiz = url_for("learner.show_quiz", enrolment_id=enrolment_id, quiz_key="-")
-        assignment = url_for("learner.show_assignment", enrolment_id=enrolment_id,
-                             assignment_key="-")
-        self.prefixes = {"lesson": lesson[:-1], "quiz": quiz[:-1],
-                         "assignment": assignment[:-1]}
+        assignment = url_for(
+            "learner.show_assignment", enrolment_id=enrolment_id, assignment_key="-"
+        )
+        self.prefixes = {"lesson": lesson[:-1], "quiz": quiz[:-1], "assignment": assignment[:-1]}
 
     def __call__(self, item) -> str:
         node = getattr(item, "node", item)
@@ -59,9 +59,13 @@ def step_url(enrolment_id: int, item) -> str:
 def _labels():
     from diplolearn.services.progress import attempt_percent
 
-    return {"module_status": MODULE_STATUS, "attempt_state": ATTEMPT_STATE,
-            "grading_method": GRADING_METHOD, "attempt_percent": attempt_percent,
-            "step_links": StepLinks}
+    return {
+        "module_status": MODULE_STATUS,
+        "attempt_state": ATTEMPT_STATE,
+        "grading_method": GRADING_METHOD,
+        "attempt_percent": attempt_percent,
+        "step_links": StepLinks,
+    }
 
 
 from diplolearn.learner import (  # noqa: E402,F401

@@ -47,15 +47,31 @@ def _page(enrolment, progress, state, form=None, error=None, status=200):
     for submission in history:
         if submission.assignment_revision_id not in rubrics:
             rubrics[submission.assignment_revision_id] = service.rubric(
-                submission.assignment_revision_id)
+                submission.assignment_revision_id
+            )
     read = Reader(enrolment.cohort.course)
     return render_template(
-        "learner/assignment.html", enrolment=enrolment, progress=progress, assignment=state,
-        module=progress.module_of(state), revision=revision, rubrics=rubrics,
-        history=history, latest=latest, draft=draft, due=due, closing=closing, now=now,
-        editable=editable, form=form, error=error, read=read,
-        prompt=render_markdown(read(revision.prompt)[0]), render_markdown=render_markdown,
-        word_count=service.count_words(form.body.data or "")), status
+        "learner/assignment.html",
+        enrolment=enrolment,
+        progress=progress,
+        assignment=state,
+        module=progress.module_of(state),
+        revision=revision,
+        rubrics=rubrics,
+        history=history,
+        latest=latest,
+        draft=draft,
+        due=due,
+        closing=closing,
+        now=now,
+        editable=editable,
+        form=form,
+        error=error,
+        read=read,
+        prompt=render_markdown(read(revision.prompt)[0]),
+        render_markdown=render_markdown,
+        word_count=service.count_words(form.body.data or ""),
+    ), status
 
 
 @bp.get("/<int:enrolment_id>/assignments/<assignment_key>")
@@ -82,23 +98,40 @@ def save_assignment(enrolment_id: int, assignment_key: str):
             data = stream.stream.read(files.max_file_bytes() + 1)
             upload = files.check_upload(stream.filename, data)
         submission = service.save_answer(  # ChangedMeanwhile when another request won a race
-            enrolment, progress, state, body=form.body.data or "", upload=upload,
-            remove_file=bool(form.remove_file.data), submit=submitting, now=utcnow())
+            enrolment,
+            progress,
+            state,
+            body=form.body.data or "",
+            upload=upload,
+            remove_file=bool(form.remove_file.data),
+            submit=submitting,
+            now=utcnow(),
+        )
     error = work.error
     if isinstance(error, (ModuleLocked, NotStudying)):
         return refusal(enrolment, progress, error, state)
     if error is not None:
-        status = 409 if isinstance(error, (service.AlreadySubmitted, service.SubmissionClosed,
-                                           service.ChangedMeanwhile)) else 400
+        status = (
+            409
+            if isinstance(
+                error,
+                (service.AlreadySubmitted, service.SubmissionClosed, service.ChangedMeanwhile),
+            )
+            else 400
+        )
         return _page(enrolment, progress, state, form=form, error=error.message, status=status)
     if submission.state == SubmissionState.SUBMITTED:
-        flash(_("Your work is submitted late: it will still be graded, marked as late.")
-              if submission.is_late else _("Your work is submitted. Your grader will return "
-                                           "it with a grade and comments."), "success")
+        flash(
+            _("Your work is submitted late: it will still be graded, marked as late.")
+            if submission.is_late
+            else _("Your work is submitted. Your grader will return it with a grade and comments."),
+            "success",
+        )
     else:
         flash(_("Your draft is saved. Only you can see it until you submit it."), "success")
-    return redirect(url_for("learner.show_assignment", enrolment_id=enrolment.id,
-                            assignment_key=state.node.key))
+    return redirect(
+        url_for("learner.show_assignment", enrolment_id=enrolment.id, assignment_key=state.node.key)
+    )
 
 
 @bp.get("/<int:enrolment_id>/submissions/<int:submission_id>/file")
@@ -116,9 +149,14 @@ def send_submission_file(submission):
     path = files.storage_path(submission.file_sha256)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=files.MIME_TYPES[submission.file_kind],
-                         as_attachment=True, download_name=submission.file_name,
-                         conditional=False, max_age=0)
+    response = send_file(
+        path,
+        mimetype=files.MIME_TYPES[submission.file_kind],
+        as_attachment=True,
+        download_name=submission.file_name,
+        conditional=False,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -16,8 +16,13 @@ def _course_page(enrolment_id: int, template: str, attribute: str):
     if progress is None:
         abort(404)
     entries = getattr(progress.outline, attribute)
-    return render_template(template, enrolment=enrolment, entries=entries,
-                           read=Reader(enrolment.cohort.course), viewer=current_user)
+    return render_template(
+        template,
+        enrolment=enrolment,
+        entries=entries,
+        read=Reader(enrolment.cohort.course),
+        viewer=current_user,
+    )
 
 
 @bp.get("/<int:enrolment_id>/references")

@@ -20,9 +20,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from diplolearn.services.discussion import MAX_BODY, MAX_REASON
 
-KIND_LABELS = {"question": _l("Question"), "comment": _l("Comment"),
-               "reference": _l("Reference"), "prompt": _l("Contribution"),
-               "reply": _l("Reply")}
+KIND_LABELS = {
+    "question": _l("Question"),
+    "comment": _l("Comment"),
+    "reference": _l("Reference"),
+    "prompt": _l("Contribution"),
+    "reply": _l("Reply"),
+}
 BODY_HELP = _l("Markdown is welcome; HTML is not. At most %(max)d characters.", max=MAX_BODY)
 
 
@@ -37,25 +41,32 @@ def _mentions(form, people, viewer_id):
 
 
 class AnnotationForm(FlaskForm):
-    kind = RadioField(_l("Kind"), choices=[
-        ("question", _l("Question")), ("comment", _l("Comment")),
-        ("reference", _l("Reference"))], default="question")
-    body = TextAreaField(_l("Your text"), description=BODY_HELP,
-                         validators=[Length(max=MAX_BODY * 2)])
-    url = StringField(_l("Address of the reference (optional)"),
-                      validators=[Optional(), Length(max=2000)])
+    kind = RadioField(
+        _l("Kind"),
+        choices=[
+            ("question", _l("Question")),
+            ("comment", _l("Comment")),
+            ("reference", _l("Reference")),
+        ],
+        default="question",
+    )
+    body = TextAreaField(
+        _l("Your text"), description=BODY_HELP, validators=[Length(max=MAX_BODY * 2)]
+    )
+    url = StringField(
+        _l("Address of the reference (optional)"), validators=[Optional(), Length(max=2000)]
+    )
     private = BooleanField(_l("Keep as a private note (only you will see it)"))
-    mentions = MentionField(_l("Mention members of your group"), coerce=int,
-                            validate_choice=False)
+    mentions = MentionField(_l("Mention members of your group"), coerce=int, validate_choice=False)
     lang = HiddenField()
     submit = SubmitField(_l("Post"))
 
 
 class PromptForm(FlaskForm):
-    body = TextAreaField(_l("Your contribution"), description=BODY_HELP,
-                         validators=[Length(max=MAX_BODY * 2)])
-    mentions = MentionField(_l("Mention members of your group"), coerce=int,
-                            validate_choice=False)
+    body = TextAreaField(
+        _l("Your contribution"), description=BODY_HELP, validators=[Length(max=MAX_BODY * 2)]
+    )
+    mentions = MentionField(_l("Mention members of your group"), coerce=int, validate_choice=False)
     lang = HiddenField()
     submit = SubmitField(_l("Post"))
 
@@ -84,8 +95,9 @@ class EditForm(FlaskForm):
 
 
 class SessionPostForm(FlaskForm):
-    body = TextAreaField(_l("Your message"), description=BODY_HELP,
-                         validators=[Length(max=MAX_BODY * 2)])
+    body = TextAreaField(
+        _l("Your message"), description=BODY_HELP, validators=[Length(max=MAX_BODY * 2)]
+    )
     lang = HiddenField()
     submit = SubmitField(_l("Post"))
 
@@ -105,10 +117,16 @@ def session_form(groups, may_open_cohort: bool, data=None):
         group = SelectField(_l("For"), choices=choices, validate_choice=True)
         title = StringField(_l("Title"), validators=[Length(max=400)])
         starts_at = DateTimeLocalField(
-            _l("Starts (your time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-            validators=[InputRequired()])
-        duration = SelectField(_l("Length"), coerce=int, default=60, choices=[
-            (m, _l("%(num)d minutes", num=m)) for m in SESSION_DURATIONS])
+            _l("Starts (your time)"),
+            format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+            validators=[InputRequired()],
+        )
+        duration = SelectField(
+            _l("Length"),
+            coerce=int,
+            default=60,
+            choices=[(m, _l("%(num)d minutes", num=m)) for m in SESSION_DURATIONS],
+        )
         submit = SubmitField(_l("Open the session"))
 
     return SessionForm(data=data)

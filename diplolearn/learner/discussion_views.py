@@ -51,8 +51,9 @@ def _lesson_or_refusal(enrolment, progress, lesson_key):
 def _paragraph(lesson, paragraph_key: str):
     """(paragraph, its revision in the cohort's version or None when retired); 404 when the
     lesson never had this anchor."""
-    row = service.paragraph_with_revision(lesson.node.lesson_id, lesson.node.revision_id,
-                                          paragraph_key)
+    row = service.paragraph_with_revision(
+        lesson.node.lesson_id, lesson.node.revision_id, paragraph_key
+    )
     if row is None:
         abort(404)
     return row
@@ -67,12 +68,23 @@ def _paragraph_page(enrolment, progress, lesson, paragraph, revision, form=None,
         form = AnnotationForm(lang=lang)
     _mentions(form, people, current_user.id)
     return render_template(
-        "learner/paragraph.html", enrolment=enrolment, progress=progress, lesson=lesson,
-        module=progress.module_of(lesson), paragraph=paragraph, retired=revision is None,
-        html=render_markdown(text), lang=lang, form=form, read=read,
+        "learner/paragraph.html",
+        enrolment=enrolment,
+        progress=progress,
+        lesson=lesson,
+        module=progress.module_of(lesson),
+        paragraph=paragraph,
+        retired=revision is None,
+        html=render_markdown(text),
+        lang=lang,
+        form=form,
+        read=read,
         threads=service.threads(where, Annotation.paragraph_id == paragraph.id),
-        reply_form=ReplyForm(lang=lang), resolve_form=ResolveForm(), kinds=KIND_LABELS,
-        grouped=enrolment.tutor_group_id is not None), status
+        reply_form=ReplyForm(lang=lang),
+        resolve_form=ResolveForm(),
+        kinds=KIND_LABELS,
+        grouped=enrolment.tutor_group_id is not None,
+    ), status
 
 
 @bp.get("/<int:enrolment_id>/lessons/<lesson_key>/paragraphs/<paragraph_key>")
@@ -100,39 +112,74 @@ def annotate_paragraph(enrolment_id: int, lesson_key: str, paragraph_key: str):
         return _paragraph_page(enrolment, progress, lesson, paragraph, revision, form, 422)
     with unit_of_work(quiet=True) as work:
         post = service.annotate(
-            enrolment, progress, lesson, paragraph_key, kind=form.kind.data,
-            body=form.body.data, url=form.url.data, lang=form.lang.data,
-            private=form.private.data, mention_ids=form.mentions.data or [])
+            enrolment,
+            progress,
+            lesson,
+            paragraph_key,
+            kind=form.kind.data,
+            body=form.body.data,
+            url=form.url.data,
+            lang=form.lang.data,
+            private=form.private.data,
+            mention_ids=form.mentions.data or [],
+        )
     if isinstance(work.error, (ModuleLocked, NotStudying)):
         return refusal(enrolment, progress, work.error, lesson)
     if work.refused:
         form.body.errors = [*form.body.errors, work.error.message]
         return _paragraph_page(enrolment, progress, lesson, paragraph, revision, form, 422)
-    flash(_("Your note is saved; only you can see it.") if post.audience == "private"
-          else _("Your post is shared with your tutor group.") if post.tutor_group_id
-          else _("Your post is saved; the cohort's instructors can read it."), "success")
-    return redirect(url_for("learner.show_paragraph", enrolment_id=enrolment.id,
-                            lesson_key=lesson_key, paragraph_key=paragraph_key,
-                            _anchor=f"post-{post.id}"))
+    flash(
+        _("Your note is saved; only you can see it.")
+        if post.audience == "private"
+        else _("Your post is shared with your tutor group.")
+        if post.tutor_group_id
+        else _("Your post is saved; the cohort's instructors can read it."),
+        "success",
+    )
+    return redirect(
+        url_for(
+            "learner.show_paragraph",
+            enrolment_id=enrolment.id,
+            lesson_key=lesson_key,
+            paragraph_key=paragraph_key,
+            _anchor=f"post-{post.id}",
+        )
+    )
 
 
 def thread_url(enrolment, post: Annotation, anchor: int | None = None) -> str:
     """The page that shows a post's thread: its paragraph's, or its module's prompt's."""
     anchor = f"post-{anchor or post.id}"
     if post.session_id is not None:
-        return url_for("learner.show_session", enrolment_id=enrolment.id,
-                       session_id=post.session_id, _anchor=anchor)
+        return url_for(
+            "learner.show_session",
+            enrolment_id=enrolment.id,
+            session_id=post.session_id,
+            _anchor=anchor,
+        )
     if post.paragraph_id is None:
-        return url_for("learner.show_prompt", enrolment_id=enrolment.id,
-                       module_key=service.module_key(post.module_id), _anchor=anchor)
+        return url_for(
+            "learner.show_prompt",
+            enrolment_id=enrolment.id,
+            module_key=service.module_key(post.module_id),
+            _anchor=anchor,
+        )
     lesson_key, paragraph_key = service.paragraph_keys(post.paragraph_id)
-    return url_for("learner.show_paragraph", enrolment_id=enrolment.id, lesson_key=lesson_key,
-                   paragraph_key=paragraph_key, _anchor=anchor)
+    return url_for(
+        "learner.show_paragraph",
+        enrolment_id=enrolment.id,
+        lesson_key=lesson_key,
+        paragraph_key=paragraph_key,
+        _anchor=anchor,
+    )
 
 
 def _module_state(progress, post: Annotation):
-    return next((m for m in progress.modules if m.node.module_id == post.module_id), None) \
-        if progress is not None else None
+    return (
+        next((m for m in progress.modules if m.node.module_id == post.module_id), None)
+        if progress is not None
+        else None
+    )
 
 
 @bp.get("/<int:enrolment_id>/discussion/<int:annotation_id>")
@@ -161,9 +208,15 @@ def reply_to_post(enrolment_id: int, annotation_id: int):
         progress_service.ensure_studying(enrolment)
         if module is None or not module.is_open:
             raise ModuleLocked()
-        post = service.reply(current_user, target, body=form.body.data, lang=form.lang.data,
-                             cohort=enrolment.cohort, tutor_answer=form.tutor_answer.data,
-                             learner_group_id=enrolment.tutor_group_id)
+        post = service.reply(
+            current_user,
+            target,
+            body=form.body.data,
+            lang=form.lang.data,
+            cohort=enrolment.cohort,
+            tutor_answer=form.tutor_answer.data,
+            learner_group_id=enrolment.tutor_group_id,
+        )
     if work.refused:
         return redirect(back)
     flash(_("Your reply is posted."), "success")
@@ -178,12 +231,15 @@ def resolve_question(enrolment_id: int, annotation_id: int):
     form = ResolveForm()
     if form.validate_on_submit():
         with unit_of_work() as work:
-            service.resolve(question, current_user, staff=False,
-                            reopen=form.reopen.data == "1")
+            service.resolve(question, current_user, staff=False, reopen=form.reopen.data == "1")
         if work.refused:
             return redirect(thread_url(enrolment, question))
-        flash(_("The question is open again.") if form.reopen.data == "1"
-              else _("The question is marked resolved."), "success")
+        flash(
+            _("The question is open again.")
+            if form.reopen.data == "1"
+            else _("The question is marked resolved."),
+            "success",
+        )
     return redirect(thread_url(enrolment, question))
 
 
@@ -196,16 +252,24 @@ def list_retired(enrolment_id: int, lesson_key: str):
     if refused:
         return refused
     retired = service.retired_paragraph_ids(lesson.node.lesson_id, lesson.node.revision_id)
-    threads = service.threads(learner_discussion(enrolment),
-                              Annotation.paragraph_id.in_(retired))
-    return render_template("learner/retired.html", enrolment=enrolment, lesson=lesson,
-                           module=progress.module_of(lesson), threads=threads,
-                           kinds=KIND_LABELS, read=Reader(enrolment.cohort.course))
+    threads = service.threads(learner_discussion(enrolment), Annotation.paragraph_id.in_(retired))
+    return render_template(
+        "learner/retired.html",
+        enrolment=enrolment,
+        lesson=lesson,
+        module=progress.module_of(lesson),
+        threads=threads,
+        kinds=KIND_LABELS,
+        read=Reader(enrolment.cohort.course),
+    )
 
 
 def _module_or_404(progress, module_key: str):
-    module = next((m for m in progress.modules if m.node.key == module_key), None) \
-        if progress is not None else None
+    module = (
+        next((m for m in progress.modules if m.node.key == module_key), None)
+        if progress is not None
+        else None
+    )
     if module is None or not module.node.discussion:
         abort(404)
     return module
@@ -217,14 +281,25 @@ def _prompt_page(enrolment, progress, module, form=None, status=200):
     if form is None:
         form = PromptForm(lang=lang)
     _mentions(form, service.group_people(enrolment.tutor_group_id), current_user.id)
-    threads = service.threads(learner_discussion(enrolment),
-                              Annotation.module_id == module.node.module_id,
-                              Annotation.paragraph_id.is_(None))
+    threads = service.threads(
+        learner_discussion(enrolment),
+        Annotation.module_id == module.node.module_id,
+        Annotation.paragraph_id.is_(None),
+    )
     return render_template(
-        "learner/prompt.html", enrolment=enrolment, module=module, prompt=render_markdown(prompt),
-        lang=lang, form=form, threads=threads, reply_form=ReplyForm(lang=lang),
-        resolve_form=ResolveForm(), kinds=KIND_LABELS, read=read,
-        grouped=enrolment.tutor_group_id is not None), status
+        "learner/prompt.html",
+        enrolment=enrolment,
+        module=module,
+        prompt=render_markdown(prompt),
+        lang=lang,
+        form=form,
+        threads=threads,
+        reply_form=ReplyForm(lang=lang),
+        resolve_form=ResolveForm(),
+        kinds=KIND_LABELS,
+        read=read,
+        grouped=enrolment.tutor_group_id is not None,
+    ), status
 
 
 @bp.get("/<int:enrolment_id>/modules/<module_key>/discussion")
@@ -233,8 +308,9 @@ def show_prompt(enrolment_id: int, module_key: str):
     enrolment, progress = load_progress(enrolment_id)
     module = _module_or_404(progress, module_key)
     if not module.is_open:
-        return refusal(enrolment, progress, ModuleLocked(),
-                       module.lessons[0] if module.lessons else None)
+        return refusal(
+            enrolment, progress, ModuleLocked(), module.lessons[0] if module.lessons else None
+        )
     return _prompt_page(enrolment, progress, module)
 
 
@@ -248,20 +324,32 @@ def answer_prompt(enrolment_id: int, module_key: str):
     if not form.validate_on_submit():
         return _prompt_page(enrolment, progress, module, form, 422)
     with unit_of_work(quiet=True) as work:
-        post = service.answer_prompt(enrolment, progress, module_key, body=form.body.data,
-                                     lang=form.lang.data, mention_ids=form.mentions.data or [])
+        post = service.answer_prompt(
+            enrolment,
+            progress,
+            module_key,
+            body=form.body.data,
+            lang=form.lang.data,
+            mention_ids=form.mentions.data or [],
+        )
     if isinstance(work.error, (ModuleLocked, NotStudying)):
         return refusal(enrolment, progress, work.error)
     if work.refused:
         form.body.errors = [*form.body.errors, work.error.message]
         return _prompt_page(enrolment, progress, module, form, 422)
     flash(_("Your post is shared with your tutor group."), "success")
-    return redirect(url_for("learner.show_prompt", enrolment_id=enrolment.id,
-                            module_key=module_key, _anchor=f"post-{post.id}"))
-
+    return redirect(
+        url_for(
+            "learner.show_prompt",
+            enrolment_id=enrolment.id,
+            module_key=module_key,
+            _anchor=f"post-{post.id}",
+        )
+    )
 
 
 # --- weekly text sessions ----------------------------------------------------------------------
+
 
 def _session_page(enrolment, session, form=None, status=200):
     from diplolearn.models import utcnow
@@ -270,13 +358,18 @@ def _session_page(enrolment, session, form=None, status=200):
     lang = read.order[0]
     now = utcnow()
     return render_template(
-        "discussion/session.html", session=session, phase=session.phase(now),
-        cohort=enrolment.cohort, threads=service.threads(
-            learner_discussion(enrolment), Annotation.session_id == session.id),
-        form=form or SessionPostForm(lang=lang), kinds=KIND_LABELS,
-        post_url=url_for("learner.post_in_session", enrolment_id=enrolment.id,
-                         session_id=session.id),
-        back_url=url_for("learner.list_sessions", enrolment_id=enrolment.id)), status
+        "discussion/session.html",
+        session=session,
+        phase=session.phase(now),
+        cohort=enrolment.cohort,
+        threads=service.threads(learner_discussion(enrolment), Annotation.session_id == session.id),
+        form=form or SessionPostForm(lang=lang),
+        kinds=KIND_LABELS,
+        post_url=url_for(
+            "learner.post_in_session", enrolment_id=enrolment.id, session_id=session.id
+        ),
+        back_url=url_for("learner.list_sessions", enrolment_id=enrolment.id),
+    ), status
 
 
 @bp.get("/<int:enrolment_id>/sessions")
@@ -286,11 +379,16 @@ def list_sessions(enrolment_id: int):
 
     enrolment = load_progress(enrolment_id)[0]
     sessions = learner_session_list(enrolment)
-    return render_template("discussion/sessions.html", sessions=sessions, now=utcnow(),
-                           cohort=enrolment.cohort, enrolment=enrolment,
-                           session_url=lambda s: url_for("learner.show_session",
-                                                         enrolment_id=enrolment.id,
-                                                         session_id=s.id))
+    return render_template(
+        "discussion/sessions.html",
+        sessions=sessions,
+        now=utcnow(),
+        cohort=enrolment.cohort,
+        enrolment=enrolment,
+        session_url=lambda s: url_for(
+            "learner.show_session", enrolment_id=enrolment.id, session_id=s.id
+        ),
+    )
 
 
 @bp.get("/<int:enrolment_id>/sessions/<int:session_id>")
@@ -313,10 +411,17 @@ def post_in_session(enrolment_id: int, session_id: int):
         return _session_page(enrolment, session, form, 422)
     with unit_of_work(quiet=True) as work:
         progress_service.ensure_studying(enrolment)
-        post = service.post_in_session(current_user, session, enrolment.cohort,
-                                       body=form.body.data, lang=form.lang.data)
+        post = service.post_in_session(
+            current_user, session, enrolment.cohort, body=form.body.data, lang=form.lang.data
+        )
     if work.refused:
         form.body.errors = [*form.body.errors, work.error.message]
         return _session_page(enrolment, session, form, 422)
-    return redirect(url_for("learner.show_session", enrolment_id=enrolment.id,
-                            session_id=session.id, _anchor=f"post-{post.id}"))
+    return redirect(
+        url_for(
+            "learner.show_session",
+            enrolment_id=enrolment.id,
+            session_id=session.id,
+            _anchor=f"post-{post.id}",
+        )
+    )

@@ -66,15 +66,23 @@ def drawn_questions(attempt: QuizAttempt, read: Reader) -> list[QuestionView]:
             options.append(Option(tokens[key], kind.option_text(key, text), lang))
         prompt, lang = read(question.prompt)
         answer = aq.response.answer if aq.response is not None else None
-        views.append(QuestionView(aq.position, field_name(aq), question.points,
-                                  render_markdown(prompt), lang,
-                                  kind.build_field(prompt, options, answer, tokens,
-                                                   question=question), kind.layout))
+        views.append(
+            QuestionView(
+                aq.position,
+                field_name(aq),
+                question.points,
+                render_markdown(prompt),
+                lang,
+                kind.build_field(prompt, options, answer, tokens, question=question),
+                kind.layout,
+            )
+        )
     return views
 
 
-def review(attempt: QuizAttempt, read: Reader, reveal: bool, feedback: bool = True
-           ) -> list[QuestionReview]:
+def review(
+    attempt: QuizAttempt, read: Reader, reveal: bool, feedback: bool = True
+) -> list[QuestionReview]:
     """Each question's result; ``reveal``: mark the correct answers; ``feedback``: include the
     question's and the choices' feedback and the grader's comment on an essay (left out of the
     page entirely otherwise)."""
@@ -85,17 +93,33 @@ def review(attempt: QuizAttempt, read: Reader, reveal: bool, feedback: bool = Tr
         score = response.score if response is not None and response.score is not None else 0
         prompt, lang = read(question.prompt)
         text = read(question.feedback)[0] if feedback else ""
-        choices = questions.get(question.kind).review(question, answer, aq.choice_order, read,
-                                                      reveal)
+        choices = questions.get(question.kind).review(
+            question, answer, aq.choice_order, read, reveal
+        )
         if not feedback:
             choices = [replace(choice, feedback="") for choice in choices]
         kind = questions.get(question.kind)
         manual = kind.manual
-        pending = manual and response is not None and response.score is None \
+        pending = (
+            manual
+            and response is not None
+            and response.score is None
             and bool(answer and any(answer.values()))
-        reviews.append(QuestionReview(
-            aq.position, render_markdown(prompt), lang, question.points, score,
-            score >= question.points, text, choices, pending,
-            (response.feedback or "") if manual and feedback and response is not None else "",
-            kind.layout, manual))
+        )
+        reviews.append(
+            QuestionReview(
+                aq.position,
+                render_markdown(prompt),
+                lang,
+                question.points,
+                score,
+                score >= question.points,
+                text,
+                choices,
+                pending,
+                (response.feedback or "") if manual and feedback and response is not None else "",
+                kind.layout,
+                manual,
+            )
+        )
     return reviews

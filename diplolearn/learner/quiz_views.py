@@ -43,8 +43,9 @@ def _attempt_url(endpoint: str, attempt) -> str:
 def _problem(enrolment, error, status: int, attempt=None):
     """A refused post: a clear page, a 4xx, and nothing recorded (the unit of work rolled the
     change back)."""
-    return render_template("learner/problem.html", enrolment=enrolment, message=error.message,
-                           attempt=attempt), status
+    return render_template(
+        "learner/problem.html", enrolment=enrolment, message=error.message, attempt=attempt
+    ), status
 
 
 @bp.get("/<int:enrolment_id>/quizzes/<quiz_key>")
@@ -56,10 +57,18 @@ def show_quiz(enrolment_id: int, quiz_key: str):
     if not module.is_open:
         return refusal(enrolment, progress, ModuleLocked(), quiz)
     policy = quiz_policy.policy_for(enrolment, quiz.node)
-    return render_template("learner/quiz.html", enrolment=enrolment, progress=progress,
-                           quiz=quiz, module=module, form=StartAttemptForm(),
-                           read=Reader(enrolment.cohort.course), policy=policy,
-                           left=policy.left(quiz.used), now=utcnow())
+    return render_template(
+        "learner/quiz.html",
+        enrolment=enrolment,
+        progress=progress,
+        quiz=quiz,
+        module=module,
+        form=StartAttemptForm(),
+        read=Reader(enrolment.cohort.course),
+        policy=policy,
+        left=policy.left(quiz.used),
+        now=utcnow(),
+    )
 
 
 @bp.post("/<int:enrolment_id>/quizzes/<quiz_key>/attempts")
@@ -87,9 +96,15 @@ def show_attempt(enrolment_id: int, attempt_id: int):
         return redirect(_attempt_url("learner.show_result", attempt))
     read = Reader(enrolment.cohort.course, attempt.language)
     drawn = drawn_questions(attempt, read)
-    return render_template("learner/attempt.html", enrolment=enrolment, attempt=attempt,
-                           questions=drawn, form=make_attempt_form(drawn), read=read,
-                           time_up=attempt.is_past_deadline())
+    return render_template(
+        "learner/attempt.html",
+        enrolment=enrolment,
+        attempt=attempt,
+        questions=drawn,
+        form=make_attempt_form(drawn),
+        read=read,
+        time_up=attempt.is_past_deadline(),
+    )
 
 
 def _problem_status(error) -> int:
@@ -114,11 +129,15 @@ def _change_attempt(enrolment_id: int, attempt_id: int, action, *, completes: bo
             # (committed), not rolled back like a refusal.
             time_up = error
         if completes or time_up is not None:
-            progress_service.complete_if_done(enrolment,
-                                              progress_service.course_progress(enrolment))
+            progress_service.complete_if_done(
+                enrolment, progress_service.course_progress(enrolment)
+            )
     if work.refused:
-        return enrolment, attempt, _problem(enrolment, work.error,
-                                            _problem_status(work.error), attempt)
+        return (
+            enrolment,
+            attempt,
+            _problem(enrolment, work.error, _problem_status(work.error), attempt),
+        )
     if time_up is not None:
         flash(time_up.message, "error")
         return enrolment, attempt, redirect(_attempt_url("learner.show_result", attempt))
@@ -128,8 +147,9 @@ def _change_attempt(enrolment_id: int, attempt_id: int, action, *, completes: bo
 @bp.post("/<int:enrolment_id>/attempts/<int:attempt_id>/save")
 @login_required
 def save_attempt(enrolment_id: int, attempt_id: int):
-    _enrolment, attempt, refused = _change_attempt(enrolment_id, attempt_id,
-                                                   quizzes.save_answers, completes=False)
+    _enrolment, attempt, refused = _change_attempt(
+        enrolment_id, attempt_id, quizzes.save_answers, completes=False
+    )
     if refused is not None:
         return refused
     if wants_json():  # the page's autosave (static/quiz.js); the form post works without it
@@ -141,8 +161,9 @@ def save_attempt(enrolment_id: int, attempt_id: int):
 @bp.post("/<int:enrolment_id>/attempts/<int:attempt_id>/submit")
 @login_required
 def submit_attempt(enrolment_id: int, attempt_id: int):
-    _enrolment, attempt, refused = _change_attempt(enrolment_id, attempt_id, quizzes.submit,
-                                                   completes=True)
+    _enrolment, attempt, refused = _change_attempt(
+        enrolment_id, attempt_id, quizzes.submit, completes=True
+    )
     if refused is not None:
         return refused
     return redirect(_attempt_url("learner.show_result", attempt))
@@ -155,18 +176,36 @@ def show_result(enrolment_id: int, attempt_id: int):
     if attempt.state == AttemptState.IN_PROGRESS:
         return redirect(_attempt_url("learner.show_attempt", attempt))
     progress = progress_service.course_progress(enrolment)
-    quiz = next((q for q in progress.items if q.node.kind == "quiz"
-                 and q.node.quiz_id == attempt.quiz_id), None) if progress else None
+    quiz = (
+        next(
+            (
+                q
+                for q in progress.items
+                if q.node.kind == "quiz" and q.node.quiz_id == attempt.quiz_id
+            ),
+            None,
+        )
+        if progress
+        else None
+    )
     # What the learner sees follows the attempt's policy (services/quiz_policy.py): what is
     # not visible is not rendered, so it is not in the page either.
     policy = quiz_policy.policy_for(enrolment, quiz.node) if quiz else None
     left = policy.left(quiz.used) if quiz else None
     seen = quiz_policy.visibility(attempt, policy, quiz is None or quiz.done or left == 0)
     read = Reader(enrolment.cohort.course, attempt.language)
-    return render_template("learner/result.html", enrolment=enrolment, attempt=attempt,
-                           quiz=quiz, left=left, seen=seen, reveal=seen.answers,
-                           reviews=review(attempt, read, seen.answers, seen.feedback)
-                           if seen.score else [],
-                           form=StartAttemptForm(), read=read,
-                           percent=progress_service.attempt_percent(attempt)
-                           if attempt.score is not None and seen.score else None)
+    return render_template(
+        "learner/result.html",
+        enrolment=enrolment,
+        attempt=attempt,
+        quiz=quiz,
+        left=left,
+        seen=seen,
+        reveal=seen.answers,
+        reviews=review(attempt, read, seen.answers, seen.feedback) if seen.score else [],
+        form=StartAttemptForm(),
+        read=read,
+        percent=progress_service.attempt_percent(attempt)
+        if attempt.score is not None and seen.score
+        else None,
+    )

@@ -16,8 +16,7 @@ from diplolearn.models import EnrolmentState, utcnow
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import learner_discussion, own_enrolment_or_404
-from diplolearn.services import places
-from diplolearn.services import discussion
+from diplolearn.services import discussion, places
 from diplolearn.services import progress as progress_service
 from diplolearn.services.errors import DomainError, ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
@@ -32,9 +31,12 @@ def load_progress(enrolment_id: int):
 def locked_reason(module) -> str:
     if module.waiting_for:
         numbers = [m.number for m in module.waiting_for]
-        return ngettext("Complete Module %(numbers)s first.",
-                        "Complete Modules %(numbers)s first.", len(numbers),
-                        numbers=", ".join(str(n) for n in numbers))
+        return ngettext(
+            "Complete Module %(numbers)s first.",
+            "Complete Modules %(numbers)s first.",
+            len(numbers),
+            numbers=", ".join(str(n) for n in numbers),
+        )
     if module.opens_at is not None:
         return _("Opens on %(date)s.", date=format_datetime(module.opens_at))
     return _("This module is not open yet.")
@@ -44,9 +46,14 @@ def refusal(enrolment, progress, error: DomainError, item=None, status: int = 40
     """A clear page saying why the learner cannot do this here (locked, paused, ...)."""
     module = progress.module_of(item) if progress is not None and item is not None else None
     reason = locked_reason(module) if isinstance(error, ModuleLocked) and module else None
-    return render_template("learner/refused.html", enrolment=enrolment, module=module,
-                           message=error.message, reason=reason,
-                           read=Reader(enrolment.cohort.course)), status
+    return render_template(
+        "learner/refused.html",
+        enrolment=enrolment,
+        module=module,
+        message=error.message,
+        reason=reason,
+        read=Reader(enrolment.cohort.course),
+    ), status
 
 
 @bp.app_template_global()
@@ -58,9 +65,13 @@ def module_locked_reason(module) -> str:
 @login_required
 def show_outline(enrolment_id: int):
     enrolment, progress = load_progress(enrolment_id)
-    return render_template("learner/outline.html", enrolment=enrolment, progress=progress,
-                           waiting=places.waiting_positions([enrolment]),
-                           read=Reader(enrolment.cohort.course))
+    return render_template(
+        "learner/outline.html",
+        enrolment=enrolment,
+        progress=progress,
+        waiting=places.waiting_positions([enrolment]),
+        read=Reader(enrolment.cohort.course),
+    )
 
 
 def _open_lesson(enrolment, progress, lesson_key: str):
@@ -84,7 +95,8 @@ def show_lesson(enrolment_id: int, lesson_key: str):
     # A published lesson's text never changes: it is rendered once per reading order.
     paragraphs = progress.outline.remember(
         ("paragraphs", lesson.node.revision_id, tuple(read.order)),
-        lambda: render_paragraphs(lesson.node.revision_id, read))
+        lambda: render_paragraphs(lesson.node.revision_id, read),
+    )
     previous, following = progress.neighbours(lesson)
     # The discussion beside the text: visible posts per paragraph anchor, in one query.
     counts = discussion.paragraph_counts(learner_discussion(enrolment), lesson.node.lesson_id)
@@ -92,25 +104,36 @@ def show_lesson(enrolment_id: int, lesson_key: str):
     # The page view writes nothing: time on task and the enrolment's first activity come from
     # the page's heartbeat (static/lesson.js, sent on load too) or the learner's next POST.
     return render_template(
-        "learner/lesson.html", enrolment=enrolment, progress=progress, lesson=lesson,
-        module=progress.module_of(lesson), paragraphs=paragraphs, previous=previous,
+        "learner/lesson.html",
+        enrolment=enrolment,
+        progress=progress,
+        lesson=lesson,
+        module=progress.module_of(lesson),
+        paragraphs=paragraphs,
+        previous=previous,
         untranslated=any(lang != read.order[0] for _key, lang, _html in paragraphs),
-        following=following, form=MarkDoneForm(), read=read, counts=counts,
-        retired_posts=sum(n for key, n in counts.items() if key not in current))
+        following=following,
+        form=MarkDoneForm(),
+        read=read,
+        counts=counts,
+        retired_posts=sum(n for key, n in counts.items() if key not in current),
+    )
 
 
 def render_paragraphs(lesson_revision_id: int, read: Reader) -> list[tuple]:
     """(anchor, language, sanitised HTML) of each paragraph, in the reader's language."""
     from diplolearn.services import images, outline
 
-    texts = [(key, *read(body), course_id)
-             for key, body, course_id in outline.lesson_paragraphs(lesson_revision_id)]
+    texts = [
+        (key, *read(body), course_id)
+        for key, body, course_id in outline.lesson_paragraphs(lesson_revision_id)
+    ]
     # Images in the text: one query for all of them (services/images.py).
-    shown = images.images_for(texts[0][3], [text for _k, text, _l, _c in texts]) \
-        if texts else {}
-    return [(key, lang, render_markdown(images.embed_images(resolve_course_links(text), shown,
-                                                            lang)))
-            for key, text, lang, _course in texts]
+    shown = images.images_for(texts[0][3], [text for _k, text, _l, _c in texts]) if texts else {}
+    return [
+        (key, lang, render_markdown(images.embed_images(resolve_course_links(text), shown, lang)))
+        for key, text, lang, _course in texts
+    ]
 
 
 @bp.post("/<int:enrolment_id>/lessons/<lesson_key>/done")
@@ -147,8 +170,12 @@ def record_activity(enrolment_id: int, lesson_key: str):
     with unit_of_work():
         now = utcnow()
         progress_service.record_lesson_activity(
-            enrolment.id, lesson.node.lesson_id, progress.outline.version_id,
-            enrolment.last_activity_at, now)
+            enrolment.id,
+            lesson.node.lesson_id,
+            progress.outline.version_id,
+            enrolment.last_activity_at,
+            now,
+        )
         if enrolment.state == EnrolmentState.INVITED:
             progress_service.start_studying(enrolment.id, now)
     return "", 204

@@ -22,15 +22,22 @@ class PreferencesForm(FlaskForm):
     interface_language = SelectField(_l("Language of menus and messages"))
     reading_language = SelectField(
         _l("Language I read courses in"),
-        description=_l("When a text is not available in this language, DiploLearn shows it in "
-                       "your interface language, then in the course's own language."),
+        description=_l(
+            "When a text is not available in this language, DiploLearn shows it in "
+            "your interface language, then in the course's own language."
+        ),
     )
-    timezone = SelectField(_l("My time zone"), validators=[DataRequired()],
-                           description=_l("Dates and deadlines are shown in this time zone."))
+    timezone = SelectField(
+        _l("My time zone"),
+        validators=[DataRequired()],
+        description=_l("Dates and deadlines are shown in this time zone."),
+    )
     notify_by_mail = BooleanField(
         _l("Also send me announcements by mail"),
-        description=_l("Announcements from your instructors and tutors are always on your "
-                       "dashboard."))
+        description=_l(
+            "Announcements from your instructors and tutors are always on your dashboard."
+        ),
+    )
     submit = SubmitField(_l("Save preferences"))
 
     def __init__(self, *args, **kwargs):

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from diplolearn.auth.forms import ChangePasswordForm
-from diplolearn.i18n import current_language
 from diplolearn.forms import safe_next
+from diplolearn.i18n import current_language
+from diplolearn.learner.pages import Reader
 from diplolearn.main import bp
 from diplolearn.main.forms import LanguageForm, PreferencesForm
-from diplolearn.learner.pages import Reader
 from diplolearn.security.permissions import login_required
 from diplolearn.security.scoping import (
     dashboard_announcements,
@@ -21,7 +21,6 @@ from diplolearn.security.scoping import (
 from diplolearn.services import accounts, health, places, progress
 from diplolearn.services.errors import WeakPassword
 from diplolearn.unit_of_work import unit_of_work
-
 
 DASHBOARD_ANNOUNCEMENTS = 5
 
@@ -33,12 +32,17 @@ def home():
     enrolments = dashboard_enrolments(current_user)
     # Every cohort's progress in a fixed number of queries, however many there are.
     standing = progress.progress_for(list(enrolments))
-    announcements = dashboard_announcements(current_user, DASHBOARD_ANNOUNCEMENTS) \
-        if enrolments else []
-    return render_template("main/dashboard.html", enrolments=enrolments, standing=standing,
-                           readers={e.id: Reader(e.cohort.course) for e in enrolments},
-                           waiting=places.waiting_positions(enrolments),
-                           announcements=announcements)
+    announcements = (
+        dashboard_announcements(current_user, DASHBOARD_ANNOUNCEMENTS) if enrolments else []
+    )
+    return render_template(
+        "main/dashboard.html",
+        enrolments=enrolments,
+        standing=standing,
+        readers={e.id: Reader(e.cohort.course) for e in enrolments},
+        waiting=places.waiting_positions(enrolments),
+        announcements=announcements,
+    )
 
 
 @bp.get("/healthz")
@@ -68,7 +72,9 @@ def set_language():
 def account():
     form = PreferencesForm(
         obj=current_user,
-        data=None if request.method == "POST" else {
+        data=None
+        if request.method == "POST"
+        else {
             "interface_language": current_user.interface_language or current_language(),
             "reading_language": current_user.reading_language or current_language(),
         },
@@ -83,8 +89,12 @@ def account():
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("main.account"))
     status = 422 if request.method == "POST" else 200
-    return render_template("main/account.html", form=form, password_form=password_form,
-                           membership=own_current_membership(current_user)), status
+    return render_template(
+        "main/account.html",
+        form=form,
+        password_form=password_form,
+        membership=own_current_membership(current_user),
+    ), status
 
 
 @bp.post("/account/password")
@@ -94,17 +104,26 @@ def change_password():
     password_form = ChangePasswordForm(prefix="pw")
     if password_form.validate_on_submit():
         with unit_of_work(quiet=True) as work:
-            accounts.change_password(current_user, password_form.current.data,
-                                     password_form.password.data)
+            accounts.change_password(
+                current_user, password_form.current.data, password_form.password.data
+            )
         if work.refused:
-            field = password_form.password if isinstance(work.error, WeakPassword) \
+            field = (
+                password_form.password
+                if isinstance(work.error, WeakPassword)
                 else password_form.current
+            )
             field.errors.append(work.error.message)
         else:
             # Every other session ended with the old epoch; keep this one signed in.
             login_user(current_user._get_current_object())
-            flash(_("Your password is changed. You have been signed out everywhere else."),
-                  "success")
+            flash(
+                _("Your password is changed. You have been signed out everywhere else."), "success"
+            )
             return redirect(url_for("main.account"))
-    return render_template("main/account.html", form=form, password_form=password_form,
-                           membership=own_current_membership(current_user)), 422
+    return render_template(
+        "main/account.html",
+        form=form,
+        password_form=password_form,
+        membership=own_current_membership(current_user),
+    ), 422

@@ -12,36 +12,62 @@ from diplolearn.auth.validators import email_address
 
 class StaffMemberForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), email_address, Length(max=254)])
-    name_latin = StringField(_l("Name in Latin script"),
-                             validators=[DataRequired(), Length(max=200)],
-                             description=_l("As it should appear on certificates."))
-    name_ar = StringField(_l("Name in Arabic script"), validators=[Optional(), Length(max=200)],
-                          render_kw={"dir": "rtl", "lang": "ar"})
-    language = SelectField(_l("Preferred language"),
-                           description=_l("For the invitation, until the person chooses their "
-                                          "own."))
+    name_latin = StringField(
+        _l("Name in Latin script"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("As it should appear on certificates."),
+    )
+    name_ar = StringField(
+        _l("Name in Arabic script"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"dir": "rtl", "lang": "ar"},
+    )
+    language = SelectField(
+        _l("Preferred language"),
+        description=_l("For the invitation, until the person chooses their own."),
+    )
     position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
-    posting = StringField(_l("Posting"), validators=[Optional(), Length(max=200)],
-                          description=_l("Seen only by the person, your ministry's "
-                                         "coordinators and the platform's administrators."))
-    staff_id = StringField(_l("Staff ID"), validators=[Optional(), Length(max=64)],
-                           description=_l("Optional. Your ministry's own number for this "
-                                          "person; roster files use it to recognise them even "
-                                          "when their email changes."))
+    posting = StringField(
+        _l("Posting"),
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "Seen only by the person, your ministry's "
+            "coordinators and the platform's administrators."
+        ),
+    )
+    staff_id = StringField(
+        _l("Staff ID"),
+        validators=[Optional(), Length(max=64)],
+        description=_l(
+            "Optional. Your ministry's own number for this "
+            "person; roster files use it to recognise them even "
+            "when their email changes."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = [(code, i18n.language_name(code))
-                                 for code in i18n.supported_languages()]
+        self.language.choices = [
+            (code, i18n.language_name(code)) for code in i18n.supported_languages()
+        ]
 
 
 class RosterUploadForm(FlaskForm):
     file = FileField(_l("Roster file (CSV)"), validators=[FileRequired(_l("Choose a file."))])
-    mode = RadioField(_l("What to do with people missing from the file"), default="add",
-                      choices=[("add", _l("Nothing: add and update only")),
-                               ("sync", _l("Take them off the staff (sync): the preview lists "
-                                           "them before anything is done"))])
+    mode = RadioField(
+        _l("What to do with people missing from the file"),
+        default="add",
+        choices=[
+            ("add", _l("Nothing: add and update only")),
+            (
+                "sync",
+                _l(
+                    "Take them off the staff (sync): the preview lists them before anything is done"
+                ),
+            ),
+        ],
+    )
     submit = SubmitField(_l("Upload and preview"))
 
 

@@ -62,15 +62,21 @@ def list_staff(ministry_id: int):
     former = request.args.get("former") == "1"
     search = request.args.get("q", "").strip()[:100]
     query = ministry_people(current_user, ministry.id, former=former, search=search)
-    return render_template("ministry/staff.html", ministry=ministry, page=paginate(query),
-                           search=search, former=former)
+    return render_template(
+        "ministry/staff.html", ministry=ministry, page=paginate(query), search=search, former=former
+    )
 
 
 def _form_values(form: StaffMemberForm) -> dict:
-    return {"email": form.email.data, "name_latin": form.name_latin.data,
-            "name_ar": form.name_ar.data or "", "language": form.language.data,
-            "position": form.position.data or "", "posting": form.posting.data or "",
-            "staff_id": form.staff_id.data or None}
+    return {
+        "email": form.email.data,
+        "name_latin": form.name_latin.data,
+        "name_ar": form.name_ar.data or "",
+        "language": form.language.data,
+        "position": form.position.data or "",
+        "posting": form.posting.data or "",
+        "staff_id": form.staff_id.data or None,
+    }
 
 
 def _field_error(form: StaffMemberForm, error: DomainError) -> None:
@@ -90,20 +96,26 @@ def add_person(ministry_id: int):
     form = StaffMemberForm()
     if form.validate_on_submit():
         with unit_of_work(quiet=True) as work:
-            person, _created = people.add_staff_member(ministry, current_user,
-                                                      **_form_values(form))
+            person, _created = people.add_staff_member(ministry, current_user, **_form_values(form))
         if work.refused:
             _field_error(form, work.error)
         else:
-            flash(_("%(name)s was added to your staff. The invitation mail is on its way.",
-                    name=person.display_name) if not person.has_password else
-                  _("%(name)s was added to your staff.", name=person.display_name),
-                  "success")
-            return redirect(url_for("ministry.show_person", ministry_id=ministry.id,
-                                    user_id=person.id))
+            flash(
+                _(
+                    "%(name)s was added to your staff. The invitation mail is on its way.",
+                    name=person.display_name,
+                )
+                if not person.has_password
+                else _("%(name)s was added to your staff.", name=person.display_name),
+                "success",
+            )
+            return redirect(
+                url_for("ministry.show_person", ministry_id=ministry.id, user_id=person.id)
+            )
     status = 422 if request.method == "POST" else 200
-    return render_template("ministry/person_form.html", ministry=ministry, form=form,
-                           person=None), status
+    return render_template(
+        "ministry/person_form.html", ministry=ministry, form=form, person=None
+    ), status
 
 
 @bp.get("/<int:ministry_id>/people/<int:user_id>")
@@ -114,9 +126,16 @@ def show_person(ministry_id: int, user_id: int):
     memberships = ministry_memberships(current_user, ministry.id, person.id)
     current = next((m for m in memberships if m.ended_at is None), None)
     enrolments = ministry_sponsored_enrolments(current_user, ministry.id, person.id)
-    return render_template("ministry/person.html", ministry=ministry, person=person,
-                           memberships=memberships, current=current, enrolments=enrolments,
-                           progress=_progress(enrolments), end_form=EndMembershipForm())
+    return render_template(
+        "ministry/person.html",
+        ministry=ministry,
+        person=person,
+        memberships=memberships,
+        current=current,
+        enrolments=enrolments,
+        progress=_progress(enrolments),
+        end_form=EndMembershipForm(),
+    )
 
 
 def _progress(enrolments) -> dict:
@@ -132,11 +151,19 @@ def edit_person(ministry_id: int, user_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
     membership = current_membership_or_404(current_user, ministry.id, user_id)
     person = membership.user
-    form = StaffMemberForm(data={
-        "email": person.email, "name_latin": person.name_latin, "name_ar": person.name_ar,
-        "language": person.interface_language or "en", "position": membership.position,
-        "posting": membership.posting, "staff_id": membership.staff_id or ""}
-        if request.method == "GET" else None)
+    form = StaffMemberForm(
+        data={
+            "email": person.email,
+            "name_latin": person.name_latin,
+            "name_ar": person.name_ar,
+            "language": person.interface_language or "en",
+            "position": membership.position,
+            "posting": membership.posting,
+            "staff_id": membership.staff_id or "",
+        }
+        if request.method == "GET"
+        else None
+    )
     if form.validate_on_submit():
         with unit_of_work(quiet=True) as work:
             changed = people.update_staff_member(membership, current_user, **_form_values(form))
@@ -144,11 +171,13 @@ def edit_person(ministry_id: int, user_id: int):
             _field_error(form, work.error)
         else:
             flash(_("Saved.") if changed else _("Nothing to change."), "success")
-            return redirect(url_for("ministry.show_person", ministry_id=ministry.id,
-                                    user_id=person.id))
+            return redirect(
+                url_for("ministry.show_person", ministry_id=ministry.id, user_id=person.id)
+            )
     status = 422 if request.method == "POST" else 200
-    return render_template("ministry/person_form.html", ministry=ministry, form=form,
-                           person=person), status
+    return render_template(
+        "ministry/person_form.html", ministry=ministry, form=form, person=person
+    ), status
 
 
 @bp.post("/<int:ministry_id>/people/<int:user_id>/end")
@@ -162,13 +191,19 @@ def end_membership(ministry_id: int, user_id: int):
         people.end_membership(membership, current_user)
     if work.refused:  # as before, a refusal here is unexpected: the error handlers answer it
         raise work.error
-    flash(_("%(name)s is no longer on your staff. Their record of the courses your ministry "
-            "enrolled them in stays visible to you.", name=membership.user.display_name),
-          "success")
+    flash(
+        _(
+            "%(name)s is no longer on your staff. Their record of the courses your ministry "
+            "enrolled them in stays visible to you.",
+            name=membership.user.display_name,
+        ),
+        "success",
+    )
     return redirect(url_for("ministry.list_staff", ministry_id=ministry.id))
 
 
 # --- roster files ----------------------------------------------------------------------------
+
 
 @bp.route("/<int:ministry_id>/roster", methods=["GET", "POST"])
 @coordinator_required
@@ -179,29 +214,49 @@ def upload_roster(ministry_id: int):
     if form.validate_on_submit():
         data = form.file.data.stream.read(limit + 1)
         if len(data) > limit:
-            form.file.errors.append(_(
-                "The file is larger than %(size)s MB. Split it into several files and upload "
-                "them one after the other.", size=f"{limit / 1024 / 1024:g}"))
+            form.file.errors.append(
+                _(
+                    "The file is larger than %(size)s MB. Split it into several files and upload "
+                    "them one after the other.",
+                    size=f"{limit / 1024 / 1024:g}",
+                )
+            )
         else:
             with unit_of_work() as work:
-                upload = rosters.store_upload(ministry, current_user, data,
-                                              filename=form.file.data.filename or "",
-                                              sync=form.mode.data == "sync")
+                upload = rosters.store_upload(
+                    ministry,
+                    current_user,
+                    data,
+                    filename=form.file.data.filename or "",
+                    sync=form.mode.data == "sync",
+                )
             if work.done:
-                return redirect(url_for("ministry.preview_roster", ministry_id=ministry.id,
-                                        upload_id=upload.id))
+                return redirect(
+                    url_for("ministry.preview_roster", ministry_id=ministry.id, upload_id=upload.id)
+                )
     status = 422 if request.method == "POST" else 200
-    return render_template("ministry/roster_upload.html", ministry=ministry, form=form,
-                           columns=[(c, COLUMN_LABELS[c]) for c in COLUMNS],
-                           limit_mb=f"{limit / 1024 / 1024:g}"), status
+    return render_template(
+        "ministry/roster_upload.html",
+        ministry=ministry,
+        form=form,
+        columns=[(c, COLUMN_LABELS[c]) for c in COLUMNS],
+        limit_mb=f"{limit / 1024 / 1024:g}",
+    ), status
 
 
 def _render_preview(ministry, upload, plan, status=200, form=None):
     form = form or ConfirmRosterForm(formdata=None, data={"digest": plan.digest})
-    return render_template("ministry/roster_preview.html", ministry=ministry, upload=upload,
-                           plan=plan, form=form, actions=rosters.Action,
-                           action_labels=rosters.ACTION_LABELS,
-                           field_labels=rosters.FIELD_LABELS, limit=PREVIEW_LIMIT), status
+    return render_template(
+        "ministry/roster_preview.html",
+        ministry=ministry,
+        upload=upload,
+        plan=plan,
+        form=form,
+        actions=rosters.Action,
+        action_labels=rosters.ACTION_LABELS,
+        field_labels=rosters.FIELD_LABELS,
+        limit=PREVIEW_LIMIT,
+    ), status
 
 
 @bp.get("/<int:ministry_id>/roster/<int:upload_id>")
@@ -235,10 +290,14 @@ def confirm_roster(ministry_id: int, upload_id: int):
         plan = rosters.plan_roster(ministry, rosters.upload_content(upload), sync=upload.sync)
         return _render_preview(ministry, upload, plan, status=work.status)
     counts = plan.result
-    message = _("Imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
-                "%(removed)s taken off the staff.", added=counts["create"] + counts["join"],
-                updated=counts["update"], unchanged=counts["unchanged"],
-                removed=counts["deactivate"])
+    message = _(
+        "Imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
+        "%(removed)s taken off the staff.",
+        added=counts["create"] + counts["join"],
+        updated=counts["update"],
+        unchanged=counts["unchanged"],
+        removed=counts["deactivate"],
+    )
     if counts["invitations"]:
         message += " " + _("Invitations are sent within a few minutes.")
     flash(message, "success")

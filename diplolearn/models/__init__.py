@@ -23,8 +23,8 @@ from diplolearn.models.assignments import (
     Submission,
     SubmissionScore,
 )
-from diplolearn.models.authoring import ContentChange, CourseOwner, TranslationFlag
 from diplolearn.models.audit import AuditEvent, AuditLogIsAppendOnly
+from diplolearn.models.authoring import ContentChange, CourseOwner, TranslationFlag
 from diplolearn.models.base import Base, utcnow
 from diplolearn.models.catalogue import (
     Course,
@@ -53,7 +53,6 @@ from diplolearn.models.organisations import (
 from diplolearn.models.outbox import OutboxMessage
 from diplolearn.models.policies import QuizPolicyOverride
 from diplolearn.models.rosters import PendingInvitation, RosterUpload
-from diplolearn.models.tracking import Announcement, DueDateExtension
 from diplolearn.models.states import (
     AttemptState,
     CertificateStatus,
@@ -63,5 +62,77 @@ from diplolearn.models.states import (
     OutboxState,
     SubmissionState,
 )
+from diplolearn.models.tracking import Announcement, DueDateExtension
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "ROLE_SCOPE",
+    "Annotation",
+    "AnnotationMention",
+    "Announcement",
+    "Assignment",
+    "AssignmentDeadline",
+    "AssignmentRevision",
+    "AttemptQuestion",
+    "AttemptState",
+    "AuditEvent",
+    "AuditLogIsAppendOnly",
+    "Base",
+    "Certificate",
+    "CertificateStatus",
+    "ChoiceRevision",
+    "Cohort",
+    "ContentChange",
+    "Course",
+    "CourseOwner",
+    "CourseUpload",
+    "CourseVersion",
+    "CourseVersionState",
+    "DiscussionSession",
+    "DueDateExtension",
+    "Enrolment",
+    "EnrolmentState",
+    "GradingMethod",
+    "InvalidTransition",
+    "Lesson",
+    "LessonImage",
+    "LessonProgress",
+    "LessonRevision",
+    "Ministry",
+    "Module",
+    "ModuleRevision",
+    "ModuleSchedule",
+    "OutboxMessage",
+    "OutboxState",
+    "Paragraph",
+    "ParagraphRevision",
+    "PendingInvitation",
+    "Question",
+    "QuestionCategory",
+    "QuestionKind",
+    "QuestionRevision",
+    "Quiz",
+    "QuizAttempt",
+    "QuizDraw",
+    "QuizPolicyOverride",
+    "QuizQuestion",
+    "QuizRevision",
+    "Response",
+    "Reveal",
+    "Role",
+    "RoleGrant",
+    "RosterUpload",
+    "RubricCriterion",
+    "RubricLevel",
+    "SeatAllotment",
+    "StaffMembership",
+    "Submission",
+    "SubmissionScore",
+    "SubmissionState",
+    "TokenPurpose",
+    "TranslationFlag",
+    "TutorGroup",
+    "TutorGroupMove",
+    "User",
+    "UserToken",
+    "utcnow",
+]

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-
 from diplolearn.models.base import Base, TimestampMixin, utcnow
 from diplolearn.textnorm import collapse_spaces, name_sort_key, nfc
 
@@ -141,9 +140,7 @@ class RoleGrant(Base):
     ministry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ministry.id"), index=True)
     course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course.id"), index=True)
     cohort_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
-    tutor_group_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("tutor_group.id"), index=True
-    )
+    tutor_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tutor_group.id"), index=True)
     # "site", "ministry:3", "course:5", ...: one string so the unique constraint sees NULL scopes.
     scope_key: Mapped[str] = mapped_column(sa.String(64))
     granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

@@ -24,7 +24,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
 from diplolearn.models.base import Base, Translated
 from diplolearn.models.catalogue import _LogicalItem
 
@@ -87,16 +86,18 @@ class QuizRevision(Base):
     required: Mapped[bool] = mapped_column(default=True)
     # When the learner sees feedback, and the correct answers (a Reveal value), and whether
     # grades wait for a tutor or instructor to release them (services/quiz_policy.py).
-    feedback_shown: Mapped[str] = mapped_column(sa.String(16), default="immediately",
-                                                server_default="immediately")
-    answers_shown: Mapped[str] = mapped_column(sa.String(16), default="after_attempt",
-                                               server_default="after_attempt")
-    grade_release_required: Mapped[bool] = mapped_column(default=False,
-                                                         server_default=sa.false())
+    feedback_shown: Mapped[str] = mapped_column(
+        sa.String(16), default="immediately", server_default="immediately"
+    )
+    answers_shown: Mapped[str] = mapped_column(
+        sa.String(16), default="after_attempt", server_default="after_attempt"
+    )
+    grade_release_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # How multiple-select questions earn partial credit: "all_or_nothing" or
     # "right_minus_wrong" (questions/choice.py).
-    partial_credit: Mapped[str] = mapped_column(sa.String(24), default="all_or_nothing",
-                                                server_default="all_or_nothing")
+    partial_credit: Mapped[str] = mapped_column(
+        sa.String(24), default="all_or_nothing", server_default="all_or_nothing"
+    )
 
     quiz: Mapped[Quiz] = relationship()
     questions: Mapped[list[QuizQuestion]] = relationship(order_by="QuizQuestion.position")
@@ -128,8 +129,9 @@ class QuestionRevision(Base):
     paragraph_id: Mapped[int | None] = mapped_column(sa.ForeignKey("paragraph.id"))
     # A bank question: the category it is drawn from, and its place there (None: a question
     # written into one quiz).
-    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question_category.id"),
-                                                    index=True)
+    category_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("question_category.id"), index=True
+    )
     bank_position: Mapped[int | None]
 
     question: Mapped[Question] = relationship()
@@ -172,15 +174,15 @@ class QuestionCategory(Base):
     __table_args__ = (sa.UniqueConstraint("course_version_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    course_version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id"),
-                                                   index=True)
+    course_version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id"), index=True)
     module_revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module_revision.id"))
     key: Mapped[str] = mapped_column(sa.String(64))
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[dict] = mapped_column(Translated())
 
     questions: Mapped[list[QuestionRevision]] = relationship(
-        order_by="QuestionRevision.bank_position")
+        order_by="QuestionRevision.bank_position"
+    )
 
 
 class QuizDraw(Base):

@@ -77,7 +77,8 @@ class AssignmentRevision(Base):
 
     assignment: Mapped[Assignment] = relationship()
     criteria: Mapped[list[RubricCriterion]] = relationship(
-        order_by="RubricCriterion.position", back_populates="assignment_revision")
+        order_by="RubricCriterion.position", back_populates="assignment_revision"
+    )
 
     @property
     def max_points(self) -> int:
@@ -90,7 +91,8 @@ class RubricCriterion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_revision_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assignment_revision.id"), index=True)
+        sa.ForeignKey("assignment_revision.id"), index=True
+    )
     key: Mapped[str] = mapped_column(sa.String(64))
     position: Mapped[int]
     criterion: Mapped[dict] = mapped_column(Translated())
@@ -128,15 +130,17 @@ class Submission(Base):
     __table_args__ = (
         sa.UniqueConstraint("enrolment_id", "assignment_id", "number"),
         sa.CheckConstraint("state IN ('draft', 'submitted', 'returned')", name="state_known"),
-        sa.CheckConstraint("file_kind IS NULL OR file_kind IN ('pdf', 'docx')",
-                           name="file_kind_known"),
+        sa.CheckConstraint(
+            "file_kind IS NULL OR file_kind IN ('pdf', 'docx')", name="file_kind_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id"), index=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
     assignment_revision_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assignment_revision.id"), index=True)
+        sa.ForeignKey("assignment_revision.id"), index=True
+    )
     number: Mapped[int] = mapped_column(default=1)
     state: Mapped[str] = mapped_column(sa.String(16), default=SubmissionState.DRAFT, index=True)
     # The answer: Markdown text (with its server-side word count) and/or one uploaded file.
@@ -166,7 +170,8 @@ class Submission(Base):
     assignment_revision: Mapped[AssignmentRevision] = relationship()
     graded_by = relationship("User", foreign_keys=[graded_by_id])
     scores: Mapped[list[SubmissionScore]] = relationship(
-        back_populates="submission", cascade="all, delete-orphan")
+        back_populates="submission", cascade="all, delete-orphan"
+    )
 
     def move_to(self, target: SubmissionState, when: dt.datetime | None = None) -> None:
         when = when or utcnow()

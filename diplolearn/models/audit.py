@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
 from diplolearn.models.base import Base, utcnow
 
 

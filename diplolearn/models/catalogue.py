@@ -20,7 +20,6 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
 from diplolearn.models.base import Base, TimestampMixin, Translated, utcnow
 from diplolearn.models.states import COURSE_VERSION, CourseVersionState
 
@@ -39,8 +38,7 @@ class Course(TimestampMixin, Base):
     # A copy's origin (services/authoring.py copy_course) and the credits it keeps: the chain
     # of courses it descends from, [{"course", "version", "title", "owners"}], oldest first.
     copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course.id"))
-    attribution: Mapped[list] = mapped_column(sa.JSON, default=list,
-                                              server_default=sa.text("'[]'"))
+    attribution: Mapped[list] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
 
     versions: Mapped[list[CourseVersion]] = relationship(
         back_populates="course", order_by="CourseVersion.number"
@@ -139,9 +137,7 @@ class LessonRevision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson.id"), index=True)
     course_version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id"))
-    module_revision_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("module_revision.id"), index=True
-    )
+    module_revision_id: Mapped[int] = mapped_column(sa.ForeignKey("module_revision.id"), index=True)
     position: Mapped[int]
     title: Mapped[dict] = mapped_column(Translated())
     estimated_minutes: Mapped[int | None]

@@ -32,8 +32,13 @@ class Certificate(Base):
     __table_args__ = (
         sa.CheckConstraint("status IN ('issued', 'revoked', 'superseded')", name="status_known"),
         sa.UniqueConstraint("supersedes_id"),
-        sa.Index("uq_certificate_current_per_enrolment", "enrolment_id", unique=True,
-                 sqlite_where=sa.text(CURRENT), postgresql_where=sa.text(CURRENT)),
+        sa.Index(
+            "uq_certificate_current_per_enrolment",
+            "enrolment_id",
+            unique=True,
+            sqlite_where=sa.text(CURRENT),
+            postgresql_where=sa.text(CURRENT),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

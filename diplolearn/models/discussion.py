@@ -39,17 +39,17 @@ AUDIENCES = ("group", "cohort", "private")
 class Annotation(Base):
     __tablename__ = "annotation"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('question', 'comment', 'reference', 'reply', 'prompt', "
-                           "'session')",
-                           name="kind_known"),
+        sa.CheckConstraint(
+            "kind IN ('question', 'comment', 'reference', 'reply', 'prompt', 'session')",
+            name="kind_known",
+        ),
         sa.CheckConstraint("audience IN ('group', 'cohort', 'private')", name="audience_known"),
         sa.Index("ix_annotation_cohort_paragraph", "cohort_id", "paragraph_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
-    tutor_group_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("tutor_group.id"), index=True)
+    tutor_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tutor_group.id"), index=True)
     audience: Mapped[str] = mapped_column(sa.String(8), default="group")
     # The module whose text or prompt it discusses; NULL for a weekly session's post.
     module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id"), index=True)
@@ -58,8 +58,9 @@ class Annotation(Base):
     course_version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("annotation.id"), index=True)
     # A post in a weekly text session (``DiscussionSession``) rather than on the text.
-    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("discussion_session.id"),
-                                                   index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("discussion_session.id"), index=True
+    )
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     # question, comment, reference (roots on a paragraph), prompt (roots on a module's
     # pinned prompt), reply
@@ -107,8 +108,7 @@ class DiscussionSession(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
-    tutor_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tutor_group.id"),
-                                                       index=True)
+    tutor_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tutor_group.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     starts_at: Mapped[dt.datetime]
     duration_minutes: Mapped[int] = mapped_column(default=60)

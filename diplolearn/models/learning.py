@@ -17,7 +17,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
 from diplolearn.models.base import Base, utcnow
 from diplolearn.models.states import ATTEMPT, AttemptState
 

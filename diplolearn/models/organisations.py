@@ -22,7 +22,6 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
 from diplolearn.models.base import Base, TimestampMixin, Translated, utcnow
 from diplolearn.models.states import ENROLMENT, EnrolmentState
 
@@ -132,8 +131,7 @@ class Enrolment(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "cohort_id"),
         sa.CheckConstraint(
-            "state IN ('invited', 'active', 'completed', 'withdrawn', 'deferred', "
-            "'waitlisted')",
+            "state IN ('invited', 'active', 'completed', 'withdrawn', 'deferred', 'waitlisted')",
             name="state_known",
         ),
     )
@@ -145,9 +143,7 @@ class Enrolment(TimestampMixin, Base):
     sponsor_ministry_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("ministry.id"), index=True
     )
-    tutor_group_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("tutor_group.id"), index=True
-    )
+    tutor_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tutor_group.id"), index=True)
     state: Mapped[str] = mapped_column(sa.String(16), default=EnrolmentState.INVITED)
     state_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     activated_at: Mapped[dt.datetime | None]

@@ -12,7 +12,6 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-
 from diplolearn.models.base import Base, utcnow
 from diplolearn.models.states import OutboxState
 

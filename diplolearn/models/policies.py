@@ -21,11 +21,13 @@ from diplolearn.models.base import Base, utcnow
 class QuizPolicyOverride(Base):
     __tablename__ = "quiz_policy_override"
     __table_args__ = (
-        sa.CheckConstraint("(cohort_id IS NULL) <> (enrolment_id IS NULL)",
-                           name="cohort_or_enrolment"),
+        sa.CheckConstraint(
+            "(cohort_id IS NULL) <> (enrolment_id IS NULL)", name="cohort_or_enrolment"
+        ),
         sa.CheckConstraint("extra_minutes >= 0 AND extra_attempts >= 0", name="extras_positive"),
-        sa.CheckConstraint("opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at",
-                           name="window_ordered"),
+        sa.CheckConstraint(
+            "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="window_ordered"
+        ),
         sa.UniqueConstraint("quiz_id", "cohort_id"),
         sa.UniqueConstraint("quiz_id", "enrolment_id"),
     )

@@ -153,53 +153,71 @@ def _m(name: str, pairs: dict) -> Machine:
     return Machine(name, {str(k): frozenset(str(t) for t in v) for k, v in pairs.items()})
 
 
-E, A, O, C = EnrolmentState, AttemptState, OutboxState, CourseVersionState
+E, A, O, C = EnrolmentState, AttemptState, OutboxState, CourseVersionState  # noqa: E741
 Z = CertificateStatus
 
-ENROLMENT = _m("enrolment", {
-    E.INVITED: {E.ACTIVE, E.WITHDRAWN},
-    E.ACTIVE: {E.COMPLETED, E.WITHDRAWN, E.DEFERRED},
-    E.DEFERRED: {E.ACTIVE, E.WITHDRAWN},
-    E.WITHDRAWN: {E.INVITED, E.WAITLISTED},
-    E.COMPLETED: set(),
-    E.WAITLISTED: {E.INVITED, E.WITHDRAWN},
-})
+ENROLMENT = _m(
+    "enrolment",
+    {
+        E.INVITED: {E.ACTIVE, E.WITHDRAWN},
+        E.ACTIVE: {E.COMPLETED, E.WITHDRAWN, E.DEFERRED},
+        E.DEFERRED: {E.ACTIVE, E.WITHDRAWN},
+        E.WITHDRAWN: {E.INVITED, E.WAITLISTED},
+        E.COMPLETED: set(),
+        E.WAITLISTED: {E.INVITED, E.WITHDRAWN},
+    },
+)
 
 # The enrolment states that hold a place in a cohort (capacity and ministry seats).
 SEAT_HOLDING = frozenset({E.INVITED, E.ACTIVE, E.DEFERRED, E.COMPLETED})
 
-ATTEMPT = _m("quiz attempt", {
-    A.IN_PROGRESS: {A.SUBMITTED, A.EXPIRED, A.ABANDONED},
-    A.SUBMITTED: {A.GRADED},
-    A.EXPIRED: {A.GRADED},
-    A.GRADED: set(),
-    A.ABANDONED: set(),
-})
+ATTEMPT = _m(
+    "quiz attempt",
+    {
+        A.IN_PROGRESS: {A.SUBMITTED, A.EXPIRED, A.ABANDONED},
+        A.SUBMITTED: {A.GRADED},
+        A.EXPIRED: {A.GRADED},
+        A.GRADED: set(),
+        A.ABANDONED: set(),
+    },
+)
 
-SUBMISSION = _m("submission", {
-    SubmissionState.DRAFT: {SubmissionState.SUBMITTED},
-    SubmissionState.SUBMITTED: {SubmissionState.RETURNED},
-    SubmissionState.RETURNED: set(),
-})
+SUBMISSION = _m(
+    "submission",
+    {
+        SubmissionState.DRAFT: {SubmissionState.SUBMITTED},
+        SubmissionState.SUBMITTED: {SubmissionState.RETURNED},
+        SubmissionState.RETURNED: set(),
+    },
+)
 
-OUTBOX = _m("outbox message", {
-    O.PENDING: {O.SENDING},
-    O.SENDING: {O.SENT, O.PENDING, O.FAILED},
-    O.SENT: set(),
-    O.FAILED: {O.PENDING},
-})
+OUTBOX = _m(
+    "outbox message",
+    {
+        O.PENDING: {O.SENDING},
+        O.SENDING: {O.SENT, O.PENDING, O.FAILED},
+        O.SENT: set(),
+        O.FAILED: {O.PENDING},
+    },
+)
 
-COURSE_VERSION = _m("course version", {
-    C.DRAFT: {C.PUBLISHED},
-    C.PUBLISHED: {C.ARCHIVED},
-    C.ARCHIVED: set(),
-})
+COURSE_VERSION = _m(
+    "course version",
+    {
+        C.DRAFT: {C.PUBLISHED},
+        C.PUBLISHED: {C.ARCHIVED},
+        C.ARCHIVED: set(),
+    },
+)
 
-CERTIFICATE = _m("certificate", {
-    Z.ISSUED: {Z.REVOKED, Z.SUPERSEDED},
-    Z.REVOKED: set(),
-    Z.SUPERSEDED: set(),
-})
+CERTIFICATE = _m(
+    "certificate",
+    {
+        Z.ISSUED: {Z.REVOKED, Z.SUPERSEDED},
+        Z.REVOKED: set(),
+        Z.SUPERSEDED: set(),
+    },
+)
 
 
 def enum_column_values(enum_cls: type[enum.Enum]) -> list[str]:

@@ -44,8 +44,7 @@ class Announcement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
     # None: the whole cohort; otherwise only this group's learners.
-    tutor_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tutor_group.id"),
-                                                       index=True)
+    tutor_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tutor_group.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     title: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)  # Markdown, sanitised when rendered

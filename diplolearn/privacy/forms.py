@@ -18,7 +18,11 @@ class EraseForm(FlaskForm):
     confirm_email = StringField(
         _l("Type the person's email address to confirm"),
         validators=[DataRequired(), Length(max=254)],
-        render_kw={"autocomplete": "off", "spellcheck": "false", "dir": "ltr"})
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)],
-                           description=_l("Kept in the audit trail."))
+        render_kw={"autocomplete": "off", "spellcheck": "false", "dir": "ltr"},
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Kept in the audit trail."),
+    )
     submit = SubmitField(_l("Erase this person's personal data"))

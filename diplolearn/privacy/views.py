@@ -39,8 +39,11 @@ RECORD_LABELS = {
 def _json_download(person, data: dict) -> Response:
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     name = f"diplolearn-personal-data-{person.id}.json"
-    return Response(body, mimetype="application/json", headers={
-        **PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/account/data")
@@ -49,8 +52,13 @@ def show_my_data():
     data = personal_data.collect(current_user)
     memberships = visible_memberships(current_user, current_user.id)
     kinds = [(RECORD_LABELS.get(name, name), len(rows)) for name, rows in data["records"].items()]
-    return render_template("privacy/my_data.html", form=DownloadForm(), kinds=kinds,
-                           audit_entries=len(data["audit_trail"]), memberships=memberships)
+    return render_template(
+        "privacy/my_data.html",
+        form=DownloadForm(),
+        kinds=kinds,
+        audit_entries=len(data["audit_trail"]),
+        memberships=memberships,
+    )
 
 
 @bp.post("/account/data/download")
@@ -92,8 +100,13 @@ def erase_person(user_id: int):
         elif work.refused:
             say_refused(work.error)
         else:
-            flash(_("The person's personal data is erased. Their certificates can still be "
-                    "verified, without a name."), "success")
+            flash(
+                _(
+                    "The person's personal data is erased. Their certificates can still be "
+                    "verified, without a name."
+                ),
+                "success",
+            )
             return redirect(url_for("admin.show_person", user_id=person.id))
     status = 422 if request.method == "POST" else 200
     if request.method == "POST" and person.erased_at is not None:

@@ -24,8 +24,17 @@ from diplolearn.questions.true_false import TrueFalse
 from diplolearn.questions.typed import Essay, Numeric, ShortText
 
 REGISTRY: dict[str, QuestionType] = {
-    cls.kind: cls() for cls in (SingleChoice, MultipleSelect, TrueFalse, Numeric, ShortText,
-                                Matching, Ordering, Essay)
+    cls.kind: cls()
+    for cls in (
+        SingleChoice,
+        MultipleSelect,
+        TrueFalse,
+        Numeric,
+        ShortText,
+        Matching,
+        Ordering,
+        Essay,
+    )
 }
 
 
@@ -40,5 +49,15 @@ def get(kind: str) -> QuestionType:
         raise UnknownQuestionKind(kind) from None
 
 
-__all__ = ["ALL_OR_NOTHING", "ChoiceResult", "InvalidAnswer", "Option", "PARTIAL_CREDIT_RULES",
-           "QuestionType", "REGISTRY", "RIGHT_MINUS_WRONG", "get", "UnknownQuestionKind"]
+__all__ = [
+    "ALL_OR_NOTHING",
+    "PARTIAL_CREDIT_RULES",
+    "REGISTRY",
+    "RIGHT_MINUS_WRONG",
+    "ChoiceResult",
+    "InvalidAnswer",
+    "Option",
+    "QuestionType",
+    "UnknownQuestionKind",
+    "get",
+]

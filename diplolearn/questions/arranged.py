@@ -33,9 +33,11 @@ class RowsWidget:
         html = [f'<div class="answer-rows" id="{escape(field.id)}">']
         for index, row in enumerate(field.rows, 1):
             select_id = f"{field.id}-{index}"
-            html.append(f'<div class="answer-row"><label for="{escape(select_id)}" '
-                        f'lang="{escape(row["lang"])}" dir="auto">{escape(row["label"])}</label> '
-                        f'<select id="{escape(select_id)}" name="{escape(field.name)}">')
+            html.append(
+                f'<div class="answer-row"><label for="{escape(select_id)}" '
+                f'lang="{escape(row["lang"])}" dir="auto">{escape(row["label"])}</label> '
+                f'<select id="{escape(select_id)}" name="{escape(field.name)}">'
+            )
             html.append(f'<option value="">{escape(field.placeholder)}</option>')
             for value, text in row["options"]:
                 selected = " selected" if value == row["selected"] else ""
@@ -99,12 +101,18 @@ class Matching(QuestionType):
         for item in items:
             item_token = tokens[item]
             option = by_token[item_token]
-            rows.append({
-                "label": option.text, "lang": option.lang,
-                "options": [(f"{item_token}.{tokens[m]}", by_token[tokens[m]].text)
-                            for m in matches],
-                "selected": f"{item_token}.{tokens[chosen[item]]}"
-                if chosen.get(item) in tokens else None})
+            rows.append(
+                {
+                    "label": option.text,
+                    "lang": option.lang,
+                    "options": [
+                        (f"{item_token}.{tokens[m]}", by_token[tokens[m]].text) for m in matches
+                    ],
+                    "selected": f"{item_token}.{tokens[chosen[item]]}"
+                    if chosen.get(item) in tokens
+                    else None,
+                }
+            )
         return RowsField(label, rows=rows, placeholder=_("Choose a match"))
 
     def parse(self, values, keys_by_token, question=None):
@@ -129,8 +137,9 @@ class Matching(QuestionType):
         return [f"{tokens[item]}.{tokens[match]}" for item, match in self._key(question).items()]
 
     def response_key(self, question, answer):
-        return [f"{item}={match}" for item, match in
-                sorted(((answer or {}).get("pairs") or {}).items())]
+        return [
+            f"{item}={match}" for item, match in sorted(((answer or {}).get("pairs") or {}).items())
+        ]
 
     def review(self, question, answer, order, pick, reveal):
         key = self._key(question)
@@ -146,8 +155,16 @@ class Matching(QuestionType):
             feedback = ""
             if reveal and not right and key.get(item) in by_key:
                 feedback = _("Right match: %(match)s", match=pick(by_key[key[item]].text)[0])
-            results.append(ChoiceResult(item, f"{text} → {shown}", lang, match is not None,
-                                        right if reveal else None, feedback))
+            results.append(
+                ChoiceResult(
+                    item,
+                    f"{text} → {shown}",
+                    lang,
+                    match is not None,
+                    right if reveal else None,
+                    feedback,
+                )
+            )
         return results
 
 
@@ -178,17 +195,21 @@ class Ordering(QuestionType):
         rows = []
         for option in options:
             position = placed.get(keys[option.token])
-            rows.append({"label": option.text, "lang": option.lang,
-                         "options": [(f"{option.token}.{n}", str(n)) for n in range(1, count + 1)],
-                         "selected": f"{option.token}.{position}" if position else None})
+            rows.append(
+                {
+                    "label": option.text,
+                    "lang": option.lang,
+                    "options": [(f"{option.token}.{n}", str(n)) for n in range(1, count + 1)],
+                    "selected": f"{option.token}.{position}" if position else None,
+                }
+            )
         return RowsField(label, rows=rows, placeholder=_("Choose a position"))
 
     def parse(self, values, keys_by_token, question=None):
         count = len(keys_by_token)
         answer = {}
         for item, position in _pairs(values, keys_by_token):
-            if not position.isascii() or not position.isdigit() \
-                    or not 1 <= int(position) <= count:
+            if not position.isascii() or not position.isdigit() or not 1 <= int(position) <= count:
                 raise InvalidAnswer("not a position the form offers")
             answer[item] = int(position)
         return {"positions": dict(sorted(answer.items()))}
@@ -198,8 +219,9 @@ class Ordering(QuestionType):
         if not right:
             return Decimal(0)
         placed = (answer or {}).get("positions") or {}
-        return Decimal(sum(1 for key, n in right.items() if placed.get(key) == n)) \
-            / Decimal(len(right))
+        return Decimal(sum(1 for key, n in right.items() if placed.get(key) == n)) / Decimal(
+            len(right)
+        )
 
     def model_answer(self, question, tokens):
         return [f"{tokens[key]}.{n}" for key, n in self._right(question).items()]
@@ -214,16 +236,22 @@ class Ordering(QuestionType):
         right = self._right(question)
         placed = (answer or {}).get("positions") or {}
         by_key = {c.key: c for c in question.choices}
-        shown = sorted((k for k in order if k in by_key),
-                       key=lambda k: (placed.get(k) or len(order) + 1, order.index(k)))
+        shown = sorted(
+            (k for k in order if k in by_key),
+            key=lambda k: (placed.get(k) or len(order) + 1, order.index(k)),
+        )
         results = []
         for key in shown:
             text, lang = pick(by_key[key].text)
             position = placed.get(key)
             label = f"{position}. {text}" if position else f"– {text}"
             ok = position == right[key]
-            feedback = _("Belongs in position %(number)d", number=right[key]) \
-                if reveal and not ok else ""
-            results.append(ChoiceResult(key, label, lang, position is not None,
-                                        ok if reveal else None, feedback))
+            feedback = (
+                _("Belongs in position %(number)d", number=right[key]) if reveal and not ok else ""
+            )
+            results.append(
+                ChoiceResult(
+                    key, label, lang, position is not None, ok if reveal else None, feedback
+                )
+            )
         return results

@@ -72,8 +72,14 @@ class QuestionType(ABC):
     layout: ClassVar[str] = "choices"
 
     @abstractmethod
-    def build_field(self, label: str, options: list[Option], answer: dict | None,
-                    tokens: dict[str, str], question=None) -> UnboundField:
+    def build_field(
+        self,
+        label: str,
+        options: list[Option],
+        answer: dict | None,
+        tokens: dict[str, str],
+        question=None,
+    ) -> UnboundField:
         """The WTForms field for this question, pre-filled with the saved ``answer``;
         ``tokens`` maps each choice key to its token for this attempt; ``options`` are the
         choices in the order this attempt shows them."""
@@ -86,8 +92,9 @@ class QuestionType(ABC):
         ...
 
     @abstractmethod
-    def grade(self, question, answer: dict | None, *, partial_credit: str = ALL_OR_NOTHING
-              ) -> Decimal | None:
+    def grade(
+        self, question, answer: dict | None, *, partial_credit: str = ALL_OR_NOTHING
+    ) -> Decimal | None:
         """The fraction of the question's points earned, from 0 to 1 (None: awaiting a
         person). ``partial_credit`` is the quiz's rule for multiple select."""
         ...
@@ -105,8 +112,9 @@ class QuestionType(ABC):
         return text
 
     @abstractmethod
-    def review(self, question, answer: dict | None, order: list[str], pick, reveal: bool
-               ) -> list[ChoiceResult]:
+    def review(
+        self, question, answer: dict | None, order: list[str], pick, reveal: bool
+    ) -> list[ChoiceResult]:
         """What the result page shows, in the order the learner saw it: each choice marked
         selected, or the answer typed, or each pair or position; when ``reveal``, what was
         right, with feedback. ``pick(texts)`` returns (text, language) in the attempt's
@@ -124,20 +132,27 @@ class QuestionType(ABC):
         the normalised text typed, ``item=match`` pairs, an order)."""
         return []
 
-    def summarise(self, question, answers: list[dict | None], *,
-                  partial_credit: str = ALL_OR_NOTHING) -> dict:
+    def summarise(
+        self, question, answers: list[dict | None], *, partial_credit: str = ALL_OR_NOTHING
+    ) -> dict:
         """Figures over many learners' answers, for instructors' statistics: how many
         responded, the mean fraction earned (over answers graded), and ``distribution``, how
         often each response was given."""
-        graded = [g for g in (self.grade(question, a, partial_credit=partial_credit)
-                              for a in answers) if g is not None]
+        graded = [
+            g
+            for g in (self.grade(question, a, partial_credit=partial_credit) for a in answers)
+            if g is not None
+        ]
         return {
             "responses": len(answers),
             "answered": sum(1 for answer in answers if answer and any(answer.values())),
             "graded": len(graded),
             "mean": (sum(graded) / len(graded)) if graded else None,
-            "distribution": dict(Counter(value for answer in answers
-                                         for value in self.response_key(question, answer))),
+            "distribution": dict(
+                Counter(
+                    value for answer in answers for value in self.response_key(question, answer)
+                )
+            ),
         }
 
 

@@ -34,8 +34,12 @@ class SingleChoice(QuestionType):
 
     def build_field(self, label, options: list[Option], answer, tokens, question=None):
         chosen = [tokens[key] for key in _selected(answer) if key in tokens]
-        return RadioField(label, choices=_choices(options),
-                          default=chosen[0] if chosen else None, validate_choice=False)
+        return RadioField(
+            label,
+            choices=_choices(options),
+            default=chosen[0] if chosen else None,
+            validate_choice=False,
+        )
 
     def parse(self, values, keys_by_token, question=None):
         if len(values) > 1:
@@ -57,8 +61,16 @@ class SingleChoice(QuestionType):
                 continue
             text, lang = pick(choice.text)
             feedback = pick(choice.feedback)[0] if reveal or key in chosen else ""
-            results.append(ChoiceResult(key, self.option_text(key, text), lang, key in chosen,
-                                        choice.is_correct if reveal else None, feedback))
+            results.append(
+                ChoiceResult(
+                    key,
+                    self.option_text(key, text),
+                    lang,
+                    key in chosen,
+                    choice.is_correct if reveal else None,
+                    feedback,
+                )
+            )
         return results
 
     def response_key(self, question, answer):
@@ -79,10 +91,14 @@ class MultipleSelect(SingleChoice):
 
     def build_field(self, label, options: list[Option], answer, tokens, question=None):
         chosen = [tokens[key] for key in _selected(answer) if key in tokens]
-        return SelectMultipleField(label, choices=_choices(options),
-                                   default=chosen, validate_choice=False,
-                                   widget=ListWidget(prefix_label=False),
-                                   option_widget=CheckboxInput())
+        return SelectMultipleField(
+            label,
+            choices=_choices(options),
+            default=chosen,
+            validate_choice=False,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+        )
 
     def parse(self, values, keys_by_token, question=None):
         if len(set(values)) != len(values):

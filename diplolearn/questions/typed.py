@@ -51,8 +51,16 @@ class _Typed(QuestionType):
     max_length: int = 200
 
     def _field(self, default: str, **render_kw):
-        return StringField(_("Your answer"), default=default, render_kw={
-            "maxlength": self.max_length, "autocomplete": "off", "dir": "auto", **render_kw})
+        return StringField(
+            _("Your answer"),
+            default=default,
+            render_kw={
+                "maxlength": self.max_length,
+                "autocomplete": "off",
+                "dir": "auto",
+                **render_kw,
+            },
+        )
 
     def build_field(self, label, options, answer, tokens, question=None):
         return self._field(_text(answer))
@@ -86,8 +94,11 @@ class _Keyed(_Typed):
     def review(self, question, answer, order, pick, reveal):
         text = _text(answer)
         right = bool(text) and self._is_right(question, text)
-        results = [ChoiceResult("answer", text or _("(no answer)"), "", bool(text),
-                                right if reveal else None, "")]
+        results = [
+            ChoiceResult(
+                "answer", text or _("(no answer)"), "", bool(text), right if reveal else None, ""
+            )
+        ]
         if reveal and not right:
             expected, lang = self.expected(question, pick)
             results.append(ChoiceResult("expected", expected, lang, False, True, ""))
@@ -117,8 +128,7 @@ class Numeric(_Keyed):
         if settings.get("tolerance_type") == RELATIVE:
             tolerance = abs(expected) * tolerance
         # "3,5" is 3.5; "123,000" may also be 123000: right when either reading is.
-        return any(abs(Decimal(value) - expected) <= tolerance
-                   for value in number_readings(text))
+        return any(abs(Decimal(value) - expected) <= tolerance for value in number_readings(text))
 
     def model_answer(self, question, tokens):
         return [str((question.settings or {}).get("answer", ""))]
@@ -130,8 +140,7 @@ class Numeric(_Keyed):
             return answer, ""
         if settings.get("tolerance_type") == RELATIVE:
             percent = (Decimal(tolerance) * 100).normalize()
-            return _("%(answer)s (within %(percent)s%%)", answer=answer,
-                     percent=f"{percent:f}"), ""
+            return _("%(answer)s (within %(percent)s%%)", answer=answer, percent=f"{percent:f}"), ""
         return _("%(answer)s (± %(tolerance)s)", answer=answer, tolerance=tolerance), ""
 
 
@@ -144,18 +153,22 @@ class ShortText(_Keyed):
 
     def accepted(self, question) -> set[str]:
         ignore = self._ignore_accents(question)
-        return {normalise_answer(text, ignore_accents=ignore)
-                for texts in ((question.settings or {}).get("accepted") or {}).values()
-                for text in texts}
+        return {
+            normalise_answer(text, ignore_accents=ignore)
+            for texts in ((question.settings or {}).get("accepted") or {}).values()
+            for text in texts
+        }
 
     def _is_right(self, question, text):
-        return normalise_answer(text, ignore_accents=self._ignore_accents(question)) \
-            in self.accepted(question)
+        return normalise_answer(
+            text, ignore_accents=self._ignore_accents(question)
+        ) in self.accepted(question)
 
     def response_key(self, question, answer):
         text = _text(answer)
-        return [normalise_answer(text, ignore_accents=self._ignore_accents(question))] \
-            if text else []
+        return (
+            [normalise_answer(text, ignore_accents=self._ignore_accents(question))] if text else []
+        )
 
     def model_answer(self, question, tokens):
         accepted = (question.settings or {}).get("accepted") or {}
@@ -172,8 +185,11 @@ class Essay(_Typed):
     max_length = 20_000
 
     def build_field(self, label, options, answer, tokens, question=None):
-        return TextAreaField(_("Your answer"), default=_text(answer), render_kw={
-            "maxlength": self.max_length, "rows": 12, "dir": "auto"})
+        return TextAreaField(
+            _("Your answer"),
+            default=_text(answer),
+            render_kw={"maxlength": self.max_length, "rows": 12, "dir": "auto"},
+        )
 
     def grade(self, question, answer, *, partial_credit=ALL_OR_NOTHING) -> Decimal | None:
         # Nothing written earns nothing; anything written waits for a person.

@@ -22,17 +22,22 @@ class ReportFilterForm(FlaskForm):
     def __init__(self, formdata, cohorts: list[CohortChoice], **kwargs):
         super().__init__(formdata=formdata, **kwargs)
         order = [i18n.current_language(), "en", "ar"]
-        courses = {c.course_id: i18n.pick_text(c.course_title, order)[0] or c.course_key
-                   for c in cohorts}
+        courses = {
+            c.course_id: i18n.pick_text(c.course_title, order)[0] or c.course_key for c in cohorts
+        }
         self.course.choices = [("", _l("All courses"))] + [
-            (str(course_id), title) for course_id, title in courses.items()]
+            (str(course_id), title) for course_id, title in courses.items()
+        ]
         self.cohort.choices = [("", _l("All cohorts"))] + [
-            (str(c.id), f"{courses[c.course_id]} — "
-                        f"{i18n.pick_text(c.name, order)[0] or c.key}") for c in cohorts]
+            (str(c.id), f"{courses[c.course_id]} — {i18n.pick_text(c.name, order)[0] or c.key}")
+            for c in cohorts
+        ]
 
     def filters(self) -> Filters:
         """The chosen filters; none when a value is not one of the choices."""
         if not self.validate():
             return Filters()
-        return Filters(course_id=int(self.course.data) if self.course.data else None,
-                       cohort_id=int(self.cohort.data) if self.cohort.data else None)
+        return Filters(
+            course_id=int(self.course.data) if self.course.data else None,
+            cohort_id=int(self.cohort.data) if self.cohort.data else None,
+        )

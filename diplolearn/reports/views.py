@@ -34,8 +34,7 @@ def _page_number() -> int:
 
 
 def _chart(filters: reports.Filters, ministry_id: int):
-    series = reports.completions_by_week(current_user, ministry_id, i18n.current_zone(),
-                                         filters)
+    series = reports.completions_by_week(current_user, ministry_id, i18n.current_zone(), filters)
     return completion_chart(series, rtl=i18n.direction() == "rtl")
 
 
@@ -60,11 +59,20 @@ def show_staff(ministry_id: int):
     form = ReportFilterForm(request.args, cohorts)
     filters = form.filters()
     page = reports.staff_page(current_user, ministry.id, filters, _page_number())
-    filter_args = {name: value for name, value in (("course", filters.course_id),
-                                                     ("cohort", filters.cohort_id)) if value}
-    return render_template("reports/staff.html", ministry=ministry, form=form, page=page,
-                           filter_args=filter_args, cohorts=cohorts,
-                           chart=_chart(filters, ministry.id))
+    filter_args = {
+        name: value
+        for name, value in (("course", filters.course_id), ("cohort", filters.cohort_id))
+        if value
+    }
+    return render_template(
+        "reports/staff.html",
+        ministry=ministry,
+        form=form,
+        page=page,
+        filter_args=filter_args,
+        cohorts=cohorts,
+        chart=_chart(filters, ministry.id),
+    )
 
 
 @bp.get("/ministry/<int:ministry_id>/reports/cohorts/<int:cohort_id>")
@@ -73,9 +81,13 @@ def show_cohort(ministry_id: int, cohort_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
     cohort = sponsored_cohort_or_404(current_user, ministry.id, cohort_id)
     summary = reports.cohort_summary(current_user, ministry.id, cohort)
-    return render_template("reports/cohort.html", ministry=ministry, cohort=cohort,
-                           summary=summary,
-                           chart=_chart(reports.Filters(cohort_id=cohort.id), ministry.id))
+    return render_template(
+        "reports/cohort.html",
+        ministry=ministry,
+        cohort=cohort,
+        summary=summary,
+        chart=_chart(reports.Filters(cohort_id=cohort.id), ministry.id),
+    )
 
 
 def _slug(text: str) -> str:
@@ -92,16 +104,35 @@ def export_staff(ministry_id: int):
     form = ReportFilterForm(request.args, reports.sponsored_cohorts(current_user, ministry.id))
     filters = form.filters()
     with audited_read():
-        audit.record(current_user, "report.export", ministry_id=ministry.id, target=ministry,
-                     report="staff_courses", format="csv", course_id=filters.course_id,
-                     cohort_id=filters.cohort_id)
-    viewer, language, zone = current_user._get_current_object(), i18n.current_language(), \
-        i18n.current_zone()
+        audit.record(
+            current_user,
+            "report.export",
+            ministry_id=ministry.id,
+            target=ministry,
+            report="staff_courses",
+            format="csv",
+            course_id=filters.course_id,
+            cohort_id=filters.cohort_id,
+        )
+    viewer, language, zone = (
+        current_user._get_current_object(),
+        i18n.current_language(),
+        i18n.current_zone(),
+    )
     rows = reports.iter_rows(viewer, ministry.id, filters)
     body = report_csv.csv_stream(rows, language, zone, _state_label)
-    suffix = f"-cohort-{filters.cohort_id}" if filters.cohort_id else (
-        f"-course-{filters.course_id}" if filters.course_id else "")
+    suffix = (
+        f"-cohort-{filters.cohort_id}"
+        if filters.cohort_id
+        else (f"-course-{filters.course_id}" if filters.course_id else "")
+    )
     name = f"staff-report-{_slug(ministry.code)}{suffix}.csv"
-    return Response(stream_with_context(body), mimetype="text/csv", headers={
-        **PRIVATE, "Content-Disposition": f'attachment; filename="{name}"',
-        "X-Content-Type-Options": "nosniff"})
+    return Response(
+        stream_with_context(body),
+        mimetype="text/csv",
+        headers={
+            **PRIVATE,
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -28,8 +28,11 @@ REVEAL_LABELS = {
 def _labels():
     from diplolearn.learner import ATTEMPT_STATE, GRADING_METHOD
 
-    return {"reveal_label": lambda value: REVEAL_LABELS.get(value, value),
-            "attempt_state": ATTEMPT_STATE, "grading_method": GRADING_METHOD}
+    return {
+        "reveal_label": lambda value: REVEAL_LABELS.get(value, value),
+        "attempt_state": ATTEMPT_STATE,
+        "grading_method": GRADING_METHOD,
+    }
 
 
 from diplolearn.results import views  # noqa: E402,F401

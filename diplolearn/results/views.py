@@ -29,8 +29,7 @@ from diplolearn.services import quiz_policy, quizzes, regrading, results
 from diplolearn.services.errors import DomainError
 from diplolearn.unit_of_work import unit_of_work
 
-teachers_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR,
-                              Role.TUTOR)
+teachers_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR, Role.TUTOR)
 policy_setters_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR)
 regraders_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR)
 
@@ -43,10 +42,14 @@ def _scoped_ids(course_id: int):
 def _context(course_id: int, quiz_key: str) -> dict:
     course, quiz = scoping.course_quiz_or_404(current_user, course_id, quiz_key)
     revisions = results.quiz_revisions(quiz.id)
-    return {"course": course, "quiz": quiz, "revision": revisions[0] if revisions else None,
-            "read": Reader(course), "can_regrade": scoping.regrades_course(current_user,
-                                                                           course.id),
-            "can_set_policy": scoping.sets_quiz_policy(current_user, course.id)}
+    return {
+        "course": course,
+        "quiz": quiz,
+        "revision": revisions[0] if revisions else None,
+        "read": Reader(course),
+        "can_regrade": scoping.regrades_course(current_user, course.id),
+        "can_set_policy": scoping.sets_quiz_policy(current_user, course.id),
+    }
 
 
 def _quiz_url(endpoint: str, ctx: dict, **kwargs) -> str:
@@ -55,17 +58,20 @@ def _quiz_url(endpoint: str, ctx: dict, **kwargs) -> str:
 
 # --- the course's quizzes --------------------------------------------------------------------
 
+
 @bp.get("/quizzes")
 @teachers_only
 def list_quizzes(course_id: int):
     course = scoping.grading_course_or_404(current_user, course_id)
     counts = scoping.graded_counts(current_user, course.id)
     rows = results.course_quizzes(course.id)
-    return render_template("results/quizzes.html", course=course, rows=rows, counts=counts,
-                           read=Reader(course))
+    return render_template(
+        "results/quizzes.html", course=course, rows=rows, counts=counts, read=Reader(course)
+    )
 
 
 # --- one quiz: summary, distribution, per-question statistics ---------------------------------
+
 
 @bp.get("/quizzes/<quiz_key>")
 @teachers_only
@@ -75,27 +81,33 @@ def show_quiz(course_id: int, quiz_key: str):
     quiz_id = ctx["quiz"].id
     bands = results.distribution(quiz_id, scoped)
     return render_template(
-        "results/quiz.html", **ctx, summary=results.summary(quiz_id, scoped), bands=bands,
+        "results/quiz.html",
+        **ctx,
+        summary=results.summary(quiz_id, scoped),
+        bands=bands,
         tallest=max((count for _, _, count in bands), default=0),
-        stats=results.question_stats(quiz_id, scoped), min_responses=results.MIN_RESPONSES,
-        release_form=ReleaseForm(prefix="release"))
+        stats=results.question_stats(quiz_id, scoped),
+        min_responses=results.MIN_RESPONSES,
+        release_form=ReleaseForm(prefix="release"),
+    )
 
 
 @bp.get("/quizzes/<quiz_key>/questions/<int:revision_id>")
 @teachers_only
 def show_question(course_id: int, quiz_key: str, revision_id: int):
     ctx = _context(course_id, quiz_key)
-    found = results.question_responses(ctx["quiz"].id, revision_id,
-                                       _scoped_ids(ctx["course"].id))
+    found = results.question_responses(ctx["quiz"].id, revision_id, _scoped_ids(ctx["course"].id))
     if found is None:
         abort(404)
     question = found.question
     choices = {choice.key: ctx["read"](choice.text)[0] for choice in question.choices}
-    return render_template("results/question.html", **ctx, question=question,
-                           summary=found.summary, choices=choices)
+    return render_template(
+        "results/question.html", **ctx, question=question, summary=found.summary, choices=choices
+    )
 
 
 # --- attempts: list, one attempt, override, essays, release ----------------------------------
+
 
 @bp.get("/quizzes/<quiz_key>/attempts")
 @teachers_only
@@ -105,23 +117,37 @@ def list_attempts(course_id: int, quiz_key: str):
     return render_template("results/attempts.html", **ctx, page=paginate(query, per_page=50))
 
 
-def _attempt_page(ctx: dict, attempt: QuizAttempt, override_form=None, essay_forms=None,
-                  status: int = 200):
+def _attempt_page(
+    ctx: dict, attempt: QuizAttempt, override_form=None, essay_forms=None, status: int = 200
+):
     attempt = quizzes.load_attempt(attempt.id, attempt.enrolment_id)
     read = Reader(ctx["course"], attempt.language)
-    essays = {aq.response.id: aq for aq in attempt.questions if aq.response is not None
-              and getattr(_kind(aq), "manual", False)}
-    forms = {rid: (essay_forms or {}).get(rid) or EssayGradeForm(
-        prefix=f"essay{rid}", data={"points": aq.response.score,
-                                    "comment": aq.response.feedback})
-        for rid, aq in essays.items()}
+    essays = {
+        aq.response.id: aq
+        for aq in attempt.questions
+        if aq.response is not None and getattr(_kind(aq), "manual", False)
+    }
+    forms = {
+        rid: (essay_forms or {}).get(rid)
+        or EssayGradeForm(
+            prefix=f"essay{rid}",
+            data={"points": aq.response.score, "comment": aq.response.feedback},
+        )
+        for rid, aq in essays.items()
+    }
     return render_template(
-        "results/attempt.html", **ctx, attempt=attempt, learner=attempt.enrolment.user,
-        reviews=review(attempt, read, True, True), essays=essays, essay_forms=forms,
+        "results/attempt.html",
+        **ctx,
+        attempt=attempt,
+        learner=attempt.enrolment.user,
+        reviews=review(attempt, read, True, True),
+        essays=essays,
+        essay_forms=forms,
         awaiting=quizzes.is_awaiting_grading(attempt),
         override_form=override_form or OverrideGradeForm(prefix="override"),
         release_form=ReleaseForm(prefix="release"),
-        history=regrading.history(attempt.id)), status
+        history=regrading.history(attempt.id),
+    ), status
 
 
 def _kind(aq: AttemptQuestion):
@@ -132,8 +158,9 @@ def _kind(aq: AttemptQuestion):
 @teachers_only
 def show_attempt(course_id: int, quiz_key: str, attempt_id: int):
     ctx = _context(course_id, quiz_key)
-    attempt = scoping.graded_attempt_or_404(current_user, ctx["course"].id, ctx["quiz"].id,
-                                            attempt_id)
+    attempt = scoping.graded_attempt_or_404(
+        current_user, ctx["course"].id, ctx["quiz"].id, attempt_id
+    )
     if attempt.state == AttemptState.IN_PROGRESS:
         abort(404)  # answers being written are the learner's until submitted
     return _attempt_page(ctx, attempt)
@@ -143,8 +170,9 @@ def show_attempt(course_id: int, quiz_key: str, attempt_id: int):
 @teachers_only
 def override_grade(course_id: int, quiz_key: str, attempt_id: int):
     ctx = _context(course_id, quiz_key)
-    attempt = scoping.graded_attempt_or_404(current_user, ctx["course"].id, ctx["quiz"].id,
-                                            attempt_id)
+    attempt = scoping.graded_attempt_or_404(
+        current_user, ctx["course"].id, ctx["quiz"].id, attempt_id
+    )
     if attempt.state == AttemptState.IN_PROGRESS:
         abort(404)  # as on its page: answers being written are the learner's until submitted
     form = OverrideGradeForm(prefix="override")
@@ -154,11 +182,15 @@ def override_grade(course_id: int, quiz_key: str, attempt_id: int):
         regrading.override_grade(current_user, attempt, form.score.data, form.reason.data)
     if work.refused:
         form.score.errors = [work.error.message]
-        return _attempt_page(ctx, scoping.graded_attempt_or_404(
-            current_user, ctx["course"].id, ctx["quiz"].id, attempt_id),
-            override_form=form, status=work.status)
-    flash(_("The grade is changed. The change and its reason are in the audit trail."),
-          "success")
+        return _attempt_page(
+            ctx,
+            scoping.graded_attempt_or_404(
+                current_user, ctx["course"].id, ctx["quiz"].id, attempt_id
+            ),
+            override_form=form,
+            status=work.status,
+        )
+    flash(_("The grade is changed. The change and its reason are in the audit trail."), "success")
     return redirect(_quiz_url("results.show_attempt", ctx, attempt_id=attempt_id))
 
 
@@ -166,10 +198,10 @@ def override_grade(course_id: int, quiz_key: str, attempt_id: int):
 @teachers_only
 def grade_essay(course_id: int, quiz_key: str, attempt_id: int, response_id: int):
     ctx = _context(course_id, quiz_key)
-    attempt = scoping.graded_attempt_or_404(current_user, ctx["course"].id, ctx["quiz"].id,
-                                            attempt_id)
-    response = scoping.graded_response_or_404(current_user, ctx["course"].id, attempt,
-                                              response_id)
+    attempt = scoping.graded_attempt_or_404(
+        current_user, ctx["course"].id, ctx["quiz"].id, attempt_id
+    )
+    response = scoping.graded_response_or_404(current_user, ctx["course"].id, attempt, response_id)
     if attempt.state == AttemptState.IN_PROGRESS:
         abort(404)
     form = EssayGradeForm(prefix=f"essay{response_id}")
@@ -181,15 +213,27 @@ def grade_essay(course_id: int, quiz_key: str, attempt_id: int, response_id: int
     before = str(response.score) if response.graded_by_id is not None else None
     with unit_of_work(status=422, quiet=True) as work:
         quizzes.grade_essay(response, form.points.data, current_user, form.comment.data)
-        audit.record(current_user, "quiz_attempt.essay_graded", target=attempt,
-                     subject=attempt.enrolment.user, quiz_id=attempt.quiz_id,
-                     response_id=response_id, before=before, after=str(response.score))
+        audit.record(
+            current_user,
+            "quiz_attempt.essay_graded",
+            target=attempt,
+            subject=attempt.enrolment.user,
+            quiz_id=attempt.quiz_id,
+            response_id=response_id,
+            before=before,
+            after=str(response.score),
+        )
         update_completion([attempt.enrolment_id])
     if work.refused:
         form.points.errors = [work.error.message]
-        return _attempt_page(ctx, scoping.graded_attempt_or_404(
-            current_user, ctx["course"].id, ctx["quiz"].id, attempt_id),
-            essay_forms={response_id: form}, status=work.status)
+        return _attempt_page(
+            ctx,
+            scoping.graded_attempt_or_404(
+                current_user, ctx["course"].id, ctx["quiz"].id, attempt_id
+            ),
+            essay_forms={response_id: form},
+            status=work.status,
+        )
     flash(_("The essay's grade is saved."), "success")
     return redirect(_quiz_url("results.show_attempt", ctx, attempt_id=attempt_id))
 
@@ -210,14 +254,21 @@ def release_grades(course_id: int, quiz_key: str):
         released = quiz_policy.release_grades(current_user, list(ids))
     if work.refused:  # as before, a refusal here is unexpected: the error handlers answer it
         raise work.error
-    flash(ngettext("%(num)d grade released: the learner sees it now.",
-                   "%(num)d grades released: the learners see them now.", released), "success")
+    flash(
+        ngettext(
+            "%(num)d grade released: the learner sees it now.",
+            "%(num)d grades released: the learners see them now.",
+            released,
+        ),
+        "success",
+    )
     if attempt_id is not None:
         return redirect(_quiz_url("results.show_attempt", ctx, attempt_id=attempt_id))
     return redirect(_quiz_url("results.show_quiz", ctx))
 
 
 # --- regrading -------------------------------------------------------------------------------
+
 
 def _regrade_choices(ctx: dict, form: RegradeForm) -> dict:
     """Fill the form's choices: versions of the quiz's questions other than those pinned by
@@ -229,14 +280,30 @@ def _regrade_choices(ctx: dict, form: RegradeForm) -> dict:
     versions = regrading.version_numbers({t.course_version_id for t in targets})
     read = ctx["read"]
     form.revision.choices = [
-        (t.id, _("%(question)s, version %(version)d: %(prompt)s", question=t.question.key,
-                 version=versions.get(t.course_version_id, 0),
-                 prompt=read(t.prompt)[0][:80])) for t in targets]
+        (
+            t.id,
+            _(
+                "%(question)s, version %(version)d: %(prompt)s",
+                question=t.question.key,
+                version=versions.get(t.course_version_id, 0),
+                prompt=read(t.prompt)[0][:80],
+            ),
+        )
+        for t in targets
+    ]
     form.attempts.choices = [
-        (a.id, _("%(name)s, attempt %(number)d (%(score)s of %(max)s)",
-                 name=a.name_latin or a.name_ar or a.email, number=a.number,
-                 score=i18n.format_number(a.score), max=i18n.format_number(a.max_score)))
-        for a in attempts]
+        (
+            a.id,
+            _(
+                "%(name)s, attempt %(number)d (%(score)s of %(max)s)",
+                name=a.name_latin or a.name_ar or a.email,
+                number=a.number,
+                score=i18n.format_number(a.score),
+                max=i18n.format_number(a.max_score),
+            ),
+        )
+        for a in attempts
+    ]
     return {"targets": targets, "attempts": attempts}
 
 
@@ -250,22 +317,24 @@ def regrade(course_id: int, quiz_key: str):
     options = _regrade_choices(ctx, form)
     if request.method == "GET":
         form.attempts.data = [a.id for a in options["attempts"]]
-        return render_template("results/regrade.html", **ctx, form=form, rows=None,
-                               **options)
+        return render_template("results/regrade.html", **ctx, form=form, rows=None, **options)
     if not form.validate_on_submit():
-        return render_template("results/regrade.html", **ctx, form=form, rows=None,
-                               **options), 422
+        return render_template("results/regrade.html", **ctx, form=form, rows=None, **options), 422
     apply = bool(form.apply.data) and form.step.data == "confirm"
 
     def regrade_chosen():
-        return regrading.regrade(current_user, ctx["quiz"].id, form.revision.data,
-                                 scoping.graded_attempts(current_user, ctx["course"].id),
-                                 form.attempts.data, apply=apply)
+        return regrading.regrade(
+            current_user,
+            ctx["quiz"].id,
+            form.revision.data,
+            scoping.graded_attempts(current_user, ctx["course"].id),
+            form.attempts.data,
+            apply=apply,
+        )
 
     def regrade_refused(error: DomainError):
         form.attempts.errors = [error.message]
-        return render_template("results/regrade.html", **ctx, form=form, rows=None,
-                               **options), 422
+        return render_template("results/regrade.html", **ctx, form=form, rows=None, **options), 422
 
     if not apply:
         # A preview changes nothing, so it runs outside any unit of work and is never
@@ -275,30 +344,52 @@ def regrade(course_id: int, quiz_key: str):
         except DomainError as error:
             return regrade_refused(error)
         form.step.data = "confirm"
-        return render_template("results/regrade.html", **ctx, form=form, rows=rows,
-                               **_regrade_choices(ctx, RegradeForm(formdata=None)))
+        return render_template(
+            "results/regrade.html",
+            **ctx,
+            form=form,
+            rows=rows,
+            **_regrade_choices(ctx, RegradeForm(formdata=None)),
+        )
     with unit_of_work(status=422, quiet=True) as work:
         rows = regrade_chosen()
     if work.refused:
         return regrade_refused(work.error)
     changed = sum(1 for row in rows if not row.skipped)
-    flash(ngettext("%(num)d attempt regraded. The change is in the audit trail.",
-                   "%(num)d attempts regraded. Each change is in the audit trail.", changed),
-          "success")
+    flash(
+        ngettext(
+            "%(num)d attempt regraded. The change is in the audit trail.",
+            "%(num)d attempts regraded. Each change is in the audit trail.",
+            changed,
+        ),
+        "success",
+    )
     return redirect(_quiz_url("results.show_quiz", ctx))
 
 
 # --- policy overrides ------------------------------------------------------------------------
 
+
 def _override_targets(course_id: int, form: PolicyOverrideForm) -> None:
     cohorts, learners = scoping.policy_targets(current_user, course_id)
     lang = i18n.current_language()
     form.target.choices = [
-        (f"cohort-{c.id}", _("Cohort %(name)s", name=i18n.pick_text(
-            c.name, [lang, "en", "ar", "fr"])[0] or c.key)) for c in cohorts] + [
-        (f"enrolment-{row.id}", _("%(name)s (cohort %(cohort)s)", name=row.name_latin
-                                  or row.name_ar or row.email, cohort=row[4]))
-        for row in learners]
+        (
+            f"cohort-{c.id}",
+            _("Cohort %(name)s", name=i18n.pick_text(c.name, [lang, "en", "ar", "fr"])[0] or c.key),
+        )
+        for c in cohorts
+    ] + [
+        (
+            f"enrolment-{row.id}",
+            _(
+                "%(name)s (cohort %(cohort)s)",
+                name=row.name_latin or row.name_ar or row.email,
+                cohort=row[4],
+            ),
+        )
+        for row in learners
+    ]
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
@@ -310,8 +401,13 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
 
 def _overrides_page(ctx: dict, form: PolicyOverrideForm, status: int = 200):
     overrides = scoping.quiz_policy_overrides(current_user, ctx["course"].id, ctx["quiz"].id)
-    return render_template("results/overrides.html", **ctx, form=form, overrides=overrides,
-                           remove_form=RemoveOverrideForm(prefix="remove")), status
+    return render_template(
+        "results/overrides.html",
+        **ctx,
+        form=form,
+        overrides=overrides,
+        remove_form=RemoveOverrideForm(prefix="remove"),
+    ), status
 
 
 @bp.route("/quizzes/<quiz_key>/overrides", methods=["GET", "POST"])
@@ -329,16 +425,24 @@ def overrides(course_id: int, quiz_key: str):
     kind, _sep, raw_id = form.target.data.partition("-")
     target = {}
     if kind == "cohort":
-        target["cohort_id"] = scoping.policy_cohort_or_404(current_user, ctx["course"].id,
-                                                           int(raw_id)).id
+        target["cohort_id"] = scoping.policy_cohort_or_404(
+            current_user, ctx["course"].id, int(raw_id)
+        ).id
     else:
-        target["enrolment"] = scoping.policy_enrolment_or_404(current_user, ctx["course"].id,
-                                                              int(raw_id))
+        target["enrolment"] = scoping.policy_enrolment_or_404(
+            current_user, ctx["course"].id, int(raw_id)
+        )
     with unit_of_work(status=422, quiet=True) as work:
         quiz_policy.set_override(
-            current_user, ctx["quiz"].id, **target, opens_at=_local(form.opens_at.data),
-            closes_at=_local(form.closes_at.data), extra_minutes=form.extra_minutes.data or 0,
-            extra_attempts=form.extra_attempts.data or 0, reason=form.reason.data or "")
+            current_user,
+            ctx["quiz"].id,
+            **target,
+            opens_at=_local(form.opens_at.data),
+            closes_at=_local(form.closes_at.data),
+            extra_minutes=form.extra_minutes.data or 0,
+            extra_attempts=form.extra_attempts.data or 0,
+            reason=form.reason.data or "",
+        )
     if work.refused:
         form.target.errors = [work.error.message]
         _override_targets(ctx["course"].id, form)
@@ -351,8 +455,9 @@ def overrides(course_id: int, quiz_key: str):
 @policy_setters_only
 def remove_override(course_id: int, quiz_key: str, override_id: int):
     ctx = _context(course_id, quiz_key)
-    override = scoping.policy_override_or_404(current_user, ctx["course"].id, ctx["quiz"].id,
-                                              override_id)
+    override = scoping.policy_override_or_404(
+        current_user, ctx["course"].id, ctx["quiz"].id, override_id
+    )
     form = RemoveOverrideForm(prefix="remove")
     if not form.validate_on_submit():
         flash(_("The form has expired. Nothing was removed; try again."), "error")
@@ -367,6 +472,7 @@ def remove_override(course_id: int, quiz_key: str, override_id: int):
 
 # --- the essay grading queue -----------------------------------------------------------------
 
+
 @bp.get("/grading")
 @teachers_only
 def grading_queue(course_id: int):
@@ -374,5 +480,11 @@ def grading_queue(course_id: int):
     page = paginate(scoping.awaiting_grading(current_user, course.id), per_page=50)
     keys = results.quiz_keys({a.quiz_id for a in page.items})
     essays = scoping.ungraded_essays(current_user, course.id, [a.id for a in page.items])
-    return render_template("results/grading.html", course=course, page=page, keys=keys,
-                           essays=essays, read=Reader(course))
+    return render_template(
+        "results/grading.html",
+        course=course,
+        page=page,
+        keys=keys,
+        essays=essays,
+        read=Reader(course),
+    )

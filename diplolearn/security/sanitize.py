@@ -15,12 +15,57 @@ import bleach
 import markdown as md
 from markupsafe import Markup
 
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "cite", "code", "dd", "del", "dfn", "div",
-    "dl", "dt", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol",
-    "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
-    "tfoot", "th", "thead", "tr", "u", "ul", "img",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "blockquote",
+        "br",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+        "img",
+    }
+)
 _GLOBAL = ["dir", "lang", "title", "id"]
 ALLOWED_ATTRIBUTES = {
     "*": _GLOBAL,
@@ -61,10 +106,13 @@ class _ImageFilter(bleach.html5lib_shim.Filter):
         for token in super().__iter__():
             if token.get("name") == "img" and token["type"] in ("StartTag", "EmptyTag"):
                 attributes = token.get("data") or {}
-                if not attributes.get((None, "src")) or not (
-                        attributes.get((None, "alt")) or "").strip():
+                if (
+                    not attributes.get((None, "src"))
+                    or not (attributes.get((None, "alt")) or "").strip()
+                ):
                     continue
             yield token
+
 
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
@@ -72,16 +120,27 @@ _cleaner = bleach.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[_ImageFilter, lambda source: bleach.linkifier.LinkifyFilter(
-        source, callbacks=[bleach.callbacks.nofollow], skip_tags={"pre", "code"}, parse_email=False
-    )],
+    filters=[
+        _ImageFilter,
+        lambda source: bleach.linkifier.LinkifyFilter(
+            source,
+            callbacks=[bleach.callbacks.nofollow],
+            skip_tags={"pre", "code"},
+            parse_email=False,
+        ),
+    ],
 )
 
 
 # The same rules without linkification, to tell whether cleaning would remove anything.
-_bare_cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                               protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True,
-                               filters=[_ImageFilter])
+_bare_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[_ImageFilter],
+)
 # Building a Markdown converter costs more than converting a paragraph, and converters are not
 # thread-safe: keep one per thread and reset it between texts.
 _local = threading.local()
@@ -100,8 +159,9 @@ def markdown_to_html(text: str) -> str:
     """Markdown to (unsanitised) HTML. Use render_markdown for anything shown to people."""
     converter = getattr(_local, "converter", None)
     if converter is None:
-        converter = _local.converter = md.Markdown(extensions=["extra", "sane_lists"],
-                                                   output_format="html")
+        converter = _local.converter = md.Markdown(
+            extensions=["extra", "sane_lists"], output_format="html"
+        )
     return converter.reset().convert(text or "")
 
 

@@ -50,20 +50,26 @@ class SigningKey:
 
     @property
     def x(self) -> str:
-        raw = self.public.public_bytes(serialization.Encoding.Raw,
-                                       serialization.PublicFormat.Raw)
+        raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return b64url(raw)
 
     @property
     def kid(self) -> str:
         """RFC 7638 thumbprint: SHA-256 of the required members, sorted, without spaces."""
-        members = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": self.x},
-                             separators=(",", ":"), sort_keys=True)
+        members = json.dumps(
+            {"crv": "Ed25519", "kty": "OKP", "x": self.x}, separators=(",", ":"), sort_keys=True
+        )
         return b64url(hashlib.sha256(members.encode("ascii")).digest())
 
     def public_jwk(self) -> dict:
-        return {"kty": "OKP", "crv": "Ed25519", "x": self.x, "kid": self.kid, "alg": "EdDSA",
-                "use": "sig"}
+        return {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": self.x,
+            "kid": self.kid,
+            "alg": "EdDSA",
+            "use": "sig",
+        }
 
 
 def parse_private_key(text: str) -> Ed25519PrivateKey:
@@ -73,12 +79,18 @@ def parse_private_key(text: str) -> Ed25519PrivateKey:
         if text.startswith("-----BEGIN"):
             key = serialization.load_pem_private_key(text.encode("ascii"), password=None)
         else:
-            raw = base64.b64decode(text.replace("-", "+").replace("_", "/")
-                                   + "=" * (-len(text) % 4), validate=True)
-            key = (Ed25519PrivateKey.from_private_bytes(raw) if len(raw) == 32
-                   else serialization.load_der_private_key(raw, password=None))
+            raw = base64.b64decode(
+                text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4), validate=True
+            )
+            key = (
+                Ed25519PrivateKey.from_private_bytes(raw)
+                if len(raw) == 32
+                else serialization.load_der_private_key(raw, password=None)
+            )
     except (ValueError, TypeError, binascii.Error, UnicodeEncodeError) as error:
-        raise ConfigError(f"CERTIFICATE_SIGNING_KEY is not a readable private key: {error}")
+        raise ConfigError(
+            f"CERTIFICATE_SIGNING_KEY is not a readable private key: {error}"
+        ) from error
     if not isinstance(key, Ed25519PrivateKey):
         raise ConfigError("CERTIFICATE_SIGNING_KEY must be an Ed25519 key")
     return key
@@ -93,8 +105,8 @@ def _instance_key(instance_path: str) -> Ed25519PrivateKey:
     except FileExistsError:
         return parse_private_key(path.read_text())
     pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
     return parse_private_key(path.read_text())

@@ -70,8 +70,9 @@ def create_user(
     return user
 
 
-def grant_role(user: User, role: Role | str, scope_id: int | None = None,
-               granted_by: User | None = None) -> RoleGrant:
+def grant_role(
+    user: User, role: Role | str, scope_id: int | None = None, granted_by: User | None = None
+) -> RoleGrant:
     role = Role(role)
     column = ROLE_SCOPE[role]
     if (column is None) != (scope_id is None):
@@ -85,19 +86,33 @@ def grant_role(user: User, role: Role | str, scope_id: int | None = None,
         setattr(grant, column, scope_id)
     user.grants.append(grant)
     db.session.flush()
-    audit.record(granted_by, "role.grant", subject=user, target=grant, role=role.value,
-                 scope=key, ministry_id=grant.ministry_id)
+    audit.record(
+        granted_by,
+        "role.grant",
+        subject=user,
+        target=grant,
+        role=role.value,
+        scope=key,
+        ministry_id=grant.ministry_id,
+    )
     return grant
 
 
 def revoke_role(grant: RoleGrant, revoked_by: User | None = None) -> None:
-    audit.record(revoked_by, "role.revoke", subject=grant.user, role=grant.role,
-                 scope=grant.scope_key, ministry_id=grant.ministry_id)
+    audit.record(
+        revoked_by,
+        "role.revoke",
+        subject=grant.user,
+        role=grant.role,
+        scope=grant.scope_key,
+        ministry_id=grant.ministry_id,
+    )
     grant.user.grants.remove(grant)
     db.session.flush()
 
 
 # --- passwords -----------------------------------------------------------------------------
+
 
 def check_password_strength(password: str, user: User | None = None) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
@@ -148,12 +163,17 @@ def change_password(user: User, current: str, new: str) -> None:
 
 # --- one-time tokens -----------------------------------------------------------------------
 
+
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(user: User, purpose: TokenPurpose, created_by: User | None = None,
-                now: dt.datetime | None = None) -> str:
+def issue_token(
+    user: User,
+    purpose: TokenPurpose,
+    created_by: User | None = None,
+    now: dt.datetime | None = None,
+) -> str:
     """Create a token, supersede older unused ones of the same purpose; return the raw value."""
     now = now or utcnow()
     hours = current_app.config[
@@ -161,16 +181,26 @@ def issue_token(user: User, purpose: TokenPurpose, created_by: User | None = Non
     ]
     db.session.execute(
         sa.update(UserToken)
-        .where(UserToken.user_id == user.id, UserToken.purpose == purpose,
-               UserToken.used_at.is_(None), UserToken.superseded_at.is_(None))
+        .where(
+            UserToken.user_id == user.id,
+            UserToken.purpose == purpose,
+            UserToken.used_at.is_(None),
+            UserToken.superseded_at.is_(None),
+        )
         .values(superseded_at=now)
         .execution_options(synchronize_session=False)
     )
     raw = secrets.token_urlsafe(32)
-    db.session.add(UserToken(
-        user_id=user.id, purpose=purpose.value, token_digest=_digest(raw), created_at=now,
-        expires_at=now + dt.timedelta(hours=hours), created_by_id=getattr(created_by, "id", None),
-    ))
+    db.session.add(
+        UserToken(
+            user_id=user.id,
+            purpose=purpose.value,
+            token_digest=_digest(raw),
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=hours),
+            created_by_id=getattr(created_by, "id", None),
+        )
+    )
     db.session.flush()
     return raw
 
@@ -181,8 +211,9 @@ def find_token(raw: str, purpose: TokenPurpose, now: dt.datetime | None = None) 
     if not raw or len(raw) > 128:
         raise TokenInvalid()
     token = db.session.scalar(
-        sa.select(UserToken).where(UserToken.token_digest == _digest(raw),
-                                   UserToken.purpose == purpose)
+        sa.select(UserToken).where(
+            UserToken.token_digest == _digest(raw), UserToken.purpose == purpose
+        )
     )
     if token is None:
         raise TokenInvalid()
@@ -215,9 +246,13 @@ def _use_token(raw: str, purpose: TokenPurpose, password: str) -> User:
 def invite(user: User, invited_by: User | None = None) -> str:
     """Queue an invitation mail with a fresh token (older invitations stop working)."""
     raw = issue_token(user, TokenPurpose.INVITATION, created_by=invited_by)
-    queue_mail("invitation", user, link=public_url("auth.accept_invitation", token=raw),
-               inviter=invited_by,
-               ttl_days=current_app.config["INVITATION_TTL_HOURS"] // 24)
+    queue_mail(
+        "invitation",
+        user,
+        link=public_url("auth.accept_invitation", token=raw),
+        inviter=invited_by,
+        ttl_days=current_app.config["INVITATION_TTL_HOURS"] // 24,
+    )
     audit.record(invited_by, "user.invite", subject=user)
     return raw
 
@@ -234,8 +269,12 @@ def request_password_reset(email: str) -> str | None:
     if user is None or not user.is_active or user.password_hash is None:
         return None
     raw = issue_token(user, TokenPurpose.PASSWORD_RESET)
-    queue_mail("password_reset", user, link=public_url("auth.reset_password", token=raw),
-               ttl_hours=current_app.config["PASSWORD_RESET_TTL_HOURS"])
+    queue_mail(
+        "password_reset",
+        user,
+        link=public_url("auth.reset_password", token=raw),
+        ttl_hours=current_app.config["PASSWORD_RESET_TTL_HOURS"],
+    )
     return raw
 
 

@@ -84,8 +84,8 @@ from diplolearn.models import (
 from diplolearn.services import audit
 from diplolearn.services.errors import DomainError
 
-
 # --- errors -------------------------------------------------------------------------------
+
 
 class AuthoringError(DomainError):
     message = _l("That change could not be made.")
@@ -102,8 +102,10 @@ class ContentInvalid(AuthoringError):
 class StaleEdit(AuthoringError):
     """Someone saved the item after this form was opened; ``current`` holds their texts."""
 
-    message = _l("Someone else saved this since you opened it. Nothing was overwritten: "
-                 "compare both texts below, then save again.")
+    message = _l(
+        "Someone else saved this since you opened it. Nothing was overwritten: "
+        "compare both texts below, then save again."
+    )
 
     def __init__(self, current: dict, token: str):
         super().__init__()
@@ -126,32 +128,53 @@ class PublishRefused(AuthoringError):
 
 # --- reading -------------------------------------------------------------------------------
 
+
 def latest_published(course: Course) -> CourseVersion | None:
-    return db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id,
-        CourseVersion.state == CourseVersionState.PUBLISHED)
-        .order_by(CourseVersion.number.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(CourseVersion)
+        .where(
+            CourseVersion.course_id == course.id,
+            CourseVersion.state == CourseVersionState.PUBLISHED,
+        )
+        .order_by(CourseVersion.number.desc())
+        .limit(1)
+    )
 
 
 def draft_of(course: Course) -> CourseVersion | None:
-    return db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id, CourseVersion.state == CourseVersionState.DRAFT)
-        .order_by(CourseVersion.number.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(CourseVersion)
+        .where(
+            CourseVersion.course_id == course.id, CourseVersion.state == CourseVersionState.DRAFT
+        )
+        .order_by(CourseVersion.number.desc())
+        .limit(1)
+    )
 
 
 def released_versions(course: Course) -> list[CourseVersion]:
     """The course's versions other than its draft, newest first."""
-    return list(db.session.scalars(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id,
-        CourseVersion.state != CourseVersionState.DRAFT)
-        .order_by(CourseVersion.number.desc())).all())
+    return list(
+        db.session.scalars(
+            sa.select(CourseVersion)
+            .where(
+                CourseVersion.course_id == course.id,
+                CourseVersion.state != CourseVersionState.DRAFT,
+            )
+            .order_by(CourseVersion.number.desc())
+        ).all()
+    )
 
 
 def published_version(course: Course, number: int) -> CourseVersion | None:
     """The course's published version with this number; None for any other number."""
-    return db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id, CourseVersion.number == number,
-        CourseVersion.state == CourseVersionState.PUBLISHED))
+    return db.session.scalar(
+        sa.select(CourseVersion).where(
+            CourseVersion.course_id == course.id,
+            CourseVersion.number == number,
+            CourseVersion.state == CourseVersionState.PUBLISHED,
+        )
+    )
 
 
 def version_by_id(version_id: int) -> CourseVersion | None:
@@ -161,8 +184,11 @@ def version_by_id(version_id: int) -> CourseVersion | None:
 
 def lesson_revision(version: CourseVersion, key: str) -> LessonRevision | None:
     """The revision of the lesson with this key in the version; None when it has none."""
-    return db.session.scalar(sa.select(LessonRevision).join(Lesson).where(
-        LessonRevision.course_version_id == version.id, Lesson.key == key))
+    return db.session.scalar(
+        sa.select(LessonRevision)
+        .join(Lesson)
+        .where(LessonRevision.course_version_id == version.id, Lesson.key == key)
+    )
 
 
 def require_draft(course: Course) -> CourseVersion:
@@ -179,8 +205,9 @@ def spec_of(version: CourseVersion) -> CourseSpec:
 def locked_spec(version: CourseVersion) -> CourseSpec:
     """The version's spec, read after locking its row (PostgreSQL), so that two saves of the
     same draft run one after the other and the second sees the first's token change."""
-    db.session.execute(sa.select(CourseVersion.id).where(CourseVersion.id == version.id)
-                       .with_for_update())
+    db.session.execute(
+        sa.select(CourseVersion.id).where(CourseVersion.id == version.id).with_for_update()
+    )
     return spec_of(version)
 
 
@@ -241,27 +268,57 @@ def parse_body(body: str, language: str) -> tuple[list[ParagraphSpec], list[str]
         if match:
             anchor = match.group(1)
             if not ID_PATTERN.match(anchor):
-                problems.append(str(_l("%(language)s, line %(line)d: the anchor %(anchor)s must "
-                                       "be lower-case letters, digits and hyphens.",
-                                       language=language, line=number, anchor=anchor)))
+                problems.append(
+                    str(
+                        _l(
+                            "%(language)s, line %(line)d: the anchor %(anchor)s must "
+                            "be lower-case letters, digits and hyphens.",
+                            language=language,
+                            line=number,
+                            anchor=anchor,
+                        )
+                    )
+                )
             current = ParagraphSpec(anchor=anchor, text="")
             paragraphs.append(current)
         elif current is not None:
             current.text += line + "\n"
         elif line.strip():
-            problems.append(str(_l("%(language)s, line %(line)d: text before the first "
-                                   "paragraph anchor; start each paragraph with a line like "
-                                   "{#my-anchor}.", language=language, line=number)))
+            problems.append(
+                str(
+                    _l(
+                        "%(language)s, line %(line)d: text before the first "
+                        "paragraph anchor; start each paragraph with a line like "
+                        "{#my-anchor}.",
+                        language=language,
+                        line=number,
+                    )
+                )
+            )
     for paragraph in paragraphs:
         paragraph.text = paragraph.text.strip("\n")
         if not paragraph.text.strip():
-            problems.append(str(_l("%(language)s: the paragraph %(anchor)s is empty.",
-                                   language=language, anchor=paragraph.anchor)))
+            problems.append(
+                str(
+                    _l(
+                        "%(language)s: the paragraph %(anchor)s is empty.",
+                        language=language,
+                        anchor=paragraph.anchor,
+                    )
+                )
+            )
     seen = set()
     for paragraph in paragraphs:
         if paragraph.anchor in seen:
-            problems.append(str(_l("%(language)s: the anchor %(anchor)s is used twice.",
-                                   language=language, anchor=paragraph.anchor)))
+            problems.append(
+                str(
+                    _l(
+                        "%(language)s: the anchor %(anchor)s is used twice.",
+                        language=language,
+                        anchor=paragraph.anchor,
+                    )
+                )
+            )
         seen.add(paragraph.anchor)
     return paragraphs, problems
 
@@ -270,17 +327,20 @@ def _referenced_anchors(spec: CourseSpec, lesson_key: str) -> set[str]:
     """Anchors of the lesson that questions or discussions point at."""
     refs = set()
     questions = [q for quiz in spec.quizzes() for q in quiz.questions] + [
-        q for category in spec.categories() for q in category.questions]
+        q for category in spec.categories() for q in category.questions
+    ]
     targets = [q.refers_to for q in questions] + [
-        m.discussion.refers_to for m in spec.modules if m.discussion]
+        m.discussion.refers_to for m in spec.modules if m.discussion
+    ]
     for target in targets:
         if target and target.partition("#")[0] == lesson_key:
             refs.add(target.partition("#")[2])
     return refs
 
 
-def _lesson_from_form(course: Course, spec: CourseSpec, key: str,
-                      texts: dict[str, tuple[str, str]]) -> LessonSpec:
+def _lesson_from_form(
+    course: Course, spec: CourseSpec, key: str, texts: dict[str, tuple[str, str]]
+) -> LessonSpec:
     """Validate the posted texts of a lesson and build its spec; ContentInvalid otherwise."""
     problems: list[str] = []
     lesson = LessonSpec(id=key)
@@ -290,40 +350,60 @@ def _lesson_from_form(course: Course, spec: CourseSpec, key: str,
         title, body = _clean(title), _clean(body)
         if not title and not body:
             if language in required:
-                problems.append(str(_l("The %(language)s text is required.",
-                                       language=language)))
+                problems.append(str(_l("The %(language)s text is required.", language=language)))
             continue
         if not title:
             problems.append(str(_l("The %(language)s title is empty.", language=language)))
         paragraphs, found = parse_body(body, language)
         problems += found
         if not paragraphs and not found:
-            problems.append(str(_l("The %(language)s text has no paragraphs.",
-                                   language=language)))
-        lesson.texts[language] = LessonText(language=language, title=title,
-                                            paragraphs=paragraphs)
+            problems.append(str(_l("The %(language)s text has no paragraphs.", language=language)))
+        lesson.texts[language] = LessonText(language=language, title=title, paragraphs=paragraphs)
     sequences = {lang: [p.anchor for p in t.paragraphs] for lang, t in lesson.texts.items()}
     if len({tuple(s) for s in sequences.values()}) > 1:
-        problems.append(str(_l("Every language must have the same paragraph anchors in the same "
-                               "order (%(detail)s).", detail="; ".join(
-                                   f"{lang}: {', '.join(s)}" for lang, s in sequences.items()))))
-    elsewhere = {anchor for other in spec.lessons() if other.id != key
-                 for anchor in other.anchors}
+        problems.append(
+            str(
+                _l(
+                    "Every language must have the same paragraph anchors in the same "
+                    "order (%(detail)s).",
+                    detail="; ".join(f"{lang}: {', '.join(s)}" for lang, s in sequences.items()),
+                )
+            )
+        )
+    elsewhere = {anchor for other in spec.lessons() if other.id != key for anchor in other.anchors}
     taken = sorted({p.anchor for t in lesson.texts.values() for p in t.paragraphs} & elsewhere)
     if taken:
-        problems.append(str(_l("The anchors %(anchors)s are already used in another lesson; "
-                               "anchors are unique in the course.", anchors=", ".join(taken))))
+        problems.append(
+            str(
+                _l(
+                    "The anchors %(anchors)s are already used in another lesson; "
+                    "anchors are unique in the course.",
+                    anchors=", ".join(taken),
+                )
+            )
+        )
     missing = _referenced_anchors(spec, key) - set(lesson.anchors)
     if missing:
-        problems.append(str(_l("Questions or discussions point at the paragraphs %(anchors)s; "
-                               "keep them.", anchors=", ".join(sorted(missing)))))
+        problems.append(
+            str(
+                _l(
+                    "Questions or discussions point at the paragraphs %(anchors)s; keep them.",
+                    anchors=", ".join(sorted(missing)),
+                )
+            )
+        )
     if lesson.texts:
-        raw = {f"{key}.{lang}.md": lesson_markdown(lesson, lang).encode()
-               for lang in lesson.texts}
+        raw = {f"{key}.{lang}.md": lesson_markdown(lesson, lang).encode() for lang in lesson.texts}
         for problem in _text_problems("lesson", raw):
-            problems.append(str(_l("%(where)s: HTML here would be removed by the sanitiser "
-                                   "(allowed: simple inline tags such as bdi, span, abbr).",
-                                   where=problem.source)))
+            problems.append(
+                str(
+                    _l(
+                        "%(where)s: HTML here would be removed by the sanitiser "
+                        "(allowed: simple inline tags such as bdi, span, abbr).",
+                        where=problem.source,
+                    )
+                )
+            )
     if problems:
         raise ContentInvalid(problems)
     return lesson
@@ -334,25 +414,30 @@ def _titles(course: Course, titles: dict[str, str]) -> dict[str, str]:
     cleaned = {lang: text for lang, text in cleaned.items() if text}
     missing = [lang for lang in course.languages if lang not in cleaned]
     if missing:
-        raise ContentInvalid([str(_l("The %(language)s title is required.", language=lang))
-                              for lang in missing])
+        raise ContentInvalid(
+            [str(_l("The %(language)s title is required.", language=lang)) for lang in missing]
+        )
     for lang, text in cleaned.items():
         if "<" in text or "\n" in text:
-            raise ContentInvalid([str(_l("The %(language)s title must be one line of plain "
-                                         "text.", language=lang))])
+            raise ContentInvalid(
+                [str(_l("The %(language)s title must be one line of plain text.", language=lang))]
+            )
     return cleaned
 
 
 def _new_key(spec: CourseSpec, key: str, kind: str) -> str:
     key = _clean(key)
     if not ID_PATTERN.match(key):
-        raise ContentInvalid([str(_l("The id must be lower-case letters, digits and hyphens "
-                                     "(at most 63)."))])
-    taken = {m.id for m in spec.modules} if kind == "module" else {
-        lesson.id for lesson in spec.lessons()}
+        raise ContentInvalid(
+            [str(_l("The id must be lower-case letters, digits and hyphens (at most 63)."))]
+        )
+    taken = (
+        {m.id for m in spec.modules}
+        if kind == "module"
+        else {lesson.id for lesson in spec.lessons()}
+    )
     if key in taken:
-        raise ContentInvalid([str(_l("The id %(key)s is already used in this course.",
-                                     key=key))])
+        raise ContentInvalid([str(_l("The id %(key)s is already used in this course.", key=key))])
     return key
 
 
@@ -363,19 +448,30 @@ def prerequisite_problems(spec: CourseSpec, module_key: str, prerequisites: list
     problems = []
     for key in prerequisites:
         if key == module_key:
-            problems.append(str(_l("The module %(module)s cannot require itself.",
-                                   module=module_key)))
+            problems.append(
+                str(_l("The module %(module)s cannot require itself.", module=module_key))
+            )
         elif key not in order:
-            problems.append(str(_l("The prerequisite %(key)s is not a module of this course.",
-                                   key=key)))
+            problems.append(
+                str(_l("The prerequisite %(key)s is not a module of this course.", key=key))
+            )
         elif order.index(key) > order.index(module_key):
-            problems.append(str(_l("The module %(module)s needs %(key)s first, which comes "
-                                   "after it: modules open in order, so a prerequisite comes "
-                                   "before (this also rules out cycles).",
-                                   module=module_key, key=key)))
+            problems.append(
+                str(
+                    _l(
+                        "The module %(module)s needs %(key)s first, which comes "
+                        "after it: modules open in order, so a prerequisite comes "
+                        "before (this also rules out cycles).",
+                        module=module_key,
+                        key=key,
+                    )
+                )
+            )
     return problems
 
+
 # --- drafts ------------------------------------------------------------------------------
+
 
 class _DraftLoader(_Loader):
     """The importer's loader writing a draft: logical items are created and matched by key as
@@ -402,9 +498,11 @@ def _delete_revisions(version: CourseVersion) -> None:
     quizzes = sa.select(QuizRevision.id).where(QuizRevision.course_version_id == vid)
     questions = sa.select(QuestionRevision.id).where(QuestionRevision.course_version_id == vid)
     assignments = sa.select(AssignmentRevision.id).where(
-        AssignmentRevision.course_version_id == vid)
+        AssignmentRevision.course_version_id == vid
+    )
     criteria = sa.select(RubricCriterion.id).where(
-        RubricCriterion.assignment_revision_id.in_(assignments))
+        RubricCriterion.assignment_revision_id.in_(assignments)
+    )
     for statement in (
         sa.delete(ParagraphRevision).where(ParagraphRevision.lesson_revision_id.in_(lessons)),
         sa.delete(LessonRevision).where(LessonRevision.course_version_id == vid),
@@ -424,11 +522,17 @@ def _delete_revisions(version: CourseVersion) -> None:
 
 
 def _load(version: CourseVersion, spec: CourseSpec, loader=_DraftLoader) -> None:
-    version.bibliography = [{k: v for k, v in (("id", r.id), ("language", r.language),
-                                               ("text", r.text), ("url", r.url)) if v}
-                            for r in spec.references]
-    version.glossary = [{"id": t.id, "term": dict(t.term), "definition": dict(t.definition)}
-                        for t in spec.glossary]
+    version.bibliography = [
+        {
+            k: v
+            for k, v in (("id", r.id), ("language", r.language), ("text", r.text), ("url", r.url))
+            if v
+        }
+        for r in spec.references
+    ]
+    version.glossary = [
+        {"id": t.id, "term": dict(t.term), "definition": dict(t.definition)} for t in spec.glossary
+    ]
     loader(version.course, version).load(spec)
     db.session.flush()
 
@@ -450,53 +554,90 @@ def open_draft(course: Course, by: User | None) -> CourseVersion:
     if published is None:
         raise NothingPublished()
     spec = spec_of(published)
-    number = db.session.scalar(sa.select(sa.func.max(CourseVersion.number)).where(
-        CourseVersion.course_id == course.id)) or 0
-    draft = CourseVersion(course_id=course.id, number=number + 1,
-                          state=CourseVersionState.DRAFT, created_by_id=getattr(by, "id", None))
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id)
+        )
+        or 0
+    )
+    draft = CourseVersion(
+        course_id=course.id,
+        number=number + 1,
+        state=CourseVersionState.DRAFT,
+        created_by_id=getattr(by, "id", None),
+    )
     db.session.add(draft)
     db.session.flush()
     _load(draft, spec)
-    audit.record(by, "course.draft_open", target=draft, course=course.key,
-                 based_on=published.number)
+    audit.record(
+        by, "course.draft_open", target=draft, course=course.key, based_on=published.number
+    )
     return draft
 
 
-def record_change(course: Course, version: CourseVersion | None, kind: str, item, action: str,
-                  by: User | None, language: str | None = None, before: str | None = None,
-                  after: str | None = None) -> ContentChange:
-    change = ContentChange(course_id=course.id, course_version_id=getattr(version, "id", None),
-                           item_kind=kind, item_id=item.id, item_key=item.key,
-                           language=language, action=action, before=before, after=after,
-                           by_id=getattr(by, "id", None))
+def record_change(
+    course: Course,
+    version: CourseVersion | None,
+    kind: str,
+    item,
+    action: str,
+    by: User | None,
+    language: str | None = None,
+    before: str | None = None,
+    after: str | None = None,
+) -> ContentChange:
+    change = ContentChange(
+        course_id=course.id,
+        course_version_id=getattr(version, "id", None),
+        item_kind=kind,
+        item_id=item.id,
+        item_key=item.key,
+        language=language,
+        action=action,
+        before=before,
+        after=after,
+        by_id=getattr(by, "id", None),
+    )
     db.session.add(change)
     return change
 
 
 def _logical_lesson(course: Course, key: str) -> Lesson:
-    return db.session.scalar(sa.select(Lesson).where(Lesson.course_id == course.id,
-                                                     Lesson.key == key))
+    return db.session.scalar(
+        sa.select(Lesson).where(Lesson.course_id == course.id, Lesson.key == key)
+    )
 
 
 def _logical_module(course: Course, key: str) -> Module:
-    return db.session.scalar(sa.select(Module).where(Module.course_id == course.id,
-                                                     Module.key == key))
+    return db.session.scalar(
+        sa.select(Module).where(Module.course_id == course.id, Module.key == key)
+    )
 
 
-def _flag_others(course: Course, lesson: Lesson, changed: set[str], languages: set[str],
-                 by: User | None) -> None:
+def _flag_others(
+    course: Course, lesson: Lesson, changed: set[str], languages: set[str], by: User | None
+) -> None:
     """Mark every language of the lesson that did not change as needing an update."""
     if not changed:
         return
     source = sorted(changed)[0]
-    existing = {f.language: f for f in db.session.scalars(
-        sa.select(TranslationFlag).where(TranslationFlag.lesson_id == lesson.id))}
+    existing = {
+        f.language: f
+        for f in db.session.scalars(
+            sa.select(TranslationFlag).where(TranslationFlag.lesson_id == lesson.id)
+        )
+    }
     for language in sorted(languages - changed):
         flag = existing.get(language)
         if flag is None:
-            db.session.add(TranslationFlag(lesson_id=lesson.id, language=language,
-                                           changed_language=source,
-                                           flagged_by_id=getattr(by, "id", None)))
+            db.session.add(
+                TranslationFlag(
+                    lesson_id=lesson.id,
+                    language=language,
+                    changed_language=source,
+                    flagged_by_id=getattr(by, "id", None),
+                )
+            )
         else:
             flag.changed_language, flag.flagged_at = source, utcnow()
             flag.flagged_by_id = getattr(by, "id", None)
@@ -506,27 +647,34 @@ def translation_flags(course: Course) -> dict[str, list[TranslationFlag]]:
     """Lesson key -> the flags of its languages waiting for an update."""
     flags: dict[str, list[TranslationFlag]] = {}
     for key, flag in db.session.execute(
-            sa.select(Lesson.key, TranslationFlag).join(Lesson)
-            .where(Lesson.course_id == course.id).order_by(TranslationFlag.language)):
+        sa.select(Lesson.key, TranslationFlag)
+        .join(Lesson)
+        .where(Lesson.course_id == course.id)
+        .order_by(TranslationFlag.language)
+    ):
         flags.setdefault(key, []).append(flag)
     return flags
 
 
-def clear_translation_flag(course: Course, lesson_key: str, language: str,
-                           by: User | None) -> None:
+def clear_translation_flag(course: Course, lesson_key: str, language: str, by: User | None) -> None:
     lesson = _logical_lesson(course, lesson_key)
-    flag = lesson and db.session.scalar(sa.select(TranslationFlag).where(
-        TranslationFlag.lesson_id == lesson.id, TranslationFlag.language == language))
+    flag = lesson and db.session.scalar(
+        sa.select(TranslationFlag).where(
+            TranslationFlag.lesson_id == lesson.id, TranslationFlag.language == language
+        )
+    )
     if flag is None:
         raise AuthoringError(_l("That translation is not marked as needing an update."))
     db.session.delete(flag)
-    record_change(course, draft_of(course), "lesson", lesson, "translation_cleared", by,
-                  language=language)
+    record_change(
+        course, draft_of(course), "lesson", lesson, "translation_cleared", by, language=language
+    )
     audit.record(by, "lesson.translation_cleared", target=lesson, language=language)
     db.session.flush()
 
 
 # --- edit operations on the draft ----------------------------------------------------------
+
 
 def _markdown(lesson: LessonSpec | None, language: str) -> str | None:
     if lesson is None or language not in lesson.texts:
@@ -534,8 +682,9 @@ def _markdown(lesson: LessonSpec | None, language: str) -> str | None:
     return lesson_markdown(lesson, language)
 
 
-def edit_lesson(draft: CourseVersion, key: str, texts: dict[str, tuple[str, str]], token: str,
-                by: User | None) -> None:
+def edit_lesson(
+    draft: CourseVersion, key: str, texts: dict[str, tuple[str, str]], token: str, by: User | None
+) -> None:
     """Save a lesson's titles and texts (every language at once), or raise StaleEdit."""
     course = draft.course
     spec = locked_spec(draft)
@@ -547,22 +696,39 @@ def edit_lesson(draft: CourseVersion, key: str, texts: dict[str, tuple[str, str]
         raise StaleEdit(now_texts, token_of(now_texts))
     lesson = _lesson_from_form(course, spec, key, texts)
     lesson.required, lesson.estimated_minutes = current.required, current.estimated_minutes
-    changed = {lang for lang in set(lesson.texts) | set(current.texts)
-               if _markdown(lesson, lang) != _markdown(current, lang)}
+    changed = {
+        lang
+        for lang in set(lesson.texts) | set(current.texts)
+        if _markdown(lesson, lang) != _markdown(current, lang)
+    }
     if not changed:
         return
     module.lessons[module.lessons.index(current)] = lesson
     rebuild(draft, spec)
     logical = _logical_lesson(course, key)
     for language in sorted(changed):
-        record_change(course, draft, "lesson", logical, "edit", by, language=language,
-                      before=_markdown(current, language), after=_markdown(lesson, language))
+        record_change(
+            course,
+            draft,
+            "lesson",
+            logical,
+            "edit",
+            by,
+            language=language,
+            before=_markdown(current, language),
+            after=_markdown(lesson, language),
+        )
     _flag_others(course, logical, changed, set(lesson.texts), by)
     db.session.flush()
 
 
-def create_lesson(draft: CourseVersion, module_key: str, key: str,
-                  texts: dict[str, tuple[str, str]], by: User | None) -> None:
+def create_lesson(
+    draft: CourseVersion,
+    module_key: str,
+    key: str,
+    texts: dict[str, tuple[str, str]],
+    by: User | None,
+) -> None:
     course, spec = draft.course, locked_spec(draft)
     module = find_module(spec, module_key)
     if module is None:
@@ -572,19 +738,33 @@ def create_lesson(draft: CourseVersion, module_key: str, key: str,
     rebuild(draft, spec)
     logical = _logical_lesson(course, key)
     for language in sorted(module.lessons[-1].texts):
-        record_change(course, draft, "lesson", logical, "create", by, language=language,
-                      after=_markdown(module.lessons[-1], language))
+        record_change(
+            course,
+            draft,
+            "lesson",
+            logical,
+            "create",
+            by,
+            language=language,
+            after=_markdown(module.lessons[-1], language),
+        )
     db.session.flush()
 
 
-def create_module(draft: CourseVersion, key: str, titles: dict[str, str],
-                  by: User | None) -> None:
+def create_module(draft: CourseVersion, key: str, titles: dict[str, str], by: User | None) -> None:
     course, spec = draft.course, locked_spec(draft)
     key = _new_key(spec, key, "module")
     spec.modules.append(ModuleSpec(id=key, title=_titles(course, titles)))
     rebuild(draft, spec)
-    record_change(course, draft, "module", _logical_module(course, key), "create", by,
-                  after=_title_text(spec.modules[-1].title))
+    record_change(
+        course,
+        draft,
+        "module",
+        _logical_module(course, key),
+        "create",
+        by,
+        after=_title_text(spec.modules[-1].title),
+    )
     db.session.flush()
 
 
@@ -592,8 +772,9 @@ def _title_text(titles: dict) -> str:
     return "\n".join(f"{lang}: {titles[lang]}" for lang in sorted(titles))
 
 
-def edit_module(draft: CourseVersion, key: str, titles: dict[str, str], token: str,
-                by: User | None) -> None:
+def edit_module(
+    draft: CourseVersion, key: str, titles: dict[str, str], token: str, by: User | None
+) -> None:
     course, spec = draft.course, locked_spec(draft)
     module = find_module(spec, key)
     if module is None:
@@ -605,8 +786,16 @@ def edit_module(draft: CourseVersion, key: str, titles: dict[str, str], token: s
         return
     before, module.title = _title_text(module.title), new
     rebuild(draft, spec)
-    record_change(course, draft, "module", _logical_module(course, key), "edit", by,
-                  before=before, after=_title_text(new))
+    record_change(
+        course,
+        draft,
+        "module",
+        _logical_module(course, key),
+        "edit",
+        by,
+        before=before,
+        after=_title_text(new),
+    )
     db.session.flush()
 
 
@@ -616,8 +805,9 @@ def edit_course_title(draft: CourseVersion, titles: dict[str, str], by: User | N
     new = _titles(course, titles)
     if new != course.title:
         before, course.title = _title_text(course.title), new
-        record_change(course, draft, "course", course, "edit", by, before=before,
-                      after=_title_text(new))
+        record_change(
+            course, draft, "course", course, "edit", by, before=before, after=_title_text(new)
+        )
         db.session.flush()
 
 
@@ -638,34 +828,54 @@ def move(draft: CourseVersion, kind: str, key: str, to: int | str, by: User | No
         return
     siblings.insert(target, siblings.pop(index))
     if kind == "module":
-        problems = [problem for m in spec.modules
-                    for problem in prerequisite_problems(spec, m.id, m.prerequisites)]
+        problems = [
+            problem
+            for m in spec.modules
+            for problem in prerequisite_problems(spec, m.id, m.prerequisites)
+        ]
         if problems:
             raise ContentInvalid(problems)
     rebuild(draft, spec)
     logical = (_logical_module if kind == "module" else _logical_lesson)(course, key)
-    record_change(course, draft, kind, logical, "move", by, before=str(index + 1),
-                  after=str(target + 1))
+    record_change(
+        course, draft, kind, logical, "move", by, before=str(index + 1), after=str(target + 1)
+    )
     db.session.flush()
 
 
 def learner_records(course: Course, kind: str, key: str) -> int:
     """How many learner records hang off a logical item (lesson progress, quiz attempts)."""
     if kind == "lesson":
-        return db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)
-                                 .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-                                 .where(Lesson.course_id == course.id, Lesson.key == key)) or 0
-    lessons = db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)
-                                .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-                                .join(Module, Module.id == Lesson.module_id)
-                                .where(Module.course_id == course.id, Module.key == key)) or 0
-    attempts = db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)
-                                 .join(QuizRevision,
-                                       QuizRevision.id == QuizAttempt.quiz_revision_id)
-                                 .join(ModuleRevision,
-                                       ModuleRevision.id == QuizRevision.module_revision_id)
-                                 .join(Module, Module.id == ModuleRevision.module_id)
-                                 .where(Module.course_id == course.id, Module.key == key)) or 0
+        return (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(LessonProgress)
+                .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+                .where(Lesson.course_id == course.id, Lesson.key == key)
+            )
+            or 0
+        )
+    lessons = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LessonProgress)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .join(Module, Module.id == Lesson.module_id)
+            .where(Module.course_id == course.id, Module.key == key)
+        )
+        or 0
+    )
+    attempts = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(QuizAttempt)
+            .join(QuizRevision, QuizRevision.id == QuizAttempt.quiz_revision_id)
+            .join(ModuleRevision, ModuleRevision.id == QuizRevision.module_revision_id)
+            .join(Module, Module.id == ModuleRevision.module_id)
+            .where(Module.course_id == course.id, Module.key == key)
+        )
+        or 0
+    )
     return lessons + attempts
 
 
@@ -678,30 +888,64 @@ def retire(draft: CourseVersion, kind: str, key: str, by: User | None) -> None:
         if item is not None:
             referencing = [m.id for m in spec.modules if key in m.prerequisites]
             if referencing:
-                raise ContentInvalid([str(_l("Modules %(keys)s need this one first; change "
-                                             "their prerequisites before retiring it.",
-                                             keys=", ".join(referencing)))])
+                raise ContentInvalid(
+                    [
+                        str(
+                            _l(
+                                "Modules %(keys)s need this one first; change "
+                                "their prerequisites before retiring it.",
+                                keys=", ".join(referencing),
+                            )
+                        )
+                    ]
+                )
             spec.modules.remove(item)
     else:
         module, item = find_lesson(spec, key)
         if item is not None:
-            others = {q.refers_to.partition("#")[0] for quiz in spec.quizzes()
-                      for q in quiz.questions if q.refers_to} | {
-                q.refers_to.partition("#")[0] for c in spec.categories()
-                for q in c.questions if q.refers_to} | {
-                m.discussion.refers_to.partition("#")[0] for m in spec.modules
-                if m.discussion and m.discussion.refers_to}
+            others = (
+                {
+                    q.refers_to.partition("#")[0]
+                    for quiz in spec.quizzes()
+                    for q in quiz.questions
+                    if q.refers_to
+                }
+                | {
+                    q.refers_to.partition("#")[0]
+                    for c in spec.categories()
+                    for q in c.questions
+                    if q.refers_to
+                }
+                | {
+                    m.discussion.refers_to.partition("#")[0]
+                    for m in spec.modules
+                    if m.discussion and m.discussion.refers_to
+                }
+            )
             if key in others:
-                raise ContentInvalid([str(_l("Questions or discussions point at this lesson; "
-                                             "change them before retiring it."))])
+                raise ContentInvalid(
+                    [
+                        str(
+                            _l(
+                                "Questions or discussions point at this lesson; "
+                                "change them before retiring it."
+                            )
+                        )
+                    ]
+                )
             module.lessons.remove(item)
     if item is None:
         raise AuthoringError(_l("This item is not in the draft."))
     rebuild(draft, spec)
     logical = (_logical_module if kind == "module" else _logical_lesson)(course, key)
     record_change(course, draft, kind, logical, "retire", by)
-    audit.record(by, f"{kind}.retire", target=logical, course=course.key,
-                 records=learner_records(course, kind, key))
+    audit.record(
+        by,
+        f"{kind}.retire",
+        target=logical,
+        course=course.key,
+        records=learner_records(course, kind, key),
+    )
     db.session.flush()
 
 
@@ -711,8 +955,11 @@ def discard_draft(draft: CourseVersion, by: User | None) -> None:
     if draft.state != CourseVersionState.DRAFT:
         raise NoDraft()
     _delete_revisions(draft)
-    db.session.execute(sa.update(ContentChange).where(
-        ContentChange.course_version_id == draft.id).values(course_version_id=None))
+    db.session.execute(
+        sa.update(ContentChange)
+        .where(ContentChange.course_version_id == draft.id)
+        .values(course_version_id=None)
+    )
     audit.record(by, "course.draft_discard", target=draft, course=draft.course.key)
     db.session.delete(draft)
     db.session.flush()
@@ -723,11 +970,21 @@ def discard_draft(draft: CourseVersion, by: User | None) -> None:
 # here on first use, so ``authoring.publish`` and ``from ...authoring import publish`` keep
 # working and neither module needs the other while it loads.
 
-_PUBLISHING = frozenset({
-    "check_spec", "publish", "move_cohort", "correct", "history", "content_change", "owners",
-    "is_owner",
-    "add_owner", "add_coauthor", "copy_course",
-})
+_PUBLISHING = frozenset(
+    {
+        "check_spec",
+        "publish",
+        "move_cohort",
+        "correct",
+        "history",
+        "content_change",
+        "owners",
+        "is_owner",
+        "add_owner",
+        "add_coauthor",
+        "copy_course",
+    }
+)
 
 
 def __getattr__(name: str):

@@ -52,8 +52,8 @@ from diplolearn.services.authoring import (
     spec_of,
 )
 
-
 # --- publishing, cohorts, corrections -------------------------------------------------------
+
 
 def check_spec(spec: CourseSpec) -> tuple[list, dict[str, bytes]]:
     """Run ``flask courses check`` on the spec's canonical files: (problems, files)."""
@@ -64,7 +64,7 @@ def check_spec(spec: CourseSpec) -> tuple[list, dict[str, bytes]]:
             path = folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        checked, problems = check_course(folder)
+        _checked, problems = check_course(folder)
     prefix = f"{folder}/"
     return [str(p).replace(prefix, "") for p in problems], files
 
@@ -80,15 +80,23 @@ def publish(draft: CourseVersion, by: User | None) -> CourseVersion:
         raise PublishRefused(problems)
     _delete_revisions(draft)
     _load(draft, spec, loader=_Loader)  # the importer's loader: retires what is gone
-    top = db.session.scalar(sa.select(sa.func.max(CourseVersion.number)).where(
-        CourseVersion.course_id == course.id, CourseVersion.id != draft.id)) or 0
+    top = (
+        db.session.scalar(
+            sa.select(sa.func.max(CourseVersion.number)).where(
+                CourseVersion.course_id == course.id, CourseVersion.id != draft.id
+            )
+        )
+        or 0
+    )
     if draft.number <= top:  # an import published meanwhile: come after it
         draft.number = top + 1
     draft.source_digest = digest(files)
     draft.move_to(CourseVersionState.PUBLISHED)
-    db.session.execute(sa.update(Cohort).where(Cohort.course_id == course.id,
-                                               Cohort.course_version_id.is_(None))
-                       .values(course_version_id=draft.id))
+    db.session.execute(
+        sa.update(Cohort)
+        .where(Cohort.course_id == course.id, Cohort.course_version_id.is_(None))
+        .values(course_version_id=draft.id)
+    )
     db.session.flush()
     audit.record(by, "course.publish", target=draft, course=course.key, version=draft.number)
     return draft
@@ -104,12 +112,17 @@ def move_cohort(cohort: Cohort, version: CourseVersion, by: User | None) -> None
     before = cohort.course_version_id
     cohort.course_version_id = version.id
     db.session.flush()
-    audit.record(by, "cohort.move_version", target=cohort, from_version=before,
-                 to_version=version.id, number=version.number)
+    audit.record(
+        by,
+        "cohort.move_version",
+        target=cohort,
+        from_version=before,
+        to_version=version.id,
+        number=version.number,
+    )
 
 
-def correct(lesson_revision: LessonRevision, language: str, body: str,
-            by: User | None) -> int:
+def correct(lesson_revision: LessonRevision, language: str, body: str, by: User | None) -> int:
     """An audited correction of one language of a published lesson that changes no structure
     (same anchors, same order). Applied to the published version in place and to the open
     draft where it still has the corrected text. Returns the number of paragraphs changed."""
@@ -117,28 +130,48 @@ def correct(lesson_revision: LessonRevision, language: str, body: str,
     if version is None or version.state != CourseVersionState.PUBLISHED:
         raise AuthoringError(_l("Only a published version takes corrections."))
     course = version.course
-    rows = list(db.session.scalars(
-        sa.select(ParagraphRevision).join(Paragraph)
-        .where(ParagraphRevision.lesson_revision_id == lesson_revision.id)
-        .order_by(ParagraphRevision.position)))
+    rows = list(
+        db.session.scalars(
+            sa.select(ParagraphRevision)
+            .join(Paragraph)
+            .where(ParagraphRevision.lesson_revision_id == lesson_revision.id)
+            .order_by(ParagraphRevision.position)
+        )
+    )
     keys = {p.paragraph_id: p.paragraph.key for p in rows}
     paragraphs, problems = parse_body(_clean(body), language)
     if [p.anchor for p in paragraphs] != [keys[r.paragraph_id] for r in rows]:
-        problems.append(str(_l("A correction keeps every paragraph anchor, in the same order; "
-                               "for other changes edit the draft and publish a new version.")))
+        problems.append(
+            str(
+                _l(
+                    "A correction keeps every paragraph anchor, in the same order; "
+                    "for other changes edit the draft and publish a new version."
+                )
+            )
+        )
     spec = locked_spec(version)
     _, lesson_spec = find_lesson(spec, lesson_revision.lesson.key)
     if language not in lesson_spec.texts:
-        problems.append(str(_l("This lesson has no %(language)s text to correct.",
-                               language=language)))
+        problems.append(
+            str(_l("This lesson has no %(language)s text to correct.", language=language))
+        )
     if not problems:
-        corrected = LessonSpec(id=lesson_spec.id, texts={language: LessonText(
-            language, lesson_spec.texts[language].title, paragraphs)})
-        for problem in _text_problems("lesson", {"l.md": lesson_markdown(
-                corrected, language).encode()}):
-            problems.append(str(_l("%(where)s: HTML here would be removed by the sanitiser "
-                                   "(allowed: simple inline tags such as bdi, span, abbr).",
-                                   where=problem.source)))
+        corrected = LessonSpec(
+            id=lesson_spec.id,
+            texts={language: LessonText(language, lesson_spec.texts[language].title, paragraphs)},
+        )
+        for problem in _text_problems(
+            "lesson", {"l.md": lesson_markdown(corrected, language).encode()}
+        ):
+            problems.append(
+                str(
+                    _l(
+                        "%(where)s: HTML here would be removed by the sanitiser "
+                        "(allowed: simple inline tags such as bdi, span, abbr).",
+                        where=problem.source,
+                    )
+                )
+            )
     if problems:
         raise ContentInvalid(problems)
     before_text = lesson_markdown(lesson_spec, language)
@@ -154,9 +187,13 @@ def correct(lesson_revision: LessonRevision, language: str, body: str,
     draft = draft_of(course)
     if draft is not None:
         for row in db.session.scalars(
-                sa.select(ParagraphRevision).join(LessonRevision).where(
-                    LessonRevision.course_version_id == draft.id,
-                    LessonRevision.lesson_id == lesson_revision.lesson_id)):
+            sa.select(ParagraphRevision)
+            .join(LessonRevision)
+            .where(
+                LessonRevision.course_version_id == draft.id,
+                LessonRevision.lesson_id == lesson_revision.lesson_id,
+            )
+        ):
             anchor = row.paragraph.key
             if anchor in changed and row.body.get(language, "") == old_text[anchor]:
                 row.body = {**row.body, language: new_text[anchor]}
@@ -165,40 +202,76 @@ def correct(lesson_revision: LessonRevision, language: str, body: str,
     after_spec = spec_of(version)
     version.source_digest = digest(course_file_bytes(after_spec))
     _, after_lesson = find_lesson(after_spec, lesson_revision.lesson.key)
-    record_change(course, version, "lesson", lesson_revision.lesson, "correction", by,
-                  language=language, before=before_text,
-                  after=lesson_markdown(after_lesson, language))
-    audit.record(by, "lesson.correct", target=lesson_revision.lesson, course=course.key,
-                 version=version.number, language=language, paragraphs=changed)
+    record_change(
+        course,
+        version,
+        "lesson",
+        lesson_revision.lesson,
+        "correction",
+        by,
+        language=language,
+        before=before_text,
+        after=lesson_markdown(after_lesson, language),
+    )
+    audit.record(
+        by,
+        "lesson.correct",
+        target=lesson_revision.lesson,
+        course=course.key,
+        version=version.number,
+        language=language,
+        paragraphs=changed,
+    )
     db.session.flush()
     return len(changed)
 
 
 def history(course: Course, kind: str, key: str) -> list[ContentChange]:
-    return list(db.session.scalars(
-        sa.select(ContentChange).where(ContentChange.course_id == course.id,
-                                       ContentChange.item_kind == kind,
-                                       ContentChange.item_key == key)
-        .order_by(ContentChange.at.desc(), ContentChange.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(ContentChange)
+            .where(
+                ContentChange.course_id == course.id,
+                ContentChange.item_kind == kind,
+                ContentChange.item_key == key,
+            )
+            .order_by(ContentChange.at.desc(), ContentChange.id.desc())
+        )
+    )
 
 
 def content_change(course: Course, change_id: int) -> ContentChange | None:
     """One change of the course's history; None for another course's or an unknown id."""
-    return db.session.scalar(sa.select(ContentChange).where(
-        ContentChange.id == change_id, ContentChange.course_id == course.id))
+    return db.session.scalar(
+        sa.select(ContentChange).where(
+            ContentChange.id == change_id, ContentChange.course_id == course.id
+        )
+    )
 
 
 # --- owners and copies ---------------------------------------------------------------------
 
+
 def owners(course: Course) -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(CourseOwner, CourseOwner.user_id == User.id)
-        .where(CourseOwner.course_id == course.id).order_by(User.sort_key)))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(CourseOwner, CourseOwner.user_id == User.id)
+            .where(CourseOwner.course_id == course.id)
+            .order_by(User.sort_key)
+        )
+    )
 
 
 def is_owner(user: User, course: Course) -> bool:
-    return db.session.scalar(sa.select(CourseOwner.id).where(
-        CourseOwner.course_id == course.id, CourseOwner.user_id == user.id)) is not None
+    return (
+        db.session.scalar(
+            sa.select(CourseOwner.id).where(
+                CourseOwner.course_id == course.id, CourseOwner.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 def add_owner(course: Course, user: User, by: User | None) -> None:
@@ -209,13 +282,15 @@ def add_owner(course: Course, user: User, by: User | None) -> None:
     audit.record(by, "course.owner_add", subject=user, target=course)
 
 
-def add_coauthor(course: Course, email: str, by: User | None, *,
-                 as_owner: bool = False) -> User:
+def add_coauthor(course: Course, email: str, by: User | None, *, as_owner: bool = False) -> User:
     """Owners (and administrators) add co-authors — the INSTRUCTOR grant on the course — by
     their account's email, or further owners with ``as_owner`` (a course imported from files
     has none until an administrator names one)."""
-    user = db.session.scalar(sa.select(User).where(
-        sa.func.lower(User.email) == _clean(email).lower(), User.erased_at.is_(None)))
+    user = db.session.scalar(
+        sa.select(User).where(
+            sa.func.lower(User.email) == _clean(email).lower(), User.erased_at.is_(None)
+        )
+    )
     if user is None:
         raise AuthoringError(_l("No account has this email address."))
     if as_owner:
@@ -232,11 +307,13 @@ def copy_course(course: Course, new_key: str, by: User | None) -> Course:
     same stable keys inside it), owned by ``by``, crediting where it came from."""
     new_key = _clean(new_key)
     if not ID_PATTERN.match(new_key):
-        raise ContentInvalid([str(_l("The id must be lower-case letters, digits and hyphens "
-                                     "(at most 63)."))])
+        raise ContentInvalid(
+            [str(_l("The id must be lower-case letters, digits and hyphens (at most 63)."))]
+        )
     if db.session.scalar(sa.select(Course.id).where(Course.key == new_key)) is not None:
-        raise ContentInvalid([str(_l("The id %(key)s is already used by another course.",
-                                     key=new_key))])
+        raise ContentInvalid(
+            [str(_l("The id %(key)s is already used by another course.", key=new_key))]
+        )
     published = latest_published(course)
     if published is None:
         raise NothingPublished()
@@ -246,9 +323,15 @@ def copy_course(course: Course, new_key: str, by: User | None) -> Course:
     copy = result.course
     copy.optional_languages = list(course.optional_languages)
     copy.copied_from_id = course.id
-    copy.attribution = [*course.attribution, {
-        "course": course.key, "version": published.number, "title": dict(course.title),
-        "owners": [u.display_name for u in owners(course)]}]
+    copy.attribution = [
+        *course.attribution,
+        {
+            "course": course.key,
+            "version": published.number,
+            "title": dict(course.title),
+            "owners": [u.display_name for u in owners(course)],
+        },
+    ]
     if by is not None:
         add_owner(copy, by, by)
     audit.record(by, "course.copy", target=copy, source=course.key, version=published.number)

@@ -19,9 +19,8 @@ import datetime as dt
 from pathlib import Path
 
 import segno
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 
@@ -48,10 +47,12 @@ def wording(certificate: Certificate, language: str) -> dict[str, str]:
             "title": _("Certificate of completion"),
             "certify": _("This is to certify that"),
             "completed": _("has completed all the requirements of the course"),
-            "date": _("Completed on %(date)s",
-                      date=format_date(certificate.completed_on, "long")),
-            "workload": ngettext("Workload: %(num)d hour of study",
-                                 "Workload: %(num)d hours of study", hours) if hours else "",
+            "date": _("Completed on %(date)s", date=format_date(certificate.completed_on, "long")),
+            "workload": ngettext(
+                "Workload: %(num)d hour of study", "Workload: %(num)d hours of study", hours
+            )
+            if hours
+            else "",
             "version": _("Course version %(number)s", number=version) if version else "",
             "verify": _("Check that this certificate is genuine at:"),
             "code": _("Verification code:"),
@@ -96,8 +97,17 @@ def _script(pdf: FPDF, language: str) -> tuple[str, str]:
     return "sans", "L"
 
 
-def _put(pdf: FPDF, language: str, x: float, y: float, text: str, size: float,
-         bold: bool = False, colour=INK, **options) -> float:
+def _put(
+    pdf: FPDF,
+    language: str,
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    bold: bool = False,
+    colour=INK,
+    **options,
+) -> float:
     """Write a paragraph in a column, in its script's font and direction; returns the next y."""
     family, align = _script(pdf, language)
     pdf.set_font(family, "B" if bold else "", size)
@@ -121,16 +131,22 @@ def _column(pdf: FPDF, certificate: Certificate, language: str, x: float) -> Non
         name = certificate.holder_name_ar or certificate.holder_name_latin
     else:
         name = certificate.holder_name_latin or certificate.holder_name_ar
-    _lines(pdf, x, 36, language, [
-        (words["title"], 22, True, ACCENT, 8),
-        (words["certify"], 13, False, INK, 3),
-        (name, 20, True, INK, 3),
-        (words["completed"], 13, False, INK, 3),
-        (_title(certificate, language), 16, True, INK, 6),
-        (words["date"], 12, False, INK, 1),
-        (words["workload"], 12, False, INK, 1),
-        (words["version"], 10, False, MUTED, 0),
-    ])
+    _lines(
+        pdf,
+        x,
+        36,
+        language,
+        [
+            (words["title"], 22, True, ACCENT, 8),
+            (words["certify"], 13, False, INK, 3),
+            (name, 20, True, INK, 3),
+            (words["completed"], 13, False, INK, 3),
+            (_title(certificate, language), 16, True, INK, 6),
+            (words["date"], 12, False, INK, 1),
+            (words["workload"], 12, False, INK, 1),
+            (words["version"], 10, False, MUTED, 0),
+        ],
+    )
 
 
 def _verification(pdf: FPDF, certificate: Certificate, language: str, x: float, y: float):
@@ -157,8 +173,9 @@ def _qr(pdf: FPDF, url: str, x: float, y: float) -> None:
                 start = c
                 while c < len(row) and row[c]:
                     c += 1
-                pdf.rect(x + start * module, y + r * module, (c - start) * module, module,
-                         style="F")
+                pdf.rect(
+                    x + start * module, y + r * module, (c - start) * module, module, style="F"
+                )
             else:
                 c += 1
     pdf.link(x, y, QR_SIZE, QR_SIZE, url)

@@ -54,8 +54,11 @@ from diplolearn.models import (
 from diplolearn.services import audit
 from diplolearn.services.errors import DomainError
 
-DEFAULTS = {"COURSE_ZIP_MAX_BYTES": 6 * 1024 * 1024, "COURSE_ZIP_MAX_FILES": 2000,
-            "COURSE_ZIP_MAX_UNCOMPRESSED": 64 * 1024 * 1024}
+DEFAULTS = {
+    "COURSE_ZIP_MAX_BYTES": 6 * 1024 * 1024,
+    "COURSE_ZIP_MAX_FILES": 2000,
+    "COURSE_ZIP_MAX_UNCOMPRESSED": 64 * 1024 * 1024,
+}
 MAX_RATIO = 100  # uncompressed / compressed, for members over BOMB_FLOOR bytes
 BOMB_FLOOR = 256 * 1024
 UPLOAD_TTL = dt.timedelta(days=1)
@@ -75,41 +78,64 @@ class ZipRefused(DomainError):
 
 class ZipTooLarge(ZipRefused):
     def __init__(self, size: int):
-        super().__init__(_l("This zip is larger than %(size)s MB, the most a course upload may "
-                            "be. Nothing was imported.", size=f"{size / (1024 * 1024):g}"))
+        super().__init__(
+            _l(
+                "This zip is larger than %(size)s MB, the most a course upload may "
+                "be. Nothing was imported.",
+                size=f"{size / (1024 * 1024):g}",
+            )
+        )
 
 
 class UnsafePath(ZipRefused):
     def __init__(self, name: str):
-        super().__init__(_l("The zip holds a path that would lead outside the course folder "
-                            "(%(name)s). Nothing was imported.", name=name[:120]))
+        super().__init__(
+            _l(
+                "The zip holds a path that would lead outside the course folder "
+                "(%(name)s). Nothing was imported.",
+                name=name[:120],
+            )
+        )
 
 
 class LinkInZip(ZipRefused):
     def __init__(self, name: str):
-        super().__init__(_l("The zip holds a link or special file (%(name)s); only ordinary "
-                            "files are accepted. Nothing was imported.", name=name[:120]))
+        super().__init__(
+            _l(
+                "The zip holds a link or special file (%(name)s); only ordinary "
+                "files are accepted. Nothing was imported.",
+                name=name[:120],
+            )
+        )
 
 
 class TooManyFiles(ZipRefused):
     def __init__(self, count: int):
-        super().__init__(_l("The zip holds more than %(count)s files, the most a course may "
-                            "have. Nothing was imported.", count=count))
+        super().__init__(
+            _l(
+                "The zip holds more than %(count)s files, the most a course may "
+                "have. Nothing was imported.",
+                count=count,
+            )
+        )
 
 
 class CompressionBomb(ZipRefused):
-    message = _l("The zip would unpack to far more than a course holds (a compression bomb?). "
-                 "Nothing was imported.")
+    message = _l(
+        "The zip would unpack to far more than a course holds (a compression bomb?). "
+        "Nothing was imported."
+    )
 
 
 class EncryptedZip(ZipRefused):
-    message = _l("The zip is protected by a password. Upload it without one. Nothing was "
-                 "imported.")
+    message = _l("The zip is protected by a password. Upload it without one. Nothing was imported.")
 
 
 class NoCourseFolder(ZipRefused):
-    message = _l("The zip holds no course.yaml, neither at its top nor in a single folder. "
-                 "Zip the course folder itself. Nothing was imported.")
+    message = _l(
+        "The zip holds no course.yaml, neither at its top nor in a single folder. "
+        "Zip the course folder itself. Nothing was imported."
+    )
 
 
 class UploadInvalid(DomainError):
@@ -117,17 +143,26 @@ class UploadInvalid(DomainError):
 
 
 class ConflictUnconfirmed(DomainError):
-    message = _l("The course has changes made in the browser that these files would replace. "
-                 "Nothing was imported: confirm that you want to replace them, or download "
-                 "the current version and merge first.")
+    message = _l(
+        "The course has changes made in the browser that these files would replace. "
+        "Nothing was imported: confirm that you want to replace them, or download "
+        "the current version and merge first."
+    )
 
 
 # --- reading a zip ---------------------------------------------------------------------------
 
+
 def _unsafe(name: str) -> bool:
     parts = name.split("/")
-    return (not name or "\\" in name or "\x00" in name or name.startswith("/")
-            or re.match(r"^[A-Za-z]:", name) is not None or ".." in parts)
+    return (
+        not name
+        or "\\" in name
+        or "\x00" in name
+        or name.startswith("/")
+        or re.match(r"^[A-Za-z]:", name) is not None
+        or ".." in parts
+    )
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:
@@ -158,8 +193,9 @@ def read_zip(data: bytes) -> dict[str, bytes]:
                 raise EncryptedZip()
             total += info.file_size
             if total > limit("COURSE_ZIP_MAX_UNCOMPRESSED") or (
-                    info.file_size > BOMB_FLOOR
-                    and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+                info.file_size > BOMB_FLOOR
+                and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+            ):
                 raise CompressionBomb()
             path = "/".join(part for part in name.split("/") if part not in ("", "."))
             if not path:
@@ -170,8 +206,14 @@ def read_zip(data: bytes) -> dict[str, bytes]:
                 with archive.open(info) as handle:
                     # zipfile stops at the declared size and checks the CRC at the end.
                     content = handle.read(info.file_size + 1)
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError,
-                    ValueError, OSError) as error:
+            except (
+                zipfile.BadZipFile,
+                NotImplementedError,
+                RuntimeError,
+                EOFError,
+                ValueError,
+                OSError,
+            ) as error:
                 raise ZipRefused() from error
             if len(content) != info.file_size:
                 raise CompressionBomb()
@@ -182,11 +224,12 @@ def read_zip(data: bytes) -> dict[str, bytes]:
     if len(tops) == 1:
         top = tops.pop()
         if f"{top}/course.yaml" in files:
-            return {path[len(top) + 1:]: content for path, content in files.items()}
+            return {path[len(top) + 1 :]: content for path, content in files.items()}
     raise NoCourseFolder()
 
 
 # --- checking --------------------------------------------------------------------------------
+
 
 @dataclass
 class Checked:
@@ -215,9 +258,14 @@ def check_files(course: Course, files: dict[str, bytes]) -> Checked:
         spec, problems = check_course(folder)
     if spec is not None and spec.id and spec.id != course.key:
         line = spec.source.line if spec.source else 1
-        problems.insert(0, Problem(Source(f"{course.key}/course.yaml", line),
-                                   f"this folder is the course {spec.id!r}, not {course.key!r}: "
-                                   "upload it on that course's page"))
+        problems.insert(
+            0,
+            Problem(
+                Source(f"{course.key}/course.yaml", line),
+                f"this folder is the course {spec.id!r}, not {course.key!r}: "
+                "upload it on that course's page",
+            ),
+        )
     valid = spec is not None and not problems
     return Checked(spec, problems, course_file_bytes(spec) if valid else {})
 
@@ -227,6 +275,7 @@ def check_zip(course: Course, data: bytes) -> Checked:
 
 
 # --- conflicts -------------------------------------------------------------------------------
+
 
 @dataclass
 class Conflict:
@@ -247,22 +296,39 @@ def version_files(course: Course, version: CourseVersion) -> dict[str, bytes]:
 def edited_versions(course: Course) -> list[tuple[CourseVersion, dict[str, bytes]]]:
     """The latest published version and the open drafts whose content was not produced from
     files or changed since, with their canonical files."""
-    versions = db.session.scalars(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id,
-        CourseVersion.state.in_([CourseVersionState.PUBLISHED, CourseVersionState.DRAFT]))
-        .order_by(CourseVersion.number.desc())).all()
+    versions = db.session.scalars(
+        sa.select(CourseVersion)
+        .where(
+            CourseVersion.course_id == course.id,
+            CourseVersion.state.in_([CourseVersionState.PUBLISHED, CourseVersionState.DRAFT]),
+        )
+        .order_by(CourseVersion.number.desc())
+    ).all()
     published = next((v for v in versions if v.state == CourseVersionState.PUBLISHED), None)
     candidates = [v for v in versions if v.state == CourseVersionState.DRAFT]
     if published is not None:
         candidates.append(published)
-    imported = set(db.session.scalars(sa.select(AuditEvent.target_id).where(
-        AuditEvent.action == "course.import", AuditEvent.target_type == "CourseVersion",
-        AuditEvent.target_id.in_([v.id for v in candidates])))) if candidates else set()
+    imported = (
+        set(
+            db.session.scalars(
+                sa.select(AuditEvent.target_id).where(
+                    AuditEvent.action == "course.import",
+                    AuditEvent.target_type == "CourseVersion",
+                    AuditEvent.target_id.in_([v.id for v in candidates]),
+                )
+            )
+        )
+        if candidates
+        else set()
+    )
     edited = []
     for version in candidates:
         files = version_files(course, version)
-        from_files = (version.id in imported and version.source_digest == digest(files)
-                      and getattr(version, "corrected_at", None) is None)
+        from_files = (
+            version.id in imported
+            and version.source_digest == digest(files)
+            and getattr(version, "corrected_at", None) is None
+        )
         if not from_files:
             edited.append((version, files))
     return edited
@@ -275,30 +341,44 @@ def conflicts(course: Course, files: dict[str, bytes]) -> list[Conflict]:
     for version, current in edited_versions(course):
         if digest(current) == incoming:
             continue  # these files are that very version: nothing would be lost
-        found.append(Conflict(
-            version, added=sorted(set(files) - set(current)),
-            removed=sorted(set(current) - set(files)),
-            changed=sorted(p for p in set(files) & set(current) if files[p] != current[p])))
+        found.append(
+            Conflict(
+                version,
+                added=sorted(set(files) - set(current)),
+                removed=sorted(set(current) - set(files)),
+                changed=sorted(p for p in set(files) & set(current) if files[p] != current[p]),
+            )
+        )
     return found
 
 
 # --- uploads kept between the report and the confirmation ------------------------------------
 
+
 def save_upload(course: Course, filename: str, data: bytes, by: User) -> CourseUpload:
     """Keep an uploaded zip for its report; unsafe zips are refused before anything is kept."""
     read_zip(data)
-    db.session.execute(sa.delete(CourseUpload).where(
-        CourseUpload.applied_at.is_(None), CourseUpload.created_at < utcnow() - UPLOAD_TTL))
-    upload = CourseUpload(course_id=course.id, uploaded_by_id=by.id,
-                          filename=(filename or "")[:255], size=len(data),
-                          digest=hashlib.sha256(data).hexdigest(), content=data)
+    db.session.execute(
+        sa.delete(CourseUpload).where(
+            CourseUpload.applied_at.is_(None), CourseUpload.created_at < utcnow() - UPLOAD_TTL
+        )
+    )
+    upload = CourseUpload(
+        course_id=course.id,
+        uploaded_by_id=by.id,
+        filename=(filename or "")[:255],
+        size=len(data),
+        digest=hashlib.sha256(data).hexdigest(),
+        content=data,
+    )
     db.session.add(upload)
     db.session.flush()
     return upload
 
 
-def import_upload(course: Course, upload: CourseUpload, by: User, replace_edits: bool
-                  ) -> ImportResult:
+def import_upload(
+    course: Course, upload: CourseUpload, by: User, replace_edits: bool
+) -> ImportResult:
     """Re-read and re-check the kept zip, then import it all or nothing."""
     checked = check_zip(course, upload.content or b"")
     if checked.problems:
@@ -308,23 +388,36 @@ def import_upload(course: Course, upload: CourseUpload, by: User, replace_edits:
         raise ConflictUnconfirmed()
     result = import_course(checked.spec, checked.files, by=by)
     upload.applied_at, upload.content = utcnow(), None
-    upload.result = {"version": result.version.number, "created": result.created,
-                     "replaced_edits": [c.version.number for c in found]}
-    audit.record(by, "course.files_import", target=result.version, course=course.key,
-                 version=result.version.number, created=result.created,
-                 replaced_edits=[c.version.number for c in found])
+    upload.result = {
+        "version": result.version.number,
+        "created": result.created,
+        "replaced_edits": [c.version.number for c in found],
+    }
+    audit.record(
+        by,
+        "course.files_import",
+        target=result.version,
+        course=course.key,
+        version=result.version.number,
+        created=result.created,
+        replaced_edits=[c.version.number for c in found],
+    )
     return result
 
 
 # --- downloads -------------------------------------------------------------------------------
 
+
 def downloadable_versions(course: Course) -> dict[str, CourseVersion]:
     """The latest published version and the latest open draft, when there are."""
     found = {}
     for state in (CourseVersionState.PUBLISHED, CourseVersionState.DRAFT):
-        version = db.session.scalar(sa.select(CourseVersion).where(
-            CourseVersion.course_id == course.id, CourseVersion.state == state)
-            .order_by(CourseVersion.number.desc()).limit(1))
+        version = db.session.scalar(
+            sa.select(CourseVersion)
+            .where(CourseVersion.course_id == course.id, CourseVersion.state == state)
+            .order_by(CourseVersion.number.desc())
+            .limit(1)
+        )
         if version is not None:
             found[str(state)] = version
     return found
@@ -332,8 +425,11 @@ def downloadable_versions(course: Course) -> dict[str, CourseVersion]:
 
 def version_by_number(course: Course, number: int) -> CourseVersion | None:
     """The course's version with this number, whatever its state; None when there is none."""
-    return db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id, CourseVersion.number == number))
+    return db.session.scalar(
+        sa.select(CourseVersion).where(
+            CourseVersion.course_id == course.id, CourseVersion.number == number
+        )
+    )
 
 
 def export_zip(course: Course, version: CourseVersion) -> bytes:

@@ -65,19 +65,28 @@ class DiscussionRefused(DomainError):
 
 # --- validation --------------------------------------------------------------------------------
 
+
 def clean_text(body: str | None) -> str:
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:
-        raise DiscussionRefused(_("Write something first: the text is empty. Nothing was "
-                                  "saved."))
+        raise DiscussionRefused(_("Write something first: the text is empty. Nothing was saved."))
     if len(text) > MAX_BODY:
-        raise DiscussionRefused(_("The text is too long: at most %(max)d characters "
-                                  "(yours has %(count)d). Nothing was saved.",
-                                  max=MAX_BODY, count=len(text)))
+        raise DiscussionRefused(
+            _(
+                "The text is too long: at most %(max)d characters "
+                "(yours has %(count)d). Nothing was saved.",
+                max=MAX_BODY,
+                count=len(text),
+            )
+        )
     if would_change(markdown_to_html(text)):
-        raise DiscussionRefused(_("The text contains HTML that is not allowed here (such as "
-                                  "a script or a link that runs code). Write plain text or "
-                                  "Markdown. Nothing was saved."))
+        raise DiscussionRefused(
+            _(
+                "The text contains HTML that is not allowed here (such as "
+                "a script or a link that runs code). Write plain text or "
+                "Markdown. Nothing was saved."
+            )
+        )
     return text
 
 
@@ -86,10 +95,18 @@ def clean_url(url: str | None) -> str | None:
     if not url:
         return None
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000 \
-            or any(c.isspace() for c in url):
-        raise DiscussionRefused(_("The reference's address must be a web address starting "
-                                  "with http:// or https://. Nothing was saved."))
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or len(url) > 2000
+        or any(c.isspace() for c in url)
+    ):
+        raise DiscussionRefused(
+            _(
+                "The reference's address must be a web address starting "
+                "with http:// or https://. Nothing was saved."
+            )
+        )
     return url
 
 
@@ -97,44 +114,60 @@ def clean_language(cohort: Cohort, lang: str | None) -> str:
     course = cohort.course
     known = [*(course.languages or []), *(course.optional_languages or [])]
     if lang not in known:
-        raise DiscussionRefused(_("The language of the text you read is not one of this "
-                                  "course's languages. Nothing was saved."))
+        raise DiscussionRefused(
+            _(
+                "The language of the text you read is not one of this "
+                "course's languages. Nothing was saved."
+            )
+        )
     return lang
 
 
 def clean_reason(reason: str | None) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
-        raise DiscussionRefused(_("Give a reason: the author and the audit log will see it. "
-                                  "Nothing was changed."))
+        raise DiscussionRefused(
+            _("Give a reason: the author and the audit log will see it. Nothing was changed.")
+        )
     if len(reason) > MAX_REASON:
-        raise DiscussionRefused(_("The reason is too long: at most %(max)d characters. "
-                                  "Nothing was changed.", max=MAX_REASON))
+        raise DiscussionRefused(
+            _(
+                "The reason is too long: at most %(max)d characters. Nothing was changed.",
+                max=MAX_REASON,
+            )
+        )
     return reason
 
 
 # --- who takes part ----------------------------------------------------------------------------
 
+
 def group_people(group_id: int | None) -> list[User]:
     """The learners taking part in a tutor group and its tutors, by name (one query)."""
     if group_id is None:
         return []
-    learners = sa.select(Enrolment.user_id).where(Enrolment.tutor_group_id == group_id,
-                                                  Enrolment.state.in_(TAKING_PART))
-    tutors = sa.select(RoleGrant.user_id).where(RoleGrant.role == Role.TUTOR,
-                                                RoleGrant.tutor_group_id == group_id)
-    return list(db.session.scalars(
-        sa.select(User).where(sa.or_(User.id.in_(learners), User.id.in_(tutors)),
-                              User.erased_at.is_(None))
-        .order_by(User.sort_key, User.id)))
+    learners = sa.select(Enrolment.user_id).where(
+        Enrolment.tutor_group_id == group_id, Enrolment.state.in_(TAKING_PART)
+    )
+    tutors = sa.select(RoleGrant.user_id).where(
+        RoleGrant.role == Role.TUTOR, RoleGrant.tutor_group_id == group_id
+    )
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(sa.or_(User.id.in_(learners), User.id.in_(tutors)), User.erased_at.is_(None))
+            .order_by(User.sort_key, User.id)
+        )
+    )
 
 
 def _check_mentions(mention_ids, allowed: list[User], author_id: int) -> list[User]:
     wanted = {int(i) for i in mention_ids or ()}
     by_id = {u.id: u for u in allowed if u.id != author_id}
     if not wanted <= set(by_id):
-        raise DiscussionRefused(_("You can only mention members of this discussion's group. "
-                                  "Nothing was saved."))
+        raise DiscussionRefused(
+            _("You can only mention members of this discussion's group. Nothing was saved.")
+        )
     return [by_id[i] for i in sorted(wanted)]
 
 
@@ -142,14 +175,18 @@ def _mention(post: Annotation, people: list[User], author: User) -> None:
     for person in people:
         db.session.add(AnnotationMention(annotation_id=post.id, user_id=person.id))
         if person.notify_by_mail and person.email:
-            queue_mail("discussion_mention", person, author=author, post=post,
-                       url=_post_url(post, person))
+            queue_mail(
+                "discussion_mention", person, author=author, post=post, url=_post_url(post, person)
+            )
 
 
 def _post_url(post: Annotation, person: User) -> str:
     """Where the person reads the post: their lesson page for learners, the thread otherwise."""
-    enrolment = db.session.scalar(sa.select(Enrolment).where(
-        Enrolment.user_id == person.id, Enrolment.cohort_id == post.cohort_id))
+    enrolment = db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.user_id == person.id, Enrolment.cohort_id == post.cohort_id
+        )
+    )
     root_id = post.parent_id or post.id
     if enrolment is None:
         return public_url("teach.show_thread", cohort_id=post.cohort_id, annotation_id=root_id)
@@ -158,13 +195,18 @@ def _post_url(post: Annotation, person: User) -> str:
 
 # --- posting -----------------------------------------------------------------------------------
 
+
 def paragraph_in_text(lesson_revision_id: int, paragraph_key: str) -> Paragraph | None:
     """The logical paragraph with this anchor in a lesson's text of a version; None when the
     version has no such paragraph (unknown, or retired from this version)."""
     return db.session.scalar(
-        sa.select(Paragraph).join(ParagraphRevision, ParagraphRevision.paragraph_id == Paragraph.id)
-        .where(ParagraphRevision.lesson_revision_id == lesson_revision_id,
-               Paragraph.key == paragraph_key))
+        sa.select(Paragraph)
+        .join(ParagraphRevision, ParagraphRevision.paragraph_id == Paragraph.id)
+        .where(
+            ParagraphRevision.lesson_revision_id == lesson_revision_id,
+            Paragraph.key == paragraph_key,
+        )
+    )
 
 
 def paragraph_with_revision(lesson_id: int, lesson_revision_id: int, paragraph_key: str):
@@ -172,9 +214,13 @@ def paragraph_with_revision(lesson_id: int, lesson_revision_id: int, paragraph_k
     the lesson's paragraph with this anchor; None when the lesson never had it (one query)."""
     return db.session.execute(
         sa.select(Paragraph, ParagraphRevision)
-        .outerjoin(ParagraphRevision, sa.and_(
-            ParagraphRevision.paragraph_id == Paragraph.id,
-            ParagraphRevision.lesson_revision_id == lesson_revision_id))
+        .outerjoin(
+            ParagraphRevision,
+            sa.and_(
+                ParagraphRevision.paragraph_id == Paragraph.id,
+                ParagraphRevision.lesson_revision_id == lesson_revision_id,
+            ),
+        )
         .where(Paragraph.lesson_id == lesson_id, Paragraph.key == paragraph_key)
     ).first()
 
@@ -188,9 +234,13 @@ def module_key(module_id: int) -> str | None:
 
 def paragraph_keys(paragraph_id: int) -> tuple[str, str]:
     """(lesson key, anchor) of a paragraph (where its threads are shown): one query."""
-    return tuple(db.session.execute(
-        sa.select(Lesson.key, Paragraph.key).join(Lesson, Lesson.id == Paragraph.lesson_id)
-        .where(Paragraph.id == paragraph_id)).one())
+    return tuple(
+        db.session.execute(
+            sa.select(Lesson.key, Paragraph.key)
+            .join(Lesson, Lesson.id == Paragraph.lesson_id)
+            .where(Paragraph.id == paragraph_id)
+        ).one()
+    )
 
 
 def module_and_lesson_keys(module_id: int, lesson_id: int | None):
@@ -199,9 +249,11 @@ def module_and_lesson_keys(module_id: int, lesson_id: int | None):
     from diplolearn.models import Module
 
     return db.session.execute(
-        sa.select(Module.key, Lesson.key).select_from(Module)
+        sa.select(Module.key, Lesson.key)
+        .select_from(Module)
         .outerjoin(Lesson, Lesson.id == lesson_id)
-        .where(Module.id == module_id)).first()
+        .where(Module.id == module_id)
+    ).first()
 
 
 def prompt_revisions(course_version_id: int) -> list[tuple]:
@@ -209,15 +261,32 @@ def prompt_revisions(course_version_id: int) -> list[tuple]:
     course order (one query)."""
     from diplolearn.models import Module, ModuleRevision
 
-    return [(key, rev) for key, rev in db.session.execute(
-        sa.select(Module.key, ModuleRevision).join(Module, Module.id == ModuleRevision.module_id)
-        .where(ModuleRevision.course_version_id == course_version_id)
-        .order_by(ModuleRevision.position)).all() if rev.discussion]
+    return [
+        (key, rev)
+        for key, rev in db.session.execute(
+            sa.select(Module.key, ModuleRevision)
+            .join(Module, Module.id == ModuleRevision.module_id)
+            .where(ModuleRevision.course_version_id == course_version_id)
+            .order_by(ModuleRevision.position)
+        ).all()
+        if rev.discussion
+    ]
 
 
-def annotate(enrolment: Enrolment, progress, lesson, paragraph_key: str, *, kind: str,
-             body: str, lang: str, url: str | None = None, private: bool = False,
-             mention_ids=(), now: dt.datetime | None = None) -> Annotation:
+def annotate(
+    enrolment: Enrolment,
+    progress,
+    lesson,
+    paragraph_key: str,
+    *,
+    kind: str,
+    body: str,
+    lang: str,
+    url: str | None = None,
+    private: bool = False,
+    mention_ids=(),
+    now: dt.datetime | None = None,
+) -> Annotation:
     """A learner's question, comment or reference on a paragraph of an open lesson
     (``lesson``: a progress LessonState)."""
     from diplolearn.services import progress as progress_service
@@ -225,25 +294,42 @@ def annotate(enrolment: Enrolment, progress, lesson, paragraph_key: str, *, kind
     progress_service.ensure_studying(enrolment)
     module = progress_service.ensure_open(progress, lesson)
     if kind not in KINDS:
-        raise DiscussionRefused(_("Choose whether this is a question, a comment or a "
-                                  "reference. Nothing was saved."))
+        raise DiscussionRefused(
+            _("Choose whether this is a question, a comment or a reference. Nothing was saved.")
+        )
     paragraph = paragraph_in_text(lesson.node.revision_id, paragraph_key)
     if paragraph is None:
-        raise DiscussionRefused(_("This paragraph is not in the lesson's text (it may have "
-                                  "been removed in a new version). Nothing was saved."))
+        raise DiscussionRefused(
+            _(
+                "This paragraph is not in the lesson's text (it may have "
+                "been removed in a new version). Nothing was saved."
+            )
+        )
     text = clean_text(body)
     link = clean_url(url) if kind == "reference" else None
     language = clean_language(enrolment.cohort, lang)
     if private and mention_ids:
         raise DiscussionRefused(_("A private note cannot mention anyone. Nothing was saved."))
-    mentioned = _check_mentions(mention_ids, group_people(enrolment.tutor_group_id),
-                                enrolment.user_id) if mention_ids else []
+    mentioned = (
+        _check_mentions(mention_ids, group_people(enrolment.tutor_group_id), enrolment.user_id)
+        if mention_ids
+        else []
+    )
     post = Annotation(
-        cohort_id=enrolment.cohort_id, tutor_group_id=enrolment.tutor_group_id,
-        audience="private" if private else "group", module_id=module.node.module_id,
-        lesson_id=lesson.node.lesson_id, paragraph_id=paragraph.id,
-        course_version_id=progress.outline.version_id, author_id=enrolment.user_id, kind=kind,
-        body=text, url=link, lang=language, created_at=now or utcnow())
+        cohort_id=enrolment.cohort_id,
+        tutor_group_id=enrolment.tutor_group_id,
+        audience="private" if private else "group",
+        module_id=module.node.module_id,
+        lesson_id=lesson.node.lesson_id,
+        paragraph_id=paragraph.id,
+        course_version_id=progress.outline.version_id,
+        author_id=enrolment.user_id,
+        kind=kind,
+        body=text,
+        url=link,
+        lang=language,
+        created_at=now or utcnow(),
+    )
     db.session.add(post)
     db.session.flush()
     _mention(post, mentioned, enrolment.user)
@@ -252,8 +338,16 @@ def annotate(enrolment: Enrolment, progress, lesson, paragraph_key: str, *, kind
     return post
 
 
-def answer_prompt(enrolment: Enrolment, progress, module_key: str, *, body: str, lang: str,
-                  mention_ids=(), now: dt.datetime | None = None) -> Annotation:
+def answer_prompt(
+    enrolment: Enrolment,
+    progress,
+    module_key: str,
+    *,
+    body: str,
+    lang: str,
+    mention_ids=(),
+    now: dt.datetime | None = None,
+) -> Annotation:
     """A learner's post on the pinned thread of a module's discussion prompt."""
     from diplolearn.services import progress as progress_service
     from diplolearn.services.errors import ModuleLocked
@@ -266,13 +360,25 @@ def answer_prompt(enrolment: Enrolment, progress, module_key: str, *, body: str,
         raise ModuleLocked()
     text = clean_text(body)
     language = clean_language(enrolment.cohort, lang)
-    mentioned = _check_mentions(mention_ids, group_people(enrolment.tutor_group_id),
-                                enrolment.user_id) if mention_ids else []
+    mentioned = (
+        _check_mentions(mention_ids, group_people(enrolment.tutor_group_id), enrolment.user_id)
+        if mention_ids
+        else []
+    )
     post = Annotation(
-        cohort_id=enrolment.cohort_id, tutor_group_id=enrolment.tutor_group_id,
-        audience="group", module_id=module.node.module_id, lesson_id=None, paragraph_id=None,
-        course_version_id=progress.outline.version_id, author_id=enrolment.user_id,
-        kind="prompt", body=text, lang=language, created_at=now or utcnow())
+        cohort_id=enrolment.cohort_id,
+        tutor_group_id=enrolment.tutor_group_id,
+        audience="group",
+        module_id=module.node.module_id,
+        lesson_id=None,
+        paragraph_id=None,
+        course_version_id=progress.outline.version_id,
+        author_id=enrolment.user_id,
+        kind="prompt",
+        body=text,
+        lang=language,
+        created_at=now or utcnow(),
+    )
     db.session.add(post)
     db.session.flush()
     _mention(post, mentioned, enrolment.user)
@@ -281,9 +387,19 @@ def answer_prompt(enrolment: Enrolment, progress, module_key: str, *, body: str,
     return post
 
 
-def reply(author: User, target: Annotation, *, body: str, lang: str, cohort: Cohort,
-          tutor_answer: bool = False, staff: bool = False, mention_ids=(),
-          learner_group_id: int | None = None, now: dt.datetime | None = None) -> Annotation:
+def reply(
+    author: User,
+    target: Annotation,
+    *,
+    body: str,
+    lang: str,
+    cohort: Cohort,
+    tutor_answer: bool = False,
+    staff: bool = False,
+    mention_ids=(),
+    learner_group_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Annotation:
     """A reply in the thread of ``target`` (already loaded through a discussion scope);
     ``tutor_answer`` only for staff (``staff``). A learner (``learner_group_id``: their group
     now) replies only in their group's threads and the whole cohort's: a thread of a group
@@ -292,24 +408,46 @@ def reply(author: User, target: Annotation, *, body: str, lang: str, cohort: Coh
     if root.audience == "private":
         raise DiscussionRefused(_("A private note takes no replies. Nothing was saved."))
     if not staff and root.audience == "group" and root.tutor_group_id != learner_group_id:
-        raise DiscussionRefused(_("This thread belongs to a tutor group you are no longer in, "
-                                  "so it takes no new replies from you. Nothing was saved."))
+        raise DiscussionRefused(
+            _(
+                "This thread belongs to a tutor group you are no longer in, "
+                "so it takes no new replies from you. Nothing was saved."
+            )
+        )
     if root.hidden:
-        raise DiscussionRefused(_("This thread is hidden, so it takes no replies. Nothing "
-                                  "was saved."))
+        raise DiscussionRefused(
+            _("This thread is hidden, so it takes no replies. Nothing was saved.")
+        )
     if tutor_answer and not staff:
-        raise DiscussionRefused(_("Only the group's tutor and the cohort's instructors can "
-                                  "mark an answer. Nothing was saved."))
+        raise DiscussionRefused(
+            _(
+                "Only the group's tutor and the cohort's instructors can "
+                "mark an answer. Nothing was saved."
+            )
+        )
     text = clean_text(body)
     language = clean_language(cohort, lang)
-    mentioned = _check_mentions(mention_ids, group_people(root.tutor_group_id),
-                                author.id) if mention_ids else []
+    mentioned = (
+        _check_mentions(mention_ids, group_people(root.tutor_group_id), author.id)
+        if mention_ids
+        else []
+    )
     post = Annotation(
-        cohort_id=root.cohort_id, tutor_group_id=root.tutor_group_id, audience=root.audience,
-        module_id=root.module_id, lesson_id=root.lesson_id, paragraph_id=root.paragraph_id,
+        cohort_id=root.cohort_id,
+        tutor_group_id=root.tutor_group_id,
+        audience=root.audience,
+        module_id=root.module_id,
+        lesson_id=root.lesson_id,
+        paragraph_id=root.paragraph_id,
         course_version_id=cohort.course_version_id or root.course_version_id,
-        parent_id=root.id, author_id=author.id, kind="reply", body=text, lang=language,
-        is_tutor_answer=bool(tutor_answer), created_at=now or utcnow())
+        parent_id=root.id,
+        author_id=author.id,
+        kind="reply",
+        body=text,
+        lang=language,
+        is_tutor_answer=bool(tutor_answer),
+        created_at=now or utcnow(),
+    )
     db.session.add(post)
     db.session.flush()
     _mention(post, mentioned, author)
@@ -324,25 +462,40 @@ def _complete_if_counted(post: Annotation) -> None:
     if post.audience == "private":
         return
     cohort = db.session.get(Cohort, post.cohort_id)
-    if not any(isinstance(rule, dict) and rule.get("annotations")
-               for rule in (cohort.module_rules or {}).values()):
+    if not any(
+        isinstance(rule, dict) and rule.get("annotations")
+        for rule in (cohort.module_rules or {}).values()
+    ):
         return
     from diplolearn.services import progress as progress_service
 
-    enrolment_id = db.session.scalar(sa.select(Enrolment.id).where(
-        Enrolment.user_id == post.author_id, Enrolment.cohort_id == post.cohort_id))
+    enrolment_id = db.session.scalar(
+        sa.select(Enrolment.id).where(
+            Enrolment.user_id == post.author_id, Enrolment.cohort_id == post.cohort_id
+        )
+    )
     if enrolment_id is not None:
         progress_service.update_completion([enrolment_id])
 
 
-def resolve(question: Annotation, by: User, *, staff: bool, now: dt.datetime | None = None,
-            reopen: bool = False) -> None:
+def resolve(
+    question: Annotation,
+    by: User,
+    *,
+    staff: bool,
+    now: dt.datetime | None = None,
+    reopen: bool = False,
+) -> None:
     """Mark a question resolved (or open again): its author or the staff."""
     if question.parent_id is not None or question.kind != "question":
         raise DiscussionRefused(_("Only a question can be marked resolved."))
     if not staff and question.author_id != by.id:
-        raise DiscussionRefused(_("Only the person who asked, the tutor or the cohort's "
-                                  "instructors can mark this question resolved."))
+        raise DiscussionRefused(
+            _(
+                "Only the person who asked, the tutor or the cohort's "
+                "instructors can mark this question resolved."
+            )
+        )
     if reopen:
         question.resolved_at = question.resolved_by_id = None
     elif question.resolved_at is None:
@@ -356,35 +509,53 @@ def hide(post: Annotation, by: User, reason: str, now: dt.datetime | None = None
     if post.hidden:
         raise DiscussionRefused(_("This post is already hidden."))
     post.hidden_at, post.hidden_by_id, post.hidden_reason = now or utcnow(), by.id, reason
-    audit.record(by, "discussion.hide", target=post, cohort_id=post.cohort_id,
-                 tutor_group_id=post.tutor_group_id, author_id=post.author_id, reason=reason)
+    audit.record(
+        by,
+        "discussion.hide",
+        target=post,
+        cohort_id=post.cohort_id,
+        tutor_group_id=post.tutor_group_id,
+        author_id=post.author_id,
+        reason=reason,
+    )
     db.session.flush()
 
 
 def unhide(post: Annotation, by: User) -> None:
     if not post.hidden:
         return
-    audit.record(by, "discussion.unhide", target=post, cohort_id=post.cohort_id,
-                 reason=post.hidden_reason)
+    audit.record(
+        by, "discussion.unhide", target=post, cohort_id=post.cohort_id, reason=post.hidden_reason
+    )
     post.hidden_at = post.hidden_by_id = post.hidden_reason = None
     db.session.flush()
 
 
-def edit(post: Annotation, by: User, body: str, reason: str,
-         now: dt.datetime | None = None) -> None:
+def edit(
+    post: Annotation, by: User, body: str, reason: str, now: dt.datetime | None = None
+) -> None:
     """Staff correct a post (loaded through ``staff_discussion``); the audit log keeps the
     text before, the text after and the reason."""
     text = clean_text(body)
     reason = clean_reason(reason)
     if text == post.body:
         raise DiscussionRefused(_("The text is unchanged, so nothing was saved."))
-    audit.record(by, "discussion.edit", target=post, cohort_id=post.cohort_id,
-                 author_id=post.author_id, reason=reason, before=post.body, after=text)
+    audit.record(
+        by,
+        "discussion.edit",
+        target=post,
+        cohort_id=post.cohort_id,
+        author_id=post.author_id,
+        reason=reason,
+        before=post.body,
+        after=text,
+    )
     post.body, post.edited_at, post.edited_by_id = text, now or utcnow(), by.id
     db.session.flush()
 
 
 # --- reading -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Post:
@@ -395,23 +566,28 @@ class Post:
 
     @property
     def answered(self) -> bool:
-        return any(r.annotation.is_tutor_answer and not r.annotation.hidden
-                   for r in self.replies)
+        return any(r.annotation.is_tutor_answer and not r.annotation.hidden for r in self.replies)
 
 
 def threads(where, *conditions) -> list[Post]:
     """The visible threads matching ``conditions`` (on Annotation), oldest first, each with its
     replies and mentions: two queries however many posts. A reply whose root the viewer no
     longer reads (their own, in a former group) stands as a thread of its own."""
-    rows = list(db.session.scalars(
-        sa.select(Annotation).where(where, *conditions)
-        .options(joinedload(Annotation.author), joinedload(Annotation.paragraph))
-        .order_by(Annotation.created_at, Annotation.id)))
+    rows = list(
+        db.session.scalars(
+            sa.select(Annotation)
+            .where(where, *conditions)
+            .options(joinedload(Annotation.author), joinedload(Annotation.paragraph))
+            .order_by(Annotation.created_at, Annotation.id)
+        )
+    )
     mentions: dict[int, list[User]] = defaultdict(list)
     if rows:
         for mention in db.session.scalars(
-                sa.select(AnnotationMention).where(AnnotationMention.annotation_id.in_(
-                    [r.id for r in rows])).options(joinedload(AnnotationMention.user))):
+            sa.select(AnnotationMention)
+            .where(AnnotationMention.annotation_id.in_([r.id for r in rows]))
+            .options(joinedload(AnnotationMention.user))
+        ):
             mentions[mention.annotation_id].append(mention.user)
     posts = {r.id: Post(r, render_markdown(r.body), mentions=mentions[r.id]) for r in rows}
     roots = []
@@ -433,19 +609,24 @@ def thread(where, root_id: int) -> list[Post]:
 def paragraph_counts(where, lesson_id: int) -> dict[str, int]:
     """Visible, unhidden posts (threads and replies) per paragraph anchor of a lesson, in one
     grouped query; retired paragraphs are counted under their anchors too."""
-    return dict(db.session.execute(
-        sa.select(Paragraph.key, sa.func.count(Annotation.id))
-        .join(Paragraph, Paragraph.id == Annotation.paragraph_id)
-        .where(where, Annotation.lesson_id == lesson_id, Annotation.hidden_at.is_(None))
-        .group_by(Paragraph.key)).all())
+    return dict(
+        db.session.execute(
+            sa.select(Paragraph.key, sa.func.count(Annotation.id))
+            .join(Paragraph, Paragraph.id == Annotation.paragraph_id)
+            .where(where, Annotation.lesson_id == lesson_id, Annotation.hidden_at.is_(None))
+            .group_by(Paragraph.key)
+        ).all()
+    )
 
 
 def retired_paragraph_ids(lesson_id: int, lesson_revision_id: int) -> sa.Select:
     """Paragraphs of the lesson that the given revision (the cohort's version) does not have."""
     current = sa.select(ParagraphRevision.paragraph_id).where(
-        ParagraphRevision.lesson_revision_id == lesson_revision_id)
-    return sa.select(Paragraph.id).where(Paragraph.lesson_id == lesson_id,
-                                         Paragraph.id.not_in(current))
+        ParagraphRevision.lesson_revision_id == lesson_revision_id
+    )
+    return sa.select(Paragraph.id).where(
+        Paragraph.lesson_id == lesson_id, Paragraph.id.not_in(current)
+    )
 
 
 # --- tutors' tools -----------------------------------------------------------------------------
@@ -462,14 +643,20 @@ def send_weekly_digests(now: dt.datetime) -> dict[str, int]:
     At most one digest per person and group a week, so running the job again sends nothing."""
     since = now - DIGEST_PERIOD
     counts = {"groups": 0, "queued": 0}
-    recent = list(db.session.scalars(
-        sa.select(Annotation).where(Annotation.audience == "group",
-                                    Annotation.tutor_group_id.is_not(None),
-                                    Annotation.hidden_at.is_(None),
-                                    Annotation.created_at > since,
-                                    Annotation.created_at <= now)
-        .options(joinedload(Annotation.author), joinedload(Annotation.paragraph))
-        .order_by(Annotation.tutor_group_id, Annotation.created_at, Annotation.id)))
+    recent = list(
+        db.session.scalars(
+            sa.select(Annotation)
+            .where(
+                Annotation.audience == "group",
+                Annotation.tutor_group_id.is_not(None),
+                Annotation.hidden_at.is_(None),
+                Annotation.created_at > since,
+                Annotation.created_at <= now,
+            )
+            .options(joinedload(Annotation.author), joinedload(Annotation.paragraph))
+            .order_by(Annotation.tutor_group_id, Annotation.created_at, Annotation.id)
+        )
+    )
     by_group: dict[int, list[Annotation]] = defaultdict(list)
     for post in recent:
         by_group[post.tutor_group_id].append(post)
@@ -479,26 +666,44 @@ def send_weekly_digests(now: dt.datetime) -> dict[str, int]:
 
     # Each digest is tagged with its group (``kind`` "discussion_digest:<group id>"): a person
     # already sent this group's digest in the past week gets none now.
-    already = set(db.session.execute(
-        sa.select(OutboxMessage.to_user_id, OutboxMessage.kind).where(
-            OutboxMessage.kind.in_([f"discussion_digest:{g}" for g in by_group]),
-            OutboxMessage.created_at > now - DIGEST_PERIOD + dt.timedelta(hours=12))).all())
-    groups = {g.id: g for g in db.session.scalars(
-        sa.select(TutorGroup).where(TutorGroup.id.in_(by_group))
-        .options(joinedload(TutorGroup.cohort).joinedload(Cohort.course)))}
+    already = set(
+        db.session.execute(
+            sa.select(OutboxMessage.to_user_id, OutboxMessage.kind).where(
+                OutboxMessage.kind.in_([f"discussion_digest:{g}" for g in by_group]),
+                OutboxMessage.created_at > now - DIGEST_PERIOD + dt.timedelta(hours=12),
+            )
+        ).all()
+    )
+    groups = {
+        g.id: g
+        for g in db.session.scalars(
+            sa.select(TutorGroup)
+            .where(TutorGroup.id.in_(by_group))
+            .options(joinedload(TutorGroup.cohort).joinedload(Cohort.course))
+        )
+    }
     for group_id, posts in by_group.items():
         group, tag = groups[group_id], f"discussion_digest:{group_id}"
         counts["groups"] += 1
-        enrolments = dict(db.session.execute(sa.select(Enrolment.user_id, Enrolment.id).where(
-            Enrolment.tutor_group_id == group_id)).all())
+        enrolments = dict(
+            db.session.execute(
+                sa.select(Enrolment.user_id, Enrolment.id).where(
+                    Enrolment.tutor_group_id == group_id
+                )
+            ).all()
+        )
         for person in group_people(group_id):
             if not person.notify_by_mail or not person.email or (person.id, tag) in already:
                 continue
             enrolment_id = enrolments.get(person.id)
-            url = public_url("learner.show_outline", enrolment_id=enrolment_id) \
-                if enrolment_id else public_url("teach.show_inbox", cohort_id=group.cohort_id)
-            message = queue_mail("discussion_digest", person, group=group, posts=posts,
-                                 since=since, url=url)
+            url = (
+                public_url("learner.show_outline", enrolment_id=enrolment_id)
+                if enrolment_id
+                else public_url("teach.show_inbox", cohort_id=group.cohort_id)
+            )
+            message = queue_mail(
+                "discussion_digest", person, group=group, posts=posts, since=since, url=url
+            )
             message.kind, message.created_at = tag, now
             counts["queued"] += 1
     db.session.flush()
@@ -512,9 +717,17 @@ SESSION_DURATIONS = (30, 45, 60, 90, 120)
 SESSION_OPEN_AFTER = dt.timedelta(days=6)
 
 
-def open_session(cohort: Cohort, group: TutorGroup | None, *, title: str,
-                 starts_at: dt.datetime, duration_minutes: int, by: User, may_open_cohort: bool,
-                 now: dt.datetime | None = None):
+def open_session(
+    cohort: Cohort,
+    group: TutorGroup | None,
+    *,
+    title: str,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    by: User,
+    may_open_cohort: bool,
+    now: dt.datetime | None = None,
+):
     """A weekly live text session of a tutor group (``group`` loaded through the viewer's
     scope), or of the whole cohort (``group`` None: only for those who manage it)."""
     from diplolearn.models import DiscussionSession
@@ -522,11 +735,16 @@ def open_session(cohort: Cohort, group: TutorGroup | None, *, title: str,
     now = now or utcnow()
     title = " ".join((title or "").split())
     if not title or len(title) > 200:
-        raise DiscussionRefused(_("Give the session a title of at most 200 characters. "
-                                  "Nothing was saved."))
+        raise DiscussionRefused(
+            _("Give the session a title of at most 200 characters. Nothing was saved.")
+        )
     if group is None and not may_open_cohort:
-        raise DiscussionRefused(_("Only the cohort's lead instructors can open a session for "
-                                  "the whole cohort. Nothing was saved."))
+        raise DiscussionRefused(
+            _(
+                "Only the cohort's lead instructors can open a session for "
+                "the whole cohort. Nothing was saved."
+            )
+        )
     if group is not None and group.cohort_id != cohort.id:
         raise DiscussionRefused(_("This group is not part of the cohort. Nothing was saved."))
     if duration_minutes not in SESSION_DURATIONS:
@@ -534,34 +752,56 @@ def open_session(cohort: Cohort, group: TutorGroup | None, *, title: str,
     if starts_at is None or starts_at <= now:
         raise DiscussionRefused(_("A session starts in the future. Nothing was saved."))
     if cohort.course_version_id is None:
-        raise DiscussionRefused(_("The cohort follows no published version of the course "
-                                  "yet. Nothing was saved."))
+        raise DiscussionRefused(
+            _("The cohort follows no published version of the course yet. Nothing was saved.")
+        )
     session = DiscussionSession(
-        cohort_id=cohort.id, tutor_group_id=group.id if group else None, title=title,
-        starts_at=starts_at, duration_minutes=duration_minutes, created_by_id=by.id,
-        archives_at=starts_at + dt.timedelta(minutes=duration_minutes) + SESSION_OPEN_AFTER)
+        cohort_id=cohort.id,
+        tutor_group_id=group.id if group else None,
+        title=title,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        created_by_id=by.id,
+        archives_at=starts_at + dt.timedelta(minutes=duration_minutes) + SESSION_OPEN_AFTER,
+    )
     db.session.add(session)
     db.session.flush()
-    audit.record(by, "discussion.session", target=session, cohort_id=cohort.id,
-                 tutor_group_id=session.tutor_group_id, starts_at=starts_at.isoformat())
+    audit.record(
+        by,
+        "discussion.session",
+        target=session,
+        cohort_id=cohort.id,
+        tutor_group_id=session.tutor_group_id,
+        starts_at=starts_at.isoformat(),
+    )
     return session
 
 
-def post_in_session(author: User, session, cohort: Cohort, *, body: str, lang: str,
-                    now: dt.datetime | None = None) -> Annotation:
+def post_in_session(
+    author: User, session, cohort: Cohort, *, body: str, lang: str, now: dt.datetime | None = None
+) -> Annotation:
     """A post in a weekly session (loaded through the author's session scope), live or not;
     refused once the session is archived."""
     now = now or utcnow()
     if session.phase(now) == "archived":
-        raise DiscussionRefused(_("This session is archived: it can be read, not added to. "
-                                  "Nothing was saved."))
+        raise DiscussionRefused(
+            _("This session is archived: it can be read, not added to. Nothing was saved.")
+        )
     text = clean_text(body)
     language = clean_language(cohort, lang)
     post = Annotation(
-        cohort_id=session.cohort_id, tutor_group_id=session.tutor_group_id,
-        audience="cohort" if session.tutor_group_id is None else "group", module_id=None,
-        course_version_id=cohort.course_version_id, session_id=session.id,
-        author_id=author.id, kind="session", body=text, lang=language, created_at=now)
+        cohort_id=session.cohort_id,
+        tutor_group_id=session.tutor_group_id,
+        audience="cohort" if session.tutor_group_id is None else "group",
+        module_id=None,
+        course_version_id=cohort.course_version_id,
+        session_id=session.id,
+        author_id=author.id,
+        kind="session",
+        body=text,
+        lang=language,
+        created_at=now,
+    )
     db.session.add(post)
     db.session.flush()
     return post
@@ -572,25 +812,29 @@ def post_in_session(author: User, session, cohort: Cohort, *, body: str, lang: s
 _DEMO = {
     "question": {
         "en": "Does “digital diplomacy” here mean the tools, or a new way of conducting "
-              "diplomacy? The paragraph seems to use it both ways.",
+        "diplomacy? The paragraph seems to use it both ways.",
         "ar": "هل يُقصد بـ«الدبلوماسية الرقمية» هنا الأدوات، أم طريقة جديدة لممارسة "
-              "الدبلوماسية؟ يبدو أن الفقرة تستعمل المعنيين."},
+        "الدبلوماسية؟ يبدو أن الفقرة تستعمل المعنيين.",
+    },
     "answer": {
         "en": "Both readings are in the text. The paper starts from the tools and ends by "
-              "calling them a complement to traditional practice; keep that tension in mind "
-              "for this week's prompt.",
+        "calling them a complement to traditional practice; keep that tension in mind "
+        "for this week's prompt.",
         "ar": "القراءتان حاضرتان في النص: تبدأ الورقة بالأدوات وتنتهي بوصفها مكمّلًا "
-              "للممارسة التقليدية. احتفظوا بهذا التوتر في أذهانكم عند مناقشة سؤال الأسبوع."},
+        "للممارسة التقليدية. احتفظوا بهذا التوتر في أذهانكم عند مناقشة سؤال الأسبوع.",
+    },
     "reference": {
         "en": "Our ministry's own social media guidelines make the same distinction; the "
-              "public summary is worth a look.",
+        "public summary is worth a look.",
         "ar": "تميّز إرشادات وزارتنا لوسائل التواصل بين الأمرين أيضًا، والملخص المنشور "
-              "يستحق الاطلاع."},
+        "يستحق الاطلاع.",
+    },
     "prompt": {
         "en": "In my embassy the accounts are run by one press officer, so in practice it is "
-              "a complement: the real negotiation still happens offline.",
+        "a complement: the real negotiation still happens offline.",
         "ar": "في سفارتنا يدير الحسابات موظف إعلامي واحد، فهي عمليًا مكمّل: التفاوض "
-              "الحقيقي ما زال يجري بعيدًا عن الشبكة."},
+        "الحقيقي ما زال يجري بعيدًا عن الشبكة.",
+    },
 }
 
 
@@ -604,59 +848,95 @@ def seed_demo_annotations(cohort: Cohort, now: dt.datetime | None = None) -> int
 
     now = now or utcnow()
     if cohort.course_version_id is None or db.session.scalar(
-            sa.select(Annotation.id).where(Annotation.cohort_id == cohort.id).limit(1)):
+        sa.select(Annotation.id).where(Annotation.cohort_id == cohort.id).limit(1)
+    ):
         return 0
     first = db.session.execute(
         sa.select(ModuleRevision, LessonRevision)
         .join(LessonRevision, LessonRevision.module_revision_id == ModuleRevision.id)
         .where(ModuleRevision.course_version_id == cohort.course_version_id)
-        .order_by(ModuleRevision.position, LessonRevision.position).limit(1)).first()
+        .order_by(ModuleRevision.position, LessonRevision.position)
+        .limit(1)
+    ).first()
     if first is None:
         return 0
     module_revision, lesson_revision = first
-    paragraphs = list(db.session.scalars(
-        sa.select(ParagraphRevision.paragraph_id)
-        .where(ParagraphRevision.lesson_revision_id == lesson_revision.id)
-        .order_by(ParagraphRevision.position).limit(2)))
+    paragraphs = list(
+        db.session.scalars(
+            sa.select(ParagraphRevision.paragraph_id)
+            .where(ParagraphRevision.lesson_revision_id == lesson_revision.id)
+            .order_by(ParagraphRevision.position)
+            .limit(2)
+        )
+    )
     languages = list(cohort.course.languages or ["en"])
     made = 0
 
     def add(author: User, kind: str, text_key: str, minutes: int, **fields) -> Annotation:
         nonlocal made
-        lang = author.reading_language if author.reading_language in languages \
-            else languages[0]
+        lang = author.reading_language if author.reading_language in languages else languages[0]
         post = Annotation(
-            cohort_id=cohort.id, module_id=module_revision.module_id,
-            course_version_id=cohort.course_version_id, author_id=author.id, kind=kind,
-            body=clean_text(_DEMO[text_key].get(lang) or _DEMO[text_key]["en"]), lang=lang,
-            created_at=now - dt.timedelta(minutes=minutes), **fields)
+            cohort_id=cohort.id,
+            module_id=module_revision.module_id,
+            course_version_id=cohort.course_version_id,
+            author_id=author.id,
+            kind=kind,
+            body=clean_text(_DEMO[text_key].get(lang) or _DEMO[text_key]["en"]),
+            lang=lang,
+            created_at=now - dt.timedelta(minutes=minutes),
+            **fields,
+        )
         db.session.add(post)
         db.session.flush()
         made += 1
         return post
 
-    for group in db.session.scalars(sa.select(TutorGroup).where(
-            TutorGroup.cohort_id == cohort.id).order_by(TutorGroup.key)):
+    for group in db.session.scalars(
+        sa.select(TutorGroup).where(TutorGroup.cohort_id == cohort.id).order_by(TutorGroup.key)
+    ):
         people = group_people(group.id)
-        tutors = set(db.session.scalars(sa.select(RoleGrant.user_id).where(
-            RoleGrant.role == Role.TUTOR, RoleGrant.tutor_group_id == group.id)))
+        tutors = set(
+            db.session.scalars(
+                sa.select(RoleGrant.user_id).where(
+                    RoleGrant.role == Role.TUTOR, RoleGrant.tutor_group_id == group.id
+                )
+            )
+        )
         learners = [p for p in people if p.id not in tutors]
         tutor = next((p for p in people if p.id in tutors), None)
         if not learners or not paragraphs:
             continue
-        where = {"tutor_group_id": group.id, "audience": "group",
-                 "lesson_id": lesson_revision.lesson_id}
-        question = add(learners[0], "question", "question", 3 * 24 * 60,
-                       paragraph_id=paragraphs[0], **where)
+        where = {
+            "tutor_group_id": group.id,
+            "audience": "group",
+            "lesson_id": lesson_revision.lesson_id,
+        }
+        question = add(
+            learners[0], "question", "question", 3 * 24 * 60, paragraph_id=paragraphs[0], **where
+        )
         if tutor is not None:
-            add(tutor, "reply", "answer", 2 * 24 * 60, paragraph_id=paragraphs[0],
-                parent_id=question.id, is_tutor_answer=True, **where)
+            add(
+                tutor,
+                "reply",
+                "answer",
+                2 * 24 * 60,
+                paragraph_id=paragraphs[0],
+                parent_id=question.id,
+                is_tutor_answer=True,
+                **where,
+            )
         author = learners[1] if len(learners) > 1 else learners[0]
-        add(author, "reference", "reference", 26 * 60, paragraph_id=paragraphs[-1],
-            url="https://www.example.org/social-media-guidelines", **where)
+        add(
+            author,
+            "reference",
+            "reference",
+            26 * 60,
+            paragraph_id=paragraphs[-1],
+            url="https://www.example.org/social-media-guidelines",
+            **where,
+        )
         if module_revision.discussion:
-            add(author, "prompt", "prompt", 5 * 60, tutor_group_id=group.id,
-                audience="group")
+            add(author, "prompt", "prompt", 5 * 60, tutor_group_id=group.id, audience="group")
     db.session.flush()
     return made
 
@@ -665,5 +945,8 @@ def erase_texts_of(user_id: int) -> int:
     """Blank the text and links of a person's posts (personal data erasure): the threads keep
     their shape, the words go. Returns how many posts were blanked."""
     return db.session.execute(
-        sa.update(Annotation).where(Annotation.author_id == user_id)
-        .values(body="", url=None).execution_options(synchronize_session=False)).rowcount
+        sa.update(Annotation)
+        .where(Annotation.author_id == user_id)
+        .values(body="", url=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -55,18 +55,23 @@ class NotAllowed(DomainError):
 
 # --- the learner's path ----------------------------------------------------------------------
 
+
 class NotStudying(DomainError):
     """The enrolment is paused or withdrawn: its record can be seen, not changed."""
 
-    message = _l("Your enrolment in this course is paused or withdrawn, so nothing can be "
-                 "recorded. Ask your ministry's training coordinator.")
+    message = _l(
+        "Your enrolment in this course is paused or withdrawn, so nothing can be "
+        "recorded. Ask your ministry's training coordinator."
+    )
 
 
 class OnWaitingList(NotStudying):
     """The enrolment is on the cohort's waiting list (``waitlisted``): it holds no place yet."""
 
-    message = _l("You are on the waiting list for this cohort, so its lessons and quizzes are "
-                 "not open to you yet. You will receive an email when a place is yours.")
+    message = _l(
+        "You are on the waiting list for this cohort, so its lessons and quizzes are "
+        "not open to you yet. You will receive an email when a place is yours."
+    )
 
 
 class ModuleLocked(DomainError):
@@ -81,34 +86,46 @@ class AwaitingGrading(DomainError):
     """An attempt of this quiz waits for a person to grade it (an essay): its result may
     decide whether another attempt is needed at all, so none starts until it is graded."""
 
-    message = _l("Your last attempt at this quiz is waiting to be graded by your tutor or "
-                 "instructor, so no new attempt was started. You can try again once it is "
-                 "graded.")
+    message = _l(
+        "Your last attempt at this quiz is waiting to be graded by your tutor or "
+        "instructor, so no new attempt was started. You can try again once it is "
+        "graded."
+    )
 
 
 class QuizNotReady(DomainError):
-    message = _l("This quiz cannot be taken yet: it has a kind of question that DiploLearn "
-                 "cannot show yet. Please tell your instructor.")
+    message = _l(
+        "This quiz cannot be taken yet: it has a kind of question that DiploLearn "
+        "cannot show yet. Please tell your instructor."
+    )
 
 
 class AttemptFinished(DomainError):
-    message = _l("This attempt is already finished, so nothing was changed: an attempt counts "
-                 "once. Its result stays as it was.")
+    message = _l(
+        "This attempt is already finished, so nothing was changed: an attempt counts "
+        "once. Its result stays as it was."
+    )
 
 
 class TimeUp(DomainError):
-    message = _l("The time for this attempt is up. Answers sent after the deadline do not "
-                 "count; the answers saved before it were graded.")
+    message = _l(
+        "The time for this attempt is up. Answers sent after the deadline do not "
+        "count; the answers saved before it were graded."
+    )
 
 
 class TamperedAnswer(DomainError):
-    message = _l("These answers do not match the questions of this attempt, so nothing was "
-                 "saved. Reload the quiz page and answer again.")
+    message = _l(
+        "These answers do not match the questions of this attempt, so nothing was "
+        "saved. Reload the quiz page and answer again."
+    )
 
 
 class QuizNotOpenYet(DomainError):
-    message = _l("This quiz is not open yet, so no attempt was started. Check when it opens "
-                 "on the quiz page.")
+    message = _l(
+        "This quiz is not open yet, so no attempt was started. Check when it opens "
+        "on the quiz page."
+    )
 
 
 class QuizClosed(DomainError):
@@ -123,16 +140,21 @@ class GradeNotChanged(DomainError):
 
 # --- certificates ----------------------------------------------------------------------------
 
+
 class NotCompleted(DomainError):
     """A certificate was asked for an enrolment whose course is not completed."""
 
-    message = _l("A certificate is issued only when the course is completed, and this "
-                 "enrolment is not. Nothing was issued.")
+    message = _l(
+        "A certificate is issued only when the course is completed, and this "
+        "enrolment is not. Nothing was issued."
+    )
 
 
 class CertificateNotCurrent(DomainError):
-    message = _l("This certificate has already been revoked or replaced, so it cannot be "
-                 "changed. Nothing was changed.")
+    message = _l(
+        "This certificate has already been revoked or replaced, so it cannot be "
+        "changed. Nothing was changed."
+    )
 
 
 class ReasonRequired(DomainError):
@@ -140,8 +162,10 @@ class ReasonRequired(DomainError):
 
 
 class SigningKeyMissing(DomainError):
-    message = _l("Digital credentials cannot be issued at the moment because no signing key "
-                 "is configured. Please tell the platform's administrators.")
+    message = _l(
+        "Digital credentials cannot be issued at the moment because no signing key "
+        "is configured. Please tell the platform's administrators."
+    )
 
 
 class InvalidCredential(DomainError):
@@ -152,13 +176,16 @@ class InvalidCredential(DomainError):
 
 # --- cohorts: dates, places, groups ----------------------------------------------------------
 
+
 class CohortRefused(DomainError):
     """A change to a cohort that its rules refuse; the message says which rule."""
 
 
 class NoSuchAccount(DomainError):
-    message = _l("No active account has this email address. Ask an administrator or the "
-                 "person's training coordinator to invite them first.")
+    message = _l(
+        "No active account has this email address. Ask an administrator or the "
+        "person's training coordinator to invite them first."
+    )
 
 
 class AlreadyEnrolled(DomainError):
@@ -170,27 +197,34 @@ class TutorGroupFull(DomainError):
 
 
 class CohortStarted(DomainError):
-    message = _l("The cohort has already started, so a nominee can no longer be replaced. "
-                 "You can still withdraw them.")
+    message = _l(
+        "The cohort has already started, so a nominee can no longer be replaced. "
+        "You can still withdraw them."
+    )
 
 
 # --- ministries, their staff and rosters ---------------------------------------------------
+
 
 class MinistryCodeTaken(DomainError):
     message = _l("Another ministry already has this code. Choose another one.")
 
 
 class MinistryInactive(DomainError):
-    message = _l("This ministry has been deactivated, so its staff cannot be changed. Nothing "
-                 "was changed. Ask the platform's administrators.")
+    message = _l(
+        "This ministry has been deactivated, so its staff cannot be changed. Nothing "
+        "was changed. Ask the platform's administrators."
+    )
 
 
 class RegisteredElsewhere(DomainError):
     """Worded so that it never says which ministry the person belongs to."""
 
-    message = _l("This person is already registered on DiploLearn with another organisation, "
-                 "so they cannot be added here. If they now work for your ministry, ask the "
-                 "platform's administrators to move them.")
+    message = _l(
+        "This person is already registered on DiploLearn with another organisation, "
+        "so they cannot be added here. If they now work for your ministry, ask the "
+        "platform's administrators to move them."
+    )
 
 
 class AlreadyStaff(DomainError):
@@ -206,18 +240,23 @@ class StaffIdTaken(DomainError):
 
 
 class EmailChangeRefused(DomainError):
-    message = _l("This person holds a role on DiploLearn (such as coordinator or instructor), "
-                 "so only the platform's administrators can change their email address.")
+    message = _l(
+        "This person holds a role on DiploLearn (such as coordinator or instructor), "
+        "so only the platform's administrators can change their email address."
+    )
 
 
 class RosterInvalid(DomainError):
-    message = _l("The file has problems, so nothing was imported. Correct them and upload "
-                 "the file again.")
+    message = _l(
+        "The file has problems, so nothing was imported. Correct them and upload the file again."
+    )
 
 
 class RosterChanged(DomainError):
-    message = _l("Something changed since this preview was made, so nothing was imported. "
-                 "Check the new preview, then confirm again.")
+    message = _l(
+        "Something changed since this preview was made, so nothing was imported. "
+        "Check the new preview, then confirm again."
+    )
 
 
 class RosterAlreadyApplied(DomainError):
@@ -230,10 +269,13 @@ class InvalidEssayGrade(DomainError):
 
 # --- personal data ---------------------------------------------------------------------------
 
+
 class AlreadyErased(DomainError):
     message = _l("This person's personal data has already been erased. Nothing was changed.")
 
 
 class ConfirmationMismatch(DomainError):
-    message = _l("The email address typed does not match this person's, so nothing was "
-                 "erased. Type it exactly as shown.")
+    message = _l(
+        "The email address typed does not match this person's, so nothing was "
+        "erased. Type it exactly as shown."
+    )

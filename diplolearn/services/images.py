@@ -39,19 +39,31 @@ EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".webp": "image/webp"}
 _PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 VARIANT_WIDTHS = (480, 960)
-DEFAULTS = {"IMAGE_MAX_BYTES": 5 * 1024 * 1024, "IMAGE_MAX_PIXELS": 24_000_000,
-            "IMAGE_MAX_SIDE": 8000}
+DEFAULTS = {
+    "IMAGE_MAX_BYTES": 5 * 1024 * 1024,
+    "IMAGE_MAX_PIXELS": 24_000_000,
+    "IMAGE_MAX_SIDE": 8000,
+}
 # Markdown image references to a course image, and any Markdown image at all.
 IMAGE_REF = re.compile(r"!\[([^\]]*)\]\(image:([0-9a-f]{64})\)")
 ANY_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]*)[^)]*\)")
 # Metadata that a cleaned image never carries (Pillow's names for it).
-_METADATA_KEYS = {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop",
-                  "iptc", "xmp_packet"}
+_METADATA_KEYS = {
+    "exif",
+    "xmp",
+    "XML:com.adobe.xmp",
+    "icc_profile",
+    "comment",
+    "photoshop",
+    "iptc",
+    "xmp_packet",
+}
 
 
 class ImageRefused(DomainError):
-    message = _l("This file is not a PNG, JPEG or WebP image, so it was not accepted. Nothing "
-                 "was saved.")
+    message = _l(
+        "This file is not a PNG, JPEG or WebP image, so it was not accepted. Nothing was saved."
+    )
 
 
 class WrongImageType(ImageRefused):
@@ -60,20 +72,31 @@ class WrongImageType(ImageRefused):
 
 class ImageTooLarge(ImageRefused):
     def __init__(self, limit: int):
-        super().__init__(_l("This image is larger than %(size)s MB, the most an image may be. "
-                            "Nothing was saved.", size=f"{limit / (1024 * 1024):g}"))
+        super().__init__(
+            _l(
+                "This image is larger than %(size)s MB, the most an image may be. "
+                "Nothing was saved.",
+                size=f"{limit / (1024 * 1024):g}",
+            )
+        )
 
 
 class ImageTooManyPixels(ImageRefused):
     def __init__(self, limit: int):
-        super().__init__(_l("This image has more than %(pixels)s million pixels (or is too wide "
-                            "or too tall), the most an image may have. Nothing was saved. Make "
-                            "it smaller and upload it again.", pixels=f"{limit / 1e6:g}"))
+        super().__init__(
+            _l(
+                "This image has more than %(pixels)s million pixels (or is too wide "
+                "or too tall), the most an image may have. Nothing was saved. Make "
+                "it smaller and upload it again.",
+                pixels=f"{limit / 1e6:g}",
+            )
+        )
 
 
 class ImageDamaged(ImageRefused):
-    message = _l("This image could not be read: it may be damaged or incomplete. Nothing was "
-                 "saved.")
+    message = _l(
+        "This image could not be read: it may be damaged or incomplete. Nothing was saved."
+    )
 
 
 class AnimatedImage(ImageRefused):
@@ -82,9 +105,13 @@ class AnimatedImage(ImageRefused):
 
 class AltTextMissing(DomainError):
     def __init__(self, languages: list[str]):
-        super().__init__(_l("Describe the image in every language of the course: the "
-                            "alternative text is missing in %(languages)s. Nothing was saved.",
-                            languages=", ".join(languages)))
+        super().__init__(
+            _l(
+                "Describe the image in every language of the course: the "
+                "alternative text is missing in %(languages)s. Nothing was saved.",
+                languages=", ".join(languages),
+            )
+        )
 
 
 def limit(name: str) -> int:
@@ -137,8 +164,11 @@ def _open(data: bytes, kind: str):
     """Open and check an image without decoding its pixels; return a decoded, loaded copy."""
     from PIL import Image
 
-    max_bytes, max_pixels, max_side = (limit("IMAGE_MAX_BYTES"), limit("IMAGE_MAX_PIXELS"),
-                                       limit("IMAGE_MAX_SIDE"))
+    max_bytes, max_pixels, max_side = (
+        limit("IMAGE_MAX_BYTES"),
+        limit("IMAGE_MAX_PIXELS"),
+        limit("IMAGE_MAX_SIDE"),
+    )
     if len(data) > max_bytes:
         raise ImageTooLarge(max_bytes)
     try:
@@ -169,11 +199,14 @@ def has_metadata(data: bytes) -> bool:
     with Image.open(io.BytesIO(data)) as image:
         if _METADATA_KEYS & set(image.info):
             return True
-        if image.format == "PNG" and (getattr(image, "text", None) or any(
-                isinstance(v, str) and k not in {"transparency"} for k, v in image.info.items())):
+        if image.format == "PNG" and (
+            getattr(image, "text", None)
+            or any(isinstance(v, str) and k not in {"transparency"} for k, v in image.info.items())
+        ):
             return True
-        if image.format == "JPEG" and any(marker not in ("APP0", "APP14")
-                                          for marker, _ in getattr(image, "applist", [])):
+        if image.format == "JPEG" and any(
+            marker not in ("APP0", "APP14") for marker, _ in getattr(image, "applist", [])
+        ):
             return True
     return False
 
@@ -196,8 +229,9 @@ def _without_metadata(image, kind: str) -> bytes:
         return _encode(image, kind, quality=88, optimize=True)
     if kind == "webp":
         if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if "A" in image.mode or transparency is not None
-                                  else "RGB")
+            image = image.convert(
+                "RGBA" if "A" in image.mode or transparency is not None else "RGB"
+            )
         return _encode(image, kind, quality=85, method=4)
     if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
         image = image.convert("RGBA")
@@ -214,11 +248,13 @@ def make_variants(image) -> list[Variant]:
         if target >= width:
             break
         resized = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
-        resized = resized.resize((target, max(1, round(height * target / width))),
-                                 Image.Resampling.LANCZOS)
+        resized = resized.resize(
+            (target, max(1, round(height * target / width))), Image.Resampling.LANCZOS
+        )
         resized.info = {}
-        variants.append(Variant(resized.width, resized.height,
-                                _encode(resized, "webp", quality=80, method=4)))
+        variants.append(
+            Variant(resized.width, resized.height, _encode(resized, "webp", quality=80, method=4))
+        )
     return variants
 
 
@@ -248,6 +284,7 @@ def inspect_clean(data: bytes) -> CleanImage:
 
 # --- storage and records ---------------------------------------------------------------------
 
+
 def url(sha256: str, kind: str) -> str:
     return f"/media/images/{sha256}{EXTENSIONS.get(kind, '.' + kind)}"
 
@@ -268,23 +305,37 @@ def missing_alt(course: Course, alt: dict[str, str]) -> list[str]:
 
 def _clean_alt(course: Course, alt: dict[str, str]) -> dict[str, str]:
     readable = set(course.languages) | set(course.optional_languages or [])
-    return {lang: " ".join(text.split()) for lang, text in alt.items()
-            if lang in readable and (text or "").strip()}
+    return {
+        lang: " ".join(text.split())
+        for lang, text in alt.items()
+        if lang in readable and (text or "").strip()
+    }
 
 
 def _record(course: Course, image: CleanImage, alt: dict, by: User | None) -> LessonImage:
-    record = db.session.scalar(sa.select(LessonImage).where(
-        LessonImage.course_id == course.id, LessonImage.sha256 == image.sha256))
+    record = db.session.scalar(
+        sa.select(LessonImage).where(
+            LessonImage.course_id == course.id, LessonImage.sha256 == image.sha256
+        )
+    )
     if record is None:
         if not image.variants:
             image.variants = make_variants(_open(image.data, image.format))
         _store(image)
         record = LessonImage(
-            course_id=course.id, sha256=image.sha256, format=image.format, width=image.width,
-            height=image.height, byte_size=len(image.data), alt=alt,
+            course_id=course.id,
+            sha256=image.sha256,
+            format=image.format,
+            width=image.width,
+            height=image.height,
+            byte_size=len(image.data),
+            alt=alt,
             created_by_id=getattr(by, "id", None),
-            variants=[{"width": v.width, "height": v.height, "sha256": v.sha256,
-                       "format": v.format} for v in image.variants])
+            variants=[
+                {"width": v.width, "height": v.height, "sha256": v.sha256, "format": v.format}
+                for v in image.variants
+            ],
+        )
         db.session.add(record)
     else:
         record.alt = alt
@@ -292,8 +343,7 @@ def _record(course: Course, image: CleanImage, alt: dict, by: User | None) -> Le
     return record
 
 
-def add_image(course: Course, data: bytes, alt: dict[str, str], by: User | None
-              ) -> LessonImage:
+def add_image(course: Course, data: bytes, alt: dict[str, str], by: User | None) -> LessonImage:
     """Accept an uploaded image for a course: everything is checked before anything is
     written; uploading the same image again updates its alternative text."""
     alt = _clean_alt(course, alt)
@@ -322,9 +372,13 @@ def update_alt(record: LessonImage, alt: dict[str, str], by: User | None) -> Non
 
 
 def course_images(course: Course) -> list[LessonImage]:
-    return list(db.session.scalars(sa.select(LessonImage).where(
-        LessonImage.course_id == course.id).order_by(LessonImage.created_at.desc(),
-                                                     LessonImage.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(LessonImage)
+            .where(LessonImage.course_id == course.id)
+            .order_by(LessonImage.created_at.desc(), LessonImage.id.desc())
+        )
+    )
 
 
 def referenced(texts) -> set[str]:
@@ -335,8 +389,14 @@ def images_for(course_id: int, texts) -> dict[str, LessonImage]:
     shas = referenced(texts)
     if not shas:
         return {}
-    return {r.sha256: r for r in db.session.scalars(sa.select(LessonImage).where(
-        LessonImage.course_id == course_id, LessonImage.sha256.in_(shas)))}
+    return {
+        r.sha256: r
+        for r in db.session.scalars(
+            sa.select(LessonImage).where(
+                LessonImage.course_id == course_id, LessonImage.sha256.in_(shas)
+            )
+        )
+    }
 
 
 def snippet(record: LessonImage) -> str:
@@ -345,14 +405,17 @@ def snippet(record: LessonImage) -> str:
 
 # --- rendering -------------------------------------------------------------------------------
 
+
 def img_tag(record: LessonImage, alt: str) -> str:
     full = url(record.sha256, record.format)
     sources = [f"{url(v['sha256'], v['format'])} {v['width']}w" for v in record.variants]
     sources.append(f"{full} {record.width}w")
-    return (f'<img src="{full}" srcset="{", ".join(sources)}" '
-            f'sizes="(max-width: {record.width}px) 100vw, {record.width}px" '
-            f'width="{record.width}" height="{record.height}" alt="{escape(alt)}" '
-            'loading="lazy" decoding="async">')
+    return (
+        f'<img src="{full}" srcset="{", ".join(sources)}" '
+        f'sizes="(max-width: {record.width}px) 100vw, {record.width}px" '
+        f'width="{record.width}" height="{record.height}" alt="{escape(alt)}" '
+        'loading="lazy" decoding="async">'
+    )
 
 
 def embed_images(markdown_text: str, images: dict[str, LessonImage], language: str) -> str:
@@ -363,8 +426,11 @@ def embed_images(markdown_text: str, images: dict[str, LessonImage], language: s
         record = images.get(match.group(2))
         if record is None:
             return match.group(0)
-        alt = match.group(1).strip() or record.alt.get(language) or next(
-            (record.alt[lang] for lang in ("en", "ar", "fr") if record.alt.get(lang)), "")
+        alt = (
+            match.group(1).strip()
+            or record.alt.get(language)
+            or next((record.alt[lang] for lang in ("en", "ar", "fr") if record.alt.get(lang)), "")
+        )
         return img_tag(record, alt) if alt else match.group(0)
 
     return IMAGE_REF.sub(replace, markdown_text or "")

@@ -63,14 +63,24 @@ def _title(certificate: Certificate) -> str:
 
 def _identifiers(certificate: Certificate) -> list[dict]:
     names = [certificate.holder_name_latin, certificate.holder_name_ar]
-    found = [{"type": "IdentityObject", "identityType": "name", "hashed": False,
-              "identityHash": name} for name in names if name]
+    found = [
+        {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": name}
+        for name in names
+        if name
+    ]
     email = certificate.holder.email if certificate.holder.erased_at is None else ""
     if email:
         salt = hashlib.sha256(f"salt:{certificate.code}".encode()).hexdigest()[:16]
         digest = hashlib.sha256((email + salt).encode()).hexdigest()
-        found.append({"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
-                      "identityHash": f"sha256${digest}", "salt": salt})
+        found.append(
+            {
+                "type": "IdentityObject",
+                "identityType": "emailAddress",
+                "hashed": True,
+                "identityHash": f"sha256${digest}",
+                "salt": salt,
+            }
+        )
     return found
 
 
@@ -79,8 +89,10 @@ def build_credential(certificate: Certificate) -> dict:
     title = _title(certificate)
     course_key = certificate.course.key
     hours = certificate.workload_hours
-    narrative = (f"Complete every required module of the course \u201c{title}\u201d: read its "
-                 "lessons and pass its quizzes, as its completion rules require.")
+    narrative = (
+        f"Complete every required module of the course \u201c{title}\u201d: read its "
+        "lessons and pass its quizzes, as its completion rules require."
+    )
     return {
         "@context": CONTEXTS,
         "id": verification_url(certificate),
@@ -96,10 +108,15 @@ def build_credential(certificate: Certificate) -> dict:
                 "type": ["Achievement"],
                 "achievementType": "Certificate",
                 "name": title,
-                "description": (f"Completion of the DiploLearn course \u201c{title}\u201d"
-                                + (f" (about {hours} hour{'s' if hours != 1 else ''} of "
-                                   "study)" if hours else "")
-                                + f", completed on {certificate.completed_on.isoformat()}."),
+                "description": (
+                    f"Completion of the DiploLearn course \u201c{title}\u201d"
+                    + (
+                        f" (about {hours} hour{'s' if hours != 1 else ''} of study)"
+                        if hours
+                        else ""
+                    )
+                    + f", completed on {certificate.completed_on.isoformat()}."
+                ),
                 "criteria": {"narrative": narrative},
                 "inLanguage": "en",
             },
@@ -116,10 +133,15 @@ def sign_credential(certificate: Certificate) -> str:
     production when no key is configured."""
     key = signing_key()
     credential = build_credential(certificate)
-    claims = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"],
-              "nbf": int(certificate.issued_at.timestamp())}
-    return jwt.encode(claims, key.private, algorithm="EdDSA",
-                      headers={"typ": "JWT", "kid": key_url(key)})
+    claims = {
+        **credential,
+        "iss": credential["issuer"]["id"],
+        "jti": credential["id"],
+        "nbf": int(certificate.issued_at.timestamp()),
+    }
+    return jwt.encode(
+        claims, key.private, algorithm="EdDSA", headers={"typ": "JWT", "kid": key_url(key)}
+    )
 
 
 def verify_credential(token: str, key: SigningKey | None = None) -> dict:
@@ -127,16 +149,22 @@ def verify_credential(token: str, key: SigningKey | None = None) -> dict:
     signature, the algorithm, the registered claims or the required members do not hold."""
     key = key or signing_key()
     try:
-        claims = jwt.decode(token, key.public, algorithms=["EdDSA"],
-                            options={"require": ["iss", "jti", "nbf"]})
+        claims = jwt.decode(
+            token, key.public, algorithms=["EdDSA"], options={"require": ["iss", "jti", "nbf"]}
+        )
     except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise InvalidCredential() from error
     issuer = claims.get("issuer") if isinstance(claims.get("issuer"), dict) else {}
     subject = claims.get("credentialSubject") or {}
-    if (claims.get("@context", [])[:2] != CONTEXTS or claims.get("type") != TYPES
-            or claims["iss"] != issuer.get("id") or claims["jti"] != claims.get("id")
-            or "Profile" not in issuer.get("type", []) or "validFrom" not in claims
-            or "AchievementSubject" not in subject.get("type", [])
-            or "Achievement" not in subject.get("achievement", {}).get("type", [])):
+    if (
+        claims.get("@context", [])[:2] != CONTEXTS
+        or claims.get("type") != TYPES
+        or claims["iss"] != issuer.get("id")
+        or claims["jti"] != claims.get("id")
+        or "Profile" not in issuer.get("type", [])
+        or "validFrom" not in claims
+        or "AchievementSubject" not in subject.get("type", [])
+        or "Achievement" not in subject.get("achievement", {}).get("type", [])
+    ):
         raise InvalidCredential()
     return claims

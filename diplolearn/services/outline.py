@@ -203,11 +203,18 @@ def load_outlines(version_ids: Iterable[int]) -> dict[int, CourseOutline]:
     ids = sorted({v for v in version_ids if v is not None})
     if not ids:
         return {}
-    stamps = {row.id: (row.state, row.created_at, row.published_at, row.corrected_at)
-              for row in db.session.execute(
-        sa.select(CourseVersion.id, CourseVersion.state, CourseVersion.created_at,
-                  CourseVersion.published_at, CourseVersion.corrected_at)
-        .where(CourseVersion.id.in_(ids)))}
+    stamps = {
+        row.id: (row.state, row.created_at, row.published_at, row.corrected_at)
+        for row in db.session.execute(
+            sa.select(
+                CourseVersion.id,
+                CourseVersion.state,
+                CourseVersion.created_at,
+                CourseVersion.published_at,
+                CourseVersion.corrected_at,
+            ).where(CourseVersion.id.in_(ids))
+        )
+    }
     outlines = {v: cache.get(v, stamps.get(v)) for v in ids}
     missing = [v for v, outline in outlines.items() if outline is None]
     if missing:
@@ -219,68 +226,130 @@ def load_outlines(version_ids: Iterable[int]) -> dict[int, CourseOutline]:
 
 
 _ASSIGNMENT_COLUMNS = (
-    AssignmentRevision.id.label("assignment_revision_id"), AssignmentRevision.assignment_id,
-    Assignment.key.label("assignment_key"), AssignmentRevision.title.label("assignment_title"),
-    AssignmentRevision.required.label("assignment_required"), AssignmentRevision.completion,
-    AssignmentRevision.pass_mark, AssignmentRevision.formats, AssignmentRevision.min_words,
-    AssignmentRevision.max_words, AssignmentRevision.due_days, AssignmentRevision.late_days)
+    AssignmentRevision.id.label("assignment_revision_id"),
+    AssignmentRevision.assignment_id,
+    Assignment.key.label("assignment_key"),
+    AssignmentRevision.title.label("assignment_title"),
+    AssignmentRevision.required.label("assignment_required"),
+    AssignmentRevision.completion,
+    AssignmentRevision.pass_mark,
+    AssignmentRevision.formats,
+    AssignmentRevision.min_words,
+    AssignmentRevision.max_words,
+    AssignmentRevision.due_days,
+    AssignmentRevision.late_days,
+)
 
 
 def read_outlines(ids: list[int]) -> dict[int, CourseOutline]:
     """Read outlines from the database, in four queries."""
-    outlines = {row.id: CourseOutline(row.id, bibliography=list(row.bibliography or []),
-                                      glossary=list(row.glossary or []))
-                for row in db.session.execute(
-                    sa.select(CourseVersion.id, CourseVersion.bibliography,
-                              CourseVersion.glossary).where(CourseVersion.id.in_(ids)))}
+    outlines = {
+        row.id: CourseOutline(
+            row.id, bibliography=list(row.bibliography or []), glossary=list(row.glossary or [])
+        )
+        for row in db.session.execute(
+            sa.select(CourseVersion.id, CourseVersion.bibliography, CourseVersion.glossary).where(
+                CourseVersion.id.in_(ids)
+            )
+        )
+    }
     modules: dict[int, ModuleNode] = {}
     # Plain columns, never ORM instances: cached nodes must not share state with a session.
     for row in db.session.execute(
-        sa.select(ModuleRevision.id, ModuleRevision.module_id, Module.key, ModuleRevision.position,
-                  ModuleRevision.title, ModuleRevision.objectives, ModuleRevision.estimated_minutes,
-                  ModuleRevision.required, ModuleRevision.prerequisites,
-                  ModuleRevision.week, ModuleRevision.discussion,
-                  ModuleRevision.course_version_id, *_ASSIGNMENT_COLUMNS)
+        sa.select(
+            ModuleRevision.id,
+            ModuleRevision.module_id,
+            Module.key,
+            ModuleRevision.position,
+            ModuleRevision.title,
+            ModuleRevision.objectives,
+            ModuleRevision.estimated_minutes,
+            ModuleRevision.required,
+            ModuleRevision.prerequisites,
+            ModuleRevision.week,
+            ModuleRevision.discussion,
+            ModuleRevision.course_version_id,
+            *_ASSIGNMENT_COLUMNS,
+        )
         .join(Module, Module.id == ModuleRevision.module_id)
         # A module has at most one written assignment: read with its module, no extra query.
-        .outerjoin(AssignmentRevision,
-                   AssignmentRevision.module_revision_id == ModuleRevision.id)
+        .outerjoin(AssignmentRevision, AssignmentRevision.module_revision_id == ModuleRevision.id)
         .outerjoin(Assignment, Assignment.id == AssignmentRevision.assignment_id)
         .where(ModuleRevision.course_version_id.in_(ids))
         .order_by(ModuleRevision.course_version_id, ModuleRevision.position, ModuleRevision.id)
     ):
-        node = ModuleNode(row.id, row.module_id, row.key, row.position, row.title,
-                          row.objectives or {}, row.estimated_minutes, row.required,
-                          list(row.prerequisites or []), row.week, dict(row.discussion or {}))
+        node = ModuleNode(
+            row.id,
+            row.module_id,
+            row.key,
+            row.position,
+            row.title,
+            row.objectives or {},
+            row.estimated_minutes,
+            row.required,
+            list(row.prerequisites or []),
+            row.week,
+            dict(row.discussion or {}),
+        )
         if row.assignment_revision_id is not None:
-            node.assignments.append(AssignmentNode(
-                row.assignment_revision_id, row.assignment_id, row.assignment_key,
-                row.assignment_title, row.assignment_required, row.completion, row.pass_mark,
-                list(row.formats or []), row.min_words, row.max_words, row.due_days,
-                row.late_days, module=node))
+            node.assignments.append(
+                AssignmentNode(
+                    row.assignment_revision_id,
+                    row.assignment_id,
+                    row.assignment_key,
+                    row.assignment_title,
+                    row.assignment_required,
+                    row.completion,
+                    row.pass_mark,
+                    list(row.formats or []),
+                    row.min_words,
+                    row.max_words,
+                    row.due_days,
+                    row.late_days,
+                    module=node,
+                )
+            )
         outline = outlines[row.course_version_id]
         outline.modules.append(node)
         node.number = len(outline.modules)
         modules[row.id] = node
-    lessons = sa.select(
-        LessonRevision.id, LessonRevision.lesson_id, Lesson.key, LessonRevision.position,
-        LessonRevision.title, LessonRevision.estimated_minutes, LessonRevision.required,
-        LessonRevision.module_revision_id,
-    ).join(Lesson, Lesson.id == LessonRevision.lesson_id).where(
-        LessonRevision.course_version_id.in_(ids)
-    ).order_by(LessonRevision.position, LessonRevision.id)
+    lessons = (
+        sa.select(
+            LessonRevision.id,
+            LessonRevision.lesson_id,
+            Lesson.key,
+            LessonRevision.position,
+            LessonRevision.title,
+            LessonRevision.estimated_minutes,
+            LessonRevision.required,
+            LessonRevision.module_revision_id,
+        )
+        .join(Lesson, Lesson.id == LessonRevision.lesson_id)
+        .where(LessonRevision.course_version_id.in_(ids))
+        .order_by(LessonRevision.position, LessonRevision.id)
+    )
     for *values, module_revision_id in db.session.execute(lessons):
         module = modules.get(module_revision_id)
         if module is not None:
             module.lessons.append(LessonNode(*values, module=module))
-    quizzes = sa.select(
-        QuizRevision.id, QuizRevision.quiz_id, Quiz.key, QuizRevision.position,
-        QuizRevision.title, QuizRevision.required, QuizRevision.pass_mark,
-        QuizRevision.max_attempts, QuizRevision.time_limit_minutes, QuizRevision.grading_method,
-        QuizRevision.module_revision_id,
-    ).join(Quiz, Quiz.id == QuizRevision.quiz_id).where(
-        QuizRevision.course_version_id.in_(ids)
-    ).order_by(QuizRevision.position, QuizRevision.id)
+    quizzes = (
+        sa.select(
+            QuizRevision.id,
+            QuizRevision.quiz_id,
+            Quiz.key,
+            QuizRevision.position,
+            QuizRevision.title,
+            QuizRevision.required,
+            QuizRevision.pass_mark,
+            QuizRevision.max_attempts,
+            QuizRevision.time_limit_minutes,
+            QuizRevision.grading_method,
+            QuizRevision.module_revision_id,
+        )
+        .join(Quiz, Quiz.id == QuizRevision.quiz_id)
+        .where(QuizRevision.course_version_id.in_(ids))
+        .order_by(QuizRevision.position, QuizRevision.id)
+    )
     for *values, module_revision_id in db.session.execute(quizzes):
         module = modules.get(module_revision_id)
         if module is not None:  # course-level quizzes are not part of the module path
@@ -292,9 +361,13 @@ def lesson_paragraphs(lesson_revision_id: int) -> list[tuple]:
     """(anchor, body in every language, course id) of each paragraph of a lesson's text in one
     revision, in reading order: one query. A published revision never changes, so callers may
     cache what they render from it (``CourseOutline.remember``)."""
-    return [tuple(row) for row in db.session.execute(
-        sa.select(Paragraph.key, ParagraphRevision.body, Lesson.course_id)
-        .join(Paragraph, Paragraph.id == ParagraphRevision.paragraph_id)
-        .join(Lesson, Lesson.id == Paragraph.lesson_id)
-        .where(ParagraphRevision.lesson_revision_id == lesson_revision_id)
-        .order_by(ParagraphRevision.position))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Paragraph.key, ParagraphRevision.body, Lesson.course_id)
+            .join(Paragraph, Paragraph.id == ParagraphRevision.paragraph_id)
+            .join(Lesson, Lesson.id == Paragraph.lesson_id)
+            .where(ParagraphRevision.lesson_revision_id == lesson_revision_id)
+            .order_by(ParagraphRevision.position)
+        )
+    ]

@@ -7,21 +7,35 @@ from diplolearn.models import Course, Ministry, Role, StaffMembership, User
 from diplolearn.services import accounts, audit
 
 
-def join_ministry(user: User, ministry: Ministry, *, staff_id: str | None = None,
-                  position: str = "", posting: str = "", by: User | None = None) -> StaffMembership:
+def join_ministry(
+    user: User,
+    ministry: Ministry,
+    *,
+    staff_id: str | None = None,
+    position: str = "",
+    posting: str = "",
+    by: User | None = None,
+) -> StaffMembership:
     """Make ``ministry`` the person's current employer, ending any earlier membership."""
     from diplolearn.models import utcnow
 
     current = db.session.scalar(
-        db.select(StaffMembership).where(StaffMembership.user_id == user.id,
-                                         StaffMembership.ended_at.is_(None)))
+        db.select(StaffMembership).where(
+            StaffMembership.user_id == user.id, StaffMembership.ended_at.is_(None)
+        )
+    )
     if current is not None and current.ministry_id == ministry.id:
         return current
     if current is not None:
         current.ended_at = utcnow()
         db.session.flush()
-    membership = StaffMembership(user_id=user.id, ministry_id=ministry.id, staff_id=staff_id,
-                                 position=position, posting=posting)
+    membership = StaffMembership(
+        user_id=user.id,
+        ministry_id=ministry.id,
+        staff_id=staff_id,
+        position=position,
+        posting=posting,
+    )
     db.session.add(membership)
     db.session.flush()
     audit.record(by, "staff.join", subject=user, ministry_id=ministry.id, target=membership)
@@ -39,14 +53,21 @@ def invite_person(
     ministry: Ministry | None = None,
     course: Course | None = None,
 ) -> User:
-    user = accounts.create_user(email, name_latin=name_latin, name_ar=name_ar,
-                                interface_language=interface_language,
-                                reading_language=interface_language, created_by=by)
+    user = accounts.create_user(
+        email,
+        name_latin=name_latin,
+        name_ar=name_ar,
+        interface_language=interface_language,
+        reading_language=interface_language,
+        created_by=by,
+    )
     if ministry is not None:
         join_ministry(user, ministry, by=by)
     if role:
-        scope = {Role.COORDINATOR: getattr(ministry, "id", None),
-                 Role.INSTRUCTOR: getattr(course, "id", None)}.get(Role(role))
+        scope = {
+            Role.COORDINATOR: getattr(ministry, "id", None),
+            Role.INSTRUCTOR: getattr(course, "id", None),
+        }.get(Role(role))
         accounts.grant_role(user, role, scope, granted_by=by)
     accounts.invite(user, invited_by=by)
     return user
@@ -54,28 +75,46 @@ def invite_person(
 
 # --- a coordinator's staff, one person at a time -------------------------------------------
 
+
 def _current_membership(user: User) -> StaffMembership | None:
-    return db.session.scalar(db.select(StaffMembership).where(
-        StaffMembership.user_id == user.id, StaffMembership.ended_at.is_(None)))
+    return db.session.scalar(
+        db.select(StaffMembership).where(
+            StaffMembership.user_id == user.id, StaffMembership.ended_at.is_(None)
+        )
+    )
 
 
-def _check_staff_id(ministry: Ministry, staff_id: str | None,
-                    membership: StaffMembership | None = None) -> None:
+def _check_staff_id(
+    ministry: Ministry, staff_id: str | None, membership: StaffMembership | None = None
+) -> None:
     from diplolearn.services.errors import StaffIdTaken
 
     if not staff_id:
         return
-    clash = db.session.scalar(db.select(StaffMembership.id).where(
-        StaffMembership.ministry_id == ministry.id, StaffMembership.staff_id == staff_id,
-        StaffMembership.ended_at.is_(None),
-        StaffMembership.id != (membership.id if membership else -1)))
+    clash = db.session.scalar(
+        db.select(StaffMembership.id).where(
+            StaffMembership.ministry_id == ministry.id,
+            StaffMembership.staff_id == staff_id,
+            StaffMembership.ended_at.is_(None),
+            StaffMembership.id != (membership.id if membership else -1),
+        )
+    )
     if clash is not None:
         raise StaffIdTaken()
 
 
-def add_staff_member(ministry: Ministry, by: User, *, email: str, name_latin: str,
-                     name_ar: str = "", language: str | None = None, position: str = "",
-                     posting: str = "", staff_id: str | None = None) -> tuple[User, bool]:
+def add_staff_member(
+    ministry: Ministry,
+    by: User,
+    *,
+    email: str,
+    name_latin: str,
+    name_ar: str = "",
+    language: str | None = None,
+    position: str = "",
+    posting: str = "",
+    staff_id: str | None = None,
+) -> tuple[User, bool]:
     """Put a person on the ministry's staff: a new account (invited through the outbox), or an
     existing account that belongs to no ministry. Returns (person, created?)."""
     from diplolearn.services.errors import AlreadyStaff, MinistryInactive, RegisteredElsewhere
@@ -91,18 +130,32 @@ def add_staff_member(ministry: Ministry, by: User, *, email: str, name_latin: st
     _check_staff_id(ministry, staff_id)
     created = user is None
     if created:
-        user = accounts.create_user(email, name_latin=name_latin, name_ar=name_ar,
-                                    interface_language=language, reading_language=language,
-                                    created_by=by)
+        user = accounts.create_user(
+            email,
+            name_latin=name_latin,
+            name_ar=name_ar,
+            interface_language=language,
+            reading_language=language,
+            created_by=by,
+        )
     join_ministry(user, ministry, staff_id=staff_id, position=position, posting=posting, by=by)
     if not user.has_password:
         accounts.invite(user, invited_by=by)
     return user, created
 
 
-def update_staff_member(membership: StaffMembership, by: User, *, email: str, name_latin: str,
-                        name_ar: str, language: str | None, position: str, posting: str,
-                        staff_id: str | None) -> list[str]:
+def update_staff_member(
+    membership: StaffMembership,
+    by: User,
+    *,
+    email: str,
+    name_latin: str,
+    name_ar: str,
+    language: str | None,
+    position: str,
+    posting: str,
+    staff_id: str | None,
+) -> list[str]:
     """Change a current member's details; returns the names of the fields that changed (the
     audit trail records those names, not the values). A new email is refused when another
     account has it, or when the person holds a role (only administrators change those)."""
@@ -142,13 +195,26 @@ def update_staff_member(membership: StaffMembership, by: User, *, email: str, na
             accounts.invite(user, invited_by=by)  # the old address's link stops working
     db.session.flush()
     if changed:
-        audit.record(by, "staff.update", subject=user, ministry_id=membership.ministry_id,
-                     target=membership, fields=sorted(changed))
+        audit.record(
+            by,
+            "staff.update",
+            subject=user,
+            ministry_id=membership.ministry_id,
+            target=membership,
+            fields=sorted(changed),
+        )
     return changed
 
 
-def move_to_ministry(user: User, ministry: Ministry, by: User, *, staff_id: str | None = None,
-                     position: str = "", posting: str = "") -> StaffMembership:
+def move_to_ministry(
+    user: User,
+    ministry: Ministry,
+    by: User,
+    *,
+    staff_id: str | None = None,
+    position: str = "",
+    posting: str = "",
+) -> StaffMembership:
     """Move a person to another ministry (administrators only: the caller checks): the current
     membership ends and a new one starts, so the history stays (join_ministry). Enrolments keep
     their sponsor: the old ministry still follows those, and only those. Everything is checked
@@ -166,13 +232,24 @@ def move_to_ministry(user: User, ministry: Ministry, by: User, *, staff_id: str 
     try:
         _check_staff_id(ministry, staff_id)
     except StaffIdTaken:
-        raise StaffIdTaken(_l("Another current member of that ministry's staff has this staff "
-                              "ID. Nothing was changed.")) from None
-    membership = join_ministry(user, ministry, staff_id=staff_id, position=position.strip(),
-                               posting=posting.strip(), by=by)
-    audit.record(by, "staff.move", subject=user, ministry_id=ministry.id, target=membership,
-                 from_ministry_id=current.ministry_id if current is not None else None,
-                 ended_membership_id=current.id if current is not None else None)
+        raise StaffIdTaken(
+            _l(
+                "Another current member of that ministry's staff has this staff "
+                "ID. Nothing was changed."
+            )
+        ) from None
+    membership = join_ministry(
+        user, ministry, staff_id=staff_id, position=position.strip(), posting=posting.strip(), by=by
+    )
+    audit.record(
+        by,
+        "staff.move",
+        subject=user,
+        ministry_id=ministry.id,
+        target=membership,
+        from_ministry_id=current.ministry_id if current is not None else None,
+        ended_membership_id=current.id if current is not None else None,
+    )
     return membership
 
 
@@ -184,5 +261,10 @@ def end_membership(membership: StaffMembership, by: User) -> None:
     if membership.ended_at is None:
         membership.ended_at = utcnow()
         db.session.flush()
-        audit.record(by, "staff.leave", subject=membership.user,
-                     ministry_id=membership.ministry_id, target=membership)
+        audit.record(
+            by,
+            "staff.leave",
+            subject=membership.user,
+            ministry_id=membership.ministry_id,
+            target=membership,
+        )

@@ -72,8 +72,11 @@ def _plain(value):
 
 
 def _row(table: sa.Table, row) -> dict:
-    return {c.name: _plain(row._mapping[c]) for c in table.columns
-            if c.name not in SECRET_COLUMNS and not isinstance(c.type, sa.LargeBinary)}
+    return {
+        c.name: _plain(row._mapping[c])
+        for c in table.columns
+        if c.name not in SECRET_COLUMNS and not isinstance(c.type, sa.LargeBinary)
+    }
 
 
 def _points_at(column: sa.Column, table_name: str) -> bool:
@@ -93,14 +96,20 @@ def collect(person: User) -> dict:
         if owners:
             where = sa.or_(*(c == person.id for c in owners))
         else:
-            links = [c.in_(parent_ids[parent]) for c in table.columns for parent in parent_ids
-                     if parent_ids[parent] and _points_at(c, parent)]
+            links = [
+                c.in_(parent_ids[parent])
+                for c in table.columns
+                for parent in parent_ids
+                if parent_ids[parent] and _points_at(c, parent)
+            ]
             if not links:
                 continue
             where = sa.or_(*links)
         order = list(table.primary_key.columns)
-        rows = [_row(table, r) for r in db.session.execute(
-            sa.select(table).where(where).order_by(*order))]
+        rows = [
+            _row(table, r)
+            for r in db.session.execute(sa.select(table).where(where).order_by(*order))
+        ]
         if table.name in PARENT_TABLES:
             parent_ids[table.name] = [r["id"] for r in rows]
         if rows:
@@ -117,10 +126,15 @@ def collect(person: User) -> dict:
 def _audit_entries(person: User) -> list[dict]:
     table = AuditEvent.__table__
     rows = db.session.execute(
-        sa.select(table).where(sa.or_(
-            table.c.subject_user_id == person.id,
-            sa.and_(table.c.actor_id == person.id, table.c.subject_user_id.is_(None))))
-        .order_by(table.c.occurred_at, table.c.id))
+        sa.select(table)
+        .where(
+            sa.or_(
+                table.c.subject_user_id == person.id,
+                sa.and_(table.c.actor_id == person.id, table.c.subject_user_id.is_(None)),
+            )
+        )
+        .order_by(table.c.occurred_at, table.c.id)
+    )
     entries = []
     for r in rows:
         entry = _row(table, r)
@@ -131,11 +145,13 @@ def _audit_entries(person: User) -> list[dict]:
 
 
 def record_download(person: User, *, by: User, tables: int) -> None:
-    audit.record(by, "personal_data.download", subject=person, target=person,
-                 format=FORMAT, tables=tables)
+    audit.record(
+        by, "personal_data.download", subject=person, target=person, format=FORMAT, tables=tables
+    )
 
 
 # --- erasure ---------------------------------------------------------------------------------
+
 
 def placeholder_email(person: User) -> str:
     return f"erased-{person.id}@invalid"
@@ -145,8 +161,9 @@ def _table(name: str) -> sa.Table | None:
     return Base.metadata.tables.get(name)
 
 
-def erase_person(person: User, *, by: User, reason: str,
-                 now: dt.datetime | None = None) -> dict[str, int]:
+def erase_person(
+    person: User, *, by: User, reason: str, now: dt.datetime | None = None
+) -> dict[str, int]:
     """Pseudonymise ``person`` (see the module docstring); returns what was blanked, by kind,
     as also recorded in the audit log. Validates everything before changing anything."""
     reason = collapse_spaces(nfc(reason or ""))[:2000]
@@ -161,35 +178,53 @@ def erase_person(person: User, *, by: User, reason: str,
 
     def run(kind: str, statement) -> None:
         counts[kind] = db.session.execute(
-            statement.execution_options(synchronize_session=False)).rowcount
+            statement.execution_options(synchronize_session=False)
+        ).rowcount
 
     run("role_grants", sa.delete(RoleGrant).where(RoleGrant.user_id == person.id))
     run("tokens", sa.delete(UserToken).where(UserToken.user_id == person.id))
     pending = _table("pending_invitation")
     if pending is not None:
         run("pending_invitations", sa.delete(pending).where(pending.c.user_id == person.id))
-    run("memberships", sa.update(StaffMembership).where(StaffMembership.user_id == person.id)
-        .values(posting="", position="", staff_id=None))
+    run(
+        "memberships",
+        sa.update(StaffMembership)
+        .where(StaffMembership.user_id == person.id)
+        .values(posting="", position="", staff_id=None),
+    )
     attempts = sa.select(QuizAttempt.id).join(Enrolment).where(Enrolment.user_id == person.id)
     answered = sa.select(AttemptQuestion.id).where(AttemptQuestion.attempt_id.in_(attempts))
-    free_text = (sa.select(AttemptQuestion.id)
-                 .join(QuestionRevision,
-                       QuestionRevision.id == AttemptQuestion.question_revision_id)
-                 .where(AttemptQuestion.attempt_id.in_(attempts),
-                        QuestionRevision.kind.in_(FREE_TEXT_KINDS)))
-    run("answer_texts", sa.update(Response).where(Response.attempt_question_id.in_(free_text))
-        .values(answer={}))
-    run("answer_feedback", sa.update(Response).where(Response.attempt_question_id.in_(answered))
-        .values(feedback=None))
+    free_text = (
+        sa.select(AttemptQuestion.id)
+        .join(QuestionRevision, QuestionRevision.id == AttemptQuestion.question_revision_id)
+        .where(AttemptQuestion.attempt_id.in_(attempts), QuestionRevision.kind.in_(FREE_TEXT_KINDS))
+    )
+    run(
+        "answer_texts",
+        sa.update(Response).where(Response.attempt_question_id.in_(free_text)).values(answer={}),
+    )
+    run(
+        "answer_feedback",
+        sa.update(Response).where(Response.attempt_question_id.in_(answered)).values(feedback=None),
+    )
     counts["essays"] = assignments.erase_texts_of(person.id)
     counts["discussion_posts"] = discussion.erase_texts_of(person.id)
-    run("unsent_mails", sa.update(OutboxMessage).where(
-        OutboxMessage.to_user_id == person.id,
-        OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING)))
+    run(
+        "unsent_mails",
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.to_user_id == person.id,
+            OutboxMessage.state.in_((OutboxState.PENDING, OutboxState.SENDING)),
+        )
         # The recipient no longer exists: the job must not send these (outside the machine).
-        .values(state=OutboxState.FAILED, last_error="recipient erased"))
-    run("mails", sa.update(OutboxMessage).where(OutboxMessage.to_user_id == person.id)
-        .values(to_address=placeholder_email(person), subject="", body_text=""))
+        .values(state=OutboxState.FAILED, last_error="recipient erased"),
+    )
+    run(
+        "mails",
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.to_user_id == person.id)
+        .values(to_address=placeholder_email(person), subject="", body_text=""),
+    )
     counts["certificates"] = certificates.forget_holder(person)
     db.session.expire(person, ["grants"])
     person.email = placeholder_email(person)
@@ -204,6 +239,12 @@ def erase_person(person: User, *, by: User, reason: str,
     person.timezone = "UTC"  # a time zone can tell where someone is posted
     person.erased_at = now
     db.session.flush()
-    audit.record(by, "person.erase", subject=person, target=person, reason=reason,
-                 **{k: v for k, v in counts.items() if v})
+    audit.record(
+        by,
+        "person.erase",
+        subject=person,
+        target=person,
+        reason=reason,
+        **{k: v for k, v in counts.items() if v},
+    )
     return counts

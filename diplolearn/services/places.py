@@ -70,15 +70,18 @@ from diplolearn.services.errors import (
 )
 from diplolearn.services.outbox import public_url, queue_mail
 
-
 # --- places --------------------------------------------------------------------------------------
+
 
 def lock_cohort(cohort_id: int) -> Cohort:
     """The cohort row, locked until the transaction ends: every change of places goes first
     through here, so two enrolments cannot both take the last place."""
     return db.session.scalars(
-        sa.select(Cohort).where(Cohort.id == cohort_id).with_for_update()
-        .execution_options(populate_existing=True)).one()
+        sa.select(Cohort)
+        .where(Cohort.id == cohort_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def places_taken(cohort_id: int) -> dict[int | None, int]:
@@ -86,14 +89,20 @@ def places_taken(cohort_id: int) -> dict[int | None, int]:
     rows = db.session.execute(
         sa.select(Enrolment.sponsor_ministry_id, sa.func.count())
         .where(Enrolment.cohort_id == cohort_id, Enrolment.state.in_(SEAT_HOLDING))
-        .group_by(Enrolment.sponsor_ministry_id))
-    return {ministry_id: count for ministry_id, count in rows}
+        .group_by(Enrolment.sponsor_ministry_id)
+    )
+    return dict(rows.all())
 
 
 def allotments(cohort_id: int) -> dict[int, int]:
     """Seats allotted in the cohort, by ministry id."""
-    return dict(db.session.execute(sa.select(SeatAllotment.ministry_id, SeatAllotment.seats)
-                                   .where(SeatAllotment.cohort_id == cohort_id)).all())
+    return dict(
+        db.session.execute(
+            sa.select(SeatAllotment.ministry_id, SeatAllotment.seats).where(
+                SeatAllotment.cohort_id == cohort_id
+            )
+        ).all()
+    )
 
 
 class _Places:
@@ -127,10 +136,13 @@ class _Places:
 
 
 def waiting_list(cohort_id: int) -> list[Enrolment]:
-    return list(db.session.scalars(
-        sa.select(Enrolment).where(Enrolment.cohort_id == cohort_id,
-                                   Enrolment.state == EnrolmentState.WAITLISTED)
-        .order_by(Enrolment.waitlisted_at, Enrolment.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.cohort_id == cohort_id, Enrolment.state == EnrolmentState.WAITLISTED)
+            .order_by(Enrolment.waitlisted_at, Enrolment.id)
+        )
+    )
 
 
 def waiting_positions(enrolments) -> dict[int, int]:
@@ -143,10 +155,10 @@ def waiting_positions(enrolments) -> dict[int, int]:
     cohort_ids = {e.cohort_id for e in enrolments if e.id in waiting}
     positions, counted = {}, {}
     for row in db.session.execute(
-            sa.select(Enrolment.id, Enrolment.cohort_id)
-            .where(Enrolment.cohort_id.in_(cohort_ids),
-                   Enrolment.state == EnrolmentState.WAITLISTED)
-            .order_by(Enrolment.cohort_id, Enrolment.waitlisted_at, Enrolment.id)):
+        sa.select(Enrolment.id, Enrolment.cohort_id)
+        .where(Enrolment.cohort_id.in_(cohort_ids), Enrolment.state == EnrolmentState.WAITLISTED)
+        .order_by(Enrolment.cohort_id, Enrolment.waitlisted_at, Enrolment.id)
+    ):
         counted[row.cohort_id] = counted.get(row.cohort_id, 0) + 1
         if row.id in waiting:
             positions[row.id] = counted[row.cohort_id]
@@ -163,8 +175,14 @@ def fill_from_waiting_list(cohort: Cohort, *, by: User | None) -> list[Enrolment
         enrolment.move_to(EnrolmentState.INVITED)
         places.take(enrolment.sponsor_ministry_id)
         promoted.append(enrolment)
-        audit.record(by, "enrolment.promote", subject=enrolment.user, target=enrolment,
-                     ministry_id=enrolment.sponsor_ministry_id, cohort_id=cohort.id)
+        audit.record(
+            by,
+            "enrolment.promote",
+            subject=enrolment.user,
+            target=enrolment,
+            ministry_id=enrolment.sponsor_ministry_id,
+            cohort_id=cohort.id,
+        )
         _tell(enrolment, "promoted")
     db.session.flush()
     return promoted
@@ -173,13 +191,22 @@ def fill_from_waiting_list(cohort: Cohort, *, by: User | None) -> list[Enrolment
 def _tell(enrolment: Enrolment, what: str) -> None:
     """Mail the learner about their place: ``enrolled``, ``waitlisted`` or ``promoted``."""
     cohort, user = enrolment.cohort, enrolment.user
-    order = [user.reading_language or "", user.interface_language or "",
-             *cohort.course.languages, "en"]
-    queue_mail("cohort_place", user, what=what,
-               cohort_name=pick_text(cohort.name, order)[0],
-               course_title=pick_text(cohort.course.title, order)[0],
-               starts_at=cohort.starts_at, cohort_timezone=cohort.timezone,
-               url=public_url("main.home"))
+    order = [
+        user.reading_language or "",
+        user.interface_language or "",
+        *cohort.course.languages,
+        "en",
+    ]
+    queue_mail(
+        "cohort_place",
+        user,
+        what=what,
+        cohort_name=pick_text(cohort.name, order)[0],
+        course_title=pick_text(cohort.course.title, order)[0],
+        starts_at=cohort.starts_at,
+        cohort_timezone=cohort.timezone,
+        url=public_url("main.home"),
+    )
 
 
 def set_seats(cohort: Cohort, ministry: Ministry, seats: int, *, by: User) -> SeatAllotment:
@@ -189,36 +216,55 @@ def set_seats(cohort: Cohort, ministry: Ministry, seats: int, *, by: User) -> Se
     places = _Places(cohort)
     held = places.taken.get(ministry.id, 0)
     if seats < held:
-        raise CohortRefused(_("This ministry already holds %(count)d places: it cannot have "
-                              "fewer seats. Withdraw someone first.", count=held))
+        raise CohortRefused(
+            _(
+                "This ministry already holds %(count)d places: it cannot have "
+                "fewer seats. Withdraw someone first.",
+                count=held,
+            )
+        )
     others = sum(n for m, n in places.seats.items() if m != ministry.id)
     # Places already held outside any ministry's seats stay theirs (this ministry's own
     # places, held before it had seats, move into its seats).
     outside = places.open_taken - (held if ministry.id not in places.seats else 0)
     if cohort.capacity is not None and others + seats + outside > cohort.capacity:
-        raise CohortRefused(_("The ministries' seats would add up to %(seats)d, and %(outside)d "
-                              "places are held outside them: more than the cohort's capacity "
-                              "of %(capacity)d.", seats=others + seats, outside=outside,
-                              capacity=cohort.capacity))
-    allotment = db.session.scalar(sa.select(SeatAllotment).where(
-        SeatAllotment.cohort_id == cohort.id, SeatAllotment.ministry_id == ministry.id))
+        raise CohortRefused(
+            _(
+                "The ministries' seats would add up to %(seats)d, and %(outside)d "
+                "places are held outside them: more than the cohort's capacity "
+                "of %(capacity)d.",
+                seats=others + seats,
+                outside=outside,
+                capacity=cohort.capacity,
+            )
+        )
+    allotment = db.session.scalar(
+        sa.select(SeatAllotment).where(
+            SeatAllotment.cohort_id == cohort.id, SeatAllotment.ministry_id == ministry.id
+        )
+    )
     before = allotment.seats if allotment else None
     if allotment is None:
         allotment = SeatAllotment(cohort_id=cohort.id, ministry_id=ministry.id, seats=seats)
         db.session.add(allotment)
     allotment.seats = seats
     db.session.flush()
-    audit.record(by, "cohort.seats", target=cohort, ministry_id=ministry.id, before=before,
-                 seats=seats)
+    audit.record(
+        by, "cohort.seats", target=cohort, ministry_id=ministry.id, before=before, seats=seats
+    )
     fill_from_waiting_list(cohort, by=by)
     return allotment
 
 
 # --- enrolments --------------------------------------------------------------------------------
 
+
 def current_ministry_id(user: User) -> int | None:
-    return db.session.scalar(sa.select(StaffMembership.ministry_id).where(
-        StaffMembership.user_id == user.id, StaffMembership.ended_at.is_(None)))
+    return db.session.scalar(
+        sa.select(StaffMembership.ministry_id).where(
+            StaffMembership.user_id == user.id, StaffMembership.ended_at.is_(None)
+        )
+    )
 
 
 def nominations_open(cohort: Cohort, now: dt.datetime | None = None) -> bool:
@@ -240,13 +286,23 @@ def _ensure_open(cohort: Cohort) -> None:
         raise CohortRefused(_("This cohort has ended: nobody can join it any more."))
 
 
-def _place(cohort: Cohort, user: User, sponsor_id: int | None, *, by: User, action: str,
-           tutor_group: TutorGroup | None = None, waitlisted_at: dt.datetime | None = None,
-           replaces: Enrolment | None = None, take_place: bool | None = None) -> Enrolment:
+def _place(
+    cohort: Cohort,
+    user: User,
+    sponsor_id: int | None,
+    *,
+    by: User,
+    action: str,
+    tutor_group: TutorGroup | None = None,
+    waitlisted_at: dt.datetime | None = None,
+    replaces: Enrolment | None = None,
+    take_place: bool | None = None,
+) -> Enrolment:
     """Give ``user`` a place in the locked ``cohort``, or a place on its waiting list.
     ``take_place`` forces the outcome (a substitute takes over a nominee's place)."""
-    existing = db.session.scalar(sa.select(Enrolment).where(
-        Enrolment.user_id == user.id, Enrolment.cohort_id == cohort.id))
+    existing = db.session.scalar(
+        sa.select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.cohort_id == cohort.id)
+    )
     if existing is not None and existing.state != EnrolmentState.WITHDRAWN:
         raise AlreadyEnrolled()
     if tutor_group is not None:
@@ -254,8 +310,13 @@ def _place(cohort: Cohort, user: User, sponsor_id: int | None, *, by: User, acti
     fits = _Places(cohort).fits(sponsor_id) if take_place is None else take_place
     target = EnrolmentState.INVITED if fits else EnrolmentState.WAITLISTED
     if existing is None:
-        enrolment = Enrolment(user_id=user.id, cohort_id=cohort.id, sponsor_ministry_id=sponsor_id,
-                              state=target, waitlisted_at=None)
+        enrolment = Enrolment(
+            user_id=user.id,
+            cohort_id=cohort.id,
+            sponsor_ministry_id=sponsor_id,
+            state=target,
+            waitlisted_at=None,
+        )
         if target == EnrolmentState.WAITLISTED:
             enrolment.waitlisted_at = waitlisted_at or utcnow()
         db.session.add(enrolment)
@@ -271,15 +332,23 @@ def _place(cohort: Cohort, user: User, sponsor_id: int | None, *, by: User, acti
     db.session.flush()
     if tutor_group is not None and enrolment.tutor_group_id != tutor_group.id:
         _record_move(enrolment, tutor_group, by)
-    audit.record(by, action, subject=user, target=enrolment, ministry_id=sponsor_id,
-                 cohort_id=cohort.id, state=enrolment.state,
-                 replaces=replaces.id if replaces is not None else None)
+    audit.record(
+        by,
+        action,
+        subject=user,
+        target=enrolment,
+        ministry_id=sponsor_id,
+        cohort_id=cohort.id,
+        state=enrolment.state,
+        replaces=replaces.id if replaces is not None else None,
+    )
     _tell(enrolment, "enrolled" if fits else "waitlisted")
     return enrolment
 
 
-def enrol_by_instructor(cohort: Cohort, user: User, *, by: User,
-                        tutor_group: TutorGroup | None = None) -> Enrolment:
+def enrol_by_instructor(
+    cohort: Cohort, user: User, *, by: User, tutor_group: TutorGroup | None = None
+) -> Enrolment:
     """Enrol an existing active account; its current ministry sponsors the place. Without a
     free place (capacity, or the ministry's seats), the person joins the waiting list."""
     if not user.is_active:
@@ -288,8 +357,14 @@ def enrol_by_instructor(cohort: Cohort, user: User, *, by: User,
         raise NotAllowed()
     cohort = lock_cohort(cohort.id)
     _ensure_open(cohort)
-    return _place(cohort, user, current_ministry_id(user), by=by, action="enrolment.create",
-                  tutor_group=tutor_group)
+    return _place(
+        cohort,
+        user,
+        current_ministry_id(user),
+        by=by,
+        action="enrolment.create",
+        tutor_group=tutor_group,
+    )
 
 
 def _ensure_current_staff(ministry: Ministry, user: User) -> None:
@@ -328,12 +403,27 @@ def substitute(enrolment: Enrolment, user: User, *, by: User) -> Enrolment:
     holds_place = enrolment.state == EnrolmentState.INVITED
     waitlisted_at, group = enrolment.waitlisted_at, enrolment.tutor_group
     enrolment.move_to(EnrolmentState.WITHDRAWN)
-    audit.record(by, "enrolment.withdraw", subject=enrolment.user, target=enrolment,
-                 ministry_id=ministry.id, cohort_id=cohort.id, reason="substituted")
+    audit.record(
+        by,
+        "enrolment.withdraw",
+        subject=enrolment.user,
+        target=enrolment,
+        ministry_id=ministry.id,
+        cohort_id=cohort.id,
+        reason="substituted",
+    )
     db.session.flush()
-    return _place(cohort, user, ministry.id, by=by, action="enrolment.substitute",
-                  tutor_group=group, waitlisted_at=waitlisted_at, replaces=enrolment,
-                  take_place=holds_place)
+    return _place(
+        cohort,
+        user,
+        ministry.id,
+        by=by,
+        action="enrolment.substitute",
+        tutor_group=group,
+        waitlisted_at=waitlisted_at,
+        replaces=enrolment,
+        take_place=holds_place,
+    )
 
 
 def withdraw(enrolment: Enrolment, *, by: User) -> list[Enrolment]:
@@ -342,13 +432,20 @@ def withdraw(enrolment: Enrolment, *, by: User) -> list[Enrolment]:
     cohort = lock_cohort(enrolment.cohort_id)
     db.session.refresh(enrolment)
     if enrolment.state in (EnrolmentState.COMPLETED, EnrolmentState.WITHDRAWN):
-        raise CohortRefused(_("This enrolment is completed or already withdrawn, so it cannot "
-                              "be withdrawn."))
+        raise CohortRefused(
+            _("This enrolment is completed or already withdrawn, so it cannot be withdrawn.")
+        )
     freed = enrolment.state in SEAT_HOLDING
     enrolment.move_to(EnrolmentState.WITHDRAWN)
     db.session.flush()
-    audit.record(by, "enrolment.withdraw", subject=enrolment.user, target=enrolment,
-                 ministry_id=enrolment.sponsor_ministry_id, cohort_id=cohort.id)
+    audit.record(
+        by,
+        "enrolment.withdraw",
+        subject=enrolment.user,
+        target=enrolment,
+        ministry_id=enrolment.sponsor_ministry_id,
+        cohort_id=cohort.id,
+    )
     return fill_from_waiting_list(cohort, by=by) if freed else []
 
 
@@ -359,18 +456,29 @@ def waiting_position(enrolment: Enrolment, queue: list[Enrolment]) -> int | None
 
 # --- tutor group membership --------------------------------------------------------------------
 
+
 def _check_group_room(group: TutorGroup) -> None:
-    members = db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
-        Enrolment.tutor_group_id == group.id,
-        Enrolment.state.in_([*SEAT_HOLDING, EnrolmentState.WAITLISTED])))
+    members = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Enrolment)
+        .where(
+            Enrolment.tutor_group_id == group.id,
+            Enrolment.state.in_([*SEAT_HOLDING, EnrolmentState.WAITLISTED]),
+        )
+    )
     if members >= group.capacity:
         raise TutorGroupFull()
 
 
 def _record_move(enrolment: Enrolment, group: TutorGroup | None, by: User | None) -> None:
-    db.session.add(TutorGroupMove(enrolment_id=enrolment.id, from_group_id=enrolment.tutor_group_id,
-                                  to_group_id=group.id if group else None,
-                                  moved_by_id=by.id if by else None))
+    db.session.add(
+        TutorGroupMove(
+            enrolment_id=enrolment.id,
+            from_group_id=enrolment.tutor_group_id,
+            to_group_id=group.id if group else None,
+            moved_by_id=by.id if by else None,
+        )
+    )
     enrolment.tutor_group_id = group.id if group else None
     db.session.flush()
 
@@ -387,19 +495,30 @@ def move_to_group(enrolment: Enrolment, group: TutorGroup | None, *, by: User) -
         _check_group_room(group)
     before = enrolment.tutor_group_id
     _record_move(enrolment, group, by)
-    audit.record(by, "enrolment.move_group", subject=enrolment.user, target=enrolment,
-                 ministry_id=enrolment.sponsor_ministry_id, from_group=before,
-                 to_group=group.id if group else None)
+    audit.record(
+        by,
+        "enrolment.move_group",
+        subject=enrolment.user,
+        target=enrolment,
+        ministry_id=enrolment.sponsor_ministry_id,
+        from_group=before,
+        to_group=group.id if group else None,
+    )
 
 
 def group_history(enrolment_ids) -> dict[int, list[TutorGroupMove]]:
     history: dict[int, list[TutorGroupMove]] = {}
     if not enrolment_ids:
         return history
-    for move in db.session.scalars(sa.select(TutorGroupMove).where(
-            TutorGroupMove.enrolment_id.in_(enrolment_ids))
-            .options(joinedload(TutorGroupMove.from_group), joinedload(TutorGroupMove.to_group),
-                     joinedload(TutorGroupMove.moved_by))
-            .order_by(TutorGroupMove.moved_at, TutorGroupMove.id)):
+    for move in db.session.scalars(
+        sa.select(TutorGroupMove)
+        .where(TutorGroupMove.enrolment_id.in_(enrolment_ids))
+        .options(
+            joinedload(TutorGroupMove.from_group),
+            joinedload(TutorGroupMove.to_group),
+            joinedload(TutorGroupMove.moved_by),
+        )
+        .order_by(TutorGroupMove.moved_at, TutorGroupMove.id)
+    ):
         history.setdefault(move.enrolment_id, []).append(move)
     return history

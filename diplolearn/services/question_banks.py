@@ -31,11 +31,18 @@ def load_quiz_revision(revision_id: int) -> QuizRevision:
     """The quiz revision with its fixed questions and its draws' categories and questions
     (a fixed number of queries whatever their number)."""
     return db.session.scalar(
-        sa.select(QuizRevision).where(QuizRevision.id == revision_id).options(
-            selectinload(QuizRevision.questions).selectinload(QuizQuestion.question_revision)
+        sa.select(QuizRevision)
+        .where(QuizRevision.id == revision_id)
+        .options(
+            selectinload(QuizRevision.questions)
+            .selectinload(QuizQuestion.question_revision)
             .selectinload(QuestionRevision.choices),
-            selectinload(QuizRevision.draws).selectinload(QuizDraw.category)
-            .selectinload(QuestionCategory.questions).selectinload(QuestionRevision.choices)))
+            selectinload(QuizRevision.draws)
+            .selectinload(QuizDraw.category)
+            .selectinload(QuestionCategory.questions)
+            .selectinload(QuestionRevision.choices),
+        )
+    )
 
 
 def draw(revision: QuizRevision, rng) -> list[tuple[QuestionRevision, list[str]]]:
@@ -43,7 +50,8 @@ def draw(revision: QuizRevision, rng) -> list[tuple[QuestionRevision, list[str]]
     shown. Raises QuizNotReady when a question's kind is unknown or a category holds fewer
     questions than a draw asks for (the course check prevents both)."""
     slots: list[tuple[int, list[QuestionRevision]]] = [
-        (item.position, [item.question_revision]) for item in revision.questions]
+        (item.position, [item.question_revision]) for item in revision.questions
+    ]
     taken = {item.question_revision_id for item in revision.questions}
     for item in revision.draws:
         pool = [q for q in item.category.questions if q.id not in taken]
@@ -61,7 +69,8 @@ def draw(revision: QuizRevision, rng) -> list[tuple[QuestionRevision, list[str]]
     result = []
     for question in drawn:
         keys = [choice.key for choice in sorted(question.choices, key=lambda c: c.position)]
-        order = questions.get(question.kind).order_choices(question, keys,
-                                                           revision.shuffle_choices, rng)
+        order = questions.get(question.kind).order_choices(
+            question, keys, revision.shuffle_choices, rng
+        )
         result.append((question, order))
     return result

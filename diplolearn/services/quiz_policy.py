@@ -81,8 +81,9 @@ class Policy:
         return None if self.max_attempts is None else max(self.max_attempts - used, 0)
 
 
-def combine(max_attempts: int | None, time_limit_minutes: int | None,
-            overrides: list[QuizPolicyOverride]) -> Policy:
+def combine(
+    max_attempts: int | None, time_limit_minutes: int | None, overrides: list[QuizPolicyOverride]
+) -> Policy:
     """Apply the overrides (cohort first, then the learner's) to a revision's policy."""
     opens_at = closes_at = None
     extra_minutes = extra_attempts = 0
@@ -91,15 +92,28 @@ def combine(max_attempts: int | None, time_limit_minutes: int | None,
         closes_at = override.closes_at if override.closes_at is not None else closes_at
         extra_minutes += override.extra_minutes or 0
         extra_attempts += override.extra_attempts or 0
-    return Policy(max_attempts + extra_attempts if max_attempts is not None else None,
-                  time_limit_minutes, extra_minutes, extra_attempts, opens_at, closes_at)
+    return Policy(
+        max_attempts + extra_attempts if max_attempts is not None else None,
+        time_limit_minutes,
+        extra_minutes,
+        extra_attempts,
+        opens_at,
+        closes_at,
+    )
 
 
 def overrides_for(enrolment: Enrolment, quiz_id: int) -> list[QuizPolicyOverride]:
-    return list(db.session.scalars(sa.select(QuizPolicyOverride).where(
-        QuizPolicyOverride.quiz_id == quiz_id,
-        sa.or_(QuizPolicyOverride.cohort_id == enrolment.cohort_id,
-               QuizPolicyOverride.enrolment_id == enrolment.id))))
+    return list(
+        db.session.scalars(
+            sa.select(QuizPolicyOverride).where(
+                QuizPolicyOverride.quiz_id == quiz_id,
+                sa.or_(
+                    QuizPolicyOverride.cohort_id == enrolment.cohort_id,
+                    QuizPolicyOverride.enrolment_id == enrolment.id,
+                ),
+            )
+        )
+    )
 
 
 def policy_for(enrolment: Enrolment, node) -> Policy:
@@ -109,6 +123,7 @@ def policy_for(enrolment: Enrolment, node) -> Policy:
 
 
 # --- what the learner sees -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Visibility:
@@ -127,8 +142,12 @@ def _revealed(when: str, finished_with_quiz: bool, closed: bool | None) -> bool:
     return False
 
 
-def visibility(attempt: QuizAttempt, policy: Policy | None, finished_with_quiz: bool,
-               now: dt.datetime | None = None) -> Visibility:
+def visibility(
+    attempt: QuizAttempt,
+    policy: Policy | None,
+    finished_with_quiz: bool,
+    now: dt.datetime | None = None,
+) -> Visibility:
     """What the learner may see of a finished attempt. ``finished_with_quiz``: the quiz is
     passed or no attempt is left."""
     if attempt.state != AttemptState.GRADED or attempt.grade_withheld:
@@ -136,11 +155,15 @@ def visibility(attempt: QuizAttempt, policy: Policy | None, finished_with_quiz: 
     now = now or utcnow()
     revision = attempt.quiz_revision
     closed = None if policy is None or policy.closes_at is None else policy.is_closed(now)
-    return Visibility(True, _revealed(revision.feedback_shown, finished_with_quiz, closed),
-                      _revealed(revision.answers_shown, finished_with_quiz, closed))
+    return Visibility(
+        True,
+        _revealed(revision.feedback_shown, finished_with_quiz, closed),
+        _revealed(revision.answers_shown, finished_with_quiz, closed),
+    )
 
 
 # --- overrides -------------------------------------------------------------------------------
+
 
 class InvalidOverride(DomainError):
     pass
@@ -149,15 +172,26 @@ class InvalidOverride(DomainError):
 def _snapshot(override: QuizPolicyOverride | None) -> dict | None:
     if override is None:
         return None
-    return {"opens_at": override.opens_at.isoformat() if override.opens_at else None,
-            "closes_at": override.closes_at.isoformat() if override.closes_at else None,
-            "extra_minutes": override.extra_minutes, "extra_attempts": override.extra_attempts}
+    return {
+        "opens_at": override.opens_at.isoformat() if override.opens_at else None,
+        "closes_at": override.closes_at.isoformat() if override.closes_at else None,
+        "extra_minutes": override.extra_minutes,
+        "extra_attempts": override.extra_attempts,
+    }
 
 
-def set_override(actor: User, quiz_id: int, *, cohort_id: int | None = None,
-                 enrolment: Enrolment | None = None, opens_at: dt.datetime | None = None,
-                 closes_at: dt.datetime | None = None, extra_minutes: int = 0,
-                 extra_attempts: int = 0, reason: str = "") -> QuizPolicyOverride:
+def set_override(
+    actor: User,
+    quiz_id: int,
+    *,
+    cohort_id: int | None = None,
+    enrolment: Enrolment | None = None,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    extra_minutes: int = 0,
+    extra_attempts: int = 0,
+    reason: str = "",
+) -> QuizPolicyOverride:
     """Create or replace the cohort's or the learner's override of a quiz, audited. The caller
     has loaded the cohort or enrolment through the actor's scope."""
     from flask_babel import lazy_gettext as _l
@@ -168,55 +202,84 @@ def set_override(actor: User, quiz_id: int, *, cohort_id: int | None = None,
         raise InvalidOverride(_l("Extra minutes and extra attempts cannot be negative."))
     if opens_at is not None and closes_at is not None and opens_at >= closes_at:
         raise InvalidOverride(_l("The quiz must open before it closes."))
-    where = (QuizPolicyOverride.cohort_id == cohort_id if cohort_id is not None
-             else QuizPolicyOverride.enrolment_id == enrolment.id)
-    override = db.session.scalar(sa.select(QuizPolicyOverride).where(
-        QuizPolicyOverride.quiz_id == quiz_id, where))
+    where = (
+        QuizPolicyOverride.cohort_id == cohort_id
+        if cohort_id is not None
+        else QuizPolicyOverride.enrolment_id == enrolment.id
+    )
+    override = db.session.scalar(
+        sa.select(QuizPolicyOverride).where(QuizPolicyOverride.quiz_id == quiz_id, where)
+    )
     before = _snapshot(override)
     if override is None:
-        override = QuizPolicyOverride(quiz_id=quiz_id, cohort_id=cohort_id,
-                                      enrolment_id=enrolment.id if enrolment else None)
+        override = QuizPolicyOverride(
+            quiz_id=quiz_id, cohort_id=cohort_id, enrolment_id=enrolment.id if enrolment else None
+        )
         db.session.add(override)
     override.opens_at, override.closes_at = opens_at, closes_at
     override.extra_minutes, override.extra_attempts = extra_minutes, extra_attempts
     override.updated_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "quiz_policy.override_set", target=override,
-                 subject=enrolment.user if enrolment else None, quiz_id=quiz_id,
-                 cohort_id=cohort_id, enrolment_id=enrolment.id if enrolment else None,
-                 before=before, after=_snapshot(override), reason=reason or None)
+    audit.record(
+        actor,
+        "quiz_policy.override_set",
+        target=override,
+        subject=enrolment.user if enrolment else None,
+        quiz_id=quiz_id,
+        cohort_id=cohort_id,
+        enrolment_id=enrolment.id if enrolment else None,
+        before=before,
+        after=_snapshot(override),
+        reason=reason or None,
+    )
     return override
 
 
 def remove_override(actor: User, override: QuizPolicyOverride) -> None:
-    audit.record(actor, "quiz_policy.override_removed", target=override,
-                 subject=override.enrolment.user if override.enrolment else None,
-                 quiz_id=override.quiz_id, cohort_id=override.cohort_id,
-                 enrolment_id=override.enrolment_id, before=_snapshot(override))
+    audit.record(
+        actor,
+        "quiz_policy.override_removed",
+        target=override,
+        subject=override.enrolment.user if override.enrolment else None,
+        quiz_id=override.quiz_id,
+        cohort_id=override.cohort_id,
+        enrolment_id=override.enrolment_id,
+        before=_snapshot(override),
+    )
     db.session.delete(override)
     db.session.flush()
 
 
 # --- releasing grades ------------------------------------------------------------------------
 
-def release_grades(actor: User, attempt_ids: list[int], now: dt.datetime | None = None
-                   ) -> int:
+
+def release_grades(actor: User, attempt_ids: list[int], now: dt.datetime | None = None) -> int:
     """Release the withheld grades among ``attempt_ids`` (already scoped by the caller) and
     update the learners' completion; returns how many were released. Audited per attempt."""
     from diplolearn.services.progress import update_completion
 
     now = now or utcnow()
     attempts = db.session.scalars(
-        sa.select(QuizAttempt).where(QuizAttempt.id.in_(attempt_ids),
-                                     QuizAttempt.state == AttemptState.GRADED,
-                                     QuizAttempt.grade_withheld.is_(True))
-        .order_by(QuizAttempt.id).with_for_update()).all()
+        sa.select(QuizAttempt)
+        .where(
+            QuizAttempt.id.in_(attempt_ids),
+            QuizAttempt.state == AttemptState.GRADED,
+            QuizAttempt.grade_withheld.is_(True),
+        )
+        .order_by(QuizAttempt.id)
+        .with_for_update()
+    ).all()
     for attempt in attempts:
         attempt.grade_withheld, attempt.released_at = False, now
         attempt.released_by_id = actor.id
-        audit.record(actor, "quiz_attempt.grade_released", target=attempt,
-                     quiz_id=attempt.quiz_id, enrolment_id=attempt.enrolment_id,
-                     score=str(attempt.score))
+        audit.record(
+            actor,
+            "quiz_attempt.grade_released",
+            target=attempt,
+            quiz_id=attempt.quiz_id,
+            enrolment_id=attempt.enrolment_id,
+            score=str(attempt.score),
+        )
     db.session.flush()
     if attempts:
         update_completion(sorted({a.enrolment_id for a in attempts}), now)

@@ -52,6 +52,7 @@ from diplolearn.models import (
     Response,
     utcnow,
 )
+from diplolearn.services import question_banks, quiz_policy
 from diplolearn.services.errors import (
     AttemptFinished,
     AwaitingGrading,
@@ -60,7 +61,6 @@ from diplolearn.services.errors import (
     TamperedAnswer,
     TimeUp,
 )
-from diplolearn.services import question_banks, quiz_policy
 from diplolearn.services.progress import QuizState, note_activity
 
 TOKEN_LENGTH = 16
@@ -91,30 +91,41 @@ def load_attempt(attempt_id: int, enrolment_id: int) -> QuizAttempt | None:
     return db.session.scalar(
         sa.select(QuizAttempt)
         .where(QuizAttempt.id == attempt_id, QuizAttempt.enrolment_id == enrolment_id)
-        .options(selectinload(QuizAttempt.quiz_revision),
-                 selectinload(QuizAttempt.questions).options(
-                     selectinload(AttemptQuestion.response),
-                     selectinload(AttemptQuestion.question_revision)
-                     .selectinload(QuestionRevision.choices)))
-        .execution_options(populate_existing=True))
+        .options(
+            selectinload(QuizAttempt.quiz_revision),
+            selectinload(QuizAttempt.questions).options(
+                selectinload(AttemptQuestion.response),
+                selectinload(AttemptQuestion.question_revision).selectinload(
+                    QuestionRevision.choices
+                ),
+            ),
+        )
+        .execution_options(populate_existing=True)
+    )
 
 
 # --- starting --------------------------------------------------------------------------------
 
-def start_attempt(enrolment: Enrolment, quiz: QuizState, language: str,
-                  now: dt.datetime | None = None) -> QuizAttempt:
+
+def start_attempt(
+    enrolment: Enrolment, quiz: QuizState, language: str, now: dt.datetime | None = None
+) -> QuizAttempt:
     """Resume the attempt in progress, or start the next one (NoAttemptsLeft at the limit)."""
     now = now or utcnow()
     # Taking the enrolment row first makes a learner's concurrent starts queue up here, so the
     # attempts read below are the latest ones on every database.
-    db.session.execute(sa.update(Enrolment).where(Enrolment.id == enrolment.id)
-                       .values(last_activity_at=now)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(Enrolment)
+        .where(Enrolment.id == enrolment.id)
+        .values(last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.expire(enrolment, ["last_activity_at"])
     rows = db.session.execute(
         sa.select(QuizAttempt.id, QuizAttempt.number, QuizAttempt.state, QuizAttempt.deadline_at)
         .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_id == quiz.node.quiz_id)
-        .order_by(QuizAttempt.number)).all()
+        .order_by(QuizAttempt.number)
+    ).all()
     awaiting = any(row.state in _AWAITING for row in rows)
     for row in rows:
         if row.state != AttemptState.IN_PROGRESS:
@@ -135,19 +146,27 @@ def start_attempt(enrolment: Enrolment, quiz: QuizState, language: str,
     # cannot be shown or graded): pinned below for the whole attempt.
     drawn = question_banks.draw(revision, _random)
     attempt = QuizAttempt(
-        enrolment_id=enrolment.id, quiz_id=quiz.node.quiz_id, quiz_revision_id=revision.id,
-        number=max((row.number for row in rows), default=0) + 1, language=language,
-        pass_mark=revision.pass_mark, started_at=now, state=AttemptState.IN_PROGRESS,
-        deadline_at=policy.deadline(now))
+        enrolment_id=enrolment.id,
+        quiz_id=quiz.node.quiz_id,
+        quiz_revision_id=revision.id,
+        number=max((row.number for row in rows), default=0) + 1,
+        language=language,
+        pass_mark=revision.pass_mark,
+        started_at=now,
+        state=AttemptState.IN_PROGRESS,
+        deadline_at=policy.deadline(now),
+    )
     for position, (question, order) in enumerate(drawn, 1):
-        attempt.questions.append(AttemptQuestion(
-            position=position, question_revision_id=question.id, choice_order=order))
+        attempt.questions.append(
+            AttemptQuestion(position=position, question_revision_id=question.id, choice_order=order)
+        )
     db.session.add(attempt)
     db.session.flush()
     return attempt
 
 
 # --- saving and submitting -------------------------------------------------------------------
+
 
 def read_answers(attempt: QuizAttempt, formdata) -> dict[int, dict]:
     """The answers posted for each drawn question, as stored answers (choice keys).
@@ -158,14 +177,15 @@ def read_answers(attempt: QuizAttempt, formdata) -> dict[int, dict]:
     if not hasattr(formdata, "getlist"):
         formdata = MultiDict({k: v if isinstance(v, list) else [v] for k, v in formdata.items()})
     drawn = {field_name(aq): aq for aq in attempt.questions}
-    if any(name.startswith(FIELD_PREFIX) and name not in drawn for name in formdata.keys()):
+    if any(name.startswith(FIELD_PREFIX) and name not in drawn for name in formdata):
         raise TamperedAnswer()
     answers = {}
     for name, aq in drawn.items():
         keys_by_token = {token: key for key, token in tokens_for(attempt.id, aq).items()}
         try:
             answers[aq.id] = questions.get(aq.question_revision.kind).parse(
-                formdata.getlist(name), keys_by_token, question=aq.question_revision)
+                formdata.getlist(name), keys_by_token, question=aq.question_revision
+            )
         except questions.InvalidAnswer:
             raise TamperedAnswer() from None
     return answers
@@ -173,13 +193,22 @@ def read_answers(attempt: QuizAttempt, formdata) -> dict[int, dict]:
 
 def _take(attempt: QuizAttempt, now: dt.datetime, target: AttemptState | None = None) -> None:
     """Claim an attempt still in progress and in time, or explain why it cannot be changed."""
-    values = {"state": QuizAttempt.state} if target is None else {"state": target,
-                                                                   "submitted_at": now}
-    taken = db.session.execute(
-        sa.update(QuizAttempt).where(
-            QuizAttempt.id == attempt.id, QuizAttempt.state == AttemptState.IN_PROGRESS,
-            sa.or_(QuizAttempt.deadline_at.is_(None), QuizAttempt.deadline_at > now))
-        .values(**values).execution_options(synchronize_session=False)).rowcount == 1
+    values = (
+        {"state": QuizAttempt.state} if target is None else {"state": target, "submitted_at": now}
+    )
+    taken = (
+        db.session.execute(
+            sa.update(QuizAttempt)
+            .where(
+                QuizAttempt.id == attempt.id,
+                QuizAttempt.state == AttemptState.IN_PROGRESS,
+                sa.or_(QuizAttempt.deadline_at.is_(None), QuizAttempt.deadline_at > now),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if taken:
         if target is not None:
             set_committed_value(attempt, "state", target.value)
@@ -191,9 +220,14 @@ def _take(attempt: QuizAttempt, now: dt.datetime, target: AttemptState | None = 
 
 
 def _store(attempt: QuizAttempt, answers: dict[int, dict], now: dt.datetime) -> None:
-    saved = {r.attempt_question_id: r for r in db.session.scalars(
-        sa.select(Response).where(Response.attempt_question_id.in_(list(answers)))
-        .execution_options(populate_existing=True))}
+    saved = {
+        r.attempt_question_id: r
+        for r in db.session.scalars(
+            sa.select(Response)
+            .where(Response.attempt_question_id.in_(list(answers)))
+            .execution_options(populate_existing=True)
+        )
+    }
     for aq_id, answer in answers.items():
         response = saved.get(aq_id)
         if response is None:
@@ -225,41 +259,58 @@ def submit(attempt: QuizAttempt, formdata, now: dt.datetime | None = None) -> Qu
 def expire_and_grade(attempt_id: int, now: dt.datetime) -> QuizAttempt | None:
     """Expire an attempt whose deadline has passed and grade what was saved in time; None when
     it was not (or no longer) in progress past its deadline."""
-    expired = db.session.execute(
-        sa.update(QuizAttempt).where(
-            QuizAttempt.id == attempt_id, QuizAttempt.state == AttemptState.IN_PROGRESS,
-            QuizAttempt.deadline_at <= now)
-        .values(state=AttemptState.EXPIRED, submitted_at=QuizAttempt.deadline_at)
-        .execution_options(synchronize_session=False)).rowcount == 1
+    expired = (
+        db.session.execute(
+            sa.update(QuizAttempt)
+            .where(
+                QuizAttempt.id == attempt_id,
+                QuizAttempt.state == AttemptState.IN_PROGRESS,
+                QuizAttempt.deadline_at <= now,
+            )
+            .values(state=AttemptState.EXPIRED, submitted_at=QuizAttempt.deadline_at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if not expired:
         return None
-    enrolment_id = db.session.scalar(sa.select(QuizAttempt.enrolment_id).where(
-        QuizAttempt.id == attempt_id))
+    enrolment_id = db.session.scalar(
+        sa.select(QuizAttempt.enrolment_id).where(QuizAttempt.id == attempt_id)
+    )
     return grade(load_attempt(attempt_id, enrolment_id), now)
 
 
 # --- grading ---------------------------------------------------------------------------------
 
+
 def grade(attempt: QuizAttempt, now: dt.datetime | None = None) -> QuizAttempt:
     """Score a submitted or expired attempt from its saved answers and move it to graded.
     Answers saved after the deadline never count."""
     now = now or utcnow()
-    responses = {r.attempt_question_id: r for r in db.session.scalars(sa.select(Response).where(
-        Response.attempt_question_id.in_([aq.id for aq in attempt.questions])))}
+    responses = {
+        r.attempt_question_id: r
+        for r in db.session.scalars(
+            sa.select(Response).where(
+                Response.attempt_question_id.in_([aq.id for aq in attempt.questions])
+            )
+        )
+    }
     score = max_score = Decimal(0)
     pending = False
     partial_credit = attempt.quiz_revision.partial_credit
     for aq in attempt.questions:
         question, response = aq.question_revision, responses.get(aq.id)
         max_score += Decimal(question.points)
-        in_time = response is not None and (attempt.deadline_at is None
-                                            or response.saved_at <= attempt.deadline_at)
+        in_time = response is not None and (
+            attempt.deadline_at is None or response.saved_at <= attempt.deadline_at
+        )
         kind = questions.get(question.kind)
         if kind.manual and in_time and response.graded_by_id is not None:
             score += response.score  # graded by a person (grade_essay): kept as given
             continue
-        fraction = kind.grade(question, response.answer if in_time else None,
-                              partial_credit=partial_credit)
+        fraction = kind.grade(
+            question, response.answer if in_time else None, partial_credit=partial_credit
+        )
         if fraction is None:  # an essay waiting for a person
             pending = True
             response.score = None
@@ -284,10 +335,13 @@ def grade(attempt: QuizAttempt, now: dt.datetime | None = None) -> QuizAttempt:
 
 # --- grading by a person ---------------------------------------------------------------------
 
+
 def is_awaiting_grading(attempt: QuizAttempt) -> bool:
     """Submitted (or expired) and not yet graded: an essay waits for a person."""
-    return attempt.state in (AttemptState.SUBMITTED, AttemptState.EXPIRED) \
+    return (
+        attempt.state in (AttemptState.SUBMITTED, AttemptState.EXPIRED)
         and attempt.graded_at is None
+    )
 
 
 def awaiting_grading_query(quiz_revision_ids=None):
@@ -295,14 +349,16 @@ def awaiting_grading_query(quiz_revision_ids=None):
     queue narrows to its scope (security.scoping) before running it."""
     query = sa.select(QuizAttempt).where(
         QuizAttempt.state.in_([AttemptState.SUBMITTED, AttemptState.EXPIRED]),
-        QuizAttempt.graded_at.is_(None))
+        QuizAttempt.graded_at.is_(None),
+    )
     if quiz_revision_ids is not None:
         query = query.where(QuizAttempt.quiz_revision_id.in_(list(quiz_revision_ids)))
     return query.order_by(QuizAttempt.submitted_at, QuizAttempt.id)
 
 
-def grade_essay(response: Response, points, grader, comment: str | None = None,
-                now: dt.datetime | None = None) -> QuizAttempt:
+def grade_essay(
+    response: Response, points, grader, comment: str | None = None, now: dt.datetime | None = None
+) -> QuizAttempt:
     """Record a person's grade for an essay answer: ``points`` from 0 to the question's points,
     with an optional comment for the learner (None keeps an earlier one). When no essay of the
     attempt waits any longer, the attempt is graded in full (and leaves 'awaiting grading');
@@ -322,8 +378,9 @@ def grade_essay(response: Response, points, grader, comment: str | None = None,
     except ArithmeticError:
         raise InvalidEssayGrade(_l("Give the points as a number.")) from None
     if not Decimal(0) <= points <= Decimal(question.points):
-        raise InvalidEssayGrade(_l("Give from 0 to %(points)s points.",
-                                   points=Decimal(question.points).normalize()))
+        raise InvalidEssayGrade(
+            _l("Give from 0 to %(points)s points.", points=Decimal(question.points).normalize())
+        )
     earlier = response.score if response.graded_by_id is not None else None
     response.score, response.graded_by_id = points, grader.id
     if comment is not None:  # None keeps the comment given before; "" removes it
@@ -334,7 +391,8 @@ def grade_essay(response: Response, points, grader, comment: str | None = None,
     elif attempt.state == AttemptState.GRADED and earlier is not None and earlier != points:
         # A second look at an essay already counted: the total follows.
         attempt.score = Decimal(attempt.score) - earlier + points
-        attempt.passed = not attempt.max_score or \
-            attempt.score * 100 / attempt.max_score >= attempt.pass_mark
+        attempt.passed = (
+            not attempt.max_score or attempt.score * 100 / attempt.max_score >= attempt.pass_mark
+        )
         db.session.flush()
     return attempt

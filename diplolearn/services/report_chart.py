@@ -85,13 +85,35 @@ def completion_chart(series: CompletionSeries, rtl: bool = False) -> Chart:
 
     slot = plot_w / max(len(weeks), 1)
     bar_w = round(min(max(slot * 0.7, 1.0), 48.0), 2)
-    bars = [Bar(x_at(i * slot + (slot - bar_w) / 2, bar_w), y_at(w.total), bar_w,
-                round(base - y_at(w.total), 2), w.starts_on, w.total)
-            for i, w in enumerate(weeks)]
+    bars = [
+        Bar(
+            x_at(i * slot + (slot - bar_w) / 2, bar_w),
+            y_at(w.total),
+            bar_w,
+            round(base - y_at(w.total), 2),
+            w.starts_on,
+            w.total,
+        )
+        for i, w in enumerate(weeks)
+    ]
     every = max(1, -(-len(weeks) // MAX_LABELS))
-    labels = [Label(x_at(i * slot + slot / 2), base + 20, w.starts_on)
-              for i, w in enumerate(weeks) if i % every == 0]
+    labels = [
+        Label(x_at(i * slot + slot / 2), base + 20, w.starts_on)
+        for i, w in enumerate(weeks)
+        if i % every == 0
+    ]
     ticks = [Tick(x_at(-6), y_at(v) + 4, v) for v in sorted({0, top // 2, top})]
-    return Chart(WIDTH, HEIGHT, bars, ticks, labels, x1=x_at(0), x2=x_at(plot_w), base=base,
-                 axis_x=x_at(0), target_y=y_at(series.enrolled) if series.enrolled else None,
-                 target_label_x=x_at(plot_w - 4), series=series)
+    return Chart(
+        WIDTH,
+        HEIGHT,
+        bars,
+        ticks,
+        labels,
+        x1=x_at(0),
+        x2=x_at(plot_w),
+        base=base,
+        axis_x=x_at(0),
+        target_y=y_at(series.enrolled) if series.enrolled else None,
+        target_label_x=x_at(plot_w - 4),
+        series=series,
+    )

@@ -28,15 +28,27 @@ def safe_cell(value: str | None) -> str:
 
 
 def _text(texts: dict, language: str) -> str:
-    return texts.get(language) or texts.get("en") or texts.get("ar") or next(
-        iter(texts.values()), "")
+    return (
+        texts.get(language) or texts.get("en") or texts.get("ar") or next(iter(texts.values()), "")
+    )
 
 
 def csv_header() -> list[str]:
-    return [_("Name (Latin script)"), _("Name (Arabic script)"), _("Email"), _("Staff ID"),
-            _("Course"), _("Cohort"), _("State"), _("Enrolled on"), _("Completed on"),
-            _("Completion (%)"), _("Score (%)"), _("Time on task (minutes)"),
-            _("Last activity")]
+    return [
+        _("Name (Latin script)"),
+        _("Name (Arabic script)"),
+        _("Email"),
+        _("Staff ID"),
+        _("Course"),
+        _("Cohort"),
+        _("State"),
+        _("Enrolled on"),
+        _("Completed on"),
+        _("Completion (%)"),
+        _("Score (%)"),
+        _("Time on task (minutes)"),
+        _("Last activity"),
+    ]
 
 
 def csv_cells(row: ReportRow, language: str, zone: ZoneInfo, state_label) -> list:
@@ -49,17 +61,29 @@ def csv_cells(row: ReportRow, language: str, zone: ZoneInfo, state_label) -> lis
     if row.erased:
         names = [_("Erased person"), "", "", ""]
     else:
-        names = [safe_cell(row.name_latin), safe_cell(row.name_ar), safe_cell(row.email),
-                 safe_cell(row.staff_id)]
-    return [*names, safe_cell(_text(row.course_title, language) or row.course_key),
-            safe_cell(_text(row.cohort_name, language) or row.cohort_key),
-            str(state_label(row.state)), day(row.enrolled_at), day(row.completed_at),
-            row.percent, "" if row.score is None else str(row.score), row.minutes,
-            instant(row.last_activity_at)]
+        names = [
+            safe_cell(row.name_latin),
+            safe_cell(row.name_ar),
+            safe_cell(row.email),
+            safe_cell(row.staff_id),
+        ]
+    return [
+        *names,
+        safe_cell(_text(row.course_title, language) or row.course_key),
+        safe_cell(_text(row.cohort_name, language) or row.cohort_key),
+        str(state_label(row.state)),
+        day(row.enrolled_at),
+        day(row.completed_at),
+        row.percent,
+        "" if row.score is None else str(row.score),
+        row.minutes,
+        instant(row.last_activity_at),
+    ]
 
 
-def csv_stream(rows: Iterable[ReportRow], language: str, zone: ZoneInfo, state_label,
-               flush_at: int = 32_768) -> Iterator[bytes]:
+def csv_stream(
+    rows: Iterable[ReportRow], language: str, zone: ZoneInfo, state_label, flush_at: int = 32_768
+) -> Iterator[bytes]:
     """The CSV, UTF-8 with a byte-order mark (so spreadsheets read Arabic right), in pieces of
     about ``flush_at`` bytes as the rows arrive."""
     buffer = io.StringIO()

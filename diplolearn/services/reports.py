@@ -34,7 +34,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from diplolearn.extensions import db
-from diplolearn.pagination import Page
 from diplolearn.models import (
     Cohort,
     Course,
@@ -45,6 +44,7 @@ from diplolearn.models import (
     SubmissionState,
     User,
 )
+from diplolearn.pagination import Page
 from diplolearn.security.scoping import sponsored_enrolments
 from diplolearn.services.outline import ModuleNode
 from diplolearn.services.progress import progress_for
@@ -88,24 +88,42 @@ class ReportRow:
 
 # --- the staff × courses table ----------------------------------------------------------------
 
+
 def _row_columns() -> tuple:
-    seconds = (sa.select(sa.func.coalesce(sa.func.sum(LessonProgress.time_spent_seconds), 0))
-               .where(LessonProgress.enrolment_id == Enrolment.id)
-               .correlate(Enrolment).scalar_subquery())
-    return (Enrolment.id, Enrolment.user_id, Enrolment.cohort_id, Enrolment.state,
-            Enrolment.created_at.label("enrolled_at"),
-            Enrolment.completed_at, Enrolment.last_activity_at, User.name_latin, User.name_ar,
-            User.email, User.erased_at, Cohort.key.label("cohort_key"),
-            Cohort.name.label("cohort_name"), Course.key.label("course_key"),
-            Course.title.label("course_title"), seconds.label("seconds"))
+    seconds = (
+        sa.select(sa.func.coalesce(sa.func.sum(LessonProgress.time_spent_seconds), 0))
+        .where(LessonProgress.enrolment_id == Enrolment.id)
+        .correlate(Enrolment)
+        .scalar_subquery()
+    )
+    return (
+        Enrolment.id,
+        Enrolment.user_id,
+        Enrolment.cohort_id,
+        Enrolment.state,
+        Enrolment.created_at.label("enrolled_at"),
+        Enrolment.completed_at,
+        Enrolment.last_activity_at,
+        User.name_latin,
+        User.name_ar,
+        User.email,
+        User.erased_at,
+        Cohort.key.label("cohort_key"),
+        Cohort.name.label("cohort_name"),
+        Course.key.label("course_key"),
+        Course.title.label("course_title"),
+        seconds.label("seconds"),
+    )
 
 
 def rows_query(viewer: User, ministry_id: int, filters: Filters = Filters()) -> sa.Select:
     """The table's rows, by person then course, before progress and staff ids are added."""
-    query = (sponsored_enrolments(viewer, ministry_id, *_row_columns())
-             .join(User, User.id == Enrolment.user_id)
-             .join(Cohort, Cohort.id == Enrolment.cohort_id)
-             .join(Course, Course.id == Cohort.course_id))
+    query = (
+        sponsored_enrolments(viewer, ministry_id, *_row_columns())
+        .join(User, User.id == Enrolment.user_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Course, Course.id == Cohort.course_id)
+    )
     if filters.course_id is not None:
         query = query.where(Cohort.course_id == filters.course_id)
     if filters.cohort_id is not None:
@@ -120,22 +138,34 @@ def _staff_ids(ministry_id: int, user_ids: set[int]) -> dict[int, str | None]:
         return {}
     found: dict[int, str | None] = {}
     for row in db.session.execute(
-            sa.select(StaffMembership.user_id, StaffMembership.staff_id)
-            .where(StaffMembership.user_id.in_(user_ids),
-                   StaffMembership.ministry_id == ministry_id)
-            .order_by(StaffMembership.started_at, StaffMembership.id)):
+        sa.select(StaffMembership.user_id, StaffMembership.staff_id)
+        .where(StaffMembership.user_id.in_(user_ids), StaffMembership.ministry_id == ministry_id)
+        .order_by(StaffMembership.started_at, StaffMembership.id)
+    ):
         found[row.user_id] = row.staff_id  # the latest wins
     return found
 
 
 def _to_row(r) -> ReportRow:
     return ReportRow(
-        enrolment_id=r.id, user_id=r.user_id, name_latin=r.name_latin, name_ar=r.name_ar,
-        email=r.email, erased=r.erased_at is not None, staff_id=None,
-        course_key=r.course_key, course_title=r.course_title or {}, cohort_id=r.cohort_id,
-        cohort_key=r.cohort_key, cohort_name=r.cohort_name or {}, state=r.state,
-        enrolled_at=r.enrolled_at, completed_at=r.completed_at,
-        last_activity_at=r.last_activity_at, seconds=int(r.seconds or 0))
+        enrolment_id=r.id,
+        user_id=r.user_id,
+        name_latin=r.name_latin,
+        name_ar=r.name_ar,
+        email=r.email,
+        erased=r.erased_at is not None,
+        staff_id=None,
+        course_key=r.course_key,
+        course_title=r.course_title or {},
+        cohort_id=r.cohort_id,
+        cohort_key=r.cohort_key,
+        cohort_name=r.cohort_name or {},
+        state=r.state,
+        enrolled_at=r.enrolled_at,
+        completed_at=r.completed_at,
+        last_activity_at=r.last_activity_at,
+        seconds=int(r.seconds or 0),
+    )
 
 
 def _two_places(value: Decimal) -> Decimal:
@@ -145,8 +175,9 @@ def _two_places(value: Decimal) -> Decimal:
 def assignment_percent(state) -> Decimal | None:
     """The percentage of the latest returned submission to a written assignment; None when
     none has been returned yet."""
-    returned = [s for s in state.submissions if s.state == SubmissionState.RETURNED
-                and s.score is not None]
+    returned = [
+        s for s in state.submissions if s.state == SubmissionState.RETURNED and s.score is not None
+    ]
     if not returned:
         return None
     latest = returned[-1]
@@ -161,8 +192,12 @@ def enrolment_score(standing) -> Decimal | None:
     if standing is None:
         return None
     percents = [q.percent for m in standing.modules for q in m.quizzes if q.percent is not None]
-    percents += [p for m in standing.modules for a in m.assignments
-                 if (p := assignment_percent(a)) is not None]
+    percents += [
+        p
+        for m in standing.modules
+        for a in m.assignments
+        if (p := assignment_percent(a)) is not None
+    ]
     return _two_places(sum(percents) / len(percents)) if percents else None
 
 
@@ -171,18 +206,21 @@ def _standings(enrolment_ids: list[int], now: dt.datetime | None = None) -> dict
     (set on them without a lazy load each), plus progress_for's fixed few."""
     if not enrolment_ids:
         return {}
-    enrolments = db.session.scalars(sa.select(Enrolment).where(
-        Enrolment.id.in_(enrolment_ids))).all()
+    enrolments = db.session.scalars(
+        sa.select(Enrolment).where(Enrolment.id.in_(enrolment_ids))
+    ).all()
     cohort_ids = {e.cohort_id for e in enrolments}
-    cohorts = {c.id: c for c in db.session.scalars(
-        sa.select(Cohort).where(Cohort.id.in_(cohort_ids)))}
+    cohorts = {
+        c.id: c for c in db.session.scalars(sa.select(Cohort).where(Cohort.id.in_(cohort_ids)))
+    }
     for enrolment in enrolments:
         set_committed_value(enrolment, "cohort", cohorts[enrolment.cohort_id])
     return progress_for(list(enrolments), now)
 
 
-def _complete(rows: list[ReportRow], ministry_id: int,
-              now: dt.datetime | None = None) -> list[ReportRow]:
+def _complete(
+    rows: list[ReportRow], ministry_id: int, now: dt.datetime | None = None
+) -> list[ReportRow]:
     """Add progress (completion, score) and staff ids to a chunk of rows: a fixed number of
     queries whatever its size."""
     standings = _standings([r.enrolment_id for r in rows], now)
@@ -190,25 +228,34 @@ def _complete(rows: list[ReportRow], ministry_id: int,
     for row in rows:
         row.staff_id = staff_ids.get(row.user_id)
         standing = standings.get(row.enrolment_id)
-        row.percent = 100 if row.state == EnrolmentState.COMPLETED else (
-            standing.percent if standing is not None else 0)
+        row.percent = (
+            100
+            if row.state == EnrolmentState.COMPLETED
+            else (standing.percent if standing is not None else 0)
+        )
         row.score = enrolment_score(standing)
     return rows
 
 
-def staff_page(viewer: User, ministry_id: int, filters: Filters, number: int,
-               per_page: int = 50) -> Page:
+def staff_page(
+    viewer: User, ministry_id: int, filters: Filters, number: int, per_page: int = 50
+) -> Page:
     """One page of the staff × courses table, in a fixed number of queries."""
     query = rows_query(viewer, ministry_id, filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.order_by(None).subquery())) or 0
-    rows = [_to_row(r) for r in db.session.execute(
-        query.limit(per_page).offset((number - 1) * per_page))]
+    total = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        or 0
+    )
+    rows = [
+        _to_row(r)
+        for r in db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
+    ]
     return Page(_complete(rows, ministry_id), number, per_page, total)
 
 
-def iter_rows(viewer: User, ministry_id: int, filters: Filters = Filters(),
-              chunk: int = CHUNK) -> Iterator[ReportRow]:
+def iter_rows(
+    viewer: User, ministry_id: int, filters: Filters = Filters(), chunk: int = CHUNK
+) -> Iterator[ReportRow]:
     """Every row of the table, streamed: a server-side cursor read ``chunk`` rows at a time,
     each chunk's progress computed and yielded before the next is read.
 
@@ -230,6 +277,7 @@ def iter_rows(viewer: User, ministry_id: int, filters: Filters = Filters(),
 
 # --- choices for the filters ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class CohortChoice:
     id: int
@@ -243,20 +291,35 @@ class CohortChoice:
 
 def sponsored_cohorts(viewer: User, ministry_id: int) -> list[CohortChoice]:
     """The cohorts the ministry sponsored enrolments in, with how many, by course."""
-    counts = (sponsored_enrolments(viewer, ministry_id, Enrolment.cohort_id,
-                                   sa.func.count(Enrolment.id).label("n"))
-              .group_by(Enrolment.cohort_id).subquery())
+    counts = (
+        sponsored_enrolments(
+            viewer, ministry_id, Enrolment.cohort_id, sa.func.count(Enrolment.id).label("n")
+        )
+        .group_by(Enrolment.cohort_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        sa.select(Cohort.id, Cohort.key, Cohort.name, Course.id.label("course_id"),
-                  Course.key.label("course_key"), Course.title, counts.c.n)
+        sa.select(
+            Cohort.id,
+            Cohort.key,
+            Cohort.name,
+            Course.id.label("course_id"),
+            Course.key.label("course_key"),
+            Course.title,
+            counts.c.n,
+        )
         .join(counts, counts.c.cohort_id == Cohort.id)
         .join(Course, Course.id == Cohort.course_id)
-        .order_by(Course.key, Cohort.key))
-    return [CohortChoice(r.id, r.key, r.name or {}, r.course_id, r.course_key, r.title or {},
-                         r.n) for r in rows]
+        .order_by(Course.key, Cohort.key)
+    )
+    return [
+        CohortChoice(r.id, r.key, r.name or {}, r.course_id, r.course_key, r.title or {}, r.n)
+        for r in rows
+    ]
 
 
 # --- a cohort's summary ----------------------------------------------------------------------
+
 
 @dataclass
 class ModuleCount:
@@ -292,26 +355,39 @@ class CohortSummary:
         return round(self.seconds / 60 / self.enrolled) if self.enrolled else None
 
 
-def cohort_summary(viewer: User, ministry_id: int, cohort: Cohort,
-                   now: dt.datetime | None = None) -> CohortSummary:
+def cohort_summary(
+    viewer: User, ministry_id: int, cohort: Cohort, now: dt.datetime | None = None
+) -> CohortSummary:
     """The ministry's enrolments in the cohort: states and time in SQL; scores and module
     completion by the completion rules, a chunk of enrolments at a time."""
     sponsored = sponsored_enrolments(viewer, ministry_id, Enrolment.id).where(
-        Enrolment.cohort_id == cohort.id)
-    states = dict(db.session.execute(
-        sponsored_enrolments(viewer, ministry_id, Enrolment.state, sa.func.count())
-        .where(Enrolment.cohort_id == cohort.id).group_by(Enrolment.state)).all())
-    seconds = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(LessonProgress.time_spent_seconds), 0))
-        .where(LessonProgress.enrolment_id.in_(sponsored))) or 0
-    summary = CohortSummary(states=states, enrolled=sum(states.values()),
-                            completed=states.get(EnrolmentState.COMPLETED, 0),
-                            seconds=int(seconds))
+        Enrolment.cohort_id == cohort.id
+    )
+    states = dict(
+        db.session.execute(
+            sponsored_enrolments(viewer, ministry_id, Enrolment.state, sa.func.count())
+            .where(Enrolment.cohort_id == cohort.id)
+            .group_by(Enrolment.state)
+        ).all()
+    )
+    seconds = (
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(LessonProgress.time_spent_seconds), 0)).where(
+                LessonProgress.enrolment_id.in_(sponsored)
+            )
+        )
+        or 0
+    )
+    summary = CohortSummary(
+        states=states,
+        enrolled=sum(states.values()),
+        completed=states.get(EnrolmentState.COMPLETED, 0),
+        seconds=int(seconds),
+    )
     scores: list[Decimal] = []
     complete: dict[str, int] = {}
     nodes: dict[str, ModuleNode] = {}
-    result = db.session.execute(sponsored.order_by(Enrolment.id)
-                                .execution_options(yield_per=CHUNK))
+    result = db.session.execute(sponsored.order_by(Enrolment.id).execution_options(yield_per=CHUNK))
     for partition in result.partitions():
         standings = _standings([r.id for r in partition], now)
         for standing in standings.values():
@@ -330,6 +406,7 @@ def cohort_summary(viewer: User, ministry_id: int, cohort: Cohort,
 
 
 # --- completions over time --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class WeekPoint:
@@ -364,30 +441,43 @@ def _narrowed(filters: Filters) -> tuple:
     if filters.cohort_id is not None:
         narrow.append(Enrolment.cohort_id == filters.cohort_id)
     if filters.course_id is not None:
-        narrow.append(Enrolment.cohort_id.in_(
-            sa.select(Cohort.id).where(Cohort.course_id == filters.course_id)))
+        narrow.append(
+            Enrolment.cohort_id.in_(
+                sa.select(Cohort.id).where(Cohort.course_id == filters.course_id)
+            )
+        )
     return tuple(narrow)
 
 
-def completions_by_week(viewer: User, ministry_id: int, zone: ZoneInfo,
-                        filters: Filters = Filters(),
-                        now: dt.datetime | None = None) -> CompletionSeries:
+def completions_by_week(
+    viewer: User,
+    ministry_id: int,
+    zone: ZoneInfo,
+    filters: Filters = Filters(),
+    now: dt.datetime | None = None,
+) -> CompletionSeries:
     """Cumulative completions per week (in ``zone``) from the week the first learner started
     (or was enrolled) to this week: two queries, the completions counted per hour in SQL."""
     now = now or dt.datetime.now(dt.UTC)
     scope = sponsored_enrolments
     narrow = _narrowed(filters)
     enrolled, first = db.session.execute(
-        scope(viewer, ministry_id, sa.func.count(Enrolment.id),
-              sa.func.min(sa.func.coalesce(Enrolment.activated_at, Enrolment.created_at)))
-        .where(*narrow)).one()
+        scope(
+            viewer,
+            ministry_id,
+            sa.func.count(Enrolment.id),
+            sa.func.min(sa.func.coalesce(Enrolment.activated_at, Enrolment.created_at)),
+        ).where(*narrow)
+    ).one()
     if not enrolled:
         return CompletionSeries([], 0)
     hour = _utc_hour(Enrolment.completed_at)
     per_week: dict[dt.date, int] = {}
     for bucket, count in db.session.execute(
-            scope(viewer, ministry_id, hour, sa.func.count())
-            .where(Enrolment.completed_at.is_not(None), *narrow).group_by(hour)):
+        scope(viewer, ministry_id, hour, sa.func.count())
+        .where(Enrolment.completed_at.is_not(None), *narrow)
+        .group_by(hour)
+    ):
         instant = dt.datetime.strptime(bucket, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
         week = _monday(instant.astimezone(zone).date())
         per_week[week] = per_week.get(week, 0) + count

@@ -40,8 +40,14 @@ COLUMN_LABELS = {
     "posting": _l("Posting"),
     "staff_id": _l("Staff id"),
 }
-MAX_LENGTH = {"email": 254, "name_ar": 200, "name_latin": 200, "position": 200,
-              "posting": 200, "staff_id": 64}
+MAX_LENGTH = {
+    "email": 254,
+    "name_ar": 200,
+    "name_latin": 200,
+    "position": 200,
+    "posting": 200,
+    "staff_id": 64,
+}
 MAX_ROWS = 20_000
 
 
@@ -53,21 +59,70 @@ def _key(text: str) -> str:
 
 
 _ALIAS_LIST = {
-    "email": ["email", "e-mail", "email address", "mail", "courriel", "adresse electronique",
-              "adresse e-mail", "البريد الإلكتروني", "البريد الالكتروني", "البريد"],
-    "name_ar": ["name_ar", "name ar", "arabic name", "name arabic", "name in arabic",
-                "name in arabic script", "nom arabe", "nom en arabe", "الاسم بالعربية",
-                "الاسم العربي", "الاسم بالحروف العربية"],
-    "name_latin": ["name_latin", "name latin", "latin name", "name in latin script",
-                   "name in latin", "nom latin", "nom en caracteres latins",
-                   "الاسم باللاتينية", "الاسم بالحروف اللاتينية"],
-    "language": ["language", "preferred language", "lang", "langue", "langue preferee",
-                 "اللغة", "اللغة المفضلة"],
+    "email": [
+        "email",
+        "e-mail",
+        "email address",
+        "mail",
+        "courriel",
+        "adresse electronique",
+        "adresse e-mail",
+        "البريد الإلكتروني",
+        "البريد الالكتروني",
+        "البريد",
+    ],
+    "name_ar": [
+        "name_ar",
+        "name ar",
+        "arabic name",
+        "name arabic",
+        "name in arabic",
+        "name in arabic script",
+        "nom arabe",
+        "nom en arabe",
+        "الاسم بالعربية",
+        "الاسم العربي",
+        "الاسم بالحروف العربية",
+    ],
+    "name_latin": [
+        "name_latin",
+        "name latin",
+        "latin name",
+        "name in latin script",
+        "name in latin",
+        "nom latin",
+        "nom en caracteres latins",
+        "الاسم باللاتينية",
+        "الاسم بالحروف اللاتينية",
+    ],
+    "language": [
+        "language",
+        "preferred language",
+        "lang",
+        "langue",
+        "langue preferee",
+        "اللغة",
+        "اللغة المفضلة",
+    ],
     "position": ["position", "job title", "title", "fonction", "المنصب", "الوظيفة"],
-    "posting": ["posting", "post", "duty station", "affectation", "lieu d'affectation",
-                "مكان العمل", "مقر العمل", "جهة العمل"],
-    "staff_id": ["staff_id", "staff id", "staff number", "employee id", "matricule",
-                 "الرقم الوظيفي"],
+    "posting": [
+        "posting",
+        "post",
+        "duty station",
+        "affectation",
+        "lieu d'affectation",
+        "مكان العمل",
+        "مقر العمل",
+        "جهة العمل",
+    ],
+    "staff_id": [
+        "staff_id",
+        "staff id",
+        "staff number",
+        "employee id",
+        "matricule",
+        "الرقم الوظيفي",
+    ],
 }
 ALIASES = {_key(alias): column for column, aliases in _ALIAS_LIST.items() for alias in aliases}
 
@@ -81,7 +136,8 @@ LANGUAGES = {_key(name): code for code, names in _LANGUAGE_LIST.items() for name
 CP1256_NOTE = _l(
     "This file is not in UTF-8, so DiploLearn read it as Windows-1256 (Arabic Windows), the "
     "encoding older versions of Excel use. Check that the Arabic names below read correctly. "
-    "If they do not, save the file again as \u201cCSV UTF-8\u201d and upload it again.")
+    "If they do not, save the file again as \u201cCSV UTF-8\u201d and upload it again."
+)
 
 
 @dataclass(frozen=True)
@@ -127,16 +183,27 @@ def decode(data: bytes, parsed: ParsedRoster) -> str | None:
     if data.startswith(codecs.BOM_UTF8):
         parsed.encoding = "utf-8-sig"
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8")
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
         except UnicodeDecodeError as error:
-            parsed.problems.append(Problem(_l(
-                "The file starts as UTF-8 but is not valid UTF-8 further on (byte %(n)s). Save "
-                "it again as \u201cCSV UTF-8\u201d.", n=error.start + 1)))
+            parsed.problems.append(
+                Problem(
+                    _l(
+                        "The file starts as UTF-8 but is not valid UTF-8 further on (byte %(n)s). Save "
+                        "it again as \u201cCSV UTF-8\u201d.",
+                        n=error.start + 1,
+                    )
+                )
+            )
             return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:200]:
-        parsed.problems.append(Problem(_l(
-            "This file is in UTF-16 (\u201cUnicode text\u201d), which DiploLearn does not read. "
-            "Save it again as \u201cCSV UTF-8\u201d.")))
+        parsed.problems.append(
+            Problem(
+                _l(
+                    "This file is in UTF-16 (\u201cUnicode text\u201d), which DiploLearn does not read. "
+                    "Save it again as \u201cCSV UTF-8\u201d."
+                )
+            )
+        )
         return None
     try:
         return data.decode("utf-8")
@@ -188,17 +255,27 @@ def read_roster(data: bytes) -> ParsedRoster:
                     return parsed
                 continue
             if len(parsed.rows) >= MAX_ROWS:
-                parsed.problems.append(Problem(_l(
-                    "The file has more than %(max)s people. Split it into several files.",
-                    max=f"{MAX_ROWS:,}"), line))
+                parsed.problems.append(
+                    Problem(
+                        _l(
+                            "The file has more than %(max)s people. Split it into several files.",
+                            max=f"{MAX_ROWS:,}",
+                        ),
+                        line,
+                    )
+                )
                 return parsed
             row = _read_row(parsed, cells, line)
             _check_duplicate(parsed, row, "email", row.email, for_email)
             _check_duplicate(parsed, row, "staff_id", row.staff_id, for_staff_id)
             parsed.rows.append(row)
     except csv.Error as error:
-        parsed.problems.append(Problem(_l("This line cannot be read as CSV (%(error)s).",
-                                          error=str(error)), previous_end + 1))
+        parsed.problems.append(
+            Problem(
+                _l("This line cannot be read as CSV (%(error)s).", error=str(error)),
+                previous_end + 1,
+            )
+        )
     if header is None:
         parsed.problems.append(Problem(_l("The file is empty.")))
     elif not parsed.rows and not parsed.problems:
@@ -215,23 +292,43 @@ def _read_header(parsed: ParsedRoster, cells: list[str], line: int) -> bool:
             if cell.strip():
                 ignored.append(_clean(cell))
         elif column in parsed.columns:
-            parsed.problems.append(Problem(_l(
-                "This column repeats the column %(other)s (both mean \u201c%(meaning)s\u201d).",
-                other=parsed.columns[column] + 1, meaning=COLUMN_LABELS[column]),
-                line, index + 1, _clean(cell)))
+            parsed.problems.append(
+                Problem(
+                    _l(
+                        "This column repeats the column %(other)s (both mean \u201c%(meaning)s\u201d).",
+                        other=parsed.columns[column] + 1,
+                        meaning=COLUMN_LABELS[column],
+                    ),
+                    line,
+                    index + 1,
+                    _clean(cell),
+                )
+            )
         else:
             parsed.columns[column] = index
     missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in parsed.columns]
     if missing:
-        parsed.problems.append(Problem(_l(
-            "The first line must name the columns. Missing: %(missing)s. (Separator found: "
-            "%(separator)s.)", missing=", ".join(str(m) for m in missing),
-            separator={",": _l("comma"), ";": _l("semicolon")}.get(
-                parsed.delimiter, _l("tab"))), line))
+        parsed.problems.append(
+            Problem(
+                _l(
+                    "The first line must name the columns. Missing: %(missing)s. (Separator found: "
+                    "%(separator)s.)",
+                    missing=", ".join(str(m) for m in missing),
+                    separator={",": _l("comma"), ";": _l("semicolon")}.get(
+                        parsed.delimiter, _l("tab")
+                    ),
+                ),
+                line,
+            )
+        )
         return False
     if ignored:
-        parsed.notes.append(_l("These columns are not used and were ignored: %(columns)s.",
-                               columns=", ".join(ignored)))
+        parsed.notes.append(
+            _l(
+                "These columns are not used and were ignored: %(columns)s.",
+                columns=", ".join(ignored),
+            )
+        )
     return not parsed.problems
 
 
@@ -241,11 +338,18 @@ def _read_row(parsed: ParsedRoster, cells: list[str], line: int) -> Row:
     values: dict[str, str] = {}
     for column, index in parsed.columns.items():
         values[column] = _clean(cells[index]) if index < len(cells) else ""
-    if len(cells) > len(parsed.headers) and any(c.strip() for c in cells[len(parsed.headers):]):
-        problems.append(Problem(_l(
-            "This line has %(found)s values but the first line names %(expected)s columns. "
-            "Check for a separator inside a value (put such values in double quotes).",
-            found=len(cells), expected=len(parsed.headers)), line))
+    if len(cells) > len(parsed.headers) and any(c.strip() for c in cells[len(parsed.headers) :]):
+        problems.append(
+            Problem(
+                _l(
+                    "This line has %(found)s values but the first line names %(expected)s columns. "
+                    "Check for a separator inside a value (put such values in double quotes).",
+                    found=len(cells),
+                    expected=len(parsed.headers),
+                ),
+                line,
+            )
+        )
 
     def problem(column: str, message) -> None:
         index = parsed.columns[column]
@@ -259,32 +363,47 @@ def _read_row(parsed: ParsedRoster, cells: list[str], line: int) -> Row:
         problem("email", _l("The email address is missing."))
     elif len(email) <= MAX_LENGTH["email"]:
         try:
-            validate_email(email, check_deliverability=False,
-                           test_environment=not current_app.config["PRODUCTION"])
+            validate_email(
+                email,
+                check_deliverability=False,
+                test_environment=not current_app.config["PRODUCTION"],
+            )
         except EmailNotValidError:
             problem("email", _l("This is not an email address like name@example.org."))
     if not values["name_latin"]:
-        problem("name_latin", _l("The name in Latin script is missing (it is the name on "
-                                 "certificates)."))
+        problem(
+            "name_latin",
+            _l("The name in Latin script is missing (it is the name on certificates)."),
+        )
     language = LANGUAGES.get(_key(values["language"]))
     if language is None:
         problem("language", _l("The language must be ar, en or fr."))
-    return Row(line=line, email=email, name_ar=values["name_ar"],
-               name_latin=values["name_latin"], language=language or "",
-               position=values["position"], posting=values["posting"],
-               staff_id=values.get("staff_id") or None, valid=len(problems) == before)
+    return Row(
+        line=line,
+        email=email,
+        name_ar=values["name_ar"],
+        name_latin=values["name_latin"],
+        language=language or "",
+        position=values["position"],
+        posting=values["posting"],
+        staff_id=values.get("staff_id") or None,
+        valid=len(problems) == before,
+    )
 
 
-def _check_duplicate(parsed: ParsedRoster, row: Row, column: str, value: str | None,
-                     seen: dict[str, int]) -> None:
+def _check_duplicate(
+    parsed: ParsedRoster, row: Row, column: str, value: str | None, seen: dict[str, int]
+) -> None:
     if not value or column not in parsed.columns:
         return
     key = value
     if key in seen:
         index = parsed.columns[column]
-        message = (_l("This email address is also on line %(line)s.", line=seen[key])
-                   if column == "email" else
-                   _l("This staff ID is also on line %(line)s.", line=seen[key]))
+        message = (
+            _l("This email address is also on line %(line)s.", line=seen[key])
+            if column == "email"
+            else _l("This staff ID is also on line %(line)s.", line=seen[key])
+        )
         parsed.problems.append(Problem(message, row.line, index + 1, parsed.headers[index]))
         row.valid = False
     else:

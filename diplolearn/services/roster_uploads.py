@@ -27,13 +27,20 @@ def max_bytes() -> int:
     return current_app.config["ROSTER_MAX_BYTES"]
 
 
-def store_upload(ministry: Ministry, by: User, data: bytes, *, filename: str = "",
-                 sync: bool = False) -> RosterUpload:
+def store_upload(
+    ministry: Ministry, by: User, data: bytes, *, filename: str = "", sync: bool = False
+) -> RosterUpload:
     if not ministry.is_active:
         raise MinistryInactive()
-    upload = RosterUpload(ministry_id=ministry.id, uploaded_by_id=by.id,
-                          filename=(filename or "")[:255], digest=hashlib.sha256(data).hexdigest(),
-                          size=len(data), content=data, sync=sync)
+    upload = RosterUpload(
+        ministry_id=ministry.id,
+        uploaded_by_id=by.id,
+        filename=(filename or "")[:255],
+        digest=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        content=data,
+        sync=sync,
+    )
     db.session.add(upload)
     db.session.flush()
     return upload
@@ -54,10 +61,20 @@ def request_invitations(user_ids, by: User | None, *, now=None) -> int:
         return 0
     waiting: set[int] = set()
     for chunk in _chunks(ids):
-        waiting.update(db.session.scalars(
-            sa.select(PendingInvitation.user_id).where(PendingInvitation.user_id.in_(chunk))))
-    rows = [{"user_id": user_id, "requested_by_id": getattr(by, "id", None),
-             "created_at": now or utcnow()} for user_id in ids if user_id not in waiting]
+        waiting.update(
+            db.session.scalars(
+                sa.select(PendingInvitation.user_id).where(PendingInvitation.user_id.in_(chunk))
+            )
+        )
+    rows = [
+        {
+            "user_id": user_id,
+            "requested_by_id": getattr(by, "id", None),
+            "created_at": now or utcnow(),
+        }
+        for user_id in ids
+        if user_id not in waiting
+    ]
     if rows:
         db.session.execute(sa.insert(PendingInvitation), rows)
     return len(rows)
@@ -71,10 +88,15 @@ def send_invitation_batch(limit: int = 200) -> tuple[int, int]:
     from diplolearn.services import accounts
 
     batch = db.session.scalars(
-        sa.select(PendingInvitation).order_by(PendingInvitation.id).limit(limit)
+        sa.select(PendingInvitation)
+        .order_by(PendingInvitation.id)
+        .limit(limit)
         .with_for_update(skip_locked=True, of=PendingInvitation)
-        .options(selectinload(PendingInvitation.user).selectinload(User.grants),
-                 selectinload(PendingInvitation.requested_by))).all()
+        .options(
+            selectinload(PendingInvitation.user).selectinload(User.grants),
+            selectinload(PendingInvitation.requested_by),
+        )
+    ).all()
     sent = 0
     for pending in batch:
         user = pending.user
@@ -89,12 +111,13 @@ def send_invitation_batch(limit: int = 200) -> tuple[int, int]:
 def purge_stale_uploads(older_than) -> int:
     """Forget unconfirmed roster files (they hold personal data) after a while."""
     result = db.session.execute(
-        sa.delete(RosterUpload).where(RosterUpload.applied_at.is_(None),
-                                      RosterUpload.created_at < older_than)
-        .execution_options(synchronize_session=False))
+        sa.delete(RosterUpload)
+        .where(RosterUpload.applied_at.is_(None), RosterUpload.created_at < older_than)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0
 
 
 def _chunks(values: list, size: int = _CHUNK):
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]

@@ -59,9 +59,9 @@ _CHUNK = 500  # ids or emails per IN (...) list
 
 
 class Action(enum.StrEnum):
-    CREATE = "create"      # a new account, on the ministry's staff, invited
-    JOIN = "join"          # an existing account without a ministry joins this one
-    UPDATE = "update"      # a current member whose details change
+    CREATE = "create"  # a new account, on the ministry's staff, invited
+    JOIN = "join"  # an existing account without a ministry joins this one
+    UPDATE = "update"  # a current member whose details change
     UNCHANGED = "unchanged"
     DEACTIVATE = "deactivate"  # sync mode: a current member missing from the file
 
@@ -137,16 +137,19 @@ class RosterPlan:
         """A fingerprint of what confirming would do, to notice a database changed since."""
         h = hashlib.sha256()
         for item in self.items:
-            h.update(f"{item.action}|{item.line}|{getattr(item.user, 'id', '')}|"
-                     f"{','.join(item.changes)}\n".encode())
+            h.update(
+                f"{item.action}|{item.line}|{getattr(item.user, 'id', '')}|"
+                f"{','.join(item.changes)}\n".encode()
+            )
         return h.hexdigest()
 
 
 # --- planning --------------------------------------------------------------------------------
 
+
 def _chunks(values: list, size: int = _CHUNK):
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _normalised_language(user: User) -> str:
@@ -165,9 +168,10 @@ def plan_roster(ministry: Ministry, data: bytes, *, sync: bool = False) -> Roste
     current: dict[int, StaffMembership] = {}
     users: dict[int, User] = {}  # holds the accounts (the session's identity map is weak)
     for membership, user in db.session.execute(
-            sa.select(StaffMembership, User).join(User, User.id == StaffMembership.user_id)
-            .where(StaffMembership.ministry_id == ministry.id,
-                   StaffMembership.ended_at.is_(None))):
+        sa.select(StaffMembership, User)
+        .join(User, User.id == StaffMembership.user_id)
+        .where(StaffMembership.ministry_id == ministry.id, StaffMembership.ended_at.is_(None))
+    ):
         current[user.id] = membership
         users[user.id] = user
     current_by_staff_id = {m.staff_id: m for m in current.values() if m.staff_id}
@@ -177,19 +181,21 @@ def plan_roster(ministry: Ministry, data: bytes, *, sync: bool = False) -> Roste
     former_by_staff_id: dict[str, int] = {}
     for chunk in _chunks(wanted_ids):
         for staff_id, user_id in db.session.execute(
-                sa.select(StaffMembership.staff_id, StaffMembership.user_id)
-                .where(StaffMembership.ministry_id == ministry.id,
-                       StaffMembership.ended_at.is_not(None),
-                       StaffMembership.staff_id.in_(chunk))
-                .order_by(StaffMembership.started_at)):
+            sa.select(StaffMembership.staff_id, StaffMembership.user_id)
+            .where(
+                StaffMembership.ministry_id == ministry.id,
+                StaffMembership.ended_at.is_not(None),
+                StaffMembership.staff_id.in_(chunk),
+            )
+            .order_by(StaffMembership.started_at)
+        ):
             former_by_staff_id[staff_id] = user_id
 
     # 3. Accounts by email, and the former members above, that are not current members.
     by_email = {u.email: u for u in users.values()}
     emails = sorted({r.email for r in rows} - set(by_email))
     for chunk in _chunks(emails):
-        for user in db.session.scalars(
-                sa.select(User).where(sa.func.lower(User.email).in_(chunk))):
+        for user in db.session.scalars(sa.select(User).where(sa.func.lower(User.email).in_(chunk))):
             users[user.id] = user
             by_email[user.email] = user
     missing = sorted(set(former_by_staff_id.values()) - set(users))
@@ -202,36 +208,65 @@ def plan_roster(ministry: Ministry, data: bytes, *, sync: bool = False) -> Roste
     outsiders = sorted(set(users) - set(current))
     elsewhere: set[int] = set()
     for chunk in _chunks(outsiders):
-        elsewhere.update(db.session.scalars(
-            sa.select(StaffMembership.user_id).where(StaffMembership.user_id.in_(chunk),
-                                                     StaffMembership.ended_at.is_(None))))
+        elsewhere.update(
+            db.session.scalars(
+                sa.select(StaffMembership.user_id).where(
+                    StaffMembership.user_id.in_(chunk), StaffMembership.ended_at.is_(None)
+                )
+            )
+        )
     with_roles: set[int] = set()
     for chunk in _chunks(sorted(users)):
-        with_roles.update(db.session.scalars(
-            sa.select(RoleGrant.user_id).where(RoleGrant.user_id.in_(chunk))))
+        with_roles.update(
+            db.session.scalars(sa.select(RoleGrant.user_id).where(RoleGrant.user_id.in_(chunk)))
+        )
 
     # 5. Row by row, without a query.
     claimed: dict[int, int] = {}  # user id -> line that matched them
     for row in rows:
-        item = _plan_row(row, parsed, plan, current, current_by_staff_id, former_by_staff_id,
-                         by_email, users, elsewhere, with_roles, claimed)
+        item = _plan_row(
+            row,
+            parsed,
+            plan,
+            current,
+            current_by_staff_id,
+            former_by_staff_id,
+            by_email,
+            users,
+            elsewhere,
+            with_roles,
+            claimed,
+        )
         if item is not None:
             plan.items.append(item)
     # Removals are listed only for a file without problems: a member whose line has a typo
     # must not show as leaving.
     if sync and not plan.problems:
         matched = set(claimed)
-        for user_id, membership in sorted(current.items(),
-                                          key=lambda kv: (users[kv[0]].sort_key, kv[0])):
+        for user_id, membership in sorted(
+            current.items(), key=lambda kv: (users[kv[0]].sort_key, kv[0])
+        ):
             if user_id not in matched:
-                plan.items.append(PlanItem(Action.DEACTIVATE, user=users[user_id],
-                                           membership=membership))
+                plan.items.append(
+                    PlanItem(Action.DEACTIVATE, user=users[user_id], membership=membership)
+                )
     plan.problems.sort(key=lambda p: p.sort_key)
     return plan
 
 
-def _plan_row(row, parsed, plan, current, current_by_staff_id, former_by_staff_id, by_email,
-              users, elsewhere, with_roles, claimed) -> PlanItem | None:
+def _plan_row(
+    row,
+    parsed,
+    plan,
+    current,
+    current_by_staff_id,
+    former_by_staff_id,
+    by_email,
+    users,
+    elsewhere,
+    with_roles,
+    claimed,
+) -> PlanItem | None:
     def problem(column: str, message) -> None:
         index = parsed.columns[column]
         plan.problems.append(Problem(message, row.line, index + 1, parsed.headers[index]))
@@ -243,36 +278,59 @@ def _plan_row(row, parsed, plan, current, current_by_staff_id, former_by_staff_i
     elif row.staff_id and row.staff_id in former_by_staff_id:
         user = users[former_by_staff_id[row.staff_id]]
     if user is not None and owner is not None and owner.id != user.id:
-        problem("email", _l("Another account already uses this email address, so it cannot "
-                            "become the address of the person with this staff ID."))
+        problem(
+            "email",
+            _l(
+                "Another account already uses this email address, so it cannot "
+                "become the address of the person with this staff ID."
+            ),
+        )
         return None
     user = user or owner
     if user is None:
         return PlanItem(Action.CREATE, row=row)
     if user.id in claimed:
-        problem("email", _l("This is the same person as on line %(line)s.",
-                            line=claimed[user.id]))
+        problem("email", _l("This is the same person as on line %(line)s.", line=claimed[user.id]))
         return None
     claimed[user.id] = row.line
     membership = current.get(user.id)
     if membership is None and user.id in elsewhere:
-        problem("email", _l("This person is already registered on DiploLearn with another "
-                            "organisation, so they cannot be added here. If they now work for "
-                            "your ministry, ask the platform's administrators to move them."))
+        problem(
+            "email",
+            _l(
+                "This person is already registered on DiploLearn with another "
+                "organisation, so they cannot be added here. If they now work for "
+                "your ministry, ask the platform's administrators to move them."
+            ),
+        )
         return None
-    if (membership is not None and row.staff_id and membership.staff_id
-            and membership.staff_id != row.staff_id):
-        problem("staff_id", _l("This email address belongs to a member of your staff with "
-                               "another staff id (%(staff_id)s). A staff id cannot be changed "
-                               "by a roster: edit the person instead.",
-                               staff_id=membership.staff_id))
+    if (
+        membership is not None
+        and row.staff_id
+        and membership.staff_id
+        and membership.staff_id != row.staff_id
+    ):
+        problem(
+            "staff_id",
+            _l(
+                "This email address belongs to a member of your staff with "
+                "another staff id (%(staff_id)s). A staff id cannot be changed "
+                "by a roster: edit the person instead.",
+                staff_id=membership.staff_id,
+            ),
+        )
         return None
     changes = []
     if user.email != row.email:
         if user.id in with_roles:
-            problem("email", _l("This person holds a role on DiploLearn (such as coordinator "
-                                "or instructor), so only the platform's administrators can "
-                                "change their email address."))
+            problem(
+                "email",
+                _l(
+                    "This person holds a role on DiploLearn (such as coordinator "
+                    "or instructor), so only the platform's administrators can "
+                    "change their email address."
+                ),
+            )
             return None
         changes.append("email")
     for name in ("name_ar", "name_latin"):
@@ -293,8 +351,10 @@ def _plan_row(row, parsed, plan, current, current_by_staff_id, former_by_staff_i
 
 # --- applying --------------------------------------------------------------------------------
 
-def confirm_upload(upload: RosterUpload, ministry: Ministry, by: User,
-                   expected_digest: str) -> RosterPlan:
+
+def confirm_upload(
+    upload: RosterUpload, ministry: Ministry, by: User, expected_digest: str
+) -> RosterPlan:
     """Re-read and re-validate the stored file, check that the plan is the one previewed, and
     apply it. Raises RosterInvalid (problems), RosterChanged (the plan differs from the
     preview's) or RosterAlreadyApplied; in each case nothing was written."""
@@ -313,14 +373,26 @@ def confirm_upload(upload: RosterUpload, ministry: Ministry, by: User,
         sa.update(RosterUpload)
         .where(RosterUpload.id == upload.id, RosterUpload.applied_at.is_(None))
         .values(applied_at=now, content=b"")
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if claimed.rowcount != 1:
         raise RosterAlreadyApplied()
     counts = plan.result = apply_roster(plan, ministry, by, now=now)
-    db.session.execute(sa.update(RosterUpload).where(RosterUpload.id == upload.id)
-                       .values(result=counts).execution_options(synchronize_session=False))
-    audit.record(by, "roster.import", ministry_id=ministry.id, target=upload,
-                 rows=len(plan.parsed.rows), sync=upload.sync, **counts)
+    db.session.execute(
+        sa.update(RosterUpload)
+        .where(RosterUpload.id == upload.id)
+        .values(result=counts)
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        by,
+        "roster.import",
+        ministry_id=ministry.id,
+        target=upload,
+        rows=len(plan.parsed.rows),
+        sync=upload.sync,
+        **counts,
+    )
     db.session.expire(upload)
     return plan
 
@@ -337,16 +409,32 @@ def apply_roster(plan: RosterPlan, ministry: Ministry, by: User, *, now=None) ->
     # already (roster_csv cleans them as User's validators do).
     creating = plan.of(Action.CREATE)
     if creating:
-        db.session.execute(sa.insert(User), [{
-            "email": item.row.email, "name_ar": item.row.name_ar,
-            "name_latin": item.row.name_latin,
-            "sort_key": name_sort_key(item.row.name_ar, item.row.name_latin),
-            "interface_language": item.row.language, "reading_language": item.row.language,
-            "created_at": now, "updated_at": now} for item in creating])
+        db.session.execute(
+            sa.insert(User),
+            [
+                {
+                    "email": item.row.email,
+                    "name_ar": item.row.name_ar,
+                    "name_latin": item.row.name_latin,
+                    "sort_key": name_sort_key(item.row.name_ar, item.row.name_latin),
+                    "interface_language": item.row.language,
+                    "reading_language": item.row.language,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for item in creating
+            ],
+        )
         new_ids: dict[str, int] = {}
         for chunk in _chunks([item.row.email for item in creating]):
-            new_ids.update({email: id_ for id_, email in db.session.execute(
-                sa.select(User.id, User.email).where(sa.func.lower(User.email).in_(chunk)))})
+            new_ids.update(
+                {
+                    email: id_
+                    for id_, email in db.session.execute(
+                        sa.select(User.id, User.email).where(sa.func.lower(User.email).in_(chunk))
+                    )
+                }
+            )
         for item in creating:
             item.user_id = new_ids[item.row.email]
         to_invite.update(new_ids.values())
@@ -378,16 +466,31 @@ def apply_roster(plan: RosterPlan, ministry: Ministry, by: User, *, now=None) ->
     db.session.flush()
     joining = [item for item in plan.items if item.action in (Action.CREATE, Action.JOIN)]
     if joining:
-        db.session.execute(sa.insert(StaffMembership), [{
-            "user_id": item.user_id, "ministry_id": ministry.id, "staff_id": item.row.staff_id,
-            "position": item.row.position, "posting": item.row.posting, "started_at": now,
-            "created_at": now, "updated_at": now} for item in joining])
+        db.session.execute(
+            sa.insert(StaffMembership),
+            [
+                {
+                    "user_id": item.user_id,
+                    "ministry_id": ministry.id,
+                    "staff_id": item.row.staff_id,
+                    "position": item.row.position,
+                    "posting": item.row.posting,
+                    "started_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for item in joining
+            ],
+        )
 
     leaving = plan.of(Action.DEACTIVATE)
     for chunk in _chunks([item.membership.id for item in leaving]):
-        db.session.execute(sa.update(StaffMembership).where(StaffMembership.id.in_(chunk))
-                           .values(ended_at=now, updated_at=now)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            sa.update(StaffMembership)
+            .where(StaffMembership.id.in_(chunk))
+            .values(ended_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
     for item in leaving:
         db.session.expire(item.membership, ["ended_at", "updated_at"])
 
@@ -395,12 +498,16 @@ def apply_roster(plan: RosterPlan, ministry: Ministry, by: User, *, now=None) ->
     for chunk in _chunks(readdressed):
         db.session.execute(
             sa.update(UserToken)
-            .where(UserToken.user_id.in_(chunk), UserToken.purpose == TokenPurpose.INVITATION,
-                   UserToken.used_at.is_(None), UserToken.superseded_at.is_(None))
-            .values(superseded_at=now).execution_options(synchronize_session=False))
+            .where(
+                UserToken.user_id.in_(chunk),
+                UserToken.purpose == TokenPurpose.INVITATION,
+                UserToken.used_at.is_(None),
+                UserToken.superseded_at.is_(None),
+            )
+            .values(superseded_at=now)
+            .execution_options(synchronize_session=False)
+        )
     request_invitations(to_invite, by, now=now)
     counts = plan.counts
     counts["invitations"] = len(to_invite)
     return counts
-
-

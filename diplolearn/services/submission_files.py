@@ -24,27 +24,38 @@ from diplolearn.services import storage
 from diplolearn.services.errors import DomainError
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
-WORDPROCESSING_MAIN = (b"application/vnd.openxmlformats-officedocument.wordprocessingml."
-                       b"document.main+xml")
-MIME_TYPES = {"pdf": "application/pdf",
-              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+WORDPROCESSING_MAIN = (
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+)
+MIME_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 class WrongFileType(DomainError):
-    message = _l("This file is not a Word document (.docx) or a PDF, so it was not accepted. "
-                 "Nothing was saved. Save your work as .docx or PDF and upload it again.")
+    message = _l(
+        "This file is not a Word document (.docx) or a PDF, so it was not accepted. "
+        "Nothing was saved. Save your work as .docx or PDF and upload it again."
+    )
 
 
 class MacroFile(DomainError):
-    message = _l("This Word document contains macros, which are not accepted. Nothing was "
-                 "saved. Save it as an ordinary .docx document and upload it again.")
+    message = _l(
+        "This Word document contains macros, which are not accepted. Nothing was "
+        "saved. Save it as an ordinary .docx document and upload it again."
+    )
 
 
 class FileTooLarge(DomainError):
     def __init__(self, limit: int):
-        super().__init__(_l("This file is larger than %(size)s MB, the most an assignment "
-                            "file may be. Nothing was saved.",
-                            size=f"{limit / (1024 * 1024):g}"))
+        super().__init__(
+            _l(
+                "This file is larger than %(size)s MB, the most an assignment "
+                "file may be. Nothing was saved.",
+                size=f"{limit / (1024 * 1024):g}",
+            )
+        )
 
 
 def max_file_bytes() -> int:
@@ -68,8 +79,14 @@ def sniff(data: bytes) -> str:
             if info.file_size > 256 * 1024:
                 raise WrongFileType()
             types = archive.read(info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError,
-            EOFError, ValueError) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        RuntimeError,
+        NotImplementedError,
+        EOFError,
+        ValueError,
+    ) as error:
         raise WrongFileType() from error
     if b"macroenabled" in types.lower():
         raise MacroFile()

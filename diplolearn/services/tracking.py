@@ -64,8 +64,9 @@ class UnknownModule(DomainError):
 
 
 class NoDueDate(DomainError):
-    message = _l("This module has no due date in the cohort's schedule, so there is nothing "
-                 "to extend.")
+    message = _l(
+        "This module has no due date in the cohort's schedule, so there is nothing to extend."
+    )
 
 
 class ExtensionTooEarly(DomainError):
@@ -77,6 +78,7 @@ class NotStudyingHere(DomainError):
 
 
 # --- where each learner stands ---------------------------------------------------------------
+
 
 def cell_status(module: ModuleState) -> str:
     if module.complete:
@@ -111,8 +113,9 @@ class Row:
     @property
     def overdue(self) -> list[ModuleState]:
         """Required modules past their due date and not complete (behind schedule)."""
-        return [cell.module for cell in self.cells
-                if cell.status == "overdue" and cell.module.required]
+        return [
+            cell.module for cell in self.cells if cell.status == "overdue" and cell.module.required
+        ]
 
 
 @dataclass
@@ -128,20 +131,27 @@ class Grid:
 
 
 def row_for(enrolment: Enrolment, standing: Progress) -> Row:
-    return Row(enrolment, standing, [Cell(m, cell_status(m), module_score(m))
-                                     for m in standing.modules])
+    return Row(
+        enrolment, standing, [Cell(m, cell_status(m), module_score(m)) for m in standing.modules]
+    )
 
 
-def followed(viewer: User, cohort: Cohort, *, ministry_id: int | None = None,
-             group_id: int | None = None) -> list[Enrolment]:
+def followed(
+    viewer: User, cohort: Cohort, *, ministry_id: int | None = None, group_id: int | None = None
+) -> list[Enrolment]:
     """The enrolments the viewer follows in the cohort (withdrawn ones left out), with their
     people, groups and sponsors, by name: one query."""
-    query = (tracked_enrolments(viewer, cohort)
-             .join(User, User.id == Enrolment.user_id)
-             .where(Enrolment.state != EnrolmentState.WITHDRAWN)
-             .options(contains_eager(Enrolment.user), joinedload(Enrolment.tutor_group),
-                      joinedload(Enrolment.sponsor_ministry))
-             .order_by(User.sort_key, User.id))
+    query = (
+        tracked_enrolments(viewer, cohort)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.state != EnrolmentState.WITHDRAWN)
+        .options(
+            contains_eager(Enrolment.user),
+            joinedload(Enrolment.tutor_group),
+            joinedload(Enrolment.sponsor_ministry),
+        )
+        .order_by(User.sort_key, User.id)
+    )
     if ministry_id is not None:
         query = query.where(Enrolment.sponsor_ministry_id == ministry_id)
     if group_id is not None:
@@ -150,8 +160,14 @@ def followed(viewer: User, cohort: Cohort, *, ministry_id: int | None = None,
     return list(db.session.scalars(query).unique())
 
 
-def grid(viewer: User, cohort: Cohort, *, ministry_id: int | None = None,
-         group_id: int | None = None, now: dt.datetime | None = None) -> Grid:
+def grid(
+    viewer: User,
+    cohort: Cohort,
+    *,
+    ministry_id: int | None = None,
+    group_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Grid:
     """Learners × modules of the cohort's course version, for the learners the viewer follows,
     in a fixed number of queries."""
     enrolments = followed(viewer, cohort, ministry_id=ministry_id, group_id=group_id)
@@ -168,10 +184,14 @@ def grid(viewer: User, cohort: Cohort, *, ministry_id: int | None = None,
 
 def sponsor_choices(viewer: User, cohort: Cohort) -> list[Ministry]:
     """The ministries sponsoring someone the viewer follows in the cohort (for the filter)."""
-    sponsors = tracked_enrolments(viewer, cohort).with_only_columns(
-        Enrolment.sponsor_ministry_id)
-    return list(db.session.scalars(sa.select(Ministry).where(
-        Ministry.id.in_(sponsors.scalar_subquery())).order_by(Ministry.code)))
+    sponsors = tracked_enrolments(viewer, cohort).with_only_columns(Enrolment.sponsor_ministry_id)
+    return list(
+        db.session.scalars(
+            sa.select(Ministry)
+            .where(Ministry.id.in_(sponsors.scalar_subquery()))
+            .order_by(Ministry.code)
+        )
+    )
 
 
 @dataclass
@@ -207,8 +227,9 @@ def at_risk(viewer: User, cohort: Cohort, now: dt.datetime | None = None) -> lis
     for enrolment in enrolments:
         if standing[enrolment.id] is None:
             continue
-        risk = AtRisk(row_for(enrolment, standing[enrolment.id]),
-                      inactive_since(enrolment, days, now))
+        risk = AtRisk(
+            row_for(enrolment, standing[enrolment.id]), inactive_since(enrolment, days, now)
+        )
         if risk.overdue or risk.inactive_since is not None:
             found.append(risk)
     found.sort(key=lambda r: (-len(r.overdue), r.inactive_since or now))
@@ -217,11 +238,16 @@ def at_risk(viewer: User, cohort: Cohort, now: dt.datetime | None = None) -> lis
 
 # --- one learner -----------------------------------------------------------------------------
 
+
 def extensions_of(enrolment: Enrolment) -> list[DueDateExtension]:
-    return list(db.session.scalars(
-        sa.select(DueDateExtension).where(DueDateExtension.enrolment_id == enrolment.id)
-        .options(joinedload(DueDateExtension.granted_by))
-        .order_by(DueDateExtension.created_at.desc(), DueDateExtension.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(DueDateExtension)
+            .where(DueDateExtension.enrolment_id == enrolment.id)
+            .options(joinedload(DueDateExtension.granted_by))
+            .order_by(DueDateExtension.created_at.desc(), DueDateExtension.id.desc())
+        )
+    )
 
 
 def extended_due_dates(module_id: int, enrolment_ids) -> dict[int, dt.datetime]:
@@ -232,30 +258,42 @@ def extended_due_dates(module_id: int, enrolment_ids) -> dict[int, dt.datetime]:
         return {}
     rows = db.session.execute(
         sa.select(DueDateExtension.enrolment_id, DueDateExtension.due_at).where(
-            DueDateExtension.module_id == module_id, DueDateExtension.enrolment_id.in_(ids)))
+            DueDateExtension.module_id == module_id, DueDateExtension.enrolment_id.in_(ids)
+        )
+    )
     return {row.enrolment_id: row.due_at for row in rows}
 
 
-def grant_extension(enrolment: Enrolment, module_id: int, due_at: dt.datetime, reason: str,
-                    *, by: User) -> DueDateExtension:
+def grant_extension(
+    enrolment: Enrolment, module_id: int, due_at: dt.datetime, reason: str, *, by: User
+) -> DueDateExtension:
     """Give the learner until ``due_at`` for a module that the cohort's schedule dates (or move
     the extension they already have). It must be later than the cohort's due date."""
     if enrolment.state == EnrolmentState.WITHDRAWN:
         raise NotStudyingHere()
     cohort = enrolment.cohort
     standing = progress.course_progress(enrolment)
-    node = next((m.node for m in standing.modules if m.node.module_id == module_id),
-                None) if standing else None
+    node = (
+        next((m.node for m in standing.modules if m.node.module_id == module_id), None)
+        if standing
+        else None
+    )
     if node is None:
         raise UnknownModule()
-    schedule = db.session.scalar(sa.select(ModuleSchedule).where(
-        ModuleSchedule.cohort_id == cohort.id, ModuleSchedule.module_id == module_id))
+    schedule = db.session.scalar(
+        sa.select(ModuleSchedule).where(
+            ModuleSchedule.cohort_id == cohort.id, ModuleSchedule.module_id == module_id
+        )
+    )
     if schedule is None or schedule.due_at is None:
         raise NoDueDate()
     if due_at <= schedule.due_at:
         raise ExtensionTooEarly()
-    extension = db.session.scalar(sa.select(DueDateExtension).where(
-        DueDateExtension.enrolment_id == enrolment.id, DueDateExtension.module_id == module_id))
+    extension = db.session.scalar(
+        sa.select(DueDateExtension).where(
+            DueDateExtension.enrolment_id == enrolment.id, DueDateExtension.module_id == module_id
+        )
+    )
     previous = extension.due_at if extension is not None else None
     if extension is None:
         extension = DueDateExtension(enrolment_id=enrolment.id, module_id=module_id)
@@ -264,25 +302,40 @@ def grant_extension(enrolment: Enrolment, module_id: int, due_at: dt.datetime, r
     extension.reason = reason
     extension.granted_by_id = by.id
     db.session.flush()
-    audit.record(by, "due_date.extend", subject=enrolment.user, target=extension,
-                 ministry_id=enrolment.sponsor_ministry_id, enrolment_id=enrolment.id,
-                 module=node.key, due_at=due_at.isoformat(),
-                 cohort_due_at=schedule.due_at.isoformat(),
-                 previous_extension=previous.isoformat() if previous else None, reason=reason)
+    audit.record(
+        by,
+        "due_date.extend",
+        subject=enrolment.user,
+        target=extension,
+        ministry_id=enrolment.sponsor_ministry_id,
+        enrolment_id=enrolment.id,
+        module=node.key,
+        due_at=due_at.isoformat(),
+        cohort_due_at=schedule.due_at.isoformat(),
+        previous_extension=previous.isoformat() if previous else None,
+        reason=reason,
+    )
     return extension
 
 
 def withdraw_extension(extension: DueDateExtension, *, by: User) -> None:
     """Remove an extension: the cohort's due date applies to the learner again."""
     enrolment = extension.enrolment
-    audit.record(by, "due_date.withdraw_extension", subject=enrolment.user,
-                 ministry_id=enrolment.sponsor_ministry_id, enrolment_id=enrolment.id,
-                 module_id=extension.module_id, due_at=extension.due_at.isoformat())
+    audit.record(
+        by,
+        "due_date.withdraw_extension",
+        subject=enrolment.user,
+        ministry_id=enrolment.sponsor_ministry_id,
+        enrolment_id=enrolment.id,
+        module_id=extension.module_id,
+        due_at=extension.due_at.isoformat(),
+    )
     db.session.delete(extension)
     db.session.flush()
 
 
 # --- announcements ---------------------------------------------------------------------------
+
 
 def may_announce(author: User, cohort: Cohort, group: TutorGroup | None) -> bool:
     """Lead instructors (and administrators) to the cohort or any group; a tutor to a group
@@ -292,38 +345,62 @@ def may_announce(author: User, cohort: Cohort, group: TutorGroup | None) -> bool
     return group is not None and group.id in Scope.of(author).tutor_group_ids
 
 
-def post_announcement(cohort: Cohort, author: User, title: str, body: str,
-                      group: TutorGroup | None = None) -> tuple[Announcement, int]:
+def post_announcement(
+    cohort: Cohort, author: User, title: str, body: str, group: TutorGroup | None = None
+) -> tuple[Announcement, int]:
     """Publish an announcement on its recipients' dashboards and queue it by mail to those
     who want mail. Returns it with the number of mails queued."""
     if (group is not None and group.cohort_id != cohort.id) or not may_announce(
-            author, cohort, group):
+        author, cohort, group
+    ):
         raise NotAllowed()
-    announcement = Announcement(cohort_id=cohort.id, tutor_group_id=group.id if group else None,
-                                author_id=author.id, title=title.strip(), body=body)
+    announcement = Announcement(
+        cohort_id=cohort.id,
+        tutor_group_id=group.id if group else None,
+        author_id=author.id,
+        title=title.strip(),
+        body=body,
+    )
     db.session.add(announcement)
     db.session.flush()
-    query = (sa.select(Enrolment).join(User, User.id == Enrolment.user_id)
-             .where(Enrolment.cohort_id == cohort.id, Enrolment.state.in_(MAILED_STATES),
-                    User.notify_by_mail.is_(True), User.is_active_account.is_(True),
-                    User.erased_at.is_(None))
-             .options(contains_eager(Enrolment.user)))
+    query = (
+        sa.select(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .where(
+            Enrolment.cohort_id == cohort.id,
+            Enrolment.state.in_(MAILED_STATES),
+            User.notify_by_mail.is_(True),
+            User.is_active_account.is_(True),
+            User.erased_at.is_(None),
+        )
+        .options(contains_eager(Enrolment.user))
+    )
     if group is not None:
         query = query.where(Enrolment.tutor_group_id == group.id)
     recipients = [e.user for e in db.session.scalars(query)]
     url = public_url("main.home")
     course = cohort.course
     for person in recipients:
-        order = [person.reading_language or "", person.interface_language or "",
-                 *course.languages]
-        queue_mail("announcement", person, announcement=announcement, author=author,
-                   course_title=pick_text(course.title, order)[0],
-                   cohort_name=pick_text(cohort.name, order)[0], url=url)
-    audit.record(author, "announcement.post", target=announcement, cohort_id=cohort.id,
-                 tutor_group_id=group.id if group else None, mails=len(recipients))
+        order = [person.reading_language or "", person.interface_language or "", *course.languages]
+        queue_mail(
+            "announcement",
+            person,
+            announcement=announcement,
+            author=author,
+            course_title=pick_text(course.title, order)[0],
+            cohort_name=pick_text(cohort.name, order)[0],
+            url=url,
+        )
+    audit.record(
+        author,
+        "announcement.post",
+        target=announcement,
+        cohort_id=cohort.id,
+        tutor_group_id=group.id if group else None,
+        mails=len(recipients),
+    )
     return announcement, len(recipients)
 
 
 def recent_announcements(query: sa.Select, limit: int = 20) -> list[Announcement]:
     return list(db.session.scalars(query.limit(limit)).unique())
-

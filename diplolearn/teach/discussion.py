@@ -50,8 +50,12 @@ def _may_moderate(access, post: Annotation) -> bool:
 
 
 def _thread_url(cohort_id: int, post: Annotation) -> str:
-    return url_for("teach.show_thread", cohort_id=cohort_id,
-                   annotation_id=post.parent_id or post.id, _anchor=f"post-{post.id}")
+    return url_for(
+        "teach.show_thread",
+        cohort_id=cohort_id,
+        annotation_id=post.parent_id or post.id,
+        _anchor=f"post-{post.id}",
+    )
 
 
 def _prompt_modules(access):
@@ -67,9 +71,15 @@ def _prompt_modules(access):
 def show_inbox(cohort_id: int):
     access = taught_cohort_or_404(current_user, cohort_id)
     rows = staff_unanswered_questions(access)
-    return render_template("teach/discussion.html", access=access, cohort=access.cohort,
-                           rows=rows, tab="discussion", kinds=KIND_LABELS,
-                           prompts=_prompt_modules(access))
+    return render_template(
+        "teach/discussion.html",
+        access=access,
+        cohort=access.cohort,
+        rows=rows,
+        tab="discussion",
+        kinds=KIND_LABELS,
+        prompts=_prompt_modules(access),
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/discussion/modules/<module_key>")
@@ -77,20 +87,33 @@ def show_inbox(cohort_id: int):
 def show_module_discussion(cohort_id: int, module_key: str):
     """A module's pinned prompt and the contributions of the groups the viewer follows."""
     access = taught_cohort_or_404(current_user, cohort_id)
-    found = next(((rev, n) for key, rev, n in _prompt_modules(access) if key == module_key),
-                 None)
+    found = next(((rev, n) for key, rev, n in _prompt_modules(access) if key == module_key), None)
     if found is None:
         abort(404)
     revision = found[0]
-    threads = service.threads(staff_discussion(access),
-                              Annotation.module_id == revision.module_id,
-                              Annotation.paragraph_id.is_(None))
+    threads = service.threads(
+        staff_discussion(access),
+        Annotation.module_id == revision.module_id,
+        Annotation.paragraph_id.is_(None),
+    )
     return render_template(
-        "teach/thread.html", access=access, cohort=access.cohort, threads=threads, root=None,
-        module_key=module_key, lesson_key=None, prompt=revision.discussion.get("prompt") or {},
-        tab="discussion", kinds=KIND_LABELS, reply_form=ReplyForm(), resolve_form=ResolveForm(),
-        hide_form=HideForm(), edit_form=EditForm(),
-        may_moderate=lambda p: _may_moderate(access, p), lang=None)
+        "teach/thread.html",
+        access=access,
+        cohort=access.cohort,
+        threads=threads,
+        root=None,
+        module_key=module_key,
+        lesson_key=None,
+        prompt=revision.discussion.get("prompt") or {},
+        tab="discussion",
+        kinds=KIND_LABELS,
+        reply_form=ReplyForm(),
+        resolve_form=ResolveForm(),
+        hide_form=HideForm(),
+        edit_form=EditForm(),
+        may_moderate=lambda p: _may_moderate(access, p),
+        lang=None,
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/discussion/<int:annotation_id>")
@@ -99,18 +122,35 @@ def show_thread(cohort_id: int, annotation_id: int):
     access = taught_cohort_or_404(current_user, cohort_id)
     post = _post(access, annotation_id)
     if post.session_id is not None:
-        return redirect(url_for("teach.show_session", cohort_id=cohort_id,
-                                session_id=post.session_id, _anchor=f"post-{post.id}"))
+        return redirect(
+            url_for(
+                "teach.show_session",
+                cohort_id=cohort_id,
+                session_id=post.session_id,
+                _anchor=f"post-{post.id}",
+            )
+        )
     root_id = post.parent_id or post.id
     threads = service.thread(staff_discussion(access), root_id)
     root = threads[0].annotation
     where = service.module_and_lesson_keys(root.module_id, root.lesson_id)
     return render_template(
-        "teach/thread.html", access=access, cohort=access.cohort, threads=threads, root=root,
-        module_key=where[0], lesson_key=where[1], tab="discussion", kinds=KIND_LABELS,
-        reply_form=ReplyForm(lang=root.lang), resolve_form=ResolveForm(),
-        hide_form=HideForm(), edit_form=EditForm(),
-        may_moderate=lambda p: _may_moderate(access, p), lang=root.lang)
+        "teach/thread.html",
+        access=access,
+        cohort=access.cohort,
+        threads=threads,
+        root=root,
+        module_key=where[0],
+        lesson_key=where[1],
+        tab="discussion",
+        kinds=KIND_LABELS,
+        reply_form=ReplyForm(lang=root.lang),
+        resolve_form=ResolveForm(),
+        hide_form=HideForm(),
+        edit_form=EditForm(),
+        may_moderate=lambda p: _may_moderate(access, p),
+        lang=root.lang,
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/discussion/<int:annotation_id>/replies")
@@ -123,9 +163,15 @@ def reply_in_thread(cohort_id: int, annotation_id: int):
         flash(_("The reply could not be read; please try again. Nothing was saved."), "error")
         return redirect(_thread_url(cohort_id, target))
     with unit_of_work() as work:
-        post = service.reply(current_user, target, body=form.body.data, lang=form.lang.data,
-                             cohort=access.cohort, tutor_answer=form.tutor_answer.data,
-                             staff=True)
+        post = service.reply(
+            current_user,
+            target,
+            body=form.body.data,
+            lang=form.lang.data,
+            cohort=access.cohort,
+            tutor_answer=form.tutor_answer.data,
+            staff=True,
+        )
     if work.refused:
         return redirect(_thread_url(cohort_id, target))
     flash(_("Your reply is posted."), "success")
@@ -140,12 +186,15 @@ def resolve_in_thread(cohort_id: int, annotation_id: int):
     form = ResolveForm()
     if form.validate_on_submit():
         with unit_of_work() as work:
-            service.resolve(question, current_user, staff=True,
-                            reopen=form.reopen.data == "1")
+            service.resolve(question, current_user, staff=True, reopen=form.reopen.data == "1")
         if work.refused:
             return redirect(_thread_url(cohort_id, question))
-        flash(_("The question is open again.") if form.reopen.data == "1"
-              else _("The question is marked resolved."), "success")
+        flash(
+            _("The question is open again.")
+            if form.reopen.data == "1"
+            else _("The question is marked resolved."),
+            "success",
+        )
     return redirect(_thread_url(cohort_id, question))
 
 
@@ -197,6 +246,7 @@ def _say_what_is_missing(form) -> None:
 
 # --- weekly text sessions ----------------------------------------------------------------------
 
+
 def _sessions_page(access, form=None, status=200):
     from diplolearn.models import utcnow
 
@@ -204,10 +254,17 @@ def _sessions_page(access, form=None, status=200):
     form = form or session_form(groups, access.manages)
     sessions = staff_session_list(access)
     return render_template(
-        "teach/sessions.html", access=access, cohort=access.cohort, form=form,
-        sessions=sessions, now=utcnow(), tab="discussion",
-        session_url=lambda s: url_for("teach.show_session", cohort_id=access.cohort.id,
-                                      session_id=s.id)), status
+        "teach/sessions.html",
+        access=access,
+        cohort=access.cohort,
+        form=form,
+        sessions=sessions,
+        now=utcnow(),
+        tab="discussion",
+        session_url=lambda s: url_for(
+            "teach.show_session", cohort_id=access.cohort.id, session_id=s.id
+        ),
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/sessions")
@@ -229,9 +286,14 @@ def open_session(cohort_id: int):
     group = cohort_group_or_404(access, int(form.group.data)) if form.group.data else None
     with unit_of_work(status=422, quiet=True) as work:
         session = service.open_session(
-            access.cohort, group, title=form.title.data, duration_minutes=form.duration.data,
+            access.cohort,
+            group,
+            title=form.title.data,
+            duration_minutes=form.duration.data,
             starts_at=to_utc(form.starts_at.data, current_user.timezone or "UTC"),
-            by=current_user, may_open_cohort=access.manages)
+            by=current_user,
+            may_open_cohort=access.manages,
+        )
     if work.refused:
         form.title.errors = [*form.title.errors, work.error.message]
         return _sessions_page(taught_cohort_or_404(current_user, cohort_id), form, work.status)
@@ -243,13 +305,19 @@ def _session_page(access, session, form=None, status=200):
     from diplolearn.models import utcnow
 
     return render_template(
-        "discussion/session.html", session=session, phase=session.phase(utcnow()),
-        cohort=access.cohort, threads=service.threads(
-            staff_discussion(access), Annotation.session_id == session.id),
-        form=form or SessionPostForm(lang=i18n_language()), kinds=KIND_LABELS, staff=True,
-        post_url=url_for("teach.post_in_session", cohort_id=access.cohort.id,
-                         session_id=session.id),
-        back_url=url_for("teach.list_sessions", cohort_id=access.cohort.id)), status
+        "discussion/session.html",
+        session=session,
+        phase=session.phase(utcnow()),
+        cohort=access.cohort,
+        threads=service.threads(staff_discussion(access), Annotation.session_id == session.id),
+        form=form or SessionPostForm(lang=i18n_language()),
+        kinds=KIND_LABELS,
+        staff=True,
+        post_url=url_for(
+            "teach.post_in_session", cohort_id=access.cohort.id, session_id=session.id
+        ),
+        back_url=url_for("teach.list_sessions", cohort_id=access.cohort.id),
+    ), status
 
 
 def i18n_language() -> str:
@@ -274,10 +342,17 @@ def post_in_session(cohort_id: int, session_id: int):
     if not form.validate_on_submit():
         return _session_page(access, session, form, 422)
     with unit_of_work(status=422, quiet=True) as work:
-        post = service.post_in_session(current_user, session, access.cohort,
-                                       body=form.body.data, lang=form.lang.data)
+        post = service.post_in_session(
+            current_user, session, access.cohort, body=form.body.data, lang=form.lang.data
+        )
     if work.refused:
         form.body.errors = [*form.body.errors, work.error.message]
         return _session_page(access, session, form, work.status)
-    return redirect(url_for("teach.show_session", cohort_id=cohort_id, session_id=session.id,
-                            _anchor=f"post-{post.id}"))
+    return redirect(
+        url_for(
+            "teach.show_session",
+            cohort_id=cohort_id,
+            session_id=session.id,
+            _anchor=f"post-{post.id}",
+        )
+    )

@@ -54,28 +54,35 @@ def list_cohorts(ministry_id: int):
     rows = nomination_cohort_rows(current_user, ministry.id)
     held: dict = {}
     waiting: dict = {}
-    for enrolment in nominated_in_cohorts(current_user, ministry.id,
-                                          [cohort.id for cohort, _allotment in rows]):
+    for enrolment in nominated_in_cohorts(
+        current_user, ministry.id, [cohort.id for cohort, _allotment in rows]
+    ):
         if enrolment.state in SEAT_HOLDING:
             held[enrolment.cohort_id] = held.get(enrolment.cohort_id, 0) + 1
         elif enrolment.state == EnrolmentState.WAITLISTED:
             waiting[enrolment.cohort_id] = waiting.get(enrolment.cohort_id, 0) + 1
-    return render_template("teach/nomination_cohorts.html", ministry=ministry, rows=rows,
-                           held=held, waiting=waiting)
+    return render_template(
+        "teach/nomination_cohorts.html", ministry=ministry, rows=rows, held=held, waiting=waiting
+    )
 
 
 def _staff_choices(ministry, exclude_user_ids):
-    return [(str(m.user_id), m.user.display_name)
-            for m in ministry_staff(current_user, ministry.id)
-            if m.user_id not in exclude_user_ids and m.user.is_active]
+    return [
+        (str(m.user_id), m.user.display_name)
+        for m in ministry_staff(current_user, ministry.id)
+        if m.user_id not in exclude_user_ids and m.user.is_active
+    ]
 
 
 def _cohort_page(ministry, cohort, allotment, form=None, status=200):
     enrolments = nominated_list(current_user, ministry.id, cohort.id)
     engaged = {e.user_id for e in enrolments if e.state != EnrolmentState.WITHDRAWN}
     queue = service.waiting_list(cohort.id)  # positions in the cohort's whole queue
-    positions = {e.id: service.waiting_position(e, queue) for e in enrolments
-                 if e.state == EnrolmentState.WAITLISTED}
+    positions = {
+        e.id: service.waiting_position(e, queue)
+        for e in enrolments
+        if e.state == EnrolmentState.WAITLISTED
+    }
     if form is None:
         form = PersonForm(prefix="nominate")
         form.person.choices = _staff_choices(ministry, engaged)
@@ -91,10 +98,18 @@ def _cohort_page(ministry, cohort, allotment, form=None, status=200):
                 substitute_forms[enrolment.id] = sub
     held = sum(1 for e in enrolments if e.state in SEAT_HOLDING)
     return render_template(
-        "teach/nomination_cohort.html", ministry=ministry, cohort=cohort, allotment=allotment,
-        enrolments=enrolments, positions=positions, form=form, held=held,
-        substitute_forms=substitute_forms, withdraw_form=ConfirmForm(),
-        open_for_nominations=service.nominations_open(cohort)), status
+        "teach/nomination_cohort.html",
+        ministry=ministry,
+        cohort=cohort,
+        allotment=allotment,
+        enrolments=enrolments,
+        positions=positions,
+        form=form,
+        held=held,
+        substitute_forms=substitute_forms,
+        withdraw_form=ConfirmForm(),
+        open_for_nominations=service.nominations_open(cohort),
+    ), status
 
 
 @bp.get("/ministry/<int:ministry_id>/cohorts/<int:cohort_id>")
@@ -122,17 +137,24 @@ def nominate(ministry_id: int, cohort_id: int):
         cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
         return _cohort_page(ministry, cohort, allotment, status=409)
     if state == EnrolmentState.WAITLISTED:
-        flash(_("Your ministry's seats are taken (or the cohort is full), so %(name)s is on "
+        flash(
+            _(
+                "Your ministry's seats are taken (or the cohort is full), so %(name)s is on "
                 "the waiting list and gets the first place that comes free.",
-                name=person.display_name), "info")
+                name=person.display_name,
+            ),
+            "info",
+        )
     else:
         flash(_("%(name)s is nominated and enrolled.", name=person.display_name), "success")
-    return redirect(url_for("nominations.show_cohort", ministry_id=ministry.id,
-                            cohort_id=cohort.id))
+    return redirect(
+        url_for("nominations.show_cohort", ministry_id=ministry.id, cohort_id=cohort.id)
+    )
 
 
-@bp.post("/ministry/<int:ministry_id>/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>"
-         "/substitute")
+@bp.post(
+    "/ministry/<int:ministry_id>/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/substitute"
+)
 @coordinators_only
 def substitute(ministry_id: int, cohort_id: int, enrolment_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
@@ -149,14 +171,22 @@ def substitute(ministry_id: int, cohort_id: int, enrolment_id: int):
     if work.refused:
         cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
         return _cohort_page(ministry, cohort, allotment, status=409)
-    flash(_("%(name)s takes the place; the earlier nomination is withdrawn and kept in the "
-            "history.", name=person.display_name), "success")
-    return redirect(url_for("nominations.show_cohort", ministry_id=ministry.id,
-                            cohort_id=cohort.id))
+    flash(
+        _(
+            "%(name)s takes the place; the earlier nomination is withdrawn and kept in the "
+            "history.",
+            name=person.display_name,
+        ),
+        "success",
+    )
+    return redirect(
+        url_for("nominations.show_cohort", ministry_id=ministry.id, cohort_id=cohort.id)
+    )
 
 
-@bp.post("/ministry/<int:ministry_id>/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>"
-         "/withdraw")
+@bp.post(
+    "/ministry/<int:ministry_id>/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/withdraw"
+)
 @coordinators_only
 def withdraw(ministry_id: int, cohort_id: int, enrolment_id: int):
     ministry = coordinated_ministry_or_404(current_user, ministry_id)
@@ -166,5 +196,6 @@ def withdraw(ministry_id: int, cohort_id: int, enrolment_id: int):
         service.withdraw(enrolment, by=current_user)
     if work.done:
         flash(_("The enrolment is withdrawn and its place is free again."), "success")
-    return redirect(url_for("nominations.show_cohort", ministry_id=ministry_id,
-                            cohort_id=cohort_id))
+    return redirect(
+        url_for("nominations.show_cohort", ministry_id=ministry_id, cohort_id=cohort_id)
+    )

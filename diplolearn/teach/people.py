@@ -36,6 +36,7 @@ def _group_choices(access, none_label=NO_GROUP):
 
 # --- enrolments --------------------------------------------------------------------------------
 
+
 def _enrolments_page(access, form=None, status=200):
     enrolments = cohort_enrolment_list(access)
     queue = [e for e in enrolments if e.state == EnrolmentState.WAITLISTED]
@@ -45,9 +46,17 @@ def _enrolments_page(access, form=None, status=200):
         form.group.choices = _group_choices(access)
     placed = [e for e in enrolments if e.state != EnrolmentState.WAITLISTED]
     history = service.group_history([e.id for e in enrolments])
-    return render_template("teach/enrolments.html", access=access, cohort=access.cohort,
-                           form=form, placed=placed, queue=queue, history=history,
-                           withdraw_form=ConfirmForm(), tab="enrolments"), status
+    return render_template(
+        "teach/enrolments.html",
+        access=access,
+        cohort=access.cohort,
+        form=form,
+        placed=placed,
+        queue=queue,
+        history=history,
+        withdraw_form=ConfirmForm(),
+        tab="enrolments",
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/enrolments")
@@ -69,13 +78,19 @@ def enrol_person(cohort_id: int):
         if person is None:
             raise NoSuchAccount()
         group = cohort_group_or_404(access, int(form.group.data)) if form.group.data else None
-        enrolment = service.enrol_by_instructor(access.cohort, person, by=current_user,
-                                                tutor_group=group)
+        enrolment = service.enrol_by_instructor(
+            access.cohort, person, by=current_user, tutor_group=group
+        )
     if work.refused:
         return _enrolments_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
     if enrolment.state == EnrolmentState.WAITLISTED:
-        flash(_("There is no free place, so %(name)s is on the waiting list.",
-                name=person.display_name), "info")
+        flash(
+            _(
+                "There is no free place, so %(name)s is on the waiting list.",
+                name=person.display_name,
+            ),
+            "info",
+        )
     else:
         flash(_("%(name)s is enrolled.", name=person.display_name), "success")
     return redirect(url_for("teach.list_enrolments", cohort_id=cohort_id))
@@ -95,12 +110,15 @@ def withdraw_enrolment(cohort_id: int, enrolment_id: int):
         return redirect(url_for("teach.list_enrolments", cohort_id=cohort_id))
     flash(_("The enrolment is withdrawn."), "success")
     if names:
-        flash(_("The freed place went to the first on the waiting list: %(names)s.",
-                names=names), "info")
+        flash(
+            _("The freed place went to the first on the waiting list: %(names)s.", names=names),
+            "info",
+        )
     return redirect(url_for("teach.list_enrolments", cohort_id=cohort_id))
 
 
 # --- seats per ministry ------------------------------------------------------------------------
+
 
 def _seats_page(access, form=None, status=200):
     cohort = access.cohort
@@ -115,12 +133,21 @@ def _seats_page(access, form=None, status=200):
         waiting[enrolment.sponsor_ministry_id] = waiting.get(enrolment.sponsor_ministry_id, 0) + 1
     ids = {i for i in set(seats) | set(taken) if i is not None}
     named = allotted_ministries(access, ids)
-    rows = sorted(((named[i], seats.get(i), taken.get(i, 0), waiting.get(i, 0))
-                   for i in named), key=lambda r: r[0].code)
-    return render_template("teach/seats.html", access=access, cohort=cohort, form=form,
-                           rows=rows, unsponsored=taken.get(None, 0),
-                           allotted=sum(seats.values()), total=sum(taken.values()),
-                           tab="seats"), status
+    rows = sorted(
+        ((named[i], seats.get(i), taken.get(i, 0), waiting.get(i, 0)) for i in named),
+        key=lambda r: r[0].code,
+    )
+    return render_template(
+        "teach/seats.html",
+        access=access,
+        cohort=cohort,
+        form=form,
+        rows=rows,
+        unsponsored=taken.get(None, 0),
+        allotted=sum(seats.values()),
+        total=sum(taken.values()),
+        tab="seats",
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/seats")
@@ -149,6 +176,7 @@ def update_seats(cohort_id: int):
 
 # --- tutor groups ------------------------------------------------------------------------------
 
+
 def _groups_page(access, form=None, move_form=None, status=200):
     groups = cohort_group_list(access)
     tutors = service.group_tutors([g.id for g in groups])
@@ -162,16 +190,26 @@ def _groups_page(access, form=None, move_form=None, status=200):
         if move_form is None:
             move_form = MoveForm()
             _move_choices(access, move_form, enrolments)
-    return render_template("teach/groups.html", access=access, cohort=access.cohort,
-                           groups=groups, tutors=tutors, members=members, form=form,
-                           move_form=move_form, tutor_form=TutorForm(), tab="groups"), status
+    return render_template(
+        "teach/groups.html",
+        access=access,
+        cohort=access.cohort,
+        groups=groups,
+        tutors=tutors,
+        members=members,
+        form=form,
+        move_form=move_form,
+        tutor_form=TutorForm(),
+        tab="groups",
+    ), status
 
 
 def _move_choices(access, form, enrolments=None):
     if enrolments is None:
         enrolments = cohort_enrolment_list(access)
-    form.enrolment.choices = [(str(e.id), e.user.display_name) for e in enrolments
-                              if e.state != EnrolmentState.WITHDRAWN]
+    form.enrolment.choices = [
+        (str(e.id), e.user.display_name) for e in enrolments if e.state != EnrolmentState.WITHDRAWN
+    ]
     form.group.choices = _group_choices(access)
 
 
@@ -194,11 +232,15 @@ def create_group(cohort_id: int):
             tutor = account_by_email(current_user, form.tutor_email.data)
             if tutor is None:
                 raise NoSuchAccount()
-        service.create_group(access.cohort, name=form.name.data, capacity=form.capacity.data,
-                             tutor=tutor, by=current_user)
+        service.create_group(
+            access.cohort,
+            name=form.name.data,
+            capacity=form.capacity.data,
+            tutor=tutor,
+            by=current_user,
+        )
     if work.refused:
-        return _groups_page(managed_cohort_or_404(current_user, cohort_id), form=form,
-                            status=409)
+        return _groups_page(managed_cohort_or_404(current_user, cohort_id), form=form, status=409)
     flash(_("The group is created."), "success")
     return redirect(url_for("teach.list_groups", cohort_id=cohort_id))
 
@@ -236,7 +278,8 @@ def move_learner(cohort_id: int):
     with unit_of_work() as work:
         service.move_to_group(enrolment, group, by=current_user)
     if work.refused:
-        return _groups_page(managed_cohort_or_404(current_user, cohort_id), move_form=form,
-                            status=409)
+        return _groups_page(
+            managed_cohort_or_404(current_user, cohort_id), move_form=form, status=409
+        )
     flash(_("The learner is moved; their work and history stay with them."), "success")
     return redirect(url_for("teach.list_groups", cohort_id=cohort_id))

@@ -23,8 +23,7 @@ from diplolearn.teach import bp
 from diplolearn.teach.forms import CohortForm, deadlines_form, rules_form, schedule_form
 from diplolearn.unit_of_work import unit_of_work
 
-teachers_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR,
-                              Role.TUTOR)
+teachers_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR, Role.TUTOR)
 
 
 def text_of(mapping: dict) -> str:
@@ -40,8 +39,9 @@ def _helpers():
 @teachers_only
 def index():
     cohorts, counts = taught_cohorts_with_places(current_user)
-    return render_template("teach/index.html", courses=taught_courses(current_user),
-                           cohorts=cohorts, counts=counts)
+    return render_template(
+        "teach/index.html", courses=taught_courses(current_user), cohorts=cohorts, counts=counts
+    )
 
 
 @bp.route("/courses/<int:course_id>/cohorts/new", methods=["GET", "POST"])
@@ -53,10 +53,15 @@ def new_cohort(course_id: int):
         with unit_of_work() as work:
             zone = form.timezone.data
             cohort = service.create_cohort(
-                course, name=form.names(), timezone=zone,
+                course,
+                name=form.names(),
+                timezone=zone,
                 starts_at=service.to_utc(form.starts_at.data, zone),
-                ends_at=service.to_utc(form.ends_at.data, zone), capacity=form.capacity.data,
-                at_risk_inactive_days=form.at_risk_inactive_days.data, by=current_user)
+                ends_at=service.to_utc(form.ends_at.data, zone),
+                capacity=form.capacity.data,
+                at_risk_inactive_days=form.at_risk_inactive_days.data,
+                by=current_user,
+            )
         if work.refused:
             course = taught_course_or_404(current_user, course_id)
             return render_template("teach/new_cohort.html", course=course, form=form), 409
@@ -70,17 +75,30 @@ def _overview(access, form=None, status=200):
     cohort = access.cohort
     if form is None and access.manages:
         zone = cohort.timezone
-        form = CohortForm(data={
-            "name_en": cohort.name.get("en", ""), "name_fr": cohort.name.get("fr", ""),
-            "name_ar": cohort.name.get("ar", ""), "timezone": zone,
-            "starts_at": service.to_local(cohort.starts_at, zone),
-            "ends_at": service.to_local(cohort.ends_at, zone), "capacity": cohort.capacity,
-            "at_risk_inactive_days": cohort.at_risk_inactive_days})
+        form = CohortForm(
+            data={
+                "name_en": cohort.name.get("en", ""),
+                "name_fr": cohort.name.get("fr", ""),
+                "name_ar": cohort.name.get("ar", ""),
+                "timezone": zone,
+                "starts_at": service.to_local(cohort.starts_at, zone),
+                "ends_at": service.to_local(cohort.ends_at, zone),
+                "capacity": cohort.capacity,
+                "at_risk_inactive_days": cohort.at_risk_inactive_days,
+            }
+        )
     taken = service.places_taken(cohort.id)
     waiting, groups = cohort_tallies(access)
-    return render_template("teach/cohort.html", access=access, cohort=cohort, form=form,
-                           taken=sum(taken.values()), waiting=waiting, groups=groups,
-                           tab="overview"), status
+    return render_template(
+        "teach/cohort.html",
+        access=access,
+        cohort=cohort,
+        form=form,
+        taken=sum(taken.values()),
+        waiting=waiting,
+        groups=groups,
+        tab="overview",
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>")
@@ -99,10 +117,15 @@ def update_cohort(cohort_id: int):
     with unit_of_work() as work:
         zone = form.timezone.data
         service.update_cohort(
-            access.cohort, name=form.names(), timezone=zone,
+            access.cohort,
+            name=form.names(),
+            timezone=zone,
             starts_at=service.to_utc(form.starts_at.data, zone),
-            ends_at=service.to_utc(form.ends_at.data, zone), capacity=form.capacity.data,
-            at_risk_inactive_days=form.at_risk_inactive_days.data, by=current_user)
+            ends_at=service.to_utc(form.ends_at.data, zone),
+            capacity=form.capacity.data,
+            at_risk_inactive_days=form.at_risk_inactive_days.data,
+            by=current_user,
+        )
     if work.refused:
         return _overview(managed_cohort_or_404(current_user, cohort_id), form, 409)
     flash(_("The cohort's settings are saved."), "success")
@@ -111,9 +134,11 @@ def update_cohort(cohort_id: int):
 
 # --- schedule ----------------------------------------------------------------------------------
 
+
 def _modules(cohort):
-    return [(module, text_of(revision.title)) for module, revision in
-            service.cohort_modules(cohort)]
+    return [
+        (module, text_of(revision.title)) for module, revision in service.cohort_modules(cohort)
+    ]
 
 
 def _schedule_page(access, form=None, status=200):
@@ -128,10 +153,19 @@ def _schedule_page(access, form=None, status=200):
                 data[f"opens_{module.id}"] = service.to_local(schedule.opens_at, cohort.timezone)
                 data[f"due_{module.id}"] = service.to_local(schedule.due_at, cohort.timezone)
         form = schedule_form(modules, data=data)
-    rows = [(module, title, form[f"opens_{module.id}"], form[f"due_{module.id}"],
-             schedules.get(module.id)) for module, title in modules]
-    return render_template("teach/schedule.html", access=access, cohort=cohort, form=form,
-                           rows=rows, tab="schedule"), status
+    rows = [
+        (
+            module,
+            title,
+            form[f"opens_{module.id}"],
+            form[f"due_{module.id}"],
+            schedules.get(module.id),
+        )
+        for module, title in modules
+    ]
+    return render_template(
+        "teach/schedule.html", access=access, cohort=cohort, form=form, rows=rows, tab="schedule"
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/schedule")
@@ -148,33 +182,50 @@ def update_schedule(cohort_id: int):
     form = schedule_form(modules)
     if not form.validate_on_submit():
         return _schedule_page(access, form, 422)
-    times = {module.id: (form[f"opens_{module.id}"].data, form[f"due_{module.id}"].data)
-             for module, _title in modules}
+    times = {
+        module.id: (form[f"opens_{module.id}"].data, form[f"due_{module.id}"].data)
+        for module, _title in modules
+    }
     with unit_of_work() as work:
         service.set_schedule(access.cohort, times, by=current_user)
     if work.refused:
         return _schedule_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
-    flash(_("The schedule is saved. Learners see each module from its release time."),
-          "success")
+    flash(_("The schedule is saved. Learners see each module from its release time."), "success")
     return redirect(url_for("teach.show_schedule", cohort_id=cohort_id))
 
 
 # --- written assignments' due dates ------------------------------------------------------------
 
+
 def _deadlines_page(access, form=None, status=200):
     cohort = access.cohort
     assignments = service.cohort_assignments(cohort)
-    choices = [(revision.assignment_id, text_of(revision.title))
-               for revision, _module, _deadline in assignments]
+    choices = [
+        (revision.assignment_id, text_of(revision.title))
+        for revision, _module, _deadline in assignments
+    ]
     if form is None:
-        form = deadlines_form(choices, data={
-            f"due_{revision.assignment_id}": service.to_local(deadline.due_at, cohort.timezone)
-            for revision, _module, deadline in assignments if deadline is not None})
-    rows = [(title, text_of(module.title), form[f"due_{revision.assignment_id}"], deadline,
-             revision.due_days)
-            for (revision, module, deadline), (_id, title) in zip(assignments, choices)]
-    return render_template("teach/deadlines.html", access=access, cohort=cohort, form=form,
-                           rows=rows, tab="deadlines"), status
+        form = deadlines_form(
+            choices,
+            data={
+                f"due_{revision.assignment_id}": service.to_local(deadline.due_at, cohort.timezone)
+                for revision, _module, deadline in assignments
+                if deadline is not None
+            },
+        )
+    rows = [
+        (
+            title,
+            text_of(module.title),
+            form[f"due_{revision.assignment_id}"],
+            deadline,
+            revision.due_days,
+        )
+        for (revision, module, deadline), (_id, title) in zip(assignments, choices, strict=False)
+    ]
+    return render_template(
+        "teach/deadlines.html", access=access, cohort=cohort, form=form, rows=rows, tab="deadlines"
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/deadlines")
@@ -187,14 +238,17 @@ def show_deadlines(cohort_id: int):
 @teachers_only
 def update_deadlines(cohort_id: int):
     access = managed_cohort_or_404(current_user, cohort_id)
-    ids = [(revision.assignment_id, text_of(revision.title))
-           for revision, _module, _deadline in service.cohort_assignments(access.cohort)]
+    ids = [
+        (revision.assignment_id, text_of(revision.title))
+        for revision, _module, _deadline in service.cohort_assignments(access.cohort)
+    ]
     form = deadlines_form(ids)
     if not form.validate_on_submit():
         return _deadlines_page(access, form, 422)
     with unit_of_work() as work:
         service.set_assignment_deadlines(
-            access.cohort, {i: form[f"due_{i}"].data for i, _title in ids}, by=current_user)
+            access.cohort, {i: form[f"due_{i}"].data for i, _title in ids}, by=current_user
+        )
     if work.refused:
         return _deadlines_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
     flash(_("The due dates of the written assignments are saved."), "success")
@@ -202,6 +256,7 @@ def update_deadlines(cohort_id: int):
 
 
 # --- completion rules --------------------------------------------------------------------------
+
 
 def _rules_page(access, form=None, status=200):
     cohort = access.cohort
@@ -212,17 +267,26 @@ def _rules_page(access, form=None, status=200):
         data = {}
         for module, revision in pairs:
             rule = rules.get(module.key, {})
-            data[f"required_{module.id}"] = {True: "yes", False: "no"}.get(
-                rule.get("required"), "")
+            data[f"required_{module.id}"] = {True: "yes", False: "no"}.get(rule.get("required"), "")
             data[f"prerequisites_{module.id}"] = list(
-                rule.get("prerequisites", revision.prerequisites or []))
+                rule.get("prerequisites", revision.prerequisites or [])
+            )
             data[f"annotations_{module.id}"] = rule.get("annotations")
         form = rules_form(modules, data=data)
-    rows = [(module, title, revision, form[f"required_{module.id}"],
-             form[f"prerequisites_{module.id}"], rules.get(module.key, {}))
-            for (module, title), (_m, revision) in zip(modules, pairs, strict=True)]
-    return render_template("teach/rules.html", access=access, cohort=cohort, form=form,
-                           rows=rows, tab="rules"), status
+    rows = [
+        (
+            module,
+            title,
+            revision,
+            form[f"required_{module.id}"],
+            form[f"prerequisites_{module.id}"],
+            rules.get(module.key, {}),
+        )
+        for (module, title), (_m, revision) in zip(modules, pairs, strict=True)
+    ]
+    return render_template(
+        "teach/rules.html", access=access, cohort=cohort, form=form, rows=rows, tab="rules"
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/rules")
@@ -242,9 +306,11 @@ def update_rules(cohort_id: int):
     rules = {}
     for module, _title in modules:
         required = form[f"required_{module.id}"].data
-        rules[module.key] = {"required": {"yes": True, "no": False}.get(required),
-                             "prerequisites": form[f"prerequisites_{module.id}"].data or [],
-                             "annotations": form[f"annotations_{module.id}"].data}
+        rules[module.key] = {
+            "required": {"yes": True, "no": False}.get(required),
+            "prerequisites": form[f"prerequisites_{module.id}"].data or [],
+            "annotations": form[f"annotations_{module.id}"].data,
+        }
     with unit_of_work() as work:
         service.set_module_rules(access.cohort, rules, by=current_user)
     if work.refused:

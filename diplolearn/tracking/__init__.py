@@ -25,8 +25,11 @@ def _labels():
     from diplolearn.learner import ATTEMPT_STATE
     from diplolearn.services.progress import attempt_percent
 
-    return {"cell_status": CELL_STATUS, "attempt_state": ATTEMPT_STATE,
-            "attempt_percent": attempt_percent}
+    return {
+        "cell_status": CELL_STATUS,
+        "attempt_state": ATTEMPT_STATE,
+        "attempt_percent": attempt_percent,
+    }
 
 
 from diplolearn.tracking import views  # noqa: E402,F401

@@ -17,9 +17,11 @@ class GridFilterForm(FlaskForm):
 
     def set_choices(self, ministries, groups, name_of, *, every_group: bool) -> None:
         self.ministry.choices = [("", _l("All ministries"))] + [
-            (str(m.id), name_of(m.name)) for m in ministries]
+            (str(m.id), name_of(m.name)) for m in ministries
+        ]
         self.group.choices = [("", _l("All groups") if every_group else _l("All my groups"))] + [
-            (str(g.id), g.name) for g in groups]
+            (str(g.id), g.name) for g in groups
+        ]
 
     def selected(self, field) -> int | None:
         return int(field.data) if field.data else None
@@ -27,19 +29,27 @@ class GridFilterForm(FlaskForm):
 
 class ExtensionForm(FlaskForm):
     module = SelectField(_l("Module"), validators=[InputRequired()])
-    due_at = DateTimeLocalField(_l("New due date and time"), format="%Y-%m-%dT%H:%M",
-                                validators=[InputRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)],
-                           description=_l("Kept with the extension and in the audit trail."))
+    due_at = DateTimeLocalField(
+        _l("New due date and time"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Kept with the extension and in the audit trail."),
+    )
     submit = SubmitField(_l("Grant the extension"))
 
 
 class AnnouncementForm(FlaskForm):
     audience = SelectField(_l("To"))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=20000)],
-                         description=_l("Markdown: *emphasis*, lists, links. Shown on each "
-                                        "recipient's dashboard and sent by mail to those who "
-                                        "receive mail."))
+    body = TextAreaField(
+        _l("Message"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l(
+            "Markdown: *emphasis*, lists, links. Shown on each "
+            "recipient's dashboard and sent by mail to those who "
+            "receive mail."
+        ),
+    )
     submit = SubmitField(_l("Post the announcement"))
-

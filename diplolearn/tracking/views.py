@@ -30,8 +30,14 @@ followers_only = role_required(Role.ADMINISTRATOR, Role.LEAD_INSTRUCTOR, Role.TU
 def _nav(cohort, current: str, **context):
     """What the cohort's heading and tabs (templates/teach/_cohort_head.html) need."""
     leads = leads_cohort(current_user, cohort)
-    return dict(cohort=cohort, tab=current, leads=leads, read=Reader(cohort.course),
-                access=CohortAccess(cohort, leads, None), **context)
+    return dict(
+        cohort=cohort,
+        tab=current,
+        leads=leads,
+        read=Reader(cohort.course),
+        access=CohortAccess(cohort, leads, None),
+        **context,
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/grid")
@@ -40,14 +46,22 @@ def show_grid(cohort_id: int):
     cohort = tracked_cohort_or_404(current_user, cohort_id)
     read = Reader(cohort.course)
     form = GridFilterForm(request.args)
-    form.set_choices(tracking.sponsor_choices(current_user, cohort),
-                     tracked_groups(current_user, cohort), lambda texts: read(texts)[0],
-                     every_group=leads_cohort(current_user, cohort))
+    form.set_choices(
+        tracking.sponsor_choices(current_user, cohort),
+        tracked_groups(current_user, cohort),
+        lambda texts: read(texts)[0],
+        every_group=leads_cohort(current_user, cohort),
+    )
     if not form.validate():
-        return render_template("tracking/grid.html", form=form, grid=None,
-                               **_nav(cohort, "grid")), 422
-    grid = tracking.grid(current_user, cohort, ministry_id=form.selected(form.ministry),
-                         group_id=form.selected(form.group))
+        return render_template(
+            "tracking/grid.html", form=form, grid=None, **_nav(cohort, "grid")
+        ), 422
+    grid = tracking.grid(
+        current_user,
+        cohort,
+        ministry_id=form.selected(form.ministry),
+        group_id=form.selected(form.group),
+    )
     return render_template("tracking/grid.html", form=form, grid=grid, **_nav(cohort, "grid"))
 
 
@@ -56,9 +70,13 @@ def show_grid(cohort_id: int):
 def list_at_risk(cohort_id: int):
     cohort = tracked_cohort_or_404(current_user, cohort_id)
     now = utcnow()
-    return render_template("tracking/at_risk.html", learners=tracking.at_risk(
-        current_user, cohort, now), now=now, days=cohort.at_risk_inactive_days,
-        **_nav(cohort, "at_risk"))
+    return render_template(
+        "tracking/at_risk.html",
+        learners=tracking.at_risk(current_user, cohort, now),
+        now=now,
+        days=cohort.at_risk_inactive_days,
+        **_nav(cohort, "at_risk"),
+    )
 
 
 def _extension_form(cohort, standing, form=None) -> ExtensionForm:
@@ -66,9 +84,13 @@ def _extension_form(cohort, standing, form=None) -> ExtensionForm:
     form = form or ExtensionForm()
     read = Reader(cohort.course)
     form.module.choices = [
-        (str(m.node.module_id), _("Module %(number)d: %(title)s", number=m.node.number,
-                                  title=read(m.node.title)[0]))
-        for m in (standing.modules if standing is not None else []) if m.due_at is not None]
+        (
+            str(m.node.module_id),
+            _("Module %(number)d: %(title)s", number=m.node.number, title=read(m.node.title)[0]),
+        )
+        for m in (standing.modules if standing is not None else [])
+        if m.due_at is not None
+    ]
     form.due_at.description = _("In the cohort's time zone (%(zone)s).", zone=cohort.timezone)
     return form
 
@@ -78,10 +100,15 @@ def _learner_page(cohort, enrolment, form=None, status: int = 200):
     form = _extension_form(cohort, standing, form)
     row = tracking.row_for(enrolment, standing) if standing is not None else None
     numbers = {m.node.module_id: m.node.number for m in (standing.modules if standing else [])}
-    return render_template("tracking/learner.html", enrolment=enrolment, row=row,
-                           extensions=tracking.extensions_of(enrolment), form=form,
-                           module_numbers=numbers,
-                           **_nav(cohort, "learner")), status
+    return render_template(
+        "tracking/learner.html",
+        enrolment=enrolment,
+        row=row,
+        extensions=tracking.extensions_of(enrolment),
+        form=form,
+        module_numbers=numbers,
+        **_nav(cohort, "learner"),
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:enrolment_id>")
@@ -101,22 +128,32 @@ def grant_extension(cohort_id: int, enrolment_id: int):
         return _learner_page(cohort, enrolment, form, 422)
     with unit_of_work(status=422, quiet=True) as work:
         tracking.grant_extension(
-            enrolment, int(form.module.data), cohorts.to_utc(form.due_at.data, cohort.timezone),
-            form.reason.data.strip(), by=current_user)
+            enrolment,
+            int(form.module.data),
+            cohorts.to_utc(form.due_at.data, cohort.timezone),
+            form.reason.data.strip(),
+            by=current_user,
+        )
     if work.refused:
         error = work.error
-        field = form.module if isinstance(error, (tracking.UnknownModule, tracking.NoDueDate)) \
+        field = (
+            form.module
+            if isinstance(error, (tracking.UnknownModule, tracking.NoDueDate))
             else form.due_at
+        )
         field.errors = [*field.errors, error.message]
-        return _learner_page(cohort, tracked_enrolment_or_404(current_user, cohort,
-                                                              enrolment_id), form, work.status)
+        return _learner_page(
+            cohort, tracked_enrolment_or_404(current_user, cohort, enrolment_id), form, work.status
+        )
     flash(_("The extension is granted. The learner sees the new due date."), "success")
-    return redirect(url_for("tracking.show_learner", cohort_id=cohort.id,
-                            enrolment_id=enrolment.id))
+    return redirect(
+        url_for("tracking.show_learner", cohort_id=cohort.id, enrolment_id=enrolment.id)
+    )
 
 
-@bp.post("/cohorts/<int:cohort_id>/learners/<int:enrolment_id>/extensions/<int:extension_id>"
-         "/withdraw")
+@bp.post(
+    "/cohorts/<int:cohort_id>/learners/<int:enrolment_id>/extensions/<int:extension_id>/withdraw"
+)
 @followers_only
 def withdraw_extension(cohort_id: int, enrolment_id: int, extension_id: int):
     cohort = tracked_cohort_or_404(current_user, cohort_id)
@@ -126,21 +163,25 @@ def withdraw_extension(cohort_id: int, enrolment_id: int, extension_id: int):
     if work.refused:  # as before, a refusal here is unexpected: the error handlers answer it
         raise work.error
     flash(_("The extension is withdrawn: the cohort's due date applies again."), "success")
-    return redirect(url_for("tracking.show_learner", cohort_id=cohort.id,
-                            enrolment_id=enrolment_id))
+    return redirect(
+        url_for("tracking.show_learner", cohort_id=cohort.id, enrolment_id=enrolment_id)
+    )
 
 
 def _audiences(cohort):
     choices = [("", _("The whole cohort"))] if leads_cohort(current_user, cohort) else []
-    return choices + [(str(g.id), _("Group: %(name)s", name=g.name))
-                      for g in tracked_groups(current_user, cohort)]
+    return choices + [
+        (str(g.id), _("Group: %(name)s", name=g.name)) for g in tracked_groups(current_user, cohort)
+    ]
 
 
 def _announcements_page(cohort, form, status: int = 200):
-    return render_template("tracking/announcements.html", form=form,
-                           announcements=tracking.recent_announcements(
-                               tracked_announcements(current_user, cohort)),
-                           **_nav(cohort, "announcements")), status
+    return render_template(
+        "tracking/announcements.html",
+        form=form,
+        announcements=tracking.recent_announcements(tracked_announcements(current_user, cohort)),
+        **_nav(cohort, "announcements"),
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/announcements")
@@ -162,13 +203,20 @@ def post_announcement(cohort_id: int):
         return _announcements_page(cohort, form, 422)
     groups = {str(g.id): g for g in tracked_groups(current_user, cohort)}
     with unit_of_work(status=403, quiet=True) as work:
-        _, mailed = tracking.post_announcement(cohort, current_user, form.title.data,
-                                               form.body.data, groups.get(form.audience.data))
+        _, mailed = tracking.post_announcement(
+            cohort, current_user, form.title.data, form.body.data, groups.get(form.audience.data)
+        )
     if work.refused:
         form.audience.errors = [*form.audience.errors, work.error.message]
         return _announcements_page(cohort, form, work.status)
-    flash(ngettext("The announcement is posted on the learners' dashboards and sent by mail "
-                   "to %(num)d person.",
-                   "The announcement is posted on the learners' dashboards and sent by mail "
-                   "to %(num)d people.", mailed), "success")
+    flash(
+        ngettext(
+            "The announcement is posted on the learners' dashboards and sent by mail "
+            "to %(num)d person.",
+            "The announcement is posted on the learners' dashboards and sent by mail "
+            "to %(num)d people.",
+            mailed,
+        ),
+        "success",
+    )
     return redirect(url_for("tracking.list_announcements", cohort_id=cohort.id))

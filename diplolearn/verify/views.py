@@ -33,17 +33,30 @@ def _titles(certificate) -> list[tuple[str, str]]:
     """(language, title) in Arabic and English, the page's language first."""
     first = current_language()
     order = sorted(certificate.course_title, key=lambda lang: (lang != first, lang != "en"))
-    return [(lang, certificate.course_title[lang]) for lang in order
-            if lang in ("ar", "en", first) and certificate.course_title[lang]]
+    return [
+        (lang, certificate.course_title[lang])
+        for lang in order
+        if lang in ("ar", "en", first) and certificate.course_title[lang]
+    ]
 
 
 def _answer(certificate):
     erased = certificate.holder.erased_at is not None
-    names = [] if erased else [(lang, name) for lang, name in sorted(
-        (("en", certificate.holder_name_latin), ("ar", certificate.holder_name_ar)),
-        key=lambda pair: (pair[0] == "ar") != (current_language() == "ar")) if name]
+    names = (
+        []
+        if erased
+        else [
+            (lang, name)
+            for lang, name in sorted(
+                (("en", certificate.holder_name_latin), ("ar", certificate.holder_name_ar)),
+                key=lambda pair: (pair[0] == "ar") != (current_language() == "ar"),
+            )
+            if name
+        ]
+    )
     return {
-        "status": "valid" if certificate.status == CertificateStatus.ISSUED
+        "status": "valid"
+        if certificate.status == CertificateStatus.ISSUED
         else str(certificate.status),
         "revoked_at": certificate.revoked_at,
         "superseded_at": certificate.superseded_at,
@@ -79,14 +92,20 @@ def show_certificate(code: str):
     answer = _answer(certificate)
     if wants_json():
         return jsonify(
-            status=answer["status"], completedOn=answer["completed_on"].isoformat(),
+            status=answer["status"],
+            completedOn=answer["completed_on"].isoformat(),
             revokedAt=open_badges.iso(answer["revoked_at"]) if answer["revoked_at"] else None,
-            replacedAt=(open_badges.iso(answer["superseded_at"])
-                        if answer["superseded_at"] else None),
-            holder=None if answer["erased"] else {
-                "nameLatin": certificate.holder_name_latin, "nameArabic":
-                certificate.holder_name_ar},
-            course=dict(answer["titles"]))
+            replacedAt=(
+                open_badges.iso(answer["superseded_at"]) if answer["superseded_at"] else None
+            ),
+            holder=None
+            if answer["erased"]
+            else {
+                "nameLatin": certificate.holder_name_latin,
+                "nameArabic": certificate.holder_name_ar,
+            },
+            course=dict(answer["titles"]),
+        )
     response = render_template("verify/certificate.html", answer=answer)
     return response, 200, {"X-Robots-Tag": "noindex"}
 
@@ -94,8 +113,11 @@ def show_certificate(code: str):
 @bp.get("/verify/issuer")
 def show_issuer():
     """The issuer's Open Badges Profile, with where its public keys are."""
-    profile = {"@context": open_badges.CONTEXTS, **open_badges.issuer_profile(),
-               "publicKeys": public_url("verify.list_keys")}
+    profile = {
+        "@context": open_badges.CONTEXTS,
+        **open_badges.issuer_profile(),
+        "publicKeys": public_url("verify.list_keys"),
+    }
     return jsonify(profile)
 
 

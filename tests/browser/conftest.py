@@ -118,13 +118,19 @@ def add_path_learners() -> None:
     from diplolearn.services import accounts, organisations, tracking
 
     course = db.session.scalar(sa.select(Course).where(Course.key == DEMO_COURSE_KEY))
-    demo_cohort = db.session.scalar(sa.select(Cohort).where(Cohort.course_id == course.id,
-                                                            Cohort.key == DEMO_COHORT_KEY))
+    demo_cohort = db.session.scalar(
+        sa.select(Cohort).where(Cohort.course_id == course.id, Cohort.key == DEMO_COHORT_KEY)
+    )
 
     def learner(row: Learner, name_latin: str, name_ar: str, cohort: Cohort):
-        user = accounts.create_user(row.email, name_latin=name_latin, name_ar=name_ar,
-                                    interface_language=row.language,
-                                    reading_language=row.language, password=row.password)
+        user = accounts.create_user(
+            row.email,
+            name_latin=name_latin,
+            name_ar=name_ar,
+            interface_language=row.language,
+            reading_language=row.language,
+            password=row.password,
+        )
         enrolment = organisations.enrol(user, cohort, sponsor=None)
         enrolment.move_to(EnrolmentState.ACTIVE, when=cohort.starts_at)
         return enrolment
@@ -135,20 +141,32 @@ def add_path_learners() -> None:
     # cohort's schedule: the two learners of test_learner_path.py (Grace, who joined late, and
     # Youssef, who fell behind) were given two more weeks for module 1 by their instructor.
     instructor = accounts.find_user_by_email("instructor@diplolearn.test")
-    youssef = db.session.scalar(sa.select(Enrolment).join(User).where(
-        Enrolment.cohort_id == demo_cohort.id, User.email == "youssef@diplolearn.test"))
-    module_1 = db.session.scalar(sa.select(Module).where(Module.course_id == course.id,
-                                                         Module.key == "introduction"))
+    youssef = db.session.scalar(
+        sa.select(Enrolment)
+        .join(User)
+        .where(Enrolment.cohort_id == demo_cohort.id, User.email == "youssef@diplolearn.test")
+    )
+    module_1 = db.session.scalar(
+        sa.select(Module).where(Module.course_id == course.id, Module.key == "introduction")
+    )
     for enrolment in (grace, youssef):
-        tracking.grant_extension(enrolment, module_1.id, utcnow() + dt.timedelta(days=14),
-                                 "Joined late", by=instructor)
+        tracking.grant_extension(
+            enrolment, module_1.id, utcnow() + dt.timedelta(days=14), "Joined late", by=instructor
+        )
 
     start = utcnow() - dt.timedelta(weeks=12)
     open_cohort = organisations.create_cohort(
-        course, READERS_COHORT_KEY, {"ar": "دفعة مفتوحة", "en": "Open cohort"},
-        timezone="UTC", starts_at=start, ends_at=start + dt.timedelta(weeks=52))
-    for row, latin, arabic in ((COURSE_READERS["ar"], "Rania Saleh", "رانيا صالح"),
-                               (COURSE_READERS["en"], "Peter Lang", "بيتر لانغ")):
+        course,
+        READERS_COHORT_KEY,
+        {"ar": "دفعة مفتوحة", "en": "Open cohort"},
+        timezone="UTC",
+        starts_at=start,
+        ends_at=start + dt.timedelta(weeks=52),
+    )
+    for row, latin, arabic in (
+        (COURSE_READERS["ar"], "Rania Saleh", "رانيا صالح"),
+        (COURSE_READERS["en"], "Peter Lang", "بيتر لانغ"),
+    ):
         enrolment = learner(row, latin, arabic, open_cohort)
         advance(enrolment, modules_done=READERS_MODULES_DONE, lessons_more=0, failures=0)
 
@@ -179,8 +197,10 @@ def page(browser):
 def _describe(violation: dict) -> str:
     targets = [" ".join(map(str, node.get("target", []))) for node in violation.get("nodes", [])]
     shown = ", ".join(targets[:3]) + (f" (+{len(targets) - 3} more)" if len(targets) > 3 else "")
-    return (f"- {violation['id']} [{violation.get('impact')}]: {violation.get('help')}\n"
-            f"    on: {shown}\n    see: {violation.get('helpUrl', '')}")
+    return (
+        f"- {violation['id']} [{violation.get('impact')}]: {violation.get('help')}\n"
+        f"    on: {shown}\n    see: {violation.get('helpUrl', '')}"
+    )
 
 
 def check_accessibility(page, label: str) -> None:
@@ -192,9 +212,7 @@ def check_accessibility(page, label: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{label}.png"), full_page=True)
     page.add_script_tag(path=str(AXE_SCRIPT))
-    results = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     assert not blocking, (
         f"axe found {len(blocking)} serious/critical accessibility violation(s) on {label} "

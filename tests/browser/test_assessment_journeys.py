@@ -206,8 +206,10 @@ COURSE_FILES = {
                   en: Twitter
         """,
 }
-MEMO = ("تستعمل وزارتنا تويتر وفيسبوك لإعلام الجمهور بمواقفها، لكنها لا تملك سفارة افتراضية "
-        "ولا تدرّب دبلوماسييها على الكتابة للجمهور الأجنبي. نقترح خطة تدريب سنوية.")
+MEMO = (
+    "تستعمل وزارتنا تويتر وفيسبوك لإعلام الجمهور بمواقفها، لكنها لا تملك سفارة افتراضية "
+    "ولا تدرّب دبلوماسييها على الكتابة للجمهور الأجنبي. نقترح خطة تدريب سنوية."
+)
 
 
 @pytest.fixture(scope="module")
@@ -230,13 +232,23 @@ def assessment_world(live_app, tmp_path_factory):
         course = import_course(spec, files).course
         cohort = organisations.default_cohort(course)
         group = organisations.add_tutor_group(cohort, "assess-group", "Assessment group")
-        tutor = accounts.create_user(TUTOR[0], name_latin="Ingrid Berg", name_ar="إنغريد برغ",
-                                     interface_language="en", reading_language="en",
-                                     password=TUTOR[1])
+        tutor = accounts.create_user(
+            TUTOR[0],
+            name_latin="Ingrid Berg",
+            name_ar="إنغريد برغ",
+            interface_language="en",
+            reading_language="en",
+            password=TUTOR[1],
+        )
         accounts.grant_role(tutor, Role.TUTOR, group.id)
-        learner = accounts.create_user(LEARNER[0], name_latin="Hind Karam", name_ar="هند كرم",
-                                       interface_language="ar", reading_language="ar",
-                                       password=LEARNER[1])
+        learner = accounts.create_user(
+            LEARNER[0],
+            name_latin="Hind Karam",
+            name_ar="هند كرم",
+            interface_language="ar",
+            reading_language="ar",
+            password=LEARNER[1],
+        )
         enrolment = organisations.enrol(learner, cohort, sponsor=None, tutor_group=group)
         enrolment.move_to(EnrolmentState.ACTIVE, when=cohort.starts_at)
         db.session.commit()
@@ -259,8 +271,9 @@ def choose_by_keyboard(page, select, option_text: str) -> None:
     expect(select.locator("option:checked")).to_have_text(option_text)
 
 
-def test_learner_takes_the_quiz_by_keyboard_in_arabic_and_resumes(page, live_server, live_app,
-                                                                 assessment_world):
+def test_learner_takes_the_quiz_by_keyboard_in_arabic_and_resumes(
+    page, live_server, live_app, assessment_world
+):
     t = Translator(live_app, "ar")
     enrolment = assessment_world["enrolment_id"]
     sign_in(page, live_server, *LEARNER)
@@ -277,7 +290,8 @@ def test_learner_takes_the_quiz_by_keyboard_in_arabic_and_resumes(page, live_ser
     expect(page.locator("form.quiz fieldset.question")).to_have_count(4)
     for number in range(1, 5):
         expect(question(page, number).locator("legend")).to_contain_text(
-            t("Question %(number)d of %(total)d", number=number, total=4))
+            t("Question %(number)d of %(total)d", number=number, total=4)
+        )
 
     # Numeric, with Arabic-Indic digits and the Arabic decimal separator; short text.
     numeric = question(page, 1).get_by_label(t("Your answer"), exact=True)
@@ -307,11 +321,14 @@ def test_learner_takes_the_quiz_by_keyboard_in_arabic_and_resumes(page, live_ser
     expect(page).to_have_url(attempt_url)
     expect(question(page, 1).get_by_label(t("Your answer"), exact=True)).to_have_value("٣٫٥")
     expect(question(page, 2).get_by_label(t("Your answer"), exact=True)).to_have_value(
-        "جزر المالديف")
-    expect(question(page, 3).get_by_label("السويد", exact=True).locator("option:checked")
-           ).to_have_text("2009")
-    expect(question(page, 4).get_by_label("فيسبوك", exact=True).locator("option:checked")
-           ).to_have_text("3")
+        "جزر المالديف"
+    )
+    expect(
+        question(page, 3).get_by_label("السويد", exact=True).locator("option:checked")
+    ).to_have_text("2009")
+    expect(
+        question(page, 4).get_by_label("فيسبوك", exact=True).locator("option:checked")
+    ).to_have_text("3")
 
     submit = page.get_by_role("button", name=t("Submit for grading"), exact=True)
     submit.focus()
@@ -339,12 +356,14 @@ def test_learner_takes_the_quiz_by_keyboard_in_arabic_and_resumes(page, live_ser
     expect(page.get_by_text(t("correct answer"), exact=True)).to_have_count(0)
     expect(reviews.nth(3)).to_contain_text("3. فيسبوك")  # the learner's own order...
     expect(reviews.nth(3)).not_to_contain_text(  # ...and not where each item belongs
-        t("Belongs in position %(number)d", number=2))
+        t("Belongs in position %(number)d", number=2)
+    )
     check_page(page, "assess-result-ar", "ar")
 
 
-def test_written_assignment_is_graded_against_the_rubric(page, live_server, live_app,
-                                                         assessment_world):
+def test_written_assignment_is_graded_against_the_rubric(
+    page, live_server, live_app, assessment_world
+):
     ar, en = Translator(live_app, "ar"), Translator(live_app, "en")
     enrolment = assessment_world["enrolment_id"]
     sign_in(page, live_server, *LEARNER)
@@ -364,8 +383,9 @@ def test_written_assignment_is_graded_against_the_rubric(page, live_server, live
     words = len(MEMO.split())
     expect(counter).to_have_text(re.compile(rf"{re.escape(ar('Word count:'))}\s*{words}\b"))
     click_to(page, page.get_by_role("button", name=ar("Submit for grading"), exact=True))
-    expect(flash(page)).to_contain_text(ar(
-        "Your work is submitted. Your grader will return it with a grade and comments."))
+    expect(flash(page)).to_contain_text(
+        ar("Your work is submitted. Your grader will return it with a grade and comments.")
+    )
     expect(page.get_by_label(ar("Your answer"), exact=True)).to_have_count(0)
     check_page(page, "assess-assignment-submitted-ar", "ar")
 
@@ -379,14 +399,27 @@ def test_written_assignment_is_graded_against_the_rubric(page, live_server, live
     expect(page.locator("div.answer")).to_contain_text("نقترح خطة تدريب")
     content = page.get_by_role("group", name=re.compile(r"^Content \(4 points\)$"))
     clarity = page.get_by_role("group", name=re.compile(r"^Clarity \(2 points\)$"))
-    content.get_by_role("radio", name=en.plural(
-        "%(num)d point: %(description)s", "%(num)d points: %(description)s", 2,
-        description="Broadly accurate.")).check()
-    clarity.get_by_role("radio", name=en.plural(
-        "%(num)d point: %(description)s", "%(num)d points: %(description)s", 2,
-        description="Clear.")).check()
+    content.get_by_role(
+        "radio",
+        name=en.plural(
+            "%(num)d point: %(description)s",
+            "%(num)d points: %(description)s",
+            2,
+            description="Broadly accurate.",
+        ),
+    ).check()
+    clarity.get_by_role(
+        "radio",
+        name=en.plural(
+            "%(num)d point: %(description)s",
+            "%(num)d points: %(description)s",
+            2,
+            description="Clear.",
+        ),
+    ).check()
     page.get_by_label("Comments for the learner", exact=True).fill(
-        "Good memo; name the platforms' **audiences** next time.")
+        "Good memo; name the platforms' **audiences** next time."
+    )
     check_page(page, "assess-grade-en", "en")
     click_to(page, page.get_by_role("button", name="Return to the learner", exact=True))
     expect(flash(page)).to_be_visible()

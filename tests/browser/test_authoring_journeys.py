@@ -31,7 +31,8 @@ def _lessons(page) -> list[str]:
     """The lessons of the first module, in the order the outline shows them."""
     return page.eval_on_selector_all(
         "ol.authoring-outline > li:first-child ol[data-sortable=lesson] > li",
-        "items => items.map(li => li.id)")
+        "items => items.map(li => li.id)",
+    )
 
 
 def test_instructor_reorders_by_drag_and_drop_and_edits_a_lesson(page, live_server, live_app):

@@ -93,9 +93,14 @@ def cohort_world(live_app):
 
     with live_app.app_context():
         if accounts.find_user_by_email(COHORT_LEARNER[0]) is None:
-            accounts.create_user(COHORT_LEARNER[0], name_latin="Nour Haddad", name_ar="نور حداد",
-                                 interface_language="en", reading_language="en",
-                                 password=COHORT_LEARNER[1])
+            accounts.create_user(
+                COHORT_LEARNER[0],
+                name_latin="Nour Haddad",
+                name_ar="نور حداد",
+                interface_language="en",
+                reading_language="en",
+                password=COHORT_LEARNER[1],
+            )
         ministry = db.session.scalar(sa.select(Ministry).where(Ministry.code == "MFA-A"))
         db.session.commit()
         return {"ministry_id": ministry.id, "ministry_ar": ministry.name["ar"]}
@@ -116,16 +121,21 @@ def roster_file(language_of_second: str) -> dict:
     return {"name": "roster.csv", "mimeType": "text/csv", "buffer": text.encode("utf-8")}
 
 
-def test_coordinator_imports_a_roster_and_reads_the_report_in_arabic(page, live_server, live_app,
-                                                                    cohort_world):
+def test_coordinator_imports_a_roster_and_reads_the_report_in_arabic(
+    page, live_server, live_app, cohort_world
+):
     t = Translator(live_app, "ar")
     ministry_id = cohort_world["ministry_id"]
     sign_in(page, live_server, *COORDINATOR)
     expect_language(page, "ar", "rtl")
 
     # From the menu to the ministry's staff, then to the roster import.
-    click_to(page, page.get_by_role("navigation", name=t("Main")).get_by_role(
-        "link", name=t("My ministries"), exact=True))
+    click_to(
+        page,
+        page.get_by_role("navigation", name=t("Main")).get_by_role(
+            "link", name=t("My ministries"), exact=True
+        ),
+    )
     check_page(page, "coordinator-ministries-ar", "ar")
     click_to(page, page.get_by_role("link", name=cohort_world["ministry_ar"], exact=True))
     expect(page).to_have_url(f"{live_server}/ministry/{ministry_id}/people")
@@ -140,13 +150,19 @@ def test_coordinator_imports_a_roster_and_reads_the_report_in_arabic(page, live_
     expect(page.get_by_role("radio", name=t("Nothing: add and update only"))).to_be_checked()
     click_to(page, page.get_by_role("button", name=t("Upload and preview"), exact=True))
     expect(page).to_have_url(re.compile(rf"/ministry/{ministry_id}/roster/\d+$"))
-    expect(page.get_by_role("alert")).to_have_text(t.plural(
-        "The file has %(num)d problem. Nothing will be imported until it is corrected: correct "
-        "the file and upload it again.", "The file has %(num)d problems. Nothing will be "
-        "imported until they are corrected: correct the file and upload it again.", 1))
+    expect(page.get_by_role("alert")).to_have_text(
+        t.plural(
+            "The file has %(num)d problem. Nothing will be imported until it is corrected: correct "
+            "the file and upload it again.",
+            "The file has %(num)d problems. Nothing will be "
+            "imported until they are corrected: correct the file and upload it again.",
+            1,
+        )
+    )
     problems = page.get_by_role("table", name=t("Problems"))
     rows = problems.locator("tbody tr").evaluate_all(
-        "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))")
+        "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
+    )
     # Line 3 of the file (the header is line 1), column 4, named as the file names it.
     assert rows == [["3", "4 (language)", t("The language must be ar, en or fr.")]], rows
     expect(page.get_by_role("button", name=t("Confirm the import"))).to_have_count(0)
@@ -162,9 +178,16 @@ def test_coordinator_imports_a_roster_and_reads_the_report_in_arabic(page, live_
     check_page(page, "roster-preview-ar", "ar")
     click_to(page, page.get_by_role("button", name=t("Confirm the import"), exact=True))
     expect(page).to_have_url(f"{live_server}/ministry/{ministry_id}/people")
-    expect(flash(page)).to_contain_text(t(
-        "Imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
-        "%(removed)s taken off the staff.", added=2, updated=0, unchanged=0, removed=0))
+    expect(flash(page)).to_contain_text(
+        t(
+            "Imported: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(removed)s taken off the staff.",
+            added=2,
+            updated=0,
+            unchanged=0,
+            removed=0,
+        )
+    )
 
     # The staff list, searched by the file's addresses: the two new people, invited.
     page.get_by_label(t("Search by name or email"), exact=True).fill(ROSTER_DOMAIN)
@@ -177,8 +200,12 @@ def test_coordinator_imports_a_roster_and_reads_the_report_in_arabic(page, live_
     check_page(page, "roster-staff-ar", "ar")
 
     # The report: the ministry's staff and their courses, the chart, the CSV.
-    click_to(page, page.get_by_role("navigation", name=t("Main")).get_by_role(
-        "link", name=t("Reports"), exact=True))
+    click_to(
+        page,
+        page.get_by_role("navigation", name=t("Main")).get_by_role(
+            "link", name=t("Reports"), exact=True
+        ),
+    )
     expect(page).to_have_url(f"{live_server}/ministry/{ministry_id}/reports")
     chart = page.locator("figure.chart svg[role=img]")
     expect(chart).to_have_count(1)
@@ -208,17 +235,23 @@ def test_coordinator_imports_a_roster_and_reads_the_report_in_arabic(page, live_
 
 # --- 2. the instructor's cohort ----------------------------------------------------------------
 
+
 def local_input(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M")
 
 
-def test_instructor_runs_a_cohort_and_the_learner_reads_the_announcement(page, live_server,
-                                                                        live_app, cohort_world):
+def test_instructor_runs_a_cohort_and_the_learner_reads_the_announcement(
+    page, live_server, live_app, cohort_world
+):
     t = Translator(live_app, "ar")
     sign_in(page, live_server, *INSTRUCTOR)
     expect_language(page, "ar", "rtl")
-    click_to(page, page.get_by_role("navigation", name=t("Main")).get_by_role(
-        "link", name=t("Teaching"), exact=True))
+    click_to(
+        page,
+        page.get_by_role("navigation", name=t("Main")).get_by_role(
+            "link", name=t("Teaching"), exact=True
+        ),
+    )
     check_page(page, "teach-index-ar", "ar")
 
     # A new cohort of the course, starting now, in UTC.
@@ -235,7 +268,8 @@ def test_instructor_runs_a_cohort_and_the_learner_reads_the_announcement(page, l
     expect(page).to_have_url(re.compile(r"/teach/cohorts/\d+$"))
     cohort_url = page.url
     expect(flash(page)).to_contain_text(
-        t("The cohort is created, and you are its lead instructor."))
+        t("The cohort is created, and you are its lead instructor.")
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("دفعة المتصفح")
     check_page(page, "teach-cohort-ar", "ar")
 
@@ -251,28 +285,40 @@ def test_instructor_runs_a_cohort_and_the_learner_reads_the_announcement(page, l
     check_page(page, "teach-schedule-ar", "ar")
     click_to(page, page.get_by_role("button", name=t("Save the schedule"), exact=True))
     expect(flash(page)).to_contain_text(
-        t("The schedule is saved. Learners see each module from its release time."))
+        t("The schedule is saved. Learners see each module from its release time.")
+    )
     first_row = page.locator("table tbody tr").first
     expect(first_row.get_by_label(t("%(module)s: due", module=module_1), exact=True)).to_have_value(
-        local_input(today + dt.timedelta(days=3)))
-    expect(first_row.get_by_label(t("%(module)s: released", module=module_1), exact=True)
-           ).to_have_value(local_input(today - dt.timedelta(days=1)))
+        local_input(today + dt.timedelta(days=3))
+    )
+    expect(
+        first_row.get_by_label(t("%(module)s: released", module=module_1), exact=True)
+    ).to_have_value(local_input(today - dt.timedelta(days=1)))
 
     # A tutor group, with its tutor.
-    click_to(page, page.get_by_role("navigation", name=t("Cohort")).get_by_role(
-        "link", name=t("Tutor groups"), exact=True))
+    click_to(
+        page,
+        page.get_by_role("navigation", name=t("Cohort")).get_by_role(
+            "link", name=t("Tutor groups"), exact=True
+        ),
+    )
     page.get_by_label(t("Group name"), exact=True).fill("Browser group")
     page.get_by_label(t("Tutor's email (optional)"), exact=True).fill(TUTOR_EMAIL)
     click_to(page, page.get_by_role("button", name=t("Create the group"), exact=True))
     expect(flash(page)).to_contain_text(t("The group is created."))
-    group = page.locator("section.module").filter(has=page.get_by_role(
-        "heading", name="Browser group"))
+    group = page.locator("section.module").filter(
+        has=page.get_by_role("heading", name="Browser group")
+    )
     expect(group).to_contain_text(t("Tutor: %(names)s", names="طارق صالح"))  # in Arabic
     check_page(page, "teach-groups-ar", "ar")
 
     # The learner, enrolled into that group.
-    click_to(page, page.get_by_role("navigation", name=t("Cohort")).get_by_role(
-        "link", name=t("Enrolments"), exact=True))
+    click_to(
+        page,
+        page.get_by_role("navigation", name=t("Cohort")).get_by_role(
+            "link", name=t("Enrolments"), exact=True
+        ),
+    )
     page.get_by_label(t("Email of the person's account"), exact=True).fill(COHORT_LEARNER[0])
     page.get_by_label(t("Tutor group"), exact=True).select_option(label="Browser group")
     click_to(page, page.get_by_role("button", name=t("Enrol"), exact=True))
@@ -283,8 +329,12 @@ def test_instructor_runs_a_cohort_and_the_learner_reads_the_announcement(page, l
     check_page(page, "teach-enrolments-ar", "ar")
 
     # The progress grid shows them, module 1 not started yet.
-    click_to(page, page.get_by_role("navigation", name=t("Cohort")).get_by_role(
-        "link", name=t("Progress grid"), exact=True))
+    click_to(
+        page,
+        page.get_by_role("navigation", name=t("Cohort")).get_by_role(
+            "link", name=t("Progress grid"), exact=True
+        ),
+    )
     grid_rows = page.locator("table.grid tbody tr")
     expect(grid_rows).to_have_count(1)
     learner_link = grid_rows.get_by_role("link", name="نور حداد", exact=True)
@@ -305,11 +355,16 @@ def test_instructor_runs_a_cohort_and_the_learner_reads_the_announcement(page, l
     check_page(page, "tracking-extension-ar", "ar")
 
     # An announcement to the whole cohort.
-    click_to(page, page.get_by_role("navigation", name=t("Cohort")).get_by_role(
-        "link", name=t("Announcements"), exact=True))
+    click_to(
+        page,
+        page.get_by_role("navigation", name=t("Cohort")).get_by_role(
+            "link", name=t("Announcements"), exact=True
+        ),
+    )
     page.get_by_label(t("Title"), exact=True).fill("Welcome to the cohort")
     page.get_by_label(t("Message"), exact=True).fill(
-        "The first module is open. Its **due date** is in three days.")
+        "The first module is open. Its **due date** is in three days."
+    )
     check_page(page, "tracking-announcements-ar", "ar")
     click_to(page, page.get_by_role("button", name=t("Post the announcement"), exact=True))
     expect(page.locator("article.announcement")).to_have_count(1)
@@ -338,13 +393,22 @@ def test_instructor_runs_a_cohort_and_the_learner_reads_the_announcement(page, l
 
 # --- 4. a person's own data ---------------------------------------------------------------------
 
+
 def test_a_person_downloads_their_data_as_json(page, live_server, live_app):
     t = Translator(live_app, "ar")
     sign_in(page, live_server, "layla@diplolearn.test", "layla-demo-2026")
-    click_to(page, page.get_by_role("navigation", name=t("Main")).get_by_role(
-        "link", name=t("My account"), exact=True))
-    click_to(page, page.get_by_role("link", name=t(
-        "See and download everything DiploLearn holds about you"), exact=True))
+    click_to(
+        page,
+        page.get_by_role("navigation", name=t("Main")).get_by_role(
+            "link", name=t("My account"), exact=True
+        ),
+    )
+    click_to(
+        page,
+        page.get_by_role(
+            "link", name=t("See and download everything DiploLearn holds about you"), exact=True
+        ),
+    )
     expect(page).to_have_url(f"{live_server}/account/data")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("My data"))
     check_page(page, "my-data-ar", "ar")
@@ -362,8 +426,9 @@ def test_a_person_downloads_their_data_as_json(page, live_server, live_app):
 
     # The same download, as the browser receives it: JSON, an attachment, never cached.
     token = page.locator("form[action$='/account/data/download'] input[name=csrf_token]")
-    answer = page.request.post(f"{live_server}/account/data/download",
-                               form={"csrf_token": token.input_value()})
+    answer = page.request.post(
+        f"{live_server}/account/data/download", form={"csrf_token": token.input_value()}
+    )
     assert answer.status == 200
     assert answer.headers["content-type"].startswith("application/json"), answer.headers
     assert answer.headers["content-disposition"].startswith("attachment")

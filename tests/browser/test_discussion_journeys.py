@@ -23,9 +23,11 @@ def test_a_paragraph_discussed_in_place(page, live_app, live_server):
     reader = COURSE_READERS["en"]
     with live_app.app_context():
         enrolment_id = db.session.scalar(
-            sa.select(Enrolment.id).join(User, User.id == Enrolment.user_id)
+            sa.select(Enrolment.id)
+            .join(User, User.id == Enrolment.user_id)
             .join(Cohort, Cohort.id == Enrolment.cohort_id)
-            .where(User.email == reader.email, Cohort.key == READERS_COHORT_KEY))
+            .where(User.email == reader.email, Cohort.key == READERS_COHORT_KEY)
+        )
     sign_in(page, live_server, reader.email, reader.password)
     page.goto(f"{live_server}/learn/{enrolment_id}")
     page.locator("ol.modules a[href*='/lessons/']").first.click()
@@ -37,7 +39,8 @@ def test_a_paragraph_discussed_in_place(page, live_app, live_server):
     expect(inline).to_be_visible()
     expect(inline.get_by_role("heading", level=2)).to_be_focused()
     expect(inline.get_by_role("heading", level=3)).to_have_text(
-        "Add a question, comment or reference")
+        "Add a question, comment or reference"
+    )
     check_accessibility(page, "discussion-inline")
     inline.get_by_label("Your text").fill("Which tools does the paper count as *digital*?")
     with page.expect_navigation():

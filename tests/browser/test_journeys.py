@@ -46,8 +46,12 @@ def test_arabic_learner_switches_language_and_back(page, live_server):
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text("ليلى الأمين")
     assert ARABIC_SCRIPT.search(heading.inner_text())
-    expect(page.get_by_role("navigation").get_by_role("link", name="دوراتي التدريبية")).to_be_visible()
-    expect(page.get_by_role("button", name="العربية", exact=True)).to_have_attribute("aria-current", "true")
+    expect(
+        page.get_by_role("navigation").get_by_role("link", name="دوراتي التدريبية")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="العربية", exact=True)).to_have_attribute(
+        "aria-current", "true"
+    )
     check_accessibility(page, "dashboard-ar")
 
     # The switcher is a POST form; the page comes back in English, left to right.
@@ -56,7 +60,9 @@ def test_arabic_learner_switches_language_and_back(page, live_server):
     expect(page).to_have_url(f"{live_server}/")
     expect_language(page, "en", "ltr")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Layla Al-Amin")
-    expect(page.get_by_role("button", name="English", exact=True)).to_have_attribute("aria-current", "true")
+    expect(page.get_by_role("button", name="English", exact=True)).to_have_attribute(
+        "aria-current", "true"
+    )
     check_accessibility(page, "dashboard-en")
 
     with page.expect_navigation():

@@ -22,7 +22,6 @@ import yaml
 from playwright.sync_api import expect
 
 from diplolearn.courses.spec import TRUE_FALSE_TEXT
-
 from tests.browser.conftest import (
     ARTIFACTS,
     COURSE_READERS,
@@ -93,7 +92,7 @@ UI = {
         "answer": "Your answer",
         "word_count": "Word count:",
         "submitted": "Your work is submitted. Your grader will return it with a grade and "
-                     "comments.",
+        "comments.",
     },
 }
 
@@ -119,6 +118,7 @@ FORMAT_NAMES = frozenset({"CSV", "JSON", "PDF", "docx", "Word", "Markdown"})
 
 # --- the course files ------------------------------------------------------------------------
 
+
 def lesson_file(module: str, lesson: str, lang: str) -> tuple[str, list[str]]:
     """(title, paragraph anchors in order) of a lesson's Markdown file in one language."""
     text = (COURSE_DIR / module / f"{lesson}.{lang}.md").read_text(encoding="utf-8")
@@ -139,9 +139,9 @@ def module_assignment(module: str) -> dict:
 # A learner's essay: one paragraph per language, repeated to the assignment's length.
 ESSAY_PARAGRAPH = {
     "ar": "تستعمل وزارتنا الشبكات الاجتماعية لإعلام الجمهور بمواقفها، لكنها لم تنشئ بعد "
-          "سفارة افتراضية ولا تدرّب دبلوماسييها تدريبًا منتظمًا على الكتابة للجمهور الأجنبي.",
+    "سفارة افتراضية ولا تدرّب دبلوماسييها تدريبًا منتظمًا على الكتابة للجمهور الأجنبي.",
     "en": "Our ministry uses social networks to tell the public where it stands, but it has no "
-          "virtual embassy yet and does not train its diplomats to write for foreign publics.",
+    "virtual embassy yet and does not train its diplomats to write for foreign publics.",
 }
 
 
@@ -185,11 +185,15 @@ def squash(text: str) -> str:
 
 # --- pages -----------------------------------------------------------------------------------
 
+
 def expect_no_untranslated_interface(page, lang: str) -> None:
     if lang != "ar":
         return
-    latin = [w for w in page.evaluate(LATIN_IN_ARABIC_JS)
-             if w not in course_latin_words() and w not in FORMAT_NAMES]
+    latin = [
+        w
+        for w in page.evaluate(LATIN_IN_ARABIC_JS)
+        if w not in course_latin_words() and w not in FORMAT_NAMES
+    ]
     assert not latin, f"untranslated interface text on {page.url}: {latin}"
 
 
@@ -203,7 +207,8 @@ def check_lesson(page, lang: str, module: str, lesson: str) -> None:
     paragraphs = page.locator("article.lesson .paragraph")
     expect(paragraphs).to_have_count(len(anchors))
     found = paragraphs.evaluate_all(
-        "els => els.map(e => [e.id, e.getAttribute('lang'), e.getAttribute('dir')])")
+        "els => els.map(e => [e.id, e.getAttribute('lang'), e.getAttribute('dir')])"
+    )
     assert found == [[anchor, lang, DIRECTION[lang]] for anchor in anchors]
     expect_no_untranslated_interface(page, lang)
 
@@ -261,6 +266,7 @@ def progress_value(page, lang: str) -> int:
 
 # --- the journeys ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_module_one_from_dashboard_to_passed_quiz(page, live_server, lang):
     learner, lessons_done = JOURNEYS[lang]
@@ -313,7 +319,8 @@ def test_module_one_from_dashboard_to_passed_quiz(page, live_server, lang):
     # Feedback on each question: not right, and which choices were the learner's.
     reviews = page.locator("ol.review > li.question").evaluate_all(
         "items => items.map(li => [li.className, li.querySelector('p strong').textContent,"
-        " li.querySelectorAll('.choices .tag').length])")
+        " li.querySelectorAll('.choices .tag').length])"
+    )
     assert len(reviews) == len(quiz["questions"])
     for css_class, verdict, tags in reviews:
         assert (css_class, verdict) == ("question wrong", ui["not_right"]) and tags >= 1
@@ -354,8 +361,9 @@ def test_module_one_from_dashboard_to_passed_quiz(page, live_server, lang):
     assert assignment["min_words"] <= words <= assignment["max_words"]
     answer = page.get_by_label(ui["answer"], exact=True)
     answer.fill(essay)
-    expect(page.locator(".word-count")).to_have_text(re.compile(
-        rf"^\s*{re.escape(ui['word_count'])}\s*{words}\b"))
+    expect(page.locator(".word-count")).to_have_text(
+        re.compile(rf"^\s*{re.escape(ui['word_count'])}\s*{words}\b")
+    )
     expect_no_untranslated_interface(page, lang)
     check_accessibility(page, f"{label}-assignment")
     with page.expect_navigation():
@@ -394,7 +402,8 @@ def test_module_one_from_dashboard_to_passed_quiz(page, live_server, lang):
                 # English entries number on their own (left) side, inside the page, even on a
                 # phone: nothing sticks out sideways.
                 expect(page.locator('ol.references > li[lang="en"]').first).to_have_attribute(
-                    "dir", "ltr")
+                    "dir", "ltr"
+                )
                 page.set_viewport_size({"width": 375, "height": 700})
                 assert page.evaluate("document.documentElement.scrollWidth") <= 375
                 page.set_viewport_size({"width": 1280, "height": 720})

@@ -46,48 +46,68 @@ def readable_course_or_404(viewer: User, course_id: int) -> Course:
     scope = scope_of(viewer)
     if not (scope.is_administrator or scope.course_ids):
         abort(404)  # not an author anywhere: no query at all
-    return one_or_404(sa.select(Course).where(Course.id == course_id,
-                                              Course.retired_at.is_(None)))
+    return one_or_404(sa.select(Course).where(Course.id == course_id, Course.retired_at.is_(None)))
 
 
 def readable_courses(viewer: User) -> list:
     scope = scope_of(viewer)
     if not (scope.is_administrator or scope.course_ids):
         return []
-    return list(db.session.scalars(sa.select(Course).where(Course.retired_at.is_(None))
-                                   .order_by(Course.key)))
+    return list(
+        db.session.scalars(
+            sa.select(Course).where(Course.retired_at.is_(None)).order_by(Course.key)
+        )
+    )
 
 
 def course_cohort_or_404(course_id: int, cohort_id: int) -> Cohort:
     """A cohort of the given (already scoped) course; 404 for any other id."""
-    return one_or_404(sa.select(Cohort).where(Cohort.id == cohort_id,
-                                              Cohort.course_id == course_id))
+    return one_or_404(
+        sa.select(Cohort).where(Cohort.id == cohort_id, Cohort.course_id == course_id)
+    )
 
 
 def course_author_or_404(course_id: int, user_id: int) -> User:
     """An owner or co-author (INSTRUCTOR grant) of the given (already scoped) course; 404 for
     anyone else."""
-    return one_or_404(sa.select(User).where(User.id == user_id, sa.or_(
-        User.id.in_(sa.select(CourseOwner.user_id).where(CourseOwner.course_id == course_id)),
-        User.id.in_(sa.select(RoleGrant.user_id).where(
-            RoleGrant.role == Role.INSTRUCTOR.value, RoleGrant.course_id == course_id)))))
+    return one_or_404(
+        sa.select(User).where(
+            User.id == user_id,
+            sa.or_(
+                User.id.in_(
+                    sa.select(CourseOwner.user_id).where(CourseOwner.course_id == course_id)
+                ),
+                User.id.in_(
+                    sa.select(RoleGrant.user_id).where(
+                        RoleGrant.role == Role.INSTRUCTOR.value, RoleGrant.course_id == course_id
+                    )
+                ),
+            ),
+        )
+    )
 
 
-def course_upload_or_404(viewer: User, course_id: int,
-                         upload_id: int) -> tuple[Course, CourseUpload]:
+def course_upload_or_404(
+    viewer: User, course_id: int, upload_id: int
+) -> tuple[Course, CourseUpload]:
     """A course-folder zip the viewer uploaded to a course they teach and has not been
     imported yet; 404 for anyone else's, another course's, or one already applied."""
     course = taught_course_or_404(viewer, course_id)
-    upload = one_or_404(sa.select(CourseUpload).where(
-        CourseUpload.id == upload_id, CourseUpload.course_id == course.id,
-        CourseUpload.uploaded_by_id == viewer.id, CourseUpload.applied_at.is_(None)))
+    upload = one_or_404(
+        sa.select(CourseUpload).where(
+            CourseUpload.id == upload_id,
+            CourseUpload.course_id == course.id,
+            CourseUpload.uploaded_by_id == viewer.id,
+            CourseUpload.applied_at.is_(None),
+        )
+    )
     return course, upload
 
 
-def lesson_image_or_404(viewer: User, course_id: int,
-                        image_id: int) -> tuple[Course, LessonImage]:
+def lesson_image_or_404(viewer: User, course_id: int, image_id: int) -> tuple[Course, LessonImage]:
     """An image of a course the viewer teaches; 404 otherwise."""
     course = taught_course_or_404(viewer, course_id)
-    image = one_or_404(sa.select(LessonImage).where(
-        LessonImage.id == image_id, LessonImage.course_id == course.id))
+    image = one_or_404(
+        sa.select(LessonImage).where(LessonImage.id == image_id, LessonImage.course_id == course.id)
+    )
     return course, image

@@ -49,9 +49,9 @@ class Scope:
     @classmethod
     def of(cls, user: User) -> Scope:
         """Compute the user's scope from their grants now (uncached: see ``scope_of``)."""
+
         def ids(role: Role, column: str) -> frozenset[int]:
-            return frozenset(getattr(grant, column) for grant in user.grants
-                             if grant.role == role)
+            return frozenset(getattr(grant, column) for grant in user.grants if grant.role == role)
 
         return cls(
             user_id=user.id,
@@ -68,17 +68,27 @@ class Scope:
             return None
         parts: list[sa.Select] = [sa.select(sa.literal(self.user_id))]
         if self.ministry_ids:
-            parts.append(sa.select(StaffMembership.user_id).where(
-                StaffMembership.ministry_id.in_(self.ministry_ids),
-                StaffMembership.ended_at.is_(None)))
-            parts.append(sa.select(Enrolment.user_id).where(
-                Enrolment.sponsor_ministry_id.in_(self.ministry_ids)))
+            parts.append(
+                sa.select(StaffMembership.user_id).where(
+                    StaffMembership.ministry_id.in_(self.ministry_ids),
+                    StaffMembership.ended_at.is_(None),
+                )
+            )
+            parts.append(
+                sa.select(Enrolment.user_id).where(
+                    Enrolment.sponsor_ministry_id.in_(self.ministry_ids)
+                )
+            )
         if self.cohort_ids:
-            parts.append(sa.select(Enrolment.user_id).where(
-                Enrolment.cohort_id.in_(self.cohort_ids)))
+            parts.append(
+                sa.select(Enrolment.user_id).where(Enrolment.cohort_id.in_(self.cohort_ids))
+            )
         if self.tutor_group_ids:
-            parts.append(sa.select(Enrolment.user_id).where(
-                Enrolment.tutor_group_id.in_(self.tutor_group_ids)))
+            parts.append(
+                sa.select(Enrolment.user_id).where(
+                    Enrolment.tutor_group_id.in_(self.tutor_group_ids)
+                )
+            )
         return sa.union(*parts)
 
 
@@ -89,8 +99,10 @@ _CACHE = "_diplolearn_scopes"  # on flask.g: {user id: (grants fingerprint, Scop
 
 def _grants_fingerprint(user: User) -> tuple:
     """Everything ``Scope.of`` reads of the user's grants: (role, scope ids) of each one."""
-    return tuple((grant.role, grant.ministry_id, grant.course_id, grant.cohort_id,
-                  grant.tutor_group_id) for grant in user.grants)
+    return tuple(
+        (grant.role, grant.ministry_id, grant.course_id, grant.cohort_id, grant.tutor_group_id)
+        for grant in user.grants
+    )
 
 
 def scope_of(user: User) -> Scope:
@@ -123,6 +135,7 @@ current_scope: Scope = LocalProxy(_signed_in_scope)  # type: ignore[assignment]
 
 
 # --- the one door out of every loader -------------------------------------------------------------
+
 
 def one_or_404(query: sa.Select) -> Any:
     """The first column of the query's first row (loaders select one entity by its id), or

@@ -22,18 +22,26 @@ def own_certificate_or_404(user: User, certificate_id: int) -> Certificate:
     """The user's own valid certificate (revoked and replaced ones are not downloadable)."""
     return one_or_404(
         sa.select(Certificate)
-        .where(Certificate.id == certificate_id, Certificate.user_id == user.id,
-               Certificate.status == CertificateStatus.ISSUED)
-        .options(joinedload(Certificate.course), joinedload(Certificate.course_version)))
+        .where(
+            Certificate.id == certificate_id,
+            Certificate.user_id == user.id,
+            Certificate.status == CertificateStatus.ISSUED,
+        )
+        .options(joinedload(Certificate.course), joinedload(Certificate.course_version))
+    )
 
 
 def own_certificates(user: User) -> list[Certificate]:
     """The user's own certificates, valid and revoked (not those replaced), newest first."""
-    return list(db.session.scalars(
-        sa.select(Certificate)
-        .where(Certificate.user_id == user.id,
-               Certificate.status != CertificateStatus.SUPERSEDED)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Certificate)
+            .where(
+                Certificate.user_id == user.id, Certificate.status != CertificateStatus.SUPERSEDED
+            )
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
 
 
 def sponsored_certificates(viewer: User, ministry_ids=None) -> sa.Select:
@@ -42,34 +50,45 @@ def sponsored_certificates(viewer: User, ministry_ids=None) -> sa.Select:
     allowed = scope_of(viewer).ministry_ids
     if ministry_ids is not None:
         allowed = allowed & frozenset(ministry_ids)
-    return (sa.select(Certificate)
-            .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
-            .where(Enrolment.sponsor_ministry_id.in_(allowed)))
+    return (
+        sa.select(Certificate)
+        .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .where(Enrolment.sponsor_ministry_id.in_(allowed))
+    )
 
 
 def _staff_certificates(viewer: User, ministry_ids=None) -> sa.Select:
     """Valid certificates of the coordinator's sponsored enrolments, holders not erased."""
-    return (sponsored_certificates(viewer, ministry_ids)
-            .join(User, User.id == Certificate.user_id)
-            .where(Certificate.status == CertificateStatus.ISSUED, User.erased_at.is_(None)))
+    return (
+        sponsored_certificates(viewer, ministry_ids)
+        .join(User, User.id == Certificate.user_id)
+        .where(Certificate.status == CertificateStatus.ISSUED, User.erased_at.is_(None))
+    )
 
 
 def sponsored_staff_certificates(viewer: User) -> sa.Select:
     """Select the valid certificates of every ministry the viewer coordinates, holders not
     erased, by holder, with course and sponsoring ministry (for a paged list)."""
-    return (_staff_certificates(viewer)
-            .options(joinedload(Certificate.course),
-                     joinedload(Certificate.enrolment).joinedload(Enrolment.sponsor_ministry))
-            .order_by(User.sort_key, Certificate.id))
+    return (
+        _staff_certificates(viewer)
+        .options(
+            joinedload(Certificate.course),
+            joinedload(Certificate.enrolment).joinedload(Enrolment.sponsor_ministry),
+        )
+        .order_by(User.sort_key, Certificate.id)
+    )
 
 
 def ministry_staff_certificates(viewer: User, ministry_id: int) -> list[Certificate]:
     """The valid certificates of one ministry the viewer coordinates, holders not erased, by
     holder, with courses and versions loaded (for the zip of PDFs); [] for any other."""
-    return list(db.session.scalars(
-        _staff_certificates(viewer, [ministry_id])
-        .options(selectinload(Certificate.course), selectinload(Certificate.course_version))
-        .order_by(User.sort_key, Certificate.id)))
+    return list(
+        db.session.scalars(
+            _staff_certificates(viewer, [ministry_id])
+            .options(selectinload(Certificate.course), selectinload(Certificate.course_version))
+            .order_by(User.sort_key, Certificate.id)
+        )
+    )
 
 
 def managed_certificates(viewer: User) -> sa.Select:
@@ -83,30 +102,45 @@ def managed_certificates(viewer: User) -> sa.Select:
 
 
 def managed_certificate_or_404(viewer: User, certificate_id: int) -> Certificate:
-    return one_or_404(managed_certificates(viewer).where(
-        Certificate.id == certificate_id).options(
-        joinedload(Certificate.holder), joinedload(Certificate.course),
-        joinedload(Certificate.enrolment)))
+    return one_or_404(
+        managed_certificates(viewer)
+        .where(Certificate.id == certificate_id)
+        .options(
+            joinedload(Certificate.holder),
+            joinedload(Certificate.course),
+            joinedload(Certificate.enrolment),
+        )
+    )
 
 
 def managed_certificates_matching(viewer: User, search: str = "") -> sa.Select:
     """Select the current (valid or revoked) certificates the viewer manages, newest first,
     with course and holder, narrowed to holders whose Latin name contains ``search`` (any
     case) or whose Arabic name does (for a paged list)."""
-    query = (managed_certificates(viewer)
-             .join(User, User.id == Certificate.user_id)
-             .where(Certificate.status.in_(CURRENT))
-             .options(joinedload(Certificate.course), joinedload(Certificate.holder))
-             .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+    query = (
+        managed_certificates(viewer)
+        .join(User, User.id == Certificate.user_id)
+        .where(Certificate.status.in_(CURRENT))
+        .options(joinedload(Certificate.course), joinedload(Certificate.holder))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
     if search:
         like = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Certificate.holder_name_latin).like(like),
-                                   Certificate.holder_name_ar.like(f"%{search}%")))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Certificate.holder_name_latin).like(like),
+                Certificate.holder_name_ar.like(f"%{search}%"),
+            )
+        )
     return query
 
 
 def managed_certificate_history(viewer: User, certificate: Certificate) -> list[Certificate]:
     """Every certificate of a managed certificate's enrolment (the reissues), newest first."""
-    return list(db.session.scalars(
-        managed_certificates(viewer).where(Certificate.enrolment_id == certificate.enrolment_id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+    return list(
+        db.session.scalars(
+            managed_certificates(viewer)
+            .where(Certificate.enrolment_id == certificate.enrolment_id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )

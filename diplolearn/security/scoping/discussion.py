@@ -30,30 +30,43 @@ def learner_discussion(enrolment: Enrolment):
     """The WHERE clause (on Annotation) of what a learner reads through their enrolment."""
     shared = [Annotation.audience == "cohort"]
     if enrolment.tutor_group_id is not None:
-        shared.append(sa.and_(Annotation.audience == "group",
-                              Annotation.tutor_group_id == enrolment.tutor_group_id))
-    return sa.and_(Annotation.cohort_id == enrolment.cohort_id,
-                   sa.or_(Annotation.author_id == enrolment.user_id, *shared))
+        shared.append(
+            sa.and_(
+                Annotation.audience == "group",
+                Annotation.tutor_group_id == enrolment.tutor_group_id,
+            )
+        )
+    return sa.and_(
+        Annotation.cohort_id == enrolment.cohort_id,
+        sa.or_(Annotation.author_id == enrolment.user_id, *shared),
+    )
 
 
 def staff_discussion(access: CohortAccess):
     """The WHERE clause (on Annotation) of what a cohort's staff read: never private notes;
     a tutor, the groups they tutor and the whole-cohort threads."""
-    clause = sa.and_(Annotation.cohort_id == access.cohort.id,
-                     Annotation.audience != "private")
+    clause = sa.and_(Annotation.cohort_id == access.cohort.id, Annotation.audience != "private")
     if access.group_ids is not None:
-        clause = sa.and_(clause, sa.or_(
-            Annotation.audience == "cohort",
-            sa.and_(Annotation.audience == "group",
-                    Annotation.tutor_group_id.in_(access.group_ids))))
+        clause = sa.and_(
+            clause,
+            sa.or_(
+                Annotation.audience == "cohort",
+                sa.and_(
+                    Annotation.audience == "group", Annotation.tutor_group_id.in_(access.group_ids)
+                ),
+            ),
+        )
     return clause
 
 
 def discussion_annotation_or_404(where, annotation_id: int) -> Annotation:
     """One annotation inside a discussion filter (``learner_discussion``/``staff_discussion``),
     with its author; 404 for anything else, exactly as for an id that does not exist."""
-    return one_or_404(sa.select(Annotation).where(
-        Annotation.id == annotation_id, where).options(joinedload(Annotation.author)))
+    return one_or_404(
+        sa.select(Annotation)
+        .where(Annotation.id == annotation_id, where)
+        .options(joinedload(Annotation.author))
+    )
 
 
 def staff_unanswered_questions(access: CohortAccess) -> list:
@@ -61,26 +74,40 @@ def staff_unanswered_questions(access: CohortAccess) -> list:
     cohort (``staff_discussion``) that are neither resolved, hidden, nor answered by a tutor's
     answer, oldest first, with author, group and paragraph (one query)."""
     answered = sa.select(Annotation.parent_id).where(
-        Annotation.is_tutor_answer.is_(True), Annotation.hidden_at.is_(None),
-        Annotation.parent_id.is_not(None))
+        Annotation.is_tutor_answer.is_(True),
+        Annotation.hidden_at.is_(None),
+        Annotation.parent_id.is_not(None),
+    )
     return db.session.execute(
         sa.select(Annotation, Lesson.key.label("lesson_key"))
         .outerjoin(Lesson, Lesson.id == Annotation.lesson_id)
-        .where(staff_discussion(access), Annotation.kind == "question",
-               Annotation.parent_id.is_(None), Annotation.resolved_at.is_(None),
-               Annotation.hidden_at.is_(None), Annotation.id.not_in(answered))
-        .options(joinedload(Annotation.author), joinedload(Annotation.tutor_group),
-                 joinedload(Annotation.paragraph))
-        .order_by(Annotation.created_at, Annotation.id)).all()
+        .where(
+            staff_discussion(access),
+            Annotation.kind == "question",
+            Annotation.parent_id.is_(None),
+            Annotation.resolved_at.is_(None),
+            Annotation.hidden_at.is_(None),
+            Annotation.id.not_in(answered),
+        )
+        .options(
+            joinedload(Annotation.author),
+            joinedload(Annotation.tutor_group),
+            joinedload(Annotation.paragraph),
+        )
+        .order_by(Annotation.created_at, Annotation.id)
+    ).all()
 
 
 def staff_prompt_counts(access: CohortAccess) -> dict:
     """Posts the viewer reads in the cohort (``staff_discussion``) outside any paragraph,
     hidden ones included, by module id: the modules' pinned prompts (one grouped query)."""
-    return dict(db.session.execute(
-        sa.select(Annotation.module_id, sa.func.count(Annotation.id))
-        .where(staff_discussion(access), Annotation.paragraph_id.is_(None))
-        .group_by(Annotation.module_id)).all())
+    return dict(
+        db.session.execute(
+            sa.select(Annotation.module_id, sa.func.count(Annotation.id))
+            .where(staff_discussion(access), Annotation.paragraph_id.is_(None))
+            .group_by(Annotation.module_id)
+        ).all()
+    )
 
 
 def learner_sessions(enrolment: Enrolment) -> sa.Select:
@@ -89,10 +116,12 @@ def learner_sessions(enrolment: Enrolment) -> sa.Select:
     shared = [DiscussionSession.tutor_group_id.is_(None)]
     if enrolment.tutor_group_id is not None:
         shared.append(DiscussionSession.tutor_group_id == enrolment.tutor_group_id)
-    return (sa.select(DiscussionSession)
-            .where(DiscussionSession.cohort_id == enrolment.cohort_id, sa.or_(*shared))
-            .options(joinedload(DiscussionSession.tutor_group))
-            .order_by(DiscussionSession.starts_at.desc(), DiscussionSession.id.desc()))
+    return (
+        sa.select(DiscussionSession)
+        .where(DiscussionSession.cohort_id == enrolment.cohort_id, sa.or_(*shared))
+        .options(joinedload(DiscussionSession.tutor_group))
+        .order_by(DiscussionSession.starts_at.desc(), DiscussionSession.id.desc())
+    )
 
 
 def learner_session_list(enrolment: Enrolment) -> list[DiscussionSession]:
@@ -103,13 +132,19 @@ def learner_session_list(enrolment: Enrolment) -> list[DiscussionSession]:
 def staff_sessions(access: CohortAccess) -> sa.Select:
     """A cohort's weekly sessions its staff follow: a tutor, their groups' and the whole
     cohort's; those who manage it, all."""
-    query = (sa.select(DiscussionSession)
-             .where(DiscussionSession.cohort_id == access.cohort.id)
-             .options(joinedload(DiscussionSession.tutor_group))
-             .order_by(DiscussionSession.starts_at.desc(), DiscussionSession.id.desc()))
+    query = (
+        sa.select(DiscussionSession)
+        .where(DiscussionSession.cohort_id == access.cohort.id)
+        .options(joinedload(DiscussionSession.tutor_group))
+        .order_by(DiscussionSession.starts_at.desc(), DiscussionSession.id.desc())
+    )
     if access.group_ids is not None:
-        query = query.where(sa.or_(DiscussionSession.tutor_group_id.is_(None),
-                                   DiscussionSession.tutor_group_id.in_(access.group_ids)))
+        query = query.where(
+            sa.or_(
+                DiscussionSession.tutor_group_id.is_(None),
+                DiscussionSession.tutor_group_id.in_(access.group_ids),
+            )
+        )
     return query
 
 

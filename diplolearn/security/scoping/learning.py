@@ -20,25 +20,39 @@ def own_enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:
     return one_or_404(
         sa.select(Enrolment)
         .where(Enrolment.id == enrolment_id, Enrolment.user_id == user.id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.course)))
+        .options(joinedload(Enrolment.cohort).joinedload(Cohort.course))
+    )
 
 
 def own_submission_or_404(user: User, enrolment_id: int, submission_id: int) -> Submission:
     """One of the user's own submissions in their enrolment; 404 for anyone else's."""
     return one_or_404(
-        sa.select(Submission).join(Enrolment, Enrolment.id == Submission.enrolment_id)
-        .where(Submission.id == submission_id, Submission.enrolment_id == enrolment_id,
-               Enrolment.user_id == user.id))
+        sa.select(Submission)
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .where(
+            Submission.id == submission_id,
+            Submission.enrolment_id == enrolment_id,
+            Enrolment.user_id == user.id,
+        )
+    )
 
 
 def announcements_for(learner: User) -> sa.Select:
     """Announcements to the cohorts the user is enrolled in, to the whole cohort or to their
     own group, newest first, with authors (one query)."""
-    return (sa.select(Announcement)
-            .join(Enrolment, sa.and_(
+    return (
+        sa.select(Announcement)
+        .join(
+            Enrolment,
+            sa.and_(
                 Enrolment.cohort_id == Announcement.cohort_id,
                 Enrolment.user_id == learner.id,
-                sa.or_(Announcement.tutor_group_id.is_(None),
-                       Announcement.tutor_group_id == Enrolment.tutor_group_id)))
-            .options(joinedload(Announcement.author), joinedload(Announcement.cohort))
-            .order_by(Announcement.created_at.desc(), Announcement.id.desc()))
+                sa.or_(
+                    Announcement.tutor_group_id.is_(None),
+                    Announcement.tutor_group_id == Enrolment.tutor_group_id,
+                ),
+            ),
+        )
+        .options(joinedload(Announcement.author), joinedload(Announcement.cohort))
+        .order_by(Announcement.created_at.desc(), Announcement.id.desc())
+    )

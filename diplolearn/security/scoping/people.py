@@ -46,9 +46,13 @@ def people_matching(viewer: User, search: str = "") -> sa.Select:
     query = people_query(viewer).options(selectinload(User.grants))
     if search:
         like = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.email).like(like),
-                                   sa.func.lower(User.name_latin).like(like),
-                                   User.name_ar.like(f"%{search}%")))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.email).like(like),
+                sa.func.lower(User.name_latin).like(like),
+                User.name_ar.like(f"%{search}%"),
+            )
+        )
     return query
 
 
@@ -58,8 +62,11 @@ def get_person_or_404(viewer: User, user_id: int) -> User:
 
 def _memberships_with_visible_posting(viewer: User, user_id: int) -> sa.Select:
     scope = scope_of(viewer)
-    query = (sa.select(StaffMembership).where(StaffMembership.user_id == user_id)
-             .order_by(StaffMembership.started_at.desc(), StaffMembership.id.desc()))
+    query = (
+        sa.select(StaffMembership)
+        .where(StaffMembership.user_id == user_id)
+        .order_by(StaffMembership.started_at.desc(), StaffMembership.id.desc())
+    )
     if not scope.is_administrator and user_id != scope.user_id:
         query = query.where(StaffMembership.ministry_id.in_(scope.ministry_ids))
     return query
@@ -68,8 +75,9 @@ def _memberships_with_visible_posting(viewer: User, user_id: int) -> sa.Select:
 def memberships_with_visible_posting(viewer: User, user_id: int) -> sa.Select:
     """Select the person's staff memberships whose posting (and staff id) the viewer may see,
     newest first, with their ministry."""
-    return (_memberships_with_visible_posting(viewer, user_id)
-            .options(joinedload(StaffMembership.ministry)))
+    return _memberships_with_visible_posting(viewer, user_id).options(
+        joinedload(StaffMembership.ministry)
+    )
 
 
 def visible_memberships(viewer: User, user_id: int) -> list[StaffMembership]:
@@ -80,26 +88,36 @@ def visible_memberships(viewer: User, user_id: int) -> list[StaffMembership]:
 def person_memberships(viewer: User, user_id: int) -> list[StaffMembership]:
     """The same memberships for the administrator's person page, newest first, their
     ministries loaded in one further query."""
-    return list(db.session.scalars(_memberships_with_visible_posting(viewer, user_id)
-                                   .options(selectinload(StaffMembership.ministry))))
+    return list(
+        db.session.scalars(
+            _memberships_with_visible_posting(viewer, user_id).options(
+                selectinload(StaffMembership.ministry)
+            )
+        )
+    )
 
 
 def own_current_membership(user: User) -> StaffMembership | None:
     """The person's own current staff membership (ministry, staff ID, position, posting), for
     their account page; None when they belong to no ministry now."""
-    return db.session.scalar(memberships_with_visible_posting(user, user.id)
-                             .where(StaffMembership.ended_at.is_(None)))
+    return db.session.scalar(
+        memberships_with_visible_posting(user, user.id).where(StaffMembership.ended_at.is_(None))
+    )
 
 
 # --- one's own dashboard ---------------------------------------------------------------------
 
+
 def dashboard_enrolments(user: User) -> list[Enrolment]:
     """The user's own enrolments with their cohorts and courses, newest first (one query)."""
-    return list(db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.user_id == user.id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.course))
-        .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.user_id == user.id)
+            .options(joinedload(Enrolment.cohort).joinedload(Cohort.course))
+            .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
+        )
+    )
 
 
 def dashboard_announcements(user: User, limit: int) -> list:
@@ -109,12 +127,15 @@ def dashboard_announcements(user: User, limit: int) -> list:
 
 # --- an administrator's registers: ministries, their coordinators, the audit trail -------------
 
+
 def audit_events(viewer: User, action: str = "") -> sa.Select:
     """Select the audit trail, newest first, with actors and subjects (of the one ``action``
     when given): all of it for an administrator, nothing for anyone else."""
-    query = (sa.select(AuditEvent)
-             .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.subject_user))
-             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    query = (
+        sa.select(AuditEvent)
+        .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.subject_user))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
     if not scope_of(viewer).is_administrator:
         query = query.where(sa.false())
     if action:

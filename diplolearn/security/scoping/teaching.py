@@ -40,8 +40,11 @@ def leads_cohort(viewer: User, cohort: Cohort) -> bool:
     """Whether the viewer manages the cohort: an administrator, an instructor of its course or
     one of its lead instructors. Tutors follow their groups only."""
     scope = scope_of(viewer)
-    return (scope.is_administrator or cohort.course_id in scope.course_ids
-            or cohort.id in scope.cohort_ids)
+    return (
+        scope.is_administrator
+        or cohort.course_id in scope.course_ids
+        or cohort.id in scope.cohort_ids
+    )
 
 
 def taught_course_or_404(viewer: User, course_id: int) -> Course:
@@ -64,28 +67,43 @@ def taught_courses(viewer: User) -> list:
 def _taught_cohort_filter(scope: Scope):
     if scope.is_administrator:
         return sa.true()
-    return sa.or_(Cohort.course_id.in_(scope.course_ids), Cohort.id.in_(scope.cohort_ids),
-                  Cohort.id.in_(sa.select(TutorGroup.cohort_id).where(
-                      TutorGroup.id.in_(scope.tutor_group_ids))))
+    return sa.or_(
+        Cohort.course_id.in_(scope.course_ids),
+        Cohort.id.in_(scope.cohort_ids),
+        Cohort.id.in_(
+            sa.select(TutorGroup.cohort_id).where(TutorGroup.id.in_(scope.tutor_group_ids))
+        ),
+    )
 
 
 def taught_cohorts(viewer: User) -> sa.Select:
     """Select the cohorts the viewer manages or tutors in, with their course."""
-    return (sa.select(Cohort).where(Cohort.is_default.is_(False),
-                                    _taught_cohort_filter(scope_of(viewer)))
-            .options(joinedload(Cohort.course))
-            .order_by(Cohort.starts_at.desc().nulls_last(), Cohort.id.desc()))
+    return (
+        sa.select(Cohort)
+        .where(Cohort.is_default.is_(False), _taught_cohort_filter(scope_of(viewer)))
+        .options(joinedload(Cohort.course))
+        .order_by(Cohort.starts_at.desc().nulls_last(), Cohort.id.desc())
+    )
 
 
 def taught_cohorts_with_places(viewer: User) -> tuple[list[Cohort], dict[int, int]]:
     """The cohorts the viewer manages or tutors in (as ``taught_cohorts``), and cohort id ->
     places held in each (no query for the places when there is no cohort)."""
     cohorts = db.session.scalars(taught_cohorts(viewer)).all()
-    counts = dict(db.session.execute(
-        sa.select(Enrolment.cohort_id, sa.func.count()).where(
-            Enrolment.cohort_id.in_([c.id for c in cohorts]),
-            Enrolment.state.in_(SEAT_HOLDING)).group_by(Enrolment.cohort_id)).all()) \
-        if cohorts else {}
+    counts = (
+        dict(
+            db.session.execute(
+                sa.select(Enrolment.cohort_id, sa.func.count())
+                .where(
+                    Enrolment.cohort_id.in_([c.id for c in cohorts]),
+                    Enrolment.state.in_(SEAT_HOLDING),
+                )
+                .group_by(Enrolment.cohort_id)
+            ).all()
+        )
+        if cohorts
+        else {}
+    )
     return list(cohorts), counts
 
 
@@ -95,8 +113,11 @@ def course_cohorts(viewer: User, course_id: int) -> list[Cohort]:
     scope = scope_of(viewer)
     if not (scope.is_administrator or course_id in scope.course_ids):
         return []
-    return list(db.session.scalars(sa.select(Cohort).where(Cohort.course_id == course_id)
-                                   .order_by(Cohort.id)).all())
+    return list(
+        db.session.scalars(
+            sa.select(Cohort).where(Cohort.course_id == course_id).order_by(Cohort.id)
+        ).all()
+    )
 
 
 def taught_cohort_or_404(viewer: User, cohort_id: int) -> CohortAccess:
@@ -105,8 +126,13 @@ def taught_cohort_or_404(viewer: User, cohort_id: int) -> CohortAccess:
     if leads_cohort(viewer, cohort):
         return CohortAccess(cohort, True, None)
     scope = scope_of(viewer)
-    groups = frozenset(db.session.scalars(sa.select(TutorGroup.id).where(
-        TutorGroup.cohort_id == cohort.id, TutorGroup.id.in_(scope.tutor_group_ids))))
+    groups = frozenset(
+        db.session.scalars(
+            sa.select(TutorGroup.id).where(
+                TutorGroup.cohort_id == cohort.id, TutorGroup.id.in_(scope.tutor_group_ids)
+            )
+        )
+    )
     return CohortAccess(cohort, False, groups)
 
 
@@ -120,8 +146,11 @@ def managed_cohort_or_404(viewer: User, cohort_id: int) -> CohortAccess:
 
 
 def cohort_groups(access: CohortAccess) -> sa.Select:
-    query = (sa.select(TutorGroup).where(TutorGroup.cohort_id == access.cohort.id)
-             .order_by(TutorGroup.name, TutorGroup.id))
+    query = (
+        sa.select(TutorGroup)
+        .where(TutorGroup.cohort_id == access.cohort.id)
+        .order_by(TutorGroup.name, TutorGroup.id)
+    )
     if access.group_ids is not None:
         query = query.where(TutorGroup.id.in_(access.group_ids))
     return query
@@ -136,10 +165,14 @@ def cohort_tallies(access: CohortAccess) -> tuple[int, int]:
     """How many of the cohort's enrolments wait for a place, and how many tutor groups it
     has (the whole cohort's, for everyone who may see its overview)."""
     cohort_id = access.cohort.id
-    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment).where(
-        Enrolment.cohort_id == cohort_id, Enrolment.state == EnrolmentState.WAITLISTED))
-    groups = db.session.scalar(sa.select(sa.func.count()).select_from(TutorGroup).where(
-        TutorGroup.cohort_id == cohort_id))
+    waiting = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.state == EnrolmentState.WAITLISTED)
+    )
+    groups = db.session.scalar(
+        sa.select(sa.func.count()).select_from(TutorGroup).where(TutorGroup.cohort_id == cohort_id)
+    )
     return waiting, groups
 
 
@@ -149,11 +182,17 @@ def cohort_group_or_404(access: CohortAccess, group_id: int) -> TutorGroup:
 
 def cohort_enrolments(access: CohortAccess) -> sa.Select:
     """Select the cohort's enrolments the viewer may see, with person, group and sponsor."""
-    query = (sa.select(Enrolment).join(User, User.id == Enrolment.user_id)
-             .where(Enrolment.cohort_id == access.cohort.id)
-             .options(joinedload(Enrolment.user), joinedload(Enrolment.tutor_group),
-                      joinedload(Enrolment.sponsor_ministry))
-             .order_by(User.sort_key, Enrolment.id))
+    query = (
+        sa.select(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.cohort_id == access.cohort.id)
+        .options(
+            joinedload(Enrolment.user),
+            joinedload(Enrolment.tutor_group),
+            joinedload(Enrolment.sponsor_ministry),
+        )
+        .order_by(User.sort_key, Enrolment.id)
+    )
     if access.group_ids is not None:
         query = query.where(Enrolment.tutor_group_id.in_(access.group_ids))
     return query
@@ -170,6 +209,7 @@ def cohort_enrolment_or_404(access: CohortAccess, enrolment_id: int) -> Enrolmen
 
 # --- ministries' seats in a cohort (for those who manage it) -----------------------------------
 
+
 def _require_manager(access: CohortAccess) -> None:
     if not access.manages:
         abort(403)
@@ -178,8 +218,11 @@ def _require_manager(access: CohortAccess) -> None:
 def seat_ministries(access: CohortAccess) -> list[Ministry]:
     """The active ministries seats may be allotted to, by code, for a cohort's manager."""
     _require_manager(access)
-    return list(db.session.scalars(sa.select(Ministry).where(Ministry.is_active.is_(True))
-                                   .order_by(Ministry.code)))
+    return list(
+        db.session.scalars(
+            sa.select(Ministry).where(Ministry.is_active.is_(True)).order_by(Ministry.code)
+        )
+    )
 
 
 def allotted_ministries(access: CohortAccess, ministry_ids) -> dict[int, Ministry]:
@@ -187,8 +230,11 @@ def allotted_ministries(access: CohortAccess, ministry_ids) -> dict[int, Ministr
     cohort); no query when there is none."""
     _require_manager(access)
     ids = set(ministry_ids)
-    return {m.id: m for m in db.session.scalars(sa.select(Ministry).where(
-        Ministry.id.in_(ids)))} if ids else {}
+    return (
+        {m.id: m for m in db.session.scalars(sa.select(Ministry).where(Ministry.id.in_(ids)))}
+        if ids
+        else {}
+    )
 
 
 def seat_ministry_or_404(access: CohortAccess, ministry_id: int) -> Ministry:
@@ -208,6 +254,10 @@ def account_by_email(viewer: User, email: str) -> User | None:
     scope = scope_of(viewer)
     if not (scope.is_administrator or scope.course_ids or scope.cohort_ids):
         return None
-    return db.session.scalar(sa.select(User).where(
-        sa.func.lower(User.email) == normalise_email(email),
-        User.is_active_account.is_(True), User.erased_at.is_(None)))
+    return db.session.scalar(
+        sa.select(User).where(
+            sa.func.lower(User.email) == normalise_email(email),
+            User.is_active_account.is_(True),
+            User.erased_at.is_(None),
+        )
+    )

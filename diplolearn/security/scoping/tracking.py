@@ -30,8 +30,7 @@ def tracked_cohort_or_404(viewer: User, cohort_id: int) -> Cohort:
 
 def tracked_groups(viewer: User, cohort: Cohort) -> list[TutorGroup]:
     """The cohort's tutor groups the viewer follows: all when they lead it, else theirs."""
-    query = sa.select(TutorGroup).where(TutorGroup.cohort_id == cohort.id).order_by(
-        TutorGroup.key)
+    query = sa.select(TutorGroup).where(TutorGroup.cohort_id == cohort.id).order_by(TutorGroup.key)
     if not leads_cohort(viewer, cohort):
         query = query.where(TutorGroup.id.in_(scope_of(viewer).tutor_group_ids))
     return list(db.session.scalars(query))
@@ -47,30 +46,46 @@ def tracked_enrolments(viewer: User, cohort: Cohort) -> sa.Select:
 
 def tracked_enrolment_or_404(viewer: User, cohort: Cohort, enrolment_id: int) -> Enrolment:
     """One enrolment of the cohort that the viewer follows, with its person; 404 otherwise."""
-    return one_or_404(tracked_enrolments(viewer, cohort).where(
-        Enrolment.id == enrolment_id).options(
-        joinedload(Enrolment.user), joinedload(Enrolment.tutor_group),
-        joinedload(Enrolment.sponsor_ministry)))
+    return one_or_404(
+        tracked_enrolments(viewer, cohort)
+        .where(Enrolment.id == enrolment_id)
+        .options(
+            joinedload(Enrolment.user),
+            joinedload(Enrolment.tutor_group),
+            joinedload(Enrolment.sponsor_ministry),
+        )
+    )
 
 
-def tracked_extension_or_404(viewer: User, cohort: Cohort, enrolment_id: int,
-                             extension_id: int) -> DueDateExtension:
+def tracked_extension_or_404(
+    viewer: User, cohort: Cohort, enrolment_id: int, extension_id: int
+) -> DueDateExtension:
     """A due-date extension of one enrolment the viewer follows in the cohort; 404 otherwise."""
     followed = tracked_enrolments(viewer, cohort).where(Enrolment.id == enrolment_id)
-    return one_or_404(sa.select(DueDateExtension).where(
-        DueDateExtension.id == extension_id,
-        DueDateExtension.enrolment_id.in_(followed.with_only_columns(Enrolment.id)
-                                          .scalar_subquery())))
+    return one_or_404(
+        sa.select(DueDateExtension).where(
+            DueDateExtension.id == extension_id,
+            DueDateExtension.enrolment_id.in_(
+                followed.with_only_columns(Enrolment.id).scalar_subquery()
+            ),
+        )
+    )
 
 
 def tracked_announcements(viewer: User, cohort: Cohort) -> sa.Select:
     """The cohort's announcements the viewer may read: all when they lead it; for a tutor,
     those to the whole cohort and to their groups. Newest first."""
-    query = (sa.select(Announcement).where(Announcement.cohort_id == cohort.id)
-             .options(joinedload(Announcement.author), joinedload(Announcement.tutor_group))
-             .order_by(Announcement.created_at.desc(), Announcement.id.desc()))
+    query = (
+        sa.select(Announcement)
+        .where(Announcement.cohort_id == cohort.id)
+        .options(joinedload(Announcement.author), joinedload(Announcement.tutor_group))
+        .order_by(Announcement.created_at.desc(), Announcement.id.desc())
+    )
     if not leads_cohort(viewer, cohort):
-        query = query.where(sa.or_(
-            Announcement.tutor_group_id.is_(None),
-            Announcement.tutor_group_id.in_(scope_of(viewer).tutor_group_ids)))
+        query = query.where(
+            sa.or_(
+                Announcement.tutor_group_id.is_(None),
+                Announcement.tutor_group_id.in_(scope_of(viewer).tutor_group_ids),
+            )
+        )
     return query

@@ -36,7 +36,6 @@ from diplolearn.services.outline import (
 )
 
 
-
 @dataclass(eq=False, slots=True)
 class LessonState:
     node: LessonNode
@@ -57,8 +56,7 @@ class QuizState:
     @property
     def graded(self) -> list:
         # A grade waiting for a tutor's release is not the learner's yet and does not count.
-        return [a for a in self.attempts if a.state == AttemptState.GRADED
-                and not a.grade_withheld]
+        return [a for a in self.attempts if a.state == AttemptState.GRADED and not a.grade_withheld]
 
     @property
     def in_progress(self):
@@ -68,8 +66,10 @@ class QuizState:
     def awaiting_grading(self):
         """The attempt whose essay waits for a person (submitted or expired, not graded yet):
         no other attempt starts meanwhile (services.quizzes.start_attempt)."""
-        return next((a for a in self.attempts
-                     if a.state in (AttemptState.SUBMITTED, AttemptState.EXPIRED)), None)
+        return next(
+            (a for a in self.attempts if a.state in (AttemptState.SUBMITTED, AttemptState.EXPIRED)),
+            None,
+        )
 
     @property
     def used(self) -> int:
@@ -158,8 +158,11 @@ class ModuleState:
             return "locked"
         if self.complete:
             return "complete"
-        started = any(s.viewed or s.done for s in self.lessons) or any(
-            q.attempts for q in self.quizzes) or any(a.submissions for a in self.assignments)
+        started = (
+            any(s.viewed or s.done for s in self.lessons)
+            or any(q.attempts for q in self.quizzes)
+            or any(a.submissions for a in self.assignments)
+        )
         return "in_progress" if started else "open"
 
 
@@ -189,8 +192,16 @@ class Progress:
 
     @property
     def next_step(self) -> LessonState | QuizState | None:
-        return next((item for module in self.modules if module.is_open
-                     for item in module.required_items if not item.done), None)
+        return next(
+            (
+                item
+                for module in self.modules
+                if module.is_open
+                for item in module.required_items
+                if not item.done
+            ),
+            None,
+        )
 
     @property
     def next_opening(self) -> ModuleState | None:
@@ -212,8 +223,10 @@ class Progress:
     def neighbours(self, item) -> tuple:
         items = self.items
         index = items.index(item)
-        return (items[index - 1] if index else None,
-                items[index + 1] if index + 1 < len(items) else None)
+        return (
+            items[index - 1] if index else None,
+            items[index + 1] if index + 1 < len(items) else None,
+        )
 
 
 def _percent(items, complete: bool) -> int:
@@ -244,20 +257,40 @@ def attempt_percent(attempt) -> Decimal:
 
 # --- computing progress ----------------------------------------------------------------------
 
-_ATTEMPT_COLUMNS = (QuizAttempt.id, QuizAttempt.enrolment_id, QuizAttempt.quiz_id,
-                    QuizAttempt.number, QuizAttempt.state, QuizAttempt.score,
-                    QuizAttempt.max_score, QuizAttempt.passed, QuizAttempt.pass_mark,
-                    QuizAttempt.deadline_at, QuizAttempt.started_at, QuizAttempt.grade_withheld)
+_ATTEMPT_COLUMNS = (
+    QuizAttempt.id,
+    QuizAttempt.enrolment_id,
+    QuizAttempt.quiz_id,
+    QuizAttempt.number,
+    QuizAttempt.state,
+    QuizAttempt.score,
+    QuizAttempt.max_score,
+    QuizAttempt.passed,
+    QuizAttempt.pass_mark,
+    QuizAttempt.deadline_at,
+    QuizAttempt.started_at,
+    QuizAttempt.grade_withheld,
+)
 
 
-_SUBMISSION_COLUMNS = (Submission.id, Submission.enrolment_id, Submission.assignment_id,
-                       Submission.number, Submission.state, Submission.submitted_at,
-                       Submission.is_late, Submission.passed, Submission.score,
-                       Submission.max_score, Submission.resubmission_allowed)
+_SUBMISSION_COLUMNS = (
+    Submission.id,
+    Submission.enrolment_id,
+    Submission.assignment_id,
+    Submission.number,
+    Submission.state,
+    Submission.submitted_at,
+    Submission.is_late,
+    Submission.passed,
+    Submission.score,
+    Submission.max_score,
+    Submission.resubmission_allowed,
+)
 
 
-def progress_for(enrolments: list[Enrolment], now: dt.datetime | None = None
-                 ) -> dict[int, Progress | None]:
+def progress_for(
+    enrolments: list[Enrolment], now: dt.datetime | None = None
+) -> dict[int, Progress | None]:
     """Each enrolment's progress (None when its cohort follows no version yet), in the same
     number of queries whatever the number of enrolments and the size of their courses.
     The enrolments' cohorts must be loaded already."""
@@ -269,52 +302,90 @@ def progress_for(enrolments: list[Enrolment], now: dt.datetime | None = None
         return {e.id: None for e in enrolments}
     ids = [e.id for e in studying]
     lessons: dict[int, dict] = defaultdict(dict)
-    for row in db.session.execute(sa.select(
-            LessonProgress.enrolment_id, LessonProgress.lesson_id, LessonProgress.completed_at,
-            LessonProgress.time_spent_seconds).where(LessonProgress.enrolment_id.in_(ids))):
+    for row in db.session.execute(
+        sa.select(
+            LessonProgress.enrolment_id,
+            LessonProgress.lesson_id,
+            LessonProgress.completed_at,
+            LessonProgress.time_spent_seconds,
+        ).where(LessonProgress.enrolment_id.in_(ids))
+    ):
         lessons[row.enrolment_id][row.lesson_id] = row
     attempts: dict[int, dict] = defaultdict(lambda: defaultdict(list))
-    for row in db.session.execute(sa.select(*_ATTEMPT_COLUMNS).where(
-            QuizAttempt.enrolment_id.in_(ids)).order_by(QuizAttempt.number)):
+    for row in db.session.execute(
+        sa.select(*_ATTEMPT_COLUMNS)
+        .where(QuizAttempt.enrolment_id.in_(ids))
+        .order_by(QuizAttempt.number)
+    ):
         attempts[row.enrolment_id][row.quiz_id].append(row)
     # The cohorts' schedules and the learners' due-date extensions, in one query.
     schedules: dict[int, dict] = defaultdict(dict)
     extensions: dict[int, dict] = defaultdict(dict)
-    for row in db.session.execute(sa.union_all(
-            sa.select(sa.false().label("extended"), ModuleSchedule.cohort_id.label("owner_id"),
-                      ModuleSchedule.module_id, ModuleSchedule.opens_at, ModuleSchedule.due_at)
-            .where(ModuleSchedule.cohort_id.in_({e.cohort_id for e in studying})),
-            sa.select(sa.true(), DueDateExtension.enrolment_id, DueDateExtension.module_id,
-                      sa.null(), DueDateExtension.due_at)
-            .where(DueDateExtension.enrolment_id.in_(ids)))):
+    for row in db.session.execute(
+        sa.union_all(
+            sa.select(
+                sa.false().label("extended"),
+                ModuleSchedule.cohort_id.label("owner_id"),
+                ModuleSchedule.module_id,
+                ModuleSchedule.opens_at,
+                ModuleSchedule.due_at,
+            ).where(ModuleSchedule.cohort_id.in_({e.cohort_id for e in studying})),
+            sa.select(
+                sa.true(),
+                DueDateExtension.enrolment_id,
+                DueDateExtension.module_id,
+                sa.null(),
+                DueDateExtension.due_at,
+            ).where(DueDateExtension.enrolment_id.in_(ids)),
+        )
+    ):
         (extensions if row.extended else schedules)[row.owner_id][row.module_id] = row
     # Submissions to written assignments: one more query, only for courses that have any.
     submissions: dict[int, dict] = defaultdict(lambda: defaultdict(list))
     if any(m.assignments for o in outlines.values() for m in o.modules):
-        for row in db.session.execute(sa.select(*_SUBMISSION_COLUMNS).where(
-                Submission.enrolment_id.in_(ids)).order_by(Submission.number)):
+        for row in db.session.execute(
+            sa.select(*_SUBMISSION_COLUMNS)
+            .where(Submission.enrolment_id.in_(ids))
+            .order_by(Submission.number)
+        ):
             submissions[row.enrolment_id][row.assignment_id].append(row)
     # The learners' discussion posts per module: one more query, only for cohorts whose rules
     # ask for some (services/discussion.py: shared posts, not hidden, not private notes).
     annotations: dict[tuple, dict] = defaultdict(dict)
-    if any(rule.get("annotations") for e in studying
-           for rule in (e.cohort.module_rules or {}).values() if isinstance(rule, dict)):
+    if any(
+        rule.get("annotations")
+        for e in studying
+        for rule in (e.cohort.module_rules or {}).values()
+        if isinstance(rule, dict)
+    ):
         from diplolearn.models import Annotation
 
         for row in db.session.execute(
-                sa.select(Annotation.author_id, Annotation.cohort_id, Annotation.module_id,
-                          sa.func.count())
-                .where(Annotation.author_id.in_({e.user_id for e in studying}),
-                       Annotation.cohort_id.in_({e.cohort_id for e in studying}),
-                       Annotation.audience != "private", Annotation.hidden_at.is_(None))
-                .group_by(Annotation.author_id, Annotation.cohort_id, Annotation.module_id)):
+            sa.select(
+                Annotation.author_id, Annotation.cohort_id, Annotation.module_id, sa.func.count()
+            )
+            .where(
+                Annotation.author_id.in_({e.user_id for e in studying}),
+                Annotation.cohort_id.in_({e.cohort_id for e in studying}),
+                Annotation.audience != "private",
+                Annotation.hidden_at.is_(None),
+            )
+            .group_by(Annotation.author_id, Annotation.cohort_id, Annotation.module_id)
+        ):
             annotations[(row[0], row[1])][row[2]] = row[3]
     result: dict[int, Progress | None] = {e.id: None for e in enrolments}
     for e in studying:
-        result[e.id] = evaluate(e.id, outlines[versions[e.id]], lessons[e.id], attempts[e.id],
-                                with_extensions(schedules[e.cohort_id], extensions[e.id]), now,
-                                rules=e.cohort.module_rules, submissions=submissions[e.id],
-                                annotations=annotations[(e.user_id, e.cohort_id)])
+        result[e.id] = evaluate(
+            e.id,
+            outlines[versions[e.id]],
+            lessons[e.id],
+            attempts[e.id],
+            with_extensions(schedules[e.cohort_id], extensions[e.id]),
+            now,
+            rules=e.cohort.module_rules,
+            submissions=submissions[e.id],
+            annotations=annotations[(e.user_id, e.cohort_id)],
+        )
     return result
 
 
@@ -341,9 +412,17 @@ def course_progress(enrolment: Enrolment, now: dt.datetime | None = None) -> Pro
     return progress_for([enrolment], now)[enrolment.id]
 
 
-def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts: dict,
-             schedules: dict, now: dt.datetime, rules: dict | None = None,
-             submissions: dict | None = None, annotations: dict | None = None) -> Progress:
+def evaluate(
+    enrolment_id: int,
+    outline: CourseOutline,
+    lessons: dict,
+    attempts: dict,
+    schedules: dict,
+    now: dt.datetime,
+    rules: dict | None = None,
+    submissions: dict | None = None,
+    annotations: dict | None = None,
+) -> Progress:
     """Apply the completion rules to one learner's records (pure: no queries); ``rules`` are
     the cohort's overrides by module key (``Cohort.module_rules``)."""
     rules, submissions, annotations = rules or {}, submissions or {}, annotations or {}
@@ -352,24 +431,37 @@ def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts:
         lesson_states = []
         for lesson in node.lessons:
             row = lessons.get(lesson.lesson_id)
-            lesson_states.append(LessonState(lesson, row is not None,
-                                             row.completed_at if row else None,
-                                             row.time_spent_seconds if row else 0))
-        quiz_states = [QuizState(quiz, list(attempts.get(quiz.quiz_id, ())))
-                       for quiz in node.quizzes]
+            lesson_states.append(
+                LessonState(
+                    lesson,
+                    row is not None,
+                    row.completed_at if row else None,
+                    row.time_spent_seconds if row else 0,
+                )
+            )
+        quiz_states = [
+            QuizState(quiz, list(attempts.get(quiz.quiz_id, ()))) for quiz in node.quizzes
+        ]
         schedule = schedules.get(node.module_id)
         rule = rules.get(node.key) or {}
         states[node.key] = ModuleState(
-            node, lesson_states, quiz_states, due_at=schedule.due_at if schedule else None,
+            node,
+            lesson_states,
+            quiz_states,
+            due_at=schedule.due_at if schedule else None,
             due_extended=bool(schedule and schedule.extended),
-            opens_at=schedule.opens_at if schedule and schedule.opens_at is not None
-            and schedule.opens_at > now else None,
+            opens_at=schedule.opens_at
+            if schedule and schedule.opens_at is not None and schedule.opens_at > now
+            else None,
             required=bool(rule.get("required", node.required)),
             prerequisites=list(rule.get("prerequisites", node.prerequisites)),
-            assignments=[AssignmentState(a, list(submissions.get(a.assignment_id, ())))
-                         for a in node.assignments],
+            assignments=[
+                AssignmentState(a, list(submissions.get(a.assignment_id, ())))
+                for a in node.assignments
+            ],
             annotations_needed=int(rule.get("annotations") or 0),
-            annotations_made=int(annotations.get(node.module_id, 0)))
+            annotations_made=int(annotations.get(node.module_id, 0)),
+        )
 
     settled: set[str] = set()
 
@@ -382,14 +474,23 @@ def evaluate(enrolment_id: int, outline: CourseOutline, lessons: dict, attempts:
         needed = [states[k] for k in state.prerequisites if k in states]
         state.waiting_for = [s.node for s in needed if not settle(s.node.key, path | {key})]
         state.is_open = not state.waiting_for and state.opens_at is None
-        state.complete = (state.is_open and all(item.done for item in state.required_items)
-                          and state.discussion_done)
-        state.overdue = (state.due_at is not None and not state.complete
-                         and now >= state.due_at)
+        state.complete = (
+            state.is_open
+            and all(item.done for item in state.required_items)
+            and state.discussion_done
+        )
+        state.overdue = state.due_at is not None and not state.complete and now >= state.due_at
         settled.add(key)
         return state.complete
 
     for key in states:
         settle(key, frozenset())
-    return Progress(enrolment_id, outline, list(states.values()),
-                    (lessons, attempts, schedules, now), rules, submissions, annotations)
+    return Progress(
+        enrolment_id,
+        outline,
+        list(states.values()),
+        (lessons, attempts, schedules, now),
+        rules,
+        submissions,
+        annotations,
+    )

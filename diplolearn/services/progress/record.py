@@ -51,12 +51,20 @@ def credited_seconds(previous: dt.datetime | None, now: dt.datetime) -> int:
 def touch(enrolment_id: int, previous: dt.datetime | None, now: dt.datetime) -> bool:
     """Move the enrolment's activity clock to ``now``; True when this call claimed the gap
     since ``previous`` (a concurrent request that moved it first gets False)."""
-    same = Enrolment.last_activity_at.is_(None) if previous is None \
+    same = (
+        Enrolment.last_activity_at.is_(None)
+        if previous is None
         else Enrolment.last_activity_at == previous
-    claimed = db.session.execute(
-        sa.update(Enrolment).where(Enrolment.id == enrolment_id, same)
-        .values(last_activity_at=now).execution_options(synchronize_session=False)
-    ).rowcount == 1
+    )
+    claimed = (
+        db.session.execute(
+            sa.update(Enrolment)
+            .where(Enrolment.id == enrolment_id, same)
+            .values(last_activity_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if not claimed:
         note_activity(enrolment_id, now)
     return claimed
@@ -65,49 +73,73 @@ def touch(enrolment_id: int, previous: dt.datetime | None, now: dt.datetime) -> 
 def note_activity(enrolment_id: int, now: dt.datetime) -> None:
     """Move the activity clock without crediting a lesson (quiz actions)."""
     db.session.execute(
-        sa.update(Enrolment).where(Enrolment.id == enrolment_id, sa.or_(
-            Enrolment.last_activity_at.is_(None), Enrolment.last_activity_at < now))
-        .values(last_activity_at=now).execution_options(synchronize_session=False))
+        sa.update(Enrolment)
+        .where(
+            Enrolment.id == enrolment_id,
+            sa.or_(Enrolment.last_activity_at.is_(None), Enrolment.last_activity_at < now),
+        )
+        .values(last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def start_studying(enrolment_id: int, now: dt.datetime) -> None:
     """invited -> active on the first activity (a conditional update: no read needed)."""
     db.session.execute(
-        sa.update(Enrolment).where(Enrolment.id == enrolment_id,
-                                   Enrolment.state == EnrolmentState.INVITED)
-        .values(state=EnrolmentState.ACTIVE, state_changed_at=now,
-                activated_at=sa.func.coalesce(Enrolment.activated_at, now))
-        .execution_options(synchronize_session=False))
+        sa.update(Enrolment)
+        .where(Enrolment.id == enrolment_id, Enrolment.state == EnrolmentState.INVITED)
+        .values(
+            state=EnrolmentState.ACTIVE,
+            state_changed_at=now,
+            activated_at=sa.func.coalesce(Enrolment.activated_at, now),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
-def record_lesson_activity(enrolment_id: int, lesson_id: int, version_id: int,
-                           previous: dt.datetime | None, now: dt.datetime, *,
-                           done: bool = False) -> int:
+def record_lesson_activity(
+    enrolment_id: int,
+    lesson_id: int,
+    version_id: int,
+    previous: dt.datetime | None,
+    now: dt.datetime,
+    *,
+    done: bool = False,
+) -> int:
     """Credit the gap since ``previous`` (capped) to the lesson, and mark it done if asked.
 
     Writes only (no reads), so that on SQLite it can run as the first statement of its own
     transaction. Returns the seconds credited."""
     seconds = credited_seconds(previous, now) if touch(enrolment_id, previous, now) else 0
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
+    insert = (
+        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
     stmt = insert(LessonProgress).values(
-        enrolment_id=enrolment_id, lesson_id=lesson_id, course_version_id=version_id,
-        first_viewed_at=now, last_viewed_at=now, time_spent_seconds=seconds,
-        completed_at=now if done else None)
+        enrolment_id=enrolment_id,
+        lesson_id=lesson_id,
+        course_version_id=version_id,
+        first_viewed_at=now,
+        last_viewed_at=now,
+        time_spent_seconds=seconds,
+        completed_at=now if done else None,
+    )
     table = LessonProgress.__table__
-    changes = {"last_viewed_at": stmt.excluded.last_viewed_at,
-               "course_version_id": stmt.excluded.course_version_id,
-               "time_spent_seconds": table.c.time_spent_seconds + stmt.excluded.time_spent_seconds}
+    changes = {
+        "last_viewed_at": stmt.excluded.last_viewed_at,
+        "course_version_id": stmt.excluded.course_version_id,
+        "time_spent_seconds": table.c.time_spent_seconds + stmt.excluded.time_spent_seconds,
+    }
     if done:
-        changes["completed_at"] = sa.func.coalesce(table.c.completed_at,
-                                                   stmt.excluded.completed_at)
-    db.session.execute(stmt.on_conflict_do_update(index_elements=["enrolment_id", "lesson_id"],
-                                                  set_=changes))
+        changes["completed_at"] = sa.func.coalesce(table.c.completed_at, stmt.excluded.completed_at)
+    db.session.execute(
+        stmt.on_conflict_do_update(index_elements=["enrolment_id", "lesson_id"], set_=changes)
+    )
     return seconds
 
 
-def mark_lesson_done(enrolment: Enrolment, progress: Progress, lesson: LessonState,
-                     now: dt.datetime | None = None) -> Progress:
+def mark_lesson_done(
+    enrolment: Enrolment, progress: Progress, lesson: LessonState, now: dt.datetime | None = None
+) -> Progress:
     """Mark an open lesson done (crediting time on task); complete the course if that was the
     last thing it needed. Returns the progress after the change."""
     now = now or utcnow()
@@ -115,17 +147,35 @@ def mark_lesson_done(enrolment: Enrolment, progress: Progress, lesson: LessonSta
     ensure_open(progress, lesson)
     if enrolment.state == EnrolmentState.INVITED:
         enrolment.move_to(EnrolmentState.ACTIVE, when=now)
-    record_lesson_activity(enrolment.id, lesson.node.lesson_id, progress.outline.version_id,
-                           enrolment.last_activity_at, now, done=True)
+    record_lesson_activity(
+        enrolment.id,
+        lesson.node.lesson_id,
+        progress.outline.version_id,
+        enrolment.last_activity_at,
+        now,
+        done=True,
+    )
     db.session.expire(enrolment, ["last_activity_at"])
     lessons, attempts, schedules, _ = progress.records
     row = lessons.get(lesson.node.lesson_id)
-    lessons = {**lessons, lesson.node.lesson_id: _Done(
-        (row.completed_at if row is not None else None) or now,
-        row.time_spent_seconds if row is not None else 0)}
-    after = evaluate(enrolment.id, progress.outline, lessons, attempts, schedules, now,
-                     rules=progress.rules, submissions=progress.submissions,
-                     annotations=progress.annotations)
+    lessons = {
+        **lessons,
+        lesson.node.lesson_id: _Done(
+            (row.completed_at if row is not None else None) or now,
+            row.time_spent_seconds if row is not None else 0,
+        ),
+    }
+    after = evaluate(
+        enrolment.id,
+        progress.outline,
+        lessons,
+        attempts,
+        schedules,
+        now,
+        rules=progress.rules,
+        submissions=progress.submissions,
+        annotations=progress.annotations,
+    )
     complete_if_done(enrolment, after, now)
     return after
 
@@ -136,8 +186,9 @@ class _Done:
     time_spent_seconds: int
 
 
-def complete_if_done(enrolment: Enrolment, progress: Progress | None,
-                     now: dt.datetime | None = None) -> bool:
+def complete_if_done(
+    enrolment: Enrolment, progress: Progress | None, now: dt.datetime | None = None
+) -> bool:
     """Move the enrolment to ``completed`` when the course's completion rules are met, and
     issue its certificate (once: services.certificates)."""
     if progress is None or not progress.complete:
@@ -156,7 +207,10 @@ def update_completion(enrolment_ids: list[int], now: dt.datetime | None = None) 
     """Re-check the completion of these enrolments (after grading outside a request)."""
     from sqlalchemy.orm import selectinload
 
-    enrolments = db.session.scalars(sa.select(Enrolment).where(
-        Enrolment.id.in_(set(enrolment_ids))).options(selectinload(Enrolment.cohort))).all()
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .where(Enrolment.id.in_(set(enrolment_ids)))
+        .options(selectinload(Enrolment.cohort))
+    ).all()
     progress = progress_for(list(enrolments), now)
     return sum(complete_if_done(e, progress[e.id], now) for e in enrolments)
