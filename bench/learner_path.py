@@ -51,7 +51,8 @@ def prepare(workdir: Path, modules: int, lessons: int) -> dict:
     from diplolearn import create_app
     from diplolearn.extensions import db
     from diplolearn.models import Course, EnrolmentState
-    from diplolearn.services import accounts, organisations
+    from diplolearn.services.accounts import accounts
+    from diplolearn.services.cohorts import organisations
 
     app = create_app()
     with app.app_context():

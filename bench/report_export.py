@@ -39,7 +39,7 @@ from diplolearn.models import (
     StaffMembership,
     User,
 )
-from diplolearn.services import accounts
+from diplolearn.services.accounts import accounts
 
 PASSWORD = "bench password 1234"
 MODULES, LESSONS = 5, 4

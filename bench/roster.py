@@ -95,8 +95,8 @@ def run(kind: str, url: str, rows: int) -> None:
     from diplolearn import create_app
     from diplolearn.extensions import db
     from diplolearn.models import Role
-    from diplolearn.services import accounts
-    from diplolearn.services.ministries import create_ministry
+    from diplolearn.services.accounts import accounts
+    from diplolearn.services.ministries.ministries import create_ministry
 
     app = create_app(
         {

@@ -100,7 +100,7 @@ def import_(paths, force):
     from diplolearn.courses.check import CourseInvalid, load_course
     from diplolearn.courses.importer import import_course
     from diplolearn.models import Course
-    from diplolearn.services.coursefiles import conflicts
+    from diplolearn.services.catalogue.coursefiles import conflicts
 
     loaded, problems = [], []
     for folder in _folders(paths):
@@ -181,7 +181,8 @@ def users():
 def create_admin(email, name_latin, name_ar, password):
     """Create an administrator who can sign in at once."""
     from diplolearn.models import Role
-    from diplolearn.services import accounts, audit
+    from diplolearn.services import audit
+    from diplolearn.services.accounts import accounts
     from diplolearn.services.errors import DomainError
 
     try:
@@ -208,8 +209,8 @@ def ministries():
 @click.option("--name-ar", required=True)
 @click.option("--name-fr", default="")
 def create_ministry(code, name_en, name_ar, name_fr):
-    from diplolearn.services.errors import MinistryCodeTaken
-    from diplolearn.services.ministries import create_ministry as create
+    from diplolearn.services.ministries import MinistryCodeTaken
+    from diplolearn.services.ministries.ministries import create_ministry as create
 
     try:
         ministry = create(code=code, name_en=name_en, name_ar=name_ar, name_fr=name_fr)

@@ -83,8 +83,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Written assignment uploads (.docx or PDF); kept below MAX_CONTENT_LENGTH so that a
         # file over it gets the assignment page's own message.
         "ASSIGNMENT_MAX_FILE_BYTES": int(env.get("ASSIGNMENT_MAX_FILE_BYTES", 5 * 1024 * 1024)),
-        # Course folders uploaded as zips (services/coursefiles.py) and lesson images
-        # (services/images.py); both below MAX_CONTENT_LENGTH so they get their own message.
+        # Course folders uploaded as zips (services/catalogue/coursefiles.py) and lesson images
+        # (services/catalogue/images.py); both below MAX_CONTENT_LENGTH so they get their own message.
         "COURSE_ZIP_MAX_BYTES": int(env.get("COURSE_ZIP_MAX_BYTES", 6 * 1024 * 1024)),
         "COURSE_ZIP_MAX_FILES": int(env.get("COURSE_ZIP_MAX_FILES", 2000)),
         "COURSE_ZIP_MAX_UNCOMPRESSED": int(

@@ -38,18 +38,14 @@ from diplolearn.models import (
     TutorGroup,
     utcnow,
 )
-from diplolearn.services import (
-    accounts,
-    authoring,
-    cohorts,
-    discussion,
-    organisations,
-    people,
-    quizzes,
-)
-from diplolearn.services import assignments as assignment_service
 from diplolearn.services import progress as progress_service
-from diplolearn.services.outline import load_outlines
+from diplolearn.services.accounts import accounts, people
+from diplolearn.services.assessment import assignments as assignment_service
+from diplolearn.services.assessment import quizzes
+from diplolearn.services.authoring import authoring
+from diplolearn.services.catalogue.outline import load_outlines
+from diplolearn.services.cohorts import cohorts, organisations
+from diplolearn.services.discussion import discussion
 
 
 class DemoAccount(NamedTuple):

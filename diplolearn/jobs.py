@@ -10,7 +10,7 @@ attempt in a transaction of its own, and ``send_invitations`` commits batch by b
 - ``expire_attempts``: finalise quiz attempts whose server-side deadline has passed;
 - ``release_modules``: release modules whose opening time in a cohort's schedule has come, and
   tell the cohort's learners (each with their own due date when they have an extension);
-- ``send_invitations``: issue the invitations a roster import left (services.roster_uploads);
+- ``send_invitations``: issue the invitations a roster import left (services.ministries.roster_uploads);
 - ``purge_roster_uploads``: forget roster files previewed but never confirmed;
 - ``discussion_digest``: mail each tutor group's members and tutors the week's posts of
   their own group (once a week per person and group);
@@ -44,7 +44,7 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.models.states import OUTBOX
-from diplolearn.services import tracking
+from diplolearn.services.cohorts import tracking
 from diplolearn.services.outbox import claim, due_message_ids, queue_mail
 from diplolearn.unit_of_work import write_lock
 
@@ -98,7 +98,8 @@ def expire_attempts(now: dt.datetime) -> dict[str, int]:
     several workers, or a learner submitting at the same moment, finalise it once: this job
     commits attempt by attempt; the runner commits the completions at the end.
     """
-    from diplolearn.services import progress, quizzes
+    from diplolearn.services import progress
+    from diplolearn.services.assessment import quizzes
 
     overdue = db.session.scalars(
         sa.select(QuizAttempt.id)
@@ -167,7 +168,7 @@ def release_modules(now: dt.datetime) -> dict[str, int]:
 
 
 def issue_certificates(now: dt.datetime) -> dict[str, int]:
-    from diplolearn.services import certificates
+    from diplolearn.services.certificates import certificates
 
     return {"issued": certificates.issue_missing(now)}
 
@@ -183,7 +184,7 @@ def send_invitations(now: dt.datetime) -> dict[str, int]:
     until its mails are queued, and the batches done are kept if a later one fails. A run
     does at most ``INVITATION_BATCHES`` batches, so a large import never holds the other jobs
     up (the next run carries on)."""
-    from diplolearn.services.roster_uploads import send_invitation_batch
+    from diplolearn.services.ministries.roster_uploads import send_invitation_batch
 
     invited = 0
     for _ in range(INVITATION_BATCHES):
@@ -197,7 +198,7 @@ def send_invitations(now: dt.datetime) -> dict[str, int]:
 
 def purge_roster_uploads(now: dt.datetime) -> dict[str, int]:
     """Forget roster files that were previewed but never confirmed, after a day."""
-    from diplolearn.services.roster_uploads import purge_stale_uploads
+    from diplolearn.services.ministries.roster_uploads import purge_stale_uploads
 
     return {"purged": purge_stale_uploads(now - dt.timedelta(days=1))}
 
@@ -205,8 +206,8 @@ def purge_roster_uploads(now: dt.datetime) -> dict[str, int]:
 # Release first, and invite, so that their mail goes out in the same run.
 def send_discussion_digests(now: dt.datetime) -> dict[str, int]:
     """Each tutor group's week of discussion, mailed to its members and tutors
-    (services.discussion.send_weekly_digests: at most once a week per person and group)."""
-    from diplolearn.services.discussion import send_weekly_digests
+    (services.discussion.discussion.send_weekly_digests: at most once a week per person and group)."""
+    from diplolearn.services.discussion.discussion import send_weekly_digests
 
     return send_weekly_digests(now)
 

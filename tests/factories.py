@@ -31,7 +31,8 @@ from diplolearn.models import (
     Role,
     utcnow,
 )
-from diplolearn.services import accounts, organisations, people
+from diplolearn.services.accounts import accounts, people
+from diplolearn.services.cohorts import organisations
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -371,7 +372,7 @@ def _add_quizzes(course, version, languages, m_keys, module_ids, mrev) -> None:
 def quiz_answers(attempt, right: bool = True) -> dict[str, list[str]]:
     """Form data answering every drawn question of an attempt, all right or all wrong, with the
     attempt's tokens, as the attempt page's form would post it."""
-    from diplolearn.services.quizzes import field_name, tokens_for
+    from diplolearn.services.assessment.quizzes import field_name, tokens_for
 
     data = {}
     for aq in attempt.questions:
@@ -411,7 +412,7 @@ def make_assignment(
     key ``<module>-essay`` by default, a rubric of two criteria (``accuracy``: levels 4, 2, 0;
     ``clarity``: 2, 1, 0). Returns its AssignmentRevision."""
     from diplolearn.models import Assignment, AssignmentRevision, RubricCriterion, RubricLevel
-    from diplolearn.services import outline
+    from diplolearn.services.catalogue import outline
 
     module_revision = published.module_revision(module_key)
     assignment = Assignment(

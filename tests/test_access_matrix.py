@@ -27,23 +27,17 @@ from diplolearn.extensions import db as _db
 from diplolearn.extensions import limiter
 from diplolearn.models import EnrolmentState, ModuleSchedule, Role, utcnow
 from diplolearn.security.signing import signing_key
-from diplolearn.services import (
-    accounts,
-    authoring,
-    certificates,
-    cohorts,
-    coursefiles,
-    discussion,
-    organisations,
-    progress,
-    quiz_authoring,
-    quizzes,
-    rosters,
-    submission_files,
-    tracking,
-)
-from diplolearn.services import assignments as assignment_service
-from diplolearn.services import images as lesson_images
+from diplolearn.services import progress
+from diplolearn.services.accounts import accounts
+from diplolearn.services.assessment import assignments as assignment_service
+from diplolearn.services.assessment import quizzes, submission_files
+from diplolearn.services.authoring import authoring, quiz_authoring
+from diplolearn.services.catalogue import coursefiles
+from diplolearn.services.catalogue import images as lesson_images
+from diplolearn.services.certificates import certificates
+from diplolearn.services.cohorts import cohorts, organisations, tracking
+from diplolearn.services.discussion import discussion
+from diplolearn.services.ministries import rosters
 from tests.conftest import csrf_from, login
 from tests.factories import (
     MINIMAL_PDF,

@@ -28,9 +28,11 @@ from diplolearn.models import (
     SubmissionState,
     utcnow,
 )
-from diplolearn.services import assignments as service
-from diplolearn.services import organisations, outline, progress
-from diplolearn.services import submission_files as files
+from diplolearn.services import progress
+from diplolearn.services.assessment import assignments as service
+from diplolearn.services.assessment import submission_files as files
+from diplolearn.services.catalogue import outline
+from diplolearn.services.cohorts import organisations
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (
     MINIMAL_PDF,

@@ -25,8 +25,8 @@ from diplolearn.models import (
     Role,
     TranslationFlag,
 )
-from diplolearn.services import authoring
 from diplolearn.services import progress as progress_service
+from diplolearn.services.authoring import authoring
 from tests.conftest import login, post_form
 from tests.factories import make_course, make_learner, make_with_role
 
@@ -381,7 +381,7 @@ def test_retiring_keeps_learner_records_and_never_deletes(client, db):
 
 
 def authoring_default_cohort(course):
-    from diplolearn.services import organisations
+    from diplolearn.services.cohorts import organisations
 
     return organisations.default_cohort(course)
 
@@ -564,7 +564,7 @@ def test_owners_and_coauthors_edit_other_instructors_read_and_copy_others_never(
     learner, _ = make_learner(cohort)
     coordinator = make_with_role(Role.COORDINATOR, make_ministry().id)
     lead = make_with_role(Role.LEAD_INSTRUCTOR, cohort.id)
-    from diplolearn.services import cohorts as cohort_service
+    from diplolearn.services.cohorts import cohorts as cohort_service
 
     tutor = make_with_role(Role.TUTOR, cohort_service.create_group(cohort, name="G", by=None).id)
     edit_pages = [
@@ -809,7 +809,7 @@ def _settings_form(client, base, key):
 
 
 def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history(client, db):
-    from diplolearn.services import authoring_settings
+    from diplolearn.services.authoring import authoring_settings
 
     course = _import()
     _author(course, client)
@@ -871,7 +871,7 @@ def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history
 
 
 def test_prerequisites_follow_the_course_checks_rule_and_bad_settings_save_nothing(app, db):
-    from diplolearn.services import authoring_settings
+    from diplolearn.services.authoring import authoring_settings
 
     course = _import()
     draft = authoring.open_draft(course, None)
@@ -934,7 +934,7 @@ def test_prerequisites_follow_the_course_checks_rule_and_bad_settings_save_nothi
 
 
 def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client, db):
-    from diplolearn.services import authoring_settings
+    from diplolearn.services.authoring import authoring_settings
 
     course = _import()
     owner = _author(course)
@@ -1003,7 +1003,7 @@ def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client,
 def test_retiring_a_course_is_refused_while_a_cohort_runs_and_keeps_records(client, db):
     from diplolearn.models import AuditEvent as Event
     from diplolearn.models import EnrolmentState
-    from diplolearn.services import certificates
+    from diplolearn.services.certificates import certificates
     from tests.factories import make_cohort
 
     course = _import()

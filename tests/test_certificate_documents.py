@@ -16,9 +16,8 @@ from pypdf import PdfReader
 
 from diplolearn.config import ConfigError
 from diplolearn.security import signing
-from diplolearn.services import open_badges
-from diplolearn.services.certificate_pdf import render_pdf
-from diplolearn.services.errors import InvalidCredential, SigningKeyMissing
+from diplolearn.services.certificates import InvalidCredential, SigningKeyMissing, open_badges
+from diplolearn.services.certificates.certificate_pdf import render_pdf
 from tests.conftest import login
 from tests.test_certificates import course, graduate  # noqa: F401  (the course fixture)
 

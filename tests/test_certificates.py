@@ -15,13 +15,11 @@ import sqlalchemy as sa
 
 from diplolearn import jobs
 from diplolearn.models import AuditEvent, Certificate, EnrolmentState, Role, utcnow
-from diplolearn.services import accounts, certificates, organisations, progress
-from diplolearn.services.errors import (
-    CertificateNotCurrent,
-    NotAllowed,
-    NotCompleted,
-    ReasonRequired,
-)
+from diplolearn.services import progress
+from diplolearn.services.accounts import accounts
+from diplolearn.services.certificates import CertificateNotCurrent, NotCompleted, certificates
+from diplolearn.services.cohorts import organisations
+from diplolearn.services.errors import NotAllowed, ReasonRequired
 from tests.conftest import CSRF_RE, login, post_form
 from tests.factories import make_learner, make_ministry, make_published_course, make_with_role
 

@@ -1,6 +1,6 @@
 """Cohorts run by instructors: dates in the cohort's time zone, the module schedule and
 completion-rule overrides, capacity and ministries' seats with a waiting list, substitution,
-tutor groups with history — and who may do each of these (services/cohorts.py, teach/)."""
+tutor groups with history — and who may do each of these (services/cohorts/cohorts.py, teach/)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,16 @@ from diplolearn.models import (
     TutorGroupMove,
     utcnow,
 )
-from diplolearn.services import accounts, cohorts, people, progress
-from diplolearn.services.errors import (
+from diplolearn.services import progress
+from diplolearn.services.accounts import accounts, people
+from diplolearn.services.cohorts import (
     AlreadyEnrolled,
     CohortRefused,
     CohortStarted,
-    NotAllowed,
     TutorGroupFull,
+    cohorts,
 )
+from diplolearn.services.errors import NotAllowed
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (
     make_ministry,

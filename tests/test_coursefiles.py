@@ -26,7 +26,7 @@ from diplolearn.models import (
     Role,
     utcnow,
 )
-from diplolearn.services import coursefiles as service
+from diplolearn.services.catalogue import coursefiles as service
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (
     make_cohort,

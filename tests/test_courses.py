@@ -21,7 +21,7 @@ from diplolearn.models import (
     ParagraphRevision,
     Question,
 )
-from diplolearn.services import organisations
+from diplolearn.services.cohorts import organisations
 from tests.factories import make_learner
 
 SAMPLE = Path(__file__).parent.parent / "courses" / "digital-diplomacy-basics"

@@ -26,7 +26,9 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.security.scoping import learner_discussion
-from diplolearn.services import discussion, organisations, progress
+from diplolearn.services import progress
+from diplolearn.services.cohorts import organisations
+from diplolearn.services.discussion import discussion
 from tests.conftest import login, post_form
 from tests.factories import (
     make_cohort,
@@ -544,8 +546,7 @@ def test_paragraph_counts_take_one_query_whatever_the_discussion(app, db, world,
 
 
 def test_a_cohort_can_require_posts_per_module_shown_like_any_requirement(app, db, world):
-    from diplolearn.services import cohorts
-    from diplolearn.services.errors import CohortRefused
+    from diplolearn.services.cohorts import CohortRefused, cohorts
 
     with pytest.raises(CohortRefused):
         cohorts.set_module_rules(world.cohort, {"m1": {"annotations": -1}}, by=world.lead)
@@ -584,7 +585,7 @@ def test_a_cohort_can_require_posts_per_module_shown_like_any_requirement(app, d
 
 
 def test_the_rule_adds_no_query_for_cohorts_that_do_not_use_it(app, db, world, count_queries):
-    from diplolearn.services import cohorts
+    from diplolearn.services.cohorts import cohorts
 
     db.session.refresh(world.ann)
     progress.course_progress(world.ann)  # warm the outline cache
@@ -953,7 +954,7 @@ def test_demo_annotations_are_seeded_once_per_group_and_stay_in_their_group(app,
 
 
 def test_a_persons_posts_are_in_their_data_and_erasure_blanks_them(app, db, world):
-    from diplolearn.services import personal_data
+    from diplolearn.services.accounts import personal_data
 
     annotate(
         app,

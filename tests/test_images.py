@@ -20,7 +20,7 @@ from diplolearn.courses.exporter import export_course
 from diplolearn.courses.importer import import_course
 from diplolearn.models import LessonImage, ParagraphRevision, Role
 from diplolearn.security.sanitize import render_markdown
-from diplolearn.services import images
+from diplolearn.services.catalogue import images
 from diplolearn.services.errors import DomainError
 from tests.conftest import login, post_form
 from tests.factories import make_learner, make_published_course, make_with_role

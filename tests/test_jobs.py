@@ -24,7 +24,8 @@ from diplolearn.models import (
     TokenPurpose,
     utcnow,
 )
-from diplolearn.services import accounts, organisations
+from diplolearn.services.accounts import accounts
+from diplolearn.services.cohorts import organisations
 from tests.factories import make_course, make_learner, make_user
 
 

@@ -20,7 +20,9 @@ from diplolearn.models import (
     ParagraphRevision,
     utcnow,
 )
-from diplolearn.services import organisations, progress, quizzes
+from diplolearn.services import progress
+from diplolearn.services.assessment import quizzes
+from diplolearn.services.cohorts import organisations
 from tests.conftest import login, post_form
 from tests.factories import (
     make_course,
@@ -303,10 +305,10 @@ def test_pages_run_the_same_queries_for_a_small_and_a_large_course(app, db, coun
     assert small == large
     # Pinned: a change here is a choice, made knowingly. Every page: the user and their role
     # grants (the menu); progress pages: the enrolment, the version's stamp (its outline and
-    # rendered lessons are cached: services/outline.py) and the learner's lessons, attempts
+    # rendered lessons are cached: services/catalogue/outline.py) and the learner's lessons, attempts
     # and module schedule; the lesson: no write (time on task comes from its heartbeat) and
     # the discussion's counts beside its paragraphs (one grouped query:
-    # services/discussion.py); attempt pages: the attempt
+    # services/discussion/discussion.py); attempt pages: the attempt
     # and its questions, choices and saved answers, eagerly (the result adds progress, for
     # "try again"); the dashboard: the announcements to the learner's cohorts and groups;
     # the quiz and result pages: the quiz's policy overrides for the learner (one query).
@@ -353,7 +355,7 @@ def test_course_links_lead_to_the_reference_and_glossary_pages(app, db):
 
     from diplolearn.courses.check import load_course
     from diplolearn.courses.importer import import_course
-    from diplolearn.services import organisations as orgs
+    from diplolearn.services.cohorts import organisations as orgs
 
     folder = Path(__file__).parent.parent / "courses" / "digital-diplomacy-basics"
     result = import_course(*load_course(folder))
@@ -379,7 +381,7 @@ def test_a_french_reader_sees_which_lessons_are_not_yet_translated(app, db):
 
     from diplolearn.courses.check import load_course
     from diplolearn.courses.importer import import_course
-    from diplolearn.services import organisations as orgs
+    from diplolearn.services.cohorts import organisations as orgs
 
     folder = Path(__file__).parent.parent / "courses" / "digital-diplomacy-basics"
     result = import_course(*load_course(folder))

@@ -15,7 +15,8 @@ from diplolearn.models import (
     RoleGrant,
     StaffMembership,
 )
-from diplolearn.services import accounts, organisations, people
+from diplolearn.services.accounts import accounts, people
+from diplolearn.services.cohorts import organisations
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import make_cohort, make_learner, make_ministry, make_user, make_with_role
 
@@ -455,7 +456,8 @@ def test_the_ministries_create_command_uses_the_same_rules(runner, db):
 
 
 def test_a_person_page_shows_completion_and_quiz_scores(client, db):
-    from diplolearn.services import progress, quizzes
+    from diplolearn.services import progress
+    from diplolearn.services.assessment import quizzes
     from tests.factories import make_published_course
 
     a, _, coord_a, *_ = two_ministries(db)

@@ -31,7 +31,8 @@ from diplolearn.models import (
 )
 from diplolearn.models.base import UTCDateTime
 from diplolearn.models.states import ATTEMPT, ENROLMENT
-from diplolearn.services import accounts, organisations
+from diplolearn.services.accounts import accounts
+from diplolearn.services.cohorts import organisations
 from tests.factories import make_cohort, make_course, make_learner, make_ministry, make_user
 
 

@@ -25,8 +25,11 @@ from diplolearn.models import (
     User,
     UserToken,
 )
-from diplolearn.services import accounts, organisations, people, personal_data, progress, quizzes
-from diplolearn.services.errors import AlreadyErased, NotAllowed, ReasonRequired
+from diplolearn.services import progress
+from diplolearn.services.accounts import AlreadyErased, accounts, people, personal_data
+from diplolearn.services.assessment import quizzes
+from diplolearn.services.cohorts import organisations
+from diplolearn.services.errors import NotAllowed, ReasonRequired
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (
     make_learner,
@@ -85,7 +88,7 @@ def world(db):
     }
     accounts.grant_role(users["instructor"], Role.LEAD_INSTRUCTOR, cohort.id)
     db.session.commit()
-    from diplolearn.services import certificates
+    from diplolearn.services.certificates import certificates
 
     return {
         "person": person,

@@ -18,7 +18,10 @@ from diplolearn.models import (
     ModuleSchedule,
     utcnow,
 )
-from diplolearn.services import organisations, outline, progress, quizzes
+from diplolearn.services import progress
+from diplolearn.services.assessment import quizzes
+from diplolearn.services.catalogue import outline
+from diplolearn.services.cohorts import organisations
 from diplolearn.services.errors import ModuleLocked
 from tests.factories import make_learner, make_published_course, quiz_answers
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from diplolearn.config import ConfigError, load_config
 from diplolearn.demo import DEMO_ACCOUNTS, seed_demo
 from diplolearn.models import Enrolment, Ministry, User
-from diplolearn.services import accounts
+from diplolearn.services.accounts import accounts
 
 ROOT = Path(__file__).parent.parent
 

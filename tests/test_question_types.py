@@ -19,8 +19,9 @@ from diplolearn.courses.exporter import export_course
 from diplolearn.courses.importer import import_course
 from diplolearn.models import AttemptState, QuizAttempt, Response
 from diplolearn.questions import InvalidAnswer
-from diplolearn.services import organisations, progress, quizzes
-from diplolearn.services.errors import InvalidEssayGrade
+from diplolearn.services import progress
+from diplolearn.services.assessment import InvalidEssayGrade, quizzes
+from diplolearn.services.cohorts import organisations
 from diplolearn.textnorm import normalise_answer, parse_number
 from tests.conftest import login, post_form
 from tests.factories import make_learner, make_user

@@ -28,8 +28,8 @@ from diplolearn.models import (
     Response,
     Role,
 )
-from diplolearn.services import authoring
-from diplolearn.services import quiz_authoring as qa
+from diplolearn.services.authoring import authoring
+from diplolearn.services.authoring import quiz_authoring as qa
 from tests.conftest import login, post_form
 from tests.factories import make_with_role
 
@@ -520,7 +520,7 @@ def test_authors_edit_other_instructors_read_others_never(client, db):
     ]
     for url in [*edit_pages, f"{base}/modules/foundations/assessment"]:
         assert client.get(url).status_code == 200, url
-    from diplolearn.services import cohorts as cohort_service
+    from diplolearn.services.cohorts import cohorts as cohort_service
     from tests.factories import make_cohort, make_learner, make_ministry
 
     other_spec, other_files = load_course(COURSES / "digital-diplomacy")

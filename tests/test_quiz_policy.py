@@ -22,8 +22,8 @@ from diplolearn.models import (
     TutorGroup,
     utcnow,
 )
-from diplolearn.services import progress, quiz_policy, quizzes
-from diplolearn.services.errors import QuizClosed, QuizNotOpenYet
+from diplolearn.services import progress
+from diplolearn.services.assessment import QuizClosed, QuizNotOpenYet, quiz_policy, quizzes
 from tests.conftest import login, post_form
 from tests.factories import (
     make_cohort,

@@ -24,7 +24,8 @@ from diplolearn.models import (
     TutorGroup,
     utcnow,
 )
-from diplolearn.services import progress, quizzes, results
+from diplolearn.services import progress
+from diplolearn.services.assessment import quizzes, results
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (
     make_learner,

@@ -20,8 +20,8 @@ from diplolearn.models import (
     Response,
     utcnow,
 )
-from diplolearn.services import progress, quizzes
-from diplolearn.services.errors import NoAttemptsLeft
+from diplolearn.services import progress
+from diplolearn.services.assessment import NoAttemptsLeft, quizzes
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import make_learner, make_published_course, quiz_answers
 

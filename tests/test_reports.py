@@ -25,8 +25,12 @@ from diplolearn.models import (
     Role,
     utcnow,
 )
-from diplolearn.services import organisations, people, progress, quizzes, report_csv, reports
-from diplolearn.services.report_chart import completion_chart
+from diplolearn.services import progress
+from diplolearn.services.accounts import people
+from diplolearn.services.assessment import quizzes
+from diplolearn.services.cohorts import organisations
+from diplolearn.services.ministries import report_csv, reports
+from diplolearn.services.ministries.report_chart import completion_chart
 from diplolearn.templating import ENROLMENT_STATE_LABELS
 from tests.conftest import login
 from tests.factories import (
@@ -420,7 +424,7 @@ def test_report_pages_run_a_constant_number_of_queries(app, db, world, count_que
 
 def _graded_essay(db, world, enrolment, points: dict[str, int], body: str):
     """Hand in the m1 written assignment and have it returned with the rubric's ``points``."""
-    from diplolearn.services import assignments
+    from diplolearn.services.assessment import assignments
 
     standing = progress.course_progress(enrolment)
     submission = assignments.save(

@@ -19,9 +19,9 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.models.rosters import PendingInvitation, RosterUpload
-from diplolearn.services import accounts, people, rosters
-from diplolearn.services.errors import RosterChanged, RosterInvalid
-from diplolearn.services.roster_csv import read_roster
+from diplolearn.services.accounts import accounts, people
+from diplolearn.services.ministries import RosterChanged, RosterInvalid, rosters
+from diplolearn.services.ministries.roster_csv import read_roster
 from tests.conftest import csrf_from, login
 from tests.factories import make_ministry, make_user, make_with_role
 

@@ -6,7 +6,7 @@ import pytest
 
 from diplolearn.models import Role
 from diplolearn.security.scoping import people_query
-from diplolearn.services import accounts
+from diplolearn.services.accounts import accounts
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import PASSWORD, make_cohort, make_learner, make_ministry, make_user
 
@@ -143,7 +143,7 @@ def test_coordinators_see_only_their_own_ministrys_people(db):
 
 
 def test_a_person_who_moves_stays_visible_to_the_sponsor_of_their_enrolment(db):
-    from diplolearn.services.people import join_ministry
+    from diplolearn.services.accounts.people import join_ministry
 
     ministry_a, ministry_b = make_ministry(), make_ministry()
     coordinator_a = make_user()

@@ -22,7 +22,9 @@ from diplolearn.models import (
     Role,
     utcnow,
 )
-from diplolearn.services import organisations, progress, quizzes, tracking
+from diplolearn.services import progress
+from diplolearn.services.assessment import quizzes
+from diplolearn.services.cohorts import organisations, tracking
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (
     make_learner,

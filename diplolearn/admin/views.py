@@ -21,8 +21,8 @@ from diplolearn.security.scoping import (
     person_memberships,
     staff_counts,
 )
-from diplolearn.services import accounts, organisations, people
-from diplolearn.services.errors import EmailTaken
+from diplolearn.services.accounts import EmailTaken, accounts, people
+from diplolearn.services.cohorts import organisations
 from diplolearn.unit_of_work import say_refused, unit_of_work
 
 
@@ -191,8 +191,7 @@ def list_ministries():
 @administrator_required
 def create_ministry():
     from diplolearn.admin.forms import NewMinistryForm
-    from diplolearn.services import ministries
-    from diplolearn.services.errors import MinistryCodeTaken
+    from diplolearn.services.ministries import MinistryCodeTaken, ministries
 
     form = NewMinistryForm()
     if form.validate_on_submit():
@@ -242,7 +241,7 @@ def create_ministry():
 @administrator_required
 def edit_ministry(ministry_id: int):
     from diplolearn.admin.forms import EditMinistryForm
-    from diplolearn.services import ministries
+    from diplolearn.services.ministries import ministries
 
     ministry = ministry_or_404(current_user, ministry_id)
     form = EditMinistryForm(

@@ -19,7 +19,7 @@ from diplolearn.security.scoping import (
     gradable_submissions,
     grading_course_or_404,
 )
-from diplolearn.services import assignments as service
+from diplolearn.services.assessment import assignments as service
 from diplolearn.unit_of_work import unit_of_work
 
 graders_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR, Role.TUTOR)

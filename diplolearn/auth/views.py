@@ -17,7 +17,7 @@ from diplolearn.extensions import limiter
 from diplolearn.forms import safe_next
 from diplolearn.models import TokenPurpose
 from diplolearn.models.accounts import normalise_email
-from diplolearn.services import accounts
+from diplolearn.services.accounts import accounts
 from diplolearn.services.errors import DomainError, TokenExpired, TokenProblem
 from diplolearn.unit_of_work import unit_of_work
 

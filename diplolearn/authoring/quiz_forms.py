@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from diplolearn import i18n
 from diplolearn.authoring.forms import _language_kw
-from diplolearn.services import quiz_authoring as service
+from diplolearn.services.authoring import quiz_authoring as service
 
 MAX_ROWS = 40
 

@@ -1,7 +1,7 @@
 """Authoring pages for a module's quiz, question bank and assignment (issue 7 part 2): quiz
 settings and policy, questions of every kind, draws from bank categories, the assignment's
 prompt and rubric, and a preview that lets the instructor take the draft's quiz as a learner
-would without recording anything. Rules live in services/quiz_authoring.py."""
+would without recording anything. Rules live in services/authoring/quiz_authoring.py."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ from diplolearn.courses.spec import QUESTION_KINDS
 from diplolearn.questions import Option
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import authored_course_or_404, may_author, readable_course_or_404
-from diplolearn.services import authoring
-from diplolearn.services import quiz_authoring as service
+from diplolearn.services.authoring import authoring
+from diplolearn.services.authoring import quiz_authoring as service
 from diplolearn.services.errors import DomainError
 from diplolearn.unit_of_work import unit_of_work
 

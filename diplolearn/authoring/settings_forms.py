@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from diplolearn import i18n
-from diplolearn.services.authoring_settings import MAX_MINUTES
+from diplolearn.services.authoring.authoring_settings import MAX_MINUTES
 
 
 def _language_kw(language: str) -> dict:

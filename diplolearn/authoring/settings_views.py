@@ -1,6 +1,6 @@
 """Authoring pages for a module's settings (with its lessons' required flag and minutes),
 removing an author from a course, and retiring a whole course. The rules live in
-services/authoring_settings.py."""
+services/authoring/authoring_settings.py."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from diplolearn.authoring.views import (
     save_draft_edit,
 )
 from diplolearn.security.scoping import authored_course_or_404, course_author_or_404
-from diplolearn.services import authoring as service
-from diplolearn.services import authoring_settings as settings_service
+from diplolearn.services.authoring import authoring as service
+from diplolearn.services.authoring import authoring_settings as settings_service
 from diplolearn.unit_of_work import unit_of_work
 
 

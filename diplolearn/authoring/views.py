@@ -1,6 +1,6 @@
 """Authoring pages: the course editor (draft outline, reorder, retire, publish, cohorts'
 versions, copies, co-authors), the side-by-side lesson editor with its preview, corrections and
-change history. Views stay thin: services/authoring.py holds the rules."""
+change history. Views stay thin: services/authoring/authoring.py holds the rules."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ from diplolearn.security.scoping import (
     readable_course_or_404,
     readable_courses,
 )
-from diplolearn.services import authoring as service
-from diplolearn.services import authoring_settings
+from diplolearn.services.authoring import authoring as service
+from diplolearn.services.authoring import authoring_settings
 from diplolearn.unit_of_work import say_refused, unit_of_work
 
 authors_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR)

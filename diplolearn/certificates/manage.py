@@ -20,7 +20,7 @@ from diplolearn.security.scoping import (
     managed_certificate_or_404,
     managed_certificates_matching,
 )
-from diplolearn.services import certificates as service
+from diplolearn.services.certificates import certificates as service
 from diplolearn.unit_of_work import unit_of_work
 
 managers_only = role_required(Role.ADMINISTRATOR, Role.LEAD_INSTRUCTOR)

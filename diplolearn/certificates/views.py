@@ -25,10 +25,9 @@ from diplolearn.security.scoping import (
     own_certificates,
     sponsored_staff_certificates,
 )
-from diplolearn.services import open_badges
-from diplolearn.services.certificate_pdf import render_pdf
-from diplolearn.services.certificates import verification_url
-from diplolearn.services.errors import SigningKeyMissing
+from diplolearn.services.certificates import SigningKeyMissing, open_badges
+from diplolearn.services.certificates.certificate_pdf import render_pdf
+from diplolearn.services.certificates.certificates import verification_url
 from diplolearn.services.outbox import public_url
 
 PRIVATE = {"Cache-Control": "private, no-store"}

@@ -23,8 +23,9 @@ from diplolearn.security.scoping import (
     lesson_image_or_404,
     taught_course_or_404,
 )
-from diplolearn.services import coursefiles as service
-from diplolearn.services import images, storage
+from diplolearn.services import storage
+from diplolearn.services.catalogue import coursefiles as service
+from diplolearn.services.catalogue import images
 from diplolearn.services.errors import DomainError
 from diplolearn.unit_of_work import unit_of_work
 

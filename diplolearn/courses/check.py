@@ -260,7 +260,7 @@ def item_problems(course: CourseSpec, item) -> list[str]:
 
 
 def _image_refusal(error) -> str:
-    from diplolearn.services import images
+    from diplolearn.services.catalogue import images
 
     return {
         images.ImageTooLarge: "is larger than an image may be "
@@ -277,7 +277,7 @@ def _check_images(course, report, need_texts) -> None:
     """images.yaml and images/: each image named by its content's SHA-256, an accepted type
     within the limits, free of metadata, described in every language, and used by a lesson;
     every image in a lesson is one of them."""
-    from diplolearn.services import images
+    from diplolearn.services.catalogue import images
 
     _duplicates([(i.file, i.source) for i in course.images], "image", report)
     known = {}

@@ -188,7 +188,7 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
 
 def _image_specs(course_id: int, texts: list[str]) -> list[ImageSpec]:
     """The course's images that the version's lessons show, with their bytes from storage."""
-    from diplolearn.services import images
+    from diplolearn.services.catalogue import images
 
     found = images.images_for(course_id, texts)
     return [

@@ -239,7 +239,7 @@ class ModuleSpec:
 
 @dataclass
 class ImageSpec:
-    """An image of ``images/``, named by the SHA-256 of its bytes (services/images.py), with
+    """An image of ``images/``, named by the SHA-256 of its bytes (services/catalogue/images.py), with
     its alternative text per language from ``images.yaml``."""
 
     file: str  # "<sha256>.<png|jpg|webp>"

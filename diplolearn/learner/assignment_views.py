@@ -17,8 +17,8 @@ from diplolearn.models import SubmissionState, utcnow
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import own_enrolment_or_404, own_submission_or_404
-from diplolearn.services import assignments as service
-from diplolearn.services import submission_files as files
+from diplolearn.services.assessment import assignments as service
+from diplolearn.services.assessment import submission_files as files
 from diplolearn.services.errors import ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
 

@@ -1,6 +1,6 @@
 """The discussion's forms (learners and staff). Each validates its shape (CSRF, choices,
 lengths); the rules (open lesson, paragraph in the text, clean Markdown, mentions within the
-group) are services.discussion's, which says what is wrong in words."""
+group) are services.discussion.discussion's, which says what is wrong in words."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from diplolearn.services.discussion import MAX_BODY, MAX_REASON
+from diplolearn.services.discussion.discussion import MAX_BODY, MAX_REASON
 
 KIND_LABELS = {
     "question": _l("Question"),
@@ -107,7 +107,7 @@ def session_form(groups, may_open_cohort: bool, data=None):
     from wtforms import DateTimeLocalField, SelectField
     from wtforms.validators import InputRequired
 
-    from diplolearn.services.discussion import SESSION_DURATIONS
+    from diplolearn.services.discussion.discussion import SESSION_DURATIONS
 
     choices = [(str(g.id), g.name) for g in groups]
     if may_open_cohort:

@@ -36,7 +36,7 @@ from diplolearn.security.scoping import (
     learner_sessions,
     session_or_404,
 )
-from diplolearn.services import discussion as service
+from diplolearn.services.discussion import discussion as service
 from diplolearn.services.errors import ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
 

@@ -24,7 +24,7 @@ class AttemptForm(FlaskForm):
 
 def make_attempt_form(questions) -> AttemptForm:
     """A form with one field per drawn question (``pages.QuestionView``), pre-filled with the
-    saved answers. Rendering only: posted answers are read by services.quizzes.read_answers."""
+    saved answers. Rendering only: posted answers are read by services.assessment.quizzes.read_answers."""
     form_class = type(
         "DrawnAttemptForm", (AttemptForm,), {view.name: view.field for view in questions}
     )

@@ -12,7 +12,7 @@ from diplolearn import i18n, questions
 from diplolearn.models import Course, QuizAttempt
 from diplolearn.questions import ChoiceResult, Option
 from diplolearn.security.sanitize import render_markdown
-from diplolearn.services.quizzes import field_name, tokens_for
+from diplolearn.services.assessment.quizzes import field_name, tokens_for
 
 
 class Reader:

@@ -15,8 +15,8 @@ from diplolearn.models import AttemptState, utcnow
 from diplolearn.security.permissions import login_required, wants_json
 from diplolearn.security.scoping import own_enrolment_or_404
 from diplolearn.services import progress as progress_service
-from diplolearn.services import quiz_policy, quizzes
-from diplolearn.services.errors import ModuleLocked, NotStudying, TamperedAnswer, TimeUp
+from diplolearn.services.assessment import TamperedAnswer, TimeUp, quiz_policy, quizzes
+from diplolearn.services.errors import ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
 
 
@@ -188,7 +188,7 @@ def show_result(enrolment_id: int, attempt_id: int):
         if progress
         else None
     )
-    # What the learner sees follows the attempt's policy (services/quiz_policy.py): what is
+    # What the learner sees follows the attempt's policy (services/assessment/quiz_policy.py): what is
     # not visible is not rendered, so it is not in the page either.
     policy = quiz_policy.policy_for(enrolment, quiz.node) if quiz else None
     left = policy.left(quiz.used) if quiz else None

@@ -16,8 +16,9 @@ from diplolearn.models import EnrolmentState, utcnow
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import learner_discussion, own_enrolment_or_404
-from diplolearn.services import discussion, places
 from diplolearn.services import progress as progress_service
+from diplolearn.services.cohorts import places
+from diplolearn.services.discussion import discussion
 from diplolearn.services.errors import DomainError, ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
 
@@ -122,13 +123,13 @@ def show_lesson(enrolment_id: int, lesson_key: str):
 
 def render_paragraphs(lesson_revision_id: int, read: Reader) -> list[tuple]:
     """(anchor, language, sanitised HTML) of each paragraph, in the reader's language."""
-    from diplolearn.services import images, outline
+    from diplolearn.services.catalogue import images, outline
 
     texts = [
         (key, *read(body), course_id)
         for key, body, course_id in outline.lesson_paragraphs(lesson_revision_id)
     ]
-    # Images in the text: one query for all of them (services/images.py).
+    # Images in the text: one query for all of them (services/catalogue/images.py).
     shown = images.images_for(texts[0][3], [text for _k, text, _l, _c in texts]) if texts else {}
     return [
         (key, lang, render_markdown(images.embed_images(resolve_course_links(text), shown, lang)))

@@ -18,8 +18,9 @@ from diplolearn.security.scoping import (
     dashboard_enrolments,
     own_current_membership,
 )
-from diplolearn.services import accounts, health, places, progress
-from diplolearn.services.errors import WeakPassword
+from diplolearn.services import health, progress
+from diplolearn.services.accounts import WeakPassword, accounts
+from diplolearn.services.cohorts import places
 from diplolearn.unit_of_work import unit_of_work
 
 DASHBOARD_ANNOUNCEMENTS = 5

@@ -31,16 +31,16 @@ from diplolearn.security.scoping import (
     roster_upload_or_404,
     staff_counts,
 )
-from diplolearn.services import people, rosters
-from diplolearn.services.errors import (
-    DomainError,
+from diplolearn.services.accounts import (
     EmailChangeRefused,
     EmailTaken,
     RegisteredElsewhere,
-    RosterAlreadyApplied,
     StaffIdTaken,
+    people,
 )
-from diplolearn.services.roster_csv import COLUMN_LABELS, COLUMNS
+from diplolearn.services.errors import DomainError
+from diplolearn.services.ministries import RosterAlreadyApplied, rosters
+from diplolearn.services.ministries.roster_csv import COLUMN_LABELS, COLUMNS
 from diplolearn.unit_of_work import say_refused, unit_of_work
 
 coordinator_required = role_required(Role.COORDINATOR)

@@ -9,7 +9,7 @@
 - ``ChoiceRevision``: a choice with its stable key, correctness and per-choice feedback.
 - ``QuestionCategory``: a category of the course's question bank (kept per module in the course
   files); its questions are QuestionRevisions with ``category_id`` set. ``QuizDraw``: N questions
-  drawn at random from a category when an attempt starts (services/question_banks.py), placed
+  drawn at random from a category when an attempt starts (services/assessment/question_banks.py), placed
   among the quiz's fixed questions by ``position``.
 
 Attempts (learning.py) pin a QuizRevision and the QuestionRevisions drawn, so editing a quiz
@@ -85,7 +85,7 @@ class QuizRevision(Base):
     # Whether the module's completion needs this quiz passed.
     required: Mapped[bool] = mapped_column(default=True)
     # When the learner sees feedback, and the correct answers (a Reveal value), and whether
-    # grades wait for a tutor or instructor to release them (services/quiz_policy.py).
+    # grades wait for a tutor or instructor to release them (services/assessment/quiz_policy.py).
     feedback_shown: Mapped[str] = mapped_column(
         sa.String(16), default="immediately", server_default="immediately"
     )

@@ -1,7 +1,7 @@
 """Course content that travels as files: lesson images, and course folders uploaded as zips.
 
 - ``LessonImage``: an image a course's lessons may show. It is named by the SHA-256 of its
-  cleaned bytes (re-encoded without metadata, services/images.py), stored once under
+  cleaned bytes (re-encoded without metadata, services/catalogue/images.py), stored once under
   ``STORAGE_ROOT/images/``, with smaller variants for slow links and its alternative text in
   every language of the course. Lesson Markdown refers to it as ``![](image:<sha256>)``, so a
   published lesson keeps pointing at the very image it was written with.

@@ -66,7 +66,7 @@ class QuizAttempt(Base):
     max_score: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 2))
     passed: Mapped[bool | None]
     # Graded under a policy that needs a release: hidden from the learner and not counted for
-    # completion until a tutor or instructor releases it (services/quiz_policy.py).
+    # completion until a tutor or instructor releases it (services/assessment/quiz_policy.py).
     grade_withheld: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     released_at: Mapped[dt.datetime | None]
     released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

@@ -5,7 +5,7 @@ one of a cohort or an enrolment. It may set the window in which attempts can sta
 count (``opens_at`` / ``closes_at``), add minutes to the time limit (an accessibility
 accommodation) and add attempts. A learner's override is applied over their cohort's: the
 learner's window replaces the cohort's where it is set, extra minutes and attempts add up.
-Changes are audited (services/quiz_policy.py).
+Changes are audited (services/assessment/quiz_policy.py).
 """
 
 from __future__ import annotations

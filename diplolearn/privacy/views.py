@@ -14,7 +14,7 @@ from diplolearn.privacy import bp
 from diplolearn.privacy.forms import DownloadForm, DownloadForPersonForm, EraseForm
 from diplolearn.security.permissions import administrator_required, login_required
 from diplolearn.security.scoping import get_person_or_404, visible_memberships
-from diplolearn.services import personal_data
+from diplolearn.services.accounts import personal_data
 from diplolearn.services.errors import ConfirmationMismatch
 from diplolearn.unit_of_work import say_refused, unit_of_work
 

@@ -5,7 +5,7 @@ summarise many answers. Adding a type touches one module and the registry.
 Answers are stored server-side in a shape each type defines — ``{"choices": [choice keys]}``
 (choice types), ``{"text": ...}`` (numeric, short text, essay), ``{"pairs": {item: match}}``
 (matching), ``{"positions": {item: n}}`` (ordering) — never what the browser sent. The browser
-only ever sees opaque per-attempt tokens (services.quizzes) and never a correct answer: the
+only ever sees opaque per-attempt tokens (services.assessment.quizzes) and never a correct answer: the
 field a type builds carries the choices and, for matching and ordering, the items, never which
 one is right.
 

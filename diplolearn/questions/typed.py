@@ -10,7 +10,7 @@
   Persian letters, and French accents when ignored), it equals an accepted answer of any
   language normalised the same way.
 - Essay: the text is stored; ``grade`` is None until a person grades it
-  (services.quizzes.grade_essay).
+  (services.assessment.quizzes.grade_essay).
 
 The stored answer is ``{"text": what the learner typed}``; what it means is decided when grading,
 so a corrected key can be regraded from the same answers.

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
 from diplolearn import i18n
-from diplolearn.services.reports import CohortChoice, Filters
+from diplolearn.services.ministries.reports import CohortChoice, Filters
 
 
 class ReportFilterForm(FlaskForm):

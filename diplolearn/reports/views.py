@@ -1,5 +1,5 @@
-"""The coordinator's report pages. Views stay thin: the numbers come from services.reports,
-the chart's geometry from services.report_chart; every id loads through security.scoping."""
+"""The coordinator's report pages. Views stay thin: the numbers come from services.ministries.reports,
+the chart's geometry from services.ministries.report_chart; every id loads through security.scoping."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from diplolearn.security.scoping import (
     coordinated_ministry_or_404,
     sponsored_cohort_or_404,
 )
-from diplolearn.services import audit, report_csv, reports
-from diplolearn.services.report_chart import completion_chart
+from diplolearn.services import audit
+from diplolearn.services.ministries import report_csv, reports
+from diplolearn.services.ministries.report_chart import completion_chart
 from diplolearn.templating import ENROLMENT_STATE_LABELS
 from diplolearn.unit_of_work import audited_read
 

@@ -1,9 +1,9 @@
 """Quiz results for the people who teach a course, under ``/teach/courses/<course_id>/``:
-per quiz the summary, score distribution and per-question statistics (services/results.py),
+per quiz the summary, score distribution and per-question statistics (services/assessment/results.py),
 each question version's responses, the attempts with their grades (override with a reason,
 release of withheld grades), regrading against a corrected question version
-(services/regrading.py), the quiz's policy overrides per cohort and per learner
-(services/quiz_policy.py), and the queue of essays waiting for a person's grade.
+(services/assessment/regrading.py), the quiz's policy overrides per cohort and per learner
+(services/assessment/quiz_policy.py), and the queue of essays waiting for a person's grade.
 
 Who sees what goes through security.scoping: attempts through ``graded_attempts`` (an
 administrator and the course's instructors see every cohort, a lead instructor their cohort, a

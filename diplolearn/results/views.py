@@ -25,7 +25,7 @@ from diplolearn.results.forms import (
 )
 from diplolearn.security import scoping
 from diplolearn.security.permissions import role_required
-from diplolearn.services import quiz_policy, quizzes, regrading, results
+from diplolearn.services.assessment import quiz_policy, quizzes, regrading, results
 from diplolearn.services.errors import DomainError
 from diplolearn.unit_of_work import unit_of_work
 

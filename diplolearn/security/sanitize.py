@@ -76,7 +76,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": [*_GLOBAL, "start", "reversed"],
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
-# Images only from our own content-addressed storage (services/images.py), and only with a
+# Images only from our own content-addressed storage (services/catalogue/images.py), and only with a
 # non-empty alt text (_ImageFilter drops any other img).
 _IMAGE_URL = re.compile(r"/media/images/[0-9a-f]{64}\.(?:png|jpg|webp)")
 _IMAGE_SOURCE = re.compile(_IMAGE_URL.pattern + r" \d{1,5}w")

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from flask import current_app
 
 from diplolearn.config import ConfigError
-from diplolearn.services.errors import SigningKeyMissing
+from diplolearn.services.certificates import SigningKeyMissing
 
 KEY_FILE = "certificate_signing_key.pem"
 _CACHE = "diplolearn.signing_key"

@@ -4,7 +4,7 @@ An instructor of a course creates its cohorts and becomes their lead instructor;
 pages set its dates, capacity, module schedule and completion rules, its tutor groups and
 tutors, its enrolments and waiting list, and the seats of each ministry. Tutors see the pages
 for their own groups and change nothing. Every lookup goes through security.scoping
-(``taught_cohort_or_404`` and friends); the rules live in services/cohorts.py.
+(``taught_cohort_or_404`` and friends); the rules live in services/cohorts/cohorts.py.
 
 Coordinators' nominations into their ministry's seats are in ``nominations.py``, a blueprint
 of its own under ``/ministry/<id>/cohorts``.

@@ -34,7 +34,7 @@ from diplolearn.security.scoping import (
     staff_unanswered_questions,
     taught_cohort_or_404,
 )
-from diplolearn.services import discussion as service
+from diplolearn.services.discussion import discussion as service
 from diplolearn.teach import bp
 from diplolearn.teach.views import teachers_only
 from diplolearn.unit_of_work import unit_of_work
@@ -277,7 +277,7 @@ def list_sessions(cohort_id: int):
 @teachers_only
 def open_session(cohort_id: int):
     from diplolearn.security.scoping import cohort_group_or_404
-    from diplolearn.services.cohorts import to_utc
+    from diplolearn.services.cohorts.cohorts import to_utc
 
     access = taught_cohort_or_404(current_user, cohort_id)
     form = session_form(session_groups(access), access.manages)

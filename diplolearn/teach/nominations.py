@@ -28,7 +28,7 @@ from diplolearn.security.scoping import (
     nomination_cohort_or_404,
     nomination_cohort_rows,
 )
-from diplolearn.services import cohorts as service
+from diplolearn.services.cohorts import cohorts as service
 from diplolearn.teach.forms import ConfirmForm, PersonForm
 from diplolearn.unit_of_work import unit_of_work
 

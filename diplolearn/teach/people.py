@@ -20,8 +20,8 @@ from diplolearn.security.scoping import (
     seat_ministry_or_404,
     taught_cohort_or_404,
 )
-from diplolearn.services import cohorts as service
-from diplolearn.services.errors import NoSuchAccount
+from diplolearn.services.cohorts import NoSuchAccount
+from diplolearn.services.cohorts import cohorts as service
 from diplolearn.teach import bp
 from diplolearn.teach.forms import ConfirmForm, EnrolForm, GroupForm, MoveForm, SeatsForm, TutorForm
 from diplolearn.teach.views import teachers_only, text_of

@@ -18,7 +18,7 @@ from diplolearn.security.scoping import (
     taught_course_or_404,
     taught_courses,
 )
-from diplolearn.services import cohorts as service
+from diplolearn.services.cohorts import cohorts as service
 from diplolearn.teach import bp
 from diplolearn.teach.forms import CohortForm, deadlines_form, rules_form, schedule_form
 from diplolearn.unit_of_work import unit_of_work

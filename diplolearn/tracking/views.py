@@ -19,7 +19,8 @@ from diplolearn.security.scoping import (
     tracked_extension_or_404,
     tracked_groups,
 )
-from diplolearn.services import cohorts, progress, tracking
+from diplolearn.services import progress
+from diplolearn.services.cohorts import cohorts, tracking
 from diplolearn.tracking import bp
 from diplolearn.tracking.forms import AnnouncementForm, ExtensionForm, GridFilterForm
 from diplolearn.unit_of_work import unit_of_work

@@ -19,8 +19,7 @@ from diplolearn.i18n import current_language
 from diplolearn.models import CertificateStatus
 from diplolearn.security.permissions import wants_json
 from diplolearn.security.signing import signing_key
-from diplolearn.services import certificates, open_badges
-from diplolearn.services.errors import SigningKeyMissing
+from diplolearn.services.certificates import SigningKeyMissing, certificates, open_badges
 from diplolearn.services.outbox import public_url
 from diplolearn.verify import bp
 

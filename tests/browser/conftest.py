@@ -115,7 +115,8 @@ def add_path_learners() -> None:
     from diplolearn.demo import DEMO_COHORT_KEY, DEMO_COURSE_KEY, advance
     from diplolearn.extensions import db
     from diplolearn.models import Cohort, Course, Enrolment, EnrolmentState, Module, User, utcnow
-    from diplolearn.services import accounts, organisations, tracking
+    from diplolearn.services.accounts import accounts
+    from diplolearn.services.cohorts import organisations, tracking
 
     course = db.session.scalar(sa.select(Course).where(Course.key == DEMO_COURSE_KEY))
     demo_cohort = db.session.scalar(

@@ -220,7 +220,8 @@ def assessment_world(live_app, tmp_path_factory):
     from diplolearn.courses.importer import import_course
     from diplolearn.extensions import db
     from diplolearn.models import EnrolmentState, Role
-    from diplolearn.services import accounts, organisations
+    from diplolearn.services.accounts import accounts
+    from diplolearn.services.cohorts import organisations
 
     folder = tmp_path_factory.mktemp("courses") / COURSE_KEY
     for name, text in COURSE_FILES.items():

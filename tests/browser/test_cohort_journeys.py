@@ -89,7 +89,7 @@ def cohort_world(live_app):
 
     from diplolearn.extensions import db
     from diplolearn.models import Ministry
-    from diplolearn.services import accounts
+    from diplolearn.services.accounts import accounts
 
     with live_app.app_context():
         if accounts.find_user_by_email(COHORT_LEARNER[0]) is None:

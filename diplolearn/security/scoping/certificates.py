@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from diplolearn.extensions import db
 from diplolearn.models import Certificate, CertificateStatus, Enrolment, User
 from diplolearn.security.scoping.base import one_or_404, scope_of
-from diplolearn.services.certificates import CURRENT
+from diplolearn.services.certificates.certificates import CURRENT
 
 
 def own_certificate_or_404(user: User, certificate_id: int) -> Certificate:

@@ -218,7 +218,7 @@ def pinned_revisions(viewer: User, course_id: int, quiz_id: int) -> dict[int, in
 def awaiting_grading(viewer: User, course_id: int) -> sa.Select:
     """Select (to paginate) the course's attempts the viewer grades whose essays wait for a
     person, oldest first, with learner and quiz version."""
-    from diplolearn.services.quizzes import awaiting_grading_query
+    from diplolearn.services.assessment.quizzes import awaiting_grading_query
 
     return (
         awaiting_grading_query()

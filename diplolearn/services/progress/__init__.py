@@ -11,9 +11,9 @@ is required and its prerequisites, by module key, in ``Cohort.module_rules``):
   and, if the cohort schedules it (``ModuleSchedule``), its opening time has come; it is
   complete when it is open, its required lessons are done, its required quizzes passed and
   its required written assignment done by its rule (``submitted``: handed in; ``passed``:
-  returned with a grade at or above its pass mark — services.assignments) and, when the
+  returned with a grade at or above its pass mark — services.assessment.assignments) and, when the
   cohort asks for it (``module_rules`` ``{"m1": {"annotations": 2}}``), as many discussion posts
-  by the learner on the module's text or prompt (shared, not hidden: services.discussion);
+  by the learner on the module's text or prompt (shared, not hidden: services.discussion.discussion);
 - the *course* is complete when its required modules are; the enrolment then moves to
   ``completed`` (states.ENROLMENT).
 
@@ -37,7 +37,7 @@ page left open over lunch counts at most five. Each gap is claimed by a conditio
 exceeds the time that really passed, whatever a client sends.
 
 Reading (compute.py) takes a fixed number of queries whatever the size of the course or the
-number of enrolments: the outline's (services/outline.py: one while the published version is
+number of enrolments: the outline's (services/catalogue/outline.py: one while the published version is
 cached, five otherwise) plus one each for the learners' lesson records, attempts, and module
 schedules with due-date extensions, and one for submissions when a course has written
 assignments, and one for discussion posts when the cohort's rules count them. Recording

@@ -26,7 +26,7 @@ from diplolearn.models import (
     SubmissionState,
     utcnow,
 )
-from diplolearn.services.outline import (
+from diplolearn.services.catalogue.outline import (
     AssignmentNode,
     CourseOutline,
     LessonNode,
@@ -65,7 +65,7 @@ class QuizState:
     @property
     def awaiting_grading(self):
         """The attempt whose essay waits for a person (submitted or expired, not graded yet):
-        no other attempt starts meanwhile (services.quizzes.start_attempt)."""
+        no other attempt starts meanwhile (services.assessment.quizzes.start_attempt)."""
         return next(
             (a for a in self.attempts if a.state in (AttemptState.SUBMITTED, AttemptState.EXPIRED)),
             None,
@@ -93,7 +93,7 @@ class QuizState:
 class AssignmentState:
     """A written assignment and the learner's submissions to it (rows of _SUBMISSION_COLUMNS,
     by number). Done by its rule: ``submitted`` — handed in; ``passed`` — returned with a
-    passing grade (services.assignments)."""
+    passing grade (services.assessment.assignments)."""
 
     node: AssignmentNode
     submissions: list = field(default_factory=list)
@@ -350,7 +350,7 @@ def progress_for(
         ):
             submissions[row.enrolment_id][row.assignment_id].append(row)
     # The learners' discussion posts per module: one more query, only for cohorts whose rules
-    # ask for some (services/discussion.py: shared posts, not hidden, not private notes).
+    # ask for some (services/discussion/discussion.py: shared posts, not hidden, not private notes).
     annotations: dict[tuple, dict] = defaultdict(dict)
     if any(
         rule.get("annotations")

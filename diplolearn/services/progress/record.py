@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from diplolearn.extensions import db
 from diplolearn.models import Enrolment, EnrolmentState, LessonProgress, utcnow
-from diplolearn.services import certificates
+from diplolearn.services.certificates import certificates
 from diplolearn.services.errors import ModuleLocked, NotStudying, OnWaitingList
 from diplolearn.services.progress.compute import (
     LessonState,
@@ -190,7 +190,7 @@ def complete_if_done(
     enrolment: Enrolment, progress: Progress | None, now: dt.datetime | None = None
 ) -> bool:
     """Move the enrolment to ``completed`` when the course's completion rules are met, and
-    issue its certificate (once: services.certificates)."""
+    issue its certificate (once: services.certificates.certificates)."""
     if progress is None or not progress.complete:
         return False
     if enrolment.state == EnrolmentState.INVITED:

@@ -1,0 +1,399 @@
+"""Quiz attempts: start, save as you go, submit once, grade, expire.
+
+- Starting pins what the attempt is judged by: the quiz revision, pass mark, language, deadline
+  (services/assessment/quiz_policy.py: the earlier of start + time limit + extra minutes and the close
+  time, computed once) and the questions drawn, each with the order its choices are shown in
+  (both shuffled per attempt when the quiz says so), as ``AttemptQuestion`` rows. The quiz's
+  ``max_attempts`` is respected, and an attempt still in progress is resumed instead; while an
+  attempt awaits a person's grading (an essay) no other starts (``AwaitingGrading``): its grade
+  may pass the quiz, and the next try should follow the grader's comment.
+- The browser sees choices only as opaque per-attempt tokens (``choice_token``: an HMAC of the
+  secret key, attempt, question revision and choice key, truncated), mapped back here; neither
+  values nor order reveal the key, and correct answers and feedback are never in the page
+  before submission. Anything posted that the attempt's form could not have sent — an unknown
+  token, a question not in the attempt — is refused whole (``TamperedAnswer``).
+- Saving and submitting first *take* the attempt with a conditional UPDATE (``... WHERE
+  state = 'in_progress' AND the deadline has not passed``) and check the row count, so a
+  finished attempt changes nothing; submitting moves it to ``submitted`` that way, so a double
+  click, a replay or two tabs count once on SQLite and PostgreSQL alike. Grading follows at once.
+- Answers after the deadline do not count: a save or submit past it expires the attempt at its
+  deadline and grades the answers saved before; ``jobs.expire_attempts`` does the same for
+  attempts nobody comes back to.
+- Essays are graded by a person: an attempt with an essay answered stays ``submitted`` (or
+  ``expired``) without a score — awaiting grading (``is_awaiting_grading``,
+  ``awaiting_grading_query``) — until ``grade_essay`` has graded each one; the attempt is then
+  graded in full, the person's points kept as given.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import random
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from werkzeug.datastructures import MultiDict
+
+from diplolearn import questions
+from diplolearn.extensions import db
+from diplolearn.models import (
+    AttemptQuestion,
+    AttemptState,
+    Enrolment,
+    QuestionRevision,
+    QuizAttempt,
+    Response,
+    utcnow,
+)
+from diplolearn.services.assessment import (
+    AttemptFinished,
+    AwaitingGrading,
+    InvalidEssayGrade,
+    NoAttemptsLeft,
+    TamperedAnswer,
+    TimeUp,
+    question_banks,
+    quiz_policy,
+)
+from diplolearn.services.progress import QuizState, note_activity
+
+TOKEN_LENGTH = 16
+_AWAITING = (AttemptState.SUBMITTED, AttemptState.EXPIRED)  # without a grade yet
+FIELD_PREFIX = "q_"
+_random = random.SystemRandom()
+
+
+def choice_token(attempt_id: int, question_revision_id: int, choice_key: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    message = f"diplolearn.choice:{attempt_id}:{question_revision_id}:{choice_key}".encode()
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:TOKEN_LENGTH]
+
+
+def tokens_for(attempt_id: int, aq: AttemptQuestion) -> dict[str, str]:
+    """Choice key -> token, for one drawn question of an attempt."""
+    return {key: choice_token(attempt_id, aq.question_revision_id, key) for key in aq.choice_order}
+
+
+def field_name(aq: AttemptQuestion) -> str:
+    return f"{FIELD_PREFIX}{aq.id}"
+
+
+def load_attempt(attempt_id: int, enrolment_id: int) -> QuizAttempt | None:
+    """The attempt with everything its pages need, scoped to the enrolment (a fixed number of
+    queries whatever the number of questions)."""
+    return db.session.scalar(
+        sa.select(QuizAttempt)
+        .where(QuizAttempt.id == attempt_id, QuizAttempt.enrolment_id == enrolment_id)
+        .options(
+            selectinload(QuizAttempt.quiz_revision),
+            selectinload(QuizAttempt.questions).options(
+                selectinload(AttemptQuestion.response),
+                selectinload(AttemptQuestion.question_revision).selectinload(
+                    QuestionRevision.choices
+                ),
+            ),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+# --- starting --------------------------------------------------------------------------------
+
+
+def start_attempt(
+    enrolment: Enrolment, quiz: QuizState, language: str, now: dt.datetime | None = None
+) -> QuizAttempt:
+    """Resume the attempt in progress, or start the next one (NoAttemptsLeft at the limit)."""
+    now = now or utcnow()
+    # Taking the enrolment row first makes a learner's concurrent starts queue up here, so the
+    # attempts read below are the latest ones on every database.
+    db.session.execute(
+        sa.update(Enrolment)
+        .where(Enrolment.id == enrolment.id)
+        .values(last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(enrolment, ["last_activity_at"])
+    rows = db.session.execute(
+        sa.select(QuizAttempt.id, QuizAttempt.number, QuizAttempt.state, QuizAttempt.deadline_at)
+        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_id == quiz.node.quiz_id)
+        .order_by(QuizAttempt.number)
+    ).all()
+    awaiting = any(row.state in _AWAITING for row in rows)
+    for row in rows:
+        if row.state != AttemptState.IN_PROGRESS:
+            continue
+        if row.deadline_at is None or now < row.deadline_at:
+            return load_attempt(row.id, enrolment.id)
+        expired = expire_and_grade(row.id, now)
+        awaiting = awaiting or (expired is not None and is_awaiting_grading(expired))
+    if awaiting:  # an essay waits for a person: its grade may settle the quiz
+        raise AwaitingGrading()
+    used = sum(1 for row in rows if row.state != AttemptState.ABANDONED)
+    policy = quiz_policy.policy_for(enrolment, quiz.node)  # with cohort and learner overrides
+    if policy.max_attempts is not None and used >= policy.max_attempts:
+        raise NoAttemptsLeft()
+    policy.check_window(now)
+    revision = question_banks.load_quiz_revision(quiz.node.revision_id)
+    # Fixed questions and random draws, each with its choice order (QuizNotReady if one
+    # cannot be shown or graded): pinned below for the whole attempt.
+    drawn = question_banks.draw(revision, _random)
+    attempt = QuizAttempt(
+        enrolment_id=enrolment.id,
+        quiz_id=quiz.node.quiz_id,
+        quiz_revision_id=revision.id,
+        number=max((row.number for row in rows), default=0) + 1,
+        language=language,
+        pass_mark=revision.pass_mark,
+        started_at=now,
+        state=AttemptState.IN_PROGRESS,
+        deadline_at=policy.deadline(now),
+    )
+    for position, (question, order) in enumerate(drawn, 1):
+        attempt.questions.append(
+            AttemptQuestion(position=position, question_revision_id=question.id, choice_order=order)
+        )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+# --- saving and submitting -------------------------------------------------------------------
+
+
+def read_answers(attempt: QuizAttempt, formdata) -> dict[int, dict]:
+    """The answers posted for each drawn question, as stored answers (choice keys).
+
+    Raises TamperedAnswer, recording nothing, for a field of a question not in this attempt or
+    a value its form never offered. ``formdata`` is a MultiDict (request.form) or a mapping of
+    field name to a value or a list of values."""
+    if not hasattr(formdata, "getlist"):
+        formdata = MultiDict({k: v if isinstance(v, list) else [v] for k, v in formdata.items()})
+    drawn = {field_name(aq): aq for aq in attempt.questions}
+    if any(name.startswith(FIELD_PREFIX) and name not in drawn for name in formdata):
+        raise TamperedAnswer()
+    answers = {}
+    for name, aq in drawn.items():
+        keys_by_token = {token: key for key, token in tokens_for(attempt.id, aq).items()}
+        try:
+            answers[aq.id] = questions.get(aq.question_revision.kind).parse(
+                formdata.getlist(name), keys_by_token, question=aq.question_revision
+            )
+        except questions.InvalidAnswer:
+            raise TamperedAnswer() from None
+    return answers
+
+
+def _take(attempt: QuizAttempt, now: dt.datetime, target: AttemptState | None = None) -> None:
+    """Claim an attempt still in progress and in time, or explain why it cannot be changed."""
+    values = (
+        {"state": QuizAttempt.state} if target is None else {"state": target, "submitted_at": now}
+    )
+    taken = (
+        db.session.execute(
+            sa.update(QuizAttempt)
+            .where(
+                QuizAttempt.id == attempt.id,
+                QuizAttempt.state == AttemptState.IN_PROGRESS,
+                sa.or_(QuizAttempt.deadline_at.is_(None), QuizAttempt.deadline_at > now),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+    if taken:
+        if target is not None:
+            set_committed_value(attempt, "state", target.value)
+            set_committed_value(attempt, "submitted_at", now)
+        return
+    if expire_and_grade(attempt.id, now) is not None:
+        raise TimeUp()
+    raise AttemptFinished()
+
+
+def _store(attempt: QuizAttempt, answers: dict[int, dict], now: dt.datetime) -> None:
+    saved = {
+        r.attempt_question_id: r
+        for r in db.session.scalars(
+            sa.select(Response)
+            .where(Response.attempt_question_id.in_(list(answers)))
+            .execution_options(populate_existing=True)
+        )
+    }
+    for aq_id, answer in answers.items():
+        response = saved.get(aq_id)
+        if response is None:
+            if any(answer.values()):  # an unanswered question needs no row
+                db.session.add(Response(attempt_question_id=aq_id, answer=answer, saved_at=now))
+        elif response.answer != answer:
+            response.answer, response.saved_at = answer, now
+    db.session.flush()
+
+
+def save_answers(attempt: QuizAttempt, formdata, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    answers = read_answers(attempt, formdata)
+    _take(attempt, now)
+    _store(attempt, answers, now)
+    note_activity(attempt.enrolment_id, now)
+
+
+def submit(attempt: QuizAttempt, formdata, now: dt.datetime | None = None) -> QuizAttempt:
+    """Save the posted answers and submit, once: in_progress -> submitted -> graded."""
+    now = now or utcnow()
+    answers = read_answers(attempt, formdata)
+    _take(attempt, now, AttemptState.SUBMITTED)
+    _store(attempt, answers, now)
+    note_activity(attempt.enrolment_id, now)
+    return grade(attempt, now)
+
+
+def expire_and_grade(attempt_id: int, now: dt.datetime) -> QuizAttempt | None:
+    """Expire an attempt whose deadline has passed and grade what was saved in time; None when
+    it was not (or no longer) in progress past its deadline."""
+    expired = (
+        db.session.execute(
+            sa.update(QuizAttempt)
+            .where(
+                QuizAttempt.id == attempt_id,
+                QuizAttempt.state == AttemptState.IN_PROGRESS,
+                QuizAttempt.deadline_at <= now,
+            )
+            .values(state=AttemptState.EXPIRED, submitted_at=QuizAttempt.deadline_at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+    if not expired:
+        return None
+    enrolment_id = db.session.scalar(
+        sa.select(QuizAttempt.enrolment_id).where(QuizAttempt.id == attempt_id)
+    )
+    return grade(load_attempt(attempt_id, enrolment_id), now)
+
+
+# --- grading ---------------------------------------------------------------------------------
+
+
+def grade(attempt: QuizAttempt, now: dt.datetime | None = None) -> QuizAttempt:
+    """Score a submitted or expired attempt from its saved answers and move it to graded.
+    Answers saved after the deadline never count."""
+    now = now or utcnow()
+    responses = {
+        r.attempt_question_id: r
+        for r in db.session.scalars(
+            sa.select(Response).where(
+                Response.attempt_question_id.in_([aq.id for aq in attempt.questions])
+            )
+        )
+    }
+    score = max_score = Decimal(0)
+    pending = False
+    partial_credit = attempt.quiz_revision.partial_credit
+    for aq in attempt.questions:
+        question, response = aq.question_revision, responses.get(aq.id)
+        max_score += Decimal(question.points)
+        in_time = response is not None and (
+            attempt.deadline_at is None or response.saved_at <= attempt.deadline_at
+        )
+        kind = questions.get(question.kind)
+        if kind.manual and in_time and response.graded_by_id is not None:
+            score += response.score  # graded by a person (grade_essay): kept as given
+            continue
+        fraction = kind.grade(
+            question, response.answer if in_time else None, partial_credit=partial_credit
+        )
+        if fraction is None:  # an essay waiting for a person
+            pending = True
+            response.score = None
+            continue
+        earned = (Decimal(question.points) * fraction).quantize(Decimal("0.01"))
+        if response is not None:
+            response.score = earned
+        score += earned
+    if pending:
+        # Awaiting grading: the attempt stays submitted (or expired), without a score, until
+        # grade_essay has graded every essay; then this grades it in full.
+        attempt.score, attempt.max_score, attempt.passed = None, max_score, None
+        db.session.flush()
+        return attempt
+    attempt.score, attempt.max_score = score, max_score
+    attempt.passed = not max_score or score * 100 / max_score >= attempt.pass_mark
+    attempt.grade_withheld = bool(attempt.quiz_revision.grade_release_required)
+    attempt.move_to(AttemptState.GRADED, when=now)
+    db.session.flush()
+    return attempt
+
+
+# --- grading by a person ---------------------------------------------------------------------
+
+
+def is_awaiting_grading(attempt: QuizAttempt) -> bool:
+    """Submitted (or expired) and not yet graded: an essay waits for a person."""
+    return (
+        attempt.state in (AttemptState.SUBMITTED, AttemptState.EXPIRED)
+        and attempt.graded_at is None
+    )
+
+
+def awaiting_grading_query(quiz_revision_ids=None):
+    """The attempts whose essays wait for a person, oldest first, as a query the grading
+    queue narrows to its scope (security.scoping) before running it."""
+    query = sa.select(QuizAttempt).where(
+        QuizAttempt.state.in_([AttemptState.SUBMITTED, AttemptState.EXPIRED]),
+        QuizAttempt.graded_at.is_(None),
+    )
+    if quiz_revision_ids is not None:
+        query = query.where(QuizAttempt.quiz_revision_id.in_(list(quiz_revision_ids)))
+    return query.order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+
+
+def grade_essay(
+    response: Response, points, grader, comment: str | None = None, now: dt.datetime | None = None
+) -> QuizAttempt:
+    """Record a person's grade for an essay answer: ``points`` from 0 to the question's points,
+    with an optional comment for the learner (None keeps an earlier one). When no essay of the
+    attempt waits any longer, the attempt is graded in full (and leaves 'awaiting grading');
+    a later change to an essay's grade moves the attempt's total. Raises InvalidEssayGrade, writing
+    nothing, for an answer that is not an essay, an attempt still in progress, or points out of
+    range; the caller checks that ``grader`` may grade this learner (security.scoping) and
+    records the audit event."""
+    now = now or utcnow()
+    aq = response.attempt_question
+    attempt, question = aq.attempt, aq.question_revision
+    if not questions.get(question.kind).manual:
+        raise InvalidEssayGrade(_l("Only essay answers are graded by hand."))
+    if attempt.state == AttemptState.IN_PROGRESS:
+        raise InvalidEssayGrade(_l("This attempt has not been submitted yet."))
+    try:
+        points = Decimal(str(points)).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        raise InvalidEssayGrade(_l("Give the points as a number.")) from None
+    if not Decimal(0) <= points <= Decimal(question.points):
+        raise InvalidEssayGrade(
+            _l("Give from 0 to %(points)s points.", points=Decimal(question.points).normalize())
+        )
+    earlier = response.score if response.graded_by_id is not None else None
+    response.score, response.graded_by_id = points, grader.id
+    if comment is not None:  # None keeps the comment given before; "" removes it
+        response.feedback = comment.strip() or None
+    db.session.flush()
+    if is_awaiting_grading(attempt):
+        grade(load_attempt(attempt.id, attempt.enrolment_id), now)
+    elif attempt.state == AttemptState.GRADED and earlier is not None and earlier != points:
+        # A second look at an essay already counted: the total follows.
+        attempt.score = Decimal(attempt.score) - earlier + points
+        attempt.passed = (
+            not attempt.max_score or attempt.score * 100 / attempt.max_score >= attempt.pass_mark
+        )
+        db.session.flush()
+    return attempt

@@ -1,0 +1,406 @@
+"""Following a cohort's run: the progress grid, learners at risk, one learner's record,
+due-date extensions and announcements.
+
+Who sees which learners is security.scoping's business (``tracked_*``): a lead instructor or an
+administrator the whole cohort, a tutor their groups. Where each learner stands is
+services.progress's: the grid reads every shown learner's progress with ``progress_for`` (a
+fixed number of set-based queries, whatever the number of learners) and names each module's
+state from the ``ModuleState`` that ``evaluate`` computed, so the grid, the at-risk list and
+the learner's own outline never disagree.
+
+A cell of the grid is ``done`` (the module is complete), ``overdue`` (its due date, or the
+learner's extension, has passed and it is not complete), ``in_progress`` (something in it
+viewed, done or attempted) or ``not_started``. Its score is the percentage that counts for the
+module's quiz (by the quiz's grading method; the mean when a module has several graded quizzes).
+
+A learner is *at risk* when some required module is overdue (behind schedule) or when nothing has
+happened in their enrolment for the cohort's ``at_risk_inactive_days`` (since their last
+activity, or since they were enrolled if they never started). Only enrolments still under way
+(invited or active) can be at risk.
+
+Functions flush and never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager, joinedload
+
+from diplolearn.extensions import db
+from diplolearn.i18n import pick_text
+from diplolearn.models import (
+    Announcement,
+    Cohort,
+    DueDateExtension,
+    Enrolment,
+    EnrolmentState,
+    Ministry,
+    ModuleSchedule,
+    TutorGroup,
+    User,
+    utcnow,
+)
+from diplolearn.security.scoping import Scope, leads_cohort, tracked_enrolments
+from diplolearn.services import audit, progress
+from diplolearn.services.catalogue.outline import load_outlines
+from diplolearn.services.errors import DomainError, NotAllowed
+from diplolearn.services.outbox import public_url, queue_mail
+from diplolearn.services.progress import ModuleState, Progress
+
+STATUSES = ("not_started", "in_progress", "done", "overdue")
+UNDER_WAY = (EnrolmentState.INVITED, EnrolmentState.ACTIVE)
+# Announcements are mailed to the learners still taking part.
+MAILED_STATES = (EnrolmentState.INVITED, EnrolmentState.ACTIVE)
+
+
+class UnknownModule(DomainError):
+    message = _l("Choose a module of this course.")
+
+
+class NoDueDate(DomainError):
+    message = _l(
+        "This module has no due date in the cohort's schedule, so there is nothing to extend."
+    )
+
+
+class ExtensionTooEarly(DomainError):
+    message = _l("The new due date must be later than the cohort's due date for this module.")
+
+
+class NotStudyingHere(DomainError):
+    message = _l("This learner has withdrawn from the cohort; their due dates cannot change.")
+
+
+# --- where each learner stands ---------------------------------------------------------------
+
+
+def cell_status(module: ModuleState) -> str:
+    if module.complete:
+        return "done"
+    if module.overdue:
+        return "overdue"
+    if module.status == "in_progress":
+        return "in_progress"
+    return "not_started"
+
+
+def module_score(module: ModuleState) -> Decimal | None:
+    percents = [quiz.percent for quiz in module.quizzes if quiz.percent is not None]
+    if not percents:
+        return None
+    return sum(percents) / len(percents)
+
+
+@dataclass(frozen=True)
+class Cell:
+    module: ModuleState
+    status: str
+    score: Decimal | None
+
+
+@dataclass
+class Row:
+    enrolment: Enrolment
+    progress: Progress
+    cells: list[Cell]
+
+    @property
+    def overdue(self) -> list[ModuleState]:
+        """Required modules past their due date and not complete (behind schedule)."""
+        return [
+            cell.module for cell in self.cells if cell.status == "overdue" and cell.module.required
+        ]
+
+
+@dataclass
+class Grid:
+    cohort: Cohort
+    modules: list  # the outline's ModuleNodes, in course order
+    rows: list[Row]
+    totals: list[Counter] = field(default_factory=list)  # per module: status -> learners
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+def row_for(enrolment: Enrolment, standing: Progress) -> Row:
+    return Row(
+        enrolment, standing, [Cell(m, cell_status(m), module_score(m)) for m in standing.modules]
+    )
+
+
+def followed(
+    viewer: User, cohort: Cohort, *, ministry_id: int | None = None, group_id: int | None = None
+) -> list[Enrolment]:
+    """The enrolments the viewer follows in the cohort (withdrawn ones left out), with their
+    people, groups and sponsors, by name: one query."""
+    query = (
+        tracked_enrolments(viewer, cohort)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.state != EnrolmentState.WITHDRAWN)
+        .options(
+            contains_eager(Enrolment.user),
+            joinedload(Enrolment.tutor_group),
+            joinedload(Enrolment.sponsor_ministry),
+        )
+        .order_by(User.sort_key, User.id)
+    )
+    if ministry_id is not None:
+        query = query.where(Enrolment.sponsor_ministry_id == ministry_id)
+    if group_id is not None:
+        query = query.where(Enrolment.tutor_group_id == group_id)
+    # Each enrolment's cohort is ``cohort``, already in the session: reading it costs no query.
+    return list(db.session.scalars(query).unique())
+
+
+def grid(
+    viewer: User,
+    cohort: Cohort,
+    *,
+    ministry_id: int | None = None,
+    group_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Grid:
+    """Learners × modules of the cohort's course version, for the learners the viewer follows,
+    in a fixed number of queries."""
+    enrolments = followed(viewer, cohort, ministry_id=ministry_id, group_id=group_id)
+    standing = progress.progress_for(enrolments, now)
+    rows = [row_for(e, standing[e.id]) for e in enrolments if standing[e.id] is not None]
+    if rows:
+        modules = rows[0].progress.outline.modules
+    else:
+        outline = load_outlines([cohort.course_version_id]).get(cohort.course_version_id)
+        modules = outline.modules if outline else []
+    totals = [Counter(row.cells[i].status for row in rows) for i in range(len(modules))]
+    return Grid(cohort, modules, rows, totals)
+
+
+def sponsor_choices(viewer: User, cohort: Cohort) -> list[Ministry]:
+    """The ministries sponsoring someone the viewer follows in the cohort (for the filter)."""
+    sponsors = tracked_enrolments(viewer, cohort).with_only_columns(Enrolment.sponsor_ministry_id)
+    return list(
+        db.session.scalars(
+            sa.select(Ministry)
+            .where(Ministry.id.in_(sponsors.scalar_subquery()))
+            .order_by(Ministry.code)
+        )
+    )
+
+
+@dataclass
+class AtRisk:
+    row: Row
+    inactive_since: dt.datetime | None  # set when inactive for the cohort's number of days
+
+    @property
+    def enrolment(self) -> Enrolment:
+        return self.row.enrolment
+
+    @property
+    def overdue(self) -> list[ModuleState]:
+        return self.row.overdue
+
+
+def inactive_since(enrolment: Enrolment, days: int, now: dt.datetime) -> dt.datetime | None:
+    """When the learner's silence began, if it has lasted ``days`` days or more."""
+    since = enrolment.last_activity_at or enrolment.activated_at or enrolment.created_at
+    if since is None or now - since < dt.timedelta(days=days):
+        return None
+    return since
+
+
+def at_risk(viewer: User, cohort: Cohort, now: dt.datetime | None = None) -> list[AtRisk]:
+    """The learners the viewer follows who are behind schedule or inactive, most overdue
+    modules first."""
+    now = now or utcnow()
+    days = cohort.at_risk_inactive_days
+    enrolments = [e for e in followed(viewer, cohort) if e.state in UNDER_WAY]
+    standing = progress.progress_for(enrolments, now)
+    found = []
+    for enrolment in enrolments:
+        if standing[enrolment.id] is None:
+            continue
+        risk = AtRisk(
+            row_for(enrolment, standing[enrolment.id]), inactive_since(enrolment, days, now)
+        )
+        if risk.overdue or risk.inactive_since is not None:
+            found.append(risk)
+    found.sort(key=lambda r: (-len(r.overdue), r.inactive_since or now))
+    return found
+
+
+# --- one learner -----------------------------------------------------------------------------
+
+
+def extensions_of(enrolment: Enrolment) -> list[DueDateExtension]:
+    return list(
+        db.session.scalars(
+            sa.select(DueDateExtension)
+            .where(DueDateExtension.enrolment_id == enrolment.id)
+            .options(joinedload(DueDateExtension.granted_by))
+            .order_by(DueDateExtension.created_at.desc(), DueDateExtension.id.desc())
+        )
+    )
+
+
+def extended_due_dates(module_id: int, enrolment_ids) -> dict[int, dt.datetime]:
+    """The learners' own due dates for a module, by enrolment id, for those who have an
+    extension (it replaces the cohort's due date): one query for any number of learners."""
+    ids = list(enrolment_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(DueDateExtension.enrolment_id, DueDateExtension.due_at).where(
+            DueDateExtension.module_id == module_id, DueDateExtension.enrolment_id.in_(ids)
+        )
+    )
+    return {row.enrolment_id: row.due_at for row in rows}
+
+
+def grant_extension(
+    enrolment: Enrolment, module_id: int, due_at: dt.datetime, reason: str, *, by: User
+) -> DueDateExtension:
+    """Give the learner until ``due_at`` for a module that the cohort's schedule dates (or move
+    the extension they already have). It must be later than the cohort's due date."""
+    if enrolment.state == EnrolmentState.WITHDRAWN:
+        raise NotStudyingHere()
+    cohort = enrolment.cohort
+    standing = progress.course_progress(enrolment)
+    node = (
+        next((m.node for m in standing.modules if m.node.module_id == module_id), None)
+        if standing
+        else None
+    )
+    if node is None:
+        raise UnknownModule()
+    schedule = db.session.scalar(
+        sa.select(ModuleSchedule).where(
+            ModuleSchedule.cohort_id == cohort.id, ModuleSchedule.module_id == module_id
+        )
+    )
+    if schedule is None or schedule.due_at is None:
+        raise NoDueDate()
+    if due_at <= schedule.due_at:
+        raise ExtensionTooEarly()
+    extension = db.session.scalar(
+        sa.select(DueDateExtension).where(
+            DueDateExtension.enrolment_id == enrolment.id, DueDateExtension.module_id == module_id
+        )
+    )
+    previous = extension.due_at if extension is not None else None
+    if extension is None:
+        extension = DueDateExtension(enrolment_id=enrolment.id, module_id=module_id)
+        db.session.add(extension)
+    extension.due_at = due_at
+    extension.reason = reason
+    extension.granted_by_id = by.id
+    db.session.flush()
+    audit.record(
+        by,
+        "due_date.extend",
+        subject=enrolment.user,
+        target=extension,
+        ministry_id=enrolment.sponsor_ministry_id,
+        enrolment_id=enrolment.id,
+        module=node.key,
+        due_at=due_at.isoformat(),
+        cohort_due_at=schedule.due_at.isoformat(),
+        previous_extension=previous.isoformat() if previous else None,
+        reason=reason,
+    )
+    return extension
+
+
+def withdraw_extension(extension: DueDateExtension, *, by: User) -> None:
+    """Remove an extension: the cohort's due date applies to the learner again."""
+    enrolment = extension.enrolment
+    audit.record(
+        by,
+        "due_date.withdraw_extension",
+        subject=enrolment.user,
+        ministry_id=enrolment.sponsor_ministry_id,
+        enrolment_id=enrolment.id,
+        module_id=extension.module_id,
+        due_at=extension.due_at.isoformat(),
+    )
+    db.session.delete(extension)
+    db.session.flush()
+
+
+# --- announcements ---------------------------------------------------------------------------
+
+
+def may_announce(author: User, cohort: Cohort, group: TutorGroup | None) -> bool:
+    """Lead instructors (and administrators) to the cohort or any group; a tutor to a group
+    they tutor."""
+    if leads_cohort(author, cohort):
+        return True
+    return group is not None and group.id in Scope.of(author).tutor_group_ids
+
+
+def post_announcement(
+    cohort: Cohort, author: User, title: str, body: str, group: TutorGroup | None = None
+) -> tuple[Announcement, int]:
+    """Publish an announcement on its recipients' dashboards and queue it by mail to those
+    who want mail. Returns it with the number of mails queued."""
+    if (group is not None and group.cohort_id != cohort.id) or not may_announce(
+        author, cohort, group
+    ):
+        raise NotAllowed()
+    announcement = Announcement(
+        cohort_id=cohort.id,
+        tutor_group_id=group.id if group else None,
+        author_id=author.id,
+        title=title.strip(),
+        body=body,
+    )
+    db.session.add(announcement)
+    db.session.flush()
+    query = (
+        sa.select(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .where(
+            Enrolment.cohort_id == cohort.id,
+            Enrolment.state.in_(MAILED_STATES),
+            User.notify_by_mail.is_(True),
+            User.is_active_account.is_(True),
+            User.erased_at.is_(None),
+        )
+        .options(contains_eager(Enrolment.user))
+    )
+    if group is not None:
+        query = query.where(Enrolment.tutor_group_id == group.id)
+    recipients = [e.user for e in db.session.scalars(query)]
+    url = public_url("main.home")
+    course = cohort.course
+    for person in recipients:
+        order = [person.reading_language or "", person.interface_language or "", *course.languages]
+        queue_mail(
+            "announcement",
+            person,
+            announcement=announcement,
+            author=author,
+            course_title=pick_text(course.title, order)[0],
+            cohort_name=pick_text(cohort.name, order)[0],
+            url=url,
+        )
+    audit.record(
+        author,
+        "announcement.post",
+        target=announcement,
+        cohort_id=cohort.id,
+        tutor_group_id=group.id if group else None,
+        mails=len(recipients),
+    )
+    return announcement, len(recipients)
+
+
+def recent_announcements(query: sa.Select, limit: int = 20) -> list[Announcement]:
+    return list(db.session.scalars(query.limit(limit)).unique())

@@ -1,0 +1,2 @@
+"""Discussion on the text: annotations, threads, moderation, digests and text
+sessions (discussion)."""
