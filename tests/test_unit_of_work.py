@@ -1,0 +1,140 @@
+"""The request's unit of work: one commit when the change succeeds, nothing saved when it is
+refused or fails, the refusal said in the user's language; and a GET's one audited write that
+takes the write lock first, so exports do not fail beside learners who write."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from flask import get_flashed_messages
+from flask.testing import FlaskClient
+
+from diplolearn.models import AuditEvent, Ministry, Role
+from diplolearn.services.errors import DomainError
+from diplolearn.unit_of_work import unit_of_work
+from tests.conftest import csrf_from, login
+from tests.factories import (
+    make_learner,
+    make_ministry,
+    make_published_course,
+    make_with_role,
+)
+
+
+class Refused(DomainError):
+    message = "Refused for a reason people can read."
+
+
+def _ministries(db) -> set[str]:
+    return set(db.session.scalars(sa.select(Ministry.code)))
+
+
+def test_a_change_that_succeeds_is_committed_once(app, db):
+    with app.test_request_context():
+        with unit_of_work() as work:
+            make_ministry("UOW-OK")
+        assert work.done and not work.refused
+        db.session.rollback()  # nothing is left pending: the row was committed
+        assert "UOW-OK" in _ministries(db)
+
+
+def test_a_refused_change_is_rolled_back_flashed_and_given_its_status(app, db):
+    with app.test_request_context():
+        with unit_of_work(status=422) as work:
+            make_ministry("UOW-REFUSED")
+            db.session.flush()
+            raise Refused()
+        assert work.refused and work.status == 422 and isinstance(work.error, Refused)
+        assert get_flashed_messages(with_categories=True) == [
+            ("error", "Refused for a reason people can read.")
+        ]
+        assert "UOW-REFUSED" not in _ministries(db)
+
+
+def test_a_quiet_refusal_leaves_the_message_to_the_view(app, db):
+    with app.test_request_context():
+        with unit_of_work(quiet=True) as work:
+            raise Refused()
+        assert work.refused and work.status == 409
+        assert get_flashed_messages() == []
+
+
+def test_an_unexpected_error_rolls_back_and_propagates(app, db):
+    with app.test_request_context():
+        with pytest.raises(ZeroDivisionError), unit_of_work():
+            make_ministry("UOW-BROKEN")
+            db.session.flush()
+            1 / 0  # noqa: B018
+        assert "UOW-BROKEN" not in _ministries(db)
+
+
+def test_exports_beside_learners_who_write_never_fail(committed):
+    """Three coordinators export the staff CSV (a GET that writes one audit row) while six
+    learners change their preferences (POSTs). On SQLite a read-then-write transaction would
+    meet "database is locked"; the export's write takes the lock first, so every request
+    succeeds and every export is audited."""
+    from diplolearn.extensions import db as database
+
+    with committed.app_context():
+        ministry = make_ministry("MFA-LOCK")
+        course = make_published_course(modules=1, lessons_per_module=1, with_quiz=False)
+        learners = [
+            make_learner(course.cohort, ministry=ministry, email=f"writer{n}@example.org")[0].email
+            for n in range(6)
+        ]
+        coordinators = [
+            make_with_role(Role.COORDINATOR, ministry.id, email=f"exporter{n}@example.org").email
+            for n in range(3)
+        ]
+        database.session.commit()
+        ministry_id = ministry.id
+        database.session.remove()
+
+    def client_of(email):
+        client = FlaskClient(committed, committed.response_class)
+        login(client, email)
+        return client
+
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def export(email):
+        client = client_of(email)
+        for _ in range(8):
+            response = client.get(f"/ministry/{ministry_id}/reports/staff.csv", buffered=True)
+            with lock:
+                statuses.append(response.status_code)
+
+    def write(email):
+        client = client_of(email)
+        token = csrf_from(client, "/account")
+        for n in range(8):
+            response = client.post(
+                "/account",
+                data={
+                    "csrf_token": token,
+                    "interface_language": ("fr", "en")[n % 2],
+                    "reading_language": "en",
+                    "timezone": "UTC",
+                },
+            )
+            with lock:
+                statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=export, args=(e,)) for e in coordinators]
+    threads += [threading.Thread(target=write, args=(e,)) for e in learners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(set(statuses)) == [200, 302], statuses
+    assert len(statuses) == 9 * 8
+    with committed.app_context():
+        exports = database.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "report.export")
+        )
+        assert exports == 3 * 8
