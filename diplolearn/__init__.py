@@ -52,39 +52,26 @@ def _project_path(app: Flask, name: str):
 
 
 def register_blueprints(app: Flask) -> None:
+    """One blueprint per audience area, each under its URL prefix."""
     from diplolearn.admin import bp as admin_bp
-    from diplolearn.assignments import bp as assignments_bp
     from diplolearn.auth import bp as auth_bp
     from diplolearn.authoring import bp as authoring_bp
     from diplolearn.certificates import bp as certificates_bp
-    from diplolearn.coursefiles import bp as coursefiles_bp
     from diplolearn.learner import bp as learner_bp
     from diplolearn.main import bp as main_bp
     from diplolearn.ministry import bp as ministry_bp
-    from diplolearn.privacy import bp as privacy_bp
-    from diplolearn.reports import bp as reports_bp
-    from diplolearn.results import bp as results_bp
     from diplolearn.teach import bp as teach_bp
-    from diplolearn.teach.nominations import bp as nominations_bp
-    from diplolearn.tracking import bp as tracking_bp
     from diplolearn.verify import bp as verify_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(main_bp)  # /, /healthz, /account, /media/images
+    app.register_blueprint(auth_bp)  # /login, /logout, /invitation, /password
     app.register_blueprint(learner_bp, url_prefix="/learn")
-    app.register_blueprint(assignments_bp, url_prefix="/teach/courses")
-    app.register_blueprint(certificates_bp, url_prefix="/certificates")
-    app.register_blueprint(coursefiles_bp)
-    app.register_blueprint(verify_bp)
-    app.register_blueprint(ministry_bp, url_prefix="/ministry")
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(privacy_bp)
-    app.register_blueprint(tracking_bp, url_prefix="/teach")
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(authoring_bp, url_prefix="/author")
-    app.register_blueprint(nominations_bp)
-    app.register_blueprint(results_bp, url_prefix="/teach/courses/<int:course_id>")
+    app.register_blueprint(ministry_bp, url_prefix="/ministry")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(certificates_bp, url_prefix="/certificates")
+    app.register_blueprint(verify_bp, url_prefix="/verify")
 
 
 def register_errorhandlers(app: Flask) -> None:

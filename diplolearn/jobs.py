@@ -206,8 +206,9 @@ def purge_roster_uploads(now: dt.datetime) -> dict[str, int]:
 # Release first, and invite, so that their mail goes out in the same run.
 def send_discussion_digests(now: dt.datetime) -> dict[str, int]:
     """Each tutor group's week of discussion, mailed to its members and tutors
-    (services.discussion.discussion.send_weekly_digests: at most once a week per person and group)."""
-    from diplolearn.services.discussion.discussion import send_weekly_digests
+    (services.discussion.notifications.send_weekly_digests: at most once a week per person and
+    group)."""
+    from diplolearn.services.discussion.notifications import send_weekly_digests
 
     return send_weekly_digests(now)
 

@@ -1,5 +1,6 @@
 """What every template can use: the page language and direction, formatting filters, the
-language switcher."""
+language switcher, ``text_of`` (a text in the reader's language) and the labels of roles,
+enrolment states and submission states."""
 
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ ENROLMENT_STATE_LABELS = {
     "deferred": _l("Deferred"),
     "waitlisted": _l("On the waiting list"),
 }
+SUBMISSION_STATE_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Waiting for grading"),
+    "returned": _l("Returned"),
+}
+
+
+def text_of(mapping: dict) -> str:
+    """A per-language text in the reader's language, else English, Arabic, French."""
+    return i18n.pick_text(mapping or {}, [i18n.current_language(), "en", "ar", "fr"])[0]
 
 
 def register(app: Flask) -> None:
@@ -52,4 +63,6 @@ def register(app: Flask) -> None:
             "viewer": current_user,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "enrolment_state_label": lambda state: ENROLMENT_STATE_LABELS.get(state, state),
+            "submission_state": lambda state: SUBMISSION_STATE_LABELS.get(state, state),
+            "text_of": text_of,
         }

@@ -31,12 +31,12 @@ from diplolearn.services import progress
 from diplolearn.services.accounts import accounts
 from diplolearn.services.assessment import assignments as assignment_service
 from diplolearn.services.assessment import quizzes, submission_files
-from diplolearn.services.authoring import authoring, quiz_authoring
+from diplolearn.services.authoring import corrections, drafting, outline, quiz_authoring
 from diplolearn.services.catalogue import coursefiles
 from diplolearn.services.catalogue import images as lesson_images
 from diplolearn.services.certificates import certificates
 from diplolearn.services.cohorts import cohorts, organisations, tracking
-from diplolearn.services.discussion import discussion
+from diplolearn.services.discussion import posting, text_sessions
 from diplolearn.services.ministries import rosters
 from tests.conftest import csrf_from, login
 from tests.factories import (
@@ -779,11 +779,11 @@ def _build_world(app, db):
         enrolment, m1.module_id, now + dt.timedelta(days=5), "Posted abroad", by=users["instructor"]
     )
     standing = progress.course_progress(enrolment)
-    annotation = discussion.annotate(
+    annotation = posting.annotate(
         enrolment, standing, standing.lesson("m1-l1"), "p1", kind="question", body="Why?", lang="en"
     )
     other_standing = progress.course_progress(other_enrolment)
-    other_annotation = discussion.annotate(
+    other_annotation = posting.annotate(
         other_enrolment,
         other_standing,
         other_standing.lesson("m1-l1"),
@@ -792,7 +792,7 @@ def _build_world(app, db):
         body="Group 2 only.",
         lang="en",
     )
-    session = discussion.open_session(
+    session = text_sessions.open_session(
         cohort,
         group,
         title="Week 1",
@@ -801,7 +801,7 @@ def _build_world(app, db):
         by=users["tutor"],
         may_open_cohort=False,
     )
-    other_session = discussion.open_session(
+    other_session = text_sessions.open_session(
         cohort,
         other_group,
         title="Week 1",
@@ -829,16 +829,16 @@ def _build_world(app, db):
     course_upload = coursefiles.save_upload(
         course, "course.zip", coursefiles.export_zip(course, published.version), users["instructor"]
     )
-    draft = authoring.open_draft(course, users["instructor"])
-    module = authoring.find_module(authoring.spec_of(draft), "m1")
-    authoring.edit_module(
+    draft = drafting.open_draft(course, users["instructor"])
+    module = drafting.find_module(drafting.spec_of(draft), "m1")
+    outline.edit_module(
         draft,
         "m1",
         {**module.title, "en": "Module one, edited"},
-        authoring.token_of(module.title),
+        drafting.token_of(module.title),
         users["instructor"],
     )
-    change = authoring.history(course, "module", "m1")[0]
+    change = corrections.history(course, "module", "m1")[0]
     quiz_authoring.save_category(
         draft, "m1", None, {"ar": "بنك", "en": "Bank"}, "", users["instructor"], new_key="m1-bank"
     )

@@ -9,8 +9,15 @@ import pytest
 import sqlalchemy as sa
 
 from diplolearn.models import AuditEvent, TokenPurpose, User, UserToken, utcnow
-from diplolearn.services.accounts import EmailTaken, InvalidCredentials, WeakPassword, accounts
-from diplolearn.services.errors import TokenExpired, TokenInvalid, TokenUsed
+from diplolearn.services.accounts import (
+    EmailTaken,
+    InvalidCredentials,
+    TokenExpired,
+    TokenInvalid,
+    TokenUsed,
+    WeakPassword,
+    accounts,
+)
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import PASSWORD, make_user
 

@@ -26,7 +26,17 @@ from diplolearn.models import (
     TranslationFlag,
 )
 from diplolearn.services import progress as progress_service
-from diplolearn.services.authoring import authoring
+from diplolearn.services.authoring import (
+    AuthoringError,
+    ContentInvalid,
+    StaleEdit,
+    corrections,
+    drafting,
+    lessons,
+    outline,
+    owners,
+    publishing,
+)
 from tests.conftest import login, post_form
 from tests.factories import make_course, make_learner, make_with_role
 
@@ -46,26 +56,26 @@ def _lesson(course, key) -> Lesson:
 
 
 def _texts(spec_lesson):
-    return authoring.lesson_texts(spec_lesson)
+    return lessons.lesson_texts(spec_lesson)
 
 
 def _first_lesson(version):
-    spec = authoring.spec_of(version)
+    spec = drafting.spec_of(version)
     return spec.modules[0].lessons[0]
 
 
 def _edit(draft, key, language, replace, by=None, token=None):
     """Edit one language of a lesson through the service, as the form posts it."""
-    _, lesson = authoring.find_lesson(authoring.spec_of(draft), key)
+    _, lesson = drafting.find_lesson(drafting.spec_of(draft), key)
     texts = _texts(lesson)
     title, body = texts[language]
     texts[language] = (title, replace(body))
-    authoring.edit_lesson(draft, key, texts, token or authoring.token_of(_texts(lesson)), by)
+    lessons.edit_lesson(draft, key, texts, token or drafting.token_of(_texts(lesson)), by)
 
 
 def _author(course, client=None):
     user = make_with_role(Role.INSTRUCTOR, course.id)
-    authoring.add_owner(course, user, None)
+    owners.add_owner(course, user, None)
     if client is not None:
         login(client, user.email)
     return user
@@ -73,7 +83,7 @@ def _author(course, client=None):
 
 def _form_data(lesson, **changes) -> dict:
     """The lesson editor's fields as the page fills them, with ``changes`` applied."""
-    data = {"token": authoring.token_of(_texts(lesson)), "save": "1"}
+    data = {"token": drafting.token_of(_texts(lesson)), "save": "1"}
     for lang, (title, body) in _texts(lesson).items():
         data[f"title_{lang}"], data[f"body_{lang}"] = title, body
     data.update(changes)
@@ -81,11 +91,11 @@ def _form_data(lesson, **changes) -> dict:
 
 
 def _draft_lesson(course, key):
-    return authoring.find_lesson(authoring.spec_of(authoring.draft_of(course)), key)[1]
+    return drafting.find_lesson(drafting.spec_of(drafting.draft_of(course)), key)[1]
 
 
 def _published_lesson(course, key):
-    return authoring.find_lesson(authoring.spec_of(authoring.latest_published(course)), key)[1]
+    return drafting.find_lesson(drafting.spec_of(drafting.latest_published(course)), key)[1]
 
 
 def _as(client, user):
@@ -107,11 +117,11 @@ def test_a_draft_is_a_deep_copy_of_the_latest_published_version(app, db):
     from diplolearn.courses.writer import course_files
 
     course = _import()
-    published = authoring.latest_published(course)
-    draft = authoring.open_draft(course, None)
+    published = drafting.latest_published(course)
+    draft = drafting.open_draft(course, None)
     assert draft.state == "draft" and draft.number == published.number + 1
-    assert authoring.open_draft(course, None) is draft  # one open draft per course
-    assert course_files(authoring.spec_of(draft)) == course_files(authoring.spec_of(published))
+    assert drafting.open_draft(course, None) is draft  # one open draft per course
+    assert course_files(drafting.spec_of(draft)) == course_files(drafting.spec_of(published))
     draft_rows = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(LessonRevision)
@@ -128,8 +138,8 @@ def test_a_draft_is_a_deep_copy_of_the_latest_published_version(app, db):
     from diplolearn.courses.exporter import version_spec
 
     exported = course_files(version_spec(course.key))
-    assert exported == course_files(authoring.spec_of(published))
-    assert "Draft only." in "".join(course_files(authoring.spec_of(draft)).values())
+    assert exported == course_files(drafting.spec_of(published))
+    assert "Draft only." in "".join(course_files(drafting.spec_of(draft)).values())
     spec, files = load_course(BASICS)
     assert import_course(spec, files).created is False
 
@@ -169,7 +179,7 @@ def test_an_owner_edits_a_lesson_side_by_side_and_the_other_languages_are_flagge
     # Both en and ar changed: the French text (optional language) needs an update.
     flags = {f.language for f in db.session.scalars(sa.select(TranslationFlag))}
     assert flags == ({"fr"} if "fr" in saved.texts else set())
-    changes = authoring.history(course, "lesson", key)
+    changes = corrections.history(course, "lesson", key)
     assert {c.language for c in changes} == {"ar", "en"}
     assert all(c.by_id == owner.id and c.action == "edit" for c in changes)
     english = next(c for c in changes if c.language == "en")
@@ -184,7 +194,7 @@ def test_an_owner_edits_a_lesson_side_by_side_and_the_other_languages_are_flagge
 def test_one_language_changing_flags_the_others_until_a_translator_clears_it(client, db):
     course = _import()
     user = _author(course, client)
-    draft = authoring.open_draft(course, user)
+    draft = drafting.open_draft(course, user)
     key = "what-is-digital-diplomacy"
     _edit(draft, key, "en", lambda b: b.replace("diplomacy", "Diplomacy", 1), user)
     flag = db.session.scalar(sa.select(TranslationFlag))
@@ -199,7 +209,7 @@ def test_one_language_changing_flags_the_others_until_a_translator_clears_it(cli
     )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(TranslationFlag)) is None
-    cleared = authoring.history(course, "lesson", key)[0]
+    cleared = corrections.history(course, "lesson", key)[0]
     assert (cleared.action, cleared.language, cleared.by_id) == (
         "translation_cleared",
         "ar",
@@ -210,7 +220,7 @@ def test_one_language_changing_flags_the_others_until_a_translator_clears_it(cli
 def test_two_instructors_saving_the_same_draft_is_detected_not_overwritten(client, db):
     course = _import()
     first = _author(course)
-    draft = authoring.open_draft(course, first)
+    draft = drafting.open_draft(course, first)
     key = "what-is-digital-diplomacy"
     opened = _draft_lesson(course, key)  # both instructors opened the editor on this text
     _edit(
@@ -219,7 +229,7 @@ def test_two_instructors_saving_the_same_draft_is_detected_not_overwritten(clien
         "en",
         lambda b: b + " First instructor's sentence.",
         first,
-        token=authoring.token_of(_texts(opened)),
+        token=drafting.token_of(_texts(opened)),
     )
     second = make_with_role(Role.INSTRUCTOR, course.id)
     login(client, second.email)
@@ -236,21 +246,21 @@ def test_two_instructors_saving_the_same_draft_is_detected_not_overwritten(clien
     assert "Second instructor&#39;s sentence." in html  # mine, kept in the form
     saved = _texts(_draft_lesson(course, key))["en"][1]
     assert "First instructor's sentence." in saved and "Second" not in saved
-    with pytest.raises(authoring.StaleEdit):
+    with pytest.raises(StaleEdit):
         _edit(
             draft,
             key,
             "en",
             lambda b: b + " again",
             second,
-            token=authoring.token_of(_texts(opened)),
+            token=drafting.token_of(_texts(opened)),
         )
 
 
 def test_bad_lesson_text_is_refused_whole(client, db):
     course = _import()
     _author(course, client)
-    draft = authoring.open_draft(course, None)
+    draft = drafting.open_draft(course, None)
     key = "what-is-digital-diplomacy"
     lesson = _draft_lesson(course, key)
     before = _texts(lesson)
@@ -269,7 +279,7 @@ def test_bad_lesson_text_is_refused_whole(client, db):
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
     assert _texts(_draft_lesson(course, key)) == before
-    assert authoring.history(course, "lesson", key) == []
+    assert corrections.history(course, "lesson", key) == []
     assert draft.state == "draft"
 
 
@@ -279,7 +289,7 @@ def test_bad_lesson_text_is_refused_whole(client, db):
 def test_create_and_reorder_modules_and_lessons(client, db):
     course = _import()
     _author(course, client)
-    authoring.open_draft(course, None)
+    drafting.open_draft(course, None)
     base = f"/author/courses/{course.id}"
     response = post_form(
         client,
@@ -297,26 +307,26 @@ def test_create_and_reorder_modules_and_lessons(client, db):
     }
     response = post_form(client, f"{base}/modules/closing/lessons/new", texts)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    spec = authoring.spec_of(authoring.draft_of(course))
+    spec = drafting.spec_of(drafting.draft_of(course))
     assert spec.modules[-1].id == "closing"
     assert [lesson.id for lesson in spec.modules[-1].lessons] == ["last-words"]
     keys = [m.id for m in spec.modules]
     # Without JavaScript: move up and down.
     post_form(client, f"{base}/modules/closing/move", {"up": "1"}, form_page=base)
-    assert [m.id for m in authoring.spec_of(authoring.draft_of(course)).modules] == [
+    assert [m.id for m in drafting.spec_of(drafting.draft_of(course)).modules] == [
         *keys[:-2],
         "closing",
         keys[-2],
     ]
     post_form(client, f"{base}/modules/closing/move", {"down": "1"}, form_page=base)
-    assert [m.id for m in authoring.spec_of(authoring.draft_of(course)).modules] == keys
+    assert [m.id for m in drafting.spec_of(drafting.draft_of(course)).modules] == keys
     # Drag and drop posts the target position.
     post_form(client, f"{base}/modules/closing/move", {"to": "1"}, form_page=base)
-    assert next(m.id for m in authoring.spec_of(authoring.draft_of(course)).modules) == "closing"
+    assert next(m.id for m in drafting.spec_of(drafting.draft_of(course)).modules) == "closing"
     first = spec.modules[0]
     lesson_keys = [lesson.id for lesson in first.lessons]
     post_form(client, f"{base}/lessons/{lesson_keys[0]}/move", {"down": "1"}, form_page=base)
-    moved = authoring.find_module(authoring.spec_of(authoring.draft_of(course)), first.id)
+    moved = drafting.find_module(drafting.spec_of(drafting.draft_of(course)), first.id)
     assert [lesson.id for lesson in moved.lessons][:2] == [lesson_keys[1], lesson_keys[0]]
     # A duplicate id is refused with a message.
     response = post_form(
@@ -335,31 +345,31 @@ def test_retiring_keeps_learner_records_and_never_deletes(client, db):
     _learner, enrolment = make_learner(cohort)
     base = f"/author/courses/{course.id}"
     # A lesson questions point at cannot be retired: a clear message, nothing changed.
-    draft = authoring.open_draft(course, user)
+    draft = drafting.open_draft(course, user)
     response = post_form(
         client, f"{base}/lessons/what-is-digital-diplomacy/retire", {}, follow_redirects=True
     )
     assert "Questions or discussions point at this lesson" in response.get_data(as_text=True)
     # A new lesson, published and studied, then retired.
-    module = authoring.spec_of(draft).modules[0].id
-    authoring.create_lesson(
+    module = drafting.spec_of(draft).modules[0].id
+    lessons.create_lesson(
         draft,
         module,
         "extra",
         {"en": ("Extra", "{#extra-1}\nMore reading."), "ar": ("إضافي", "{#extra-1}\nقراءة.")},
         user,
     )
-    v2 = authoring.publish(draft, user)
-    authoring.move_cohort(cohort, v2, user)
+    v2 = publishing.publish(draft, user)
+    publishing.move_cohort(cohort, v2, user)
     _mark_done(enrolment, "extra")
-    authoring.open_draft(course, user)
+    drafting.open_draft(course, user)
     confirm = client.get(f"{base}/lessons/extra/retire")
     assert confirm.status_code == 200 and "1 record on it" in confirm.get_data(as_text=True)
     response = post_form(client, f"{base}/lessons/extra/retire", {})
     assert response.status_code == 302
     assert _lesson(course, "extra").retired_at is None  # not before publication
     assert "extra" not in [
-        lesson.id for lesson in authoring.spec_of(authoring.draft_of(course)).lessons()
+        lesson.id for lesson in drafting.spec_of(drafting.draft_of(course)).lessons()
     ]
     assert post_form(client, f"{base}/publish", {}).status_code == 302
     db.session.expire_all()
@@ -375,8 +385,8 @@ def test_retiring_keeps_learner_records_and_never_deletes(client, db):
     )
     # The cohort still follows the version that has the lesson.
     assert cohort.course_version_id == v2.id
-    assert "extra" in [item.id for item in authoring.spec_of(v2).lessons()]
-    assert authoring.history(course, "lesson", "extra")[0].action == "retire"
+    assert "extra" in [item.id for item in drafting.spec_of(v2).lessons()]
+    assert corrections.history(course, "lesson", "extra")[0].action == "retire"
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "lesson.retire"))
 
 
@@ -402,20 +412,20 @@ def db_flush():
 def test_publish_makes_a_version_cohorts_keep_theirs_until_moved_with_progress(client, db):
     course = _import()
     user = _author(course, client)
-    v1 = authoring.latest_published(course)
+    v1 = drafting.latest_published(course)
     cohort = authoring_default_cohort(course)
     _learner, enrolment = make_learner(cohort)
-    key = authoring.spec_of(v1).modules[0].lessons[0].id
+    key = drafting.spec_of(v1).modules[0].lessons[0].id
     _mark_done(enrolment, key)
-    draft = authoring.open_draft(course, user)
+    draft = drafting.open_draft(course, user)
     _edit(draft, key, "en", lambda b: b + " Published in version two.", user)
     base = f"/author/courses/{course.id}"
     assert client.get(f"{base}/publish").status_code == 200
     assert post_form(client, f"{base}/publish", {}).status_code == 302
     db.session.expire_all()
-    v2 = authoring.latest_published(course)
+    v2 = drafting.latest_published(course)
     assert v2.number == v1.number + 1 and v2.state == "published" and v2.source_digest
-    assert authoring.draft_of(course) is None
+    assert drafting.draft_of(course) is None
     assert cohort.course_version_id == v1.id  # kept
     page = client.get(base)
     assert page.status_code == 200
@@ -439,13 +449,13 @@ def test_publish_makes_a_version_cohorts_keep_theirs_until_moved_with_progress(c
 def test_a_draft_with_problems_is_not_published(client, db):
     course = _import()
     _author(course, client)
-    draft = authoring.open_draft(course, None)
-    authoring.create_module(draft, "empty-module", {"en": "Empty", "ar": "فارغ"}, None)
+    draft = drafting.open_draft(course, None)
+    outline.create_module(draft, "empty-module", {"en": "Empty", "ar": "فارغ"}, None)
     response = post_form(client, f"/author/courses/{course.id}/publish", {})
     assert response.status_code == 409
     assert "neither lessons nor a quiz" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert authoring.draft_of(course) is not None
+    assert drafting.draft_of(course) is not None
 
 
 # --- corrections ---------------------------------------------------------------------------
@@ -454,11 +464,11 @@ def test_a_draft_with_problems_is_not_published(client, db):
 def test_a_correction_reaches_running_cohorts_audited_and_in_history(client, db, tmp_path):
     course = _import()
     user = _author(course)
-    version = authoring.latest_published(course)
+    version = drafting.latest_published(course)
     cohort = authoring_default_cohort(course)
     learner, enrolment = make_learner(cohort)
     key = "what-is-digital-diplomacy"
-    draft = authoring.open_draft(course, user)
+    draft = drafting.open_draft(course, user)
     reader = _as(client, learner)
     page = reader.get(f"/learn/{enrolment.id}/lessons/{key}")
     assert page.status_code == 200 and "Typo-fixed" not in page.get_data(as_text=True)
@@ -471,9 +481,9 @@ def test_a_correction_reaches_running_cohorts_audited_and_in_history(client, db,
     response = post_form(client, path, {"body": corrected, "save": "1"})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     db.session.expire_all()
-    assert authoring.latest_published(course).id == version.id  # no new version
+    assert drafting.latest_published(course).id == version.id  # no new version
     assert version.corrected_at is not None
-    change = authoring.history(course, "lesson", key)[0]
+    change = corrections.history(course, "lesson", key)[0]
     assert change.action == "correction" and change.by_id == user.id
     assert "Typo-fixed." in change.after and "Typo-fixed." not in change.before
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "lesson.correct"))
@@ -493,7 +503,7 @@ def test_a_correction_reaches_running_cohorts_audited_and_in_history(client, db,
 
 def test_a_correction_cannot_change_the_structure(app, db):
     course = _import()
-    version = authoring.latest_published(course)
+    version = drafting.latest_published(course)
     key = "what-is-digital-diplomacy"
     revision = db.session.scalar(
         sa.select(LessonRevision)
@@ -501,10 +511,10 @@ def test_a_correction_cannot_change_the_structure(app, db):
         .where(LessonRevision.course_version_id == version.id, Lesson.key == key)
     )
     body = _texts(_published_lesson(course, key))["en"][1]
-    with pytest.raises(authoring.ContentInvalid):
-        authoring.correct(revision, "en", body + "\n\n{#extra}\nMore.", None)
+    with pytest.raises(ContentInvalid):
+        corrections.correct(revision, "en", body + "\n\n{#extra}\nMore.", None)
     assert version.corrected_at is None
-    assert authoring.history(course, "lesson", key) == []
+    assert corrections.history(course, "lesson", key) == []
 
 
 # --- copies ----------------------------------------------------------------------------------
@@ -528,8 +538,8 @@ def test_copying_a_course_is_a_deep_copy_with_new_ids_and_attribution(client, db
     assert copy.copied_from_id == course.id
     assert copy.attribution[-1]["course"] == course.key
     assert owner.display_name in copy.attribution[-1]["owners"]
-    assert authoring.is_owner(other, copy)
-    original, copied = (authoring.spec_of(authoring.latest_published(c)) for c in (course, copy))
+    assert owners.is_owner(other, copy)
+    original, copied = (drafting.spec_of(drafting.latest_published(c)) for c in (course, copy))
     copied.id = original.id
     assert course_files(copied) == course_files(original)
 
@@ -554,7 +564,7 @@ def test_owners_and_coauthors_edit_other_instructors_read_and_copy_others_never(
 
     course = _import()
     owner = _author(course)
-    authoring.open_draft(course, owner)
+    drafting.open_draft(course, owner)
     base = f"/author/courses/{course.id}"
     key = "what-is-digital-diplomacy"
     coauthor = make_with_role(Role.INSTRUCTOR, course.id)
@@ -633,7 +643,7 @@ def test_xss_payloads_never_survive_into_the_preview_or_the_learners_page(client
     user = _author(course, client)
     cohort = authoring_default_cohort(course)
     learner, enrolment = make_learner(cohort)
-    draft = authoring.open_draft(course, user)
+    draft = drafting.open_draft(course, user)
     key = "what-is-digital-diplomacy"
     path = f"/author/courses/{course.id}/lessons/{key}/edit"
     accepted = []
@@ -659,8 +669,8 @@ def test_xss_payloads_never_survive_into_the_preview_or_the_learners_page(client
         else:
             assert "sanitiser" in saved.get_data(as_text=True)
     assert accepted  # the Markdown javascript: link passes the file rules: the cleaner stops it
-    version = authoring.publish(draft, user)
-    authoring.move_cohort(cohort, version, user)
+    version = publishing.publish(draft, user)
+    publishing.move_cohort(cohort, version, user)
     page = _as(client, learner).get(f"/learn/{enrolment.id}/lessons/{key}")
     assert page.status_code == 200
     assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
@@ -675,7 +685,7 @@ def test_the_learners_page_cleans_even_text_stored_behind_the_editors_back(clien
     cohort = authoring_default_cohort(course)
     learner, enrolment = make_learner(cohort)
     key = "what-is-digital-diplomacy"
-    version = authoring.latest_published(course)
+    version = drafting.latest_published(course)
     revision = db.session.scalar(
         sa.select(LessonRevision)
         .join(Lesson)
@@ -740,45 +750,45 @@ def test_a_browser_edit_exports_canonically_and_round_trips_byte_for_byte(
 
 def test_module_titles_are_saved_with_the_same_conflict_detection(app, db):
     course = _import()
-    draft = authoring.open_draft(course, None)
-    module = authoring.spec_of(draft).modules[0]
-    token = authoring.token_of(module.title)
-    authoring.edit_module(draft, module.id, {**module.title, "en": "First title"}, token, None)
-    with pytest.raises(authoring.StaleEdit) as stale:
-        authoring.edit_module(draft, module.id, {**module.title, "en": "Second title"}, token, None)
+    draft = drafting.open_draft(course, None)
+    module = drafting.spec_of(draft).modules[0]
+    token = drafting.token_of(module.title)
+    outline.edit_module(draft, module.id, {**module.title, "en": "First title"}, token, None)
+    with pytest.raises(StaleEdit) as stale:
+        outline.edit_module(draft, module.id, {**module.title, "en": "Second title"}, token, None)
     assert stale.value.current["en"] == "First title"
-    assert authoring.spec_of(draft).modules[0].title["en"] == "First title"
-    with pytest.raises(authoring.ContentInvalid):
-        authoring.edit_module(
+    assert drafting.spec_of(draft).modules[0].title["en"] == "First title"
+    with pytest.raises(ContentInvalid):
+        outline.edit_module(
             draft,
             module.id,
             {"en": "No Arabic"},
-            authoring.token_of(authoring.spec_of(draft).modules[0].title),
+            drafting.token_of(drafting.spec_of(draft).modules[0].title),
             None,
         )
-    change = authoring.history(course, "module", module.id)[0]
+    change = corrections.history(course, "module", module.id)[0]
     assert "en: First title" in change.after and change.before
 
 
 def test_discarding_a_draft_leaves_published_versions_and_history(client, db):
     course = _import()
     user = _author(course, client)
-    published = authoring.latest_published(course)
-    draft = authoring.open_draft(course, user)
+    published = drafting.latest_published(course)
+    draft = drafting.open_draft(course, user)
     _edit(draft, "what-is-digital-diplomacy", "en", lambda b: b + " Discarded.", user)
     base = f"/author/courses/{course.id}"
     assert client.get(f"{base}/draft/discard").status_code == 200
     assert post_form(client, f"{base}/draft/discard", {}).status_code == 302
     db.session.expire_all()
-    assert authoring.draft_of(course) is None
-    assert authoring.latest_published(course).id == published.id
+    assert drafting.draft_of(course) is None
+    assert drafting.latest_published(course).id == published.id
     assert (
         "Discarded." not in _texts(_published_lesson(course, "what-is-digital-diplomacy"))["en"][1]
     )
-    change = authoring.history(course, "lesson", "what-is-digital-diplomacy")[0]
+    change = corrections.history(course, "lesson", "what-is-digital-diplomacy")[0]
     assert change.course_version_id is None and "Discarded." in change.after
     # A new draft starts again from the published version.
-    assert authoring.open_draft(course, user).number == published.number + 1
+    assert drafting.open_draft(course, user).number == published.number + 1
 
 
 # --- module settings, authors leaving, retiring a course (issue 7 parts 1 and 4) -------------
@@ -809,11 +819,11 @@ def _settings_form(client, base, key):
 
 
 def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history(client, db):
-    from diplolearn.services.authoring import authoring_settings
+    from diplolearn.services.authoring import module_settings
 
     course = _import()
     _author(course, client)
-    draft = authoring.open_draft(course, None)
+    draft = drafting.open_draft(course, None)
     _db.session.commit()
     base = f"/author/courses/{course.id}"
     assert f"{base}/modules/social-media/settings" in client.get(base).get_data(as_text=True)
@@ -836,7 +846,7 @@ def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history
     response = post_form(client, f"{base}/modules/social-media/settings", data)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     _db.session.expire_all()
-    module = authoring.find_module(authoring.spec_of(draft), "social-media")
+    module = drafting.find_module(drafting.spec_of(draft), "social-media")
     assert module.objectives["en"] == ["Use social media well", "Measure reach"]
     assert (module.estimated_minutes, module.week, module.required) == (40, 5, False)
     assert module.discussion.prompt == {"en": "Which platform?", "ar": "أي منصة؟"}
@@ -844,65 +854,65 @@ def test_module_settings_and_lesson_minutes_are_edited_on_the_draft_with_history
     first = module.lessons[0]
     assert (first.required, first.estimated_minutes) == (False, 17)
     # The published version is untouched; the history shows both changes.
-    published = authoring.find_module(
-        authoring.spec_of(authoring.latest_published(course)), "social-media"
+    published = drafting.find_module(
+        drafting.spec_of(drafting.latest_published(course)), "social-media"
     )
     assert published.week == 2 and published.discussion is None
-    change = authoring.history(course, "module", "social-media")[0]
+    change = corrections.history(course, "module", "social-media")[0]
     assert "week: 2" in change.before and "week: 5" in change.after
     assert "discussion en: Which platform?" in change.after
-    lesson_change = authoring.history(course, "lesson", first.id)[0]
+    lesson_change = corrections.history(course, "lesson", first.id)[0]
     assert "required: no" in lesson_change.after and "17" in lesson_change.after
     # A stale token is refused with the current settings; nothing is written.
     response = post_form(client, f"{base}/modules/social-media/settings", {**data, "week": "9"})
     assert response.status_code == 409
     assert "week: 5" in response.get_data(as_text=True)
     _db.session.expire_all()
-    assert authoring.find_module(authoring.spec_of(draft), "social-media").week == 5
+    assert drafting.find_module(drafting.spec_of(draft), "social-media").week == 5
     # The draft still passes the full course check and publishes.
-    assert authoring.check_spec(authoring.spec_of(draft))[0] == []
-    token = authoring_settings.settings_token(module)
+    assert publishing.check_spec(drafting.spec_of(draft))[0] == []
+    token = module_settings.settings_token(module)
     assert (
-        authoring_settings.settings_token(
-            authoring.find_module(authoring.spec_of(draft), "social-media")
+        module_settings.settings_token(
+            drafting.find_module(drafting.spec_of(draft), "social-media")
         )
         == token
     )
 
 
 def test_prerequisites_follow_the_course_checks_rule_and_bad_settings_save_nothing(app, db):
-    from diplolearn.services.authoring import authoring_settings
+    from diplolearn.services.authoring import module_settings
 
     course = _import()
-    draft = authoring.open_draft(course, None)
+    draft = drafting.open_draft(course, None)
 
     def save(key, **changes):
-        module = authoring.find_module(authoring.spec_of(draft), key)
-        current = authoring_settings.module_settings(module)
+        module = drafting.find_module(drafting.spec_of(draft), key)
+        current = module_settings.module_settings(module)
         settings = {
             **current,
             "objectives": {k: "\n".join(v) for k, v in current["objectives"].items()},
             "lessons": {lesson["id"]: lesson for lesson in current["lessons"]},
             **changes,
         }
-        authoring_settings.edit_module_settings(
-            draft, key, settings, authoring_settings.settings_token(module), None
+        module_settings.edit_module_settings(
+            draft, key, settings, module_settings.settings_token(module), None
         )
 
-    before = authoring.spec_of(draft)
+    before = drafting.spec_of(draft)
     for prerequisites, message in (
         (["virtual-embassies"], "comes after"),
         (["foundations", "no-such-module"], "not a module"),
         (["social-media"], "cannot require itself"),
     ):
-        with pytest.raises(authoring.ContentInvalid) as refused:
+        with pytest.raises(ContentInvalid) as refused:
             save("social-media", prerequisites=prerequisites)
         assert any(message in p for p in refused.value.problems), refused.value.problems
     # A cycle is impossible: foundations cannot require a module listed after it.
-    with pytest.raises(authoring.ContentInvalid):
+    with pytest.raises(ContentInvalid):
         save("foundations", prerequisites=["virtual-embassies"])
     # Every problem at once, nothing half-saved.
-    with pytest.raises(authoring.ContentInvalid) as refused:
+    with pytest.raises(ContentInvalid) as refused:
         save(
             "social-media",
             week=60,
@@ -912,35 +922,31 @@ def test_prerequisites_follow_the_course_checks_rule_and_bad_settings_save_nothi
             prerequisites=[],
         )
     assert len(refused.value.problems) >= 4
-    assert authoring.spec_of(draft) == before
-    assert authoring.history(course, "module", "social-media") == []
+    assert drafting.spec_of(draft) == before
+    assert corrections.history(course, "module", "social-media") == []
     # Dropping a prerequisite is fine and recorded.
     save("virtual-embassies", prerequisites=[])
-    assert authoring.find_module(authoring.spec_of(draft), "virtual-embassies").prerequisites == []
-    assert "prerequisites: —" in authoring.history(course, "module", "virtual-embassies")[0].after
+    assert drafting.find_module(drafting.spec_of(draft), "virtual-embassies").prerequisites == []
+    assert "prerequisites: —" in corrections.history(course, "module", "virtual-embassies")[0].after
     # An existing discussion keeps its id and the paragraph it refers to.
-    discussion = authoring.find_module(authoring.spec_of(draft), "foundations").discussion
+    discussion = drafting.find_module(drafting.spec_of(draft), "foundations").discussion
     save("foundations", discussion={**discussion.prompt, "en": "A new prompt?"})
-    changed = authoring.find_module(authoring.spec_of(draft), "foundations").discussion
+    changed = drafting.find_module(drafting.spec_of(draft), "foundations").discussion
     assert (changed.id, changed.refers_to) == (discussion.id, discussion.refers_to)
     assert changed.prompt["en"] == "A new prompt?"
-    with pytest.raises(authoring.ContentInvalid):  # not removed by emptying it
+    with pytest.raises(ContentInvalid):  # not removed by emptying it
         save("foundations", discussion={})
     # Reordering keeps the same rule: social-media needs foundations, so it cannot go first.
-    with pytest.raises(authoring.ContentInvalid) as refused:
-        authoring.move(draft, "module", "social-media", "up", None)
+    with pytest.raises(ContentInvalid) as refused:
+        outline.move(draft, "module", "social-media", "up", None)
     assert any("needs foundations first" in p for p in refused.value.problems)
-    assert [m.id for m in authoring.spec_of(draft).modules][:2] == ["foundations", "social-media"]
+    assert [m.id for m in drafting.spec_of(draft).modules][:2] == ["foundations", "social-media"]
 
 
 def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client, db):
-    from diplolearn.services.authoring import authoring_settings
-
     course = _import()
     owner = _author(course)
-    coauthor = authoring.add_coauthor(
-        course, make_with_role(Role.INSTRUCTOR, course.id).email, owner
-    )
+    coauthor = owners.add_coauthor(course, make_with_role(Role.INSTRUCTOR, course.id).email, owner)
     _db.session.commit()
     base = f"/author/courses/{course.id}"
     browser = _as(client, owner)
@@ -964,9 +970,9 @@ def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client,
     )
     assert response.status_code == 302
     _db.session.expire_all()
-    assert authoring.is_owner(owner, course)
-    with pytest.raises(authoring.AuthoringError):
-        authoring_settings.remove_author(course, owner, admin)
+    assert owners.is_owner(owner, course)
+    with pytest.raises(AuthoringError):
+        owners.remove_author(course, owner, admin)
     _db.session.rollback()
     response = post_form(browser, f"{base}/authors/{coauthor.id}/remove", {}, form_page=base)
     assert response.status_code == 302
@@ -996,8 +1002,8 @@ def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client,
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("/")
     _db.session.expire_all()
-    assert authoring.owners(course) == [third]
-    assert not authoring.is_owner(owner, course)
+    assert owners.owners(course) == [third]
+    assert not owners.is_owner(owner, course)
 
 
 def test_retiring_a_course_is_refused_while_a_cohort_runs_and_keeps_records(client, db):
@@ -1048,7 +1054,7 @@ def test_an_administrator_names_the_owner_of_a_course_imported_from_files(client
     future_owner = make_with_role(Role.INSTRUCTOR, course.id)
     helper = make_with_role(Role.INSTRUCTOR, course.id)
     base = f"/author/courses/{course.id}"
-    assert authoring.owners(course) == []
+    assert owners.owners(course) == []
     response = post_form(
         _as(client, admin),
         f"{base}/coauthors",
@@ -1056,7 +1062,7 @@ def test_an_administrator_names_the_owner_of_a_course_imported_from_files(client
         form_page=base,
     )
     assert response.status_code == 302
-    assert authoring.is_owner(future_owner, course)
+    assert owners.is_owner(future_owner, course)
     assert (
         db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "course.owner_add"))
         is not None
@@ -1066,11 +1072,11 @@ def test_an_administrator_names_the_owner_of_a_course_imported_from_files(client
     response = post_form(
         _as(client, future_owner), f"{base}/coauthors", {"email": newcomer.email}, form_page=base
     )
-    assert response.status_code == 302 and not authoring.is_owner(newcomer, course)
+    assert response.status_code == 302 and not owners.is_owner(newcomer, course)
     response = post_form(
         _as(client, helper),
         f"{base}/coauthors",
         {"email": newcomer.email, "as_owner": "y"},
         form_page=base,
     )
-    assert response.status_code == 403 and not authoring.is_owner(newcomer, course)
+    assert response.status_code == 403 and not owners.is_owner(newcomer, course)

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from diplolearn.demo import discussion as demo_discussion
 from diplolearn.models import (
     Annotation,
     AnnotationMention,
@@ -28,7 +29,13 @@ from diplolearn.models import (
 from diplolearn.security.scoping import learner_discussion
 from diplolearn.services import progress
 from diplolearn.services.cohorts import organisations
-from diplolearn.services.discussion import discussion
+from diplolearn.services.discussion import (
+    DiscussionRefused,
+    moderation,
+    posting,
+    reading,
+    validation,
+)
 from tests.conftest import login, post_form
 from tests.factories import (
     make_cohort,
@@ -173,7 +180,7 @@ def test_a_learner_annotates_a_paragraph_without_javascript(app, db, world):
     "body, url, message",
     [
         ("", "", "the text is empty"),
-        ("x" * (discussion.MAX_BODY + 1), "", "too long"),
+        ("x" * (validation.MAX_BODY + 1), "", "too long"),
         ("Look <script>alert(1)</script>", "", "not allowed"),
         ("[click](javascript:alert(1))", "", "not allowed"),
         ('<img src=x onerror="alert(1)">', "", "not allowed"),
@@ -411,8 +418,8 @@ def test_mentions_are_limited_to_the_group(app, db, world):
 def test_private_notes_take_no_replies(app, db, world):
     annotate(app, world.ann, "ann@example.org", body="Note", private="y", kind="comment")
     [note] = posts(db)
-    with pytest.raises(discussion.DiscussionRefused):
-        discussion.reply(world.ann.user, note, body="me again", lang="en", cohort=world.cohort)
+    with pytest.raises(DiscussionRefused):
+        posting.reply(world.ann.user, note, body="me again", lang="en", cohort=world.cohort)
 
 
 def test_arabic_and_english_texts_share_anchors(app, db, world):
@@ -521,12 +528,12 @@ def test_paragraph_counts_take_one_query_whatever_the_discussion(app, db, world,
     )
     where = learner_discussion(world.ann)
     with count_queries() as counter:
-        assert discussion.paragraph_counts(where, lesson_id) == {}
+        assert reading.paragraph_counts(where, lesson_id) == {}
     assert counter.count == 1
     standing = progress.course_progress(world.ann)
     lesson = standing.lesson("m1-l1")
     for n in range(12):
-        discussion.annotate(
+        posting.annotate(
             world.ann,
             standing,
             lesson,
@@ -537,7 +544,7 @@ def test_paragraph_counts_take_one_query_whatever_the_discussion(app, db, world,
         )
     db.session.flush()
     with count_queries() as counter:
-        counts = discussion.paragraph_counts(where, lesson_id)
+        counts = reading.paragraph_counts(where, lesson_id)
     assert counter.count == 1
     assert counts == {"p1": 4, "p2": 4, "p3": 4}
 
@@ -691,7 +698,7 @@ def test_the_inbox_lists_unanswered_questions_oldest_first(app, db, world):
     standing = progress.course_progress(world.ann)
     lesson = standing.lesson("m1-l1")
     now = utcnow()
-    old = discussion.annotate(
+    old = posting.annotate(
         world.ann,
         standing,
         lesson,
@@ -701,7 +708,7 @@ def test_the_inbox_lists_unanswered_questions_oldest_first(app, db, world):
         lang="en",
         now=now - dt.timedelta(days=3),
     )
-    discussion.annotate(
+    posting.annotate(
         world.ann,
         standing,
         lesson,
@@ -711,15 +718,15 @@ def test_the_inbox_lists_unanswered_questions_oldest_first(app, db, world):
         lang="en",
         now=now - dt.timedelta(days=1),
     )
-    discussion.annotate(
+    posting.annotate(
         world.ann, standing, lesson, "p1", kind="comment", body="Just a comment", lang="en"
     )
-    resolved = discussion.annotate(
+    resolved = posting.annotate(
         world.ann, standing, lesson, "p1", kind="question", body="Resolved question", lang="en"
     )
-    discussion.resolve(resolved, world.ann.user, staff=False)
+    moderation.resolve(resolved, world.ann.user, staff=False)
     cal_standing = progress.course_progress(world.cal)
-    discussion.annotate(
+    posting.annotate(
         world.cal,
         cal_standing,
         cal_standing.lesson("m1-l1"),
@@ -935,8 +942,8 @@ def test_a_lead_opens_a_session_for_the_whole_cohort(app, db, world):
 
 def test_demo_annotations_are_seeded_once_per_group_and_stay_in_their_group(app, db, world):
     # Per group: a question, the tutor's answer, a reference and a contribution to the prompt.
-    assert discussion.seed_demo_annotations(world.cohort) == 2 * 4
-    assert discussion.seed_demo_annotations(world.cohort) == 0
+    assert demo_discussion.seed_demo_annotations(world.cohort) == 2 * 4
+    assert demo_discussion.seed_demo_annotations(world.cohort) == 0
     db.session.commit()
     rows = posts(db)
     assert {(r.tutor_group_id, r.kind) for r in rows} == {

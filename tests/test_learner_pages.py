@@ -308,7 +308,7 @@ def test_pages_run_the_same_queries_for_a_small_and_a_large_course(app, db, coun
     # rendered lessons are cached: services/catalogue/outline.py) and the learner's lessons, attempts
     # and module schedule; the lesson: no write (time on task comes from its heartbeat) and
     # the discussion's counts beside its paragraphs (one grouped query:
-    # services/discussion/discussion.py); attempt pages: the attempt
+    # services/discussion/reading.py); attempt pages: the attempt
     # and its questions, choices and saved answers, eagerly (the result adds progress, for
     # "try again"); the dashboard: the announcements to the learner's cohorts and groups;
     # the quiz and result pages: the quiz's policy overrides for the learner (one query).

@@ -28,8 +28,17 @@ from diplolearn.models import (
     Response,
     Role,
 )
-from diplolearn.services.authoring import authoring
-from diplolearn.services.authoring import quiz_authoring as qa
+from diplolearn.services.authoring import (
+    ContentInvalid,
+    assessment_items,
+    assignment_authoring,
+    corrections,
+    drafting,
+    outline,
+    owners,
+    question_authoring,
+    quiz_preview,
+)
 from tests.conftest import login, post_form
 from tests.factories import make_with_role
 
@@ -42,7 +51,7 @@ def _setup(client):
     spec, files = load_course(BASICS)
     course = import_course(spec, files).course
     user = make_with_role(Role.INSTRUCTOR, course.id)
-    authoring.add_owner(course, user, None)
+    owners.add_owner(course, user, None)
     _db.session.commit()
     login(client, user.email)
     base = f"/author/courses/{course.id}"
@@ -51,7 +60,7 @@ def _setup(client):
 
 
 def _spec(course):
-    return authoring.spec_of(authoring.draft_of(course))
+    return drafting.spec_of(drafting.draft_of(course))
 
 
 def _flashes(response) -> list[str]:
@@ -150,14 +159,14 @@ def test_every_kind_is_created_validated_and_edited(client, db, kind):
     response = post_form(client, new, _question_data(key, kind, **KINDS[kind][1]))
     assert response.status_code == 422
     assert any(KINDS[kind][2] in text for text in _flashes(response)), _flashes(response)
-    assert qa.find_question(_spec(course), key)[1] is None
+    assert assessment_items.find_question(_spec(course), key)[1] is None
     assert (
         db.session.scalar(sa.select(sa.func.count()).select_from(ContentChange)) == changes_before
     )
     # Valid: added at the end of the quiz, with a logical question and a history line.
     response = post_form(client, new, _question_data(key, kind), form_page=new)
     assert response.status_code == 302, _flashes(response)
-    quiz, question = qa.find_question(_spec(course), key)
+    quiz, question = assessment_items.find_question(_spec(course), key)
     assert quiz.id == QUIZ and quiz.questions[-1] is question
     assert question.kind == kind and question.points == 2
     assert question.prompt == {"ar": f"سؤال {kind}", "en": f"A {kind} question"}
@@ -174,22 +183,25 @@ def test_every_kind_is_created_validated_and_edited(client, db, kind):
         }
     if kind == "single_choice":
         assert [(c.id, c.correct) for c in question.choices] == [("a", True), ("b", False)]
-    assert [c.action for c in authoring.history(course, "question", key)] == ["create"]
+    assert [c.action for c in corrections.history(course, "question", key)] == ["create"]
     # Edit: the page shows the saved values; a bad edit changes nothing; a good one saves.
     edit = f"{base}/questions/{key}/edit"
     page = client.get(edit).get_data(as_text=True)
     assert f"A {kind} question" in page
-    token = qa.question_token(question)
+    token = assessment_items.question_token(question)
     bad = {**_question_data(key, kind, **KINDS[kind][1]), "token": token}
     bad.pop("key")
     assert post_form(client, edit, bad).status_code == 422
-    assert qa.question_token(qa.find_question(_spec(course), key)[1]) == token
+    assert (
+        assessment_items.question_token(assessment_items.find_question(_spec(course), key)[1])
+        == token
+    )
     good = {**_question_data(key, kind, prompt_en="Edited prompt"), "token": token}
     good.pop("key")
     response = post_form(client, edit, good, form_page=edit)
     assert response.status_code == 302, _flashes(response)
-    assert qa.find_question(_spec(course), key)[1].prompt["en"] == "Edited prompt"
-    assert [c.action for c in authoring.history(course, "question", key)] == ["edit", "create"]
+    assert assessment_items.find_question(_spec(course), key)[1].prompt["en"] == "Edited prompt"
+    assert [c.action for c in corrections.history(course, "question", key)] == ["edit", "create"]
 
 
 def test_add_more_rows_reposts_the_form_without_saving(client, db):
@@ -202,12 +214,12 @@ def test_add_more_rows_reposts_the_form_without_saving(client, db):
     assert response.status_code == 200
     assert 'name="r6_id"' in page and 'name="r7_id"' not in page  # 4 rows + 3
     assert 'value="Text a"' in page  # what was typed stays
-    assert qa.find_question(_spec(course), "more-rows")[1] is None
+    assert assessment_items.find_question(_spec(course), "more-rows")[1] is None
 
 
 def test_reorder_and_retire_questions(client, db):
     course, _user, base = _setup(client)
-    first, second = [q.id for q in qa.find_quiz(_spec(course), QUIZ)[1].questions[:2]]
+    first, second = [q.id for q in assessment_items.find_quiz(_spec(course), QUIZ)[1].questions[:2]]
     assert (
         post_form(
             client,
@@ -217,11 +229,14 @@ def test_reorder_and_retire_questions(client, db):
         ).status_code
         == 302
     )
-    assert [q.id for q in qa.find_quiz(_spec(course), QUIZ)[1].questions[:2]] == [second, first]
+    assert [q.id for q in assessment_items.find_quiz(_spec(course), QUIZ)[1].questions[:2]] == [
+        second,
+        first,
+    ]
     retire = f"{base}/questions/{second}/retire"
     assert client.get(retire).status_code == 200
     assert post_form(client, retire, {}).status_code == 302
-    assert qa.find_question(_spec(course), second)[1] is None
+    assert assessment_items.find_question(_spec(course), second)[1] is None
     logical = db.session.scalar(
         sa.select(Question).where(Question.course_id == course.id, Question.key == second)
     )
@@ -229,22 +244,22 @@ def test_reorder_and_retire_questions(client, db):
     assert post_form(client, f"{base}/publish", {}).status_code == 302
     db.session.refresh(logical)
     assert logical.retired_at is not None
-    assert [c.action for c in authoring.history(course, "question", second)] == [
+    assert [c.action for c in corrections.history(course, "question", second)] == [
         "retire",
         "move",
-    ] or [c.action for c in authoring.history(course, "question", first)] == ["move"]
+    ] or [c.action for c in corrections.history(course, "question", first)] == ["move"]
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "question.retire"))
 
 
 def test_a_stale_token_is_refused_with_409_and_nothing_overwritten(client, db):
     course, user, base = _setup(client)
-    key = qa.find_quiz(_spec(course), QUIZ)[1].questions[0].id
-    question = qa.find_question(_spec(course), key)[1]
-    old_token = qa.question_token(question)
+    key = assessment_items.find_quiz(_spec(course), QUIZ)[1].questions[0].id
+    question = assessment_items.find_question(_spec(course), key)[1]
+    old_token = assessment_items.question_token(question)
     # Someone else saves first.
-    values = qa.form_of(question)
+    values = question_authoring.question_input_of(question)
     values.prompt["en"] = "Saved by a colleague"
-    qa.edit_question(authoring.draft_of(course), key, values, old_token, user)
+    question_authoring.edit_question(drafting.draft_of(course), key, values, old_token, user)
     db.session.commit()
     edit = f"{base}/questions/{key}/edit"
     data = {
@@ -268,7 +283,9 @@ def test_a_stale_token_is_refused_with_409_and_nothing_overwritten(client, db):
     response = post_form(client, edit, data)
     assert response.status_code == 409
     assert "Saved by a colleague" in response.get_data(as_text=True)
-    assert qa.find_question(_spec(course), key)[1].prompt["en"] == "Saved by a colleague"
+    assert (
+        assessment_items.find_question(_spec(course), key)[1].prompt["en"] == "Saved by a colleague"
+    )
     # The quiz settings and assignments use the same check.
     settings = f"{base}/quizzes/{QUIZ}/edit"
     assert (
@@ -301,8 +318,8 @@ def test_the_preview_grades_in_memory_records_nothing_and_shows_no_key(client, d
         new = f"{base}/quizzes/{QUIZ}/questions/new/{kind}"
         key = f"preview-{kind.replace('_', '-')}"
         assert post_form(client, new, _question_data(key, kind)).status_code == 302
-    draft = authoring.draft_of(course)
-    revision = qa.draft_quiz_revision(draft, QUIZ)
+    draft = drafting.draft_of(course)
+    revision = quiz_preview.draft_quiz_revision(draft, QUIZ)
     assert {link.question_revision.kind for link in revision.questions} >= {
         "numeric",
         "short_text",
@@ -323,7 +340,7 @@ def test_the_preview_grades_in_memory_records_nothing_and_shows_no_key(client, d
     assert "42.5" not in page and "Geneva" not in page
     assert "is-correct" not in page and "correct answer" not in page
     seed = re.search(r'name="seed" type="hidden" value="([0-9a-f]+)"', page).group(1)
-    items = qa.preview_draw(revision, seed)
+    items = quiz_preview.preview_draw(revision, seed)
     answers = {}
     for item in items:
         kind = question_types.get(item.question.kind)
@@ -348,7 +365,7 @@ def test_quiz_settings_bank_draws_and_assignment_publish_and_round_trip(client, 
     course, _user, base = _setup(client)
     # Quiz settings: validated by the check's rules.
     settings = f"{base}/quizzes/{QUIZ}/edit"
-    token = qa.quiz_token(qa.find_quiz(_spec(course), QUIZ)[1])
+    token = assessment_items.quiz_token(assessment_items.find_quiz(_spec(course), QUIZ)[1])
     data = {
         "token": token,
         "title_ar": "اختبار",
@@ -372,10 +389,10 @@ def test_quiz_settings_bank_draws_and_assignment_publish_and_round_trip(client, 
     )
     history = client.get(f"{base}/history/quiz/{QUIZ}")
     assert history.status_code == 200
-    change = authoring.history(course, "quiz", QUIZ)[0]
+    change = corrections.history(course, "quiz", QUIZ)[0]
     assert change.action == "edit" and "pass_mark: 70" in change.after
     assert client.get(f"{base}/changes/{change.id}").status_code == 200
-    quiz = qa.find_quiz(_spec(course), QUIZ)[1]
+    quiz = assessment_items.find_quiz(_spec(course), QUIZ)[1]
     assert (
         quiz.pass_mark,
         quiz.max_attempts,
@@ -405,7 +422,7 @@ def test_quiz_settings_bank_draws_and_assignment_publish_and_round_trip(client, 
         new = f"{base}/bank/basics-bank/questions/new/true_false"
         assert post_form(client, new, _question_data(key, "true_false")).status_code == 302
     draws = f"{base}/quizzes/{QUIZ}/draws"
-    draw_token = qa.draws_token(qa.find_quiz(_spec(course), QUIZ)[1])
+    draw_token = assessment_items.draws_token(assessment_items.find_quiz(_spec(course), QUIZ)[1])
     row = {
         "token": draw_token,
         "rows_shown": "2",
@@ -419,13 +436,14 @@ def test_quiz_settings_bank_draws_and_assignment_publish_and_round_trip(client, 
     assert any("which holds 2" in t for t in _flashes(response))
     assert post_form(client, draws, {**row, "d0_count": "1"}, form_page=draws).status_code == 302
     assert [
-        (d.category, d.count, d.position) for d in qa.find_quiz(_spec(course), QUIZ)[1].draws
+        (d.category, d.count, d.position)
+        for d in assessment_items.find_quiz(_spec(course), QUIZ)[1].draws
     ] == [("basics-bank", 1, 1)]
     # An assignment with a rubric: incomplete rubrics are refused.
     url = f"{base}/modules/social-media/assignment"
     assert client.get(url).status_code == 200
     form = {
-        "token": qa.assignment_token(None),
+        "token": assessment_items.assignment_token(None),
         "key": "basics-essay",
         "title_ar": "مقال",
         "title_en": "Essay",
@@ -449,11 +467,11 @@ def test_quiz_settings_bank_draws_and_assignment_publish_and_round_trip(client, 
     response = post_form(client, url, form)
     assert response.status_code == 422
     assert any("needs at least two levels" in t for t in _flashes(response))
-    assert authoring.find_module(_spec(course), "social-media").assignment is None
+    assert drafting.find_module(_spec(course), "social-media").assignment is None
     form.update({"c0_l1_points": "0", "c0_l1_text_ar": "غامض", "c0_l1_text_en": "Unclear"})
     response = post_form(client, url, form, form_page=url)
     assert response.status_code == 302, _flashes(response)
-    assignment = authoring.find_module(_spec(course), "social-media").assignment
+    assignment = drafting.find_module(_spec(course), "social-media").assignment
     assert [(c.id, [lv.points for lv in c.levels]) for c in assignment.rubric] == [
         ("clarity", [4, 0])
     ]
@@ -463,20 +481,28 @@ def test_quiz_settings_bank_draws_and_assignment_publish_and_round_trip(client, 
     existing = f"{base}/modules/foundations/assignment"
     page = client.get(existing).get_data(as_text=True)
     assert 'value="essay-accuracy"' in page and "Accuracy of the concepts" in page
-    before = authoring.find_module(_spec(course), "foundations").assignment
-    values = qa.assignment_form_of(before)
+    before = drafting.find_module(_spec(course), "foundations").assignment
+    values = assignment_authoring.assignment_input_of(before)
     values.criteria[0].levels[0].points = "9"
-    with pytest.raises(authoring.ContentInvalid):
-        qa.save_assignment(
-            authoring.draft_of(course), "foundations", values, qa.assignment_token(before), None
+    with pytest.raises(ContentInvalid):
+        assignment_authoring.save_assignment(
+            drafting.draft_of(course),
+            "foundations",
+            values,
+            assessment_items.assignment_token(before),
+            None,
         )
     values.criteria[0].levels[0].points = "4"
     values.max_words = "400"
-    qa.save_assignment(
-        authoring.draft_of(course), "foundations", values, qa.assignment_token(before), None
+    assignment_authoring.save_assignment(
+        drafting.draft_of(course),
+        "foundations",
+        values,
+        assessment_items.assignment_token(before),
+        None,
     )
     db.session.commit()
-    assert authoring.find_module(_spec(course), "foundations").assignment.max_words == 400
+    assert drafting.find_module(_spec(course), "foundations").assignment.max_words == 400
     assert client.get(f"{base}/history/assignment/foundations-essay").status_code == 200
     # The overview lists it all; publish; the export is canonical and re-imports equal.
     page = client.get(f"{base}/modules/foundations/assessment").get_data(as_text=True)
@@ -562,15 +588,15 @@ def test_authors_edit_other_instructors_read_others_never(client, db):
 
 def test_a_new_module_gets_a_quiz_then_questions_and_the_draft_publishes(client, db):
     course, user, base = _setup(client)
-    authoring.create_module(
-        authoring.draft_of(course), "practice", {"ar": "تمرين", "en": "Practice"}, user
+    outline.create_module(
+        drafting.draft_of(course), "practice", {"ar": "تمرين", "en": "Practice"}, user
     )
     db.session.commit()
     url = f"{base}/modules/practice/quiz/new"
     page = client.get(url).get_data(as_text=True)
     assert 'name="key"' in page
     data = {
-        "token": qa.quiz_token(None),
+        "token": assessment_items.quiz_token(None),
         "key": "practice-quiz",
         "title_ar": "اختبار",
         "title_en": "Practice quiz",
@@ -584,18 +610,18 @@ def test_a_new_module_gets_a_quiz_then_questions_and_the_draft_publishes(client,
     }
     response = post_form(client, url, {**data, "key": QUIZ})  # quiz ids are unique
     assert response.status_code == 422
-    assert authoring.find_module(_spec(course), "practice").quiz is None
+    assert drafting.find_module(_spec(course), "practice").quiz is None
     assert post_form(client, url, data, form_page=url).status_code == 302
     # Without questions the draft is not published: the course check says why.
     response = post_form(client, f"{base}/publish", {})
     assert response.status_code == 409 and "has no questions" in html.unescape(
         response.get_data(as_text=True)
     )
-    assert authoring.draft_of(course) is not None
+    assert drafting.draft_of(course) is not None
     new = f"{base}/quizzes/practice-quiz/questions/new/numeric"
     assert post_form(client, new, _question_data("practice-q1", "numeric")).status_code == 302
     response = post_form(client, f"{base}/publish", {})
     assert response.status_code == 302, _flashes(response)
-    published = authoring.spec_of(authoring.latest_published(course))
-    quiz = authoring.find_module(published, "practice").quiz
+    published = drafting.spec_of(drafting.latest_published(course))
+    quiz = drafting.find_module(published, "practice").quiz
     assert quiz.id == "practice-quiz" and [q.id for q in quiz.questions] == ["practice-q1"]

@@ -29,7 +29,7 @@ from diplolearn.services import progress
 from diplolearn.services.accounts import people
 from diplolearn.services.assessment import quizzes
 from diplolearn.services.cohorts import organisations
-from diplolearn.services.ministries import report_csv, reports
+from diplolearn.services.ministries import report_csv, report_summary, reports
 from diplolearn.services.ministries.report_chart import completion_chart
 from diplolearn.templating import ENROLMENT_STATE_LABELS
 from tests.conftest import login
@@ -174,7 +174,7 @@ def test_the_staff_table_has_each_sponsored_enrolments_numbers(db, world):
 
 
 def test_the_cohort_summary_counts_states_scores_and_modules(db, world):
-    summary = reports.cohort_summary(world["coordinator"], world["m"].id, world["cohort"])
+    summary = report_summary.cohort_summary(world["coordinator"], world["m"].id, world["cohort"])
     assert (summary.enrolled, summary.active, summary.completed, summary.withdrawn) == (5, 3, 1, 1)
     assert summary.completion_rate == Decimal("0.2")
     assert summary.scored == 2 and summary.average_score == Decimal("91.67")  # (100+83.33)/2
@@ -203,14 +203,16 @@ def test_completions_are_counted_per_week_in_the_viewers_time_zone(db, world):
         world[enrolment].activated_at = dt.datetime(2026, 2, 24, 9, tzinfo=dt.UTC)
     db.session.flush()
     now = dt.datetime(2026, 3, 20, tzinfo=dt.UTC)
-    series = reports.completions_by_week(world["coordinator"], world["m"].id, tokyo, now=now)
+    series = report_summary.completions_by_week(world["coordinator"], world["m"].id, tokyo, now=now)
     assert [(w.starts_on.isoformat(), w.new, w.total) for w in series.weeks] == [
         ("2026-02-23", 0, 0),
         ("2026-03-02", 0, 0),
         ("2026-03-09", 1, 1),
         ("2026-03-16", 0, 1),
     ]
-    utc = reports.completions_by_week(world["coordinator"], world["m"].id, ZoneInfo("UTC"), now=now)
+    utc = report_summary.completions_by_week(
+        world["coordinator"], world["m"].id, ZoneInfo("UTC"), now=now
+    )
     assert [w.new for w in utc.weeks] == [0, 1, 0, 0]
     assert series.enrolled == 5
 
@@ -309,9 +311,10 @@ def test_the_chart_is_an_accessible_svg_without_inline_styles(app, db, world):
 
 def test_the_chart_geometry_scales_to_the_enrolled(db):
     weeks = [
-        reports.WeekPoint(dt.date(2026, 1, 5) + dt.timedelta(weeks=i), 1, i + 1) for i in range(3)
+        report_summary.WeekPoint(dt.date(2026, 1, 5) + dt.timedelta(weeks=i), 1, i + 1)
+        for i in range(3)
     ]
-    chart = completion_chart(reports.CompletionSeries(weeks, 4))
+    chart = completion_chart(report_summary.CompletionSeries(weeks, 4))
     heights = [b.height for b in chart.bars]
     assert heights[0] * 3 == pytest.approx(heights[2])
     assert chart.target_y < chart.bars[2].y  # the enrolled line is above the tallest column
@@ -370,13 +373,13 @@ def test_the_export_streams_a_bom_csv_of_the_ministrys_rows_and_is_audited(app, 
 
 def test_the_export_reads_and_writes_a_chunk_at_a_time(db, world, monkeypatch):
     seen = []
-    original = reports._complete
+    original = reports.complete_rows
 
     def recording(rows, ministry_id, now=None):
         seen.append(len(rows))
         return original(rows, ministry_id, now)
 
-    monkeypatch.setattr(reports, "_complete", recording)
+    monkeypatch.setattr(reports, "complete_rows", recording)
     rows = reports.iter_rows(world["coordinator"], world["m"].id, chunk=2)
     assert seen == []  # a generator: nothing read before the first row is asked for
     first = next(rows)
@@ -455,7 +458,7 @@ def test_graded_assignments_count_in_the_score_and_their_text_never_shows(
     rows = {r.name_latin: r for r in page.items}
     assert rows["Amal Attar"].score == Decimal("83.33")
     assert rows["Carla Costa"].score == Decimal("83.33")  # quizzes only, as before
-    summary = reports.cohort_summary(world["coordinator"], world["m"].id, world["cohort"])
+    summary = report_summary.cohort_summary(world["coordinator"], world["m"].id, world["cohort"])
     assert summary.average_score == Decimal("83.33")
     client = signed_in(app, "coord.m@example.org")
     m = world["m"].id

@@ -1,7 +1,8 @@
-"""The admin blueprint."""
+"""The administrator's area (``/admin``): people (invite, roles, ministry, invitations), their
+personal data (download for them, erase), ministries, and the audit trail."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from diplolearn.admin import views  # noqa: E402,F401
+from diplolearn.admin import privacy_views, views  # noqa: E402,F401

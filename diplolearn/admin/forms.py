@@ -1,8 +1,11 @@
+"""The administrator's forms: inviting a person, their role and ministry, ministries, and the
+download and erasure of a person's personal data."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from diplolearn import i18n
@@ -150,3 +153,21 @@ class EditMinistryForm(MinistryForm):
             "its staff."
         ),
     )
+
+
+class DownloadForPersonForm(FlaskForm):
+    submit = SubmitField(_l("Download this person's data"))
+
+
+class EraseForm(FlaskForm):
+    confirm_email = StringField(
+        _l("Type the person's email address to confirm"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "dir": "ltr"},
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Kept in the audit trail."),
+    )
+    submit = SubmitField(_l("Erase this person's personal data"))

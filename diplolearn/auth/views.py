@@ -17,8 +17,8 @@ from diplolearn.extensions import limiter
 from diplolearn.forms import safe_next
 from diplolearn.models import TokenPurpose
 from diplolearn.models.accounts import normalise_email
-from diplolearn.services.accounts import accounts
-from diplolearn.services.errors import DomainError, TokenExpired, TokenProblem
+from diplolearn.services.accounts import TokenExpired, TokenProblem, accounts
+from diplolearn.services.errors import DomainError
 from diplolearn.unit_of_work import unit_of_work
 
 PURPOSES = {"invitation": TokenPurpose.INVITATION, "reset": TokenPurpose.PASSWORD_RESET}

@@ -49,7 +49,8 @@ class MoveCohortForm(FlaskForm):
     submit = SubmitField(_l("Move the cohort"))
 
 
-def _language_kw(language: str) -> dict:
+def language_kw(language: str) -> dict:
+    """A text field's language and direction attributes."""
     return {"lang": language, "dir": i18n.direction(language)}
 
 
@@ -83,7 +84,7 @@ def lesson_form(languages: list[str], with_key: bool = False, **kwargs) -> Flask
             StringField(
                 _l("Title (%(language)s)", language=name),
                 validators=[Optional(), Length(max=300)],
-                render_kw=_language_kw(lang),
+                render_kw=language_kw(lang),
             ),
         )
         setattr(
@@ -96,7 +97,7 @@ def lesson_form(languages: list[str], with_key: bool = False, **kwargs) -> Flask
                     "Markdown. Start each paragraph with its anchor on a line of its "
                     "own, like {#my-anchor}; every language has the same anchors."
                 ),
-                render_kw={**_language_kw(lang), "rows": 24},
+                render_kw={**language_kw(lang), "rows": 24},
             ),
         )
     return LessonForm(**kwargs)
@@ -127,7 +128,7 @@ def titles_form(
             StringField(
                 _l("Title (%(language)s)", language=i18n.language_name(lang)),
                 validators=[Optional(), Length(max=300)],
-                render_kw=_language_kw(lang),
+                render_kw=language_kw(lang),
             ),
         )
     return TitlesForm(**kwargs)
@@ -138,7 +139,7 @@ def correction_form(language: str, **kwargs) -> FlaskForm:
         body = TextAreaField(
             _l("Corrected text (%(language)s)", language=i18n.language_name(language)),
             validators=[DataRequired()],
-            render_kw={**_language_kw(language), "rows": 24},
+            render_kw={**language_kw(language), "rows": 24},
             description=_l(
                 "Only corrections that change no meaning, such as "
                 "a typo: the anchors stay as they are. Running "

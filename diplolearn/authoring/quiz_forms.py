@@ -1,40 +1,24 @@
-"""Forms of the quiz, question, bank and assignment editors. Built per course (one field per
-language) and per number of rows: choices, pairs, items, draws and rubric criteria come as a
-fixed number of rows, and "Add more rows" posts the form back with more, so every editor works
-without JavaScript."""
+"""Forms of the quiz settings, draws, bank category, assignment and preview pages (the question
+editor's form is in question_forms.py). Built per course (one field per language) and per
+number of rows: draws and rubric criteria come as a fixed number of rows, and "Add more rows"
+posts the form back with more, so every editor works without JavaScript."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    SelectField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from diplolearn import i18n
-from diplolearn.authoring.forms import _language_kw
-from diplolearn.services.authoring import quiz_authoring as service
+from diplolearn.questions.editing import language_field
+from diplolearn.services.authoring.assignment_authoring import (
+    AssignmentInput,
+    CriterionRow,
+    LevelRow,
+)
+from diplolearn.services.authoring.quiz_authoring import QuizInput
 
 MAX_ROWS = 40
-
-
-def kind_names() -> dict[str, str]:
-    return {
-        "single_choice": _l("Single choice"),
-        "multiple_select": _l("Multiple select"),
-        "true_false": _l("True or false"),
-        "numeric": _l("Numeric"),
-        "short_text": _l("Short text"),
-        "matching": _l("Matching"),
-        "ordering": _l("Ordering"),
-        "essay": _l("Essay"),
-    }
 
 
 def reveal_choices():
@@ -55,177 +39,13 @@ def row_count(formdata, name: str, default: int, more: bool, step: int = 3) -> i
     return max(1, min(MAX_ROWS, count + (step if more else 0)))
 
 
-def _key_field(label):
+def key_field(label):
+    """The id field of a new item."""
     return StringField(
         label,
         validators=[DataRequired(), Length(max=63)],
         description=_l("Lower-case letters, digits and hyphens; it never changes once published."),
     )
-
-
-def _text(label, lang, area=False, rows=3):
-    name = i18n.language_name(lang)
-    if area:
-        return TextAreaField(
-            _l("%(what)s (%(language)s)", what=label, language=name),
-            validators=[Optional()],
-            render_kw={**_language_kw(lang), "rows": rows},
-        )
-    return StringField(
-        _l("%(what)s (%(language)s)", what=label, language=name),
-        validators=[Optional(), Length(max=2000)],
-        render_kw=_language_kw(lang),
-    )
-
-
-def question_form(
-    kind: str, languages: list[str], rows: int, with_key: bool = False, **kwargs
-) -> FlaskForm:
-    """The form of one question of ``kind``, with ``rows`` rows of choices or items."""
-
-    class QuestionForm(FlaskForm):
-        token = HiddenField(validators=[Optional()] if with_key else [DataRequired()])
-        rows_shown = HiddenField(default=str(rows))
-        points = StringField(_l("Points"), validators=[DataRequired(), Length(max=6)], default="1")
-        refers_to = StringField(
-            _l("Refers to (lesson#anchor)"),
-            validators=[Optional(), Length(max=200)],
-            description=_l(
-                "Optional: the paragraph that explains the answer, such as my-lesson#my-anchor."
-            ),
-        )
-        save = SubmitField(_l("Save to the draft"))
-        more = SubmitField(_l("Add more rows"))
-
-        def values(self) -> service.QuestionForm:
-            data = service.QuestionForm(
-                kind=kind,
-                points=self.points.data or "",
-                refers_to=self.refers_to.data or "",
-                prompt={lang: self[f"prompt_{lang}"].data or "" for lang in languages},
-                feedback={lang: self[f"feedback_{lang}"].data or "" for lang in languages},
-            )
-            if kind in ("numeric", "true_false"):
-                data.answer = self.answer.data or ""
-            if kind == "numeric":
-                data.tolerance = self.tolerance.data or ""
-                data.tolerance_type = self.tolerance_type.data
-            if kind == "short_text":
-                data.accepted = {lang: self[f"accepted_{lang}"].data or "" for lang in languages}
-                data.accents = self.accents.data
-            if kind in service.ROW_KINDS:
-                for i in range(rows):
-                    row = service.ChoiceRow(
-                        id=self[f"r{i}_id"].data or "",
-                        text={lang: self[f"r{i}_text_{lang}"].data or "" for lang in languages},
-                    )
-                    if kind in service.CHOICE_KINDS:
-                        row.correct = bool(self[f"r{i}_correct"].data)
-                        row.feedback = {
-                            lang: self[f"r{i}_feedback_{lang}"].data or "" for lang in languages
-                        }
-                    if kind == "matching":
-                        row.match = self[f"r{i}_match"].data or ""
-                    data.rows.append(row)
-            return data
-
-    form = QuestionForm
-    if with_key:
-        form.key = _key_field(_l("Question id"))
-    for lang in languages:
-        setattr(form, f"prompt_{lang}", _text(_l("Question"), lang, area=True, rows=4))
-        setattr(form, f"feedback_{lang}", _text(_l("Feedback"), lang, area=True, rows=2))
-    if kind == "true_false":
-        form.answer = SelectField(
-            _l("The statement is"),
-            choices=[("true", _l("True")), ("false", _l("False"))],
-            validate_choice=True,
-        )
-    elif kind == "numeric":
-        form.answer = StringField(_l("The answer"), validators=[Optional(), Length(max=40)])
-        form.tolerance = StringField(
-            _l("Tolerance"),
-            validators=[Optional(), Length(max=40)],
-            description=_l(
-                "0 for an exact answer; a relative tolerance is a fraction (0.05 is 5 percent)."
-            ),
-        )
-        form.tolerance_type = SelectField(
-            _l("Tolerance type"),
-            choices=[("absolute", _l("Absolute")), ("relative", _l("Relative"))],
-            validate_choice=True,
-        )
-    elif kind == "short_text":
-        for lang in languages:
-            setattr(
-                form,
-                f"accepted_{lang}",
-                _text(_l("Accepted answers, one a line"), lang, area=True, rows=3),
-            )
-        form.accents = SelectField(
-            _l("French accents"),
-            choices=[("ignored", _l("Ignored")), ("required", _l("Required"))],
-            validate_choice=True,
-        )
-    if kind in service.ROW_KINDS:
-        for i in range(rows):
-            setattr(
-                form,
-                f"r{i}_id",
-                StringField(
-                    _l("Id of row %(n)d", n=i + 1), validators=[Optional(), Length(max=63)]
-                ),
-            )
-            if kind in service.CHOICE_KINDS:
-                setattr(form, f"r{i}_correct", BooleanField(_l("Row %(n)d is correct", n=i + 1)))
-            if kind == "matching":
-                setattr(
-                    form,
-                    f"r{i}_match",
-                    StringField(
-                        _l("Row %(n)d matches the row with id", n=i + 1),
-                        validators=[Optional(), Length(max=63)],
-                    ),
-                )
-            for lang in languages:
-                setattr(form, f"r{i}_text_{lang}", _text(_l("Text of row %(n)d", n=i + 1), lang))
-                if kind in service.CHOICE_KINDS:
-                    setattr(
-                        form,
-                        f"r{i}_feedback_{lang}",
-                        _text(_l("Feedback on row %(n)d", n=i + 1), lang),
-                    )
-    return form(**kwargs)
-
-
-def question_data(values: service.QuestionForm, token: str) -> dict:
-    """Form data showing a question's values."""
-    data = {
-        "token": token,
-        "points": values.points,
-        "refers_to": values.refers_to,
-        "answer": values.answer,
-        "tolerance": values.tolerance,
-        "tolerance_type": values.tolerance_type,
-        "accents": values.accents,
-    }
-    for lang, text in values.prompt.items():
-        data[f"prompt_{lang}"] = text
-    for lang, text in values.feedback.items():
-        data[f"feedback_{lang}"] = text
-    for lang, text in values.accepted.items():
-        data[f"accepted_{lang}"] = text
-    for i, row in enumerate(values.rows):
-        data[f"r{i}_id"], data[f"r{i}_correct"], data[f"r{i}_match"] = (
-            row.id,
-            row.correct,
-            row.match,
-        )
-        for lang, text in row.text.items():
-            data[f"r{i}_text_{lang}"] = text
-        for lang, text in row.feedback.items():
-            data[f"r{i}_feedback_{lang}"] = text
-    return data
 
 
 def quiz_form(languages: list[str], with_key: bool = False, **kwargs) -> FlaskForm:
@@ -277,8 +97,8 @@ def quiz_form(languages: list[str], with_key: bool = False, **kwargs) -> FlaskFo
         )
         save = SubmitField(_l("Save to the draft"))
 
-        def values(self) -> service.QuizForm:
-            return service.QuizForm(
+        def values(self) -> QuizInput:
+            return QuizInput(
                 title={lang: self[f"title_{lang}"].data or "" for lang in languages},
                 pass_mark=self.pass_mark.data or "",
                 max_attempts=self.max_attempts.data or "",
@@ -294,13 +114,13 @@ def quiz_form(languages: list[str], with_key: bool = False, **kwargs) -> FlaskFo
             )
 
     if with_key:
-        QuizForm.key = _key_field(_l("Quiz id"))
+        QuizForm.key = key_field(_l("Quiz id"))
     for lang in languages:
-        setattr(QuizForm, f"title_{lang}", _text(_l("Title"), lang))
+        setattr(QuizForm, f"title_{lang}", language_field(_l("Title"), lang))
     return QuizForm(**kwargs)
 
 
-def quiz_data(values: service.QuizForm, token: str) -> dict:
+def quiz_data(values: QuizInput, token: str) -> dict:
     data = {k: v for k, v in vars(values).items() if k != "title"}
     data["token"] = token
     data.update({f"title_{lang}": text for lang, text in values.title.items()})
@@ -361,9 +181,9 @@ def category_form(languages: list[str], with_key: bool = False, **kwargs) -> Fla
             return {lang: self[f"title_{lang}"].data or "" for lang in languages}
 
     if with_key:
-        CategoryForm.key = _key_field(_l("Category id"))
+        CategoryForm.key = key_field(_l("Category id"))
     for lang in languages:
-        setattr(CategoryForm, f"title_{lang}", _text(_l("Title"), lang))
+        setattr(CategoryForm, f"title_{lang}", language_field(_l("Title"), lang))
     return CategoryForm(**kwargs)
 
 
@@ -401,8 +221,8 @@ def assignment_form(
         save = SubmitField(_l("Save to the draft"))
         more = SubmitField(_l("Add more rows"))
 
-        def values(self) -> service.AssignmentForm:
-            data = service.AssignmentForm(
+        def values(self) -> AssignmentInput:
+            data = AssignmentInput(
                 title={lang: self[f"title_{lang}"].data or "" for lang in languages},
                 prompt={lang: self[f"prompt_{lang}"].data or "" for lang in languages},
                 required=self.required.data,
@@ -420,14 +240,14 @@ def assignment_form(
             )
             for c in range(criteria):
                 data.criteria.append(
-                    service.CriterionRow(
+                    CriterionRow(
                         id=self[f"c{c}_id"].data or "",
                         points=self[f"c{c}_points"].data or "",
                         criterion={
                             lang: self[f"c{c}_text_{lang}"].data or "" for lang in languages
                         },
                         levels=[
-                            service.LevelRow(
+                            LevelRow(
                                 self[f"c{c}_l{n}_points"].data or "",
                                 {
                                     lang: self[f"c{c}_l{n}_text_{lang}"].data or ""
@@ -442,10 +262,10 @@ def assignment_form(
 
     form = AssignmentForm
     if with_key:
-        form.key = _key_field(_l("Assignment id"))
+        form.key = key_field(_l("Assignment id"))
     for lang in languages:
-        setattr(form, f"title_{lang}", _text(_l("Title"), lang))
-        setattr(form, f"prompt_{lang}", _text(_l("Prompt"), lang, area=True, rows=6))
+        setattr(form, f"title_{lang}", language_field(_l("Title"), lang))
+        setattr(form, f"prompt_{lang}", language_field(_l("Prompt"), lang, area=True, rows=6))
     for c in range(criteria):
         setattr(
             form,
@@ -462,7 +282,7 @@ def assignment_form(
             ),
         )
         for lang in languages:
-            setattr(form, f"c{c}_text_{lang}", _text(_l("Criterion %(n)d", n=c + 1), lang))
+            setattr(form, f"c{c}_text_{lang}", language_field(_l("Criterion %(n)d", n=c + 1), lang))
         for n in range(levels):
             setattr(
                 form,
@@ -476,12 +296,14 @@ def assignment_form(
                 setattr(
                     form,
                     f"c{c}_l{n}_text_{lang}",
-                    _text(_l("Level %(level)d of criterion %(n)d", level=n + 1, n=c + 1), lang),
+                    language_field(
+                        _l("Level %(level)d of criterion %(n)d", level=n + 1, n=c + 1), lang
+                    ),
                 )
     return form(**kwargs)
 
 
-def assignment_data(values: service.AssignmentForm, token: str) -> dict:
+def assignment_data(values: AssignmentInput, token: str) -> dict:
     data = {
         "token": token,
         "required": values.required,

@@ -17,11 +17,8 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from diplolearn import i18n
-from diplolearn.services.authoring.authoring_settings import MAX_MINUTES
-
-
-def _language_kw(language: str) -> dict:
-    return {"lang": language, "dir": i18n.direction(language)}
+from diplolearn.authoring.forms import language_kw
+from diplolearn.services.authoring.module_settings import MAX_MINUTES
 
 
 def module_settings_form(
@@ -79,7 +76,7 @@ def module_settings_form(
                 _l("Objectives (%(language)s)", language=name),
                 validators=[Optional()],
                 description=_l("One objective a line."),
-                render_kw={**_language_kw(lang), "rows": 4},
+                render_kw={**language_kw(lang), "rows": 4},
             ),
         )
         setattr(
@@ -88,7 +85,7 @@ def module_settings_form(
             TextAreaField(
                 _l("Discussion prompt (%(language)s)", language=name),
                 validators=[Optional()],
-                render_kw={**_language_kw(lang), "rows": 3},
+                render_kw={**language_kw(lang), "rows": 3},
             ),
         )
     for i, (_key, title) in enumerate(lessons):

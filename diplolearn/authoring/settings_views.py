@@ -1,6 +1,6 @@
 """Authoring pages for a module's settings (with its lessons' required flag and minutes),
 removing an author from a course, and retiring a whole course. The rules live in
-services/authoring/authoring_settings.py."""
+services/authoring/module_settings.py and services/authoring/owners.py."""
 
 from __future__ import annotations
 
@@ -9,23 +9,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from diplolearn.authoring import bp
+from diplolearn.authoring.common import authors_only, course_page, on_get, save_draft_edit, text_of
 from diplolearn.authoring.forms import ConfirmForm
 from diplolearn.authoring.settings_forms import module_settings_form
-from diplolearn.authoring.views import (
-    _course_page,
-    _on_get,
-    _text_of,
-    authors_only,
-    save_draft_edit,
-)
 from diplolearn.security.scoping import authored_course_or_404, course_author_or_404
-from diplolearn.services.authoring import authoring as service
-from diplolearn.services.authoring import authoring_settings as settings_service
+from diplolearn.services.authoring import drafting, owners
+from diplolearn.services.authoring import module_settings as settings_service
 from diplolearn.unit_of_work import unit_of_work
 
 
 def _owner_or_administrator(course) -> None:
-    if not (current_user.is_administrator or service.is_owner(current_user, course)):
+    if not (current_user.is_administrator or owners.is_owner(current_user, course)):
         abort(403)
 
 
@@ -52,16 +46,16 @@ def _form_data(module) -> dict:
 @authors_only
 def module_settings(course_id: int, key: str):
     course = authored_course_or_404(current_user, course_id)
-    draft = service.draft_of(course) or abort(404)
-    spec = service.spec_of(draft)
-    module = service.find_module(spec, key) or abort(404)
-    languages = service.lesson_languages(course)
-    others = [(m.id, f"{_text_of(m.title)} ({m.id})") for m in spec.modules if m.id != key]
+    draft = drafting.draft_of(course) or abort(404)
+    spec = drafting.spec_of(draft)
+    module = drafting.find_module(spec, key) or abort(404)
+    languages = drafting.lesson_languages(course)
+    others = [(m.id, f"{text_of(m.title)} ({m.id})") for m in spec.modules if m.id != key]
     lessons = [
-        (lesson.id, _text_of({lang: t.title for lang, t in lesson.texts.items()}) or lesson.id)
+        (lesson.id, text_of({lang: t.title for lang, t in lesson.texts.items()}) or lesson.id)
         for lesson in module.lessons
     ]
-    form = module_settings_form(languages, others, lessons, data=_on_get(_form_data(module)))
+    form = module_settings_form(languages, others, lessons, data=on_get(_form_data(module)))
     status, current = 200, None
     if form.validate_on_submit():
 
@@ -73,7 +67,7 @@ def module_settings(course_id: int, key: str):
         saved, status, current = save_draft_edit(form, save)
         if saved:
             flash(_("The module's settings are saved to the draft."), "success")
-            return _course_page(course, f"module-{key}")
+            return course_page(course, f"module-{key}")
         current = current.get("") if current else None
         course = authored_course_or_404(current_user, course_id)
     elif form.errors:
@@ -83,11 +77,11 @@ def module_settings(course_id: int, key: str):
         course=course,
         form=form,
         key=key,
-        title=_text_of(module.title),
+        title=text_of(module.title),
         languages=languages,
         lessons=list(range(len(lessons))),
         current=current,
-        text_of=_text_of,
+        text_of=text_of,
     ), status
 
 
@@ -99,13 +93,13 @@ def remove_author(course_id: int, user_id: int):
     person = course_author_or_404(course.id, user_id)
     if ConfirmForm().validate_on_submit():
         with unit_of_work() as work:
-            settings_service.remove_author(course, person, current_user)
+            owners.remove_author(course, person, current_user)
         if work.refused:
-            return _course_page(course, "authors")
+            return course_page(course, "authors")
         flash(_("%(name)s no longer edits this course.", name=person.display_name), "success")
-        if not (current_user.is_administrator or settings_service.is_author(course, current_user)):
+        if not (current_user.is_administrator or owners.is_author(course, current_user)):
             return redirect(url_for("main.home"))  # they may no longer reach /author
-    return _course_page(course, "authors")
+    return course_page(course, "authors")
 
 
 @bp.route("/courses/<int:course_id>/retire", methods=["GET", "POST"])
@@ -114,14 +108,14 @@ def retire_course(course_id: int):
     course = authored_course_or_404(current_user, course_id)
     _owner_or_administrator(course)
     form = ConfirmForm()
-    running = settings_service.running_cohorts(course)
+    running = owners.running_cohorts(course)
     if form.validate_on_submit():
         with unit_of_work() as work:
-            settings_service.retire_course(
-                course, current_user, cohort_name=lambda c: _text_of(c.name) or c.key
+            owners.retire_course(
+                course, current_user, cohort_name=lambda c: text_of(c.name) or c.key
             )
         if work.refused:
-            return _course_page(course)
+            return course_page(course)
         flash(
             _("The course is retired. Its records, certificates and their verification stay."),
             "success",
@@ -130,7 +124,7 @@ def retire_course(course_id: int):
     if running:
         detail = _(
             "It cannot be retired while cohorts run on it: %(cohorts)s.",
-            cohorts=", ".join(_text_of(c.name) or c.key for c in running),
+            cohorts=", ".join(text_of(c.name) or c.key for c in running),
         )
     else:
         detail = _(
@@ -141,7 +135,7 @@ def retire_course(course_id: int):
         "authoring/confirm.html",
         course=course,
         form=form,
-        question=_("Retire the course %(title)s?", title=_text_of(course.title)),
+        question=_("Retire the course %(title)s?", title=text_of(course.title)),
         detail=detail,
-        text_of=_text_of,
+        text_of=text_of,
     ), 409 if running else 200

@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from diplolearn import questions
 from diplolearn.courses.spec import (
     AssignmentSpec,
     CategorySpec,
@@ -254,17 +255,8 @@ def _quiz_spec(revision: QuizRevision, paragraph_keys: dict) -> QuizSpec:
     return quiz
 
 
-def _number(text):
-    """A number kept as decimal text in settings, back as the int or float it was written."""
-    if text is None:
-        return None
-    return float(text) if any(mark in text for mark in ".eEn") else int(text)
-
-
 def _question_spec(q: QuestionRevision, paragraph_keys: dict) -> QuestionSpec:
     refers = paragraph_keys.get(q.paragraph_id)
-    settings = q.settings or {}
-    pairs = settings.get("pairs") or {}
     spec = QuestionSpec(
         id=q.question.key,
         kind=q.kind,
@@ -278,24 +270,11 @@ def _question_spec(q: QuestionRevision, paragraph_keys: dict) -> QuestionSpec:
                 correct=c.is_correct,
                 text=dict(c.text),
                 feedback=dict(c.feedback),
-                match=pairs.get(c.key),
             )
             for c in q.choices
         ],
     )
-    if q.kind == "true_false":
-        spec.answer = settings.get("answer")
-    elif q.kind == "numeric":
-        spec.answer, spec.tolerance = (
-            _number(settings.get("answer")),
-            _number(settings.get("tolerance")),
-        )
-        spec.tolerance_type = settings.get("tolerance_type", "absolute")
-    elif q.kind == "short_text":
-        spec.accepted = {
-            lang: list(texts) for lang, texts in (settings.get("accepted") or {}).items()
-        }
-        spec.accents = settings.get("accents", "ignored")
+    questions.file_type(q.kind).read_settings(spec, q.settings or {})
     return spec
 
 

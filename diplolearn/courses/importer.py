@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from diplolearn import questions
 from diplolearn.courses.spec import CourseSpec
 from diplolearn.extensions import db
 from diplolearn.models import (
@@ -116,7 +117,7 @@ def import_course(
     )
     db.session.add(version)
     db.session.flush()
-    _Loader(course, version).load(spec)
+    CourseLoader(course, version).load(spec)
     for image in spec.images:
         images.import_image(course, image.data, image.alt)
     version.move_to(CourseVersionState.PUBLISHED)
@@ -130,7 +131,7 @@ def import_course(
     return ImportResult(course, version, created=True)
 
 
-class _Loader:
+class CourseLoader:
     """Upserts logical items by key and writes one version's revisions, in few queries."""
 
     def __init__(self, course: Course, version: CourseVersion):
@@ -443,24 +444,9 @@ class _Loader:
 
 
 def question_settings(spec) -> dict:
-    """A question's kind-specific settings (QuestionRevision.settings), as the question types
-    read them (diplolearn/questions/). Numbers are kept as decimal text."""
-    if spec.kind == "true_false":
-        return {"answer": spec.answer}
-    if spec.kind == "numeric":
-        return {
-            "answer": repr(spec.answer),
-            "tolerance": repr(spec.tolerance),
-            "tolerance_type": spec.tolerance_type,
-        }
-    if spec.kind == "short_text":
-        return {
-            "accepted": {lang: list(texts) for lang, texts in spec.accepted.items()},
-            "accents": spec.accents,
-        }
-    if spec.kind == "matching":
-        return {"pairs": {c.id: c.match for c in spec.choices if c.match is not None}}
-    return {}
+    """A question's kind-specific settings (QuestionRevision.settings), as its type keeps them
+    (``QuestionType.settings``, diplolearn/questions/)."""
+    return questions.get(spec.kind).settings(spec)
 
 
 def _discussion(spec) -> dict:

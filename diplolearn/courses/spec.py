@@ -10,29 +10,13 @@ import re
 from dataclasses import dataclass, field
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-QUESTION_KINDS = (
-    "single_choice",
-    "multiple_select",
-    "true_false",
-    "numeric",
-    "short_text",
-    "matching",
-    "ordering",
-    "essay",
-)
 # Multiple select's partial credit, chosen per quiz (questions/choice.py).
 PARTIAL_CREDIT_RULES = ("all_or_nothing", "right_minus_wrong")
-TOLERANCE_TYPES = ("absolute", "relative")
-ACCENT_RULES = ("ignored", "required")
 GRADING_METHODS = ("highest", "last", "first", "average")
 # When feedback and correct answers are shown (models.assessment.Reveal).
 REVEAL_TIMES = ("immediately", "after_attempt", "after_close", "never")
 ASSIGNMENT_FORMATS = ("text", "file")
 ASSIGNMENT_COMPLETION = ("submitted", "passed")
-TRUE_FALSE_TEXT = {
-    "true": {"ar": "صحيح", "en": "True", "fr": "Vrai"},
-    "false": {"ar": "خطأ", "en": "False", "fr": "Faux"},
-}
 
 
 @dataclass(frozen=True)
@@ -68,6 +52,9 @@ class ChoiceSpec:
 
 @dataclass
 class QuestionSpec:
+    """A question: what every question has, then what its type (``kind``, a type of
+    diplolearn/questions/) reads from its file and writes back."""
+
     id: str
     kind: str
     prompt: dict[str, str]
@@ -82,6 +69,8 @@ class QuestionSpec:
     tolerance_type: str = "absolute"  # numeric: absolute, or relative (a fraction: 0.05 = 5%)
     accepted: dict[str, list[str]] = field(default_factory=dict)  # short_text, per language
     accents: str = "ignored"  # short_text: are French accents required or ignored?
+    # What a type added later keeps that has no field above (questions/: read_file).
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 ``course_files`` turns a CourseSpec into the exact bytes of every file. ``flask courses export``
 writes them, and ``flask courses check`` compares a folder against them, so there is exactly
-one way to write a course and a review diff never shows formatting noise.
+one way to write a course and a review diff never shows formatting noise. A question's own
+fields are written by its type (``QuestionType.write_file``, diplolearn/questions/).
 
 Canonical means: YAML dumped by PyYAML with keys in the order of this module, block style,
 two-space indents, no line folding, UTF-8 and NFC; optional fields left out when empty;
@@ -13,8 +14,7 @@ one blank line, the file ending with one newline.
 
 from __future__ import annotations
 
-import yaml
-
+from diplolearn import questions
 from diplolearn.courses.spec import (
     AssignmentSpec,
     CourseSpec,
@@ -23,39 +23,16 @@ from diplolearn.courses.spec import (
     QuestionSpec,
     QuizSpec,
 )
-
-
-class _Dumper(yaml.SafeDumper):
-    """Indent list items under their key, as most people write YAML by hand."""
-
-    def increase_indent(self, flow=False, indentless=False):
-        return super().increase_indent(flow, False)
-
-
-def dump_yaml(data) -> str:
-    return yaml.dump(
-        data,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=10_000,
-        indent=2,
-    )
-
-
-def _texts(mapping: dict) -> dict:
-    return {language: mapping[language] for language in sorted(mapping) if mapping[language]}
-
-
-def _optional(data: dict, key: str, value, default=None) -> None:
-    if value not in (default, None, {}, []):
-        data[key] = value
+from diplolearn.courses.yamlfile import canonical_texts, dump_yaml, set_optional
 
 
 def course_yaml(course: CourseSpec) -> dict:
-    data = {"id": course.id, "title": _texts(course.title), "languages": list(course.languages)}
-    _optional(data, "optional_languages", list(course.optional_languages))
+    data = {
+        "id": course.id,
+        "title": canonical_texts(course.title),
+        "languages": list(course.languages),
+    }
+    set_optional(data, "optional_languages", list(course.optional_languages))
     data["modules"] = [m.id for m in course.modules]
     return data
 
@@ -64,7 +41,7 @@ def references_yaml(course: CourseSpec) -> dict:
     entries = []
     for reference in course.references:
         entry = {"id": reference.id, "language": reference.language, "text": reference.text}
-        _optional(entry, "url", reference.url)
+        set_optional(entry, "url", reference.url)
         entries.append(entry)
     return {"references": entries}
 
@@ -72,7 +49,11 @@ def references_yaml(course: CourseSpec) -> dict:
 def glossary_yaml(course: CourseSpec) -> dict:
     return {
         "terms": [
-            {"id": term.id, "term": _texts(term.term), "definition": _texts(term.definition)}
+            {
+                "id": term.id,
+                "term": canonical_texts(term.term),
+                "definition": canonical_texts(term.definition),
+            }
             for term in course.glossary
         ]
     }
@@ -81,31 +62,34 @@ def glossary_yaml(course: CourseSpec) -> dict:
 def images_yaml(course: CourseSpec) -> dict:
     return {
         "images": [
-            {"file": image.file, "alt": _texts(image.alt)}
+            {"file": image.file, "alt": canonical_texts(image.alt)}
             for image in sorted(course.images, key=lambda i: i.file)
         ]
     }
 
 
 def module_yaml(module: ModuleSpec) -> dict:
-    data = {"id": module.id, "title": _texts(module.title)}
-    _optional(data, "week", module.week)
+    data = {"id": module.id, "title": canonical_texts(module.title)}
+    set_optional(data, "week", module.week)
     objectives = {lang: list(items) for lang, items in sorted(module.objectives.items()) if items}
-    _optional(data, "objectives", objectives)
-    _optional(data, "estimated_minutes", module.estimated_minutes)
+    set_optional(data, "objectives", objectives)
+    set_optional(data, "estimated_minutes", module.estimated_minutes)
     data["required"] = module.required
-    _optional(data, "prerequisites", list(module.prerequisites))
+    set_optional(data, "prerequisites", list(module.prerequisites))
     lessons = []
     for lesson in module.lessons:
         entry = {"id": lesson.id, "required": lesson.required}
-        _optional(entry, "estimated_minutes", lesson.estimated_minutes)
+        set_optional(entry, "estimated_minutes", lesson.estimated_minutes)
         lessons.append(entry)
     data["lessons"] = lessons
     if module.assignment is not None:
         data["assignment"] = assignment_yaml(module.assignment)
     if module.discussion is not None:
-        discussion = {"id": module.discussion.id, "prompt": _texts(module.discussion.prompt)}
-        _optional(discussion, "refers_to", module.discussion.refers_to)
+        discussion = {
+            "id": module.discussion.id,
+            "prompt": canonical_texts(module.discussion.prompt),
+        }
+        set_optional(discussion, "refers_to", module.discussion.refers_to)
         data["discussion"] = discussion
     return data
 
@@ -113,22 +97,22 @@ def module_yaml(module: ModuleSpec) -> dict:
 def assignment_yaml(assignment: AssignmentSpec) -> dict:
     data = {
         "id": assignment.id,
-        "title": _texts(assignment.title),
-        "prompt": _texts(assignment.prompt),
+        "title": canonical_texts(assignment.title),
+        "prompt": canonical_texts(assignment.prompt),
         "required": assignment.required,
         "completion": assignment.completion,
     }
-    _optional(data, "pass_mark", assignment.pass_mark)
+    set_optional(data, "pass_mark", assignment.pass_mark)
     data["formats"] = list(assignment.formats)
     for key in ("min_words", "max_words", "due_days", "late_days"):
-        _optional(data, key, getattr(assignment, key))
+        set_optional(data, key, getattr(assignment, key))
     data["rubric"] = [
         {
             "id": c.id,
             "points": c.points,
-            "criterion": _texts(c.criterion),
+            "criterion": canonical_texts(c.criterion),
             "levels": [
-                {"points": level.points, "description": _texts(level.description)}
+                {"points": level.points, "description": canonical_texts(level.description)}
                 for level in c.levels
             ],
         }
@@ -138,64 +122,35 @@ def assignment_yaml(assignment: AssignmentSpec) -> dict:
 
 
 def quiz_yaml(quiz: QuizSpec) -> dict:
-    data = {"id": quiz.id, "title": _texts(quiz.title), "pass_mark": quiz.pass_mark}
-    _optional(data, "max_attempts", quiz.max_attempts)
-    _optional(data, "time_limit_minutes", quiz.time_limit_minutes)
+    data = {"id": quiz.id, "title": canonical_texts(quiz.title), "pass_mark": quiz.pass_mark}
+    set_optional(data, "max_attempts", quiz.max_attempts)
+    set_optional(data, "time_limit_minutes", quiz.time_limit_minutes)
     data["grading_method"] = quiz.grading_method
     data["shuffle_questions"] = quiz.shuffle_questions
     data["shuffle_choices"] = quiz.shuffle_choices
     data["required"] = quiz.required
     # Policy keys written only when not the default, so older files stay canonical.
-    _optional(data, "feedback_shown", quiz.feedback_shown, "immediately")
-    _optional(data, "answers_shown", quiz.answers_shown, "after_attempt")
-    _optional(data, "grade_release_required", quiz.grade_release_required, False)
-    _optional(data, "partial_credit", quiz.partial_credit, "all_or_nothing")
-    questions = [question_yaml(question) for question in quiz.questions]
+    set_optional(data, "feedback_shown", quiz.feedback_shown, "immediately")
+    set_optional(data, "answers_shown", quiz.answers_shown, "after_attempt")
+    set_optional(data, "grade_release_required", quiz.grade_release_required, False)
+    set_optional(data, "partial_credit", quiz.partial_credit, "all_or_nothing")
+    entries = [question_yaml(question) for question in quiz.questions]
     # Draws sit at their place among the fixed questions.
     for draw in sorted(quiz.draws, key=lambda d: d.position):
-        questions.insert(
-            min(draw.position, len(questions)), {"draw": draw.count, "from": draw.category}
+        entries.insert(
+            min(draw.position, len(entries)), {"draw": draw.count, "from": draw.category}
         )
-    data["questions"] = questions
+    data["questions"] = entries
     return data
 
 
 def question_yaml(question: QuestionSpec) -> dict:
+    """What every question has, then its type's own fields (``QuestionType.write_file``)."""
     entry = {"id": question.id, "kind": question.kind, "points": question.points}
-    _optional(entry, "refers_to", question.refers_to)
-    entry["prompt"] = _texts(question.prompt)
-    _optional(entry, "feedback", _texts(question.feedback))
-    if question.kind == "true_false":
-        entry["answer"] = bool(question.answer)
-    elif question.kind == "numeric":
-        entry["answer"] = question.answer
-        entry["tolerance"] = question.tolerance
-        _optional(entry, "tolerance_type", question.tolerance_type, "absolute")
-    elif question.kind == "short_text":
-        entry["accepted"] = {
-            language: list(question.accepted[language])
-            for language in sorted(question.accepted)
-            if question.accepted[language]
-        }
-        _optional(entry, "accents", question.accents, "ignored")
-    elif question.kind == "matching":
-        entry["items"] = [
-            {"id": c.id, "text": _texts(c.text), "match": c.match}
-            for c in question.choices
-            if c.match is not None
-        ]
-        entry["matches"] = [
-            {"id": c.id, "text": _texts(c.text)} for c in question.choices if c.match is None
-        ]
-    elif question.kind == "ordering":
-        entry["items"] = [{"id": c.id, "text": _texts(c.text)} for c in question.choices]
-    elif question.kind != "essay":
-        choices = []
-        for choice in question.choices:
-            item = {"id": choice.id, "correct": choice.correct, "text": _texts(choice.text)}
-            _optional(item, "feedback", _texts(choice.feedback))
-            choices.append(item)
-        entry["choices"] = choices
+    set_optional(entry, "refers_to", question.refers_to)
+    entry["prompt"] = canonical_texts(question.prompt)
+    set_optional(entry, "feedback", canonical_texts(question.feedback))
+    questions.file_type(question.kind).write_file(question, entry)
     return entry
 
 
@@ -204,7 +159,7 @@ def bank_yaml(module: ModuleSpec) -> dict:
         "categories": [
             {
                 "id": category.id,
-                "title": _texts(category.title),
+                "title": canonical_texts(category.title),
                 "questions": [question_yaml(q) for q in category.questions],
             }
             for category in module.bank

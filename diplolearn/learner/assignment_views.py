@@ -9,14 +9,15 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from diplolearn.assignments.forms import AnswerForm
 from diplolearn.learner import bp
+from diplolearn.learner.forms import AnswerForm
 from diplolearn.learner.pages import Reader
 from diplolearn.learner.views import load_progress, refusal
 from diplolearn.models import SubmissionState, utcnow
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import own_enrolment_or_404, own_submission_or_404
+from diplolearn.services.assessment import AlreadySubmitted, ChangedMeanwhile, SubmissionClosed
 from diplolearn.services.assessment import assignments as service
 from diplolearn.services.assessment import submission_files as files
 from diplolearn.services.errors import ModuleLocked, NotStudying
@@ -115,7 +116,7 @@ def save_assignment(enrolment_id: int, assignment_key: str):
             409
             if isinstance(
                 error,
-                (service.AlreadySubmitted, service.SubmissionClosed, service.ChangedMeanwhile),
+                (AlreadySubmitted, SubmissionClosed, ChangedMeanwhile),
             )
             else 400
         )

@@ -1,6 +1,6 @@
 """The discussion's forms (learners and staff). Each validates its shape (CSRF, choices,
 lengths); the rules (open lesson, paragraph in the text, clean Markdown, mentions within the
-group) are services.discussion.discussion's, which says what is wrong in words."""
+group) are services.discussion's, which say what is wrong in words."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from diplolearn.services.discussion.discussion import MAX_BODY, MAX_REASON
+from diplolearn.services.discussion.validation import MAX_BODY, MAX_REASON
 
 KIND_LABELS = {
     "question": _l("Question"),
@@ -35,7 +35,8 @@ class MentionField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _mentions(form, people, viewer_id):
+def offer_mentions(form, people, viewer_id):
+    """Offer the form's mentions: the given people, the viewer aside."""
     form.mentions.choices = [(p.id, p.display_name) for p in people if p.id != viewer_id]
     return form
 
@@ -107,7 +108,7 @@ def session_form(groups, may_open_cohort: bool, data=None):
     from wtforms import DateTimeLocalField, SelectField
     from wtforms.validators import InputRequired
 
-    from diplolearn.services.discussion.discussion import SESSION_DURATIONS
+    from diplolearn.services.discussion.text_sessions import SESSION_DURATIONS
 
     choices = [(str(g.id), g.name) for g in groups]
     if may_open_cohort:

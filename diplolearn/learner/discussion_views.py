@@ -22,10 +22,10 @@ from diplolearn.learner.discussion_forms import (
     ReplyForm,
     ResolveForm,
     SessionPostForm,
-    _mentions,
+    offer_mentions,
 )
 from diplolearn.learner.pages import Reader
-from diplolearn.learner.views import _open_lesson, load_progress, refusal
+from diplolearn.learner.views import load_progress, open_lesson, refusal
 from diplolearn.models import Annotation
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
@@ -36,14 +36,20 @@ from diplolearn.security.scoping import (
     learner_sessions,
     session_or_404,
 )
-from diplolearn.services.discussion import discussion as service
+from diplolearn.services.discussion import (
+    moderation,
+    notifications,
+    posting,
+    reading,
+    text_sessions,
+)
 from diplolearn.services.errors import ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
 
 
 def _lesson_or_refusal(enrolment, progress, lesson_key):
     try:
-        return _open_lesson(enrolment, progress, lesson_key), None
+        return open_lesson(enrolment, progress, lesson_key), None
     except (ModuleLocked, NotStudying) as error:
         return None, refusal(enrolment, progress, error, progress.lesson(lesson_key))
 
@@ -51,7 +57,7 @@ def _lesson_or_refusal(enrolment, progress, lesson_key):
 def _paragraph(lesson, paragraph_key: str):
     """(paragraph, its revision in the cohort's version or None when retired); 404 when the
     lesson never had this anchor."""
-    row = service.paragraph_with_revision(
+    row = reading.paragraph_with_revision(
         lesson.node.lesson_id, lesson.node.revision_id, paragraph_key
     )
     if row is None:
@@ -63,10 +69,10 @@ def _paragraph_page(enrolment, progress, lesson, paragraph, revision, form=None,
     read = Reader(enrolment.cohort.course)
     text, lang = read(revision.body) if revision is not None else ("", read.order[0])
     where = learner_discussion(enrolment)
-    people = service.group_people(enrolment.tutor_group_id)
+    people = notifications.group_people(enrolment.tutor_group_id)
     if form is None:
         form = AnnotationForm(lang=lang)
-    _mentions(form, people, current_user.id)
+    offer_mentions(form, people, current_user.id)
     return render_template(
         "learner/paragraph.html",
         enrolment=enrolment,
@@ -79,7 +85,7 @@ def _paragraph_page(enrolment, progress, lesson, paragraph, revision, form=None,
         lang=lang,
         form=form,
         read=read,
-        threads=service.threads(where, Annotation.paragraph_id == paragraph.id),
+        threads=reading.threads(where, Annotation.paragraph_id == paragraph.id),
         reply_form=ReplyForm(lang=lang),
         resolve_form=ResolveForm(),
         kinds=KIND_LABELS,
@@ -107,11 +113,11 @@ def annotate_paragraph(enrolment_id: int, lesson_key: str, paragraph_key: str):
         abort(404)
     paragraph, revision = _paragraph(lesson, paragraph_key)
     form = AnnotationForm()
-    _mentions(form, service.group_people(enrolment.tutor_group_id), current_user.id)
+    offer_mentions(form, notifications.group_people(enrolment.tutor_group_id), current_user.id)
     if not form.validate_on_submit():
         return _paragraph_page(enrolment, progress, lesson, paragraph, revision, form, 422)
     with unit_of_work(quiet=True) as work:
-        post = service.annotate(
+        post = posting.annotate(
             enrolment,
             progress,
             lesson,
@@ -161,10 +167,10 @@ def thread_url(enrolment, post: Annotation, anchor: int | None = None) -> str:
         return url_for(
             "learner.show_prompt",
             enrolment_id=enrolment.id,
-            module_key=service.module_key(post.module_id),
+            module_key=reading.module_key(post.module_id),
             _anchor=anchor,
         )
-    lesson_key, paragraph_key = service.paragraph_keys(post.paragraph_id)
+    lesson_key, paragraph_key = reading.paragraph_keys(post.paragraph_id)
     return url_for(
         "learner.show_paragraph",
         enrolment_id=enrolment.id,
@@ -208,7 +214,7 @@ def reply_to_post(enrolment_id: int, annotation_id: int):
         progress_service.ensure_studying(enrolment)
         if module is None or not module.is_open:
             raise ModuleLocked()
-        post = service.reply(
+        post = posting.reply(
             current_user,
             target,
             body=form.body.data,
@@ -231,7 +237,7 @@ def resolve_question(enrolment_id: int, annotation_id: int):
     form = ResolveForm()
     if form.validate_on_submit():
         with unit_of_work() as work:
-            service.resolve(question, current_user, staff=False, reopen=form.reopen.data == "1")
+            moderation.resolve(question, current_user, staff=False, reopen=form.reopen.data == "1")
         if work.refused:
             return redirect(thread_url(enrolment, question))
         flash(
@@ -251,8 +257,8 @@ def list_retired(enrolment_id: int, lesson_key: str):
     lesson, refused = _lesson_or_refusal(enrolment, progress, lesson_key)
     if refused:
         return refused
-    retired = service.retired_paragraph_ids(lesson.node.lesson_id, lesson.node.revision_id)
-    threads = service.threads(learner_discussion(enrolment), Annotation.paragraph_id.in_(retired))
+    retired = reading.retired_paragraph_ids(lesson.node.lesson_id, lesson.node.revision_id)
+    threads = reading.threads(learner_discussion(enrolment), Annotation.paragraph_id.in_(retired))
     return render_template(
         "learner/retired.html",
         enrolment=enrolment,
@@ -280,8 +286,8 @@ def _prompt_page(enrolment, progress, module, form=None, status=200):
     prompt, lang = read(module.node.discussion.get("prompt") or {})
     if form is None:
         form = PromptForm(lang=lang)
-    _mentions(form, service.group_people(enrolment.tutor_group_id), current_user.id)
-    threads = service.threads(
+    offer_mentions(form, notifications.group_people(enrolment.tutor_group_id), current_user.id)
+    threads = reading.threads(
         learner_discussion(enrolment),
         Annotation.module_id == module.node.module_id,
         Annotation.paragraph_id.is_(None),
@@ -320,11 +326,11 @@ def answer_prompt(enrolment_id: int, module_key: str):
     enrolment, progress = load_progress(enrolment_id)
     module = _module_or_404(progress, module_key)
     form = PromptForm()
-    _mentions(form, service.group_people(enrolment.tutor_group_id), current_user.id)
+    offer_mentions(form, notifications.group_people(enrolment.tutor_group_id), current_user.id)
     if not form.validate_on_submit():
         return _prompt_page(enrolment, progress, module, form, 422)
     with unit_of_work(quiet=True) as work:
-        post = service.answer_prompt(
+        post = posting.answer_prompt(
             enrolment,
             progress,
             module_key,
@@ -362,7 +368,7 @@ def _session_page(enrolment, session, form=None, status=200):
         session=session,
         phase=session.phase(now),
         cohort=enrolment.cohort,
-        threads=service.threads(learner_discussion(enrolment), Annotation.session_id == session.id),
+        threads=reading.threads(learner_discussion(enrolment), Annotation.session_id == session.id),
         form=form or SessionPostForm(lang=lang),
         kinds=KIND_LABELS,
         post_url=url_for(
@@ -411,7 +417,7 @@ def post_in_session(enrolment_id: int, session_id: int):
         return _session_page(enrolment, session, form, 422)
     with unit_of_work(quiet=True) as work:
         progress_service.ensure_studying(enrolment)
-        post = service.post_in_session(
+        post = text_sessions.post_in_session(
             current_user, session, enrolment.cohort, body=form.body.data, lang=form.lang.data
         )
     if work.refused:

@@ -18,7 +18,7 @@ from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import learner_discussion, own_enrolment_or_404
 from diplolearn.services import progress as progress_service
 from diplolearn.services.cohorts import places
-from diplolearn.services.discussion import discussion
+from diplolearn.services.discussion import reading
 from diplolearn.services.errors import DomainError, ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
 
@@ -75,7 +75,9 @@ def show_outline(enrolment_id: int):
     )
 
 
-def _open_lesson(enrolment, progress, lesson_key: str):
+def open_lesson(enrolment, progress, lesson_key: str):
+    """The lesson of the enrolment's progress (404 when there is none), refused with
+    ``NotStudying`` or ``ModuleLocked`` when the learner may not read it now."""
     lesson = progress.lesson(lesson_key) if progress is not None else None
     if lesson is None:
         abort(404)
@@ -89,7 +91,7 @@ def _open_lesson(enrolment, progress, lesson_key: str):
 def show_lesson(enrolment_id: int, lesson_key: str):
     enrolment, progress = load_progress(enrolment_id)
     try:
-        lesson = _open_lesson(enrolment, progress, lesson_key)
+        lesson = open_lesson(enrolment, progress, lesson_key)
     except (ModuleLocked, NotStudying) as error:
         return refusal(enrolment, progress, error, progress.lesson(lesson_key))
     read = Reader(enrolment.cohort.course)
@@ -100,7 +102,7 @@ def show_lesson(enrolment_id: int, lesson_key: str):
     )
     previous, following = progress.neighbours(lesson)
     # The discussion beside the text: visible posts per paragraph anchor, in one query.
-    counts = discussion.paragraph_counts(learner_discussion(enrolment), lesson.node.lesson_id)
+    counts = reading.paragraph_counts(learner_discussion(enrolment), lesson.node.lesson_id)
     current = {key for key, _lang, _html in paragraphs}
     # The page view writes nothing: time on task and the enrolment's first activity come from
     # the page's heartbeat (static/lesson.js, sent on load too) or the learner's next POST.
@@ -165,7 +167,7 @@ def record_activity(enrolment_id: int, lesson_key: str):
     while it is visible: time on task, and an invited enrolment's first activity."""
     enrolment, progress = load_progress(enrolment_id)
     try:
-        lesson = _open_lesson(enrolment, progress, lesson_key)
+        lesson = open_lesson(enrolment, progress, lesson_key)
     except (ModuleLocked, NotStudying):
         abort(403)
     with unit_of_work():

@@ -1,7 +1,9 @@
-"""The main blueprint."""
+"""Public pages and one's own account: the home page (the signed-in dashboard), /healthz, the
+language switcher, /account (preferences, password, one's personal data), and lesson images at
+their public URLs."""
 
 from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from diplolearn.main import views  # noqa: E402,F401
+from diplolearn.main import data_views, media_views, views  # noqa: E402,F401

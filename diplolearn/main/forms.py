@@ -1,3 +1,6 @@
+"""Forms of the home and account pages: the language switcher, preferences, the download of
+one's own data."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -46,3 +49,7 @@ class PreferencesForm(FlaskForm):
         self.interface_language.choices = languages
         self.reading_language.choices = languages
         self.timezone.choices = [(zone, zone.replace("_", " ")) for zone in i18n.timezone_choices()]
+
+
+class DownloadForm(FlaskForm):
+    submit = SubmitField(_l("Download my data"))

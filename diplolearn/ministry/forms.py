@@ -1,3 +1,6 @@
+"""The coordinator's forms: a staff member, a roster upload and its confirmation, the end of a
+membership, and a nomination into the ministry's seats."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -78,3 +81,14 @@ class ConfirmRosterForm(FlaskForm):
 
 class EndMembershipForm(FlaskForm):
     submit = SubmitField(_l("Take off the staff"))
+
+
+class PersonForm(FlaskForm):
+    """A coordinator's choice of one of their current staff."""
+
+    person = SelectField(_l("Staff member"), validate_choice=True)
+    submit = SubmitField(_l("Nominate"))
+
+
+class WithdrawNomineeForm(FlaskForm):
+    submit = SubmitField(_l("Withdraw"))

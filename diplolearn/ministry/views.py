@@ -1,4 +1,6 @@
-"""The coordinator's pages under /ministry/<ministry_id>/: staff, people, roster files.
+"""The coordinator's ministries (``/ministry/``) and the way into a ministry's seats and reports
+when they coordinate several; the pages under /ministry/<ministry_id>/: staff, people, roster
+files.
 
 Each view loads the ministry with ``coordinated_ministry_or_404`` and everything else through
 the ministry-scoped loaders of security.scoping; a coordinator of another ministry gets 404.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from diplolearn.ministry import bp
@@ -53,6 +56,37 @@ def index():
     ministries = coordinated_ministries(current_user)
     counts = staff_counts(current_user, [m.id for m in ministries])
     return render_template("ministry/index.html", ministries=ministries, counts=counts)
+
+
+def choose_ministry(endpoint: str, title, prompt):
+    """The way in from the menu: straight to the ministry's page at ``endpoint`` when the
+    coordinator has one ministry, a choice when they have several."""
+    ministries = coordinated_ministries(current_user)
+    if len(ministries) == 1:
+        return redirect(url_for(endpoint, ministry_id=ministries[0].id))
+    return render_template(
+        "ministry/choose.html", ministries=ministries, endpoint=endpoint, title=title, prompt=prompt
+    )
+
+
+@bp.get("/cohorts")
+@coordinator_required
+def choose_for_cohorts():
+    return choose_ministry(
+        "ministry.list_cohorts",
+        _l("Seats in cohorts"),
+        _l("Choose the ministry whose seats you want to manage."),
+    )
+
+
+@bp.get("/reports")
+@coordinator_required
+def choose_for_reports():
+    return choose_ministry(
+        "ministry.show_staff_report",
+        _l("Reports"),
+        _l("Choose the ministry whose staff report you want to see."),
+    )
 
 
 @bp.get("/<int:ministry_id>/people")

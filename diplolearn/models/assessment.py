@@ -4,8 +4,8 @@
 - ``QuizRevision``: a quiz as published in one course version: its policy (pass mark, attempts,
   time limit, grading method) and its questions, in order, through ``QuizQuestion``.
 - ``QuestionRevision``: a question's text and settings in one version. ``kind`` is the type
-  discriminator (single_choice, multiple_select, true_false, numeric, short_text, matching,
-  ordering, essay); each kind's grading lives in one class behind one interface.
+  discriminator: it names a question type of diplolearn/questions/ (its registry), the one
+  class that grades the kind and knows what its ``settings`` hold.
 - ``ChoiceRevision``: a choice with its stable key, correctness and per-choice feedback.
 - ``QuestionCategory``: a category of the course's question bank (kept per module in the course
   files); its questions are QuestionRevisions with ``category_id`` set. ``QuizDraw``: N questions
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diplolearn.models.base import Base, Translated
-from diplolearn.models.catalogue import _LogicalItem
+from diplolearn.models.catalogue import LogicalItem
 
 
 class GradingMethod(enum.StrEnum):
@@ -44,18 +44,7 @@ class Reveal(enum.StrEnum):
     NEVER = "never"
 
 
-class QuestionKind(enum.StrEnum):
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_SELECT = "multiple_select"
-    TRUE_FALSE = "true_false"
-    NUMERIC = "numeric"
-    SHORT_TEXT = "short_text"
-    MATCHING = "matching"
-    ORDERING = "ordering"
-    ESSAY = "essay"
-
-
-class Quiz(_LogicalItem, Base):
+class Quiz(LogicalItem, Base):
     __tablename__ = "quiz"
     __table_args__ = (sa.UniqueConstraint("course_id", "key"),)
 
@@ -105,7 +94,7 @@ class QuizRevision(Base):
     draws: Mapped[list[QuizDraw]] = relationship(order_by="QuizDraw.position")
 
 
-class Question(_LogicalItem, Base):
+class Question(LogicalItem, Base):
     __tablename__ = "question"
     __table_args__ = (sa.UniqueConstraint("course_id", "key"),)
 
@@ -123,7 +112,8 @@ class QuestionRevision(Base):
     prompt: Mapped[dict] = mapped_column(Translated())
     feedback: Mapped[dict] = mapped_column(Translated())
     points: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal("1"))
-    # Kind-specific settings: tolerance, accepted answers per language, matching pairs, ...
+    # What the kind's type keeps beyond the choices (QuestionType.settings): a tolerance,
+    # accepted answers per language, matching pairs, ...
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # Optional reference to the paragraph the question is about (a stable anchor).
     paragraph_id: Mapped[int | None] = mapped_column(sa.ForeignKey("paragraph.id"))

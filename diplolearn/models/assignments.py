@@ -34,14 +34,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diplolearn.models.base import Base, Translated, utcnow
-from diplolearn.models.catalogue import _LogicalItem
+from diplolearn.models.catalogue import LogicalItem
 from diplolearn.models.states import SUBMISSION, SubmissionState
 
 FORMATS = ("text", "file")
 COMPLETION_RULES = ("submitted", "passed")
 
 
-class Assignment(_LogicalItem, Base):
+class Assignment(LogicalItem, Base):
     __tablename__ = "assignment"
     __table_args__ = (sa.UniqueConstraint("course_id", "key"),)
 

@@ -78,7 +78,7 @@ class CourseVersion(Base):
         return self.state == CourseVersionState.PUBLISHED
 
 
-class _LogicalItem:
+class LogicalItem:
     """Columns shared by every logical item: its stable key and when it was retired."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +87,7 @@ class _LogicalItem:
     retired_at: Mapped[dt.datetime | None]
 
 
-class Module(_LogicalItem, Base):
+class Module(LogicalItem, Base):
     __tablename__ = "module"
     __table_args__ = (sa.UniqueConstraint("course_id", "key"),)
 
@@ -122,7 +122,7 @@ class ModuleRevision(Base):
     course_version: Mapped[CourseVersion] = relationship()
 
 
-class Lesson(_LogicalItem, Base):
+class Lesson(LogicalItem, Base):
     __tablename__ = "lesson"
     __table_args__ = (sa.UniqueConstraint("course_id", "key"),)
 
@@ -150,7 +150,7 @@ class LessonRevision(Base):
     )
 
 
-class Paragraph(_LogicalItem, Base):
+class Paragraph(LogicalItem, Base):
     """A paragraph anchor. Discussion and quiz references point here, in every language."""
 
     __tablename__ = "paragraph"

@@ -10,7 +10,7 @@
 - ``Enrolment``: one person in one cohort, sponsored by a ministry; see states.ENROLMENT.
 - ``ModuleSchedule``: when a module opens (is released) and is due in a cohort.
 - ``SeatAllotment``: how many of a cohort's seats a ministry has; its coordinator nominates
-  staff into them (services/cohorts/cohorts.py).
+  staff into them (services/cohorts/enrolments.py).
 - ``TutorGroupMove``: each change of an enrolment's tutor group, with who made it and when, so
   a move keeps the learner's history.
 """
@@ -101,7 +101,7 @@ class Cohort(TimestampMixin, Base):
     at_risk_inactive_days: Mapped[int] = mapped_column(default=7, server_default="7")
     # The cohort's overrides of the course's completion rules (ModuleRevision.required and
     # .prerequisites), by module key: {"m3": {"required": false}, "m5": {"prerequisites":
-    # ["m2"]}}. A module or rule not named follows the course (services/cohorts/cohorts.py validates).
+    # ["m2"]}}. A module or rule not named follows the course (services/cohorts/rules.py validates).
     module_rules: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     course = relationship("Course", foreign_keys=[course_id])

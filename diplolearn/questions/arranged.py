@@ -13,6 +13,10 @@ left on "choose" posts an empty value, which means no answer for that item.
   in the right order when there are two items or more). Stored ``{"positions": {item: n}}``.
 
 Both earn partial credit: the share of items matched, or placed, rightly.
+
+In a course file a matching question lists its ``items`` (each naming its ``match``) and its
+``matches``; an ordering question its ``items`` in the right order. The editor shows both as
+rows (a matching row that names another row's id is an item matched to it).
 """
 
 from __future__ import annotations
@@ -20,10 +24,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms.fields import Field
 
+from diplolearn.courses.spec import ChoiceSpec
+from diplolearn.courses.yamlfile import canonical_texts
 from diplolearn.questions.base import ALL_OR_NOTHING, ChoiceResult, InvalidAnswer, QuestionType
+from diplolearn.questions.editing import RowsEditor
 
 
 class RowsWidget:
@@ -72,10 +80,45 @@ def _pairs(values: list[str], keys_by_token: dict[str, str]) -> list[tuple[str, 
     return pairs
 
 
+def _read_items(doc, question, lists: tuple[str, ...], matched: bool) -> None:
+    """The items (and matches) of a course file as the question's choices; with ``matched``,
+    each item names its ``match``."""
+    for key in lists:
+        for index, _item in enumerate(doc.get(key, list, default=[])):
+            entry = doc.sub(key, index)
+            if not isinstance(entry.data, dict):
+                entry.problem(f"each of {key} is a mapping with id and text")
+                continue
+            has_match = key == "items" and matched
+            entry.check_keys({"id", "text", "match"} if has_match else {"id", "text"})
+            question.choices.append(
+                ChoiceSpec(
+                    id=entry.identifier(),
+                    correct=False,
+                    text=entry.texts("text"),
+                    match=entry.get("match", str, default="") if has_match else None,
+                    source=entry.source(),
+                )
+            )
+
+
 class Matching(QuestionType):
     kind = "matching"
+    label = _l("Matching")
     always_shuffle = True
     layout = "rows"
+    file_fields = frozenset({"items", "matches"})
+    rows = RowsEditor(
+        _l("Items and matches"),
+        (
+            _l(
+                "A row that names the id of another row is an item matched to it; a row that "
+                "names none is a possible match."
+            ),
+        ),
+        match=True,
+        start=6,
+    )
 
     @staticmethod
     def _key(question) -> dict[str, str]:
@@ -167,11 +210,63 @@ class Matching(QuestionType):
             )
         return results
 
+    def read_file(self, doc, question):
+        _read_items(doc, question, ("items", "matches"), matched=True)
+
+    def write_file(self, question, entry):
+        entry["items"] = [
+            {"id": c.id, "text": canonical_texts(c.text), "match": c.match}
+            for c in question.choices
+            if c.match is not None
+        ]
+        entry["matches"] = [
+            {"id": c.id, "text": canonical_texts(c.text)}
+            for c in question.choices
+            if c.match is None
+        ]
+
+    def check(self, question, checker):
+        where = question.source
+        items = [c for c in question.choices if c.match is not None]
+        matches = {c.id for c in question.choices if c.match is None}
+        checker.duplicates(
+            [(c.id, c.source) for c in question.choices],
+            f"item or match of question {question.id!r}",
+        )
+        if len(items) < 2:
+            checker.report(where, f"matching question {question.id!r} needs at least two items")
+        if len(matches) < 2:
+            checker.report(where, f"matching question {question.id!r} needs at least two matches")
+        for item in items:
+            if not item.match:
+                checker.report(item.source, f"item {item.id!r} has no match")
+            elif item.match not in matches:
+                checker.report(
+                    item.source,
+                    f"item {item.id!r} is matched to {item.match!r}, which is not "
+                    "one of the question's matches",
+                )
+        for choice in question.choices:
+            checker.need_texts(
+                choice.text, f"{choice.id!r} of question {question.id!r}", choice.source
+            )
+
+    def settings(self, question):
+        return {"pairs": {c.id: c.match for c in question.choices if c.match is not None}}
+
+    def read_settings(self, question, settings):
+        pairs = settings.get("pairs") or {}
+        for choice in question.choices:
+            choice.match = pairs.get(choice.id)
+
 
 class Ordering(QuestionType):
     kind = "ordering"
+    label = _l("Ordering")
     always_shuffle = True
     layout = "rows"
+    file_fields = frozenset({"items"})
+    rows = RowsEditor(_l("Items, in the right order"))
 
     @staticmethod
     def _right(question) -> dict[str, int]:
@@ -255,3 +350,22 @@ class Ordering(QuestionType):
                 )
             )
         return results
+
+    def read_file(self, doc, question):
+        _read_items(doc, question, ("items",), matched=False)
+
+    def write_file(self, question, entry):
+        entry["items"] = [{"id": c.id, "text": canonical_texts(c.text)} for c in question.choices]
+
+    def check(self, question, checker):
+        if len(question.choices) < 2:
+            checker.report(
+                question.source, f"ordering question {question.id!r} needs at least two items"
+            )
+        checker.duplicates(
+            [(c.id, c.source) for c in question.choices], f"item of question {question.id!r}"
+        )
+        for choice in question.choices:
+            checker.need_texts(
+                choice.text, f"item {choice.id!r} of question {question.id!r}", choice.source
+            )

@@ -1,6 +1,6 @@
 """The interface every question type implements, after CTFd's challenge plugins and Indico's
 survey fields: a type knows how to build its form field, read a posted answer, grade it and
-summarise many answers. Adding a type touches one module and the registry.
+summarise many answers.
 
 Answers are stored server-side in a shape each type defines — ``{"choices": [choice keys]}``
 (choice types), ``{"text": ...}`` (numeric, short text, essay), ``{"pairs": {item: match}}``
@@ -11,6 +11,14 @@ one is right.
 
 Grading returns the fraction of the question's points earned, from 0 to 1, or ``None`` for a
 type graded by a person (``manual``) until someone has graded it.
+
+A type is a whole plug-in: besides taking and grading, it knows its part of a question in the
+course files (``read_file``, ``write_file``, ``check``), in the database (``settings``,
+``read_settings``: QuestionRevision.settings) and in the question editor (``form_fields``,
+``input_values``, ``read_input``, and ``rows`` when its answer is a list of rows). The generic
+code (courses/, services/authoring/, authoring/) handles what every question has — id, kind,
+points, prompt, feedback, the paragraph it refers to, its choices as rows — and calls the type
+for the rest, so a new type is one module and a line in the registry (questions/__init__.py).
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from decimal import Decimal
 from typing import ClassVar
 
 from wtforms.fields.core import UnboundField
+
+from diplolearn.questions.editing import RowsEditor
 
 #: Partial-credit rules for multiple select, chosen per quiz.
 ALL_OR_NOTHING = "all_or_nothing"
@@ -70,6 +80,15 @@ class QuestionType(ABC):
     #: How the attempt page lays the field out: "choices" (a list of radio buttons or check
     #: boxes) or "field" (the field renders itself, with its own labels).
     layout: ClassVar[str] = "choices"
+    #: The kind's name in the authoring screens (a lazy translation).
+    label: ClassVar[str]
+    #: Answers are text the learner wrote, erased with their personal data.
+    free_text: ClassVar[bool] = False
+    #: The fields a question of this kind has in a course file beyond the common ones
+    #: (id, kind, points, refers_to, prompt, feedback).
+    file_fields: ClassVar[frozenset[str]] = frozenset()
+    #: The editor's rows (choices, items), or None when the kind has none.
+    rows: ClassVar[RowsEditor | None] = None
 
     @abstractmethod
     def build_field(
@@ -154,6 +173,56 @@ class QuestionType(ABC):
                 )
             ),
         }
+
+    # --- the course files (courses/) ------------------------------------------------------
+
+    def read_file(self, doc, question) -> None:
+        """Read this kind's fields of a course file into ``question`` (a QuestionSpec).
+        ``doc`` is the question's mapping (courses.yamlfile.YamlDoc): typed getters that
+        report a problem, with file and line, instead of raising."""
+        return None
+
+    def write_file(self, question, entry: dict) -> None:
+        """Add this kind's fields to ``entry``, the question's mapping in canonical order
+        (courses/writer.py): what ``read_file`` reads back the same."""
+        return None
+
+    def check(self, question, checker) -> None:
+        """Report what makes the question unanswerable or ungradable. ``checker``
+        (courses.checker.Checker) offers ``report(source, message)``, ``need_texts(texts,
+        what, source)``, ``duplicates(items, what)`` and ``languages``."""
+        return None
+
+    # --- the database: QuestionRevision.settings ---------------------------------------------
+
+    def settings(self, question) -> dict:
+        """What grading needs beyond the choices, from a QuestionSpec (numbers as text)."""
+        return {}
+
+    def read_settings(self, question, settings: dict) -> None:
+        """The reverse of ``settings``: fill the QuestionSpec ``question`` from them."""
+        return None
+
+    # --- the question editor (authoring/) ------------------------------------------------
+
+    def form_fields(self, languages: list[str]) -> list[tuple[str, UnboundField]]:
+        """This kind's own fields of the question form, by name, in the order shown (after
+        the prompt, before the rows)."""
+        return []
+
+    def input_values(self, question) -> dict:
+        """The values of those fields showing ``question`` (a QuestionSpec)."""
+        return {}
+
+    def read_input(self, question, posted) -> None:
+        """Fill ``question`` from the posted values of those fields. ``posted``
+        (services.authoring.question_authoring.PostedValues) offers ``values``, ``raw(name)``,
+        ``clean(text)``, ``number(name, what)``, ``problem(message)`` and ``problems``."""
+        return None
+
+    def wrong_answer(self, question, tokens: dict[str, str]) -> list[str]:
+        """The values a form would post for a wrong answer (for demonstrations)."""
+        return []
 
 
 def only_one(values: list[str]) -> str:

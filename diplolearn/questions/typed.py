@@ -14,6 +14,11 @@
 
 The stored answer is ``{"text": what the learner typed}``; what it means is decided when grading,
 so a corrected key can be regraded from the same answers.
+
+In a course file a numeric question has ``answer``, ``tolerance`` and ``tolerance_type``; a
+short text question ``accepted`` (a list per language) and ``accents``; an essay nothing more.
+The settings keep numbers as decimal text (``repr`` of the number as written), so the export
+writes back the same bytes.
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ from abc import abstractmethod
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from wtforms import StringField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
+from diplolearn.courses.yamlfile import set_optional
 from diplolearn.questions.base import (
     ALL_OR_NOTHING,
     ChoiceResult,
@@ -31,12 +39,13 @@ from diplolearn.questions.base import (
     QuestionType,
     only_one,
 )
+from diplolearn.questions.editing import language_field
 from diplolearn.textnorm import normalise_answer, number_readings, parse_number
 
 ABSOLUTE, RELATIVE = "absolute", "relative"
 TOLERANCE_TYPES = (ABSOLUTE, RELATIVE)
 ACCENTS_REQUIRED, ACCENTS_IGNORED = "required", "ignored"
-ACCENT_RULES = (ACCENTS_REQUIRED, ACCENTS_IGNORED)
+ACCENT_RULES = (ACCENTS_IGNORED, ACCENTS_REQUIRED)
 
 
 def _text(answer: dict | None) -> str:
@@ -105,9 +114,18 @@ class _Keyed(_Typed):
         return results
 
 
+def _number(text):
+    """A number kept as decimal text in settings, back as the int or float it was written."""
+    if text is None:
+        return None
+    return float(text) if any(mark in text for mark in ".eEn") else int(text)
+
+
 class Numeric(_Keyed):
     kind = "numeric"
+    label = _l("Numeric")
     max_length = 64
+    file_fields = frozenset({"answer", "tolerance", "tolerance_type"})
 
     def build_field(self, label, options, answer, tokens, question=None):
         return self._field(_text(answer), inputmode="decimal")
@@ -143,9 +161,95 @@ class Numeric(_Keyed):
             return _("%(answer)s (within %(percent)s%%)", answer=answer, percent=f"{percent:f}"), ""
         return _("%(answer)s (± %(tolerance)s)", answer=answer, tolerance=tolerance), ""
 
+    def read_file(self, doc, question):
+        question.answer = doc.number("answer")
+        question.tolerance = doc.number("tolerance", required=False)
+        question.tolerance_type = doc.get("tolerance_type", str, required=False, default=ABSOLUTE)
+
+    def write_file(self, question, entry):
+        entry["answer"] = question.answer
+        entry["tolerance"] = question.tolerance
+        set_optional(entry, "tolerance_type", question.tolerance_type, ABSOLUTE)
+
+    def check(self, question, checker):
+        where = question.source
+        if question.answer is None:
+            return  # the reader reported it
+        if question.tolerance is None:
+            checker.report(
+                where,
+                f"numeric question {question.id!r} has no tolerance (write tolerance: 0 "
+                "for an exact answer)",
+            )
+        elif question.tolerance < 0:
+            checker.report(where, "tolerance cannot be negative")
+        if question.tolerance_type not in TOLERANCE_TYPES:
+            checker.report(where, f"tolerance_type must be one of {', '.join(TOLERANCE_TYPES)}")
+        elif (
+            question.tolerance_type == RELATIVE
+            and question.tolerance is not None
+            and question.tolerance >= 1
+        ):
+            checker.report(
+                where, "a relative tolerance is a fraction of the answer below 1 (0.05 = 5%)"
+            )
+
+    def settings(self, question):
+        return {
+            "answer": repr(question.answer),
+            "tolerance": repr(question.tolerance),
+            "tolerance_type": question.tolerance_type,
+        }
+
+    def read_settings(self, question, settings):
+        question.answer = _number(settings.get("answer"))
+        question.tolerance = _number(settings.get("tolerance"))
+        question.tolerance_type = settings.get("tolerance_type", ABSOLUTE)
+
+    def form_fields(self, languages):
+        return [
+            ("answer", StringField(_l("The answer"), validators=[Optional(), Length(max=40)])),
+            (
+                "tolerance",
+                StringField(
+                    _l("Tolerance"),
+                    validators=[Optional(), Length(max=40)],
+                    description=_l(
+                        "0 for an exact answer; a relative tolerance is a fraction (0.05 is 5 "
+                        "percent)."
+                    ),
+                ),
+            ),
+            (
+                "tolerance_type",
+                SelectField(
+                    _l("Tolerance type"),
+                    choices=[(ABSOLUTE, _l("Absolute")), (RELATIVE, _l("Relative"))],
+                    validate_choice=True,
+                ),
+            ),
+        ]
+
+    def input_values(self, question):
+        return {
+            "answer": "" if question.answer is None else str(question.answer),
+            "tolerance": "" if question.tolerance is None else str(question.tolerance),
+            "tolerance_type": question.tolerance_type,
+        }
+
+    def read_input(self, question, posted):
+        question.answer = posted.number("answer", _l("The answer"))
+        if question.answer is None and not posted.problems:
+            posted.problem(_l("A numeric question needs its answer."))
+        question.tolerance = posted.number("tolerance", _l("The tolerance"))
+        question.tolerance_type = posted.raw("tolerance_type", ABSOLUTE)
+
 
 class ShortText(_Keyed):
     kind = "short_text"
+    label = _l("Short text")
+    free_text = True
+    file_fields = frozenset({"accepted", "accents"})
 
     @staticmethod
     def _ignore_accents(question) -> bool:
@@ -178,10 +282,84 @@ class ShortText(_Keyed):
         accepted = (question.settings or {}).get("accepted") or {}
         return pick({lang: " / ".join(texts) for lang, texts in accepted.items() if texts})
 
+    def read_file(self, doc, question):
+        for language, texts in doc.get("accepted", dict, default={}).items():
+            if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                doc.problem(f"accepted.{language} must be a list of texts", "accepted", language)
+            else:
+                question.accepted[str(language)] = list(texts)
+        question.accents = doc.get("accents", str, required=False, default=ACCENTS_IGNORED)
+
+    def write_file(self, question, entry):
+        entry["accepted"] = {
+            language: list(question.accepted[language])
+            for language in sorted(question.accepted)
+            if question.accepted[language]
+        }
+        set_optional(entry, "accents", question.accents, ACCENTS_IGNORED)
+
+    def check(self, question, checker):
+        where = question.source
+        for language in checker.languages:
+            if not question.accepted.get(language):
+                checker.report(
+                    where,
+                    f"short_text question {question.id!r} has no accepted answer in {language!r}",
+                )
+        for language, texts in question.accepted.items():
+            for text in texts:
+                if not normalise_answer(text):
+                    checker.report(where, f"an accepted answer in {language!r} is empty")
+        if question.accents not in ACCENT_RULES:
+            checker.report(where, f"accents must be one of {', '.join(ACCENT_RULES)}")
+
+    def settings(self, question):
+        return {
+            "accepted": {lang: list(texts) for lang, texts in question.accepted.items()},
+            "accents": question.accents,
+        }
+
+    def read_settings(self, question, settings):
+        question.accepted = {
+            lang: list(texts) for lang, texts in (settings.get("accepted") or {}).items()
+        }
+        question.accents = settings.get("accents", ACCENTS_IGNORED)
+
+    def form_fields(self, languages):
+        label = _l("Accepted answers, one a line")
+        return [
+            *((f"accepted_{lang}", language_field(label, lang, area=True)) for lang in languages),
+            (
+                "accents",
+                SelectField(
+                    _l("French accents"),
+                    choices=[(ACCENTS_IGNORED, _l("Ignored")), (ACCENTS_REQUIRED, _l("Required"))],
+                    validate_choice=True,
+                ),
+            ),
+        ]
+
+    def input_values(self, question):
+        values = {f"accepted_{lang}": "\n".join(texts) for lang, texts in question.accepted.items()}
+        values["accents"] = question.accents
+        return values
+
+    def read_input(self, question, posted):
+        question.accepted = {
+            name.removeprefix("accepted_"): [
+                line for line in (posted.clean(x) for x in text.split("\n")) if line
+            ]
+            for name, text in posted.values.items()
+            if name.startswith("accepted_") and posted.clean(text)
+        }
+        question.accents = posted.raw("accents", ACCENTS_IGNORED)
+
 
 class Essay(_Typed):
     kind = "essay"
+    label = _l("Essay")
     manual = True
+    free_text = True
     max_length = 20_000
 
     def build_field(self, label, options, answer, tokens, question=None):

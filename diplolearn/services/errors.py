@@ -19,22 +19,6 @@ class DomainError(Exception):
             self.message = message
 
 
-class TokenProblem(DomainError):
-    """A mailed link that cannot be used (invalid, expired or already used)."""
-
-
-class TokenInvalid(TokenProblem):
-    message = _l("This link is not valid. Check that you opened the whole link from the email.")
-
-
-class TokenExpired(TokenProblem):
-    message = _l("This link has expired. Ask for a new one below.")
-
-
-class TokenUsed(TokenProblem):
-    message = _l("This link has already been used. You can sign in, or ask for a new link.")
-
-
 class NotAllowed(DomainError):
     message = _l("You are not allowed to do that.")
 
@@ -69,11 +53,4 @@ class MinistryInactive(DomainError):
     message = _l(
         "This ministry has been deactivated, so its staff cannot be changed. Nothing "
         "was changed. Ask the platform's administrators."
-    )
-
-
-class ConfirmationMismatch(DomainError):
-    message = _l(
-        "The email address typed does not match this person's, so nothing was "
-        "erased. Type it exactly as shown."
     )

@@ -34,7 +34,7 @@ from diplolearn.security.scoping import (
     staff_unanswered_questions,
     taught_cohort_or_404,
 )
-from diplolearn.services.discussion import discussion as service
+from diplolearn.services.discussion import moderation, posting, reading, text_sessions
 from diplolearn.teach import bp
 from diplolearn.teach.views import teachers_only
 from diplolearn.unit_of_work import unit_of_work
@@ -61,7 +61,7 @@ def _thread_url(cohort_id: int, post: Annotation) -> str:
 def _prompt_modules(access):
     """(module key, revision, visible posts) of the cohort's modules with a discussion prompt,
     in course order: two queries."""
-    revisions = service.prompt_revisions(access.cohort.course_version_id)
+    revisions = reading.prompt_revisions(access.cohort.course_version_id)
     counts = staff_prompt_counts(access) if revisions else {}
     return [(key, rev, counts.get(rev.module_id, 0)) for key, rev in revisions]
 
@@ -91,7 +91,7 @@ def show_module_discussion(cohort_id: int, module_key: str):
     if found is None:
         abort(404)
     revision = found[0]
-    threads = service.threads(
+    threads = reading.threads(
         staff_discussion(access),
         Annotation.module_id == revision.module_id,
         Annotation.paragraph_id.is_(None),
@@ -131,9 +131,9 @@ def show_thread(cohort_id: int, annotation_id: int):
             )
         )
     root_id = post.parent_id or post.id
-    threads = service.thread(staff_discussion(access), root_id)
+    threads = reading.thread(staff_discussion(access), root_id)
     root = threads[0].annotation
-    where = service.module_and_lesson_keys(root.module_id, root.lesson_id)
+    where = reading.module_and_lesson_keys(root.module_id, root.lesson_id)
     return render_template(
         "teach/thread.html",
         access=access,
@@ -163,7 +163,7 @@ def reply_in_thread(cohort_id: int, annotation_id: int):
         flash(_("The reply could not be read; please try again. Nothing was saved."), "error")
         return redirect(_thread_url(cohort_id, target))
     with unit_of_work() as work:
-        post = service.reply(
+        post = posting.reply(
             current_user,
             target,
             body=form.body.data,
@@ -186,7 +186,7 @@ def resolve_in_thread(cohort_id: int, annotation_id: int):
     form = ResolveForm()
     if form.validate_on_submit():
         with unit_of_work() as work:
-            service.resolve(question, current_user, staff=True, reopen=form.reopen.data == "1")
+            moderation.resolve(question, current_user, staff=True, reopen=form.reopen.data == "1")
         if work.refused:
             return redirect(_thread_url(cohort_id, question))
         flash(
@@ -208,7 +208,7 @@ def hide_post(cohort_id: int, annotation_id: int):
     form = HideForm()
     if form.validate_on_submit():
         with unit_of_work() as work:
-            service.hide(post, current_user, form.reason.data)
+            moderation.hide(post, current_user, form.reason.data)
         if work.refused:
             return redirect(_thread_url(cohort_id, post))
         flash(_("The post is hidden from learners."), "success")
@@ -227,7 +227,7 @@ def edit_post(cohort_id: int, annotation_id: int):
     form = EditForm()
     if form.validate_on_submit():
         with unit_of_work() as work:
-            service.edit(post, current_user, form.body.data, form.reason.data)
+            moderation.edit(post, current_user, form.body.data, form.reason.data)
         if work.refused:
             return redirect(_thread_url(cohort_id, post))
         flash(_("The post is changed; the audit log keeps the text before."), "success")
@@ -277,7 +277,7 @@ def list_sessions(cohort_id: int):
 @teachers_only
 def open_session(cohort_id: int):
     from diplolearn.security.scoping import cohort_group_or_404
-    from diplolearn.services.cohorts.cohorts import to_utc
+    from diplolearn.services.cohorts.times import to_utc
 
     access = taught_cohort_or_404(current_user, cohort_id)
     form = session_form(session_groups(access), access.manages)
@@ -285,7 +285,7 @@ def open_session(cohort_id: int):
         return _sessions_page(access, form, 422)
     group = cohort_group_or_404(access, int(form.group.data)) if form.group.data else None
     with unit_of_work(status=422, quiet=True) as work:
-        session = service.open_session(
+        session = text_sessions.open_session(
             access.cohort,
             group,
             title=form.title.data,
@@ -309,7 +309,7 @@ def _session_page(access, session, form=None, status=200):
         session=session,
         phase=session.phase(utcnow()),
         cohort=access.cohort,
-        threads=service.threads(staff_discussion(access), Annotation.session_id == session.id),
+        threads=reading.threads(staff_discussion(access), Annotation.session_id == session.id),
         form=form or SessionPostForm(lang=i18n_language()),
         kinds=KIND_LABELS,
         staff=True,
@@ -342,7 +342,7 @@ def post_in_session(cohort_id: int, session_id: int):
     if not form.validate_on_submit():
         return _session_page(access, session, form, 422)
     with unit_of_work(status=422, quiet=True) as work:
-        post = service.post_in_session(
+        post = text_sessions.post_in_session(
             current_user, session, access.cohort, body=form.body.data, lang=form.lang.data
         )
     if work.refused:

@@ -210,10 +210,3 @@ class MoveForm(FlaskForm):
     enrolment = SelectField(_l("Learner"), validate_choice=True)
     group = SelectField(_l("Move to"), validate_choice=True)
     submit = SubmitField(_l("Move"))
-
-
-class PersonForm(FlaskForm):
-    """A coordinator's choice of one of their current staff."""
-
-    person = SelectField(_l("Staff member"), validate_choice=True)
-    submit = SubmitField(_l("Nominate"))

@@ -24,7 +24,8 @@ from diplolearn.services.cohorts import NoSuchAccount
 from diplolearn.services.cohorts import cohorts as service
 from diplolearn.teach import bp
 from diplolearn.teach.forms import ConfirmForm, EnrolForm, GroupForm, MoveForm, SeatsForm, TutorForm
-from diplolearn.teach.views import teachers_only, text_of
+from diplolearn.teach.views import teachers_only
+from diplolearn.templating import text_of
 from diplolearn.unit_of_work import unit_of_work
 
 NO_GROUP = _l("No group")

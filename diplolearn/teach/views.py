@@ -21,18 +21,10 @@ from diplolearn.security.scoping import (
 from diplolearn.services.cohorts import cohorts as service
 from diplolearn.teach import bp
 from diplolearn.teach.forms import CohortForm, deadlines_form, rules_form, schedule_form
+from diplolearn.templating import text_of
 from diplolearn.unit_of_work import unit_of_work
 
 teachers_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR, Role.TUTOR)
-
-
-def text_of(mapping: dict) -> str:
-    return i18n.pick_text(mapping or {}, [i18n.current_language(), "en", "ar", "fr"])[0]
-
-
-@bp.app_context_processor
-def _helpers():
-    return {"text_of": text_of}
 
 
 @bp.get("/")

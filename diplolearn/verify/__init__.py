@@ -1,5 +1,6 @@
-"""The public verification of certificates, without sign-in: /verify/<code> answers valid,
-revoked or unknown; /verify/issuer and its keys let machines check Open Badges credentials."""
+"""The public verification of certificates (``/verify``), without sign-in: /verify/<code>
+answers valid, revoked or unknown; /verify/issuer and its keys let machines check Open Badges
+credentials."""
 
 from flask import Blueprint
 

@@ -72,7 +72,7 @@ def _unknown():
     return render_template("verify/unknown.html"), 404
 
 
-@bp.get("/verify")
+@bp.get("")
 @limiter.limit(_limit)
 def find_certificate():
     """The form for a code read off a paper certificate; sends the visitor to its page."""
@@ -82,7 +82,7 @@ def find_certificate():
     return render_template("verify/lookup.html")
 
 
-@bp.get("/verify/<path:code>")
+@bp.get("/<path:code>")
 @limiter.limit(_limit)
 def show_certificate(code: str):
     certificate = certificates.find_by_code(code)
@@ -109,7 +109,7 @@ def show_certificate(code: str):
     return response, 200, {"X-Robots-Tag": "noindex"}
 
 
-@bp.get("/verify/issuer")
+@bp.get("/issuer")
 def show_issuer():
     """The issuer's Open Badges Profile, with where its public keys are."""
     profile = {
@@ -127,7 +127,7 @@ def _key_or_none():
         return None
 
 
-@bp.get("/verify/issuer/keys.json")
+@bp.get("/issuer/keys.json")
 def list_keys():
     key = _key_or_none()
     response = jsonify(keys=[key.public_jwk()] if key else [])
@@ -135,7 +135,7 @@ def list_keys():
     return response
 
 
-@bp.get("/verify/issuer/keys/<kid>")
+@bp.get("/issuer/keys/<kid>")
 def show_key(kid: str):
     key = _key_or_none()
     if key is None or kid != key.kid:

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from diplolearn.courses.spec import TRUE_FALSE_TEXT
+from diplolearn.questions.true_false import TRUE_FALSE_TEXT
 from tests.browser.conftest import (
     ARTIFACTS,
     COURSE_READERS,

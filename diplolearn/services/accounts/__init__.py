@@ -57,3 +57,26 @@ class EmailChangeRefused(DomainError):
 
 class AlreadyErased(DomainError):
     message = _l("This person's personal data has already been erased. Nothing was changed.")
+
+
+class TokenProblem(DomainError):
+    """A mailed link that cannot be used (invalid, expired or already used)."""
+
+
+class TokenInvalid(TokenProblem):
+    message = _l("This link is not valid. Check that you opened the whole link from the email.")
+
+
+class TokenExpired(TokenProblem):
+    message = _l("This link has expired. Ask for a new one below.")
+
+
+class TokenUsed(TokenProblem):
+    message = _l("This link has already been used. You can sign in, or ask for a new link.")
+
+
+class ConfirmationMismatch(DomainError):
+    message = _l(
+        "The email address typed does not match this person's, so nothing was "
+        "erased. Type it exactly as shown."
+    )

@@ -23,9 +23,11 @@ from diplolearn.services.accounts import (
     AccountInactive,
     EmailTaken,
     InvalidCredentials,
+    TokenExpired,
+    TokenInvalid,
+    TokenUsed,
     WeakPassword,
 )
-from diplolearn.services.errors import TokenExpired, TokenInvalid, TokenUsed
 from diplolearn.services.outbox import public_url, queue_mail
 
 # Verified against when the email is unknown, so that a wrong email costs as long as a wrong

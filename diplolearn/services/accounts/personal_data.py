@@ -33,6 +33,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from diplolearn import questions
 from diplolearn.extensions import db
 from diplolearn.models import (
     AttemptQuestion,
@@ -41,7 +42,6 @@ from diplolearn.models import (
     Enrolment,
     OutboxMessage,
     OutboxState,
-    QuestionKind,
     QuestionRevision,
     QuizAttempt,
     Response,
@@ -55,7 +55,7 @@ from diplolearn.services import audit
 from diplolearn.services.accounts import AlreadyErased
 from diplolearn.services.assessment import assignments
 from diplolearn.services.certificates import certificates
-from diplolearn.services.discussion import discussion
+from diplolearn.services.discussion import moderation
 from diplolearn.services.errors import NotAllowed, ReasonRequired
 from diplolearn.textnorm import collapse_spaces, nfc
 
@@ -64,7 +64,7 @@ OWNER_COLUMNS = ("user_id", "to_user_id", "author_id")
 PARENT_TABLES = ("enrolment", "quiz_attempt", "attempt_question", "submission")
 SECRET_COLUMNS = frozenset({"password_hash", "token_digest"})
 HANDLED_APART = frozenset({"user", "audit_event"})
-FREE_TEXT_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.ESSAY)
+FREE_TEXT_KINDS = questions.free_text_kinds()
 
 
 def _plain(value):
@@ -212,7 +212,7 @@ def erase_person(
         sa.update(Response).where(Response.attempt_question_id.in_(answered)).values(feedback=None),
     )
     counts["essays"] = assignments.erase_texts_of(person.id)
-    counts["discussion_posts"] = discussion.erase_texts_of(person.id)
+    counts["discussion_posts"] = moderation.erase_texts_of(person.id)
     run(
         "unsent_mails",
         sa.update(OutboxMessage)

@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from diplolearn.services.errors import DomainError
 
+# --- quizzes: attempts, policies, grades (quizzes, quiz_policy, results, regrading) ---------------
+
 
 class NoAttemptsLeft(DomainError):
     message = _l("You have used every attempt this quiz allows.")
@@ -66,6 +68,10 @@ class QuizClosed(DomainError):
     message = _l("This quiz is closed, so no attempt was started.")
 
 
+class InvalidOverride(DomainError):
+    """A quiz policy override that the rules refuse (quiz_policy); the message says why."""
+
+
 class GradeNotChanged(DomainError):
     """A grade override or regrade that the rules refuse (out of range, no reason, ...)."""
 
@@ -74,3 +80,107 @@ class GradeNotChanged(DomainError):
 
 class InvalidEssayGrade(DomainError):
     message = _l("That grade cannot be recorded.")
+
+
+# --- written assignments (assignments) ------------------------------------------------------------
+
+
+class FormatNotAccepted(DomainError):
+    message = _l("This assignment does not accept answers in that form. Nothing was saved.")
+
+
+class TextTooLong(DomainError):
+    message = _l("The text is too long to be saved. Nothing was saved.")
+
+
+class EmptySubmission(DomainError):
+    message = _l(
+        "There is nothing to submit yet: write your answer or upload a file first. "
+        "Your draft was not changed."
+    )
+
+
+class TooManyWords(DomainError):
+    def __init__(self, count: int, limit: int):
+        super().__init__(
+            _l(
+                "Your answer has %(count)d words; this assignment allows at most "
+                "%(limit)d. Shorten it, then submit again. Nothing was submitted.",
+                count=count,
+                limit=limit,
+            )
+        )
+
+
+class TooFewWords(DomainError):
+    def __init__(self, count: int, limit: int):
+        super().__init__(
+            _l(
+                "Your answer has %(count)d words; this assignment asks for at "
+                "least %(limit)d. Nothing was submitted.",
+                count=count,
+                limit=limit,
+            )
+        )
+
+
+class SubmissionClosed(DomainError):
+    message = _l(
+        "This assignment is closed: work is no longer accepted. Nothing was saved. "
+        "Ask your tutor if you think this is wrong."
+    )
+
+
+class AlreadySubmitted(DomainError):
+    message = _l(
+        "You have already submitted this assignment, so nothing was changed. You can "
+        "hand in a new version only if your grader allows it when returning it."
+    )
+
+
+class ChangedMeanwhile(DomainError):
+    message = _l(
+        "This answer was changed at the same moment from another window (or by a "
+        "double click), so nothing was saved from this one. Reload the page to see "
+        "what was kept."
+    )
+
+
+class RubricIncomplete(DomainError):
+    message = _l("Choose one level of the rubric for every criterion. Nothing was saved.")
+
+
+class NotGradable(DomainError):
+    message = _l("This submission cannot be graded in its present state. Nothing was saved.")
+
+
+class CommentTooLong(DomainError):
+    message = _l("The comments are too long. Nothing was saved.")
+
+
+# --- files handed in (submission_files) -----------------------------------------------------------
+
+
+class WrongFileType(DomainError):
+    message = _l(
+        "This file is not a Word document (.docx) or a PDF, so it was not accepted. "
+        "Nothing was saved. Save your work as .docx or PDF and upload it again."
+    )
+
+
+class MacroFile(DomainError):
+    message = _l(
+        "This Word document contains macros, which are not accepted. Nothing was "
+        "saved. Save it as an ordinary .docx document and upload it again."
+    )
+
+
+class FileTooLarge(DomainError):
+    def __init__(self, limit: int):
+        super().__init__(
+            _l(
+                "This file is larger than %(size)s MB, the most an assignment "
+                "file may be. Nothing was saved.",
+                size=f"{limit / (1024 * 1024):g}",
+            )
+        )

@@ -22,7 +22,6 @@ import unicodedata
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -39,8 +38,20 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.services import audit, outbox
+from diplolearn.services.assessment import (
+    AlreadySubmitted,
+    ChangedMeanwhile,
+    CommentTooLong,
+    EmptySubmission,
+    FormatNotAccepted,
+    NotGradable,
+    RubricIncomplete,
+    SubmissionClosed,
+    TextTooLong,
+    TooFewWords,
+    TooManyWords,
+)
 from diplolearn.services.assessment.submission_files import Upload, storage_path, store
-from diplolearn.services.errors import DomainError
 from diplolearn.services.progress import (
     AssignmentState,
     Progress,
@@ -55,82 +66,6 @@ MAX_COMMENT_CHARS = 20_000
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _TAG = re.compile(r"<[^>]*>")
-
-
-# --- errors ------------------------------------------------------------------------------------
-
-
-class FormatNotAccepted(DomainError):
-    message = _l("This assignment does not accept answers in that form. Nothing was saved.")
-
-
-class TextTooLong(DomainError):
-    message = _l("The text is too long to be saved. Nothing was saved.")
-
-
-class EmptySubmission(DomainError):
-    message = _l(
-        "There is nothing to submit yet: write your answer or upload a file first. "
-        "Your draft was not changed."
-    )
-
-
-class TooManyWords(DomainError):
-    def __init__(self, count: int, limit: int):
-        super().__init__(
-            _l(
-                "Your answer has %(count)d words; this assignment allows at most "
-                "%(limit)d. Shorten it, then submit again. Nothing was submitted.",
-                count=count,
-                limit=limit,
-            )
-        )
-
-
-class TooFewWords(DomainError):
-    def __init__(self, count: int, limit: int):
-        super().__init__(
-            _l(
-                "Your answer has %(count)d words; this assignment asks for at "
-                "least %(limit)d. Nothing was submitted.",
-                count=count,
-                limit=limit,
-            )
-        )
-
-
-class SubmissionClosed(DomainError):
-    message = _l(
-        "This assignment is closed: work is no longer accepted. Nothing was saved. "
-        "Ask your tutor if you think this is wrong."
-    )
-
-
-class AlreadySubmitted(DomainError):
-    message = _l(
-        "You have already submitted this assignment, so nothing was changed. You can "
-        "hand in a new version only if your grader allows it when returning it."
-    )
-
-
-class ChangedMeanwhile(DomainError):
-    message = _l(
-        "This answer was changed at the same moment from another window (or by a "
-        "double click), so nothing was saved from this one. Reload the page to see "
-        "what was kept."
-    )
-
-
-class RubricIncomplete(DomainError):
-    message = _l("Choose one level of the rubric for every criterion. Nothing was saved.")
-
-
-class NotGradable(DomainError):
-    message = _l("This submission cannot be graded in its present state. Nothing was saved.")
-
-
-class CommentTooLong(DomainError):
-    message = _l("The comments are too long. Nothing was saved.")
 
 
 # --- words --------------------------------------------------------------------------------------

@@ -43,8 +43,7 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.services import audit
-from diplolearn.services.assessment import QuizClosed, QuizNotOpenYet
-from diplolearn.services.errors import DomainError
+from diplolearn.services.assessment import InvalidOverride, QuizClosed, QuizNotOpenYet
 
 
 @dataclass(frozen=True)
@@ -164,10 +163,6 @@ def visibility(
 
 
 # --- overrides -------------------------------------------------------------------------------
-
-
-class InvalidOverride(DomainError):
-    pass
 
 
 def _snapshot(override: QuizPolicyOverride | None) -> dict | None:

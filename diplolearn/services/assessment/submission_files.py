@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from diplolearn.services import storage
-from diplolearn.services.errors import DomainError
+from diplolearn.services.assessment import FileTooLarge, MacroFile, WrongFileType
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 WORDPROCESSING_MAIN = (
@@ -31,31 +30,6 @@ MIME_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-
-
-class WrongFileType(DomainError):
-    message = _l(
-        "This file is not a Word document (.docx) or a PDF, so it was not accepted. "
-        "Nothing was saved. Save your work as .docx or PDF and upload it again."
-    )
-
-
-class MacroFile(DomainError):
-    message = _l(
-        "This Word document contains macros, which are not accepted. Nothing was "
-        "saved. Save it as an ordinary .docx document and upload it again."
-    )
-
-
-class FileTooLarge(DomainError):
-    def __init__(self, limit: int):
-        super().__init__(
-            _l(
-                "This file is larger than %(size)s MB, the most an assignment "
-                "file may be. Nothing was saved.",
-                size=f"{limit / (1024 * 1024):g}",
-            )
-        )
 
 
 def max_file_bytes() -> int:

@@ -34,7 +34,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
 
 from diplolearn.courses.check import check_course
 from diplolearn.courses.exporter import version_spec
@@ -52,7 +51,18 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.services import audit
-from diplolearn.services.errors import DomainError
+from diplolearn.services.catalogue import (
+    CompressionBomb,
+    ConflictUnconfirmed,
+    EncryptedZip,
+    LinkInZip,
+    NoCourseFolder,
+    TooManyFiles,
+    UnsafePath,
+    UploadInvalid,
+    ZipRefused,
+    ZipTooLarge,
+)
 
 DEFAULTS = {
     "COURSE_ZIP_MAX_BYTES": 6 * 1024 * 1024,
@@ -70,84 +80,6 @@ def limit(name: str) -> int:
     if has_app_context():
         return int(current_app.config.get(name, DEFAULTS[name]))
     return DEFAULTS[name]
-
-
-class ZipRefused(DomainError):
-    message = _l("This file is not a zip archive of a course folder. Nothing was imported.")
-
-
-class ZipTooLarge(ZipRefused):
-    def __init__(self, size: int):
-        super().__init__(
-            _l(
-                "This zip is larger than %(size)s MB, the most a course upload may "
-                "be. Nothing was imported.",
-                size=f"{size / (1024 * 1024):g}",
-            )
-        )
-
-
-class UnsafePath(ZipRefused):
-    def __init__(self, name: str):
-        super().__init__(
-            _l(
-                "The zip holds a path that would lead outside the course folder "
-                "(%(name)s). Nothing was imported.",
-                name=name[:120],
-            )
-        )
-
-
-class LinkInZip(ZipRefused):
-    def __init__(self, name: str):
-        super().__init__(
-            _l(
-                "The zip holds a link or special file (%(name)s); only ordinary "
-                "files are accepted. Nothing was imported.",
-                name=name[:120],
-            )
-        )
-
-
-class TooManyFiles(ZipRefused):
-    def __init__(self, count: int):
-        super().__init__(
-            _l(
-                "The zip holds more than %(count)s files, the most a course may "
-                "have. Nothing was imported.",
-                count=count,
-            )
-        )
-
-
-class CompressionBomb(ZipRefused):
-    message = _l(
-        "The zip would unpack to far more than a course holds (a compression bomb?). "
-        "Nothing was imported."
-    )
-
-
-class EncryptedZip(ZipRefused):
-    message = _l("The zip is protected by a password. Upload it without one. Nothing was imported.")
-
-
-class NoCourseFolder(ZipRefused):
-    message = _l(
-        "The zip holds no course.yaml, neither at its top nor in a single folder. "
-        "Zip the course folder itself. Nothing was imported."
-    )
-
-
-class UploadInvalid(DomainError):
-    message = _l("The course files have problems (listed below), so nothing was imported.")
-
-
-class ConflictUnconfirmed(DomainError):
-    message = _l(
-        "The course has changes made in the browser that these files would replace. "
-        "Nothing was imported: confirm that you want to replace them, or download "
-        "the current version and merge first."
-    )
 
 
 # --- reading a zip ---------------------------------------------------------------------------

@@ -26,13 +26,20 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from diplolearn.extensions import db
 from diplolearn.models import Course, LessonImage, User
 from diplolearn.services import audit, storage
-from diplolearn.services.errors import DomainError
+from diplolearn.services.catalogue import (
+    AltTextMissing,
+    AnimatedImage,
+    ImageDamaged,
+    ImageRefused,
+    ImageTooLarge,
+    ImageTooManyPixels,
+    WrongImageType,
+)
 
 AREA = "images"
 EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
@@ -58,60 +65,6 @@ _METADATA_KEYS = {
     "iptc",
     "xmp_packet",
 }
-
-
-class ImageRefused(DomainError):
-    message = _l(
-        "This file is not a PNG, JPEG or WebP image, so it was not accepted. Nothing was saved."
-    )
-
-
-class WrongImageType(ImageRefused):
-    pass
-
-
-class ImageTooLarge(ImageRefused):
-    def __init__(self, limit: int):
-        super().__init__(
-            _l(
-                "This image is larger than %(size)s MB, the most an image may be. "
-                "Nothing was saved.",
-                size=f"{limit / (1024 * 1024):g}",
-            )
-        )
-
-
-class ImageTooManyPixels(ImageRefused):
-    def __init__(self, limit: int):
-        super().__init__(
-            _l(
-                "This image has more than %(pixels)s million pixels (or is too wide "
-                "or too tall), the most an image may have. Nothing was saved. Make "
-                "it smaller and upload it again.",
-                pixels=f"{limit / 1e6:g}",
-            )
-        )
-
-
-class ImageDamaged(ImageRefused):
-    message = _l(
-        "This image could not be read: it may be damaged or incomplete. Nothing was saved."
-    )
-
-
-class AnimatedImage(ImageRefused):
-    message = _l("Animated images are not accepted. Nothing was saved.")
-
-
-class AltTextMissing(DomainError):
-    def __init__(self, languages: list[str]):
-        super().__init__(
-            _l(
-                "Describe the image in every language of the course: the "
-                "alternative text is missing in %(languages)s. Nothing was saved.",
-                languages=", ".join(languages),
-            )
-        )
 
 
 def limit(name: str) -> int:

@@ -1,6 +1,8 @@
-"""Cohorts: courses' cohorts, tutor groups and enrolments (organisations), a cohort's
-settings, schedule and rules (cohorts), its places and seats (places), and following its
-run (tracking).
+"""Cohorts: the records of courses' cohorts, tutor groups and enrolments (organisations);
+running a cohort (cohorts, which also gathers the cohort's whole API): its times (times),
+module schedule and assignment due dates (schedule), completion rules (rules), places, seats
+and waiting list (places), enrolments, nominations and substitutions (enrolments), and tutor
+groups (tutor_groups); and following its run (tracking).
 
 This domain's errors are declared here, at its top."""
 
@@ -9,6 +11,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from diplolearn.services.errors import DomainError
+
+# --- running a cohort: settings, places, enrolments, tutor groups ---------------------------------
 
 
 class CohortRefused(DomainError):
@@ -35,3 +39,24 @@ class CohortStarted(DomainError):
         "The cohort has already started, so a nominee can no longer be replaced. "
         "You can still withdraw them."
     )
+
+
+# --- following a cohort's run: due-date extensions (tracking) -------------------------------------
+
+
+class UnknownModule(DomainError):
+    message = _l("Choose a module of this course.")
+
+
+class NoDueDate(DomainError):
+    message = _l(
+        "This module has no due date in the cohort's schedule, so there is nothing to extend."
+    )
+
+
+class ExtensionTooEarly(DomainError):
+    message = _l("The new due date must be later than the cohort's due date for this module.")
+
+
+class NotStudyingHere(DomainError):
+    message = _l("This learner has withdrawn from the cohort; their due dates cannot change.")

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload
 
 from diplolearn.extensions import db
@@ -49,7 +48,8 @@ from diplolearn.models import (
 from diplolearn.security.scoping import Scope, leads_cohort, tracked_enrolments
 from diplolearn.services import audit, progress
 from diplolearn.services.catalogue.outline import load_outlines
-from diplolearn.services.errors import DomainError, NotAllowed
+from diplolearn.services.cohorts import ExtensionTooEarly, NoDueDate, NotStudyingHere, UnknownModule
+from diplolearn.services.errors import NotAllowed
 from diplolearn.services.outbox import public_url, queue_mail
 from diplolearn.services.progress import ModuleState, Progress
 
@@ -59,25 +59,7 @@ UNDER_WAY = (EnrolmentState.INVITED, EnrolmentState.ACTIVE)
 MAILED_STATES = (EnrolmentState.INVITED, EnrolmentState.ACTIVE)
 
 
-class UnknownModule(DomainError):
-    message = _l("Choose a module of this course.")
-
-
-class NoDueDate(DomainError):
-    message = _l(
-        "This module has no due date in the cohort's schedule, so there is nothing to extend."
-    )
-
-
-class ExtensionTooEarly(DomainError):
-    message = _l("The new due date must be later than the cohort's due date for this module.")
-
-
-class NotStudyingHere(DomainError):
-    message = _l("This learner has withdrawn from the cohort; their due dates cannot change.")
-
-
-# --- where each learner stands ---------------------------------------------------------------
+# --- where each learner stands --------------------------------------------------------------------
 
 
 def cell_status(module: ModuleState) -> str:
@@ -236,7 +218,7 @@ def at_risk(viewer: User, cohort: Cohort, now: dt.datetime | None = None) -> lis
     return found
 
 
-# --- one learner -----------------------------------------------------------------------------
+# --- one learner ----------------------------------------------------------------------------------
 
 
 def extensions_of(enrolment: Enrolment) -> list[DueDateExtension]:
@@ -334,7 +316,7 @@ def withdraw_extension(extension: DueDateExtension, *, by: User) -> None:
     db.session.flush()
 
 
-# --- announcements ---------------------------------------------------------------------------
+# --- announcements --------------------------------------------------------------------------------
 
 
 def may_announce(author: User, cohort: Cohort, group: TutorGroup | None) -> bool:

@@ -1,6 +1,8 @@
-"""Ministries as tenants: ministries and their coordinators (ministries), staff
-rosters from CSV (rosters, roster_csv, roster_uploads), and reports with their CSV and chart
-(reports, report_csv, report_chart).
+"""Ministries as tenants: ministries and their coordinators (ministries); staff rosters from
+CSV, read (roster_csv), planned (roster_plan), stored (roster_uploads) and applied (rosters,
+the views' entry point); and reports: the staff × courses table (reports), a cohort's summary
+and completions over time (report_summary), scores (report_scores), the CSV (report_csv) and
+the chart (report_chart).
 
 This domain's errors are declared here, at its top."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from diplolearn.services.ministries.reports import CompletionSeries
+from diplolearn.services.ministries.report_summary import CompletionSeries
 
 WIDTH, HEIGHT = 640, 260
 AXIS_INLINE, AXIS_BLOCK, TOP, END_MARGIN = 44, 34, 14, 10

@@ -9,7 +9,7 @@
   order. Unknown columns are ignored and named in a note.
 - Rows: each problem carries its line and column, so the preview can say exactly where.
 
-Nothing here touches the database: ``services.ministries.rosters`` matches the rows against it.
+Nothing here touches the database: ``services.ministries.roster_plan`` matches the rows against it.
 """
 
 from __future__ import annotations

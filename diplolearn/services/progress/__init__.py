@@ -13,9 +13,9 @@ is required and its prerequisites, by module key, in ``Cohort.module_rules``):
   its required written assignment done by its rule (``submitted``: handed in; ``passed``:
   returned with a grade at or above its pass mark — services.assessment.assignments) and, when the
   cohort asks for it (``module_rules`` ``{"m1": {"annotations": 2}}``), as many discussion posts
-  by the learner on the module's text or prompt (shared, not hidden: services.discussion.discussion);
+  by the learner on the module's text or prompt (shared, not hidden: services.discussion.posting);
 - the *course* is complete when its required modules are; the enrolment then moves to
-  ``completed`` (states.ENROLMENT).
+  ``completed`` (models.states.ENROLMENT).
 
 A module's status is ``locked`` (not open), ``complete``, ``in_progress`` (something in it
 viewed, done or attempted) or ``open``. It is *overdue* when its due date has passed and it
@@ -36,25 +36,19 @@ page left open over lunch counts at most five. Each gap is claimed by a conditio
 ``last_activity_at``, so concurrent requests cannot count it twice and the credited total never
 exceeds the time that really passed, whatever a client sends.
 
-Reading (compute.py) takes a fixed number of queries whatever the size of the course or the
-number of enrolments: the outline's (services/catalogue/outline.py: one while the published version is
-cached, five otherwise) plus one each for the learners' lesson records, attempts, and module
-schedules with due-date extensions, and one for submissions when a course has written
-assignments, and one for discussion posts when the cohort's rules count them. Recording
-(record.py) flushes and never commits.
+Reading (compute.py, into the progress states of states.py) takes a fixed number of queries
+whatever the size of the course or the number of enrolments: the outline's
+(services/catalogue/outline.py: one while the published version is cached, five otherwise)
+plus one each for the learners' lesson records, attempts, and module schedules with due-date
+extensions, and one for submissions when a course has written assignments, and one for
+discussion posts when the cohort's rules count them. Recording (record.py) flushes and never
+commits.
 """
 
 from diplolearn.services.progress.compute import (  # noqa: F401
-    AssignmentState,
-    LessonState,
-    ModuleState,
-    Progress,
-    QuizState,
-    attempt_percent,
     course_progress,
     evaluate,
     progress_for,
-    quiz_outcome,
 )
 from diplolearn.services.progress.record import (  # noqa: F401
     IDLE_CAP,
@@ -69,4 +63,13 @@ from diplolearn.services.progress.record import (  # noqa: F401
     start_studying,
     touch,
     update_completion,
+)
+from diplolearn.services.progress.states import (  # noqa: F401
+    AssignmentState,
+    LessonState,
+    ModuleState,
+    Progress,
+    QuizState,
+    attempt_percent,
+    quiz_outcome,
 )

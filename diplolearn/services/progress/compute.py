@@ -1,4 +1,4 @@
-"""Where a learner stands: the progress states and the completion rules applied to them.
+"""Where a learner stands: the completion rules applied to the progress states (states.py).
 
 See the package docstring for the rules. ``progress_for`` reads any number of enrolments'
 progress in a fixed number of queries (the outlines' four, or one when cached, plus three);
@@ -9,253 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from diplolearn.extensions import db
 from diplolearn.models import (
-    AttemptState,
     DueDateExtension,
     Enrolment,
     LessonProgress,
     ModuleSchedule,
     QuizAttempt,
     Submission,
-    SubmissionState,
     utcnow,
 )
-from diplolearn.services.catalogue.outline import (
-    AssignmentNode,
-    CourseOutline,
-    LessonNode,
-    ModuleNode,
-    QuizNode,
-    load_outlines,
+from diplolearn.services.catalogue.outline import CourseOutline, load_outlines
+from diplolearn.services.progress.states import (
+    AssignmentState,
+    LessonState,
+    ModuleState,
+    Progress,
+    QuizState,
 )
-
-
-@dataclass(eq=False, slots=True)
-class LessonState:
-    node: LessonNode
-    viewed: bool = False
-    completed_at: dt.datetime | None = None
-    time_spent_seconds: int = 0
-
-    @property
-    def done(self) -> bool:
-        return self.completed_at is not None
-
-
-@dataclass(eq=False, slots=True)
-class QuizState:
-    node: QuizNode
-    attempts: list = field(default_factory=list)  # rows of _ATTEMPT_COLUMNS, by number
-
-    @property
-    def graded(self) -> list:
-        # A grade waiting for a tutor's release is not the learner's yet and does not count.
-        return [a for a in self.attempts if a.state == AttemptState.GRADED and not a.grade_withheld]
-
-    @property
-    def in_progress(self):
-        return next((a for a in self.attempts if a.state == AttemptState.IN_PROGRESS), None)
-
-    @property
-    def awaiting_grading(self):
-        """The attempt whose essay waits for a person (submitted or expired, not graded yet):
-        no other attempt starts meanwhile (services.assessment.quizzes.start_attempt)."""
-        return next(
-            (a for a in self.attempts if a.state in (AttemptState.SUBMITTED, AttemptState.EXPIRED)),
-            None,
-        )
-
-    @property
-    def used(self) -> int:
-        return sum(1 for a in self.attempts if a.state != AttemptState.ABANDONED)
-
-    @property
-    def left(self) -> int | None:
-        limit = self.node.max_attempts
-        return None if limit is None else max(limit - self.used, 0)
-
-    @property
-    def percent(self) -> Decimal | None:
-        return quiz_outcome(self.graded, self.node.grading_method)[0]
-
-    @property
-    def done(self) -> bool:
-        return quiz_outcome(self.graded, self.node.grading_method)[1]
-
-
-@dataclass(eq=False, slots=True)
-class AssignmentState:
-    """A written assignment and the learner's submissions to it (rows of _SUBMISSION_COLUMNS,
-    by number). Done by its rule: ``submitted`` — handed in; ``passed`` — returned with a
-    passing grade (services.assessment.assignments)."""
-
-    node: AssignmentNode
-    submissions: list = field(default_factory=list)
-
-    @property
-    def latest(self):
-        return self.submissions[-1] if self.submissions else None
-
-    @property
-    def late(self) -> bool:
-        latest = self.latest
-        return bool(latest is not None and latest.is_late)
-
-    @property
-    def done(self) -> bool:
-        handed_in = [s for s in self.submissions if s.state != SubmissionState.DRAFT]
-        if self.node.completion == "passed":
-            return any(s.state == SubmissionState.RETURNED and s.passed for s in handed_in)
-        return bool(handed_in)
-
-
-@dataclass(eq=False, slots=True)
-class ModuleState:
-    node: ModuleNode
-    lessons: list[LessonState]
-    quizzes: list[QuizState]
-    waiting_for: list[ModuleNode] = field(default_factory=list)  # prerequisites not complete
-    opens_at: dt.datetime | None = None  # set while the cohort's schedule keeps it closed
-    due_at: dt.datetime | None = None  # the learner's extension when they have one
-    due_extended: bool = False  # due_at comes from the learner's DueDateExtension
-    # The completion rules in force: the course's, or the cohort's (Cohort.module_rules).
-    required: bool = True
-    prerequisites: list[str] = field(default_factory=list)
-    is_open: bool = False
-    complete: bool = False
-    overdue: bool = False  # due_at has passed and the module is not complete
-    assignments: list[AssignmentState] = field(default_factory=list)
-    # The cohort's discussion requirement (Cohort.module_rules "annotations"): how many posts
-    # on the module's text or prompt the learner must make, and how many they have made.
-    annotations_needed: int = 0
-    annotations_made: int = 0
-
-    @property
-    def discussion_done(self) -> bool:
-        return self.annotations_made >= self.annotations_needed
-
-    @property
-    def items(self) -> list[LessonState | QuizState | AssignmentState]:
-        return [*self.lessons, *self.quizzes, *self.assignments]
-
-    @property
-    def required_items(self) -> list[LessonState | QuizState]:
-        return [item for item in self.items if item.node.required]
-
-    @property
-    def percent(self) -> int:
-        return _percent(self.required_items, self.complete)
-
-    @property
-    def status(self) -> str:
-        if not self.is_open:
-            return "locked"
-        if self.complete:
-            return "complete"
-        started = (
-            any(s.viewed or s.done for s in self.lessons)
-            or any(q.attempts for q in self.quizzes)
-            or any(a.submissions for a in self.assignments)
-        )
-        return "in_progress" if started else "open"
-
-
-@dataclass(eq=False, slots=True)
-class Progress:
-    enrolment_id: int
-    outline: CourseOutline
-    modules: list[ModuleState]
-    records: tuple = ()  # what it was computed from, to re-evaluate after a change
-    rules: dict = field(default_factory=dict)  # the cohort's completion-rule overrides
-    submissions: dict = field(default_factory=dict)  # by assignment id, to re-evaluate
-    annotations: dict = field(default_factory=dict)  # the learner's posts by module id
-
-    @property
-    def items(self) -> list[LessonState | QuizState]:
-        return [item for module in self.modules for item in module.items]
-
-    @property
-    def complete(self) -> bool:
-        required = [m for m in self.modules if m.required]
-        return bool(self.modules) and all(m.complete for m in required)
-
-    @property
-    def percent(self) -> int:
-        items = [i for m in self.modules if m.required for i in m.required_items]
-        return _percent(items, self.complete)
-
-    @property
-    def next_step(self) -> LessonState | QuizState | None:
-        return next(
-            (
-                item
-                for module in self.modules
-                if module.is_open
-                for item in module.required_items
-                if not item.done
-            ),
-            None,
-        )
-
-    @property
-    def next_opening(self) -> ModuleState | None:
-        """The first required module still closed, when nothing open is left to do."""
-        return next((m for m in self.modules if m.required and not m.is_open), None)
-
-    def lesson(self, key: str) -> LessonState | None:
-        return next((s for m in self.modules for s in m.lessons if s.node.key == key), None)
-
-    def quiz(self, key: str) -> QuizState | None:
-        return next((s for m in self.modules for s in m.quizzes if s.node.key == key), None)
-
-    def assignment(self, key: str) -> AssignmentState | None:
-        return next((s for m in self.modules for s in m.assignments if s.node.key == key), None)
-
-    def module_of(self, item: LessonState | QuizState) -> ModuleState:
-        return next(m for m in self.modules if m.node is item.node.module)
-
-    def neighbours(self, item) -> tuple:
-        items = self.items
-        index = items.index(item)
-        return (
-            items[index - 1] if index else None,
-            items[index + 1] if index + 1 < len(items) else None,
-        )
-
-
-def _percent(items, complete: bool) -> int:
-    if not items:
-        return 100 if complete else 0
-    return int(100 * sum(1 for item in items if item.done) / len(items))
-
-
-def quiz_outcome(graded: list, method: str) -> tuple[Decimal | None, bool]:
-    """(percentage that counts, passed?) of graded attempts (in order) by the grading method."""
-    if not graded:
-        return None, False
-    percents = [attempt_percent(a) for a in graded]
-    if method == "average":
-        mean = sum(percents) / len(percents)
-        return mean, mean >= graded[-1].pass_mark
-    if method in ("first", "last"):
-        chosen = graded[0] if method == "first" else graded[-1]
-        return attempt_percent(chosen), bool(chosen.passed)
-    return max(percents), any(a.passed for a in graded)
-
-
-def attempt_percent(attempt) -> Decimal:
-    if not attempt.max_score:
-        return Decimal(100)
-    return Decimal(attempt.score or 0) * 100 / Decimal(attempt.max_score)
-
-
-# --- computing progress ----------------------------------------------------------------------
 
 _ATTEMPT_COLUMNS = (
     QuizAttempt.id,
@@ -350,7 +125,7 @@ def progress_for(
         ):
             submissions[row.enrolment_id][row.assignment_id].append(row)
     # The learners' discussion posts per module: one more query, only for cohorts whose rules
-    # ask for some (services/discussion/discussion.py: shared posts, not hidden, not private notes).
+    # ask for some (services/discussion/posting.py: shared posts, not hidden, not private notes).
     annotations: dict[tuple, dict] = defaultdict(dict)
     if any(
         rule.get("annotations")

@@ -15,14 +15,8 @@ from diplolearn.extensions import db
 from diplolearn.models import Enrolment, EnrolmentState, LessonProgress, utcnow
 from diplolearn.services.certificates import certificates
 from diplolearn.services.errors import ModuleLocked, NotStudying, OnWaitingList
-from diplolearn.services.progress.compute import (
-    LessonState,
-    ModuleState,
-    Progress,
-    QuizState,
-    evaluate,
-    progress_for,
-)
+from diplolearn.services.progress.compute import evaluate, progress_for
+from diplolearn.services.progress.states import LessonState, ModuleState, Progress, QuizState
 
 IDLE_CAP = dt.timedelta(minutes=5)
 STUDYING = frozenset({EnrolmentState.INVITED, EnrolmentState.ACTIVE, EnrolmentState.COMPLETED})

@@ -1,0 +1,210 @@
+"""The course check's rules for the course's content: modules in order with their
+prerequisites, lessons complete in every language with one paragraph structure, the reference
+list and glossary with the links lesson text makes into them, and the course's images.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+
+from diplolearn.courses.checker import SUPPORTED_LANGUAGES, Checker
+from diplolearn.courses.links import COURSE_LINK
+from diplolearn.courses.spec import ID_PATTERN, CourseSpec
+
+_IMAGE_FILE = re.compile(r"([0-9a-f]{64})\.(png|jpg|webp)")
+
+
+def check_modules(course: CourseSpec, checker: Checker) -> None:
+    """Each module's texts, prerequisites and lessons; paragraph anchors unique in the course."""
+    report, need_texts = checker.report, checker.need_texts
+    languages, readable = checker.languages, checker.readable
+    module_ids = [m.id for m in course.modules]
+    all_anchors = []
+
+    for module in course.modules:
+        need_texts(module.title, f"module {module.id!r}", module.source)
+        for language in module.objectives:
+            if language not in readable:
+                report(module.source, f"objectives in {language!r}, not a course language")
+        if module.objectives:
+            need_texts(
+                {k: " ".join(v) for k, v in module.objectives.items()},
+                f"module {module.id!r} objectives",
+                module.source,
+            )
+        for prerequisite in module.prerequisites:
+            if prerequisite == module.id:
+                report(module.source, f"module {module.id!r} cannot require itself")
+            elif prerequisite not in module_ids:
+                report(
+                    module.source, f"prerequisite {prerequisite!r} is not a module of this course"
+                )
+            elif module_ids.index(prerequisite) > module_ids.index(module.id):
+                report(
+                    module.source,
+                    f"prerequisite {prerequisite!r} comes after "
+                    f"{module.id!r}; list modules in the order they open",
+                )
+        if not module.lessons and module.quiz is None:
+            report(module.source, f"module {module.id!r} has neither lessons nor a quiz")
+        if module.week is not None and not 1 <= module.week <= 52:
+            report(module.source, "week must be between 1 and 52")
+        for lesson in module.lessons:
+            for language in languages:
+                if language not in lesson.texts:
+                    report(
+                        lesson.source,
+                        f"lesson {lesson.id!r} has no {language!r} text "
+                        f"(expected {module.id}/{lesson.id}.{language}.md)",
+                    )
+            for language, text in lesson.texts.items():
+                if language not in readable:
+                    report(text.source, f"{language!r} is not a language of this course")
+                if not text.title.strip():
+                    report(text.source, "the lesson title is empty")
+                if not text.paragraphs:
+                    report(text.source, "the lesson has no paragraphs")
+                for paragraph in text.paragraphs:
+                    if not ID_PATTERN.match(paragraph.anchor):
+                        report(paragraph.source, f"{paragraph.anchor!r} is not a valid anchor")
+                    if not paragraph.text.strip():
+                        report(paragraph.source, f"paragraph {paragraph.anchor!r} is empty")
+                seen = Counter(p.anchor for p in text.paragraphs)
+                for anchor, count in seen.items():
+                    if count > 1:
+                        first = next(p for p in text.paragraphs if p.anchor == anchor)
+                        report(first.source, f"the anchor {anchor!r} appears {count} times")
+            sequences = {lang: [p.anchor for p in t.paragraphs] for lang, t in lesson.texts.items()}
+            if len({tuple(s) for s in sequences.values()}) > 1:
+                reference_language = sorted(sequences)[0]
+                for language, sequence in sorted(sequences.items()):
+                    if sequence != sequences[reference_language]:
+                        report(
+                            lesson.texts[language].source,
+                            f"the {language!r} text's paragraph anchors {sequence} differ "
+                            f"from the {reference_language!r} text's "
+                            f"{sequences[reference_language]}: every language shares one "
+                            "paragraph structure",
+                        )
+            first_text = next(iter(lesson.texts.values()), None)
+            if first_text:
+                all_anchors += [(p.anchor, p.source) for p in first_text.paragraphs]
+    checker.duplicates(all_anchors, "paragraph anchor")
+
+
+def check_course_pages(course: CourseSpec, checker: Checker) -> None:
+    """The reference list and glossary, and every link from lesson text into them."""
+    report, need_texts, readable = checker.report, checker.need_texts, checker.readable
+    checker.duplicates([(r.id, r.source) for r in course.references], "reference")
+    checker.duplicates([(t.id, t.source) for t in course.glossary], "glossary term")
+    for reference in course.references:
+        if not reference.text.strip():
+            report(reference.source, f"reference {reference.id!r} has no text")
+        if reference.language not in SUPPORTED_LANGUAGES:
+            report(reference.source, f"reference language {reference.language!r} is not supported")
+        if reference.url and not reference.url.startswith(("https://", "http://")):
+            report(reference.source, "a reference url starts with https:// or http://")
+    for term in course.glossary:
+        need_texts(term.term, f"glossary term {term.id!r}", term.source)
+        need_texts(term.definition, f"glossary term {term.id!r} definition", term.source)
+        for language in {*term.term, *term.definition} - readable:
+            report(term.source, f"{language!r} is not a language of this course")
+    targets = {
+        "ref": {r.id for r in course.references},
+        "glossary": {t.id for t in course.glossary},
+    }
+    for lesson in course.lessons():
+        for text in lesson.texts.values():
+            for paragraph in text.paragraphs:
+                for kind, target in COURSE_LINK.findall(paragraph.text):
+                    if target not in targets[kind]:
+                        where = "references.yaml" if kind == "ref" else "glossary.yaml"
+                        report(
+                            paragraph.source, f"the link {kind}:{target} names nothing in {where}"
+                        )
+
+
+def _image_refusal(error) -> str:
+    from diplolearn.services.catalogue import images
+
+    return {
+        images.ImageTooLarge: "is larger than an image may be "
+        f"({images.limit('IMAGE_MAX_BYTES') / 2**20:g} MB)",
+        images.ImageTooManyPixels: "has more pixels than an image may have "
+        f"({images.limit('IMAGE_MAX_PIXELS') / 1e6:g} million, "
+        f"{images.limit('IMAGE_MAX_SIDE')} on a side)",
+        images.ImageDamaged: "cannot be read (damaged or incomplete)",
+        images.AnimatedImage: "is animated; animated images are not accepted",
+    }.get(type(error), "is not a PNG, JPEG or WebP image")
+
+
+def check_images(course: CourseSpec, checker: Checker) -> None:
+    """images.yaml and images/: each image named by its content's SHA-256, an accepted type
+    within the limits, free of metadata, described in every language, and used by a lesson;
+    every image in a lesson is one of them."""
+    from diplolearn.services.catalogue import images
+
+    report, need_texts = checker.report, checker.need_texts
+    checker.duplicates([(i.file, i.source) for i in course.images], "image")
+    known = {}
+    for image in course.images:
+        match = _IMAGE_FILE.fullmatch(image.file or "")
+        if not match:
+            report(
+                image.source,
+                "an image file is named by the SHA-256 of its content and its "
+                f"type (<sha256>.png, .jpg or .webp), not {image.file!r}",
+            )
+            continue
+        need_texts(image.alt, f"image {image.file!r} alternative text", image.source)
+        known[match.group(1)] = image
+        if not image.data:
+            continue  # missing: the reader reported it
+        where = f"images/{image.file}"
+        digest = hashlib.sha256(image.data).hexdigest()
+        if digest != match.group(1):
+            report(image.source, f"{where} is not named by its content's SHA-256 ({digest})")
+        try:
+            clean = images.inspect_clean(image.data)
+        except images.ImageRefused as error:
+            report(image.source, f"{where} {_image_refusal(error)}")
+        except ValueError:
+            report(
+                image.source,
+                f"{where} carries metadata (such as a GPS position): upload "
+                "it on the course's images page, which removes it, and use "
+                "the file exported from there",
+            )
+        else:
+            if images.EXTENSIONS[clean.format] != f".{match.group(2)}":
+                report(
+                    image.source,
+                    f"{where} is a {clean.format.upper()} image; its name "
+                    f"must end in {images.EXTENSIONS[clean.format]}",
+                )
+    used = set()
+    for lesson in course.lessons():
+        for text in lesson.texts.values():
+            for paragraph in text.paragraphs:
+                for target in images.ANY_IMAGE.findall(paragraph.text):
+                    sha = target.removeprefix("image:")
+                    if not target.startswith("image:"):
+                        report(
+                            paragraph.source,
+                            f"the image {target!r} is not one of the "
+                            "course's images: write ![](image:<sha256>) "
+                            "for an image listed in images.yaml",
+                        )
+                    elif sha not in known:
+                        report(paragraph.source, f"the image {target} is not listed in images.yaml")
+                    else:
+                        used.add(sha)
+    for sha, image in known.items():
+        if sha not in used:
+            report(
+                image.source,
+                f"images/{image.file} is shown in no lesson; remove it or "
+                "show it with ![](image:<sha256>)",
+            )
