@@ -45,10 +45,11 @@ def _folders(paths):
 def check(paths):
     """Validate course folders; list every problem with file and line; change nothing."""
     from diplolearn.courses.check import check_course
+    from diplolearn.services.catalogue import images
 
     total = 0
     for folder in _folders(paths):
-        _, problems = check_course(folder)
+        _, problems = check_course(folder, images.limits())
         for problem in problems:
             click.echo(str(problem), err=True)
         total += len(problems)
@@ -64,10 +65,11 @@ def format_(paths):
     rewrites). Refuses a folder with any other problem."""
     from diplolearn.courses.check import check_course
     from diplolearn.courses.writer import course_files
+    from diplolearn.services.catalogue import images
 
     failed = False
     for folder in _folders(paths):
-        course, problems = check_course(folder)
+        course, problems = check_course(folder, images.limits())
         blocking = [p for p in problems if "not in canonical form" not in p.message]
         if course is None or blocking:
             for problem in blocking:
@@ -98,14 +100,15 @@ def import_(paths, force):
     """Import course folders, all or nothing: any problem in any folder imports none, and a
     course edited in the browser is refused (listing what differs) unless --force."""
     from diplolearn.courses.check import CourseInvalid, load_course
-    from diplolearn.courses.importer import import_course
     from diplolearn.models import Course
+    from diplolearn.services.catalogue import images
+    from diplolearn.services.catalogue.course_import import import_course
     from diplolearn.services.catalogue.coursefiles import conflicts
 
     loaded, problems = [], []
     for folder in _folders(paths):
         try:
-            loaded.append(load_course(folder))
+            loaded.append(load_course(folder, images.limits()))
         except CourseInvalid as error:
             problems += error.problems
     if problems:
@@ -153,7 +156,8 @@ def export(course_id, target, number):
     """Write a course version back to files, in the canonical form, under TARGET/COURSE_ID."""
     from pathlib import Path
 
-    from diplolearn.courses.exporter import UnknownCourse, export_course
+    from diplolearn.services.catalogue import UnknownCourse
+    from diplolearn.services.catalogue.course_export import export_course
 
     try:
         written = export_course(course_id, Path(target), number)

@@ -14,8 +14,6 @@ import pytest
 import sqlalchemy as sa
 
 from diplolearn.courses.check import check_course, load_course
-from diplolearn.courses.exporter import export_course
-from diplolearn.courses.importer import import_course
 from diplolearn.models import (
     Assignment,
     AssignmentRevision,
@@ -32,6 +30,8 @@ from diplolearn.services import progress
 from diplolearn.services.assessment import assignments as service
 from diplolearn.services.assessment import submission_files as files
 from diplolearn.services.catalogue import outline
+from diplolearn.services.catalogue.course_export import export_course
+from diplolearn.services.catalogue.course_import import import_course
 from diplolearn.services.cohorts import organisations
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (

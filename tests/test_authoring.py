@@ -11,8 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from diplolearn.courses.check import load_course
-from diplolearn.courses.exporter import export_course
-from diplolearn.courses.importer import import_course
 from diplolearn.extensions import db as _db
 from diplolearn.models import (
     AuditEvent,
@@ -37,6 +35,8 @@ from diplolearn.services.authoring import (
     owners,
     publishing,
 )
+from diplolearn.services.catalogue.course_export import export_course
+from diplolearn.services.catalogue.course_import import import_course
 from tests.conftest import login, post_form
 from tests.factories import make_course, make_learner, make_with_role
 
@@ -135,7 +135,7 @@ def test_a_draft_is_a_deep_copy_of_the_latest_published_version(app, db):
     assert draft_rows == published_rows > 0
     # The exporter and the importer ignore the open draft.
     _edit(draft, "what-is-digital-diplomacy", "en", lambda b: b + " Draft only.")
-    from diplolearn.courses.exporter import version_spec
+    from diplolearn.services.catalogue.course_export import version_spec
 
     exported = course_files(version_spec(course.key))
     assert exported == course_files(drafting.spec_of(published))

@@ -16,7 +16,6 @@ import pytest
 import sqlalchemy as sa
 
 from diplolearn.courses.check import load_course
-from diplolearn.courses.importer import digest, import_course
 from diplolearn.models import (
     AuditEvent,
     CourseUpload,
@@ -27,6 +26,7 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.services.catalogue import coursefiles as service
+from diplolearn.services.catalogue.course_import import digest, import_course
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (
     make_cohort,

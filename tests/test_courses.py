@@ -9,8 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from diplolearn.courses.check import CourseInvalid, check_course, load_course
-from diplolearn.courses.exporter import export_course
-from diplolearn.courses.importer import import_course
 from diplolearn.models import (
     Cohort,
     CourseVersion,
@@ -21,6 +19,8 @@ from diplolearn.models import (
     ParagraphRevision,
     Question,
 )
+from diplolearn.services.catalogue.course_export import export_course
+from diplolearn.services.catalogue.course_import import import_course
 from diplolearn.services.cohorts import organisations
 from tests.factories import make_learner
 

@@ -665,7 +665,7 @@ def test_the_digital_diplomacy_prompts_are_pinned_for_every_group(app, db):
     from pathlib import Path
 
     from diplolearn.courses.check import load_course
-    from diplolearn.courses.importer import import_course
+    from diplolearn.services.catalogue.course_import import import_course
 
     spec, files = load_course(Path(__file__).parent.parent / "courses" / "digital-diplomacy")
     course = import_course(spec, files).version.course

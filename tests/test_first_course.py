@@ -9,7 +9,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from diplolearn.courses.check import check_course, load_course
-from diplolearn.courses.importer import import_course
 from diplolearn.models import (
     LessonRevision,
     ModuleRevision,
@@ -18,6 +17,7 @@ from diplolearn.models import (
     QuizQuestion,
     QuizRevision,
 )
+from diplolearn.services.catalogue.course_import import import_course
 
 FOLDER = Path(__file__).parent.parent / "courses" / "digital-diplomacy"
 LINK = re.compile(r"\]\((ref|glossary):([^)\s]*)\)")

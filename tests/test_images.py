@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from PIL import Image
 
 from diplolearn.courses.check import check_course, load_course
-from diplolearn.courses.exporter import export_course
-from diplolearn.courses.importer import import_course
+from diplolearn.courses.image_files import has_metadata
 from diplolearn.models import LessonImage, ParagraphRevision, Role
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.services.catalogue import images
+from diplolearn.services.catalogue.course_export import export_course
+from diplolearn.services.catalogue.course_import import import_course
 from diplolearn.services.errors import DomainError
 from tests.conftest import login, post_form
 from tests.factories import make_learner, make_published_course, make_with_role
@@ -200,7 +201,7 @@ def test_gps_and_other_exif_are_stripped(app, db, published, storage):
     assert b"Embassy Camera" not in stored and b"Exif" not in stored
     with Image.open(io.BytesIO(stored)) as cleaned:
         assert not cleaned.getexif() and "exif" not in cleaned.info
-    assert not images.has_metadata(stored) and images.has_metadata(original)
+    assert not has_metadata(stored) and has_metadata(original)
 
 
 def test_variants_for_slow_links_are_made_and_served(client, app, db, published, storage):

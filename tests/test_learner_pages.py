@@ -354,7 +354,7 @@ def test_course_links_lead_to_the_reference_and_glossary_pages(app, db):
     from pathlib import Path
 
     from diplolearn.courses.check import load_course
-    from diplolearn.courses.importer import import_course
+    from diplolearn.services.catalogue.course_import import import_course
     from diplolearn.services.cohorts import organisations as orgs
 
     folder = Path(__file__).parent.parent / "courses" / "digital-diplomacy-basics"
@@ -380,7 +380,7 @@ def test_a_french_reader_sees_which_lessons_are_not_yet_translated(app, db):
     from pathlib import Path
 
     from diplolearn.courses.check import load_course
-    from diplolearn.courses.importer import import_course
+    from diplolearn.services.catalogue.course_import import import_course
     from diplolearn.services.cohorts import organisations as orgs
 
     folder = Path(__file__).parent.parent / "courses" / "digital-diplomacy-basics"

@@ -18,8 +18,6 @@ from wtforms.validators import Length, Optional
 
 from diplolearn import questions
 from diplolearn.courses.check import check_course, item_problems, load_course
-from diplolearn.courses.exporter import export_course
-from diplolearn.courses.importer import import_course
 from diplolearn.courses.writer import course_file_bytes
 from diplolearn.extensions import db as _db
 from diplolearn.models import Question, QuestionRevision, Role
@@ -28,6 +26,8 @@ from diplolearn.services import progress
 from diplolearn.services.assessment import quizzes
 from diplolearn.services.authoring import drafting, owners
 from diplolearn.services.authoring.assessment_items import find_question
+from diplolearn.services.catalogue.course_export import export_course
+from diplolearn.services.catalogue.course_import import import_course
 from diplolearn.services.cohorts import organisations
 from tests.conftest import login, post_form
 from tests.factories import make_learner, make_with_role

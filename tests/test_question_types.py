@@ -15,12 +15,12 @@ import sqlalchemy as sa
 
 from diplolearn import questions
 from diplolearn.courses.check import check_course, load_course
-from diplolearn.courses.exporter import export_course
-from diplolearn.courses.importer import import_course
 from diplolearn.models import AttemptState, QuizAttempt, Response
 from diplolearn.questions import InvalidAnswer
 from diplolearn.services import progress
 from diplolearn.services.assessment import InvalidEssayGrade, quizzes
+from diplolearn.services.catalogue.course_export import export_course
+from diplolearn.services.catalogue.course_import import import_course
 from diplolearn.services.cohorts import organisations
 from diplolearn.textnorm import normalise_answer, parse_number
 from tests.conftest import login, post_form

@@ -14,8 +14,6 @@ import sqlalchemy as sa
 
 from diplolearn import questions as question_types
 from diplolearn.courses.check import load_course
-from diplolearn.courses.exporter import export_course
-from diplolearn.courses.importer import import_course
 from diplolearn.courses.writer import course_file_bytes
 from diplolearn.extensions import db as _db
 from diplolearn.models import (
@@ -39,6 +37,8 @@ from diplolearn.services.authoring import (
     question_authoring,
     quiz_preview,
 )
+from diplolearn.services.catalogue.course_export import export_course
+from diplolearn.services.catalogue.course_import import import_course
 from tests.conftest import login, post_form
 from tests.factories import make_with_role
 

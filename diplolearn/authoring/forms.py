@@ -1,15 +1,40 @@
 """Authoring forms. Language fields are built per course: one title and one text area per
-language, each text area carrying its language and direction."""
+language, each text area carrying its language and direction. ``RuleValidator`` validates a
+field by a rule of courses/rules.py (the course check and the services call the same one);
+``key_field`` is the id field of a new item, as long as an id may be."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from diplolearn import i18n
 from diplolearn.auth.validators import email_address
+from diplolearn.courses.rules import KEY_MAX_LENGTH
+
+
+class RuleValidator:
+    """A field judged by a rule of courses/rules.py (``problem_of(value)``: a message or None):
+    the field's error is the rule's message, as the service and the course check give it."""
+
+    def __init__(self, problem_of):
+        self.problem_of = problem_of
+
+    def __call__(self, form, field) -> None:
+        problem = self.problem_of(field.data)
+        if problem is not None:
+            raise ValidationError(str(problem))
+
+
+def key_field(label):
+    """The id field of a new item."""
+    return StringField(
+        label,
+        validators=[DataRequired(), Length(max=KEY_MAX_LENGTH)],
+        description=_l("Lower-case letters, digits and hyphens; it never changes once published."),
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -30,7 +55,7 @@ class MoveForm(FlaskForm):
 class CopyForm(FlaskForm):
     new_key = StringField(
         _l("Id of the copy"),
-        validators=[DataRequired(), Length(max=63)],
+        validators=[DataRequired(), Length(max=KEY_MAX_LENGTH)],
         description=_l("Lower-case letters, digits and hyphens, e.g. digital-diplomacy-2027."),
     )
     submit = SubmitField(_l("Copy this course"))
@@ -69,13 +94,7 @@ def lesson_form(languages: list[str], with_key: bool = False, **kwargs) -> Flask
             }
 
     if with_key:
-        LessonForm.key = StringField(
-            _l("Lesson id"),
-            validators=[DataRequired(), Length(max=63)],
-            description=_l(
-                "Lower-case letters, digits and hyphens; it never changes once published."
-            ),
-        )
+        LessonForm.key = key_field(_l("Lesson id"))
     for lang in languages:
         name = i18n.language_name(lang)
         setattr(
@@ -114,13 +133,7 @@ def titles_form(
             return {lang: self[f"title_{lang}"].data or "" for lang in languages}
 
     if with_key:
-        TitlesForm.key = StringField(
-            _l("Module id"),
-            validators=[DataRequired(), Length(max=63)],
-            description=_l(
-                "Lower-case letters, digits and hyphens; it never changes once published."
-            ),
-        )
+        TitlesForm.key = key_field(_l("Module id"))
     for lang in languages:
         setattr(
             TitlesForm,

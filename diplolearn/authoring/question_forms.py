@@ -17,7 +17,8 @@ from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from diplolearn import questions
-from diplolearn.authoring.quiz_forms import key_field
+from diplolearn.authoring.forms import key_field
+from diplolearn.courses.rules import KEY_MAX_LENGTH
 from diplolearn.questions.editing import language_field
 from diplolearn.services.authoring.question_authoring import ChoiceRow, QuestionInput
 
@@ -110,7 +111,9 @@ def _add_row(form, i: int, editor, languages: list[str]) -> None:
     setattr(
         form,
         f"r{i}_id",
-        StringField(_l("Id of row %(n)d", n=i + 1), validators=[Optional(), Length(max=63)]),
+        StringField(
+            _l("Id of row %(n)d", n=i + 1), validators=[Optional(), Length(max=KEY_MAX_LENGTH)]
+        ),
     )
     if editor.choices:
         setattr(form, f"r{i}_correct", BooleanField(_l("Row %(n)d is correct", n=i + 1)))
@@ -120,7 +123,7 @@ def _add_row(form, i: int, editor, languages: list[str]) -> None:
             f"r{i}_match",
             StringField(
                 _l("Row %(n)d matches the row with id", n=i + 1),
-                validators=[Optional(), Length(max=63)],
+                validators=[Optional(), Length(max=KEY_MAX_LENGTH)],
             ),
         )
     for lang in languages:

@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from diplolearn.authoring.forms import key_field
+from diplolearn.courses.rules import KEY_MAX_LENGTH
 from diplolearn.questions.editing import language_field
 from diplolearn.services.authoring.assignment_authoring import (
     AssignmentInput,
@@ -37,15 +39,6 @@ def row_count(formdata, name: str, default: int, more: bool, step: int = 3) -> i
     except (TypeError, ValueError):
         count = default
     return max(1, min(MAX_ROWS, count + (step if more else 0)))
-
-
-def key_field(label):
-    """The id field of a new item."""
-    return StringField(
-        label,
-        validators=[DataRequired(), Length(max=63)],
-        description=_l("Lower-case letters, digits and hyphens; it never changes once published."),
-    )
 
 
 def quiz_form(languages: list[str], with_key: bool = False, **kwargs) -> FlaskForm:
@@ -271,7 +264,8 @@ def assignment_form(
             form,
             f"c{c}_id",
             StringField(
-                _l("Id of criterion %(n)d", n=c + 1), validators=[Optional(), Length(max=63)]
+                _l("Id of criterion %(n)d", n=c + 1),
+                validators=[Optional(), Length(max=KEY_MAX_LENGTH)],
             ),
         )
         setattr(

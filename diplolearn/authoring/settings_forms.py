@@ -1,5 +1,6 @@
 """Forms of the module settings page (built per module: one objectives and one discussion field
-per language, a required flag and minutes per lesson)."""
+per language, a required flag and minutes per lesson). The week and the minutes are judged by
+the rules of courses/rules.py, as the service and the course check judge them."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from diplolearn import i18n
-from diplolearn.authoring.forms import language_kw
-from diplolearn.services.authoring.module_settings import MAX_MINUTES
+from diplolearn.authoring.forms import RuleValidator, language_kw
+from diplolearn.courses.rules import WEEKS, minutes_problem, week_problem
 
 
 def module_settings_form(
@@ -31,13 +32,16 @@ def module_settings_form(
         token = HiddenField(validators=[DataRequired()])
         required = BooleanField(_l("Required to complete the course"))
         estimated_minutes = IntegerField(
-            _l("Estimated minutes"), validators=[Optional(), NumberRange(1, MAX_MINUTES)]
+            _l("Estimated minutes"), validators=[Optional(), RuleValidator(minutes_problem)]
         )
         week = IntegerField(
             _l("Week"),
-            validators=[Optional(), NumberRange(1, 52)],
+            validators=[Optional(), RuleValidator(week_problem)],
             description=_l(
-                "The week of the programme it belongs to (1 to 52); leave empty for none."
+                "The week of the programme it belongs to (%(first)d to %(last)d); leave empty "
+                "for none.",
+                first=WEEKS[0],
+                last=WEEKS[-1],
             ),
         )
         prerequisites = SelectMultipleField(
@@ -99,7 +103,7 @@ def module_settings_form(
             f"lesson_minutes_{i}",
             IntegerField(
                 _l("%(lesson)s: estimated minutes", lesson=title),
-                validators=[Optional(), NumberRange(1, MAX_MINUTES)],
+                validators=[Optional(), RuleValidator(minutes_problem)],
             ),
         )
     return ModuleSettingsForm(**kwargs)

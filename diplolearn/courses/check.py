@@ -27,6 +27,7 @@ from diplolearn.courses.check_assessment import (
 )
 from diplolearn.courses.check_content import check_course_pages, check_images, check_modules
 from diplolearn.courses.checker import SUPPORTED_LANGUAGES, Checker
+from diplolearn.courses.image_files import ImageLimits
 from diplolearn.courses.links import COURSE_LINK
 from diplolearn.courses.reader import read_course
 from diplolearn.courses.spec import (
@@ -48,33 +49,39 @@ class CourseInvalid(Exception):
         self.problems = problems
 
 
-def check_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
+def check_course(
+    folder: Path, image_limits: ImageLimits | None = None
+) -> tuple[CourseSpec | None, list[Problem]]:
+    """The folder's course and every problem in it; ``image_limits`` bound its image files (the
+    defaults unless given: services pass the settings' ``images.limits()``)."""
     course, problems, raw = read_course(folder)
     if course is None:
         return None, problems
-    problems += _rules(course)
+    problems += _rules(course, image_limits)
     problems += text_problems(folder.name, raw)
     if not problems:
         problems += _canonical_problems(folder.name, course, raw)
     return course, problems
 
 
-def load_course(folder: Path) -> tuple[CourseSpec, dict[str, bytes]]:
+def load_course(
+    folder: Path, image_limits: ImageLimits | None = None
+) -> tuple[CourseSpec, dict[str, bytes]]:
     """Read and check a folder; raise CourseInvalid listing every problem."""
-    course, problems = check_course(folder)
+    course, problems = check_course(folder, image_limits)
     if problems or course is None:
         raise CourseInvalid(problems)
     return course, course_file_bytes(course)
 
 
-def _rules(course: CourseSpec) -> list[Problem]:
+def _rules(course: CourseSpec, image_limits: ImageLimits | None) -> list[Problem]:
     problems: list[Problem] = []
 
     def report(source, message):
         problems.append(Problem(source or course.source, message))
 
     _check_languages(course, report)
-    checker = Checker(course, report)
+    checker = Checker(course, report, image_limits)
     checker.need_texts(course.title, "the course title", course.source)
     checker.duplicates([(m.id, m.source) for m in course.modules], "module")
     checker.duplicates([(lesson.id, lesson.source) for lesson in course.lessons()], "lesson")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from diplolearn import questions
+from diplolearn.courses import rules
 from diplolearn.courses.checker import Checker
 from diplolearn.courses.spec import (
     ASSIGNMENT_COMPLETION,
@@ -39,8 +40,7 @@ def check_quizzes(course: CourseSpec, checker: Checker) -> None:
 def check_quiz_settings(quiz, checker: Checker) -> None:
     report = checker.report
     checker.need_texts(quiz.title, f"quiz {quiz.id!r}", quiz.source)
-    if not 0 <= quiz.pass_mark <= 100:
-        report(quiz.source, "pass_mark is a percentage from 0 to 100")
+    checker.rule(quiz.source, rules.pass_mark_problem(quiz.pass_mark))
     if quiz.max_attempts is not None and quiz.max_attempts < 1:
         report(quiz.source, "max_attempts must be at least 1 (or left out for no limit)")
     if quiz.time_limit_minutes is not None and quiz.time_limit_minutes < 1:
@@ -130,7 +130,9 @@ def check_assignment(assignment, checker: Checker) -> None:
     need_texts = checker.need_texts
     need_texts(assignment.title, f"assignment {assignment.id!r} title", assignment.source)
     need_texts(assignment.prompt, f"assignment {assignment.id!r}", assignment.source)
-    _check_assignment_rules(assignment, checker.report)
+    _check_completion(assignment, checker)
+    _check_formats(assignment, checker.report)
+    _check_counts(assignment, checker.report)
     if not assignment.rubric:
         checker.report(assignment.source, f"assignment {assignment.id!r} needs a rubric")
     checker.duplicates([(c.id, c.source) for c in assignment.rubric], "rubric criterion")
@@ -141,16 +143,21 @@ def check_assignment(assignment, checker: Checker) -> None:
         _check_levels(criterion, checker)
 
 
-def _check_assignment_rules(assignment, report) -> None:
-    where = assignment.source
+def _check_completion(assignment, checker: Checker) -> None:
+    """How the assignment counts as done, and the pass mark that goes with it."""
+    where, report = assignment.source, checker.report
     if assignment.completion not in ASSIGNMENT_COMPLETION:
         report(where, f"completion must be one of {', '.join(ASSIGNMENT_COMPLETION)}")
     elif assignment.completion == "passed" and assignment.pass_mark is None:
         report(where, "completion 'passed' needs a pass_mark (a percentage of the rubric's points)")
     elif assignment.completion == "submitted" and assignment.pass_mark is not None:
         report(where, "pass_mark applies only with completion 'passed'")
-    if assignment.pass_mark is not None and not 0 <= assignment.pass_mark <= 100:
-        report(where, "pass_mark is a percentage from 0 to 100")
+    checker.rule(where, rules.pass_mark_problem(assignment.pass_mark))
+
+
+def _check_formats(assignment, report) -> None:
+    """At least one accepted format, each once."""
+    where = assignment.source
     if not assignment.formats:
         report(where, f"formats must list at least one of {', '.join(ASSIGNMENT_FORMATS)}")
     for kind in assignment.formats:
@@ -158,6 +165,12 @@ def _check_assignment_rules(assignment, report) -> None:
             report(where, f"the format {kind!r} is not one of {', '.join(ASSIGNMENT_FORMATS)}")
     if len(set(assignment.formats)) != len(assignment.formats):
         report(where, "formats lists a format twice")
+
+
+def _check_counts(assignment, report) -> None:
+    """Word limits and days, when given: positive, the minimum below the maximum, and late days
+    only after a due date."""
+    where = assignment.source
     for key in ("min_words", "max_words", "due_days", "late_days"):
         value = getattr(assignment, key)
         if value is not None and value < (0 if key == "late_days" else 1):

@@ -9,89 +9,108 @@ import hashlib
 import re
 from collections import Counter
 
+from diplolearn.courses import image_files as images
+from diplolearn.courses import rules
 from diplolearn.courses.checker import SUPPORTED_LANGUAGES, Checker
 from diplolearn.courses.links import COURSE_LINK
-from diplolearn.courses.spec import ID_PATTERN, CourseSpec
+from diplolearn.courses.spec import CourseSpec
 
 _IMAGE_FILE = re.compile(r"([0-9a-f]{64})\.(png|jpg|webp)")
 
 
 def check_modules(course: CourseSpec, checker: Checker) -> None:
     """Each module's texts, prerequisites and lessons; paragraph anchors unique in the course."""
-    report, need_texts = checker.report, checker.need_texts
-    languages, readable = checker.languages, checker.readable
-    module_ids = [m.id for m in course.modules]
-    all_anchors = []
-
+    order = [m.id for m in course.modules]
     for module in course.modules:
-        need_texts(module.title, f"module {module.id!r}", module.source)
-        for language in module.objectives:
-            if language not in readable:
-                report(module.source, f"objectives in {language!r}, not a course language")
-        if module.objectives:
-            need_texts(
-                {k: " ".join(v) for k, v in module.objectives.items()},
-                f"module {module.id!r} objectives",
-                module.source,
+        check_module(module, order, checker)
+    checker.duplicates(
+        [(p.anchor, p.source) for lesson in course.lessons() for p in _first_paragraphs(lesson)],
+        "paragraph anchor",
+    )
+
+
+def check_module(module, order: list[str], checker: Checker) -> None:
+    """A module's texts, its prerequisites (``order``: the course's module ids), its content and
+    week, then each of its lessons."""
+    _check_module_texts(module, checker)
+    for problem in rules.prerequisite_problems(order, module.id, module.prerequisites):
+        checker.rule(module.source, problem)
+    if not module.lessons and module.quiz is None:
+        checker.report(module.source, f"module {module.id!r} has neither lessons nor a quiz")
+    checker.rule(module.source, rules.week_problem(module.week))
+    for lesson in module.lessons:
+        check_lesson(lesson, module, checker)
+
+
+def _check_module_texts(module, checker: Checker) -> None:
+    """The title, and the objectives in the course's languages (only those)."""
+    checker.need_texts(module.title, f"module {module.id!r}", module.source)
+    for language in module.objectives:
+        if language not in checker.readable:
+            checker.report(module.source, f"objectives in {language!r}, not a course language")
+    if module.objectives:
+        checker.need_texts(
+            {k: " ".join(v) for k, v in module.objectives.items()},
+            f"module {module.id!r} objectives",
+            module.source,
+        )
+
+
+def check_lesson(lesson, module, checker: Checker) -> None:
+    """A text in every language, each complete, all with the same paragraph anchors."""
+    for language in checker.languages:
+        if language not in lesson.texts:
+            checker.report(
+                lesson.source,
+                f"lesson {lesson.id!r} has no {language!r} text "
+                f"(expected {module.id}/{lesson.id}.{language}.md)",
             )
-        for prerequisite in module.prerequisites:
-            if prerequisite == module.id:
-                report(module.source, f"module {module.id!r} cannot require itself")
-            elif prerequisite not in module_ids:
-                report(
-                    module.source, f"prerequisite {prerequisite!r} is not a module of this course"
-                )
-            elif module_ids.index(prerequisite) > module_ids.index(module.id):
-                report(
-                    module.source,
-                    f"prerequisite {prerequisite!r} comes after "
-                    f"{module.id!r}; list modules in the order they open",
-                )
-        if not module.lessons and module.quiz is None:
-            report(module.source, f"module {module.id!r} has neither lessons nor a quiz")
-        if module.week is not None and not 1 <= module.week <= 52:
-            report(module.source, "week must be between 1 and 52")
-        for lesson in module.lessons:
-            for language in languages:
-                if language not in lesson.texts:
-                    report(
-                        lesson.source,
-                        f"lesson {lesson.id!r} has no {language!r} text "
-                        f"(expected {module.id}/{lesson.id}.{language}.md)",
-                    )
-            for language, text in lesson.texts.items():
-                if language not in readable:
-                    report(text.source, f"{language!r} is not a language of this course")
-                if not text.title.strip():
-                    report(text.source, "the lesson title is empty")
-                if not text.paragraphs:
-                    report(text.source, "the lesson has no paragraphs")
-                for paragraph in text.paragraphs:
-                    if not ID_PATTERN.match(paragraph.anchor):
-                        report(paragraph.source, f"{paragraph.anchor!r} is not a valid anchor")
-                    if not paragraph.text.strip():
-                        report(paragraph.source, f"paragraph {paragraph.anchor!r} is empty")
-                seen = Counter(p.anchor for p in text.paragraphs)
-                for anchor, count in seen.items():
-                    if count > 1:
-                        first = next(p for p in text.paragraphs if p.anchor == anchor)
-                        report(first.source, f"the anchor {anchor!r} appears {count} times")
-            sequences = {lang: [p.anchor for p in t.paragraphs] for lang, t in lesson.texts.items()}
-            if len({tuple(s) for s in sequences.values()}) > 1:
-                reference_language = sorted(sequences)[0]
-                for language, sequence in sorted(sequences.items()):
-                    if sequence != sequences[reference_language]:
-                        report(
-                            lesson.texts[language].source,
-                            f"the {language!r} text's paragraph anchors {sequence} differ "
-                            f"from the {reference_language!r} text's "
-                            f"{sequences[reference_language]}: every language shares one "
-                            "paragraph structure",
-                        )
-            first_text = next(iter(lesson.texts.values()), None)
-            if first_text:
-                all_anchors += [(p.anchor, p.source) for p in first_text.paragraphs]
-    checker.duplicates(all_anchors, "paragraph anchor")
+    for language, text in lesson.texts.items():
+        _check_lesson_text(language, text, checker)
+    _check_one_structure(lesson, checker)
+
+
+def _check_lesson_text(language: str, text, checker: Checker) -> None:
+    """A title and paragraphs, each with a valid anchor used once, and text."""
+    report = checker.report
+    if language not in checker.readable:
+        report(text.source, f"{language!r} is not a language of this course")
+    if not text.title.strip():
+        report(text.source, "the lesson title is empty")
+    if not text.paragraphs:
+        report(text.source, "the lesson has no paragraphs")
+    for paragraph in text.paragraphs:
+        if not rules.ID_PATTERN.match(paragraph.anchor):
+            report(paragraph.source, f"{paragraph.anchor!r} is not a valid anchor")
+        if not paragraph.text.strip():
+            report(paragraph.source, f"paragraph {paragraph.anchor!r} is empty")
+    for anchor, count in Counter(p.anchor for p in text.paragraphs).items():
+        if count > 1:
+            first = next(p for p in text.paragraphs if p.anchor == anchor)
+            report(first.source, f"the anchor {anchor!r} appears {count} times")
+
+
+def _check_one_structure(lesson, checker: Checker) -> None:
+    """Every language of a lesson has the same paragraph anchors, in the same order."""
+    sequences = {lang: [p.anchor for p in t.paragraphs] for lang, t in lesson.texts.items()}
+    if len({tuple(s) for s in sequences.values()}) <= 1:
+        return
+    reference_language = sorted(sequences)[0]
+    for language, sequence in sorted(sequences.items()):
+        if sequence != sequences[reference_language]:
+            checker.report(
+                lesson.texts[language].source,
+                f"the {language!r} text's paragraph anchors {sequence} differ "
+                f"from the {reference_language!r} text's "
+                f"{sequences[reference_language]}: every language shares one "
+                "paragraph structure",
+            )
+
+
+def _first_paragraphs(lesson) -> list:
+    """The paragraphs of a lesson's first text (every text has the same anchors)."""
+    first_text = next(iter(lesson.texts.values()), None)
+    return first_text.paragraphs if first_text else []
 
 
 def check_course_pages(course: CourseSpec, checker: Checker) -> None:
@@ -126,15 +145,12 @@ def check_course_pages(course: CourseSpec, checker: Checker) -> None:
                         )
 
 
-def _image_refusal(error) -> str:
-    from diplolearn.services.catalogue import images
-
+def _image_refusal(error, limits: images.ImageLimits) -> str:
     return {
-        images.ImageTooLarge: "is larger than an image may be "
-        f"({images.limit('IMAGE_MAX_BYTES') / 2**20:g} MB)",
+        images.ImageTooLarge: f"is larger than an image may be ({limits.max_bytes / 2**20:g} MB)",
         images.ImageTooManyPixels: "has more pixels than an image may have "
-        f"({images.limit('IMAGE_MAX_PIXELS') / 1e6:g} million, "
-        f"{images.limit('IMAGE_MAX_SIDE')} on a side)",
+        f"({limits.max_pixels / 1e6:g} million, "
+        f"{limits.max_side} on a side)",
         images.ImageDamaged: "cannot be read (damaged or incomplete)",
         images.AnimatedImage: "is animated; animated images are not accepted",
     }.get(type(error), "is not a PNG, JPEG or WebP image")
@@ -144,8 +160,6 @@ def check_images(course: CourseSpec, checker: Checker) -> None:
     """images.yaml and images/: each image named by its content's SHA-256, an accepted type
     within the limits, free of metadata, described in every language, and used by a lesson;
     every image in a lesson is one of them."""
-    from diplolearn.services.catalogue import images
-
     report, need_texts = checker.report, checker.need_texts
     checker.duplicates([(i.file, i.source) for i in course.images], "image")
     known = {}
@@ -167,9 +181,9 @@ def check_images(course: CourseSpec, checker: Checker) -> None:
         if digest != match.group(1):
             report(image.source, f"{where} is not named by its content's SHA-256 ({digest})")
         try:
-            clean = images.inspect_clean(image.data)
+            clean = images.inspect_clean(image.data, checker.image_limits)
         except images.ImageRefused as error:
-            report(image.source, f"{where} {_image_refusal(error)}")
+            report(image.source, f"{where} {_image_refusal(error, checker.image_limits)}")
         except ValueError:
             report(
                 image.source,

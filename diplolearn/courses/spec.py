@@ -6,10 +6,8 @@ so that problems can be reported with file and line.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # Multiple select's partial credit, chosen per quiz (questions/choice.py).
 PARTIAL_CREDIT_RULES = ("all_or_nothing", "right_minus_wrong")
 GRADING_METHODS = ("highest", "last", "first", "average")

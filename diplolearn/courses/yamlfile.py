@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import yaml
 
-from diplolearn.courses.spec import ID_PATTERN, Problem, Source
+from diplolearn.courses.rules import ID_PATTERN
+from diplolearn.courses.spec import Problem, Source
 
 # libyaml's parser when PyYAML was built with it (much faster on large courses).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -12,7 +12,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from diplolearn.courses.check import load_course
-from diplolearn.courses.importer import import_course
 from diplolearn.demo.learning import advance
 from diplolearn.demo.people import (
     DEMO_ACCOUNTS,
@@ -36,6 +35,8 @@ from diplolearn.models import (
 )
 from diplolearn.services.accounts import accounts, people
 from diplolearn.services.authoring import owners
+from diplolearn.services.catalogue import images
+from diplolearn.services.catalogue.course_import import import_course
 from diplolearn.services.catalogue.outline import load_outlines
 from diplolearn.services.cohorts import cohorts, organisations
 
@@ -54,7 +55,7 @@ def seed_running_cohort(
     course = db.session.scalar(sa.select(Course).where(Course.key == DEMO_COURSE_KEY))
     if course is None:
         # `make run` imports courses/ first; this covers a bare `flask demo seed`.
-        spec, files = load_course(COURSES_DIR / DEMO_COURSE_KEY)
+        spec, files = load_course(COURSES_DIR / DEMO_COURSE_KEY, images.limits())
         course = import_course(spec, files).course
         created += 1
     cohort = db.session.scalar(

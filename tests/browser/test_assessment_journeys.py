@@ -217,10 +217,10 @@ def assessment_world(live_app, tmp_path_factory):
     """The course imported from COURSE_FILES, a self-paced cohort with one tutor group, its
     tutor and its Arabic learner."""
     from diplolearn.courses.check import load_course
-    from diplolearn.courses.importer import import_course
     from diplolearn.extensions import db
     from diplolearn.models import EnrolmentState, Role
     from diplolearn.services.accounts import accounts
+    from diplolearn.services.catalogue.course_import import import_course
     from diplolearn.services.cohorts import organisations
 
     folder = tmp_path_factory.mktemp("courses") / COURSE_KEY

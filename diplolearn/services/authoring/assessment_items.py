@@ -22,8 +22,8 @@ import re
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from diplolearn.courses.rules import key_problem
 from diplolearn.courses.spec import (
-    ID_PATTERN,
     AssignmentSpec,
     CategorySpec,
     CourseSpec,
@@ -129,10 +129,9 @@ def logical_item(model, course, key: str):
 def new_id(key: str, taken: set[str]) -> str:
     """A new item's id as typed, refused when it is not an id or already ``taken``."""
     key = clean_text(key)
-    if not ID_PATTERN.match(key):
-        raise ContentInvalid(
-            [str(_l("The id must be lower-case letters, digits and hyphens (at most 63)."))]
-        )
+    problem = key_problem(key)
+    if problem is not None:
+        raise ContentInvalid([str(problem)])
     if key in taken:
         raise ContentInvalid([str(_l("The id %(key)s is already used in this course.", key=key))])
     return key

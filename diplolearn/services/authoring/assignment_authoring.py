@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from diplolearn.courses.check import item_problems
+from diplolearn.courses.rules import ID_PATTERN
 from diplolearn.courses.spec import (
     ASSIGNMENT_COMPLETION,
     ASSIGNMENT_FORMATS,
-    ID_PATTERN,
     AssignmentSpec,
     CriterionSpec,
     LevelSpec,

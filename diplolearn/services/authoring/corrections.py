@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from diplolearn.courses.check import text_problems
-from diplolearn.courses.importer import digest
 from diplolearn.courses.spec import LessonSpec, LessonText
 from diplolearn.courses.writer import course_file_bytes, lesson_markdown
 from diplolearn.extensions import db
@@ -44,6 +43,7 @@ from diplolearn.services.authoring.drafting import (
     spec_of,
 )
 from diplolearn.services.authoring.lessons import parse_body
+from diplolearn.services.catalogue.course_import import digest
 
 # --- corrections -----------------------------------------------------------------------------
 

@@ -25,8 +25,6 @@ import unicodedata
 
 import sqlalchemy as sa
 
-from diplolearn.courses.exporter import version_spec
-from diplolearn.courses.importer import CourseLoader
 from diplolearn.courses.spec import CourseSpec, LessonSpec, ModuleSpec
 from diplolearn.extensions import db
 from diplolearn.models import (
@@ -52,6 +50,8 @@ from diplolearn.models import (
 )
 from diplolearn.services import audit
 from diplolearn.services.authoring import NoDraft, NothingPublished
+from diplolearn.services.catalogue.course_export import version_spec
+from diplolearn.services.catalogue.course_loader import CourseLoader
 
 # --- reading a course's versions and their specs -------------------------------------------
 

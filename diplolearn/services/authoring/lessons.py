@@ -18,7 +18,8 @@ from flask_babel import lazy_gettext as _l
 
 from diplolearn.courses.check import text_problems
 from diplolearn.courses.reader import ANCHOR_LINE
-from diplolearn.courses.spec import ID_PATTERN, CourseSpec, LessonSpec, LessonText, ParagraphSpec
+from diplolearn.courses.rules import ID_PATTERN
+from diplolearn.courses.spec import CourseSpec, LessonSpec, LessonText, ParagraphSpec
 from diplolearn.courses.writer import lesson_markdown
 from diplolearn.extensions import db
 from diplolearn.models import Course, CourseVersion, Lesson, TranslationFlag, User, utcnow

@@ -5,9 +5,10 @@ prerequisites, week and discussion prompt, with its lessons' required flag and m
 Module settings are edited like every other draft item (services/authoring/drafting.py): the
 form carries the token of the settings as it showed them, the save reads the draft's spec under
 a row lock, validates everything, rebuilds the draft from the changed spec and records the
-change in the module's (and each changed lesson's) history. Prerequisites follow the course
-check's rule (``outline.prerequisite_problems``): a module of the course, not the module
-itself, and listed before it (modules open in order), which also rules out cycles.
+change in the module's (and each changed lesson's) history. The week, the minutes and the
+prerequisites are judged by the rules the course check and the form use (courses/rules.py):
+a prerequisite is a module of the course, not the module itself, listed before it (modules
+open in order), which also rules out cycles.
 
 Services flush and never commit: the request's unit of work (diplolearn/unit_of_work.py)
 commits once.
@@ -19,6 +20,12 @@ import json
 
 from flask_babel import lazy_gettext as _l
 
+from diplolearn.courses.rules import (
+    minutes_problem,
+    missing_languages,
+    prerequisite_problems,
+    week_problem,
+)
 from diplolearn.courses.spec import DiscussionSpec, ModuleSpec
 from diplolearn.extensions import db
 from diplolearn.models import User
@@ -34,9 +41,6 @@ from diplolearn.services.authoring.drafting import (
     record_change,
     token_of,
 )
-from diplolearn.services.authoring.outline import prerequisite_problems
-
-MAX_MINUTES = 10_000
 
 
 def module_settings(module: ModuleSpec) -> dict:
@@ -85,30 +89,98 @@ def _lesson_text(lesson: dict) -> str:
     )
 
 
-def _minutes(value, what: str, problems: list) -> int | None:
+def _plain(text: str, what, problems: list) -> None:
+    if "<" in text:
+        problems.append(str(_l("%(what)s must be plain text (no HTML).", what=what)))
+
+
+def _number(value, problem_of, problems: list, what=None) -> int | None:
+    """A whole number as posted (None when left empty), judged by a rule of courses/rules.py:
+    its problem, after ``what`` when given, joins ``problems`` and the number is dropped."""
     if value in (None, ""):
         return None
     try:
         number = int(value)
     except (TypeError, ValueError):
-        number = -1
-    if not 1 <= number <= MAX_MINUTES:
+        number = -1  # no rule's range holds it
+    problem = problem_of(number)
+    if problem is None:
+        return number
+    if what is not None:
+        problem = _l("%(what)s: %(problem)s", what=what, problem=problem)
+    problems.append(str(problem))
+    return None
+
+
+def _objectives(course, posted: dict, problems: list) -> dict[str, list[str]]:
+    """The objectives per language, one a line (bullets removed): plain text, and in every
+    course language once there are some."""
+    objectives = {}
+    for lang in lesson_languages(course):
+        lines = [clean_text(line) for line in clean_text(posted.get(lang)).split("\n")]
+        lines = [line.lstrip("-• ").strip() for line in lines if line.strip()]
+        for line in lines:
+            _plain(line, _l("Objectives (%(language)s)", language=lang), problems)
+        if lines:
+            objectives[lang] = lines
+    if objectives:
+        problems += [
+            str(_l("The objectives need a %(language)s text too.", language=lang))
+            for lang in course.languages
+            if lang not in objectives
+        ]
+    return objectives
+
+
+def _discussion(course, spec, module, posted: dict, problems: list) -> DiscussionSpec | None:
+    """The module's discussion prompt: plain text in every course language; an existing one
+    keeps its id and reference and cannot be removed here; a new one takes an unused id."""
+    prompts = {lang: clean_text(posted.get(lang)) for lang in lesson_languages(course)}
+    prompts = {lang: text for lang, text in prompts.items() if text}
+    for lang, text in prompts.items():
+        _plain(text, _l("The discussion prompt (%(language)s)", language=lang), problems)
+    discussion = module.discussion
+    if not prompts and discussion is None:
+        return None
+    missing = missing_languages(prompts, course.languages)
+    if missing and discussion is not None and not prompts:
         problems.append(
             str(
                 _l(
-                    "%(what)s: the estimated minutes must be a whole number from 1 to %(max)d.",
-                    what=what,
-                    max=MAX_MINUTES,
+                    "A discussion prompt cannot be removed here; give it a "
+                    "text in every course language."
                 )
             )
         )
-        return None
-    return number
+    else:
+        problems += [
+            str(_l("The discussion prompt needs a %(language)s text.", language=lang))
+            for lang in missing
+        ]
+    if discussion is not None:
+        return DiscussionSpec(id=discussion.id, prompt=prompts, refers_to=discussion.refers_to)
+    new_id = f"{module.id}-discussion"
+    taken = {m.discussion.id for m in spec.modules if m.discussion} | {
+        m.assignment.id for m in spec.modules if m.assignment
+    }
+    if new_id in taken:
+        problems.append(str(_l("The id %(key)s is already used in this course.", key=new_id)))
+    return DiscussionSpec(id=new_id, prompt=prompts)
 
 
-def _plain(text: str, what: str, problems: list) -> None:
-    if "<" in text:
-        problems.append(str(_l("%(what)s must be plain text (no HTML).", what=what)))
+def _lesson_settings(module, posted: dict, problems: list) -> dict[str, tuple]:
+    """Each lesson's (required, estimated minutes), by lesson id."""
+    settings = {}
+    for lesson in module.lessons:
+        row = posted.get(lesson.id, {})
+        minutes = _number(
+            row.get("estimated_minutes"),
+            minutes_problem,
+            problems,
+            _l("Lesson %(key)s", key=lesson.id),
+        )
+        settings[lesson.id] = (bool(row.get("required")), minutes)
+    return settings
 
 
 def edit_module_settings(draft, key: str, settings: dict, token: str, by: User | None) -> None:
@@ -126,91 +198,15 @@ def edit_module_settings(draft, key: str, settings: dict, token: str, by: User |
         current = _settings_text(module_settings(module))
         raise StaleEdit({"": current}, settings_token(module))
     before = module_settings(module)
-    languages = lesson_languages(course)
-    required_languages = list(course.languages)
     problems: list[str] = []
-
-    objectives = {}
-    for lang in languages:
-        lines = [
-            clean_text(line)
-            for line in clean_text((settings.get("objectives") or {}).get(lang)).split("\n")
-        ]
-        lines = [line.lstrip("-• ").strip() for line in lines if line.strip()]
-        for line in lines:
-            _plain(line, str(_l("Objectives (%(language)s)", language=lang)), problems)
-        if lines:
-            objectives[lang] = lines
-    if objectives:
-        problems += [
-            str(_l("The objectives need a %(language)s text too.", language=lang))
-            for lang in required_languages
-            if lang not in objectives
-        ]
-
-    minutes = _minutes(settings.get("estimated_minutes"), str(_l("Module")), problems)
-    week = settings.get("week")
-    if week in (None, ""):
-        week = None
-    else:
-        try:
-            week = int(week)
-        except (TypeError, ValueError):
-            week = 0
-        if not 1 <= week <= 52:
-            problems.append(str(_l("The week must be a whole number from 1 to 52.")))
-    prerequisites = []
-    for item in settings.get("prerequisites") or []:
-        if item not in prerequisites:
-            prerequisites.append(item)
-    problems += prerequisite_problems(spec, key, prerequisites)
-
-    prompts = {lang: clean_text((settings.get("discussion") or {}).get(lang)) for lang in languages}
-    prompts = {lang: text for lang, text in prompts.items() if text}
-    for lang, text in prompts.items():
-        _plain(text, str(_l("The discussion prompt (%(language)s)", language=lang)), problems)
-    discussion = module.discussion
-    if prompts or discussion is not None:
-        missing = [lang for lang in required_languages if lang not in prompts]
-        if missing and discussion is not None and not prompts:
-            problems.append(
-                str(
-                    _l(
-                        "A discussion prompt cannot be removed here; give it a "
-                        "text in every course language."
-                    )
-                )
-            )
-        else:
-            problems += [
-                str(_l("The discussion prompt needs a %(language)s text.", language=lang))
-                for lang in missing
-            ]
-        if discussion is None:
-            new_id = f"{key}-discussion"
-            taken = {m.discussion.id for m in spec.modules if m.discussion} | {
-                m.assignment.id for m in spec.modules if m.assignment
-            }
-            if new_id in taken:
-                problems.append(
-                    str(_l("The id %(key)s is already used in this course.", key=new_id))
-                )
-            discussion = DiscussionSpec(id=new_id, prompt=prompts)
-        else:
-            discussion = DiscussionSpec(
-                id=discussion.id, prompt=prompts, refers_to=discussion.refers_to
-            )
-
-    lesson_settings = settings.get("lessons") or {}
-    new_lessons = {}
-    for lesson in module.lessons:
-        posted = lesson_settings.get(lesson.id, {})
-        new_lessons[lesson.id] = (
-            bool(posted.get("required")),
-            _minutes(
-                posted.get("estimated_minutes"), str(_l("Lesson %(key)s", key=lesson.id)), problems
-            ),
-        )
+    objectives = _objectives(course, settings.get("objectives") or {}, problems)
+    minutes = _number(settings.get("estimated_minutes"), minutes_problem, problems, _l("Module"))
+    week = _number(settings.get("week"), week_problem, problems)
+    prerequisites = list(dict.fromkeys(settings.get("prerequisites") or []))
+    order = [m.id for m in spec.modules]
+    problems += [str(p) for p in prerequisite_problems(order, key, prerequisites)]
+    discussion = _discussion(course, spec, module, settings.get("discussion") or {}, problems)
+    lessons = _lesson_settings(module, settings.get("lessons") or {}, problems)
     if problems:
         raise ContentInvalid(problems)
 
@@ -218,11 +214,17 @@ def edit_module_settings(draft, key: str, settings: dict, token: str, by: User |
     module.required, module.prerequisites = bool(settings.get("required")), prerequisites
     module.week, module.discussion = week, discussion
     for lesson in module.lessons:
-        lesson.required, lesson.estimated_minutes = new_lessons[lesson.id]
+        lesson.required, lesson.estimated_minutes = lessons[lesson.id]
     after = module_settings(module)
-    if after == before:
-        return
-    rebuild(draft, spec)
+    if after != before:
+        rebuild(draft, spec)
+        _record_changes(draft, key, before, after, by)
+        db.session.flush()
+
+
+def _record_changes(draft, key: str, before: dict, after: dict, by: User | None) -> None:
+    """The module's change, if its own settings changed, and each changed lesson's."""
+    course = draft.course
     module_before = {k: v for k, v in before.items() if k != "lessons"}
     module_after = {k: v for k, v in after.items() if k != "lessons"}
     if module_before != module_after:
@@ -248,4 +250,3 @@ def edit_module_settings(draft, key: str, settings: dict, token: str, by: User |
                 before=_lesson_text(old),
                 after=_lesson_text(new),
             )
-    db.session.flush()

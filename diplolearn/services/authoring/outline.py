@@ -17,7 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from diplolearn.courses.spec import ID_PATTERN, CourseSpec, ModuleSpec
+from diplolearn.courses import rules
+from diplolearn.courses.spec import CourseSpec, ModuleSpec
 from diplolearn.extensions import db
 from diplolearn.models import (
     Course,
@@ -72,10 +73,9 @@ def new_key(spec: CourseSpec, key: str, kind: str) -> str:
     """The cleaned id of a new module or lesson (``kind``); ContentInvalid when it is not a
     valid id or the course already uses it."""
     key = clean_text(key)
-    if not ID_PATTERN.match(key):
-        raise ContentInvalid(
-            [str(_l("The id must be lower-case letters, digits and hyphens (at most 63)."))]
-        )
+    problem = rules.key_problem(key)
+    if problem is not None:
+        raise ContentInvalid([str(problem)])
     taken = (
         {m.id for m in spec.modules}
         if kind == "module"
@@ -87,32 +87,9 @@ def new_key(spec: CourseSpec, key: str, kind: str) -> str:
 
 
 def prerequisite_problems(spec: CourseSpec, module_key: str, prerequisites: list[str]) -> list:
-    """The course check's rule for a module's prerequisites, with translated messages: modules
-    of the course, not the module itself, listed before it (which also rules out cycles)."""
+    """The course check's rule for a module's prerequisites (courses/rules.py), as messages."""
     order = [m.id for m in spec.modules]
-    problems = []
-    for key in prerequisites:
-        if key == module_key:
-            problems.append(
-                str(_l("The module %(module)s cannot require itself.", module=module_key))
-            )
-        elif key not in order:
-            problems.append(
-                str(_l("The prerequisite %(key)s is not a module of this course.", key=key))
-            )
-        elif order.index(key) > order.index(module_key):
-            problems.append(
-                str(
-                    _l(
-                        "The module %(module)s needs %(key)s first, which comes "
-                        "after it: modules open in order, so a prerequisite comes "
-                        "before (this also rules out cycles).",
-                        module=module_key,
-                        key=key,
-                    )
-                )
-            )
-    return problems
+    return [str(p) for p in rules.prerequisite_problems(order, module_key, prerequisites)]
 
 
 # --- edits of the outline --------------------------------------------------------------------

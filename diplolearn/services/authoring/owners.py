@@ -15,8 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from diplolearn.courses.importer import import_course
-from diplolearn.courses.spec import ID_PATTERN
+from diplolearn.courses.rules import key_problem
 from diplolearn.courses.writer import course_file_bytes
 from diplolearn.extensions import db
 from diplolearn.models import (
@@ -39,6 +38,7 @@ from diplolearn.services.authoring import (
     NothingPublished,
 )
 from diplolearn.services.authoring.drafting import clean_text, latest_published, spec_of
+from diplolearn.services.catalogue.course_import import import_course
 
 # --- owners and co-authors -------------------------------------------------------------------
 
@@ -166,10 +166,9 @@ def copy_course(course: Course, new_key: str, by: User | None) -> Course:
     """A deep copy of the latest published version as a new course (new ids everywhere, the
     same stable keys inside it), owned by ``by``, crediting where it came from."""
     new_key = clean_text(new_key)
-    if not ID_PATTERN.match(new_key):
-        raise ContentInvalid(
-            [str(_l("The id must be lower-case letters, digits and hyphens (at most 63)."))]
-        )
+    problem = key_problem(new_key)
+    if problem is not None:
+        raise ContentInvalid([str(problem)])
     if db.session.scalar(sa.select(Course.id).where(Course.key == new_key)) is not None:
         raise ContentInvalid(
             [str(_l("The id %(key)s is already used by another course.", key=new_key))]

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from diplolearn.courses.check import check_course
-from diplolearn.courses.importer import CourseLoader, digest
 from diplolearn.courses.spec import CourseSpec
 from diplolearn.courses.writer import course_file_bytes
 from diplolearn.extensions import db
@@ -36,6 +35,9 @@ from diplolearn.models import (
 from diplolearn.services import audit
 from diplolearn.services.authoring import AuthoringError, NoDraft, PublishRefused
 from diplolearn.services.authoring.drafting import delete_revisions, load_version, locked_spec
+from diplolearn.services.catalogue import images
+from diplolearn.services.catalogue.course_import import digest
+from diplolearn.services.catalogue.course_loader import CourseLoader
 
 # --- the course's versions -------------------------------------------------------------------
 
@@ -91,7 +93,7 @@ def check_spec(spec: CourseSpec) -> tuple[list, dict[str, bytes]]:
             path = folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        _checked, problems = check_course(folder)
+        _checked, problems = check_course(folder, images.limits())
     prefix = f"{folder}/"
     return [str(p).replace(prefix, "") for p in problems], files
 

@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 
 from diplolearn import questions as question_types
 from diplolearn.courses.check import item_problems
-from diplolearn.courses.spec import ID_PATTERN, CategorySpec, ChoiceSpec, CourseSpec, QuestionSpec
+from diplolearn.courses.rules import ID_PATTERN
+from diplolearn.courses.spec import CategorySpec, ChoiceSpec, CourseSpec, QuestionSpec
 from diplolearn.courses.writer import question_yaml
 from diplolearn.courses.yamlfile import dump_yaml
 from diplolearn.extensions import db

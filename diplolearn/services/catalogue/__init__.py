@@ -1,5 +1,6 @@
 """The catalogue: published courses as learners read them (outline), lesson images
-(images), and course files as zips (coursefiles).
+(images), course files imported into the database and exported from it (course_import with
+course_loader, course_export), and course files as zips (coursefiles).
 
 This domain's errors are declared here, at its top."""
 
@@ -8,6 +9,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from diplolearn.services.errors import DomainError
+
+# --- course files in and out of the database (course_import, course_export) ----------------------
+
+
+class UnknownCourse(LookupError):
+    """No course with that id, or no such version of it (``flask courses export``)."""
+
 
 # --- course files as zips (coursefiles) -----------------------------------------------------------
 

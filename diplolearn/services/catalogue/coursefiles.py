@@ -36,8 +36,6 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from diplolearn.courses.check import check_course
-from diplolearn.courses.exporter import version_spec
-from diplolearn.courses.importer import ImportResult, digest, import_course
 from diplolearn.courses.spec import CourseSpec, Problem, Source
 from diplolearn.courses.writer import course_file_bytes
 from diplolearn.extensions import db
@@ -62,7 +60,10 @@ from diplolearn.services.catalogue import (
     UploadInvalid,
     ZipRefused,
     ZipTooLarge,
+    images,
 )
+from diplolearn.services.catalogue.course_export import version_spec
+from diplolearn.services.catalogue.course_import import ImportResult, digest, import_course
 
 DEFAULTS = {
     "COURSE_ZIP_MAX_BYTES": 6 * 1024 * 1024,
@@ -187,7 +188,7 @@ def check_files(course: Course, files: dict[str, bytes]) -> Checked:
         except OSError as error:  # a name used both as a file and as a folder
             raise ZipRefused() from error
         folder.mkdir(exist_ok=True)
-        spec, problems = check_course(folder)
+        spec, problems = check_course(folder, images.limits())
     if spec is not None and spec.id and spec.id != course.key:
         line = spec.source.line if spec.source else 1
         problems.insert(

@@ -8,7 +8,9 @@ verifies it, decodes it, turns it upright (EXIF orientation) and re-encodes it *
 metadata: GPS position, camera, author, comments, colour profiles are gone. The cleaned image
 is stored under ``STORAGE_ROOT/images/`` by its SHA-256 (services/storage.py), with WebP
 variants 480 and 960 pixels wide for slow links, and recorded as a ``LessonImage`` of the course
-with its alternative text in every language of the course.
+with its alternative text in every language of the course. The checks on the bytes are
+courses/image_files.py's, shared with the course check; here they run with the limits of the
+settings (``limits``), and a refusal becomes the domain error of the same name (``refusal``).
 
 Lesson Markdown refers to an image as ``![](image:<sha256>)``; ``embed_images`` turns that into
 an ``<img srcset>`` with the alternative text of the reader's language (the text between the
@@ -18,16 +20,23 @@ through only with our own ``/media/images/`` URLs and a non-empty ``alt``.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import re
-import warnings
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from markupsafe import escape
 
+from diplolearn.courses import image_files
+from diplolearn.courses.image_files import (
+    DEFAULT_LIMITS,
+    EXTENSIONS,
+    IMAGE_REF,
+    PIL_FORMATS,
+    CleanImage,
+    ImageLimits,
+    Variant,
+)
 from diplolearn.extensions import db
 from diplolearn.models import Course, LessonImage, User
 from diplolearn.services import audit, storage
@@ -42,131 +51,50 @@ from diplolearn.services.catalogue import (
 )
 
 AREA = "images"
-EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".webp": "image/webp"}
-_PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 VARIANT_WIDTHS = (480, 960)
-DEFAULTS = {
-    "IMAGE_MAX_BYTES": 5 * 1024 * 1024,
-    "IMAGE_MAX_PIXELS": 24_000_000,
-    "IMAGE_MAX_SIDE": 8000,
-}
-# Markdown image references to a course image, and any Markdown image at all.
-IMAGE_REF = re.compile(r"!\[([^\]]*)\]\(image:([0-9a-f]{64})\)")
-ANY_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]*)[^)]*\)")
-# Metadata that a cleaned image never carries (Pillow's names for it).
-_METADATA_KEYS = {
-    "exif",
-    "xmp",
-    "XML:com.adobe.xmp",
-    "icc_profile",
-    "comment",
-    "photoshop",
-    "iptc",
-    "xmp_packet",
-}
 
 
 def limit(name: str) -> int:
     if has_app_context():
-        return int(current_app.config.get(name, DEFAULTS[name]))
-    return DEFAULTS[name]
+        return int(current_app.config.get(name, DEFAULT_LIMITS[name]))
+    return DEFAULT_LIMITS[name]
 
 
-def sniff(data: bytes) -> str:
-    """``png``, ``jpeg`` or ``webp`` from the first bytes; WrongImageType otherwise."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    raise WrongImageType()
+def limits() -> ImageLimits:
+    """The image limits in force: the app's settings, or the defaults outside an app."""
+    return ImageLimits.from_config(current_app.config if has_app_context() else {})
 
 
-@dataclass
-class Variant:
-    width: int
-    height: int
-    data: bytes
-    format: str = "webp"
+def refusal(error: image_files.ImageRefused) -> ImageRefused:
+    """The domain error, with its message for people, for why an image file was refused."""
+    if isinstance(error, image_files.ImageTooLarge):
+        return ImageTooLarge(error.limit)
+    if isinstance(error, image_files.ImageTooManyPixels):
+        return ImageTooManyPixels(error.limit)
+    if isinstance(error, image_files.ImageDamaged):
+        return ImageDamaged()
+    if isinstance(error, image_files.AnimatedImage):
+        return AnimatedImage()
+    return WrongImageType()
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
-
-@dataclass
-class CleanImage:
-    format: str
-    width: int
-    height: int
-    data: bytes
-    variants: list[Variant] = field(default_factory=list)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-    @property
-    def file_name(self) -> str:
-        return self.sha256 + EXTENSIONS[self.format]
+@contextmanager
+def _refused_as_domain_errors():
+    try:
+        yield
+    except image_files.ImageRefused as error:
+        raise refusal(error) from error
 
 
 def _open(data: bytes, kind: str):
-    """Open and check an image without decoding its pixels; return a decoded, loaded copy."""
-    from PIL import Image
-
-    max_bytes, max_pixels, max_side = (
-        limit("IMAGE_MAX_BYTES"),
-        limit("IMAGE_MAX_PIXELS"),
-        limit("IMAGE_MAX_SIDE"),
-    )
-    if len(data) > max_bytes:
-        raise ImageTooLarge(max_bytes)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[kind]]) as probe:
-                width, height = probe.size  # from the header: nothing decoded yet
-                if width * height > max_pixels or max(width, height) > max_side:
-                    raise ImageTooManyPixels(max_pixels)
-                if getattr(probe, "n_frames", 1) > 1:
-                    raise AnimatedImage()
-                probe.verify()
-            image = Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[kind]])
-            image.load()
-    except ImageRefused:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageTooManyPixels(max_pixels) from error
-    except Exception as error:  # Pillow raises many kinds for broken files
-        raise ImageDamaged() from error
-    return image
-
-
-def has_metadata(data: bytes) -> bool:
-    """Whether an image file carries metadata (EXIF, XMP, text chunks, comments, profiles)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        if _METADATA_KEYS & set(image.info):
-            return True
-        if image.format == "PNG" and (
-            getattr(image, "text", None)
-            or any(isinstance(v, str) and k not in {"transparency"} for k, v in image.info.items())
-        ):
-            return True
-        if image.format == "JPEG" and any(
-            marker not in ("APP0", "APP14") for marker, _ in getattr(image, "applist", [])
-        ):
-            return True
-    return False
+    with _refused_as_domain_errors():
+        return image_files.open_checked(data, kind, limits())
 
 
 def _encode(image, kind: str, **options) -> bytes:
     out = io.BytesIO()
-    image.save(out, format=_PIL_FORMATS[kind], **options)
+    image.save(out, format=PIL_FORMATS[kind], **options)
     return out.getvalue()
 
 
@@ -213,26 +141,13 @@ def make_variants(image) -> list[Variant]:
 
 def clean(data: bytes) -> CleanImage:
     """Check an uploaded image and re-encode it without metadata; nothing is stored."""
-    if len(data) > limit("IMAGE_MAX_BYTES"):
-        raise ImageTooLarge(limit("IMAGE_MAX_BYTES"))
-    kind = sniff(data[:16])
+    with _refused_as_domain_errors():
+        image_files.check_size(data, limits())
+        kind = image_files.sniff(data[:16])
     image = _open(data, kind)
     cleaned = _without_metadata(image, kind)
     upright = _open(cleaned, kind)
     return CleanImage(kind, upright.width, upright.height, cleaned, make_variants(upright))
-
-
-def inspect_clean(data: bytes) -> CleanImage:
-    """An image that is clean already (from a course folder, written by our export): checked
-    like an upload but kept byte for byte, so its name stays its digest. ImageRefused when it
-    is not an accepted image; ValueError when it carries metadata."""
-    if len(data) > limit("IMAGE_MAX_BYTES"):
-        raise ImageTooLarge(limit("IMAGE_MAX_BYTES"))
-    kind = sniff(data[:16])
-    image = _open(data, kind)
-    if has_metadata(data):
-        raise ValueError("metadata")
-    return CleanImage(kind, image.width, image.height, data, [])
 
 
 # --- storage and records ---------------------------------------------------------------------
@@ -311,7 +226,9 @@ def add_image(course: Course, data: bytes, alt: dict[str, str], by: User | None)
 
 def import_image(course: Course, data: bytes, alt: dict[str, str]) -> LessonImage:
     """An image from a checked course folder (already clean, named by its digest)."""
-    return _record(course, inspect_clean(data), _clean_alt(course, alt), None)
+    with _refused_as_domain_errors():
+        image = image_files.inspect_clean(data, limits())
+    return _record(course, image, _clean_alt(course, alt), None)
 
 
 def update_alt(record: LessonImage, alt: dict[str, str], by: User | None) -> None:

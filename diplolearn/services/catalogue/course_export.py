@@ -1,4 +1,10 @@
-"""Writing a course version from the database back to files, in the canonical form."""
+"""Exporting a course version from the database back to files, in the canonical form.
+
+``version_spec`` reads a version's rows (and its images from storage) into a CourseSpec;
+``export_course`` writes that spec's canonical files (courses/writer.py) under a folder.
+``UnknownCourse`` (services/catalogue/__init__.py) when the course or version does not exist.
+Drafts (services/authoring/drafting.py) start from ``version_spec`` too.
+"""
 
 from __future__ import annotations
 
@@ -44,10 +50,7 @@ from diplolearn.models import (
     QuizRevision,
     RubricCriterion,
 )
-
-
-class UnknownCourse(LookupError):
-    pass
+from diplolearn.services.catalogue import UnknownCourse, images
 
 
 def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
@@ -189,8 +192,6 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
 
 def _image_specs(course_id: int, texts: list[str]) -> list[ImageSpec]:
     """The course's images that the version's lessons show, with their bytes from storage."""
-    from diplolearn.services.catalogue import images
-
     found = images.images_for(course_id, texts)
     return [
         ImageSpec(
