@@ -6,7 +6,12 @@ still run). A job commits by itself only where it must work in steps: ``send_mai
 message's claim before delivering it and its outcome after, ``expire_attempts`` takes each
 attempt in a transaction of its own, and ``send_invitations`` commits batch by batch. Jobs:
 
-- ``send_mail``: deliver outbox messages that are due (after their transaction committed);
+- ``send_mail``: deliver outbox messages that are due (after their transaction committed),
+  by the delivery rule of services.outbox: each is handed to the mail server once, with a
+  Message-ID of its own that every attempt repeats, and a receipt written as soon as it is
+  accepted; a claim older than ten minutes is released only after checking that receipt (a
+  message with one is recorded as sent, not sent again). Only a worker dying between the
+  hand-over and the receipt sends a message twice, with the same Message-ID;
 - ``expire_attempts``: finalise quiz attempts whose server-side deadline has passed;
 - ``release_modules``: release modules whose opening time in a cohort's schedule has come, and
   tell the cohort's learners (each with their own due date when they have an extension);
@@ -22,7 +27,9 @@ attempt in a transaction of its own, and ``send_invitations`` commits batch by b
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -43,50 +50,95 @@ from diplolearn.models import (
     QuizAttempt,
     utcnow,
 )
-from diplolearn.models.states import OUTBOX
 from diplolearn.services.cohorts import tracking
-from diplolearn.services.outbox import claim, due_message_ids, queue_mail
+from diplolearn.services.outbox import (
+    claim,
+    due_message_ids,
+    mark_not_sent,
+    mark_sent,
+    message_id_for,
+    queue_mail,
+    read_receipt,
+    receipt_path,
+    remove_receipt,
+    write_receipt,
+)
 from diplolearn.unit_of_work import write_lock
 
 
 def send_due_mail(now: dt.datetime) -> dict[str, int]:
-    """Deliver the due outbox messages, one at a time.
+    """Deliver the due outbox messages, one at a time, following the delivery rule of
+    services.outbox.
 
     Committed in steps, not once by the runner: the claim is committed before the message is
-    handed to the mail server (so no other worker sends it too), and each message's outcome is
-    committed as soon as it is known (so a later failure in the run cannot undo the record of
-    a mail that has gone, and send it again)."""
-    counts = {"sent": 0, "retry": 0, "failed": 0}
+    handed to the mail server (so no other worker sends it too, and no transaction stays open
+    while the server is talked to), and each message's outcome is committed as soon as it is
+    known. Between the two, the delivery receipt keeps the hand-over on record: a message
+    claimed with a receipt (its worker died, or could not record the outcome) is recorded as
+    sent, not sent again (``recovered``)."""
+    counts = {"sent": 0, "recovered": 0, "retry": 0, "failed": 0}
     for message_id in due_message_ids(now):
         if not claim(message_id, now):
             db.session.rollback()
             continue
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        receipt = receipt_path(message)
+        delivered_at = read_receipt(receipt)
+        if delivered_at is not None:  # handed over already: record it, never send it again
+            mark_sent(message_id, delivered_at)
+            db.session.commit()
+            remove_receipt(receipt)
+            counts["recovered"] += 1
+            continue
+        message_id_header = message_id_for(message)
+        email = build_message(
+            message.to_address,
+            message.subject,
+            message.body_text,
+            message.language,
+            message_id=message_id_header,
+        )
+        reference = f"{message.id:08d}-{message.kind}"
         db.session.commit()  # the claim, before delivering (see above)
-        message = db.session.get(OutboxMessage, message_id)
-        message.attempts += 1
         try:
-            deliver(
-                build_message(
-                    message.to_address, message.subject, message.body_text, message.language
-                ),
-                reference=f"{message.id:08d}-{message.kind}",
-            )
+            deliver(email, reference=reference)
         except DeliveryError as error:
-            message.last_error = str(error)[:2000]
-            if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-                message.state = OUTBOX.advance(message.state, OutboxState.FAILED)
-                counts["failed"] += 1
-            else:
-                message.state = OUTBOX.advance(message.state, OutboxState.PENDING)
-                # Back off: 1, 2, 4, 8 ... minutes.
-                message.next_attempt_at = now + dt.timedelta(minutes=2 ** (message.attempts - 1))
-                counts["retry"] += 1
-        else:
-            message.state = OUTBOX.advance(message.state, OutboxState.SENT)
-            message.sent_at = utcnow()
-            counts["sent"] += 1
-        db.session.commit()  # this message's outcome (see above)
+            outcome = mark_not_sent(message_id, now, str(error), now)
+            if outcome is not None:
+                counts["failed" if outcome == OutboxState.FAILED else "retry"] += 1
+            db.session.commit()  # this message's outcome
+            continue
+        record_delivery(message_id, message_id_header, receipt)
+        counts["sent"] += 1
     return counts
+
+
+# Pauses (seconds) between the tries to record a delivery the database refused.
+RECORD_PAUSES = (0.2, 0.5, 1.0)
+
+
+def record_delivery(message_id: int, message_id_header: str, receipt: Path) -> None:
+    """Record a message the mail server accepted: its receipt first, then sent in the database
+    (tried again briefly on an OperationalError such as SQLite's "database is locked"), then
+    the receipt removed. When every try fails the error propagates (the job fails and is
+    logged) and the receipt stays: once the claim is stale, the message is recorded from it."""
+    delivered_at = utcnow()
+    try:
+        write_receipt(receipt, message_id_header, delivered_at)
+    except OSError:
+        current_app.logger.exception("no delivery receipt for outbox message %s", message_id)
+    for pause in (*RECORD_PAUSES, None):
+        try:
+            mark_sent(message_id, delivered_at)
+            db.session.commit()  # this message's outcome
+            break
+        except sa.exc.OperationalError:
+            db.session.rollback()
+            if pause is None:
+                raise
+            current_app.logger.warning("recording outbox message %s: retrying", message_id)
+            time.sleep(pause)
+    remove_receipt(receipt)
 
 
 def expire_attempts(now: dt.datetime) -> dict[str, int]:

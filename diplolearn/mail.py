@@ -1,4 +1,10 @@
-"""Delivering one mail message. Only the job command calls this (through services.outbox).
+"""Delivering one mail message. Only the job command calls this (jobs.send_due_mail, which
+follows the delivery rule of services.outbox).
+
+``build_message`` takes the Message-ID from its caller: an outbox message keeps the same one on
+every attempt (services.outbox.message_id_for), so a copy sent twice is recognisable. A message
+counts as delivered once the backend has accepted it: for SMTP, once the server has taken it,
+whatever goes wrong afterwards saying goodbye (that would send it again).
 
 Backends, chosen by MAIL_BACKEND: ``smtp`` (production), ``folder`` (development: each message
 is written as an .eml file under MAIL_FOLDER, and announced on the console), ``console``, and
@@ -10,7 +16,6 @@ from __future__ import annotations
 import smtplib
 import sys
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app
@@ -20,12 +25,14 @@ class DeliveryError(Exception):
     """The message could not be handed over; the outbox will try again later."""
 
 
-def build_message(to_address: str, subject: str, body: str, language: str) -> EmailMessage:
+def build_message(
+    to_address: str, subject: str, body: str, language: str, *, message_id: str
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to_address
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="diplolearn")
+    message["Message-ID"] = message_id
     message.set_content(body)
     message["Content-Language"] = language  # after set_content, which resets Content-* headers
     return message
@@ -54,9 +61,19 @@ def deliver(message: EmailMessage, reference: str) -> None:
 
 def _deliver_smtp(message: EmailMessage) -> None:
     cfg = current_app.config
-    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
+    smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30)
+    try:
         if cfg["MAIL_USE_TLS"]:
             smtp.starttls()
         if cfg["MAIL_USERNAME"]:
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
         smtp.send_message(message)
+    except BaseException:
+        smtp.close()
+        raise
+    # Accepted: a failed goodbye (a QUIT answered oddly, a dropped line) is not a failed
+    # delivery, which would send the message again.
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()

@@ -2,7 +2,9 @@
 
 A service adds an ``OutboxMessage`` beside the change it describes; if the transaction rolls
 back, the message goes with it. ``flask jobs run`` claims pending messages and sends them, so
-nothing is mailed for work that was never saved. States: see states.OUTBOX.
+nothing is mailed for work that was never saved. States: see states.OUTBOX. The delivery rule
+(one hand-over per message, one Message-ID derived from the row, a receipt before the record,
+stale claims released only after checking it): see services.outbox.
 """
 
 from __future__ import annotations

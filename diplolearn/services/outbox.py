@@ -4,11 +4,29 @@
 is sent only if the surrounding transaction commits, because only ``jobs.send_due_mail``
 (called by ``flask jobs run``, in its own transactions) ever delivers, and it only sees
 committed rows.
+
+The delivery rule (``jobs.send_due_mail`` follows it; this module holds its pieces):
+
+- ``claim`` takes a message (pending -> sending) in a committed transaction of its own, so no
+  other worker sends it too; ``due_message_ids`` lists the pending messages that are due and
+  the claims that have gone stale (older than ``STALE_CLAIM``: the worker died or failed).
+- Every attempt carries the same Message-ID, ``message_id_for`` the outbox row, so a copy
+  sent twice is recognisable, and dropped by servers and clients that deduplicate on it.
+- The receipt: as soon as the mail server (or folder) has accepted a message, and before the
+  database records it, ``write_receipt`` leaves a file for it under the shared storage
+  (``<STORAGE_ROOT>/outbox/delivered/``); ``mark_sent`` records it (sending -> sent) and the
+  receipt is removed. A claimed message whose receipt exists is recorded as sent, never handed
+  over again (``read_receipt``). So a message is handed to the mail server once, except when a
+  worker dies between the hand-over and the receipt: then it goes twice, with one Message-ID.
+- ``mark_not_sent`` records a failed hand-over: pending again after a back-off, or failed once
+  the attempts are spent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -18,8 +36,11 @@ from flask_babel import force_locale
 from diplolearn.extensions import db
 from diplolearn.i18n import interface_language_for
 from diplolearn.models import OutboxMessage, OutboxState, User
+from diplolearn.models.states import OUTBOX
+from diplolearn.services import storage
 
-# A message claimed longer ago than this belonged to a worker that died; it is sent again.
+# A claim older than this belonged to a worker that died (or could not record the outcome):
+# the message is taken again, and sent again only if it has no delivery receipt.
 STALE_CLAIM = dt.timedelta(minutes=10)
 
 
@@ -98,3 +119,83 @@ def due_message_ids(now: dt.datetime, limit: int = 200) -> list[int]:
             .limit(limit)
         )
     )
+
+
+def message_key(message: OutboxMessage) -> str:
+    """The outbox row's lasting name, ``outbox.<id>.<created_at as UTC>``: the creation time
+    keeps it unique even when ids start again (a database rebuilt beside the same storage)."""
+    stamp = message.created_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"outbox.{message.id}.{stamp}"
+
+
+def message_id_for(message: OutboxMessage) -> str:
+    """The Message-ID of an outbox message, the same on every attempt to send it."""
+    host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "diplolearn"
+    return f"<{message_key(message)}@{host}>"
+
+
+def receipt_path(message: OutboxMessage) -> Path:
+    """Where the delivery receipt of a message lives, under the storage every worker shares."""
+    return storage.root() / "outbox" / "delivered" / message_key(message)
+
+
+def write_receipt(path: Path, message_id: str, delivered_at: dt.datetime) -> None:
+    """Leave the receipt of a message the mail server has accepted (atomically: a receipt is
+    whole or absent)."""
+    storage.write_atomically(path, f"{message_id}\n{delivered_at.isoformat()}\n".encode())
+
+
+def read_receipt(path: Path) -> dt.datetime | None:
+    """When the message was handed over, if its receipt exists; None when it has none."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.splitlines()[1]).astimezone(dt.UTC)
+    except (IndexError, ValueError):
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+
+
+def remove_receipt(path: Path) -> None:
+    """Forget a receipt once the database has recorded the message as sent (a receipt left
+    behind is harmless: only a claimed message's own receipt is ever read)."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def mark_sent(message_id: int, sent_at: dt.datetime) -> bool:
+    """Record a delivered message (sending -> sent, one attempt more); False when it was
+    recorded already (by another worker whose claim overlapped)."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == OutboxState.SENDING)
+        .values(
+            state=OUTBOX.advance(OutboxState.SENDING, OutboxState.SENT),
+            sent_at=sent_at,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark_not_sent(
+    message_id: int, claimed_at: dt.datetime, error: str, now: dt.datetime
+) -> OutboxState | None:
+    """Record a failed hand-over: pending again after a back-off (1, 2, 4, 8 ... minutes), or
+    failed once MAIL_MAX_ATTEMPTS are spent. None, recording nothing, when the claim made at
+    ``claimed_at`` is no longer the message's (it went stale and another worker took over)."""
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    if message is None or message.state != OutboxState.SENDING:
+        return None
+    if message.claimed_at != claimed_at:
+        return None
+    message.attempts += 1
+    message.last_error = error[:2000]
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.state = OUTBOX.advance(message.state, OutboxState.FAILED)
+    else:
+        message.state = OUTBOX.advance(message.state, OutboxState.PENDING)
+        message.next_attempt_at = now + dt.timedelta(minutes=2 ** (message.attempts - 1))
+    return OutboxState(message.state)
