@@ -138,3 +138,50 @@ def test_exports_beside_learners_who_write_never_fail(committed):
             .where(AuditEvent.action == "report.export")
         )
         assert exports == 3 * 8
+
+
+def test_a_job_that_reads_then_writes_never_meets_a_locked_database(committed, monkeypatch):
+    """The mail job reads the due messages, then claims one. On SQLite a transaction that reads
+    first and writes later fails at once with "database is locked" when someone else wrote in
+    between (the busy timeout does not help it). Here a learner's write lands exactly in that
+    gap: each job's transactions take the write lock first, so the learner waits a moment and
+    the job goes on."""
+    from diplolearn import jobs
+    from diplolearn.extensions import db as database
+    from diplolearn.models import OutboxMessage, OutboxState, User
+    from diplolearn.services.outbox import queue_mail
+
+    with committed.app_context():
+        course = make_published_course(modules=1, lessons_per_module=1, with_quiz=False)
+        person = make_learner(course.cohort, email="gap@example.org")[0]
+        queue_mail("password_reset", person, link="https://x.test/r", ttl_hours=2)
+        database.session.commit()
+        person_id = person.id
+        database.session.remove()
+        engine = database.engine
+
+    def a_learner_writes():
+        with engine.begin() as connection:
+            connection.execute(
+                sa.update(User).where(User.id == person_id).values(timezone="Asia/Beirut")
+            )
+
+    real_claim, learners = jobs.claim, []
+
+    def claim_after_a_write(message_id, now):
+        writer = threading.Thread(target=a_learner_writes)
+        writer.start()
+        writer.join(timeout=0.5)  # done at once without the lock; waits for the job with it
+        learners.append(writer)
+        return real_claim(message_id, now)
+
+    monkeypatch.setattr(jobs, "claim", claim_after_a_write)
+    with committed.app_context():
+        outcome = jobs.run_jobs(only=["send_mail"])
+        database.session.remove()
+    for writer in learners:
+        writer.join(timeout=10)
+    assert outcome["send_mail"] == {"sent": 1, "recovered": 0, "retry": 0, "failed": 0}
+    with committed.app_context():
+        assert database.session.scalar(sa.select(OutboxMessage.state)) == OutboxState.SENT
+        assert database.session.get(User, person_id).timezone == "Asia/Beirut"
