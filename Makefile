@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi.py
 PORT ?= 5000
 
-.PHONY: run test install translations extract-messages migrate seed jobs bench clean
+.PHONY: run serve test install translations extract-messages migrate seed jobs bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,14 +32,23 @@ migrate: install
 	$(FLASK) db upgrade
 
 seed: migrate
-	$(FLASK) courses import courses/
+	$(FLASK) courses import --skip-conflicts courses/
 	$(FLASK) demo seed
 
 # Serve on http://127.0.0.1:$(PORT) with the job loop beside it (mail lands in instance/outbox).
 run: seed
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(FLASK) jobs run --loop --interval 5 & \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The production stack on http://127.0.0.1:$(PORT): gunicorn with deploy/gunicorn.conf.py and the
+# job worker, on the same development database and settings as `run` (no nginx, so stored files
+# are sent by the application: X_ACCEL_REDIRECT_PREFIX is cleared). docs/deploy.md for a server.
+serve: seed
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	$(FLASK) jobs run --loop --interval 5 & \
+	GUNICORN_BIND=127.0.0.1:$(PORT) X_ACCEL_REDIRECT_PREFIX= \
+		$(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 jobs: install
 	$(FLASK) jobs run

@@ -9,17 +9,27 @@ from __future__ import annotations
 from flask import Flask
 
 from diplolearn.config import load_config
+from diplolearn.routing import register_url_converters
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path, config))
+    register_url_converters(app)  # before any rule is added
+    register_observability(app)  # first: its hooks open and close every request
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_cli(app)
     return app
+
+
+def register_observability(app: Flask) -> None:
+    """JSON logs with request ids, access lines, Prometheus metrics and /metrics."""
+    from diplolearn import observability
+
+    observability.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

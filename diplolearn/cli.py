@@ -19,6 +19,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(ministries)
     app.cli.add_command(jobs)
     app.cli.add_command(demo)
+    from diplolearn.backup.commands import backup
+
+    app.cli.add_command(backup)
 
 
 @click.group(help="Courses as files: check, import, export.")
@@ -96,48 +99,51 @@ def format_(paths):
     help="Replace changes made in the browser (a version not "
     "produced from files, or changed since) with these files.",
 )
-def import_(paths, force):
+@click.option(
+    "--skip-conflicts",
+    is_flag=True,
+    help="For start-up (make run): import what is new or changed, leave a course with changes "
+    "made in the browser as it is (one line says so), and succeed.",
+)
+def import_(paths, force, skip_conflicts):
     """Import course folders, all or nothing: any problem in any folder imports none, and a
-    course edited in the browser is refused (listing what differs) unless --force."""
+    course edited in the browser is refused (listing what differs) unless --force; with
+    --skip-conflicts, such a course is left as it is and the others are imported."""
     from diplolearn.courses.check import CourseInvalid, load_course
     from diplolearn.models import Course
     from diplolearn.services.catalogue import images
     from diplolearn.services.catalogue.course_import import import_course
     from diplolearn.services.catalogue.coursefiles import conflicts
 
+    if force and skip_conflicts:
+        raise click.UsageError("--force and --skip-conflicts exclude each other.")
     loaded, problems = [], []
     for folder in _folders(paths):
         try:
-            loaded.append(load_course(folder, images.limits()))
+            loaded.append((folder, *load_course(folder, images.limits())))
         except CourseInvalid as error:
             problems += error.problems
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(problems)} problem(s); nothing was imported.")
-    refused = 0
-    for spec, files in loaded:
+    refused, wanted = 0, []
+    for folder, spec, files in loaded:
         course = db.session.scalar(sa.select(Course).where(Course.key == spec.id))
-        for conflict in conflicts(course, files) if course is not None else []:
+        found = conflicts(course, files) if course is not None else []
+        if found and skip_conflicts:
+            click.echo(_left_as_it_is(course, folder, files, found))
+            continue
+        for conflict in found:
             refused += 1
-            click.echo(
-                f"{spec.id}: version {conflict.version.number} ({conflict.version.state}) "
-                "has changes made in the browser that these files would replace:",
-                err=True,
-            )
-            for label, paths in (
-                ("changed", conflict.changed),
-                ("only in the files", conflict.added),
-                ("only in the course", conflict.removed),
-            ):
-                for path in paths:
-                    click.echo(f"  {spec.id}/{path}: {label}", err=True)
+            _report_conflict(spec.id, conflict)
+        wanted.append((spec, files))
     if refused and not force:
         raise click.ClickException(
             "nothing was imported: export the course (flask courses export) and merge the "
             "browser's changes into the files, or import with --force to replace them."
         )
-    results = [import_course(spec, files) for spec, files in loaded]
+    results = [import_course(spec, files) for spec, files in wanted]
     db.session.commit()
     for result in results:
         state = (
@@ -146,6 +152,42 @@ def import_(paths, force):
             else f"unchanged (version {result.version.number})"
         )
         click.echo(f"{result.course.key}: {state}")
+
+
+def _report_conflict(key: str, conflict) -> None:
+    click.echo(
+        f"{key}: version {conflict.version.number} ({conflict.version.state}) "
+        "has changes made in the browser that these files would replace:",
+        err=True,
+    )
+    for label, paths in (
+        ("changed", conflict.changed),
+        ("only in the files", conflict.added),
+        ("only in the course", conflict.removed),
+    ):
+        for path in paths:
+            click.echo(f"  {key}/{path}: {label}", err=True)
+
+
+def _left_as_it_is(course, folder, files, found) -> str:
+    """The one line --skip-conflicts prints for a course it leaves alone, with the command
+    that reconciles the browser's changes and the files."""
+    from diplolearn.services.catalogue.course_import import made_from
+
+    versions = " and ".join(f"version {c.version.number} ({c.version.state})" for c in found)
+    replace = f"flask courses import --force {folder}"
+    if made_from(course, files):  # the files bring nothing new: exporting loses nothing
+        return (
+            f"{course.key}: left as it is: {versions} has changes made in the browser that "
+            f"are not in {folder}; to keep them, export them into the files "
+            f"(flask courses export {course.key} {folder.parent}), or to drop them: {replace}"
+        )
+    return (
+        f"{course.key}: left as it is, {folder} not imported: {versions} has changes made in "
+        "the browser that these files would replace; export the course "
+        f"(flask courses export {course.key} DIR) and merge the browser's changes into the "
+        f"files, or replace them: {replace}"
+    )
 
 
 @courses.command("export")

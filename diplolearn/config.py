@@ -6,6 +6,7 @@ secret key is generated once into that folder. Production refuses to start witho
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
@@ -67,8 +68,18 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PRODUCTION": production,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Timeouts, in seconds, so that a database that is down or hung gives a 503 within
+        # seconds (errors.py), not a request that never ends. The statement limit applies to
+        # web requests; commands and jobs (backups, imports, the job worker) have their own,
+        # none by default (0). See engine_options and database.configure.
+        "DATABASE_CONNECT_TIMEOUT": float(env.get("DATABASE_CONNECT_TIMEOUT", 5)),
+        "DATABASE_POOL_TIMEOUT": float(env.get("DATABASE_POOL_TIMEOUT", 10)),
+        "DATABASE_STATEMENT_TIMEOUT": float(env.get("DATABASE_STATEMENT_TIMEOUT", 15)),
+        "DATABASE_JOB_STATEMENT_TIMEOUT": float(env.get("DATABASE_JOB_STATEMENT_TIMEOUT", 0)),
         "STORAGE_ROOT": env.get("STORAGE_ROOT") or str(Path(instance_path) / "storage"),
+        # Behind nginx (deploy/nginx/diplolearn.conf), e.g. "/protected/": stored files are sent
+        # by nginx through X-Accel-Redirect after the view's permission check (storage.serve_stored).
+        "X_ACCEL_REDIRECT_PREFIX": env.get("X_ACCEL_REDIRECT_PREFIX", ""),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Sessions and cookies
         "SESSION_COOKIE_HTTPONLY": True,
@@ -83,6 +94,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Written assignment uploads (.docx or PDF); kept below MAX_CONTENT_LENGTH so that a
         # file over it gets the assignment page's own message.
         "ASSIGNMENT_MAX_FILE_BYTES": int(env.get("ASSIGNMENT_MAX_FILE_BYTES", 5 * 1024 * 1024)),
+        # What a .docx may unpack to (against zip bombs; services/assessment/submission_files.py).
+        "ASSIGNMENT_MAX_UNCOMPRESSED": int(
+            env.get("ASSIGNMENT_MAX_UNCOMPRESSED", 50 * 1024 * 1024)
+        ),
         # Course folders uploaded as zips (services/catalogue/coursefiles.py) and lesson images
         # (services/catalogue/images.py); both below MAX_CONTENT_LENGTH so they get their own message.
         "COURSE_ZIP_MAX_BYTES": int(env.get("COURSE_ZIP_MAX_BYTES", 6 * 1024 * 1024)),
@@ -134,10 +149,40 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "MAIL_DEFAULT_SENDER", "DiploLearn <no-reply@diplolearn.test>"
         ),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", 5)),
+        # Observability: JSON log lines in production (text, readable, in development); the
+        # bearer token of /metrics (none: the endpoint answers 404). diplolearn/observability.
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
         config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config)
     return config
+
+
+def engine_options(config: dict) -> dict:
+    """SQLAlchemy's engine options for the configured database: a ping before reusing a pooled
+    connection, and bounded waits for a connection (from the server, and from the pool).
+
+    The statement timeout is not set here but per checkout (database.configure), because it
+    differs between requests and commands; setting it through psycopg's ``options`` would also
+    replace any ``options`` (such as a search_path) given in the URL.
+    """
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        if "connect_timeout=" not in url:
+            # libpq counts whole seconds (psycopg waits at least 2).
+            timeout = max(1, math.ceil(config["DATABASE_CONNECT_TIMEOUT"]))
+            options["connect_args"] = {"connect_timeout": timeout}
+        options["pool_timeout"] = config["DATABASE_POOL_TIMEOUT"]
+    elif url.startswith("sqlite") and ":memory:" not in url and url.rstrip("/") != "sqlite:":
+        # A SQLite file: its busy timeout (database.configure) bounds waiting for a lock; an
+        # in-memory database has a single connection and no pool to wait for.
+        options["pool_timeout"] = config["DATABASE_POOL_TIMEOUT"]
+    return options

@@ -1,9 +1,16 @@
-"""The database connection's setup: what every SQLite connection needs to behave like a server.
+"""The database connection's setup: what every SQLite connection needs to behave like a server,
+and PostgreSQL's statement timeout.
 
-PostgreSQL needs nothing here. On SQLite, foreign keys are switched on, the journal is WAL with
-a busy timeout, and a transaction that may write takes the write lock as it begins (``BEGIN
-IMMEDIATE``): POST requests always, and jobs and a GET's audited write when they ask for it
+On SQLite, foreign keys are switched on, the journal is WAL with a busy timeout, and a
+transaction that may write takes the write lock as it begins (``BEGIN IMMEDIATE``): POST
+requests always, and jobs and a GET's audited write when they ask for it
 (``unit_of_work.write_lock``).
+
+On PostgreSQL, a connection used for a web request has ``DATABASE_STATEMENT_TIMEOUT`` (15 s by
+default), so a stuck query ends in a 503 (errors.py); one used by a command or a job (backups,
+imports, the job worker) has ``DATABASE_JOB_STATEMENT_TIMEOUT``, none by default. The setting
+follows the connection, so it is sent only when a pooled connection changes between the two.
+(The connect and pool timeouts are engine options: config.engine_options.)
 """
 
 from __future__ import annotations
@@ -16,11 +23,48 @@ from diplolearn.unit_of_work import write_lock_wanted
 
 
 def configure(app: Flask) -> None:
+    """Set up the engine's connections for SQLite or PostgreSQL (see the module docstring)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        configure_sqlite(app)
+    elif url.startswith("postgresql"):
+        configure_postgresql(app)
+
+
+def configure_postgresql(app: Flask) -> None:
+    """The statement timeout of requests, or of commands and jobs, on every checkout."""
+    with app.app_context():
+        engine = db.engine
+    limits = {
+        True: statement_timeout_ms(app.config.get("DATABASE_STATEMENT_TIMEOUT", 0)),
+        False: statement_timeout_ms(app.config.get("DATABASE_JOB_STATEMENT_TIMEOUT", 0)),
+    }
+
+    @sa.event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        wanted = limits[has_request_context()]
+        if record.info.get("statement_timeout") == wanted:
+            return
+        # Outside any transaction (SQLAlchemy's recipe for session settings), so that no
+        # later rollback undoes it.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {wanted:d}")
+        finally:
+            dbapi_connection.autocommit = autocommit
+        record.info["statement_timeout"] = wanted
+
+
+def statement_timeout_ms(seconds) -> int:
+    """PostgreSQL's statement_timeout (milliseconds; 0 is no limit) from seconds."""
+    return max(0, round(float(seconds or 0) * 1000))
+
+
+def configure_sqlite(app: Flask) -> None:
     """Foreign keys on, WAL and a busy timeout for every SQLite connection; writers take the
     write lock as their transaction begins."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-
     with app.app_context():
         engine = db.engine
 

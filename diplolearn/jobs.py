@@ -50,6 +50,7 @@ from diplolearn.models import (
     QuizAttempt,
     utcnow,
 )
+from diplolearn.observability import bind, current_request_id, job_run
 from diplolearn.services.cohorts import tracking
 from diplolearn.services.outbox import (
     claim,
@@ -82,35 +83,52 @@ def send_due_mail(now: dt.datetime) -> dict[str, int]:
             db.session.rollback()
             continue
         message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-        receipt = receipt_path(message)
-        delivered_at = read_receipt(receipt)
-        if delivered_at is not None:  # handed over already: record it, never send it again
-            mark_sent(message_id, delivered_at)
-            db.session.commit()
-            remove_receipt(receipt)
-            counts["recovered"] += 1
-            continue
-        message_id_header = message_id_for(message)
-        email = build_message(
-            message.to_address,
-            message.subject,
-            message.body_text,
-            message.language,
-            message_id=message_id_header,
-        )
-        reference = f"{message.id:08d}-{message.kind}"
-        db.session.commit()  # the claim, before delivering (see above)
-        try:
-            deliver(email, reference=reference)
-        except DeliveryError as error:
-            outcome = mark_not_sent(message_id, now, str(error), now)
-            if outcome is not None:
-                counts["failed" if outcome == OutboxState.FAILED else "retry"] += 1
-            db.session.commit()  # this message's outcome
-            continue
-        record_delivery(message_id, message_id_header, receipt)
-        counts["sent"] += 1
+        # Logged with the id of the request (or job run) that queued the message.
+        request_id = message.request_id or current_request_id()
+        with bind(request_id=request_id, outbox_message_id=message_id):
+            outcome = deliver_claimed(message, now)
+        if outcome is not None:
+            counts[outcome] += 1
     return counts
+
+
+def deliver_claimed(message: OutboxMessage, now: dt.datetime) -> str | None:
+    """Deliver one claimed message (send_due_mail's steps); what became of it: ``sent``,
+    ``recovered``, ``retry``, ``failed``, or None when another worker recorded it meanwhile."""
+    message_id = message.id
+    receipt = receipt_path(message)
+    delivered_at = read_receipt(receipt)
+    if delivered_at is not None:  # handed over already: record it, never send it again
+        mark_sent(message_id, delivered_at)
+        db.session.commit()
+        remove_receipt(receipt)
+        current_app.logger.info("outbox message %s recorded as sent from its receipt", message_id)
+        return "recovered"
+    message_id_header = message_id_for(message)
+    email = build_message(
+        message.to_address,
+        message.subject,
+        message.body_text,
+        message.language,
+        message_id=message_id_header,
+        request_id=message.request_id,
+    )
+    reference = f"{message.id:08d}-{message.kind}"
+    db.session.commit()  # the claim, before delivering (see above)
+    try:
+        deliver(email, reference=reference)
+    except DeliveryError as error:
+        outcome = mark_not_sent(message_id, now, str(error), now)
+        db.session.commit()  # this message's outcome
+        if outcome is None:
+            return None
+        current_app.logger.warning(
+            "outbox message %s not sent (%s): %s", message_id, outcome, error
+        )
+        return "failed" if outcome == OutboxState.FAILED else "retry"
+    record_delivery(message_id, message_id_header, receipt)
+    current_app.logger.info("outbox message %s sent (%s)", message_id, message.kind)
+    return "sent"
 
 
 # Pauses (seconds) between the tries to record a delivery the database refused.
@@ -278,18 +296,22 @@ JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
 
 def run_jobs(now: dt.datetime | None = None, only: list[str] | None = None) -> dict[str, dict]:
     """Run the jobs in order, each as a unit of work: committed when it returns, rolled back
-    (and logged) when it fails, so one failing job never stops the others."""
+    (and logged) when it fails, so one failing job never stops the others. Each job's run has
+    an id of its own in the logs (observability.job_run), and its duration and failures are
+    counted for /metrics."""
     now = now or utcnow()
     results = {}
     for name, job in JOBS.items():
         if only and name not in only:
             continue
-        try:
-            with write_lock():  # on SQLite, each transaction of a job takes the write lock first
-                results[name] = job(now)
-                db.session.commit()
-        except Exception:
-            db.session.rollback()
-            current_app.logger.exception("job %s failed", name)
-            results[name] = {"error": 1}
+        with job_run(name) as run:  # its own id in the logs, its duration and failure counted
+            try:
+                with write_lock():  # on SQLite, each transaction of a job takes the write lock
+                    results[name] = job(now)
+                    db.session.commit()
+            except Exception:
+                db.session.rollback()
+                current_app.logger.exception("job %s failed", name)
+                results[name] = {"error": 1}
+                run.failed = True
     return results

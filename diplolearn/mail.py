@@ -2,8 +2,9 @@
 follows the delivery rule of services.outbox).
 
 ``build_message`` takes the Message-ID from its caller: an outbox message keeps the same one on
-every attempt (services.outbox.message_id_for), so a copy sent twice is recognisable. A message
-counts as delivered once the backend has accepted it: for SMTP, once the server has taken it,
+every attempt (services.outbox.message_id_for), so a copy sent twice is recognisable; its
+X-Request-ID names the request (or job run) that queued it, as the logs do. A message counts
+as delivered once the backend has accepted it: for SMTP, once the server has taken it,
 whatever goes wrong afterwards saying goodbye (that would send it again).
 
 Backends, chosen by MAIL_BACKEND: ``smtp`` (production), ``folder`` (development: each message
@@ -26,13 +27,21 @@ class DeliveryError(Exception):
 
 
 def build_message(
-    to_address: str, subject: str, body: str, language: str, *, message_id: str
+    to_address: str,
+    subject: str,
+    body: str,
+    language: str,
+    *,
+    message_id: str,
+    request_id: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to_address
     message["Subject"] = subject
     message["Message-ID"] = message_id
+    if request_id:  # the request (or job run) that queued it, as in the logs
+        message["X-Request-ID"] = request_id
     message.set_content(body)
     message["Content-Language"] = language  # after set_content, which resets Content-* headers
     return message

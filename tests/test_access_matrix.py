@@ -55,6 +55,9 @@ ROLES = ["anonymous", "learner", "coordinator", "instructor", "tutor", "administ
 MATRIX = {
     "/": (200, 200, 200, 200, 200, 200),
     "/healthz": (200, 200, 200, 200, 200, 200),
+    # Prometheus metrics: only with the bearer token (tests/test_observability.py); no token is
+    # configured here, so the endpoint does not exist for anyone.
+    "/metrics": (404, 404, 404, 404, 404, 404),
     "/login": (200, 302, 302, 302, 302, 302),
     "/password/forgot": (200, 200, 200, 200, 200, 200),
     "/account": (302, 200, 200, 200, 200, 200),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -200,6 +201,33 @@ def test_files_are_recognised_by_their_content(app):
         upload = files.check_upload("../../etc/My essay.exe.docx", docx())
         assert upload.name == "My essay.exe.docx" and upload.kind == "docx"
         assert files.check_upload("report.bin", PDF).name == "report.pdf"
+
+
+def docx_with(parts: dict[str, bytes]) -> bytes:
+    """A valid .docx skeleton plus more parts, deflated."""
+    buffer = io.BytesIO(docx())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content, compresslevel=9)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_docx_is_refused(app, monkeypatch):
+    bomb = docx_with({"word/media/zeros.bin": bytes(64 * 1024 * 1024)})  # ~64 KB on disk
+    assert len(bomb) < 200 * 1024
+    dense = docx_with({"word/media/photo.bin": os.urandom(2 * 1024 * 1024)})
+    squeezed = docx_with({"word/media/zeros.bin": bytes(2 * 1024 * 1024)})  # ~1000 times
+    crowded = docx_with({f"word/part{n}.xml": b"<p/>" for n in range(1001)})
+    with app.app_context():
+        for data in (bomb, squeezed, crowded):
+            with pytest.raises(files.UnpacksTooLarge):
+                files.check_upload("essay.docx", data)
+        assert "Nothing was saved" in str(files.UnpacksTooLarge(50 * 1024 * 1024).message)
+        assert files.check_upload("essay.docx", dense).kind == "docx"  # a photo is fine
+        monkeypatch.setitem(app.config, "ASSIGNMENT_MAX_UNCOMPRESSED", 1024 * 1024)
+        with pytest.raises(files.UnpacksTooLarge):
+            files.check_upload("essay.docx", dense)
+        assert files.check_upload("essay.docx", docx()).kind == "docx"
 
 
 # --- the learner's draft and submission -------------------------------------------------------

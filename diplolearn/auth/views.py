@@ -17,6 +17,7 @@ from diplolearn.extensions import limiter
 from diplolearn.forms import safe_next
 from diplolearn.models import TokenPurpose
 from diplolearn.models.accounts import normalise_email
+from diplolearn.observability import count_failed_sign_in
 from diplolearn.services.accounts import TokenExpired, TokenProblem, accounts
 from diplolearn.services.errors import DomainError
 from diplolearn.unit_of_work import unit_of_work
@@ -64,6 +65,8 @@ def login():
             return redirect(safe_next(form.next.data))
     elif request.method == "POST":
         g.login_failed = True
+    if g.get("login_failed"):
+        count_failed_sign_in()
     status = 200 if request.method == "GET" or not g.get("login_failed") else 422
     return render_template("auth/login.html", form=form), status
 

@@ -5,7 +5,7 @@ learner's own enrolment: anyone else's is a 404."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,6 +21,7 @@ from diplolearn.services.assessment import AlreadySubmitted, ChangedMeanwhile, S
 from diplolearn.services.assessment import assignments as service
 from diplolearn.services.assessment import submission_files as files
 from diplolearn.services.errors import ModuleLocked, NotStudying
+from diplolearn.services.storage import serve_stored
 from diplolearn.unit_of_work import unit_of_work
 
 
@@ -150,13 +151,8 @@ def send_submission_file(submission):
     path = files.storage_path(submission.file_sha256)
     if not path.is_file():
         abort(404)
-    response = send_file(
-        path,
-        mimetype=files.MIME_TYPES[submission.file_kind],
-        as_attachment=True,
-        download_name=submission.file_name,
-        conditional=False,
-        max_age=0,
+    response = serve_stored(
+        path, files.MIME_TYPES[submission.file_kind], download_name=submission.file_name
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

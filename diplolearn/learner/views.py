@@ -12,7 +12,7 @@ from diplolearn.i18n import format_datetime
 from diplolearn.learner import bp, step_url
 from diplolearn.learner.forms import MarkDoneForm
 from diplolearn.learner.pages import Reader
-from diplolearn.models import EnrolmentState, utcnow
+from diplolearn.models import utcnow
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
 from diplolearn.security.scoping import learner_discussion, own_enrolment_or_404
@@ -171,14 +171,11 @@ def record_activity(enrolment_id: int, lesson_key: str):
     except (ModuleLocked, NotStudying):
         abort(403)
     with unit_of_work():
-        now = utcnow()
         progress_service.record_lesson_activity(
             enrolment.id,
             lesson.node.lesson_id,
             progress.outline.version_id,
             enrolment.last_activity_at,
-            now,
-        )
-        if enrolment.state == EnrolmentState.INVITED:
-            progress_service.start_studying(enrolment.id, now)
+            utcnow(),
+        )  # activates an invited enrolment too (services/progress/record.py)
     return "", 204

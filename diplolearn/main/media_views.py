@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, send_file
+from flask import abort
 
 from diplolearn.main import bp
 from diplolearn.services import storage
@@ -25,12 +25,8 @@ def serve_image(name: str):
     path = storage.content_path(images.AREA, match.group(1), match.group(2))
     if not path.is_file():
         abort(404)
-    response = send_file(
-        path,
-        mimetype=images.MIME_TYPES[match.group(2)],
-        max_age=YEAR,
-        conditional=True,
-        etag=match.group(1),
+    response = storage.serve_stored(
+        path, images.MIME_TYPES[match.group(2)], max_age=YEAR, etag=match.group(1)
     )
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from diplolearn.auth.forms import ChangePasswordForm
+from diplolearn.extensions import limiter
 from diplolearn.forms import safe_next
 from diplolearn.i18n import current_language
 from diplolearn.learner.pages import Reader
@@ -98,7 +109,29 @@ def account():
     ), status
 
 
+def _wrong_current_password(_response) -> bool:
+    return bool(g.get("wrong_current_password"))
+
+
+def _signed_in_account() -> str:
+    return f"user:{current_user.get_id() or 'anonymous'}"
+
+
+# Limited as sign-in is: a wrong current password is a password guess (a borrowed session must
+# not let anyone try them without end), counted per account and per address; a weak new
+# password or a mistyped confirmation is not.
 @bp.post("/account/password")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    deduct_when=_wrong_current_password,
+    scope="password-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_signed_in_account,
+    deduct_when=_wrong_current_password,
+    scope="password-account",
+)
 @login_required
 def change_password():
     form = PreferencesForm(obj=current_user)
@@ -109,12 +142,11 @@ def change_password():
                 current_user, password_form.current.data, password_form.password.data
             )
         if work.refused:
-            field = (
-                password_form.password
-                if isinstance(work.error, WeakPassword)
-                else password_form.current
-            )
-            field.errors.append(work.error.message)
+            if isinstance(work.error, WeakPassword):
+                password_form.password.errors.append(work.error.message)
+            else:
+                g.wrong_current_password = True
+                password_form.current.errors.append(work.error.message)
         else:
             # Every other session ended with the old epoch; keep this one signed in.
             login_user(current_user._get_current_object())

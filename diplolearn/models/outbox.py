@@ -36,3 +36,5 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
+    # The request (or job run) that queued it, carried into the logs and the mail's X-Request-ID.
+    request_id: Mapped[str | None] = mapped_column(sa.String(128))

@@ -37,11 +37,14 @@ from diplolearn.extensions import db
 from diplolearn.i18n import interface_language_for
 from diplolearn.models import OutboxMessage, OutboxState, User
 from diplolearn.models.states import OUTBOX
+from diplolearn.observability import current_request_id
 from diplolearn.services import storage
 
 # A claim older than this belonged to a worker that died (or could not record the outcome):
 # the message is taken again, and sent again only if it has no delivery receipt.
 STALE_CLAIM = dt.timedelta(minutes=10)
+# Not sent yet: what the outbox's depth counts.
+WAITING = (OutboxState.PENDING, OutboxState.SENDING)
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -65,6 +68,8 @@ def render_mail(kind: str, language: str, **context) -> tuple[str, str]:
 
 
 def queue_mail(kind: str, recipient: User, **context) -> OutboxMessage:
+    """Render a message for a recipient and add it to the session, with the id of the request
+    (or job run) queuing it: the job that sends it logs with that id and puts it in the mail."""
     language = interface_language_for(recipient)
     subject, body = render_mail(kind, language, recipient=recipient, **context)
     message = OutboxMessage(
@@ -74,6 +79,7 @@ def queue_mail(kind: str, recipient: User, **context) -> OutboxMessage:
         language=language,
         subject=subject,
         body_text=body,
+        request_id=current_request_id(),
     )
     db.session.add(message)
     return message
@@ -118,6 +124,20 @@ def due_message_ids(now: dt.datetime, limit: int = 200) -> list[int]:
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
+    )
+
+
+def waiting_count() -> int:
+    """How many messages wait to be sent: pending, or claimed and not yet recorded (/metrics)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.state.in_(WAITING))
+    )
+
+
+def oldest_waiting_since() -> dt.datetime | None:
+    """When the oldest message still waiting to be sent was queued (/metrics)."""
+    return db.session.scalar(
+        sa.select(sa.func.min(OutboxMessage.created_at)).where(OutboxMessage.state.in_(WAITING))
     )
 
 

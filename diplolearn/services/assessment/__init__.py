@@ -184,3 +184,18 @@ class FileTooLarge(DomainError):
                 size=f"{limit / (1024 * 1024):g}",
             )
         )
+
+
+class UnpacksTooLarge(DomainError):
+    """A .docx that would unpack to far more than a document holds (a zip bomb?)."""
+
+    def __init__(self, limit: int):
+        super().__init__(
+            _l(
+                "This Word document would unpack to more than %(size)s MB, or is packed in "
+                "a way that is not accepted, so it was not accepted. Nothing was saved. "
+                "Save it again as an ordinary .docx document, or as a PDF, and upload it "
+                "again.",
+                size=f"{limit / (1024 * 1024):g}",
+            )
+        )

@@ -57,6 +57,7 @@ from diplolearn.services.progress import (
     Progress,
     ensure_open,
     ensure_studying,
+    note_activity,
     update_completion,
 )
 
@@ -245,6 +246,7 @@ def save(
         draft.is_late = due is not None and now > due
         draft.move_to(SubmissionState.SUBMITTED, when=now)
     db.session.flush()
+    note_activity(enrolment.id, now)
     progress_note = "assignment.submit" if submit else None
     if progress_note:
         audit.record(

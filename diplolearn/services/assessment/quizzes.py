@@ -62,7 +62,7 @@ from diplolearn.services.assessment import (
     question_banks,
     quiz_policy,
 )
-from diplolearn.services.progress import QuizState, note_activity
+from diplolearn.services.progress import QuizState, note_activity, start_studying
 
 TOKEN_LENGTH = 16
 _AWAITING = (AttemptState.SUBMITTED, AttemptState.EXPIRED)  # without a grade yet
@@ -122,6 +122,7 @@ def start_attempt(
         .execution_options(synchronize_session=False)
     )
     db.session.expire(enrolment, ["last_activity_at"])
+    start_studying(enrolment.id, now)  # the clock has moved with the row taken above
     rows = db.session.execute(
         sa.select(QuizAttempt.id, QuizAttempt.number, QuizAttempt.state, QuizAttempt.deadline_at)
         .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_id == quiz.node.quiz_id)

@@ -4,7 +4,10 @@ stored once by their SHA-256 under ``STORAGE_ROOT/submissions/`` (see services.a
 A PDF starts with ``%PDF-``; a .docx is a zip holding ``[Content_Types].xml`` whose main part
 is a WordprocessingML document, and ``word/document.xml``. Macro-enabled documents (a
 ``vbaProject.bin`` part or a macro-enabled content type) and anything else are refused, as is
-a file over ``ASSIGNMENT_MAX_FILE_BYTES``. Nothing is written before a file is accepted.
+a file over ``ASSIGNMENT_MAX_FILE_BYTES``. So is a .docx that would unpack to more than
+``ASSIGNMENT_MAX_UNCOMPRESSED`` bytes, holds more than ``MAX_ENTRIES`` parts, or has a part
+compressed more than ``MAX_RATIO`` times (a zip bomb), judged from the archive's directory
+without unpacking anything. Nothing is written before a file is accepted.
 """
 
 from __future__ import annotations
@@ -17,12 +20,23 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from diplolearn.services import storage
-from diplolearn.services.assessment import FileTooLarge, MacroFile, WrongFileType
+from diplolearn.services.assessment import (
+    FileTooLarge,
+    MacroFile,
+    UnpacksTooLarge,
+    WrongFileType,
+)
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+# A long essay with images has a few dozen parts; XML compresses about ten times, zeros a
+# thousand. The ratio is judged only for parts over BOMB_FLOOR bytes once unpacked.
+MAX_ENTRIES = 1000
+MAX_RATIO = 100
+BOMB_FLOOR = 1024 * 1024
 WORDPROCESSING_MAIN = (
     b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 )
@@ -34,6 +48,26 @@ MIME_TYPES = {
 
 def max_file_bytes() -> int:
     return int(current_app.config.get("ASSIGNMENT_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES))
+
+
+def max_uncompressed_bytes() -> int:
+    if not has_app_context():
+        return DEFAULT_MAX_UNCOMPRESSED
+    return int(current_app.config.get("ASSIGNMENT_MAX_UNCOMPRESSED", DEFAULT_MAX_UNCOMPRESSED))
+
+
+def check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    """UnpacksTooLarge for a zip bomb: too many parts, too much once unpacked in all, or a part
+    compressed beyond what real documents are (from the sizes its directory declares)."""
+    limit = max_uncompressed_bytes()
+    infos = archive.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise UnpacksTooLarge(limit)
+    if sum(info.file_size for info in infos) > limit:
+        raise UnpacksTooLarge(limit)
+    for info in infos:
+        if info.file_size > BOMB_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise UnpacksTooLarge(limit)
 
 
 def sniff(data: bytes) -> str:
@@ -49,6 +83,7 @@ def sniff(data: bytes) -> str:
                 raise WrongFileType()
             if any(name.lower().endswith("vbaproject.bin") for name in names):
                 raise MacroFile()
+            check_unpacked_size(archive)
             info = archive.getinfo("[Content_Types].xml")
             if info.file_size > 256 * 1024:
                 raise WrongFileType()

@@ -3,8 +3,9 @@
 ``import_course`` turns a CourseSpec and its canonical files (courses/check.py ``load_course``)
 into a published CourseVersion, writing its rows with ``CourseLoader`` (course_loader.py) and
 its images with images.py; ``digest`` names the files' content, so the same files import once;
-``ImportResult`` says what happened. Reading, checking and writing the files themselves is
-courses/ (no database); writing a version back to files is course_export.py.
+``ImportResult`` says what happened; ``made_from`` whether a version came from exactly these
+files already. Reading, checking and writing the files themselves is courses/ (no database);
+writing a version back to files is course_export.py.
 
 - The same canonical files as the latest version: nothing changes.
 - Edited files: a new published CourseVersion with fresh revision rows. Logical items are
@@ -109,3 +110,18 @@ def import_course(
     db.session.flush()
     audit.record(by, "course.import", target=version, course=spec.id, version=version.number)
     return ImportResult(course, version, created=True)
+
+
+def made_from(course: Course, files: dict[str, bytes]) -> bool:
+    """Whether a version of the course was made from exactly these files, so that importing
+    them would bring nothing new (``flask courses import --skip-conflicts`` says which
+    reconciling command fits)."""
+    return (
+        db.session.scalar(
+            sa.select(CourseVersion.id)
+            .where(CourseVersion.course_id == course.id)
+            .where(CourseVersion.source_digest == digest(files))
+            .limit(1)
+        )
+        is not None
+    )

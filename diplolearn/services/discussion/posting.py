@@ -1,7 +1,8 @@
 """Posting: a learner's annotation on a paragraph of an open lesson (``annotate``), a post on
 a module's discussion prompt (``answer_prompt``), and replies in a thread (``reply``). Each
-validates everything before writing, tells the people it mentions, and, when the cohort's
-rules count discussion posts, checks whether the author's course is now complete."""
+validates everything before writing, counts a learner's post as learning activity
+(``note_author_activity``), tells the people it mentions, and, when the cohort's rules count
+discussion posts, checks whether the author's course is now complete."""
 
 from __future__ import annotations
 
@@ -102,6 +103,7 @@ def annotate(
     )
     db.session.add(post)
     db.session.flush()
+    progress_service.note_activity(enrolment.id, post.created_at)
     notify_mentioned(post, mentioned, enrolment.user)
     db.session.flush()
     _complete_if_counted(post)
@@ -148,6 +150,7 @@ def answer_prompt(
     )
     db.session.add(post)
     db.session.flush()
+    progress_service.note_activity(enrolment.id, post.created_at)
     notify_mentioned(post, mentioned, enrolment.user)
     db.session.flush()
     _complete_if_counted(post)
@@ -217,10 +220,24 @@ def reply(
     )
     db.session.add(post)
     db.session.flush()
+    if not staff:
+        note_author_activity(post)
     notify_mentioned(post, mentioned, author)
     db.session.flush()
     _complete_if_counted(post)
     return post
+
+
+def note_author_activity(post: Annotation) -> None:
+    """A learner's post is learning activity (``progress.note_activity``: it starts an invited
+    enrolment's studies); staff, who have no enrolment in the cohort, are left alone."""
+    enrolment_id = db.session.scalar(
+        sa.select(Enrolment.id).where(
+            Enrolment.user_id == post.author_id, Enrolment.cohort_id == post.cohort_id
+        )
+    )
+    if enrolment_id is not None:
+        progress_service.note_activity(enrolment_id, post.created_at)
 
 
 def _complete_if_counted(post: Annotation) -> None:

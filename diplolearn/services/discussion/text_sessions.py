@@ -12,6 +12,7 @@ from diplolearn.extensions import db
 from diplolearn.models import Annotation, Cohort, DiscussionSession, TutorGroup, User, utcnow
 from diplolearn.services import audit
 from diplolearn.services.discussion import DiscussionRefused
+from diplolearn.services.discussion.posting import note_author_activity
 from diplolearn.services.discussion.validation import clean_language, clean_text
 
 SESSION_DURATIONS = (30, 45, 60, 90, 120)
@@ -104,4 +105,5 @@ def post_in_session(
     )
     db.session.add(post)
     db.session.flush()
+    note_author_activity(post)
     return post

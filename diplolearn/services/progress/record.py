@@ -59,13 +59,17 @@ def touch(enrolment_id: int, previous: dt.datetime | None, now: dt.datetime) -> 
         ).rowcount
         == 1
     )
-    if not claimed:
+    if claimed:
+        start_studying(enrolment_id, now)
+    else:
         note_activity(enrolment_id, now)
     return claimed
 
 
 def note_activity(enrolment_id: int, now: dt.datetime) -> None:
-    """Move the activity clock without crediting a lesson (quiz actions)."""
+    """A learning action without lesson time (a quiz attempt started, saved or submitted, an
+    assignment saved or handed in, a post in the discussion): move the activity clock to
+    ``now`` (never back) and start the studies of an invited enrolment."""
     db.session.execute(
         sa.update(Enrolment)
         .where(
@@ -75,20 +79,35 @@ def note_activity(enrolment_id: int, now: dt.datetime) -> None:
         .values(last_activity_at=now)
         .execution_options(synchronize_session=False)
     )
+    start_studying(enrolment_id, now)
 
 
-def start_studying(enrolment_id: int, now: dt.datetime) -> None:
-    """invited -> active on the first activity (a conditional update: no read needed)."""
-    db.session.execute(
-        sa.update(Enrolment)
-        .where(Enrolment.id == enrolment_id, Enrolment.state == EnrolmentState.INVITED)
-        .values(
-            state=EnrolmentState.ACTIVE,
-            state_changed_at=now,
-            activated_at=sa.func.coalesce(Enrolment.activated_at, now),
-        )
-        .execution_options(synchronize_session=False)
+ACTIVATED = ("state", "state_changed_at", "activated_at")
+
+
+def start_studying(enrolment_id: int, now: dt.datetime) -> bool:
+    """invited -> active on the first learning activity, whatever it is: the one place that
+    does it, reached through ``note_activity`` and ``touch``, which every learning action
+    calls (``quizzes.start_attempt``, which moves the clock itself, calls it directly). A
+    conditional update (no read needed); True when it activated the enrolment."""
+    activated = (
+        db.session.execute(
+            sa.update(Enrolment)
+            .where(Enrolment.id == enrolment_id, Enrolment.state == EnrolmentState.INVITED)
+            .values(
+                state=EnrolmentState.ACTIVE,
+                state_changed_at=now,
+                activated_at=sa.func.coalesce(Enrolment.activated_at, now),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
     )
+    if activated:  # once per enrolment: a loaded one must not go on saying "invited"
+        loaded = db.session.identity_map.get(db.session.identity_key(Enrolment, enrolment_id))
+        if loaded is not None:
+            db.session.expire(loaded, ACTIVATED)
+    return activated
 
 
 def record_lesson_activity(
