@@ -173,6 +173,18 @@ def test_sanitizer_removes_scripts_and_keeps_arabic_markup():
     assert would_change("<p onclick='x'>hi</p>") and not would_change("<p>hi</p>")
 
 
+def test_nobody_s_text_can_set_an_id_or_a_name():
+    """A post of <div id="main"> or <p id="csrf_token"> would duplicate the page's own ids."""
+    from diplolearn.security.sanitize import render_markdown, sanitize_html, would_change
+
+    for html in (
+        sanitize_html('<div id="main">x</div><p id="csrf_token" name="csrf_token">y</p>'),
+        render_markdown('<a id="skip" name="top" href="https://example.org">z</a>'),
+    ):
+        assert " id=" not in html and " name=" not in html, html
+    assert would_change('<span id="main">x</span>')
+
+
 def test_csrf_token_page_helper_finds_a_token(client):
     assert csrf_from(client, "/login")
 

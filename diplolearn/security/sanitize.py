@@ -66,7 +66,10 @@ ALLOWED_TAGS = frozenset(
         "img",
     }
 )
-_GLOBAL = ["dir", "lang", "title", "id"]
+# No id (nor name) from anyone's text: a post of <div id="main"> or <p id="csrf_token"> would
+# put a second element with that id in the page, moving the skip link's target and what the
+# page's scripts look up. Anchors the pages need are set by the templates, never by the text.
+_GLOBAL = ["dir", "lang", "title"]
 ALLOWED_ATTRIBUTES = {
     "*": _GLOBAL,
     "a": [*_GLOBAL, "href", "hreflang", "rel"],
