@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import request
+from markupsafe import Markup
+from wtforms.widgets import HiddenInput
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -27,3 +29,22 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 def client_address() -> str:
     return request.remote_addr or "unknown"
+
+
+def hidden_fields(form) -> Markup:
+    """The hidden inputs of a form (its CSRF token among them), like ``form.hidden_tag()`` but
+    without ids: no label points at a hidden input, and a page holding several forms would
+    otherwise repeat ``id="csrf_token"``."""
+    return Markup(
+        "\n".join(str(field(id=False)) for field in form if isinstance(field.widget, HiddenInput))
+    )
+
+
+def required_without_placeholder(field) -> bool:
+    """A required single select whose first option is a real choice: HTML forbids
+    ``required`` there (the first option is always selected, so the constraint means nothing);
+    the field macro says "required" with ``aria-required`` instead."""
+    if field.type != "SelectField" or not field.flags.required:
+        return False
+    first = next(iter(field.iter_choices()), None)
+    return first is not None and first[0] not in ("", None)

@@ -4,11 +4,14 @@ enrolment states and submission states."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from diplolearn import i18n
+from diplolearn.forms import hidden_fields, required_without_placeholder
 from diplolearn.security.sanitize import render_markdown
 
 ROLE_LABELS = {
@@ -38,11 +41,20 @@ def text_of(mapping: dict) -> str:
     return i18n.pick_text(mapping or {}, [i18n.current_language(), "en", "ar", "fr"])[0]
 
 
+def iso_datetime(value: dt.datetime) -> str:
+    """A ``<time datetime>`` value: ISO 8601 to the whole second (HTML allows at most three
+    digits of fractional seconds)."""
+    return value.replace(microsecond=0).isoformat()
+
+
 def register(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["hidden_fields"] = hidden_fields
+    app.jinja_env.globals["required_without_placeholder"] = required_without_placeholder
     app.jinja_env.filters.update(
         datetime=i18n.format_datetime,
+        iso_datetime=iso_datetime,
         date=i18n.format_date,
         number=i18n.format_number,
         percent=i18n.format_percent,

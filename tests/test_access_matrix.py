@@ -975,7 +975,7 @@ def _signed_in_cookie(app, email: str) -> str:
     return client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
 
 
-def _client_for(app, world, role):
+def client_for(app, world, role):
     client = app.test_client()
     if role != "anonymous":
         client.set_cookie(app.config["SESSION_COOKIE_NAME"], world["cookies"][role])
@@ -990,7 +990,7 @@ def _cases(matrix):
     ]
 
 
-def _fill(path, world, role):
+def fill_path(path, world, role):
     me = world["users"].get(role)
     return path.format(
         other=world["other"].id,
@@ -1014,22 +1014,22 @@ def _fill(path, world, role):
 
 @pytest.mark.parametrize("role,path,expected", _cases(MATRIX))
 def test_get(app, world, role, path, expected):
-    response = _client_for(app, world, role).get(_fill(path, world, role))
+    response = client_for(app, world, role).get(fill_path(path, world, role))
     assert response.status_code == expected, (role, path)
 
 
 @pytest.mark.parametrize("role,path,expected", _cases(POST_MATRIX))
 def test_post(app, world, role, path, expected):
-    client = _client_for(app, world, role)
+    client = client_for(app, world, role)
     token = csrf_from(client, "/")
-    response = client.post(_fill(path, world, role), data={"csrf_token": token})
+    response = client.post(fill_path(path, world, role), data={"csrf_token": token})
     assert response.status_code == expected, (role, path)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", list(POST_MATRIX))
 def test_post_without_csrf_is_refused(app, world, role, path):
-    response = _client_for(app, world, role).post(_fill(path, world, role))
+    response = client_for(app, world, role).post(fill_path(path, world, role))
     assert response.status_code == 400, (role, path)
 
 
@@ -1056,16 +1056,16 @@ def _a_side(matrix):
 @pytest.mark.parametrize("role", OUTSIDERS)
 @pytest.mark.parametrize("path", _a_side(MATRIX))
 def test_outsiders_never_get_ministry_a_pages(app, world, role, path):
-    response = _client_for(app, world, role).get(_fill(path, world, role))
+    response = client_for(app, world, role).get(fill_path(path, world, role))
     assert response.status_code in (403, 404), (role, path, response.status_code)
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)
 @pytest.mark.parametrize("path", _a_side(POST_MATRIX))
 def test_outsiders_never_post_to_ministry_a(app, world, role, path):
-    client = _client_for(app, world, role)
+    client = client_for(app, world, role)
     token = csrf_from(client, "/")
-    response = client.post(_fill(path, world, role), data={"csrf_token": token})
+    response = client.post(fill_path(path, world, role), data={"csrf_token": token})
     assert response.status_code in (403, 404), (role, path, response.status_code)
 
 
