@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from diplolearn import i18n
 from diplolearn.auth.validators import email_address
 from diplolearn.courses.rules import KEY_MAX_LENGTH
+from diplolearn.questions.editing import language_attributes
 
 
 class RuleValidator:
@@ -74,11 +75,6 @@ class MoveCohortForm(FlaskForm):
     submit = SubmitField(_l("Move the cohort"))
 
 
-def language_kw(language: str) -> dict:
-    """A text field's language and direction attributes."""
-    return {"lang": language, "dir": i18n.direction(language)}
-
-
 def lesson_form(languages: list[str], with_key: bool = False, **kwargs) -> FlaskForm:
     """Title and text per language, a concurrency token, and preview/save buttons."""
 
@@ -103,7 +99,7 @@ def lesson_form(languages: list[str], with_key: bool = False, **kwargs) -> Flask
             StringField(
                 _l("Title (%(language)s)", language=name),
                 validators=[Optional(), Length(max=300)],
-                render_kw=language_kw(lang),
+                render_kw=language_attributes(lang),
             ),
         )
         setattr(
@@ -116,7 +112,7 @@ def lesson_form(languages: list[str], with_key: bool = False, **kwargs) -> Flask
                     "Markdown. Start each paragraph with its anchor on a line of its "
                     "own, like {#my-anchor}; every language has the same anchors."
                 ),
-                render_kw={**language_kw(lang), "rows": 24},
+                render_kw={**language_attributes(lang), "rows": 24},
             ),
         )
     return LessonForm(**kwargs)
@@ -141,7 +137,7 @@ def titles_form(
             StringField(
                 _l("Title (%(language)s)", language=i18n.language_name(lang)),
                 validators=[Optional(), Length(max=300)],
-                render_kw=language_kw(lang),
+                render_kw=language_attributes(lang),
             ),
         )
     return TitlesForm(**kwargs)
@@ -152,7 +148,7 @@ def correction_form(language: str, **kwargs) -> FlaskForm:
         body = TextAreaField(
             _l("Corrected text (%(language)s)", language=i18n.language_name(language)),
             validators=[DataRequired()],
-            render_kw={**language_kw(language), "rows": 24},
+            render_kw={**language_attributes(language), "rows": 24},
             description=_l(
                 "Only corrections that change no meaning, such as "
                 "a typo: the anchors stay as they are. Running "

@@ -18,8 +18,9 @@ from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from diplolearn import i18n
-from diplolearn.authoring.forms import RuleValidator, language_kw
+from diplolearn.authoring.forms import RuleValidator
 from diplolearn.courses.rules import WEEKS, minutes_problem, week_problem
+from diplolearn.questions.editing import language_attributes
 
 
 def module_settings_form(
@@ -80,7 +81,7 @@ def module_settings_form(
                 _l("Objectives (%(language)s)", language=name),
                 validators=[Optional()],
                 description=_l("One objective a line."),
-                render_kw={**language_kw(lang), "rows": 4},
+                render_kw={**language_attributes(lang), "rows": 4},
             ),
         )
         setattr(
@@ -89,7 +90,7 @@ def module_settings_form(
             TextAreaField(
                 _l("Discussion prompt (%(language)s)", language=name),
                 validators=[Optional()],
-                render_kw={**language_kw(lang), "rows": 3},
+                render_kw={**language_attributes(lang), "rows": 3},
             ),
         )
     for i, (_key, title) in enumerate(lessons):

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
-from flask import current_app
 
 from diplolearn.backup import (
     DATABASE_FOLDER,
@@ -42,6 +41,7 @@ from diplolearn.backup.schema import (
 from diplolearn.backup.tables import export_tables, import_tables, reset_sequences
 from diplolearn.extensions import db
 from diplolearn.models import utcnow
+from diplolearn.services import storage
 from diplolearn.services.storage import FILE_MODE
 
 # services.storage.write_atomically writes into such a temporary file first: half a file.
@@ -110,16 +110,12 @@ class Summary:
     files: int
 
 
-def _storage_root() -> Path:
-    return Path(current_app.config["STORAGE_ROOT"])
-
-
 def create_backup(target: Path) -> Summary:
     """Write a backup into ``target`` (created if missing; refused if it holds anything)."""
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupRefused(f"{target} exists and is not an empty folder.")
-    root = _storage_root()
+    root = storage.root()
     if target.resolve().is_relative_to(root.resolve()):
         raise BackupRefused(f"{target} is inside STORAGE_ROOT ({root}); choose another place.")
     head = code_revision()
@@ -253,7 +249,7 @@ def restore_backup(folder: Path) -> Summary:
             f"the database has {len(existing)} table(s) already ({', '.join(sorted(existing)[:3])}"
             f"{', ...' if len(existing) > 3 else ''}); restore fills only an empty database."
         )
-    root = _storage_root()
+    root = storage.root()
     stored = 0
     prefix = f"{STORAGE_FOLDER}/"
     for relative, digest in sorted(manifest["files"].items()):

@@ -35,7 +35,7 @@ class Course(TimestampMixin, Base):
     # Languages some texts have; readers of them see the rest as "not yet translated".
     optional_languages: Mapped[list] = mapped_column(sa.JSON, default=list)
     retired_at: Mapped[dt.datetime | None]
-    # A copy's origin (services/authoring/authoring.py copy_course) and the credits it keeps: the chain
+    # A copy's origin (services/authoring/owners.py copy_course) and the credits it keeps: the chain
     # of courses it descends from, [{"course", "version", "title", "owners"}], oldest first.
     copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course.id"))
     attribution: Mapped[list] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
@@ -57,7 +57,7 @@ class CourseVersion(Base):
     source_digest: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None]
-    # Set by an audited correction (services/authoring/authoring.py), the one change a published
+    # Set by an audited correction (services/authoring/corrections.py), the one change a published
     # version may receive; part of the outline cache's stamp so every process re-reads it.
     corrected_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

@@ -8,7 +8,7 @@
   of the text read; the paragraph id is stable across versions, so a new version keeps it in
   place, and a paragraph the cohort's version no longer has lists it as retired.
 - Visibility is stored on every row, replies included (copied from the root), so one filter
-  answers for a whole thread (security/scoping.py ``learner_discussion`` /
+  answers for a whole thread (security/scoping/discussion.py ``learner_discussion`` /
   ``staff_discussion``): ``audience`` is ``group`` (the author's tutor group *at posting
   time*, ``tutor_group_id``; a learner who later moves keeps seeing their own posts, not the
   old group's), ``cohort`` (a thread a lead instructor opened for the whole cohort,

@@ -218,7 +218,3 @@ CERTIFICATE = _m(
         Z.SUPERSEDED: set(),
     },
 )
-
-
-def enum_column_values(enum_cls: type[enum.Enum]) -> list[str]:
-    return [member.value for member in enum_cls]

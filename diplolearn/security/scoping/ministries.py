@@ -29,6 +29,7 @@ from diplolearn.models import (
     User,
 )
 from diplolearn.security.scoping.base import one_or_404, row_or_404, scope_of
+from diplolearn.security.scoping.people import name_matches
 
 
 def coordinated_ministries(viewer: User) -> list[Ministry]:
@@ -194,16 +195,7 @@ def ministry_people(
         if former
         else ministry_staff_query(viewer, ministry_id)
     )
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(User.email).like(like),
-                sa.func.lower(User.name_latin).like(like),
-                User.name_ar.like(f"%{search}%"),
-            )
-        )
-    return query
+    return query.where(name_matches(search)) if search else query
 
 
 def ministry_staff(viewer: User, ministry_id: int) -> list[StaffMembership]:

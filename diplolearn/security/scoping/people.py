@@ -44,16 +44,18 @@ def people_matching(viewer: User, search: str = "") -> sa.Select:
     those whose email or Latin name contains ``search`` (any case) or whose Arabic name
     does; for the administrator's paged list."""
     query = people_query(viewer).options(selectinload(User.grants))
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(User.email).like(like),
-                sa.func.lower(User.name_latin).like(like),
-                User.name_ar.like(f"%{search}%"),
-            )
-        )
-    return query
+    return query.where(name_matches(search)) if search else query
+
+
+def name_matches(search: str) -> sa.ColumnElement[bool]:
+    """Whether a person's email or Latin name contains ``search`` (any case), or their Arabic
+    name does: the search of every list of people."""
+    like = f"%{search.lower()}%"
+    return sa.or_(
+        sa.func.lower(User.email).like(like),
+        sa.func.lower(User.name_latin).like(like),
+        User.name_ar.like(f"%{search}%"),
+    )
 
 
 def get_person_or_404(viewer: User, user_id: int) -> User:

@@ -2,7 +2,8 @@
 is due, and its rubric (criteria and their levels), posted as an ``AssignmentInput`` and
 validated by the course check's own rules (``save_assignment``).
 
-Functions flush and never commit; views commit once.
+Functions flush and never commit: the request's unit of work (diplolearn/unit_of_work.py)
+commits once.
 """
 
 from __future__ import annotations

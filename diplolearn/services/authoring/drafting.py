@@ -79,13 +79,6 @@ def draft_of(course: Course) -> CourseVersion | None:
     )
 
 
-def require_draft(course: Course) -> CourseVersion:
-    draft = draft_of(course)
-    if draft is None:
-        raise NoDraft()
-    return draft
-
-
 def spec_of(version: CourseVersion) -> CourseSpec:
     return version_spec(version.course.key, version.number)
 

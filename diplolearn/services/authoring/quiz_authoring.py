@@ -3,7 +3,8 @@ draws from bank categories (``save_draws``), and the bank categories themselves
 (``save_category``). Questions are authored in question_authoring.py; the recipe every edit
 follows, and the helpers these share, are in assessment_items.py.
 
-Functions flush and never commit; views commit once.
+Functions flush and never commit: the request's unit of work (diplolearn/unit_of_work.py)
+commits once.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def import_course(
     course = db.session.scalar(sa.select(Course).where(Course.key == spec.id))
     if course is None:
         course = organisations.create_course(spec.id, spec.title, spec.languages, by=by)
-    # An open draft (services/authoring/authoring.py) is not what the files are compared with; it
+    # An open draft (services/authoring/drafting.py) is not what the files are compared with; it
     # keeps its number and is renumbered when it is published.
     latest = db.session.scalar(
         sa.select(CourseVersion)

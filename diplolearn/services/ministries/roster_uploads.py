@@ -20,8 +20,7 @@ from diplolearn.models import Ministry, User, utcnow
 from diplolearn.models.rosters import PendingInvitation, RosterUpload
 from diplolearn.services.errors import MinistryInactive
 from diplolearn.services.ministries import RosterAlreadyApplied, RosterChanged
-
-_CHUNK = 500
+from diplolearn.services.ministries.roster_plan import chunks
 
 
 def max_bytes() -> int:
@@ -61,7 +60,7 @@ def request_invitations(user_ids, by: User | None, *, now=None) -> int:
     if not ids:
         return 0
     waiting: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         waiting.update(
             db.session.scalars(
                 sa.select(PendingInvitation.user_id).where(PendingInvitation.user_id.in_(chunk))
@@ -117,8 +116,3 @@ def purge_stale_uploads(older_than) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
-
-
-def _chunks(values: list, size: int = _CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
