@@ -101,13 +101,8 @@ def annotate(
         lang=language,
         created_at=now or utcnow(),
     )
-    db.session.add(post)
-    db.session.flush()
     progress_service.note_activity(enrolment.id, post.created_at)
-    notify_mentioned(post, mentioned, enrolment.user)
-    db.session.flush()
-    _complete_if_counted(post)
-    return post
+    return _publish(post, mentioned, enrolment.user)
 
 
 def answer_prompt(
@@ -148,13 +143,8 @@ def answer_prompt(
         lang=language,
         created_at=now or utcnow(),
     )
-    db.session.add(post)
-    db.session.flush()
     progress_service.note_activity(enrolment.id, post.created_at)
-    notify_mentioned(post, mentioned, enrolment.user)
-    db.session.flush()
-    _complete_if_counted(post)
-    return post
+    return _publish(post, mentioned, enrolment.user)
 
 
 def reply(
@@ -218,10 +208,16 @@ def reply(
         is_tutor_answer=bool(tutor_answer),
         created_at=now or utcnow(),
     )
-    db.session.add(post)
-    db.session.flush()
     if not staff:
         note_author_activity(post)
+    return _publish(post, mentioned, author)
+
+
+def _publish(post: Annotation, mentioned, author: User) -> Annotation:
+    """Save a post, tell the people it mentions, and complete the module when the cohort
+    counts posts (the caller has counted it as its learner's activity)."""
+    db.session.add(post)
+    db.session.flush()
     notify_mentioned(post, mentioned, author)
     db.session.flush()
     _complete_if_counted(post)
