@@ -38,6 +38,7 @@ from diplolearn.services.certificates import certificates
 from diplolearn.services.cohorts import cohorts, organisations, tracking
 from diplolearn.services.discussion import posting, text_sessions
 from diplolearn.services.ministries import rosters
+from tests import access_rows
 from tests.conftest import csrf_from, login
 from tests.factories import (
     MINIMAL_PDF,
@@ -715,6 +716,12 @@ POST_MATRIX = {
 }
 
 
+for _name, _table in (("GET", MATRIX), ("POST", POST_MATRIX)):
+    for _path, _statuses in access_rows.merged(_name).items():
+        assert _path not in _table, f"{_path} is both in the core table and in access_rows"
+        _table[_path] = _statuses
+
+
 def _build_world(app, db):
     """Two ministries, two cohorts of one course (plus another course), two tutor groups.
 
@@ -935,6 +942,7 @@ def shared_world(app, tmp_path_factory):
         _db.session = _db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
         try:
             built = _build_world(app, _db)
+            access_rows.extend_world(app, _db, built)
             _db.session.remove()
             limiter.reset()
             built["cookies"] = {
@@ -1046,6 +1054,7 @@ A_SIDE = (
     "{submission}",
     "{annotation}",
     "{session}",
+    *access_rows.a_side(),
 )
 
 
@@ -1080,6 +1089,7 @@ def test_matrix_covers_every_route(app):
         return re.sub(r"<[^>]+>|\{[^}]+\}|987654|not-a-number|unknown(-token)?", "*", path)
 
     covered = {("GET", shape(p)) for p in MATRIX} | {("POST", shape(p)) for p in POST_MATRIX}
+    covered |= {(method, shape(p)) for method, p in access_rows.covered()}
     missing = sorted(
         (method, rule.rule, rule.endpoint)
         for rule in app.url_map.iter_rules()
