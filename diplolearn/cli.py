@@ -48,13 +48,16 @@ def _folders(paths):
 def check(paths):
     """Validate course folders; list every problem with file and line; change nothing."""
     from diplolearn.courses.check import check_course
+    from diplolearn.courses.reading_time import reading_time_warnings
     from diplolearn.services.catalogue import images
 
     total = 0
     for folder in _folders(paths):
-        _, problems = check_course(folder, images.limits())
+        course, problems = check_course(folder, images.limits())
         for problem in problems:
             click.echo(str(problem), err=True)
+        for warning in reading_time_warnings(course) if course else []:
+            click.echo(f"warning: {warning}", err=True)
         total += len(problems)
         click.echo(f"{folder.name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
     if total:

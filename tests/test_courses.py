@@ -99,7 +99,7 @@ def test_an_edited_folder_publishes_a_new_version_and_keeps_history(db, sample):
     (sample / "social-media" / "facebook.en.md").unlink()
     _edit(
         sample / "social-media" / "module.yaml",
-        "  - id: facebook\n    required: true\n    estimated_minutes: 10\n",
+        "  - id: facebook\n    required: true\n    estimated_minutes: 1\n",
         "",
     )
     quiz = sample / "social-media" / "quiz.yaml"

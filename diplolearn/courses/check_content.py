@@ -125,6 +125,10 @@ def check_course_pages(course: CourseSpec, checker: Checker) -> None:
             report(reference.source, f"reference language {reference.language!r} is not supported")
         if reference.url and not reference.url.startswith(("https://", "http://")):
             report(reference.source, "a reference url starts with https:// or http://")
+        for language in {*reference.translation, *reference.note} - readable:
+            report(reference.source, f"{language!r} is not a language of this course")
+        if len(set(reference.footnotes)) != len(reference.footnotes):
+            report(reference.source, f"reference {reference.id!r} lists a footnote twice")
     for term in course.glossary:
         need_texts(term.term, f"glossary term {term.id!r}", term.source)
         need_texts(term.definition, f"glossary term {term.id!r} definition", term.source)

@@ -151,13 +151,24 @@ class CourseReader:
             if not isinstance(entry.data, dict):
                 entry.problem("each reference is a mapping with id, language and text")
                 continue
-            entry.check_keys({"id", "language", "text", "url"})
+            entry.check_keys(
+                {"id", "language", "text", "url", "transliteration", "translation", "footnotes"}
+                | {"note"}
+            )
+            footnotes = entry.get("footnotes", list, required=False, default=[]) or []
+            if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in footnotes):
+                entry.problem("footnotes is a list of the paper's footnote numbers", "footnotes")
+                footnotes = []
             course.references.append(
                 ReferenceSpec(
                     id=entry.identifier(),
                     language=entry.get("language", str, default="en"),
                     text=entry.get("text", str, default=""),
                     url=entry.get("url", str, required=False),
+                    transliteration=entry.get("transliteration", str, required=False),
+                    translation=entry.texts("translation", required=False),
+                    footnotes=list(footnotes),
+                    note=entry.texts("note", required=False),
                     source=entry.source(),
                 )
             )

@@ -191,10 +191,20 @@ class DiscussionSpec:
 
 @dataclass
 class ReferenceSpec:
+    """One source. ``text`` is the entry as cited, in its own ``language``; for a source in
+    another script, ``transliteration`` gives its author and title in Latin letters and
+    ``translation`` its title per course language; ``footnotes`` are the numbers of the
+    paper's footnotes that cite it; ``note`` an editor's note per language (a garbled title,
+    an uncertain name)."""
+
     id: str
     text: str
     language: str = "en"
     url: str | None = None
+    transliteration: str | None = None
+    translation: dict[str, str] = field(default_factory=dict)
+    footnotes: list[int] = field(default_factory=list)
+    note: dict[str, str] = field(default_factory=dict)
     source: Source | None = None
 
 

@@ -42,6 +42,10 @@ def references_yaml(course: CourseSpec) -> dict:
     for reference in course.references:
         entry = {"id": reference.id, "language": reference.language, "text": reference.text}
         set_optional(entry, "url", reference.url)
+        set_optional(entry, "transliteration", reference.transliteration)
+        set_optional(entry, "translation", dict(reference.translation))
+        set_optional(entry, "footnotes", list(reference.footnotes))
+        set_optional(entry, "note", dict(reference.note))
         entries.append(entry)
     return {"references": entries}
 

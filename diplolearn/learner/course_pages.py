@@ -1,4 +1,5 @@
-"""A course's reference list and glossary, as pages of the course (linked from lessons)."""
+"""A course's reference list (with its source map) and glossary, as pages of the course
+(linked from lessons)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from diplolearn.learner import bp
 from diplolearn.learner.pages import Reader
 from diplolearn.learner.views import load_progress
 from diplolearn.security.permissions import login_required
+from diplolearn.services.catalogue.source_map import source_map
 
 
-def _course_page(enrolment_id: int, template: str, attribute: str):
+def _course_page(enrolment_id: int, template: str, attribute: str, **context):
     enrolment, progress = load_progress(enrolment_id)
     if progress is None:
         abort(404)
@@ -22,13 +24,14 @@ def _course_page(enrolment_id: int, template: str, attribute: str):
         entries=entries,
         read=Reader(enrolment.cohort.course),
         viewer=current_user,
+        **{name: make(progress.outline) for name, make in context.items()},
     )
 
 
 @bp.get("/<int:enrolment_id>/references")
 @login_required
 def show_references(enrolment_id: int):
-    return _course_page(enrolment_id, "learner/references.html", "bibliography")
+    return _course_page(enrolment_id, "learner/references.html", "bibliography", sources=source_map)
 
 
 @bp.get("/<int:enrolment_id>/glossary")

@@ -25,6 +25,7 @@ import unicodedata
 
 import sqlalchemy as sa
 
+from diplolearn.courses import sources
 from diplolearn.courses.spec import CourseSpec, LessonSpec, ModuleSpec
 from diplolearn.extensions import db
 from diplolearn.models import (
@@ -226,14 +227,7 @@ def delete_revisions(version: CourseVersion) -> None:
 def load_version(version: CourseVersion, spec: CourseSpec, loader=DraftLoader) -> None:
     """Write the version's revision rows (and its bibliography and glossary) from ``spec``,
     with ``loader``: the draft's, or the importer's when publishing."""
-    version.bibliography = [
-        {
-            k: v
-            for k, v in (("id", r.id), ("language", r.language), ("text", r.text), ("url", r.url))
-            if v
-        }
-        for r in spec.references
-    ]
+    version.bibliography = sources.bibliography(spec)
     version.glossary = [
         {"id": t.id, "term": dict(t.term), "definition": dict(t.definition)} for t in spec.glossary
     ]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from diplolearn import questions
+from diplolearn.courses import sources
 from diplolearn.courses.spec import (
     AssignmentSpec,
     CategorySpec,
@@ -30,7 +31,6 @@ from diplolearn.courses.spec import (
     ParagraphSpec,
     QuestionSpec,
     QuizSpec,
-    ReferenceSpec,
     TermSpec,
 )
 from diplolearn.courses.writer import course_file_bytes
@@ -74,10 +74,7 @@ def version_spec(course_key: str, number: int | None = None) -> CourseSpec:
         title=dict(course.title),
         languages=list(course.languages),
         optional_languages=list(course.optional_languages),
-        references=[
-            ReferenceSpec(id=r["id"], text=r["text"], language=r["language"], url=r.get("url"))
-            for r in version.bibliography
-        ],
+        references=[sources.reference_from_row(r) for r in version.bibliography],
         glossary=[
             TermSpec(id=t["id"], term=dict(t["term"]), definition=dict(t["definition"]))
             for t in version.glossary

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from diplolearn.courses import sources
 from diplolearn.courses.spec import CourseSpec
 from diplolearn.extensions import db
 from diplolearn.models import Cohort, Course, CourseVersion, CourseVersionState, User
@@ -78,19 +79,7 @@ def import_course(
         number=last_number + 1,
         source_digest=source_digest,
         created_by_id=getattr(by, "id", None),
-        bibliography=[
-            {
-                k: v
-                for k, v in (
-                    ("id", r.id),
-                    ("language", r.language),
-                    ("text", r.text),
-                    ("url", r.url),
-                )
-                if v
-            }
-            for r in spec.references
-        ],
+        bibliography=sources.bibliography(spec),
         glossary=[
             {"id": t.id, "term": dict(t.term), "definition": dict(t.definition)}
             for t in spec.glossary
