@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from diplolearn.courses.check import check_course, load_course
 from diplolearn.courses.reading_time import (
@@ -17,7 +16,6 @@ from diplolearn.courses.reading_time import (
 )
 from diplolearn.courses.sources import bibliography, citations
 from diplolearn.courses.spec import LessonSpec, LessonText, ParagraphSpec
-from diplolearn.models import LessonRevision
 from diplolearn.services.catalogue.course_export import export_course
 from diplolearn.services.catalogue.course_import import import_course
 from diplolearn.services.cohorts import organisations
@@ -101,25 +99,6 @@ def test_the_cli_check_prints_warnings_and_still_passes(runner, sample):
     result = runner.invoke(args=["courses", "check", str(sample)])
     assert result.exit_code == 0, result.output
     assert "warning: " in result.output and "states 30 minutes" in result.output
-
-
-def test_a_lesson_without_a_stated_time_gets_its_reading_time_on_import(db, sample):
-    _edit(
-        sample / "foundations" / "module.yaml",
-        "  - id: what-is-digital-diplomacy\n    required: true\n    estimated_minutes: 1\n",
-        "  - id: what-is-digital-diplomacy\n    required: true\n",
-    )
-    spec, files = load_course(sample)
-    lesson = next(lesson for lesson in spec.lessons() if lesson.id == "what-is-digital-diplomacy")
-    assert lesson.estimated_minutes is None
-    result = import_course(spec, files)
-    stored = {
-        revision.lesson.key: revision.estimated_minutes
-        for revision in db.session.scalars(
-            sa.select(LessonRevision).where(LessonRevision.course_version_id == result.version.id)
-        )
-    }
-    assert stored["what-is-digital-diplomacy"] == lesson_minutes(lesson)
 
 
 # The source map -----------------------------------------------------------------------------

@@ -103,7 +103,11 @@ def test_start_up_imports_changed_files_but_not_over_the_browsers_changes(
     # Both courses' files change after the browser edit.
     for module_yaml, old, new in (
         (courses / BASICS / "foundations" / "module.yaml", "required: true", "required: false"),
-        (courses / DEMO_COURSE_KEY / "introduction" / "module.yaml", "minutes: 45", "minutes: 50"),
+        (
+            courses / DEMO_COURSE_KEY / "introduction" / "module.yaml",
+            "estimated_minutes: 32",
+            "estimated_minutes: 40",
+        ),
     ):
         text = module_yaml.read_text()
         assert old in text

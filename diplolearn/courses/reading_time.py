@@ -9,8 +9,9 @@ French 195 and Arabic 138 words a minute read aloud by adults), rounded down for
 one time a module states holds for every reader.
 
 ``flask courses check`` warns (without failing) when a lesson's stated ``estimated_minutes``
-is off by more than a third from this figure; a lesson that states no time is given it on
-import.
+is off by more than a third from this figure, and gives the figure to write instead. (A course
+is imported as written: a time the files do not state is not invented, so that an exported
+course is byte for byte the folder it came from.)
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from diplolearn import questions
-from diplolearn.courses.reading_time import lesson_minutes
 from diplolearn.courses.spec import CourseSpec
 from diplolearn.extensions import db
 from diplolearn.models import (
@@ -173,7 +172,7 @@ class CourseLoader:
                     module_revision_id=module_revision.id,
                     position=l_pos,
                     title={lang: text.title for lang, text in lesson_spec.texts.items()},
-                    estimated_minutes=lesson_spec.estimated_minutes or lesson_minutes(lesson_spec),
+                    estimated_minutes=lesson_spec.estimated_minutes,
                     required=lesson_spec.required,
                 )
                 db.session.add(lesson_revision)
