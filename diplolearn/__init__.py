@@ -64,6 +64,7 @@ def _project_path(app: Flask, name: str):
 def register_blueprints(app: Flask) -> None:
     """One blueprint per audience area, each under its URL prefix."""
     from diplolearn.admin import bp as admin_bp
+    from diplolearn.api import bp as api_bp
     from diplolearn.auth import bp as auth_bp
     from diplolearn.authoring import bp as authoring_bp
     from diplolearn.certificates import bp as certificates_bp
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(certificates_bp, url_prefix="/certificates")
     app.register_blueprint(verify_bp, url_prefix="/verify")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")  # JSON for ministries' systems
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -132,11 +132,21 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CERTIFICATE_SIGNING_KEY": env.get("CERTIFICATE_SIGNING_KEY", ""),
         "CERTIFICATE_ISSUER_NAME": env.get("CERTIFICATE_ISSUER_NAME", "DiploLearn"),
         "VERIFY_LIMIT_PER_ADDRESS": env.get("VERIFY_LIMIT_PER_ADDRESS", "30 per minute"),
+        # The REST API (issue 17): requests per token, and the largest request body it reads.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600 per minute"),
+        "API_MAX_BODY_BYTES": int(env.get("API_MAX_BODY_BYTES", 64 * 1024)),
         # Tokens
         "INVITATION_TTL_HOURS": int(env.get("INVITATION_TTL_HOURS", 24 * 14)),
         "PASSWORD_RESET_TTL_HOURS": int(env.get("PASSWORD_RESET_TTL_HOURS", 2)),
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "PASSWORD_MIN_LENGTH": 10,
+        # Two-step sign-in (issue 21): required of administrators and coordinators when on (the
+        # default in production; off in development so the demo accounts sign in with
+        # passwords). TOTP secrets are encrypted with a key derived from TWO_FACTOR_KEY, or
+        # from SECRET_KEY when it is not set.
+        "REQUIRE_TWO_FACTOR": _bool(env.get("REQUIRE_TWO_FACTOR"), production),
+        "TWO_FACTOR_KEY": env.get("TWO_FACTOR_KEY", ""),
+        "TWO_FACTOR_ISSUER": env.get("TWO_FACTOR_ISSUER", "DiploLearn"),
         # Mail: "console" prints, "folder" writes .eml files, "smtp" sends.
         "MAIL_BACKEND": env.get("MAIL_BACKEND", "smtp" if production else "folder"),
         "MAIL_FOLDER": env.get("MAIL_FOLDER") or str(Path(instance_path) / "outbox"),
@@ -154,6 +164,26 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        # Single sign-on (issue 21, docs/sso.md): the Fernet key that encrypts client secrets
+        # stored in the database (empty: one derived from SECRET_KEY), how long to wait for a
+        # provider, how long its keys (JWKS) and metadata are cached, and the clock skew
+        # allowed on an ID token's times.
+        "SSO_SECRET_KEY": env.get("SSO_SECRET_KEY", ""),
+        "SSO_HTTP_TIMEOUT": float(env.get("SSO_HTTP_TIMEOUT", 10)),
+        "SSO_CACHE_SECONDS": int(env.get("SSO_CACHE_SECONDS", 3600)),
+        "SSO_CLOCK_SKEW_SECONDS": int(env.get("SSO_CLOCK_SKEW_SECONDS", 60)),
+        # Learning records and webhooks (issue 17, services/outbound): the site-wide learning
+        # record store that receives every learner's xAPI statements (empty: none; ministries
+        # add their own on their integration page), how long to wait for a far end, how many
+        # attempts before a delivery is given up, and whether plain http:// is accepted for an
+        # endpoint (never in production: credentials and signatures travel with it).
+        "LRS_ENDPOINT": env.get("LRS_ENDPOINT", ""),
+        "LRS_USERNAME": env.get("LRS_USERNAME", ""),
+        "LRS_PASSWORD": env.get("LRS_PASSWORD", ""),
+        "LRS_SHARE_EMAIL": _bool(env.get("LRS_SHARE_EMAIL")),
+        "OUTBOUND_TIMEOUT": float(env.get("OUTBOUND_TIMEOUT", 10)),
+        "OUTBOUND_MAX_ATTEMPTS": int(env.get("OUTBOUND_MAX_ATTEMPTS", 8)),
+        "OUTBOUND_ALLOW_HTTP": not production and not _bool(env.get("OUTBOUND_HTTPS_ONLY")),
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):

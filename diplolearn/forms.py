@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import request
 from markupsafe import Markup
-from wtforms.widgets import HiddenInput
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -48,3 +49,10 @@ def required_without_placeholder(field) -> bool:
         return False
     first = next(iter(field.iter_choices()), None)
     return first is not None and first[0] not in ("", None)
+
+
+class CheckboxesField(SelectMultipleField):
+    """A choice of several, as a list of checkboxes (templates render it in a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

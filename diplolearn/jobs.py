@@ -19,6 +19,8 @@ attempt in a transaction of its own, and ``send_invitations`` commits batch by b
 - ``purge_roster_uploads``: forget roster files previewed but never confirmed;
 - ``discussion_digest``: mail each tutor group's members and tutors the week's posts of
   their own group (once a week per person and group);
+- ``send_outbound``: learning records (xAPI) and webhooks, queued beside the facts they
+  report, sent to ministries' and the site's endpoints with retries (services.outbound);
 - ``issue_certificates``: issue the certificate of any completed enrolment still without one
   (completion issues it at once; this catches enrolments completed before certificates
   existed).
@@ -283,6 +285,27 @@ def send_discussion_digests(now: dt.datetime) -> dict[str, int]:
     return send_weekly_digests(now)
 
 
+def send_outbound(now: dt.datetime) -> dict[str, int]:
+    """Learning records to learning record stores and webhooks to ministries' endpoints, by
+    the mail outbox's rule (services.outbound.sending): committed in steps, each claim before
+    its call to the far end (so no transaction stays open while it answers) and each outcome
+    as soon as it is known; retried with back-off."""
+    from diplolearn.services.outbound import sending
+
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for delivery_id in sending.due_ids(now):
+        claimed = sending.claim_delivery(delivery_id, now)
+        if claimed is None:
+            db.session.rollback()
+            continue
+        db.session.commit()  # the claim, before calling the far end
+        outcome = sending.deliver(claimed, now)
+        db.session.commit()  # this delivery's outcome
+        if outcome is not None:
+            counts[outcome] += 1
+    return counts
+
+
 JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
     "release_modules": release_modules,
     "send_invitations": send_invitations,
@@ -291,6 +314,7 @@ JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
     "issue_certificates": issue_certificates,
     "discussion_digest": send_discussion_digests,
     "send_mail": send_due_mail,
+    "send_outbound": send_outbound,
 }
 
 

@@ -971,9 +971,12 @@ def test_owners_remove_coauthors_never_the_last_owner_audited_and_listed(client,
     assert response.status_code == 302
     _db.session.expire_all()
     assert owners.is_owner(owner, course)
+    # Only the refused change is undone (a rollback of the whole session would also undo the
+    # sign-ins above, which this connection's test transaction holds).
+    refused = _db.session.begin_nested()
     with pytest.raises(AuthoringError):
         owners.remove_author(course, owner, admin)
-    _db.session.rollback()
+    refused.rollback()
     response = post_form(browser, f"{base}/authors/{coauthor.id}/remove", {}, form_page=base)
     assert response.status_code == 302
     _db.session.expire_all()

@@ -260,7 +260,8 @@ def test_no_module_outside_the_question_types_names_a_kind():
     for path in sorted(package.rglob("*")):
         if path.suffix not in (".py", ".html") or path.parent.name == "questions":
             continue
-        text = path.read_text(encoding="utf-8")
+        # An input's ``inputmode="numeric"`` (a one-time code's keypad) names no question kind.
+        text = re.sub(r"inputmode[\"']?\s*[:=]\s*[\"']numeric[\"']", "", path.read_text("utf-8"))
         found += [
             f"{path.relative_to(package)}: {kind}"
             for kind in kinds

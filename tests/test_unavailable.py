@@ -80,7 +80,7 @@ def down_app(request, tmp_path):
 def signed_in(client):
     """A client whose session says someone is signed in (loading them needs the database)."""
     with client.session_transaction() as session:
-        session["_user_id"] = "1.0"
+        session["_user_id"] = "1.0.1"  # <user>.<epoch>.<device session>
         session["_fresh"] = True
     return client
 

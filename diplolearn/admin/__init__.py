@@ -5,4 +5,9 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from diplolearn.admin import privacy_views, views  # noqa: E402,F401
+from diplolearn.admin import (  # noqa: E402,F401
+    privacy_views,
+    sso_views,
+    suspension_views,
+    views,
+)

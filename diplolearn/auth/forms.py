@@ -3,7 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from diplolearn.services.sso import providers
 
 
 class LoginForm(FlaskForm):
@@ -13,14 +15,19 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
+    # May be left empty by staff of a ministry that signs them in itself (issue 21).
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(max=1024)],
+        validators=[Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Keep me signed in on this device"))
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
+
+    def validate_password(self, field):
+        if not field.data and providers.provider_for_email(self.email.data or "") is None:
+            raise ValidationError(_l("Type your password."))
 
 
 class SetPasswordForm(FlaskForm):

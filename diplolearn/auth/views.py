@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from diplolearn.auth import bp
+from diplolearn.auth import bp, sso_views
 from diplolearn.auth.forms import ForgotPasswordForm, LoginForm, ResendLinkForm, SetPasswordForm
+from diplolearn.auth.signin import finish_sign_in
 from diplolearn.extensions import limiter
 from diplolearn.forms import safe_next
 from diplolearn.models import TokenPurpose
@@ -20,6 +21,8 @@ from diplolearn.models.accounts import normalise_email
 from diplolearn.observability import count_failed_sign_in
 from diplolearn.services.accounts import TokenExpired, TokenProblem, accounts
 from diplolearn.services.errors import DomainError
+from diplolearn.services.signin import AccountSuspended, devices
+from diplolearn.services.sso import providers as sso
 from diplolearn.unit_of_work import unit_of_work
 
 PURPOSES = {"invitation": TokenPurpose.INVITATION, "reset": TokenPurpose.PASSWORD_RESET}
@@ -55,14 +58,27 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data or request.args.get("next")))
     if form.validate_on_submit():
+        # Staff of a ministry with its own provider leave the password empty (issue 21).
+        if not form.password.data and (provider := sso.provider_for_email(form.email.data)):
+            return sso_views.begin(
+                provider,
+                login_hint=form.email.data,
+                next_url=form.next.data,
+                remember=form.remember.data,
+            )
         with unit_of_work(quiet=True) as work:
             user = accounts.authenticate(form.email.data, form.password.data)
         if work.refused:
             g.login_failed = True
             form.password.errors.append(work.error.message)
         else:
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data))
+            return finish_sign_in(
+                user,
+                method="password",
+                second_factor=False,
+                remember=form.remember.data,
+                next_url=form.next.data,
+            )
     elif request.method == "POST":
         g.login_failed = True
     if g.get("login_failed"):
@@ -73,13 +89,16 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    provider_exit = sso_views.provider_sign_out_url()  # the ministry's provider too (issue 21)
     logout_user()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("main.home"))
+    return redirect(provider_exit or url_for("main.home"))
 
 
 def _token_problem(error: DomainError, purpose: str, raw: str):
     status = 410 if isinstance(error, TokenExpired) else 400
+    if isinstance(error, AccountSuspended):
+        status = 403
     resend = ResendLinkForm() if isinstance(error, TokenExpired) else None
     return render_template(
         "auth/token_problem.html",
@@ -99,14 +118,18 @@ def _set_password_page(purpose: str, raw: str, use_token, template: str):
     if form.validate_on_submit():
         with unit_of_work(quiet=True) as work:
             user = use_token(raw, form.password.data)
-        if isinstance(work.error, TokenProblem):
+            # A new password ends every session (the epoch moved on): their devices too.
+            devices.end_all(user, "password_changed")
+        if isinstance(work.error, TokenProblem | AccountSuspended):
             return _token_problem(work.error, purpose, raw)
         if work.refused:
             form.password.errors.append(work.error.message)
         else:
-            login_user(user)
             flash(_("Your password is saved. Welcome to DiploLearn."), "success")
-            return redirect(url_for("main.home"))
+            # Through the one way in: a second factor, if set up, is still asked for.
+            return finish_sign_in(
+                user, method="link", second_factor=False, next_url=url_for("main.home")
+            )
     status = 422 if request.method == "POST" else 200
     return render_template(template, form=form, person=token.user), status
 

@@ -11,9 +11,13 @@ nothing. The README's table of demo accounts is generated from ``DEMO_ACCOUNTS``
 keeps the two in step.
 
 The package by what it seeds: people.py (the accounts, ministries and background staff),
-cohorts.py (the course's running and finished cohorts, with everyone in them), learning.py
-(learners walked through the course, their work graded) and discussion.py (posts in the
-running cohort's tutor groups). The command layer (``flask demo seed``) commits.
+cohorts.py (the course's running and finished cohorts, with everyone in them; each person reads
+the course in their own language), outbound.py (Ministry A's learning record store, unreachable
+so that its retries show), learning.py
+(learners walked through the course, their work graded, essays.py their essays),
+discussion.py (posts in the running cohort's tutor groups) and story.py (late work accepted,
+requests for more time, weekly sessions, dates in order). The command layer (``flask demo
+seed``) commits.
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ from diplolearn.demo.cohorts import (
     DEMO_COURSE_KEY,
     seed_running_cohort,
     seed_spring_cohort,
+    spring_cohort,
 )
 from diplolearn.demo.discussion import seed_demo_annotations
 from diplolearn.demo.learning import advance, grade_submissions
+from diplolearn.demo.outbound import seed_record_store
 from diplolearn.demo.people import DEMO_ACCOUNTS, seed_ministries
+from diplolearn.demo.story import seed_story, settle_dates
 from diplolearn.extensions import db
 from diplolearn.models import utcnow
 from diplolearn.services.accounts import accounts
@@ -39,6 +46,7 @@ __all__ = ["DEMO_ACCOUNTS", "DEMO_COHORT_KEY", "DEMO_COURSE_KEY", "advance", "se
 def seed_demo(today: dt.date | None = None) -> int:
     """Create whatever of the demo data is missing; return how many records were created."""
     ministries, created = seed_ministries()
+    created += seed_record_store(ministries)  # before any activity, so its records queue
     course, cohort, groups, made = seed_running_cohort(ministries, today)
     created += made
     tutors = {
@@ -49,6 +57,9 @@ def seed_demo(today: dt.date | None = None) -> int:
     }
     created += seed_demo_annotations(cohort)
     created += seed_spring_cohort(course, ministries, today)
-    created += grade_submissions(tutors, utcnow())
+    now = utcnow()
+    created += grade_submissions(tutors, now)
+    created += seed_story(cohort, groups, now)
+    settle_dates([cohort, spring_cohort(course)])
     db.session.flush()
     return created

@@ -19,7 +19,6 @@ from diplolearn.demo.people import (
     DEMO_GROUPS,
     DEMO_PROGRESS,
     DEMO_STAFF,
-    reading_language_for,
 )
 from diplolearn.extensions import db
 from diplolearn.models import (
@@ -105,7 +104,7 @@ def _seed_demo_accounts(
                 name_latin=row.name_latin,
                 name_ar=row.name_ar,
                 interface_language=row.language,
-                reading_language=reading_language_for(row.language),
+                reading_language=row.language,
                 password=row.password,
             )
             created += 1
@@ -160,7 +159,7 @@ def _seed_background_staff(
                 name_latin=staff.name_latin,
                 name_ar=staff.name_ar,
                 interface_language=staff.language,
-                reading_language=reading_language_for(staff.language),
+                reading_language=staff.language,
                 password=None,
             )
             created += 1
@@ -216,7 +215,7 @@ def seed_spring_cohort(
                 name_latin=latin,
                 name_ar=arabic,
                 interface_language=language,
-                reading_language=reading_language_for(language),
+                reading_language=language,
                 password=None,
             )
             people.join_ministry(user, ministries[code], position="Attaché", posting="Headquarters")
@@ -240,6 +239,12 @@ def seed_spring_cohort(
                 + dt.timedelta(weeks=weeks_over_final, days=delay, hours=2),
             )
     return created
+
+
+def spring_cohort(course: Course) -> Cohort:
+    return db.session.scalar(
+        sa.select(Cohort).where(Cohort.course_id == course.id, Cohort.key == DEMO_SPRING_COHORT_KEY)
+    )
 
 
 def _take_part(

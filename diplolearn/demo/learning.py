@@ -5,11 +5,14 @@ handed in; and their tutors grading the work (``grade_submissions``)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from decimal import Decimal
 
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from diplolearn import questions as question_types
+from diplolearn.demo.essays import essay_for
 from diplolearn.extensions import db
 from diplolearn.models import LessonProgress, ModuleSchedule, Submission, SubmissionState, utcnow
 from diplolearn.services import progress as progress_service
@@ -37,54 +40,76 @@ def advance(
     ):
         return 0
     when = (start or enrolment.cohort.starts_at) + dt.timedelta(hours=3)
+    # Nothing happens after now: a learner whose pace would take them past today stops there.
+    now = utcnow() - dt.timedelta(minutes=5)
     steps = 0
-    for index in range(modules_done + (1 if lessons_more else 0)):
-        if last_module_at is not None and index == modules_done - 1:
-            when = max(when, last_module_at)  # took their time over the last module
-        progress = progress_service.course_progress(enrolment, when)
-        module = progress.modules[index]
-        if not module.is_open and module.opens_at is not None and module.opens_at < utcnow():
-            when = module.opens_at + dt.timedelta(hours=2)  # came back when it opened
-            progress = progress_service.course_progress(enrolment, when)
+    try:
+        for index in range(modules_done + (1 if lessons_more else 0)):
+            if last_module_at is not None and index == modules_done - 1:
+                when = max(when, last_module_at)  # took their time over the last module
+            progress = progress_service.course_progress(enrolment, min(when, now))
             module = progress.modules[index]
-        if not module.is_open:
-            break
-        lessons = module.lessons if index < modules_done else module.lessons[:lessons_more]
-        for lesson in lessons:
-            when += dt.timedelta(minutes=4)
-            progress = progress_service.mark_lesson_done(enrolment, progress, lesson, when)
-            progress = progress_service.course_progress(enrolment, when)
-            steps += 1
-        if index < modules_done:
-            for quiz in progress.modules[index].quizzes:
-                for right in [False] * failures + [True]:
-                    when += dt.timedelta(minutes=6)
-                    attempt = quizzes.start_attempt(
-                        enrolment, quiz, enrolment.user.reading_language or "en", when
-                    )
-                    quizzes.submit(attempt, _answers(attempt, right), when)
-                    if grader is not None and quizzes.is_awaiting_grading(attempt):
-                        _grade_essays(attempt, grader, when + dt.timedelta(days=1))
-                    steps += 1
-            for task in (
-                progress_service.course_progress(enrolment, when).modules[index].assignments
-            ):
-                when += dt.timedelta(minutes=40)
+            if not module.is_open and module.opens_at is not None and module.opens_at < now:
+                when = module.opens_at + dt.timedelta(hours=2)  # came back when it opened
+                progress = progress_service.course_progress(enrolment, min(when, now))
+                module = progress.modules[index]
+            if not module.is_open:
+                break
+            lessons = module.lessons if index < modules_done else module.lessons[:lessons_more]
+            for lesson in lessons:
+                when = _step(when, dt.timedelta(minutes=4), now)
+                progress = progress_service.mark_lesson_done(enrolment, progress, lesson, when)
                 progress = progress_service.course_progress(enrolment, when)
-                submission = assignment_service.save(
-                    enrolment, progress, task, body=_essay(task, enrolment), submit=True, now=when
-                )
-                if grader is not None:
-                    _grade_submission(submission, grader, when + dt.timedelta(days=1))
                 steps += 1
-        when += dt.timedelta(days=6)
+            if index < modules_done:
+                for quiz in progress.modules[index].quizzes:
+                    for right in [False] * failures + [True]:
+                        when = _step(when, dt.timedelta(minutes=6), now)
+                        attempt = quizzes.start_attempt(
+                            enrolment, quiz, enrolment.user.reading_language or "en", when
+                        )
+                        quizzes.submit(
+                            attempt, _answers(attempt, right, enrolment.user.email), when
+                        )
+                        if grader is not None and quizzes.is_awaiting_grading(attempt):
+                            _grade_essays(attempt, grader, min(when + dt.timedelta(days=1), now))
+                        steps += 1
+                for task in (
+                    progress_service.course_progress(enrolment, when).modules[index].assignments
+                ):
+                    when = _step(when, dt.timedelta(minutes=40), now)
+                    progress = progress_service.course_progress(enrolment, when)
+                    submission = assignment_service.save(
+                        enrolment,
+                        progress,
+                        task,
+                        body=essay_for(task, enrolment),
+                        submit=True,
+                        now=when,
+                    )
+                    if grader is not None:
+                        _grade_submission(submission, grader, min(when + dt.timedelta(days=1), now))
+                    steps += 1
+            when += dt.timedelta(days=6)
+    except _Today:
+        pass
     db.session.flush()
     # As the quiz page does after a submission: a learner who met every rule completes.
-    progress_service.update_completion([enrolment.id], when)
+    progress_service.update_completion([enrolment.id], min(when, now))
     return steps
 
 
-# A demo essay: a learner's short memo, repeated to the assignment's minimum length.
+class _Today(Exception):
+    """The learner's next step would fall after today: they stop where they are."""
+
+
+def _step(when: dt.datetime, gap: dt.timedelta, now: dt.datetime) -> dt.datetime:
+    if when + gap > now:
+        raise _Today
+    return when + gap
+
+
+# A short memo, the answer to a quiz's written question (the graded essays: essays.py).
 _ESSAY = {
     "ar": "تبيّن تجارب الوزارات المدروسة أن الدبلوماسية الرقمية لا تغني عن العمل الدبلوماسي "
     "التقليدي بل تكمله، وأن نجاحها رهن بتدريب الدبلوماسيين وبوضوح الرسالة الموجهة "
@@ -94,12 +119,6 @@ _ESSAY = {
     "trained, when the message to foreign publics is clear, and when an embassy listens "
     "to what is said about it as carefully as it speaks.",
 }
-
-
-def _essay(task, enrolment) -> str:
-    text = _ESSAY.get(enrolment.user.reading_language or "en", _ESSAY["en"])
-    words = len(text.split())
-    return "\n\n".join([text] * max(1, -(-(task.node.min_words or words) // words)))
 
 
 def _grade_essays(attempt, grader, when: dt.datetime) -> None:
@@ -163,17 +182,55 @@ def grade_submissions(grader_for_group: dict[int, object], now: dt.datetime) -> 
     return graded
 
 
-def _answers(attempt, right: bool) -> MultiDict:
-    """The attempt form as a learner would post it: every answer right (each question type's
-    model answer), or wrong (a wrong choice where there are choices, otherwise left blank)."""
-    data = MultiDict()
+def _chance(*parts) -> float:
+    """A number in [0, 1) fixed by its parts: the demo is the same on every run."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _answers(attempt, right: bool, who: str = "") -> MultiDict:
+    """The attempt form as a learner would post it. Each learner has an ability and each
+    question an ease (both fixed by a hash), so that item statistics look like a real class's:
+    easy questions are mostly right, hard ones split the able from the rest. ``right``: the
+    attempt must pass (the questions missed are at most what the pass mark allows); otherwise
+    it must fail (below the pass mark)."""
+    ability = 0.55 + 0.4 * _chance("ability", who)
+    plan = []
     for aq in attempt.questions:
         question = aq.question_revision
-        tokens = quizzes.tokens_for(attempt.id, aq)
         kind = question_types.get(question.kind)
+        ease = 0.3 * _chance("ease", question.question_id) - 0.15
+        draw = _chance("answer", who, question.question_id, attempt.number)
+        plan.append(
+            [
+                aq,
+                kind,
+                Decimal(question.points or 0),
+                draw < ability + ease - (0 if right else 0.45),
+            ]
+        )
+    total = sum(points for _aq, _kind, points, _ok in plan) or Decimal(1)
+    mark = Decimal(attempt.pass_mark or 0)
+
+    def percent() -> Decimal:
+        won = sum(points for _aq, kind, points, ok in plan if ok or kind.manual)
+        return won * 100 / total
+
+    # Nudge the draw to the outcome the story needs: the easiest misses become right (to pass)
+    # or the hardest hits become wrong (to fail).
+    order = sorted(plan, key=lambda row: _chance("ease", row[0].question_revision.question_id))
+    for row in reversed(order) if right else order:
+        if (percent() >= mark) if right else (percent() < mark):
+            break
+        if not row[1].manual:
+            row[3] = right
+    data = MultiDict()
+    for aq, kind, _points, ok in plan:
+        question = aq.question_revision
+        tokens = quizzes.tokens_for(attempt.id, aq)
         if kind.manual:
             values = [_ESSAY.get(attempt.language, _ESSAY["en"])]
-        elif right:
+        elif ok:
             values = kind.model_answer(question, tokens)
         else:
             values = kind.wrong_answer(question, tokens)

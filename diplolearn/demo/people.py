@@ -285,8 +285,3 @@ def seed_ministries() -> tuple[dict[str, Ministry], int]:
             created += 1
         ministries[code] = ministry
     return ministries, created
-
-
-def reading_language_for(language: str) -> str:
-    """The course is only partly in French: French speakers read it in English."""
-    return "en" if language == "fr" else language

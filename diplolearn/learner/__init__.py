@@ -72,6 +72,8 @@ from diplolearn.learner import (  # noqa: E402,F401
     assignment_views,
     course_pages,
     discussion_views,
+    extension_views,
+    grades_views,
     quiz_views,
     views,
 )

@@ -5,6 +5,8 @@ learner's own enrolment: anyone else's is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +18,11 @@ from diplolearn.learner.views import load_progress, refusal
 from diplolearn.models import SubmissionState, utcnow
 from diplolearn.security.permissions import login_required
 from diplolearn.security.sanitize import render_markdown
-from diplolearn.security.scoping import own_enrolment_or_404, own_submission_or_404
+from diplolearn.security.scoping import (
+    own_enrolment_or_404,
+    own_latest_extension_request,
+    own_submission_or_404,
+)
 from diplolearn.services.assessment import AlreadySubmitted, ChangedMeanwhile, SubmissionClosed
 from diplolearn.services.assessment import assignments as service
 from diplolearn.services.assessment import submission_files as files
@@ -73,6 +79,9 @@ def _page(enrolment, progress, state, form=None, error=None, status=200):
         prompt=render_markdown(read(revision.prompt)[0]),
         render_markdown=render_markdown,
         word_count=service.count_words(form.body.data or ""),
+        # Issue 14: the learner's last request for more time, and how soon "soon due" is.
+        extension=own_latest_extension_request(enrolment, "assignment", state.node.key),
+        soon=dt.timedelta(days=3),
     ), status
 
 

@@ -16,13 +16,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from diplolearn.auth.account_security import account_security_context
 from diplolearn.auth.forms import ChangePasswordForm
 from diplolearn.extensions import limiter
 from diplolearn.forms import safe_next
 from diplolearn.i18n import current_language
 from diplolearn.learner.pages import Reader
-from diplolearn.main import bp
+from diplolearn.main import bp, todo
+from diplolearn.main.calendar_views import account_calendar
 from diplolearn.main.forms import LanguageForm, PreferencesForm
+from diplolearn.models import Role, utcnow
 from diplolearn.security.permissions import login_required
 from diplolearn.security.scoping import (
     dashboard_announcements,
@@ -32,6 +35,7 @@ from diplolearn.security.scoping import (
 from diplolearn.services import health, progress
 from diplolearn.services.accounts import WeakPassword, accounts
 from diplolearn.services.cohorts import places
+from diplolearn.services.signin import devices
 from diplolearn.unit_of_work import unit_of_work
 
 DASHBOARD_ANNOUNCEMENTS = 5
@@ -39,22 +43,51 @@ DASHBOARD_ANNOUNCEMENTS = 5
 
 @bp.get("/")
 def home():
+    """Signed in, the home page is the person's to-do list (main/todo.py): each course's next
+    step, what is due or overdue, returned work, replies and the next session; for staff, what
+    waits for them in the cohorts and ministries they follow. Its count is kept in the session
+    for the navigation of the other pages (``todo_count``), so they pay no query for it."""
     if not current_user.is_authenticated:
         return render_template("main/home.html")
+    now = utcnow()
     enrolments = dashboard_enrolments(current_user)
     # Every cohort's progress in a fixed number of queries, however many there are.
-    standing = progress.progress_for(list(enrolments))
+    standing = progress.progress_for(list(enrolments), now)
+    steps, dated = todo.learner_plan(enrolments, standing, now)
     announcements = (
         dashboard_announcements(current_user, DASHBOARD_ANNOUNCEMENTS) if enrolments else []
     )
+    learning = todo.learner_todo(current_user, enrolments, dated, now) if enrolments else None
+    staff = todo.staff_todo(current_user, now) if _follows_others(current_user) else None
+    count = (learning.count if learning else 0) + (staff.count if staff else 0)
+    session["todo"] = [current_user.id, count]
     return render_template(
         "main/dashboard.html",
         enrolments=enrolments,
         standing=standing,
+        steps=steps,
         readers={e.id: Reader(e.cohort.course) for e in enrolments},
         waiting=places.waiting_positions(enrolments),
         announcements=announcements,
+        learning=learning,
+        staff=staff,
+        todo_count=count,
+        text_reader=todo.read_text,
     )
+
+
+def _follows_others(user) -> bool:
+    return any(grant.role != Role.ADMINISTRATOR for grant in user.grants)
+
+
+@bp.app_context_processor
+def _todo_count():
+    """The to-do count beside "My courses": as the home page last counted it for this person
+    (kept in their session), so no other page runs a query for it."""
+    kept = session.get("todo") if current_user and current_user.is_authenticated else None
+    if isinstance(kept, list) and len(kept) == 2 and kept[0] == current_user.id:
+        return {"todo_count": kept[1]}
+    return {"todo_count": None}
 
 
 @bp.get("/healthz")
@@ -106,6 +139,8 @@ def account():
         form=form,
         password_form=password_form,
         membership=own_current_membership(current_user),
+        **account_calendar(),
+        **account_security_context(current_user),
     ), status
 
 
@@ -114,7 +149,8 @@ def _wrong_current_password(_response) -> bool:
 
 
 def _signed_in_account() -> str:
-    return f"user:{current_user.get_id() or 'anonymous'}"
+    # By person, not by session id (which names the device and changes with the password).
+    return f"user:{current_user.id if current_user.is_authenticated else 'anonymous'}"
 
 
 # Limited as sign-in is: a wrong current password is a password guess (a borrowed session must
@@ -141,6 +177,9 @@ def change_password():
             accounts.change_password(
                 current_user, password_form.current.data, password_form.password.data
             )
+            devices.end_others(
+                current_user, keep=current_user.device_session_id, reason="password_changed"
+            )
         if work.refused:
             if isinstance(work.error, WeakPassword):
                 password_form.password.errors.append(work.error.message)
@@ -159,4 +198,6 @@ def change_password():
         form=form,
         password_form=password_form,
         membership=own_current_membership(current_user),
+        **account_calendar(),
+        **account_security_context(current_user),
     ), 422

@@ -8,6 +8,8 @@
 - ``report_views``: the ministry's reports: staff × courses (completion, score, time on task,
   last activity), a cohort's summary, completions over time as a server-drawn SVG chart, and a
   CSV export that streams.
+- ``integration_views``: the ministry's API tokens; ``delivery_views``: its learning record
+  stores and webhooks, and every delivery made to them.
 
 Every URL names the ministry; every lookup intersects it with the viewer's coordinator grants
 (security.scoping), so another ministry's ids answer 404.
@@ -17,4 +19,11 @@ from flask import Blueprint
 
 bp = Blueprint("ministry", __name__)
 
-from diplolearn.ministry import nomination_views, report_views, views  # noqa: E402,F401
+from diplolearn.ministry import (  # noqa: E402,F401
+    delivery_views,
+    integration_views,
+    nomination_views,
+    report_views,
+    suspension_views,
+    views,
+)

@@ -29,6 +29,7 @@ from diplolearn.security.scoping import (
     nomination_cohort_or_404,
     nomination_cohort_rows,
 )
+from diplolearn.services import deadlines
 from diplolearn.services.cohorts import cohorts as service
 from diplolearn.unit_of_work import unit_of_work
 
@@ -101,6 +102,7 @@ def _cohort_page(ministry, cohort, allotment, form=None, status=200):
         substitute_forms=substitute_forms,
         withdraw_form=WithdrawNomineeForm(),
         open_for_nominations=service.nominations_open(cohort),
+        catch_up=deadlines.catch_up_dates(cohort),  # issue 14: joining a running cohort
     ), status
 
 
@@ -125,6 +127,8 @@ def nominate_person(ministry_id: int, cohort_id: int):
     with unit_of_work() as work:
         enrolment = service.nominate(cohort, ministry, person, by=current_user)
         state = enrolment.state
+        if state != EnrolmentState.WAITLISTED:  # issue 14: personal dates in a running cohort
+            deadlines.apply_catch_up(enrolment, current_user)
     if work.refused:
         cohort, allotment = nomination_cohort_or_404(current_user, ministry.id, cohort_id)
         return _cohort_page(ministry, cohort, allotment, status=409)

@@ -1,6 +1,7 @@
 """The data model, split by domain area. Import models from here."""
 
 from diplolearn.models.accounts import ROLE_SCOPE, Role, RoleGrant, TokenPurpose, User, UserToken
+from diplolearn.models.api import ApiToken, ApiTokenKind, IdempotencyKey
 from diplolearn.models.assessment import (
     ChoiceRevision,
     GradingMethod,
@@ -37,7 +38,9 @@ from diplolearn.models.catalogue import (
 )
 from diplolearn.models.certificates import Certificate
 from diplolearn.models.coursefiles import CourseUpload, LessonImage
+from diplolearn.models.deadlines import Excusal, ExtensionRequest, LateRule
 from diplolearn.models.discussion import Annotation, AnnotationMention, DiscussionSession
+from diplolearn.models.identity import SsoProvider, SsoUsedCode
 from diplolearn.models.learning import AttemptQuestion, LessonProgress, QuizAttempt, Response
 from diplolearn.models.organisations import (
     Cohort,
@@ -49,9 +52,11 @@ from diplolearn.models.organisations import (
     TutorGroup,
     TutorGroupMove,
 )
+from diplolearn.models.outbound import OutboundDelivery, RecordStore, Webhook
 from diplolearn.models.outbox import OutboxMessage
 from diplolearn.models.policies import QuizPolicyOverride
 from diplolearn.models.rosters import PendingInvitation, RosterUpload
+from diplolearn.models.signin import DeviceSession, RecoveryCode, TwoFactorCredential
 from diplolearn.models.states import (
     AttemptState,
     CertificateStatus,
@@ -68,6 +73,8 @@ __all__ = [
     "Annotation",
     "AnnotationMention",
     "Announcement",
+    "ApiToken",
+    "ApiTokenKind",
     "Assignment",
     "AssignmentDeadline",
     "AssignmentRevision",
@@ -86,12 +93,17 @@ __all__ = [
     "CourseUpload",
     "CourseVersion",
     "CourseVersionState",
+    "DeviceSession",
     "DiscussionSession",
     "DueDateExtension",
     "Enrolment",
     "EnrolmentState",
+    "Excusal",
+    "ExtensionRequest",
     "GradingMethod",
+    "IdempotencyKey",
     "InvalidTransition",
+    "LateRule",
     "Lesson",
     "LessonImage",
     "LessonProgress",
@@ -100,6 +112,7 @@ __all__ = [
     "Module",
     "ModuleRevision",
     "ModuleSchedule",
+    "OutboundDelivery",
     "OutboxMessage",
     "OutboxState",
     "Paragraph",
@@ -114,6 +127,8 @@ __all__ = [
     "QuizPolicyOverride",
     "QuizQuestion",
     "QuizRevision",
+    "RecordStore",
+    "RecoveryCode",
     "Response",
     "Reveal",
     "Role",
@@ -122,6 +137,8 @@ __all__ = [
     "RubricCriterion",
     "RubricLevel",
     "SeatAllotment",
+    "SsoProvider",
+    "SsoUsedCode",
     "StaffMembership",
     "Submission",
     "SubmissionScore",
@@ -130,7 +147,9 @@ __all__ = [
     "TranslationFlag",
     "TutorGroup",
     "TutorGroupMove",
+    "TwoFactorCredential",
     "User",
     "UserToken",
+    "Webhook",
     "utcnow",
 ]

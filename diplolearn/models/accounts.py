@@ -44,6 +44,15 @@ class User(UserMixin, TimestampMixin, Base):
     session_epoch: Mapped[int] = mapped_column(default=0)
     last_login_at: Mapped[dt.datetime | None]
     erased_at: Mapped[dt.datetime | None]
+    # Suspension (issue 21): a suspended person cannot sign in by any route and is_active is
+    # false, so their sessions and API tokens stop working; their records are kept.
+    suspended_at: Mapped[dt.datetime | None]
+    suspended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    suspension_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    # Issue 14: the calendar feed. Its secret URL is an HMAC of the id and this salt under the
+    # SECRET_KEY (services/calendar); a new salt regenerates it; revoked_at turns it off.
+    calendar_salt: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    calendar_revoked_at: Mapped[dt.datetime | None]
 
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
@@ -64,10 +73,14 @@ class User(UserMixin, TimestampMixin, Base):
     # Flask-Login
     @property
     def is_active(self) -> bool:
-        return self.is_active_account and self.erased_at is None
+        return self.is_active_account and self.erased_at is None and self.suspended_at is None
+
+    # The signed-in device (models/signin.py DeviceSession) this object was loaded for or
+    # signed in on; not a column. auth/sessions.py sets it.
+    device_session_id = None
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_epoch}"
+        return f"{self.id}.{self.session_epoch}.{self.device_session_id or 0}"
 
     @property
     def display_name(self) -> str:

@@ -21,8 +21,10 @@ The due date of a submission, first rule that applies: the cohort's ``Assignment
 the revision's ``due_days`` counted from the module's opening in the cohort's schedule (a
 self-paced cohort has no schedule, so no such date); the module's due date in the cohort
 (``ModuleSchedule.due_at``); none. A learner's ``DueDateExtension`` for the module (tracking.py)
-comes before all of these. Work is accepted until ``late_days`` after the due date (or the
-cohort's end, whichever is first), marked late after the due date.
+comes before all of these. Work is accepted, marked late after the due date, until the
+cut-off: the cohort's late rule for the assignment or for all its written work
+(models/deadlines.py ``LateRule``), else ``late_days`` after the due date; never after the
+cohort's end nor before the learner's own due date (services.deadlines.cutoff).
 """
 
 from __future__ import annotations

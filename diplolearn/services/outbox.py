@@ -85,17 +85,18 @@ def queue_mail(kind: str, recipient: User, **context) -> OutboxMessage:
     return message
 
 
-def claim(message_id: int, now: dt.datetime) -> bool:
-    """Take a message for sending; False when another worker already has it."""
+def claim(message_id: int, now: dt.datetime, model=OutboxMessage) -> bool:
+    """Take a message for sending; False when another worker already has it. ``model``: the
+    outbox table (mail, or services.outbound's deliveries, which share its states and rule)."""
     result = db.session.execute(
-        sa.update(OutboxMessage)
+        sa.update(model)
         .where(
-            OutboxMessage.id == message_id,
+            model.id == message_id,
             sa.or_(
-                OutboxMessage.state == OutboxState.PENDING,
+                model.state == OutboxState.PENDING,
                 sa.and_(
-                    OutboxMessage.state == OutboxState.SENDING,
-                    OutboxMessage.claimed_at < now - STALE_CLAIM,
+                    model.state == OutboxState.SENDING,
+                    model.claimed_at < now - STALE_CLAIM,
                 ),
             ),
         )
@@ -105,23 +106,23 @@ def claim(message_id: int, now: dt.datetime) -> bool:
     return result.rowcount == 1
 
 
-def due_message_ids(now: dt.datetime, limit: int = 200) -> list[int]:
+def due_message_ids(now: dt.datetime, limit: int = 200, model=OutboxMessage) -> list[int]:
     return list(
         db.session.scalars(
-            sa.select(OutboxMessage.id)
+            sa.select(model.id)
             .where(
                 sa.or_(
                     sa.and_(
-                        OutboxMessage.state == OutboxState.PENDING,
-                        OutboxMessage.next_attempt_at <= now,
+                        model.state == OutboxState.PENDING,
+                        model.next_attempt_at <= now,
                     ),
                     sa.and_(
-                        OutboxMessage.state == OutboxState.SENDING,
-                        OutboxMessage.claimed_at < now - STALE_CLAIM,
+                        model.state == OutboxState.SENDING,
+                        model.claimed_at < now - STALE_CLAIM,
                     ),
                 )
             )
-            .order_by(OutboxMessage.id)
+            .order_by(model.id)
             .limit(limit)
         )
     )
@@ -184,16 +185,17 @@ def remove_receipt(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def mark_sent(message_id: int, sent_at: dt.datetime) -> bool:
-    """Record a delivered message (sending -> sent, one attempt more); False when it was
-    recorded already (by another worker whose claim overlapped)."""
+def mark_sent(message_id: int, sent_at: dt.datetime, model=OutboxMessage, **values) -> bool:
+    """Record a delivered message (sending -> sent, one attempt more, and ``values``); False
+    when it was recorded already (by another worker whose claim overlapped)."""
     result = db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.state == OutboxState.SENDING)
+        sa.update(model)
+        .where(model.id == message_id, model.state == OutboxState.SENDING)
         .values(
             state=OUTBOX.advance(OutboxState.SENDING, OutboxState.SENT),
             sent_at=sent_at,
-            attempts=OutboxMessage.attempts + 1,
+            attempts=model.attempts + 1,
+            **values,
         )
         .execution_options(synchronize_session=False)
     )
@@ -201,19 +203,27 @@ def mark_sent(message_id: int, sent_at: dt.datetime) -> bool:
 
 
 def mark_not_sent(
-    message_id: int, claimed_at: dt.datetime, error: str, now: dt.datetime
+    message_id: int,
+    claimed_at: dt.datetime,
+    error: str,
+    now: dt.datetime,
+    model=OutboxMessage,
+    max_attempts: int | None = None,
+    give_up: bool = False,
 ) -> OutboxState | None:
     """Record a failed hand-over: pending again after a back-off (1, 2, 4, 8 ... minutes), or
-    failed once MAIL_MAX_ATTEMPTS are spent. None, recording nothing, when the claim made at
+    failed once ``max_attempts`` (MAIL_MAX_ATTEMPTS) are spent or at once with ``give_up`` (a
+    refusal that trying again cannot change). None, recording nothing, when the claim made at
     ``claimed_at`` is no longer the message's (it went stale and another worker took over)."""
-    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    message = db.session.get(model, message_id, populate_existing=True)
     if message is None or message.state != OutboxState.SENDING:
         return None
     if message.claimed_at != claimed_at:
         return None
     message.attempts += 1
     message.last_error = error[:2000]
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+    limit = max_attempts or current_app.config["MAIL_MAX_ATTEMPTS"]
+    if give_up or message.attempts >= limit:
         message.state = OUTBOX.advance(message.state, OutboxState.FAILED)
     else:
         message.state = OUTBOX.advance(message.state, OutboxState.PENDING)

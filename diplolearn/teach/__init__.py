@@ -61,10 +61,13 @@ def _labels():
 from diplolearn.teach import (  # noqa: E402,F401
     assignment_views,
     discussion,
+    extension_views,
     file_views,
+    grades_views,
     people,
     regrade_views,
     results_views,
+    token_views,
     tracking_views,
     views,
 )

@@ -20,6 +20,7 @@ from diplolearn.security.scoping import (
     seat_ministry_or_404,
     taught_cohort_or_404,
 )
+from diplolearn.services import deadlines
 from diplolearn.services.cohorts import NoSuchAccount
 from diplolearn.services.cohorts import cohorts as service
 from diplolearn.teach import bp
@@ -82,6 +83,8 @@ def enrol_person(cohort_id: int):
         enrolment = service.enrol_by_instructor(
             access.cohort, person, by=current_user, tutor_group=group
         )
+        if enrolment.state != EnrolmentState.WAITLISTED:  # issue 14: catch-up dates
+            deadlines.apply_catch_up(enrolment, current_user)
     if work.refused:
         return _enrolments_page(managed_cohort_or_404(current_user, cohort_id), form, 409)
     if enrolment.state == EnrolmentState.WAITLISTED:

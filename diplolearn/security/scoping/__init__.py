@@ -33,7 +33,9 @@ The package, by area (import every name from here):
 - grading: written work and quiz attempts one grades, quiz policy overrides;
 - discussion: annotations and weekly sessions, for learners and for a cohort's staff;
 - authoring: courses one edits or reads, their authors, uploads and images;
-- certificates: one's own, a ministry's, and those one manages.
+- certificates: one's own, a ministry's, and those one manages;
+- deadlines: extension requests one decides, one's own requests and excusals (issue 14);
+- todo: what waits for the viewer on their home page (issue 14).
 """
 
 from diplolearn.security.scoping.authoring import (
@@ -62,6 +64,17 @@ from diplolearn.security.scoping.certificates import (
     own_certificates,
     sponsored_certificates,
     sponsored_staff_certificates,
+)
+from diplolearn.security.scoping.deadlines import (
+    decidable_extension_request_or_404,
+    decidable_extension_requests,
+    extendable_group_or_404,
+    followed_enrolment_or_404,
+    own_excusals,
+    own_extension_requests,
+    own_latest_extension_request,
+    pending_extension_request_count,
+    pending_extension_requests,
 )
 from diplolearn.security.scoping.discussion import (
     discussion_annotation_or_404,
@@ -134,6 +147,14 @@ from diplolearn.security.scoping.ministries import (
     sponsored_enrolments,
     staff_counts,
 )
+from diplolearn.security.scoping.outbound import (
+    delivery_or_404,
+    ministry_deliveries,
+    ministry_record_stores,
+    ministry_webhooks,
+    record_store_or_404,
+    webhook_or_404,
+)
 from diplolearn.security.scoping.people import (
     audit_events,
     dashboard_announcements,
@@ -167,6 +188,19 @@ from diplolearn.security.scoping.teaching import (
     taught_cohorts_with_places,
     taught_course_or_404,
     taught_courses,
+)
+from diplolearn.security.scoping.todo import (
+    grading_counts,
+    held_grades,
+    modules_opening,
+    next_session,
+    quiet_learners,
+    recent_certificates,
+    replies_to_me,
+    returned_work,
+    staff_behind,
+    unanswered_counts,
+    unfilled_seats,
 )
 from diplolearn.security.scoping.tracking import (
     tracked_announcements,
@@ -205,7 +239,12 @@ __all__ = [
     "current_membership_or_404",
     "dashboard_announcements",
     "dashboard_enrolments",
+    "decidable_extension_request_or_404",
+    "decidable_extension_requests",
+    "delivery_or_404",
     "discussion_annotation_or_404",
+    "extendable_group_or_404",
+    "followed_enrolment_or_404",
     "get_person_or_404",
     "gradable_submission_or_404",
     "gradable_submissions",
@@ -213,7 +252,9 @@ __all__ = [
     "graded_attempts",
     "graded_counts",
     "graded_response_or_404",
+    "grading_counts",
     "grading_course_or_404",
+    "held_grades",
     "leads_cohort",
     "learner_discussion",
     "learner_session_list",
@@ -228,16 +269,21 @@ __all__ = [
     "may_author",
     "memberships_with_visible_posting",
     "ministry_coordinators",
+    "ministry_deliveries",
     "ministry_former_people_query",
     "ministry_member_ids",
     "ministry_memberships",
     "ministry_or_404",
     "ministry_people",
     "ministry_person_or_404",
+    "ministry_record_stores",
     "ministry_sponsored_enrolments",
     "ministry_staff",
     "ministry_staff_certificates",
     "ministry_staff_query",
+    "ministry_webhooks",
+    "modules_opening",
+    "next_session",
     "nominated_enrolment_or_404",
     "nominated_enrolments",
     "nominated_in_cohorts",
@@ -250,7 +296,12 @@ __all__ = [
     "own_certificates",
     "own_current_membership",
     "own_enrolment_or_404",
+    "own_excusals",
+    "own_extension_requests",
+    "own_latest_extension_request",
     "own_submission_or_404",
+    "pending_extension_request_count",
+    "pending_extension_requests",
     "people_matching",
     "people_query",
     "person_memberships",
@@ -261,11 +312,16 @@ __all__ = [
     "policy_override_or_404",
     "policy_overrides",
     "policy_targets",
+    "quiet_learners",
     "quiz_policy_overrides",
     "readable_course_or_404",
     "readable_courses",
+    "recent_certificates",
+    "record_store_or_404",
     "regradable_attempts",
     "regrades_course",
+    "replies_to_me",
+    "returned_work",
     "roster_upload_or_404",
     "row_or_404",
     "scope_of",
@@ -278,6 +334,7 @@ __all__ = [
     "sponsored_cohort_or_404",
     "sponsored_enrolments",
     "sponsored_staff_certificates",
+    "staff_behind",
     "staff_counts",
     "staff_discussion",
     "staff_prompt_counts",
@@ -295,7 +352,10 @@ __all__ = [
     "tracked_enrolments",
     "tracked_extension_or_404",
     "tracked_groups",
+    "unanswered_counts",
+    "unfilled_seats",
     "ungraded_essays",
     "visible_memberships",
+    "webhook_or_404",
     "withheld_attempt_ids",
 ]

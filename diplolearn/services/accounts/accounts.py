@@ -29,6 +29,9 @@ from diplolearn.services.accounts import (
     WeakPassword,
 )
 from diplolearn.services.outbox import public_url, queue_mail
+from diplolearn.services.signin import AccountSuspended
+from diplolearn.services.sso import SignInThroughMinistry
+from diplolearn.services.sso import providers as sso_providers
 
 # Verified against when the email is unknown, so that a wrong email costs as long as a wrong
 # password and response times do not reveal who has an account.
@@ -139,6 +142,10 @@ def set_password(user: User, password: str) -> None:
 def authenticate(email: str, password: str) -> User:
     global _DUMMY_HASH
     user = find_user_by_email(email)
+    # Issue 21: a ministry may refuse its staff's passwords; by domain before the password is
+    # checked (domains are public), by membership only after (it would tell who has an account).
+    if sso_providers.mandatory_provider_for(user, email, by_membership=False):
+        raise SignInThroughMinistry()
     if user is None or user.password_hash is None:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = generate_password_hash(
@@ -148,6 +155,8 @@ def authenticate(email: str, password: str) -> User:
         raise InvalidCredentials()
     if not check_password_hash(user.password_hash, password or ""):
         raise InvalidCredentials()
+    if sso_providers.mandatory_provider_for(user, email):
+        raise SignInThroughMinistry()
     if not user.is_active:
         raise AccountInactive()
     user.last_login_at = utcnow()
@@ -219,6 +228,8 @@ def find_token(raw: str, purpose: TokenPurpose, now: dt.datetime | None = None) 
         raise TokenInvalid()
     if token.used_at is not None:
         raise TokenUsed()
+    if token.user.suspended_at is not None:  # issue 21: no route signs a suspended person in
+        raise AccountSuspended()
     if token.superseded_at is not None or token.expires_at <= now or not token.user.is_active:
         raise TokenExpired()
     return token
@@ -299,6 +310,6 @@ def resend_token_for(raw: str, purpose: TokenPurpose) -> User | None:
         else:
             request_password_reset(token.user.email)
         return token.user
-    except (TokenInvalid, TokenUsed):
+    except (TokenInvalid, TokenUsed, AccountSuspended):
         return None
     return None

@@ -39,14 +39,17 @@ from diplolearn.models import (
     AttemptQuestion,
     AuditEvent,
     Base,
+    DeviceSession,
     Enrolment,
     OutboxMessage,
     OutboxState,
     QuestionRevision,
     QuizAttempt,
+    RecoveryCode,
     Response,
     RoleGrant,
     StaffMembership,
+    TwoFactorCredential,
     User,
     UserToken,
     utcnow,
@@ -62,7 +65,7 @@ from diplolearn.textnorm import collapse_spaces, nfc
 FORMAT = "diplolearn-personal-data/1"
 OWNER_COLUMNS = ("user_id", "to_user_id", "author_id")
 PARENT_TABLES = ("enrolment", "quiz_attempt", "attempt_question", "submission")
-SECRET_COLUMNS = frozenset({"password_hash", "token_digest"})
+SECRET_COLUMNS = frozenset({"password_hash", "token_digest", "secret_encrypted", "code_digest"})
 HANDLED_APART = frozenset({"user", "audit_event"})
 FREE_TEXT_KINDS = questions.free_text_kinds()
 
@@ -187,6 +190,13 @@ def erase_person(
 
     run("role_grants", sa.delete(RoleGrant).where(RoleGrant.user_id == person.id))
     run("tokens", sa.delete(UserToken).where(UserToken.user_id == person.id))
+    # Issue 21: the second factor, recovery codes and signed-in devices (networks, browsers).
+    for kind, model in (
+        ("two_factor", TwoFactorCredential),
+        ("recovery_codes", RecoveryCode),
+        ("devices", DeviceSession),
+    ):
+        run(kind, sa.delete(model).where(model.user_id == person.id))
     pending = _table("pending_invitation")
     if pending is not None:
         run("pending_invitations", sa.delete(pending).where(pending.c.user_id == person.id))

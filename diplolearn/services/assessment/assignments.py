@@ -110,13 +110,17 @@ def due_date(
 def closes_at(
     enrolment: Enrolment, due: dt.datetime | None, state: AssignmentState
 ) -> dt.datetime | None:
-    """After this, no work is accepted: the due date plus the late days the assignment allows,
-    or the end of the cohort, whichever comes first."""
-    ends = [enrolment.cohort.ends_at]
-    if due is not None and state.node.late_days is not None:
-        ends.append(due + dt.timedelta(days=state.node.late_days))
-    ends = [end for end in ends if end is not None]
-    return min(ends) if ends else None
+    """After this, no work is accepted: the cut-off of the cohort's late rules for this
+    assignment, else its own late days after the due date, never after the cohort's end nor
+    before the learner's own due date (services.deadlines.cutoff, issue 14)."""
+    from diplolearn.services.deadlines.dates import cutoff, late_rule_for
+
+    return cutoff(
+        due,
+        late_days=state.node.late_days,
+        rule=late_rule_for(enrolment.cohort_id, state.node.key),
+        cohort_ends_at=enrolment.cohort.ends_at,
+    )
 
 
 def set_cohort_deadline(

@@ -62,6 +62,7 @@ from diplolearn.services.assessment import (
     question_banks,
     quiz_policy,
 )
+from diplolearn.services.outbound import records as learning_records
 from diplolearn.services.progress import QuizState, note_activity, start_studying
 
 TOKEN_LENGTH = 16
@@ -332,6 +333,7 @@ def grade(attempt: QuizAttempt, now: dt.datetime | None = None) -> QuizAttempt:
     attempt.grade_withheld = bool(attempt.quiz_revision.grade_release_required)
     attempt.move_to(AttemptState.GRADED, when=now)
     db.session.flush()
+    learning_records.quiz_graded(attempt, responses, now)
     return attempt
 
 

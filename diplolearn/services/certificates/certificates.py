@@ -39,6 +39,8 @@ from diplolearn.services import audit
 from diplolearn.services.catalogue.outline import CourseOutline, load_outlines
 from diplolearn.services.certificates import CertificateNotCurrent, NotCompleted
 from diplolearn.services.errors import NotAllowed, ReasonRequired
+from diplolearn.services.outbound import records as learning_records
+from diplolearn.services.outbound import webhooks
 from diplolearn.services.outbox import public_url
 from diplolearn.textnorm import collapse_spaces, nfc
 
@@ -140,6 +142,8 @@ def issue_certificate(
         ministry_id=enrolment.sponsor_ministry_id,
         enrolment_id=enrolment.id,
     )
+    learning_records.certificate_earned(certificate)
+    webhooks.certificate_issued(certificate)
     return certificate
 
 
@@ -203,6 +207,7 @@ def revoke(
         ministry_id=certificate.enrolment.sponsor_ministry_id,
         reason=reason,
     )
+    webhooks.certificate_revoked(certificate)
     return certificate
 
 

@@ -21,6 +21,7 @@ from diplolearn.models import (
     User,
 )
 from diplolearn.services import audit
+from diplolearn.services.outbound import records as learning_records
 
 DEFAULT_COHORT_KEY = "self-paced"
 
@@ -130,4 +131,5 @@ def enrol(
         ministry_id=getattr(sponsor, "id", None),
         cohort_id=cohort.id,
     )
+    learning_records.enrolled(enrolment)
     return enrolment

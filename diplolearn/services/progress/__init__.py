@@ -14,6 +14,8 @@ is required and its prerequisites, by module key, in ``Cohort.module_rules``):
   returned with a grade at or above its pass mark — services.assessment.assignments) and, when the
   cohort asks for it (``module_rules`` ``{"m1": {"annotations": 2}}``), as many discussion posts
   by the learner on the module's text or prompt (shared, not hidden: services.discussion.posting);
+- an item a tutor or instructor *excused* for the learner (``Excusal``, issue 14:
+  services.deadlines) counts as done for its module, so a closed item never blocks it for good;
 - the *course* is complete when its required modules are; the enrolment then moves to
   ``completed`` (models.states.ENROLMENT).
 
@@ -40,7 +42,7 @@ Reading (compute.py, into the progress states of states.py) takes a fixed number
 whatever the size of the course or the number of enrolments: the outline's
 (services/catalogue/outline.py: one while the published version is cached, five otherwise)
 plus one each for the learners' lesson records, attempts, and module schedules with due-date
-extensions, and one for submissions when a course has written assignments, and one for
+extensions and excused items, and one for submissions when a course has written assignments, and one for
 discussion posts when the cohort's rules count them. Recording (record.py) flushes and never
 commits.
 """

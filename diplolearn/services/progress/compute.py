@@ -17,6 +17,7 @@ from diplolearn.extensions import db
 from diplolearn.models import (
     DueDateExtension,
     Enrolment,
+    Excusal,
     LessonProgress,
     ModuleSchedule,
     QuizAttempt,
@@ -93,9 +94,12 @@ def progress_for(
         .order_by(QuizAttempt.number)
     ):
         attempts[row.enrolment_id][row.quiz_id].append(row)
-    # The cohorts' schedules and the learners' due-date extensions, in one query.
+    # The cohorts' schedules, the learners' due-date extensions and the items they are
+    # excused from (issue 14: rows with an item kind), in one query.
     schedules: dict[int, dict] = defaultdict(dict)
     extensions: dict[int, dict] = defaultdict(dict)
+    excused: dict[int, set] = defaultdict(set)
+    no_text = sa.cast(sa.null(), sa.String)
     for row in db.session.execute(
         sa.union_all(
             sa.select(
@@ -104,6 +108,8 @@ def progress_for(
                 ModuleSchedule.module_id,
                 ModuleSchedule.opens_at,
                 ModuleSchedule.due_at,
+                no_text.label("item_kind"),
+                no_text.label("item_key"),
             ).where(ModuleSchedule.cohort_id.in_({e.cohort_id for e in studying})),
             sa.select(
                 sa.true(),
@@ -111,10 +117,24 @@ def progress_for(
                 DueDateExtension.module_id,
                 sa.null(),
                 DueDateExtension.due_at,
+                no_text,
+                no_text,
             ).where(DueDateExtension.enrolment_id.in_(ids)),
+            sa.select(
+                sa.false(),
+                Excusal.enrolment_id,
+                Excusal.module_id,
+                sa.null(),
+                sa.null(),
+                Excusal.item_kind,
+                Excusal.item_key,
+            ).where(Excusal.enrolment_id.in_(ids)),
         )
     ):
-        (extensions if row.extended else schedules)[row.owner_id][row.module_id] = row
+        if row.item_kind is not None:
+            excused[row.owner_id].add((row.item_kind, row.item_key))
+        else:
+            (extensions if row.extended else schedules)[row.owner_id][row.module_id] = row
     # Submissions to written assignments: one more query, only for courses that have any.
     submissions: dict[int, dict] = defaultdict(lambda: defaultdict(list))
     if any(m.assignments for o in outlines.values() for m in o.modules):
@@ -160,6 +180,7 @@ def progress_for(
             rules=e.cohort.module_rules,
             submissions=submissions[e.id],
             annotations=annotations[(e.user_id, e.cohort_id)],
+            excused=frozenset(excused[e.id]),
         )
     return result
 
@@ -197,6 +218,7 @@ def evaluate(
     rules: dict | None = None,
     submissions: dict | None = None,
     annotations: dict | None = None,
+    excused: frozenset = frozenset(),
 ) -> Progress:
     """Apply the completion rules to one learner's records (pure: no queries); ``rules`` are
     the cohort's overrides by module key (``Cohort.module_rules``)."""
@@ -212,10 +234,12 @@ def evaluate(
                     row is not None,
                     row.completed_at if row else None,
                     row.time_spent_seconds if row else 0,
+                    ("lesson", lesson.key) in excused,
                 )
             )
         quiz_states = [
-            QuizState(quiz, list(attempts.get(quiz.quiz_id, ()))) for quiz in node.quizzes
+            QuizState(quiz, list(attempts.get(quiz.quiz_id, ())), ("quiz", quiz.key) in excused)
+            for quiz in node.quizzes
         ]
         schedule = schedules.get(node.module_id)
         rule = rules.get(node.key) or {}
@@ -231,7 +255,9 @@ def evaluate(
             required=bool(rule.get("required", node.required)),
             prerequisites=list(rule.get("prerequisites", node.prerequisites)),
             assignments=[
-                AssignmentState(a, list(submissions.get(a.assignment_id, ())))
+                AssignmentState(
+                    a, list(submissions.get(a.assignment_id, ())), ("assignment", a.key) in excused
+                )
                 for a in node.assignments
             ],
             annotations_needed=int(rule.get("annotations") or 0),
@@ -251,7 +277,7 @@ def evaluate(
         state.is_open = not state.waiting_for and state.opens_at is None
         state.complete = (
             state.is_open
-            and all(item.done for item in state.required_items)
+            and all(item.done or item.excused for item in state.required_items)
             and state.discussion_done
         )
         state.overdue = state.due_at is not None and not state.complete and now >= state.due_at
@@ -268,4 +294,5 @@ def evaluate(
         rules,
         submissions,
         annotations,
+        frozenset(excused),
     )

@@ -15,6 +15,8 @@ from diplolearn.extensions import db
 from diplolearn.models import Enrolment, EnrolmentState, LessonProgress, utcnow
 from diplolearn.services.certificates import certificates
 from diplolearn.services.errors import ModuleLocked, NotStudying, OnWaitingList
+from diplolearn.services.outbound import records as learning_records
+from diplolearn.services.outbound import webhooks
 from diplolearn.services.progress.compute import evaluate, progress_for
 from diplolearn.services.progress.states import LessonState, ModuleState, Progress, QuizState
 
@@ -169,6 +171,7 @@ def mark_lesson_done(
         done=True,
     )
     db.session.expire(enrolment, ["last_activity_at"])
+    learning_records.lesson_read(enrolment, lesson.node, now)
     lessons, attempts, schedules, _ = progress.records
     row = lessons.get(lesson.node.lesson_id)
     lessons = {
@@ -188,6 +191,7 @@ def mark_lesson_done(
         rules=progress.rules,
         submissions=progress.submissions,
         annotations=progress.annotations,
+        excused=progress.excused,
     )
     complete_if_done(enrolment, after, now)
     return after
@@ -204,6 +208,8 @@ def complete_if_done(
 ) -> bool:
     """Move the enrolment to ``completed`` when the course's completion rules are met, and
     issue its certificate (once: services.certificates.certificates)."""
+    if progress is not None:
+        learning_records.progress_reached(enrolment, progress, now)
     if progress is None or not progress.complete:
         return False
     if enrolment.state == EnrolmentState.INVITED:
@@ -212,6 +218,7 @@ def complete_if_done(
         return False
     enrolment.move_to(EnrolmentState.COMPLETED, when=now)
     db.session.flush()
+    webhooks.enrolment_completed(enrolment)
     certificates.issue_certificate(enrolment, outline=progress.outline, now=now)
     return True
 

@@ -27,6 +27,7 @@ class LessonState:
     viewed: bool = False
     completed_at: dt.datetime | None = None
     time_spent_seconds: int = 0
+    excused: bool = False  # a tutor or instructor excused it (models.deadlines.Excusal)
 
     @property
     def done(self) -> bool:
@@ -37,6 +38,7 @@ class LessonState:
 class QuizState:
     node: QuizNode
     attempts: list = field(default_factory=list)  # rows of _ATTEMPT_COLUMNS, by number
+    excused: bool = False  # a tutor or instructor excused it (models.deadlines.Excusal)
 
     @property
     def graded(self) -> list:
@@ -82,6 +84,7 @@ class AssignmentState:
 
     node: AssignmentNode
     submissions: list = field(default_factory=list)
+    excused: bool = False  # a tutor or instructor excused it (models.deadlines.Excusal)
 
     @property
     def latest(self):
@@ -160,6 +163,7 @@ class Progress:
     rules: dict = field(default_factory=dict)  # the cohort's completion-rule overrides
     submissions: dict = field(default_factory=dict)  # by assignment id, to re-evaluate
     annotations: dict = field(default_factory=dict)  # the learner's posts by module id
+    excused: frozenset = frozenset()  # (item kind, item key) the learner is excused from
 
     @property
     def items(self) -> list[LessonState | QuizState]:
@@ -183,7 +187,7 @@ class Progress:
                 for module in self.modules
                 if module.is_open
                 for item in module.required_items
-                if not item.done
+                if not (item.done or item.excused)
             ),
             None,
         )
@@ -217,7 +221,7 @@ class Progress:
 def _percent(items, complete: bool) -> int:
     if not items:
         return 100 if complete else 0
-    return int(100 * sum(1 for item in items if item.done) / len(items))
+    return int(100 * sum(1 for item in items if item.done or item.excused) / len(items))
 
 
 def quiz_outcome(graded: list, method: str) -> tuple[Decimal | None, bool]:
