@@ -292,8 +292,12 @@ def send_outbound(now: dt.datetime) -> dict[str, int]:
     as soon as it is known; retried with back-off."""
     from diplolearn.services.outbound import sending
 
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    for delivery_id in sending.due_ids(now):
+    counts = {"sent": 0, "retry": 0, "failed": 0, "postponed": 0}
+    failing: set[str] = set()  # destinations that failed in this run: not called again now
+    for delivery_id, destination in sending.due(now):
+        if destination in failing:
+            counts["postponed"] += 1
+            continue
         claimed = sending.claim_delivery(delivery_id, now)
         if claimed is None:
             db.session.rollback()
@@ -303,6 +307,8 @@ def send_outbound(now: dt.datetime) -> dict[str, int]:
         db.session.commit()  # this delivery's outcome
         if outcome is not None:
             counts[outcome] += 1
+        if outcome == "retry":  # the far end is down or refusing for now
+            failing.add(destination)
     return counts
 
 

@@ -171,7 +171,7 @@ def test_statements_reach_the_store_and_read_back(app, db, world, ralph):
     assert "mbox" not in stored["actor"] and user.email not in json.dumps(stored)
     assert stored["context"]["registration"] == xapi.registration(enrolment.id)
     # Sending again changes nothing: every delivery is recorded as sent.
-    assert jobs.send_outbound(utcnow()) == {"sent": 0, "retry": 0, "failed": 0}
+    assert jobs.send_outbound(utcnow()) == {"sent": 0, "retry": 0, "failed": 0, "postponed": 0}
 
 
 def test_the_email_identifies_learners_only_where_the_ministry_allows_it(db, world, ralph):
@@ -201,6 +201,19 @@ def test_an_unreachable_store_is_retried_with_back_off_then_given_up(app, db, wo
         db.session.refresh(delivery)
         assert delivery.attempts == attempt
     assert delivery.state == "failed"
+
+
+def test_a_store_that_is_down_is_called_once_per_run(db, world):
+    """Its other deliveries wait for the next run instead of each waiting for the failure."""
+    ministry, _, coordinator, course = world
+    _store(ministry, coordinator, "http://127.0.0.1:9/xAPI/")
+    _, enrolment = make_learner(course.cohort, ministry=ministry)
+    standing = progress.course_progress(enrolment)
+    progress.mark_lesson_done(enrolment, standing, standing.lesson("m1-l1"))
+    counts = jobs.send_outbound(utcnow())
+    assert counts["retry"] == 1 and counts["postponed"] == 1  # registered, then read
+    assert sorted(d.attempts for d in _deliveries(db)) == [0, 1]
+    assert {d.state for d in _deliveries(db)} == {"pending"}
 
 
 def test_a_refusal_is_given_up_at_once_with_the_answer_kept(db, world, ralph):

@@ -11,7 +11,9 @@ than 408 Request Timeout and 429 Too Many Requests, such as a learning record st
 a statement id it holds with other content) is given up at once; anything else (no answer,
 5xx, 408, 429) is tried again after a back-off (1, 2, 4 ... minutes) until
 OUTBOUND_MAX_ATTEMPTS. The status and the start of the answer are kept for the integration
-page.
+page. A destination that failed once in a run is not called again in that run (its other
+deliveries wait for the next one), so a store that is down, or slow to time out, never holds
+up the rest.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import json
 from dataclasses import dataclass
 
 import requests
+import sqlalchemy as sa
 from flask import current_app
 
 from diplolearn.extensions import db
@@ -57,8 +60,19 @@ class Claimed:
     request: tuple[str, dict, bytes, tuple | None] | None
 
 
-def due_ids(now: dt.datetime) -> list[int]:
-    return due_message_ids(now, model=OutboundDelivery)
+def due(now: dt.datetime) -> list[tuple[int, str]]:
+    """The due deliveries' ids with their destinations, oldest first."""
+    ids = due_message_ids(now, model=OutboundDelivery)
+    if not ids:
+        return []
+    destinations = dict(
+        db.session.execute(
+            sa.select(OutboundDelivery.id, OutboundDelivery.destination).where(
+                OutboundDelivery.id.in_(ids)
+            )
+        ).all()
+    )
+    return [(delivery_id, destinations[delivery_id]) for delivery_id in ids]
 
 
 def claim_delivery(delivery_id: int, now: dt.datetime) -> Claimed | None:
