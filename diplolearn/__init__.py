@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from diplolearn.certificates import bp as certificates_bp
     from diplolearn.learner import bp as learner_bp
     from diplolearn.main import bp as main_bp
+    from diplolearn.messages import bp as messages_bp
     from diplolearn.ministry import bp as ministry_bp
     from diplolearn.teach import bp as teach_bp
     from diplolearn.verify import bp as verify_bp
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp, url_prefix="/certificates")
     app.register_blueprint(verify_bp, url_prefix="/verify")
     app.register_blueprint(api_bp, url_prefix="/api/v1")  # JSON for ministries' systems
+    app.register_blueprint(messages_bp, url_prefix="/messages")  # learner-tutor (issue 20)
 
 
 def register_errorhandlers(app: Flask) -> None:

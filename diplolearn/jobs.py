@@ -17,6 +17,8 @@ attempt in a transaction of its own, and ``send_invitations`` commits batch by b
   tell the cohort's learners (each with their own due date when they have an extension);
 - ``send_invitations``: issue the invitations a roster import left (services.ministries.roster_uploads);
 - ``purge_roster_uploads``: forget roster files previewed but never confirmed;
+- ``notification_digest``: the daily digest of each person's notifications kept for it
+  (services.notifications, once a day per person in their time zone);
 - ``discussion_digest``: mail each tutor group's members and tutors the week's posts of
   their own group (once a week per person and group);
 - ``send_outbound``: learning records (xAPI) and webhooks, queued beside the facts they
@@ -54,13 +56,14 @@ from diplolearn.models import (
 )
 from diplolearn.observability import bind, current_request_id, job_run
 from diplolearn.services.cohorts import tracking
+from diplolearn.services.notifications import Kind, notify_many, send_daily_digests
 from diplolearn.services.outbox import (
     claim,
     due_message_ids,
     mark_not_sent,
     mark_sent,
     message_id_for,
-    queue_mail,
+    public_url,
     read_receipt,
     receipt_path,
     remove_receipt,
@@ -220,23 +223,30 @@ def release_modules(now: dt.datetime) -> dict[str, int]:
         ).all()
         # A learner's extension replaces the cohort's due date: one query for all of them.
         extended = tracking.extended_due_dates(schedule.module_id, [e.id for e in learners])
+        people = []
         for enrolment in learners:
             order = [
                 enrolment.user.reading_language or "",
                 enrolment.user.interface_language or "",
                 *cohort.course.languages,
             ]
-            queue_mail(
-                "module_released",
-                enrolment.user,
-                module_title=pick_text(revision.title, order)[0] if revision else "",
-                course_title=pick_text(cohort.course.title, order)[0],
-                due_at=extended.get(enrolment.id, schedule.due_at),
-                due_extended=enrolment.id in extended,
-                cohort_timezone=cohort.timezone,
-            )
-            mails += 1
+            context = {
+                "module_title": pick_text(revision.title, order)[0] if revision else "",
+                "course_title": pick_text(cohort.course.title, order)[0],
+                "due_at": extended.get(enrolment.id, schedule.due_at),
+                "due_extended": enrolment.id in extended,
+                "cohort_timezone": cohort.timezone,
+            }
+            people.append((enrolment.user, context))
+        # Issue 20: a notice to each learner, mailed by their preference (services.notifications).
+        notify_many(people, Kind.MODULE_RELEASED, link=_outline_link(learners))
+        mails += len(people)
     return {"released": len(due), "mails_queued": mails}
+
+
+def _outline_link(enrolments):
+    ids = {e.user_id: e.id for e in enrolments}
+    return lambda user: public_url("learner.show_outline", enrolment_id=ids[user.id])
 
 
 def issue_certificates(now: dt.datetime) -> dict[str, int]:
@@ -319,6 +329,7 @@ JOBS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {
     "expire_attempts": expire_attempts,
     "issue_certificates": issue_certificates,
     "discussion_digest": send_discussion_digests,
+    "notification_digest": send_daily_digests,  # issue 20: once a day per person
     "send_mail": send_due_mail,
     "send_outbound": send_outbound,
 }

@@ -16,7 +16,8 @@ the course in their own language), outbound.py (Ministry A's learning record sto
 so that its retries show), learning.py
 (learners walked through the course, their work graded, essays.py their essays),
 discussion.py (posts in the running cohort's tutor groups) and story.py (late work accepted,
-requests for more time, weekly sessions, dates in order). The command layer (``flask demo
+requests for more time, weekly sessions, dates in order), notifications.py (a few unread
+notices) and messages.py (a learner's question and the tutor's answer in each group). The command layer (``flask demo
 seed``) commits.
 """
 
@@ -33,6 +34,8 @@ from diplolearn.demo.cohorts import (
 )
 from diplolearn.demo.discussion import seed_demo_annotations
 from diplolearn.demo.learning import advance, grade_submissions
+from diplolearn.demo.messages import seed_message_threads
+from diplolearn.demo.notifications import seed_notifications
 from diplolearn.demo.outbound import seed_record_store
 from diplolearn.demo.people import DEMO_ACCOUNTS, seed_ministries
 from diplolearn.demo.story import seed_story, settle_dates
@@ -60,6 +63,8 @@ def seed_demo(today: dt.date | None = None) -> int:
     now = utcnow()
     created += grade_submissions(tutors, now)
     created += seed_story(cohort, groups, now)
+    created += seed_notifications()
+    created += seed_message_threads(cohort, groups)
     settle_dates([cohort, spring_cohort(course)])
     db.session.flush()
     return created

@@ -75,5 +75,6 @@ from diplolearn.learner import (  # noqa: E402,F401
     extension_views,
     grades_views,
     quiz_views,
+    review_views,
     views,
 )

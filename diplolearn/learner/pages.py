@@ -12,7 +12,12 @@ from diplolearn import i18n, questions
 from diplolearn.models import Course, QuizAttempt
 from diplolearn.questions import ChoiceResult, Option
 from diplolearn.security.sanitize import render_markdown
-from diplolearn.services.assessment.quizzes import field_name, tokens_for
+from diplolearn.services.assessment.quizzes import (
+    cited_paragraphs,
+    field_name,
+    flag_name,
+    tokens_for,
+)
 
 
 class Reader:
@@ -35,6 +40,12 @@ class QuestionView:
     lang: str
     field: object  # an unbound WTForms field
     layout: str = "choices"  # QuestionType.layout: "choices", "input" or "rows"
+    # Issue 20: the "come back to it" box, and what the kind says beside it (QuestionType.hint).
+    flag_name: str = ""
+    flagged: bool = False
+    answered: bool = False
+    instruction: str = ""
+    hint: str = ""
 
 
 @dataclass
@@ -51,10 +62,12 @@ class QuestionReview:
     comment: str = ""  # the grader's comment on an essay (only when feedback is shown)
     layout: str = "choices"  # QuestionType.layout: only "choices" are the learner's choices
     manual: bool = False  # graded by a person (an essay): points and comment, not right/wrong
+    cites: tuple[str, str] | None = None  # (lesson key, anchor) the feedback links to
 
 
 def drawn_questions(attempt: QuizAttempt, read: Reader) -> list[QuestionView]:
     views = []
+    partial_credit = attempt.quiz_revision.partial_credit
     for aq in attempt.questions:
         question = aq.question_revision
         kind = questions.get(question.kind)
@@ -75,6 +88,10 @@ def drawn_questions(attempt: QuizAttempt, read: Reader) -> list[QuestionView]:
                 lang,
                 kind.build_field(prompt, options, answer, tokens, question=question),
                 kind.layout,
+                flag_name(aq),
+                bool(aq.flagged),
+                bool(answer and any(answer.values())),
+                *kind.hint(partial_credit),
             )
         )
     return views
@@ -87,6 +104,7 @@ def review(
     question's and the choices' feedback and the grader's comment on an essay (left out of the
     page entirely otherwise)."""
     reviews = []
+    cited = cited_paragraphs(attempt) if feedback else {}
     for aq in attempt.questions:
         question, response = aq.question_revision, aq.response
         answer = response.answer if response is not None else None
@@ -120,6 +138,7 @@ def review(
                 (response.feedback or "") if manual and feedback and response is not None else "",
                 kind.layout,
                 manual,
+                cited.get(question.id),
             )
         )
     return reviews

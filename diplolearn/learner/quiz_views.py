@@ -15,7 +15,13 @@ from diplolearn.models import AttemptState, utcnow
 from diplolearn.security.permissions import login_required, wants_json
 from diplolearn.security.scoping import own_enrolment_or_404
 from diplolearn.services import progress as progress_service
-from diplolearn.services.assessment import TamperedAnswer, TimeUp, quiz_policy, quizzes
+from diplolearn.services.assessment import (
+    QuestionNotInAttempt,
+    TamperedAnswer,
+    TimeUp,
+    quiz_policy,
+    quizzes,
+)
 from diplolearn.services.errors import ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
 
@@ -27,7 +33,7 @@ def _quiz_or_404(progress, quiz_key: str):
     return quiz
 
 
-def _attempt_or_404(enrolment_id: int, attempt_id: int):
+def attempt_or_404(enrolment_id: int, attempt_id: int):
     """Someone else's attempt is a 404: it is loaded through the learner's own enrolment."""
     enrolment = own_enrolment_or_404(current_user, enrolment_id)
     attempt = quizzes.load_attempt(attempt_id, enrolment.id)
@@ -36,7 +42,7 @@ def _attempt_or_404(enrolment_id: int, attempt_id: int):
     return enrolment, attempt
 
 
-def _attempt_url(endpoint: str, attempt) -> str:
+def attempt_url(endpoint: str, attempt) -> str:
     return url_for(endpoint, enrolment_id=attempt.enrolment_id, attempt_id=attempt.id)
 
 
@@ -85,15 +91,15 @@ def start_attempt(enrolment_id: int, quiz_key: str):
         return refusal(enrolment, progress, work.error, quiz)
     if work.refused:  # NoAttemptsLeft, QuizNotReady, QuizNotOpenYet, QuizClosed, AwaitingGrading
         return _problem(enrolment, work.error, 409)
-    return redirect(_attempt_url("learner.show_attempt", attempt))
+    return redirect(attempt_url("learner.show_attempt", attempt))
 
 
 @bp.get("/<int:enrolment_id>/attempts/<int:attempt_id>")
 @login_required
 def show_attempt(enrolment_id: int, attempt_id: int):
-    enrolment, attempt = _attempt_or_404(enrolment_id, attempt_id)
+    enrolment, attempt = attempt_or_404(enrolment_id, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
-        return redirect(_attempt_url("learner.show_result", attempt))
+        return redirect(attempt_url("learner.show_result", attempt))
     read = Reader(enrolment.cohort.course, attempt.language)
     drawn = drawn_questions(attempt, read)
     return render_template(
@@ -112,13 +118,15 @@ def _problem_status(error) -> int:
         return 403
     if isinstance(error, TamperedAnswer):
         return 400
+    if isinstance(error, QuestionNotInAttempt):  # a flag for another attempt's question
+        return 404
     return 409  # AttemptFinished
 
 
-def _change_attempt(enrolment_id: int, attempt_id: int, action, *, completes: bool):
+def change_attempt(enrolment_id: int, attempt_id: int, action, *, completes: bool):
     """Run a save or submit as one unit of work (``completes``: then complete the course if
     it is done); returns (enrolment, attempt, None), or a response when refused or too late."""
-    enrolment, attempt = _attempt_or_404(enrolment_id, attempt_id)
+    enrolment, attempt = attempt_or_404(enrolment_id, attempt_id)
     time_up = None
     with unit_of_work(quiet=True) as work:
         try:
@@ -140,14 +148,14 @@ def _change_attempt(enrolment_id: int, attempt_id: int, action, *, completes: bo
         )
     if time_up is not None:
         flash(time_up.message, "error")
-        return enrolment, attempt, redirect(_attempt_url("learner.show_result", attempt))
+        return enrolment, attempt, redirect(attempt_url("learner.show_result", attempt))
     return enrolment, attempt, None
 
 
 @bp.post("/<int:enrolment_id>/attempts/<int:attempt_id>/save")
 @login_required
 def save_attempt(enrolment_id: int, attempt_id: int):
-    _enrolment, attempt, refused = _change_attempt(
+    _enrolment, attempt, refused = change_attempt(
         enrolment_id, attempt_id, quizzes.save_answers, completes=False
     )
     if refused is not None:
@@ -155,26 +163,26 @@ def save_attempt(enrolment_id: int, attempt_id: int):
     if wants_json():  # the page's autosave (static/quiz.js); the form post works without it
         return jsonify(saved=True)
     flash(_("Your answers are saved. You can come back to them until you submit."), "success")
-    return redirect(_attempt_url("learner.show_attempt", attempt))
+    return redirect(attempt_url("learner.show_attempt", attempt))
 
 
 @bp.post("/<int:enrolment_id>/attempts/<int:attempt_id>/submit")
 @login_required
 def submit_attempt(enrolment_id: int, attempt_id: int):
-    _enrolment, attempt, refused = _change_attempt(
+    _enrolment, attempt, refused = change_attempt(
         enrolment_id, attempt_id, quizzes.submit, completes=True
     )
     if refused is not None:
         return refused
-    return redirect(_attempt_url("learner.show_result", attempt))
+    return redirect(attempt_url("learner.show_result", attempt))
 
 
 @bp.get("/<int:enrolment_id>/attempts/<int:attempt_id>/result")
 @login_required
 def show_result(enrolment_id: int, attempt_id: int):
-    enrolment, attempt = _attempt_or_404(enrolment_id, attempt_id)
+    enrolment, attempt = attempt_or_404(enrolment_id, attempt_id)
     if attempt.state == AttemptState.IN_PROGRESS:
-        return redirect(_attempt_url("learner.show_attempt", attempt))
+        return redirect(attempt_url("learner.show_attempt", attempt))
     progress = progress_service.course_progress(enrolment)
     quiz = (
         next(

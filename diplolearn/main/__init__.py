@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from diplolearn.main import calendar_views, data_views, media_views, views  # noqa: E402,F401
+from diplolearn.main import calendar_views, data_views, media_views, notification_views, views  # noqa: E402,F401

@@ -193,6 +193,8 @@ def learner_todo(user: User, enrolments: list, dated: dict, now: dt.datetime) ->
             ],
         )
     )
+    if scoping.may_have_messages(user, enrolments):
+        todo.add(_messages(user, "learner"))
     upcoming = scoping.next_session(enrolments, now)
     if upcoming is not None:
         session, enrolment_id = upcoming
@@ -214,6 +216,31 @@ def learner_todo(user: User, enrolments: list, dated: dict, now: dt.datetime) ->
             )
         )
     return todo
+
+
+def _messages(user: User, side: str) -> Section:
+    """Unread private messages (issue 20) in the threads where the person is the learner or
+    the tutor (``side``): one query for both lists (``unread_threads_once``)."""
+    threads = [
+        t
+        for t in scoping.unread_threads_once(user)
+        if (t.learner_id if side == "learner" else t.tutor_id) == user.id
+    ]
+    return Section(
+        "messages" if side == "learner" else "tutor-messages",
+        _("Unread messages"),
+        [
+            Entry(
+                _(
+                    "From %(name)s",
+                    name=t.other_party(user.id).display_name_for(i18n.current_language()),
+                ),
+                url_for("messages.show_thread", thread_id=t.id),
+                t.last_message_at,
+            )
+            for t in threads
+        ],
+    )
 
 
 # --- staff's and a coordinator's ---------------------------------------------------------------------
@@ -262,6 +289,8 @@ def staff_todo(user: User, now: dt.datetime) -> Todo:
             total=sum(n for _c, n in questions),
         )
     )
+    if scoping.may_have_messages(user):
+        todo.add(_messages(user, "tutor"))
     requests = scoping.pending_extension_requests(user, LIMIT)
     total = (
         scoping.pending_extension_request_count(user) if len(requests) >= LIMIT else len(requests)

@@ -42,6 +42,8 @@ from diplolearn.models.deadlines import Excusal, ExtensionRequest, LateRule
 from diplolearn.models.discussion import Annotation, AnnotationMention, DiscussionSession
 from diplolearn.models.identity import SsoProvider, SsoUsedCode
 from diplolearn.models.learning import AttemptQuestion, LessonProgress, QuizAttempt, Response
+from diplolearn.models.messages import Message, MessageThread
+from diplolearn.models.notifications import Notification, NotificationPreference
 from diplolearn.models.organisations import (
     Cohort,
     Enrolment,
@@ -108,10 +110,14 @@ __all__ = [
     "LessonImage",
     "LessonProgress",
     "LessonRevision",
+    "Message",
+    "MessageThread",
     "Ministry",
     "Module",
     "ModuleRevision",
     "ModuleSchedule",
+    "Notification",
+    "NotificationPreference",
     "OutboundDelivery",
     "OutboxMessage",
     "OutboxState",

@@ -53,6 +53,10 @@ class User(UserMixin, TimestampMixin, Base):
     # SECRET_KEY (services/calendar); a new salt regenerates it; revoked_at turns it off.
     calendar_salt: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
     calendar_revoked_at: Mapped[dt.datetime | None]
+    # Issue 20: unread notifications, kept by services.notifications beside each change so the
+    # navigation shows it without a query; and when the last daily digest was queued.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
+    notification_digest_at: Mapped[dt.datetime | None]
 
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"

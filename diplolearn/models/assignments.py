@@ -193,6 +193,8 @@ class SubmissionScore(Base):
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("rubric_criterion.id"))
     level_id: Mapped[int] = mapped_column(sa.ForeignKey("rubric_level.id"))
     points: Mapped[int]
+    # The grader's comment on this criterion, shown to the learner (issue 20).
+    comment: Mapped[str | None] = mapped_column(sa.Text)
 
     submission: Mapped[Submission] = relationship(back_populates="scores")
     criterion: Mapped[RubricCriterion] = relationship()

@@ -103,6 +103,8 @@ class AttemptQuestion(Base):
     position: Mapped[int]
     # The choice keys in the order this learner saw them.
     choice_order: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Issue 20: the learner flagged this question to come back to (listed on the review page).
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="questions")
     question_revision = relationship("QuestionRevision")

@@ -126,6 +126,12 @@ class QuestionType(ABC):
             rng.shuffle(keys)
         return keys
 
+    def hint(self, partial_credit: str = ALL_OR_NOTHING) -> tuple[str, str]:
+        """What the attempt page says beside the question: an instruction for the legend
+        ("Select all that apply") and how it is scored under the quiz's ``partial_credit``
+        rule; empty when the kind needs neither (issue 20)."""
+        return "", ""
+
     def option_text(self, key: str, text: str) -> str:
         """The text shown for a choice (a type may supply one when the author left it empty)."""
         return text

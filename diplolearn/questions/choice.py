@@ -172,6 +172,19 @@ class MultipleSelect(SingleChoice):
             option_widget=CheckboxInput(),
         )
 
+    def hint(self, partial_credit=ALL_OR_NOTHING):
+        if partial_credit == RIGHT_MINUS_WRONG:
+            rule = _l(
+                "Scoring: each right choice you select earns its share of the points and each "
+                "wrong choice takes one share away, never below zero."
+            )
+        else:
+            rule = _l(
+                "Scoring: all or nothing. You earn the points only if you select exactly the "
+                "right choices."
+            )
+        return _l("Select all that apply."), rule
+
     def parse(self, values, keys_by_token, question=None):
         if len(set(values)) != len(values):
             raise InvalidAnswer("a choice sent twice")

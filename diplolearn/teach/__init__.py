@@ -64,6 +64,7 @@ from diplolearn.teach import (  # noqa: E402,F401
     extension_views,
     file_views,
     grades_views,
+    grading_flow_views,
     people,
     regrade_views,
     results_views,

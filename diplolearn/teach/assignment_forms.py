@@ -18,6 +18,8 @@ class GradeForm(FlaskForm):
     )
     allow_resubmission = BooleanField(_l("Allow the learner to submit a new version"))
     submit = SubmitField(_l("Return to the learner"))
+    # Issue 20: return it and open the next ungraded submission of the queue.
+    save_next = SubmitField(_l("Return and grade the next"))
 
 
 def make_grade_form(revision, read, formdata=None, submission=None) -> GradeForm:
@@ -39,10 +41,14 @@ def make_grade_form(revision, read, formdata=None, submission=None) -> GradeForm
             for level in criterion.levels
         ]
         fields[f"criterion-{criterion.id}"] = RadioField(text, choices=choices)
+        fields[f"comment-{criterion.id}"] = TextAreaField(
+            _l("Comment on this criterion (optional)"), render_kw={"dir": "auto", "rows": 2}
+        )
     form_class = type("RubricGradeForm", (GradeForm,), fields)
     data = None
     if submission is not None and formdata is None:
         data = {f"criterion-{s.criterion_id}": str(s.level_id) for s in submission.scores}
+        data.update({f"comment-{s.criterion_id}": s.comment or "" for s in submission.scores})
         data.update(
             comments=submission.comments, allow_resubmission=submission.resubmission_allowed
         )
@@ -58,3 +64,13 @@ def chosen_levels(form: GradeForm, revision) -> dict[int, int]:
         if value and str(value).isdigit():
             chosen[criterion.id] = int(value)
     return chosen
+
+
+def criterion_comments(form: GradeForm, revision) -> dict[int, str]:
+    """The grader's comment on each criterion id, where one was written."""
+    comments = {}
+    for criterion in revision.criteria:
+        text = (getattr(form, f"comment-{criterion.id}").data or "").strip()
+        if text:
+            comments[criterion.id] = text
+    return comments

@@ -24,7 +24,8 @@ from diplolearn.security.scoping import (
 )
 from diplolearn.services.assessment import assignments as service
 from diplolearn.teach import bp
-from diplolearn.teach.assignment_forms import chosen_levels, make_grade_form
+from diplolearn.teach import grading_flow_views as flow
+from diplolearn.teach.assignment_forms import chosen_levels, criterion_comments, make_grade_form
 from diplolearn.unit_of_work import unit_of_work
 
 graders_only = role_required(Role.ADMINISTRATOR, Role.INSTRUCTOR, Role.LEAD_INSTRUCTOR, Role.TUTOR)
@@ -70,6 +71,7 @@ def _grading_page(course_id, submission, form=None, error=None, status=200):
         read=read,
         body=render_markdown(submission.body) if submission.body else None,
         prompt=render_markdown(read(revision.prompt)[0]),
+        **flow.queue_context(course.id, submission),
     ), status
 
 
@@ -87,6 +89,8 @@ def grade_submission(course_id: int, submission_id: int):
     revision = service.rubric(submission.assignment_revision_id)
     course = grading_course_or_404(current_user, course_id)
     form = make_grade_form(revision, Reader(course), formdata=request.form)
+    comments = criterion_comments(form, revision)
+    comments.update(flow.foreign_criteria(request.form, revision))
     with unit_of_work(status=400, quiet=True) as work:
         service.grade(
             submission,
@@ -94,6 +98,7 @@ def grade_submission(course_id: int, submission_id: int):
             chosen_levels(form, revision),
             form.comments.data or "",
             bool(form.allow_resubmission.data),
+            criterion_comments=comments,
         )
     if work.refused:
         submission = gradable_submission_or_404(current_user, course_id, submission_id)
@@ -101,6 +106,11 @@ def grade_submission(course_id: int, submission_id: int):
             course_id, submission, form=form, error=work.error.message, status=work.status
         )
     flash(_("The submission is graded and returned to the learner."), "success")
+    if form.save_next.data:  # issue 20: straight on to the next one waiting
+        following = flow.next_ungraded_url(course_id, submission)
+        if following:
+            return redirect(following)
+        flash(_("No other submission waits for your grading."), "info")
     return redirect(url_for("teach.show_assignment_queue", course_id=course_id))
 
 

@@ -18,7 +18,8 @@ from diplolearn.learner.pages import Reader, review
 from diplolearn.models import AttemptQuestion, AttemptState, QuizAttempt
 from diplolearn.pagination import paginate
 from diplolearn.security import scoping
-from diplolearn.services.assessment import quiz_policy, quizzes, regrading, results
+from diplolearn.security.scoping.grading_flow import held_attempts
+from diplolearn.services.assessment import grading_flow, quizzes, regrading, results
 from diplolearn.teach import bp
 from diplolearn.teach.results_forms import EssayGradeForm, OverrideGradeForm, ReleaseForm
 from diplolearn.teach.views import teachers_only
@@ -250,8 +251,15 @@ def release_grades(course_id: int, quiz_key: str):
     attempt_id = request.args.get("attempt", type=int)
     if attempt_id is not None:
         ids = [i for i in ids if i == attempt_id]
+    # Issue 20: released through grading_flow, so each learner is told by mail.
+    held = [a for a in held_attempts(current_user, ctx["course"].id, ctx["quiz"].id) if a.id in ids]
+    title = ctx["revision"].title if ctx["revision"] else {"en": ctx["quiz"].key}
     with unit_of_work(quiet=True) as work:
-        released = quiz_policy.release_grades(current_user, list(ids))
+        released = (
+            grading_flow.release_many(current_user, [a.id for a in held], held, title)
+            if held
+            else 0
+        )
     if work.refused:  # as before, a refusal here is unexpected: the error handlers answer it
         raise work.error
     flash(

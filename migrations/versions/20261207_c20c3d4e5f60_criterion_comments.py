@@ -17,8 +17,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('submission_score', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('comment', sa.Text(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('submission_score', schema=None) as batch_op:
+        batch_op.drop_column('comment')

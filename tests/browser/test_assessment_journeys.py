@@ -298,6 +298,12 @@ def test_learner_takes_the_quiz_by_keyboard_in_arabic_and_resumes(
     numeric = question(page, 1).get_by_label(t("Your answer"), exact=True)
     numeric.focus()
     page.keyboard.type("٣٫٥")
+    page.keyboard.press("Tab")  # to the question's flag box (issue 20), then on
+    expect(
+        question(page, 1).get_by_label(
+            t("Flag this question to come back to it before you submit"), exact=True
+        )
+    ).to_be_focused()
     page.keyboard.press("Tab")
     expect(question(page, 2).get_by_label(t("Your answer"), exact=True)).to_be_focused()
     page.keyboard.type("جزر المالديف")
@@ -331,7 +337,13 @@ def test_learner_takes_the_quiz_by_keyboard_in_arabic_and_resumes(
         question(page, 4).get_by_label("فيسبوك", exact=True).locator("option:checked")
     ).to_have_text("3")
 
-    submit = page.get_by_role("button", name=t("Submit for grading"), exact=True)
+    # Issue 20: the attempt page's button leads to the review step, which submits.
+    review = page.get_by_role("button", name=t("Review and submit"), exact=True)
+    review.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/learn/{enrolment}/attempts/\d+/review$"))
+    submit = page.get_by_role("button", name=t("Submit my answers"), exact=True)
     submit.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")

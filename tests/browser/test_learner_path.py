@@ -55,6 +55,8 @@ UI = {
         "marked_done": "سُجِّل الدرس منجزًا.",
         "start": "بدء الاختبار",
         "submit": "الإرسال للتصحيح",
+        "review": "المراجعة والإرسال",
+        "finish": "إرسال إجاباتي",
         "try_again": "المحاولة مجددًا",
         "passed": "ناجح",
         "not_passed": "غير ناجح",
@@ -76,6 +78,8 @@ UI = {
         "marked_done": "Lesson marked as done.",
         "start": "Start the quiz",
         "submit": "Submit for grading",
+        "review": "Review and submit",
+        "finish": "Submit my answers",
         "try_again": "Try again",
         "passed": "Passed",
         "not_passed": "Not passed",
@@ -250,8 +254,12 @@ def answer_quiz(page, lang: str, quiz: dict, right: bool) -> None:
 
 
 def submit_attempt(page, lang: str) -> None:
+    # Issue 20: the attempt page's button leads to the review step, which submits.
     with page.expect_navigation():
-        page.get_by_role("button", name=UI[lang]["submit"], exact=True).click()
+        page.get_by_role("button", name=UI[lang]["review"], exact=True).click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+/review$"))
+    with page.expect_navigation():
+        page.get_by_role("button", name=UI[lang]["finish"], exact=True).click()
     expect(page).to_have_url(re.compile(r"/attempts/\d+/result$"))
 
 

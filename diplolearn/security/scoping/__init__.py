@@ -35,7 +35,8 @@ The package, by area (import every name from here):
 - authoring: courses one edits or reads, their authors, uploads and images;
 - certificates: one's own, a ministry's, and those one manages;
 - deadlines: extension requests one decides, one's own requests and excusals (issue 14);
-- todo: what waits for the viewer on their home page (issue 14).
+- todo: what waits for the viewer on their home page (issue 14);
+- messages: private message threads one reads, and with whom one may write (issue 20).
 """
 
 from diplolearn.security.scoping.authoring import (
@@ -118,6 +119,20 @@ from diplolearn.security.scoping.learning import (
     announcements_for,
     own_enrolment_or_404,
     own_submission_or_404,
+)
+from diplolearn.security.scoping.messages import (
+    may_have_messages,
+    message_partners,
+    message_thread_or_404,
+    overseen_message_threads,
+    own_message_threads,
+    pair_thread,
+    readable_threads,
+    thread_messages,
+    tutors_enrolment,
+    unread_message_threads,
+    unread_threads_once,
+    writable_pair_or_404,
 )
 from diplolearn.security.scoping.ministries import (
     all_ministries,
@@ -267,7 +282,10 @@ __all__ = [
     "managed_certificates_matching",
     "managed_cohort_or_404",
     "may_author",
+    "may_have_messages",
     "memberships_with_visible_posting",
+    "message_partners",
+    "message_thread_or_404",
     "ministry_coordinators",
     "ministry_deliveries",
     "ministry_former_people_query",
@@ -292,6 +310,7 @@ __all__ = [
     "nomination_cohort_rows",
     "nomination_cohorts",
     "one_or_404",
+    "overseen_message_threads",
     "own_certificate_or_404",
     "own_certificates",
     "own_current_membership",
@@ -299,7 +318,9 @@ __all__ = [
     "own_excusals",
     "own_extension_requests",
     "own_latest_extension_request",
+    "own_message_threads",
     "own_submission_or_404",
+    "pair_thread",
     "pending_extension_request_count",
     "pending_extension_requests",
     "people_matching",
@@ -316,6 +337,7 @@ __all__ = [
     "quiz_policy_overrides",
     "readable_course_or_404",
     "readable_courses",
+    "readable_threads",
     "recent_certificates",
     "record_store_or_404",
     "regradable_attempts",
@@ -346,16 +368,21 @@ __all__ = [
     "taught_cohorts_with_places",
     "taught_course_or_404",
     "taught_courses",
+    "thread_messages",
     "tracked_announcements",
     "tracked_cohort_or_404",
     "tracked_enrolment_or_404",
     "tracked_enrolments",
     "tracked_extension_or_404",
     "tracked_groups",
+    "tutors_enrolment",
     "unanswered_counts",
     "unfilled_seats",
     "ungraded_essays",
+    "unread_message_threads",
+    "unread_threads_once",
     "visible_memberships",
     "webhook_or_404",
     "withheld_attempt_ids",
+    "writable_pair_or_404",
 ]

@@ -41,6 +41,8 @@ from diplolearn.models import (
     Base,
     DeviceSession,
     Enrolment,
+    Notification,
+    NotificationPreference,
     OutboxMessage,
     OutboxState,
     QuestionRevision,
@@ -195,6 +197,9 @@ def erase_person(
         ("two_factor", TwoFactorCredential),
         ("recovery_codes", RecoveryCode),
         ("devices", DeviceSession),
+        # Issue 20: their notifications (rendered texts naming people and work) and choices.
+        ("notifications", Notification),
+        ("notification_preferences", NotificationPreference),
     ):
         run(kind, sa.delete(model).where(model.user_id == person.id))
     pending = _table("pending_invitation")
@@ -252,6 +257,7 @@ def erase_person(
     person.reading_language = None
     person.timezone = "UTC"  # a time zone can tell where someone is posted
     person.erased_at = now
+    person.unread_notifications = 0  # issue 20: their notifications are gone
     db.session.flush()
     audit.record(
         by,

@@ -57,6 +57,15 @@ class TamperedAnswer(DomainError):
     )
 
 
+class QuestionNotInAttempt(DomainError):
+    """A flag posted for a question that is not one of this attempt's (issue 20)."""
+
+    message = _l(
+        "That question is not part of this attempt, so nothing was saved. Reload the quiz "
+        "page and try again."
+    )
+
+
 class QuizNotOpenYet(DomainError):
     message = _l(
         "This quiz is not open yet, so no attempt was started. Check when it opens "
@@ -156,6 +165,21 @@ class NotGradable(DomainError):
 
 class CommentTooLong(DomainError):
     message = _l("The comments are too long. Nothing was saved.")
+
+
+class UnknownCriterion(DomainError):
+    """A level or comment given for a criterion of another rubric (issue 20)."""
+
+    message = _l("A criterion of another rubric was sent with this grade. Nothing was saved.")
+
+
+class NotReleasable(DomainError):
+    """Releasing a grade outside the releaser's reach, or no longer held (issue 20)."""
+
+    message = _l(
+        "Some of the chosen grades are not yours to release or are no longer held. "
+        "Nothing was released."
+    )
 
 
 # --- files handed in (submission_files) -----------------------------------------------------------

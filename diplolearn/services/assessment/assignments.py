@@ -37,7 +37,7 @@ from diplolearn.models import (
     User,
     utcnow,
 )
-from diplolearn.services import audit, outbox
+from diplolearn.services import audit, notifications, outbox
 from diplolearn.services.assessment import (
     AlreadySubmitted,
     ChangedMeanwhile,
@@ -50,6 +50,7 @@ from diplolearn.services.assessment import (
     TextTooLong,
     TooFewWords,
     TooManyWords,
+    UnknownCriterion,
 )
 from diplolearn.services.assessment.submission_files import Upload, storage_path, store
 from diplolearn.services.progress import (
@@ -301,9 +302,11 @@ def grade(
     comments: str,
     allow_resubmission: bool,
     now: dt.datetime | None = None,
+    criterion_comments: dict[int, str] | None = None,
 ) -> Submission:
     """Grade a handed-in submission against the rubric it pinned: ``levels`` maps each
-    criterion id to the chosen level id. Returns it to the learner (mail through the
+    criterion id to the chosen level id, ``criterion_comments`` a criterion id to the
+    grader's comment on it (issue 20). Returns it to the learner (mail through the
     outbox), audited; regrading a returned one changes the grade, not the state."""
     now = now or utcnow()
     if submission.state not in (SubmissionState.SUBMITTED, SubmissionState.RETURNED):
@@ -312,6 +315,15 @@ def grade(
     if len(comments) > MAX_COMMENT_CHARS:
         raise CommentTooLong()
     revision = rubric(submission.assignment_revision_id)
+    criterion_comments = {
+        cid: unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n")).strip()
+        for cid, text in (criterion_comments or {}).items()
+    }
+    known = {criterion.id for criterion in revision.criteria}
+    if not (set(levels) | set(criterion_comments)) <= known:
+        raise UnknownCriterion()
+    if any(len(text) > MAX_COMMENT_CHARS for text in criterion_comments.values()):
+        raise CommentTooLong()
     chosen = []
     for criterion in revision.criteria:
         level = next((lv for lv in criterion.levels if lv.id == levels.get(criterion.id)), None)
@@ -324,7 +336,12 @@ def grade(
     submission.scores.clear()
     db.session.flush()
     submission.scores.extend(
-        SubmissionScore(criterion_id=criterion.id, level_id=level.id, points=level.points)
+        SubmissionScore(
+            criterion_id=criterion.id,
+            level_id=level.id,
+            points=level.points,
+            comment=criterion_comments.get(criterion.id) or None,
+        )
         for criterion, level in chosen
     )
     submission.score, submission.max_score = Decimal(score), Decimal(maximum)
@@ -347,15 +364,17 @@ def grade(
         max_score=str(maximum),
         resubmission_allowed=bool(allow_resubmission),
     )
-    outbox.queue_mail(
-        "assignment_returned",
+    url = outbox.public_url(
+        "learner.show_assignment",
+        enrolment_id=enrolment.id,
+        assignment_key=revision.assignment.key,
+    )
+    notifications.notify(  # issue 20: in the app, and by mail as the learner prefers
         enrolment.user,
+        notifications.Kind.WORK_RETURNED,
+        link=url,
         title=revision.title,
-        url=outbox.public_url(
-            "learner.show_assignment",
-            enrolment_id=enrolment.id,
-            assignment_key=revision.assignment.key,
-        ),
+        url=url,
         resubmission=bool(allow_resubmission),
     )
     update_completion([enrolment.id], now)
@@ -390,6 +409,12 @@ def erase_texts_of(user_id: int) -> int:
         )
         .execution_options(synchronize_session=False)
     ).rowcount
+    db.session.execute(  # the graders' comments per criterion go with the text (issue 20)
+        sa.update(SubmissionScore)
+        .where(SubmissionScore.submission_id.in_(mine))
+        .values(comment=None)
+        .execution_options(synchronize_session=False)
+    )
     still_used = (
         set(
             db.session.scalars(

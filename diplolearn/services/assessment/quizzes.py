@@ -23,6 +23,10 @@
   ``expired``) without a score — awaiting grading (``is_awaiting_grading``,
   ``awaiting_grading_query``) — until ``grade_essay`` has graded each one; the attempt is then
   graded in full, the person's points kept as given.
+- Issue 20: saving also stores the learner's flags ("come back to this question", one box per
+  drawn question; a flag naming another attempt's question is refused whole,
+  ``QuestionNotInAttempt``); the review page's final submission is ``submit(attempt, None)``,
+  which submits the answers as saved.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ from diplolearn.models import (
     AttemptQuestion,
     AttemptState,
     Enrolment,
+    Lesson,
+    Paragraph,
     QuestionRevision,
     QuizAttempt,
     Response,
@@ -57,6 +63,7 @@ from diplolearn.services.assessment import (
     AwaitingGrading,
     InvalidEssayGrade,
     NoAttemptsLeft,
+    QuestionNotInAttempt,
     TamperedAnswer,
     TimeUp,
     question_banks,
@@ -68,6 +75,7 @@ from diplolearn.services.progress import QuizState, note_activity, start_studyin
 TOKEN_LENGTH = 16
 _AWAITING = (AttemptState.SUBMITTED, AttemptState.EXPIRED)  # without a grade yet
 FIELD_PREFIX = "q_"
+FLAG_PREFIX = "flag_"  # the "come back to this question" box of each drawn question
 _random = random.SystemRandom()
 
 
@@ -85,6 +93,10 @@ def tokens_for(attempt_id: int, aq: AttemptQuestion) -> dict[str, str]:
 
 def field_name(aq: AttemptQuestion) -> str:
     return f"{FIELD_PREFIX}{aq.id}"
+
+
+def flag_name(aq: AttemptQuestion) -> str:
+    return f"{FLAG_PREFIX}{aq.id}"
 
 
 def load_attempt(attempt_id: int, enrolment_id: int) -> QuizAttempt | None:
@@ -194,6 +206,23 @@ def read_answers(attempt: QuizAttempt, formdata) -> dict[int, dict]:
     return answers
 
 
+def read_flags(attempt: QuizAttempt, formdata) -> set[int]:
+    """The drawn questions the learner flagged in the posted form (an unticked box posts
+    nothing). Raises QuestionNotInAttempt for a flag naming a question of another attempt."""
+    drawn = {flag_name(aq): aq.id for aq in attempt.questions}
+    posted = [name for name in formdata if name.startswith(FLAG_PREFIX)]
+    if any(name not in drawn for name in posted):
+        raise QuestionNotInAttempt()
+    return {drawn[name] for name in posted}
+
+
+def _store_flags(attempt: QuizAttempt, flagged: set[int]) -> None:
+    for aq in attempt.questions:
+        if aq.flagged != (aq.id in flagged):
+            aq.flagged = aq.id in flagged
+    db.session.flush()
+
+
 def _take(attempt: QuizAttempt, now: dt.datetime, target: AttemptState | None = None) -> None:
     """Claim an attempt still in progress and in time, or explain why it cannot be changed."""
     values = (
@@ -244,17 +273,22 @@ def _store(attempt: QuizAttempt, answers: dict[int, dict], now: dt.datetime) -> 
 def save_answers(attempt: QuizAttempt, formdata, now: dt.datetime | None = None) -> None:
     now = now or utcnow()
     answers = read_answers(attempt, formdata)
+    flagged = read_flags(attempt, formdata)
     _take(attempt, now)
     _store(attempt, answers, now)
+    _store_flags(attempt, flagged)
     note_activity(attempt.enrolment_id, now)
 
 
 def submit(attempt: QuizAttempt, formdata, now: dt.datetime | None = None) -> QuizAttempt:
-    """Save the posted answers and submit, once: in_progress -> submitted -> graded."""
+    """Save the posted answers and submit, once: in_progress -> submitted -> graded.
+    ``formdata`` None submits the answers saved so far as they are (the review page's final
+    submission, issue 20)."""
     now = now or utcnow()
-    answers = read_answers(attempt, formdata)
+    answers = read_answers(attempt, formdata) if formdata is not None else None
     _take(attempt, now, AttemptState.SUBMITTED)
-    _store(attempt, answers, now)
+    if answers is not None:
+        _store(attempt, answers, now)
     note_activity(attempt.enrolment_id, now)
     return grade(attempt, now)
 
@@ -400,3 +434,19 @@ def grade_essay(
         )
         db.session.flush()
     return attempt
+
+
+# --- the review step and the result page (issue 20) ------------------------------------------
+
+
+def cited_paragraphs(attempt: QuizAttempt) -> dict[int, tuple[str, str]]:
+    """Question revision id -> (lesson key, paragraph anchor) of the paragraph each question of
+    the attempt refers to (its ``refers_to``), for the feedback's link: one query."""
+    ids = [aq.question_revision_id for aq in attempt.questions]
+    rows = db.session.execute(
+        sa.select(QuestionRevision.id, Lesson.key, Paragraph.key)
+        .join(Paragraph, Paragraph.id == QuestionRevision.paragraph_id)
+        .join(Lesson, Lesson.id == Paragraph.lesson_id)
+        .where(QuestionRevision.id.in_(ids))
+    ).all()
+    return {row[0]: (row[1], row[2]) for row in rows}

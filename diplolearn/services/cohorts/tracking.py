@@ -46,11 +46,11 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.security.scoping import Scope, leads_cohort, tracked_enrolments
-from diplolearn.services import audit, progress
+from diplolearn.services import audit, notifications, progress
 from diplolearn.services.catalogue.outline import load_outlines
 from diplolearn.services.cohorts import ExtensionTooEarly, NoDueDate, NotStudyingHere, UnknownModule
 from diplolearn.services.errors import NotAllowed
-from diplolearn.services.outbox import public_url, queue_mail
+from diplolearn.services.outbox import public_url
 from diplolearn.services.progress import ModuleState, Progress
 
 STATUSES = ("not_started", "in_progress", "done", "overdue")
@@ -351,7 +351,6 @@ def post_announcement(
         .where(
             Enrolment.cohort_id == cohort.id,
             Enrolment.state.in_(MAILED_STATES),
-            User.notify_by_mail.is_(True),
             User.is_active_account.is_(True),
             User.erased_at.is_(None),
         )
@@ -362,26 +361,30 @@ def post_announcement(
     recipients = [e.user for e in db.session.scalars(query)]
     url = public_url("main.home")
     course = cohort.course
+    people = []
     for person in recipients:
         order = [person.reading_language or "", person.interface_language or "", *course.languages]
-        queue_mail(
-            "announcement",
-            person,
-            announcement=announcement,
-            author=author,
-            course_title=pick_text(course.title, order)[0],
-            cohort_name=pick_text(cohort.name, order)[0],
-            url=url,
-        )
+        context = {
+            "announcement": announcement,
+            "author": author,
+            "course_title": pick_text(course.title, order)[0],
+            "cohort_name": pick_text(cohort.name, order)[0],
+            "url": url,
+        }
+        people.append((person, context))
+    # Issue 20: one notification per person in one insert, and one outbox mail for each who
+    # takes announcements at once (the send_mail job delivers them in its batches).
+    created = notifications.notify_many(people, notifications.Kind.ANNOUNCEMENT, link=url)
+    mailed = [n for n in created if n.delivery == notifications.NOW]
     audit.record(
         author,
         "announcement.post",
         target=announcement,
         cohort_id=cohort.id,
         tutor_group_id=group.id if group else None,
-        mails=len(recipients),
+        mails=len(mailed),
     )
-    return announcement, len(recipients)
+    return announcement, len(mailed)
 
 
 def recent_announcements(query: sa.Select, limit: int = 20) -> list[Announcement]:

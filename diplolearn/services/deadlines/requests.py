@@ -30,7 +30,7 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.security.scoping import Scope
-from diplolearn.services import audit
+from diplolearn.services import audit, notifications
 from diplolearn.services.deadlines import (
     AlreadyAsked,
     AlreadyDecided,
@@ -50,7 +50,7 @@ from diplolearn.services.deadlines.dates import (
     find_item,
     load_contexts,
 )
-from diplolearn.services.outbox import public_url, queue_mail
+from diplolearn.services.outbox import public_url
 
 MAX_TEXT = 2000
 UNDER_WAY = (EnrolmentState.INVITED, EnrolmentState.ACTIVE)
@@ -227,18 +227,18 @@ def _title(context: Context, kind: str, key: str, person: User) -> str:
 
 
 def tell_learner(request: ExtensionRequest, context: Context) -> None:
-    """Mail the learner the decision on their request (when they take mail)."""
+    """Tell the learner the decision on their request (services.notifications)."""
     learner = context.enrolment.user
-    if not learner.notify_by_mail or not learner.email:
-        return
-    queue_mail(
-        "extension_decided",
+    url = public_url("learner.list_extension_requests", enrolment_id=context.enrolment.id)
+    notifications.notify(  # issue 20: in the app, and by mail as the learner prefers
         learner,
+        notifications.Kind.EXTENSION_DECISION,
+        link=url,
         granted=request.state == "granted",
         title=_title(context, request.item_kind, request.item_key, learner),
         due_at=request.granted_due_at,
         note=request.decision_note,
-        url=public_url("learner.list_extension_requests", enrolment_id=context.enrolment.id),
+        url=url,
     )
 
 

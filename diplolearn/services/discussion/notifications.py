@@ -19,14 +19,16 @@ from diplolearn.models import (
     Cohort,
     Enrolment,
     EnrolmentState,
+    Notification,
     OutboxMessage,
     Role,
     RoleGrant,
     TutorGroup,
     User,
 )
+from diplolearn.services import notifications
 from diplolearn.services.discussion import DiscussionRefused
-from diplolearn.services.outbox import public_url, queue_mail
+from diplolearn.services.outbox import public_url
 
 # Enrolments whose holders take part in their group's discussion (and may be mentioned).
 TAKING_PART = (EnrolmentState.INVITED, EnrolmentState.ACTIVE, EnrolmentState.COMPLETED)
@@ -64,10 +66,10 @@ def check_mentions(mention_ids, allowed: list[User], author_id: int) -> list[Use
 def notify_mentioned(post: Annotation, people: list[User], author: User) -> None:
     for person in people:
         db.session.add(AnnotationMention(annotation_id=post.id, user_id=person.id))
-        if person.notify_by_mail and person.email:
-            queue_mail(
-                "discussion_mention", person, author=author, post=post, url=_post_url(post, person)
-            )
+        url = _post_url(post, person)  # issue 20: a notice, mailed as the person prefers
+        notifications.notify(
+            person, notifications.Kind.MENTION, link=url, author=author, post=post, url=url
+        )
 
 
 def _post_url(post: Annotation, person: User) -> str:
@@ -113,13 +115,21 @@ def send_weekly_digests(now: dt.datetime) -> dict[str, int]:
         by_group[post.tutor_group_id].append(post)
     if not by_group:
         return counts
-    # Each digest is tagged with its group (``kind`` "discussion_digest:<group id>"): a person
-    # already sent this group's digest in the past week gets none now.
+    # Each digest is tagged with its group ("discussion_digest:<group id>": the notification's
+    # topic, and the kind of the mails queued before issue 20): a person already given this
+    # group's digest in the past week gets none now.
+    tags = [f"discussion_digest:{g}" for g in by_group]
+    recently = now - DIGEST_PERIOD + dt.timedelta(hours=12)
     already = set(
         db.session.execute(
             sa.select(OutboxMessage.to_user_id, OutboxMessage.kind).where(
-                OutboxMessage.kind.in_([f"discussion_digest:{g}" for g in by_group]),
-                OutboxMessage.created_at > now - DIGEST_PERIOD + dt.timedelta(hours=12),
+                OutboxMessage.kind.in_(tags), OutboxMessage.created_at > recently
+            )
+        ).all()
+    ) | set(
+        db.session.execute(
+            sa.select(Notification.user_id, Notification.topic).where(
+                Notification.topic.in_(tags), Notification.created_at > recently
             )
         ).all()
     )
@@ -142,7 +152,7 @@ def send_weekly_digests(now: dt.datetime) -> dict[str, int]:
             ).all()
         )
         for person in group_people(group_id):
-            if not person.notify_by_mail or not person.email or (person.id, tag) in already:
+            if (person.id, tag) in already:
                 continue
             enrolment_id = enrolments.get(person.id)
             url = (
@@ -150,10 +160,17 @@ def send_weekly_digests(now: dt.datetime) -> dict[str, int]:
                 if enrolment_id
                 else public_url("teach.show_inbox", cohort_id=group.cohort_id)
             )
-            message = queue_mail(
-                "discussion_digest", person, group=group, posts=posts, since=since, url=url
+            notification = notifications.notify(
+                person,
+                notifications.Kind.DISCUSSION_DIGEST,
+                link=url,
+                topic=tag,
+                group=group,
+                posts=posts,
+                since=since,
+                url=url,
             )
-            message.kind, message.created_at = tag, now
+            notification.created_at = now
             counts["queued"] += 1
     db.session.flush()
     return counts
