@@ -10,14 +10,13 @@ from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from diplolearn.forms import CheckboxesField
 from diplolearn.services.discussion.validation import MAX_BODY, MAX_REASON
 
 KIND_LABELS = {
@@ -28,11 +27,6 @@ KIND_LABELS = {
     "reply": _l("Reply"),
 }
 BODY_HELP = _l("Markdown is welcome; HTML is not. At most %(max)d characters.", max=MAX_BODY)
-
-
-class MentionField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def offer_mentions(form, people, viewer_id):
@@ -58,7 +52,9 @@ class AnnotationForm(FlaskForm):
         _l("Address of the reference (optional)"), validators=[Optional(), Length(max=2000)]
     )
     private = BooleanField(_l("Keep as a private note (only you will see it)"))
-    mentions = MentionField(_l("Mention members of your group"), coerce=int, validate_choice=False)
+    mentions = CheckboxesField(
+        _l("Mention members of your group"), coerce=int, validate_choice=False
+    )
     lang = HiddenField()
     submit = SubmitField(_l("Post"))
 
@@ -67,7 +63,9 @@ class PromptForm(FlaskForm):
     body = TextAreaField(
         _l("Your contribution"), description=BODY_HELP, validators=[Length(max=MAX_BODY * 2)]
     )
-    mentions = MentionField(_l("Mention members of your group"), coerce=int, validate_choice=False)
+    mentions = CheckboxesField(
+        _l("Mention members of your group"), coerce=int, validate_choice=False
+    )
     lang = HiddenField()
     submit = SubmitField(_l("Post"))
 

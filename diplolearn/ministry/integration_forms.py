@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, StringField, SubmitField
+from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from diplolearn.forms import CheckboxesField
 from diplolearn.services.integrations import SCOPE_LABELS
 from diplolearn.services.integrations.tokens import DEFAULT_LIFETIME_DAYS, MAX_LIFETIME_DAYS
-
-
-class ScopesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class NewTokenForm(FlaskForm):
@@ -24,7 +19,7 @@ class NewTokenForm(FlaskForm):
         validators=[DataRequired(), Length(max=100)],
         description=_l("The system that will use it, such as “HR system”."),
     )
-    scopes = ScopesField(
+    scopes = CheckboxesField(
         _l("What it may do"),
         validators=[DataRequired(_l("Choose at least one."))],
         render_kw={"class": "choices"},

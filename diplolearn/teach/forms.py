@@ -7,15 +7,14 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from diplolearn import i18n
 from diplolearn.auth.validators import email_address
+from diplolearn.forms import CheckboxesField
 
 LOCAL_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 REQUIRED_CHOICES = [("", _l("As the course says")), ("yes", _l("Required")), ("no", _l("Optional"))]
@@ -124,11 +123,6 @@ def deadlines_form(assignments, data=None):
     return DeadlinesForm(data=data)
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 def rules_form(modules, data=None):
     """Per module: required or not, and the modules that must be complete first."""
 
@@ -150,7 +144,7 @@ def rules_form(modules, data=None):
         setattr(
             RulesForm,
             f"prerequisites_{module.id}",
-            MultiCheckboxField(
+            CheckboxesField(
                 _l("%(module)s: opens when these are complete", module=title),
                 choices=[(k, t) for k, t in keys if k != module.key],
                 validate_choice=True,
