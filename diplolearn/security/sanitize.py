@@ -170,3 +170,16 @@ def markdown_to_html(text: str) -> str:
 
 def render_markdown(text: str) -> Markup:
     return sanitize_html(markdown_to_html(text))
+
+
+def authored_text_problem(text: str, max_chars: int) -> str | None:
+    """What is wrong with Markdown a person wrote (already stripped), if anything: ``"empty"``,
+    ``"too long"`` or ``"html"`` (markup the sanitiser would remove). Each form that takes such
+    text says it in its own words; the rule is this one."""
+    if not text:
+        return "empty"
+    if len(text) > max_chars:
+        return "too long"
+    if would_change(markdown_to_html(text)):
+        return "html"
+    return None

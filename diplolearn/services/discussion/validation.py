@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask_babel import gettext as _
 
 from diplolearn.models import Cohort
-from diplolearn.security.sanitize import markdown_to_html, would_change
+from diplolearn.security.sanitize import authored_text_problem
 from diplolearn.services.discussion import DiscussionRefused
 
 MAX_BODY = 5000
@@ -19,9 +19,10 @@ MAX_REASON = 500
 
 def clean_text(body: str | None) -> str:
     text = (body or "").replace("\r\n", "\n").strip()
-    if not text:
+    problem = authored_text_problem(text, MAX_BODY)
+    if problem == "empty":
         raise DiscussionRefused(_("Write something first: the text is empty. Nothing was saved."))
-    if len(text) > MAX_BODY:
+    if problem == "too long":
         raise DiscussionRefused(
             _(
                 "The text is too long: at most %(max)d characters "
@@ -30,7 +31,7 @@ def clean_text(body: str | None) -> str:
                 count=len(text),
             )
         )
-    if would_change(markdown_to_html(text)):
+    if problem == "html":
         raise DiscussionRefused(
             _(
                 "The text contains HTML that is not allowed here (such as "

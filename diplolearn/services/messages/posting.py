@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from diplolearn import i18n
 from diplolearn.extensions import db
 from diplolearn.models import Enrolment, Message, MessageThread, User, utcnow
-from diplolearn.security.sanitize import markdown_to_html, would_change
+from diplolearn.security.sanitize import authored_text_problem
 from diplolearn.security.scoping.messages import WRITING, pair_thread, tutors_enrolment
 from diplolearn.services.messages import MessageRefused, NoTutorGroup, NotYourTutor, TextRefused
 from diplolearn.services.notifications import Kind, notify
@@ -21,9 +21,10 @@ MAX_BODY = 5000
 
 def clean_body(body: str | None) -> str:
     text = (body or "").replace("\r\n", "\n").strip()
-    if not text:
+    problem = authored_text_problem(text, MAX_BODY)
+    if problem == "empty":
         raise TextRefused(_("Write something first: the message is empty. Nothing was sent."))
-    if len(text) > MAX_BODY:
+    if problem == "too long":
         raise TextRefused(
             _(
                 "The message is too long: at most %(max)d characters "
@@ -32,7 +33,7 @@ def clean_body(body: str | None) -> str:
                 count=len(text),
             )
         )
-    if would_change(markdown_to_html(text)):
+    if problem == "html":
         raise TextRefused(
             _(
                 "The message contains HTML that is not allowed here (such as "
