@@ -94,9 +94,19 @@ def notify_many(people, kind: str, *, link=None, mail=None, topic=None) -> list[
             db.session.add(OutboxMessage(**mails[0]))
         created = [notification]
     else:
-        created = list(db.session.scalars(sa.insert(Notification).returning(Notification), rows))
+        # render_nulls: one batch whatever the order of the rows; without it the ORM batches
+        # rows by which of their values are None (emailed_at), so the number of statements
+        # would depend on the order the recipients come in.
+        created = list(
+            db.session.scalars(
+                sa.insert(Notification)
+                .returning(Notification)
+                .execution_options(render_nulls=True),
+                rows,
+            )
+        )
         if mails:
-            db.session.execute(sa.insert(OutboxMessage), mails)
+            db.session.execute(sa.insert(OutboxMessage).execution_options(render_nulls=True), mails)
     db.session.flush()
     told = Counter(u.id for u, _c in people)  # one update per distinct count (usually one)
     for times in set(told.values()):
