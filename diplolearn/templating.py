@@ -9,6 +9,7 @@ import datetime as dt
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from diplolearn import i18n
 from diplolearn.forms import hidden_fields, required_without_placeholder
@@ -47,6 +48,12 @@ def iso_datetime(value: dt.datetime) -> str:
     return value.replace(microsecond=0).isoformat()
 
 
+def bdi(value) -> Markup:
+    """Text from data (a name, a title, a staff id, a post) isolated from the text around it, so
+    that "A-2001" in an Arabic sentence or an Arabic name in an English one keeps its order."""
+    return Markup("<bdi>%s</bdi>") % ("" if value is None else value)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -60,6 +67,7 @@ def register(app: Flask) -> None:
         percent=i18n.format_percent,
         markdown=render_markdown,
         language_name=i18n.language_name,
+        bdi=bdi,
     )
 
     @app.context_processor
