@@ -33,7 +33,7 @@ def register_observability(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from diplolearn import database, i18n, unit_of_work
+    from diplolearn import database, forms, i18n, unit_of_work
     from diplolearn.auth.sessions import load_user
     from diplolearn.extensions import babel, csrf, db, limiter, login_manager, migrate
     from diplolearn.security.headers import register_security_headers
@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
         app, locale_selector=i18n.select_interface_language, timezone_selector=i18n.select_timezone
     )
     csrf.init_app(app)
+    forms.register(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

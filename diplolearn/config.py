@@ -204,8 +204,10 @@ def engine_options(config: dict) -> dict:
     replace any ``options`` (such as a search_path) given in the URL.
     """
     url = config["SQLALCHEMY_DATABASE_URI"]
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {}
     if url.startswith("postgresql"):
+        # A server restart leaves pooled connections dead: a ping before reuse finds them.
+        options["pool_pre_ping"] = True
         if "connect_timeout=" not in url:
             # libpq counts whole seconds (psycopg waits at least 2).
             timeout = max(1, math.ceil(config["DATABASE_CONNECT_TIMEOUT"]))

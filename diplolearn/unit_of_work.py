@@ -23,7 +23,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from flask import Flask, flash
+import sqlalchemy as sa
+from flask import Flask, current_app, flash, has_app_context
+from sqlalchemy.exc import OperationalError
 
 from diplolearn.extensions import db
 from diplolearn.services.errors import DomainError
@@ -60,22 +62,24 @@ def unit_of_work(*, status: int = 409, quiet: bool = False) -> Iterator[Work]:
     is refused); ``quiet`` leaves the message to the view (it reads ``work.error``).
     """
     work = Work()
-    try:
-        yield work
-    except DomainError as error:
-        db.session.rollback()
-        work.error = error
-        work.status = status
-        if not quiet:
-            say_refused(error)
-        return
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    with writers_turn():
+        try:
+            yield work
+        except DomainError as error:
+            db.session.rollback()
+            work.error = error
+            work.status = status
+            if not quiet:
+                say_refused(error)
+            return
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
 
 
 _write_lock: ContextVar[bool] = ContextVar("write_lock", default=False)
+WRITER_TURN = "diplolearn.writer_turn"  # app.extensions key: database.WriterTurn on SQLite
 
 
 def write_lock_wanted() -> bool:
@@ -94,6 +98,37 @@ def write_lock() -> Iterator[None]:
         yield
     finally:
         _write_lock.reset(token)
+
+
+# A write transaction on SQLite upgrades a read that began earlier in the request only if no
+# one committed since that read began; otherwise SQLite refuses at once ("database is locked")
+# and the read is started again, under the lock. Any write statement asks for the upgrade.
+_UPGRADE_PROBE = sa.text('UPDATE "user" SET id = id WHERE 0')
+
+
+@contextmanager
+def writers_turn() -> Iterator[None]:
+    """Hold the database's write turn for a unit of work.
+
+    On a SQLite file (database.configure_sqlite sets up ``WriterTurn``), writers take turns: a
+    writer waits on a file lock, woken the moment the previous one commits (SQLite's own busy
+    timeout waits by sleeping and polling, which was most of a busy page's latency), and only
+    while it writes: the request's reads before its unit of work ran concurrently with
+    everyone else's. If someone committed since those reads, they are started again (the
+    session is rolled back, so every object reloads under the lock): what the unit of work
+    checks is current. Elsewhere (PostgreSQL) this only marks the transaction as a writer."""
+    turn = current_app.extensions.get(WRITER_TURN) if has_app_context() else None
+    if turn is None:
+        with write_lock():
+            yield
+        return
+    with turn.hold(), write_lock():
+        if turn.depth == 1 and db.session().in_transaction():
+            try:
+                db.session.execute(_UPGRADE_PROBE)
+            except OperationalError:
+                db.session.rollback()  # stale (or locked by another program): read again
+        yield
 
 
 @contextmanager

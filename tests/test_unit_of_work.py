@@ -185,3 +185,75 @@ def test_a_job_that_reads_then_writes_never_meets_a_locked_database(committed, m
     with committed.app_context():
         assert database.session.scalar(sa.select(OutboxMessage.state)) == OutboxState.SENT
         assert database.session.get(User, person_id).timezone == "Asia/Beirut"
+
+
+def test_a_unit_of_work_reads_again_when_someone_wrote_since_the_request_read(committed):
+    """A request reads without the write lock; its unit of work then takes the write turn. On
+    SQLite, if another writer committed in between, the upgrade is refused ("database is
+    locked", at once): the unit of work starts the read again under the lock, so it neither
+    fails nor writes over the other change with what it read before."""
+    from diplolearn.extensions import db as database
+    from diplolearn.models import User
+
+    if not committed.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite's snapshots: PostgreSQL writers lock rows, not the database")
+    with committed.app_context():
+        person = make_learner(
+            make_published_course(modules=1, lessons_per_module=1, with_quiz=False).cohort,
+            email="stale@example.org",
+        )[0]
+        database.session.commit()
+        person_id = person.id
+        database.session.remove()
+        engine = database.engine
+
+    with committed.test_request_context(method="POST"):
+        person = database.session.get(User, person_id)  # the request's read, no lock taken
+        assert person.name_latin != "Changed elsewhere"
+        with engine.begin() as other:  # another worker's unit of work commits meanwhile
+            other.execute(
+                sa.update(User).where(User.id == person_id).values(name_latin="Changed elsewhere")
+            )
+        with unit_of_work() as work:
+            person.name_latin = person.name_latin + " and here"
+        assert work.done
+    with committed.app_context():
+        assert database.session.get(User, person_id).name_latin == "Changed elsewhere and here"
+        database.session.remove()
+
+
+def test_writers_take_turns_across_threads_without_a_locked_database(committed):
+    """Eight threads each run twenty short units of work, each reading first: none meets
+    "database is locked" and none loses another's increment."""
+    from diplolearn.extensions import db as database
+
+    with committed.app_context():
+        make_ministry("TURNS", name_en="0")
+        database.session.commit()
+        database.session.remove()
+    errors: list[BaseException] = []
+
+    def writer():
+        try:
+            for _ in range(20):
+                with committed.test_request_context(method="POST"):
+                    ministry = database.session.scalar(
+                        sa.select(Ministry).where(Ministry.code == "TURNS")
+                    )
+                    with unit_of_work():
+                        count = int(ministry.name["en"])
+                        ministry.name = {"en": str(count + 1)}
+                    database.session.remove()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with committed.app_context():
+        ministry = database.session.scalar(sa.select(Ministry).where(Ministry.code == "TURNS"))
+        assert ministry.name["en"] == "160"
+        database.session.remove()

@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from diplolearn.extensions import db
@@ -56,12 +57,18 @@ def enabled_providers() -> list[SsoProvider]:
 
 def enabled_providers_if_reachable() -> list[SsoProvider]:
     """The enabled providers, or none while the database is down: the sign-in page is shown
-    without its SSO enhancements then (the sign-in itself answers 503, errors.py)."""
+    without its SSO enhancements then (the sign-in itself answers 503, errors.py). Read once
+    per request: the page's script and its Content-Security-Policy both ask."""
+    if has_request_context() and "sso_enabled_providers" in g:
+        return g.sso_enabled_providers
     try:
-        return enabled_providers()
+        found = enabled_providers()
     except SQLAlchemyError:
         db.session.rollback()
-        return []
+        found = []
+    if has_request_context():
+        g.sso_enabled_providers = found
+    return found
 
 
 def provider_for_email(email: str) -> SsoProvider | None:
