@@ -47,6 +47,11 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     forms.register(app)
     limiter.init_app(app)
+    # Every limit is a route's own (decorators, checked by the decorated view) or the API
+    # gate's: the extension's check before every request finds nothing to check, yet cost a
+    # fifth of a small page's time. tests/test_security.py fails if a blueprint, default or
+    # application-wide limit is ever added, which would need it back.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

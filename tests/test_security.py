@@ -231,3 +231,17 @@ def test_failed_login_limits_are_shared_between_workers_through_redis(tmp_path):
         # The limiter object is process-wide: hand it back its in-memory storage for the
         # tests that follow (creating an app re-binds it).
         make_app(database)
+
+
+def test_every_rate_limit_is_a_routes_own(app):
+    """create_app removes Flask-Limiter's check before every request (it cost a fifth of a small
+    page's time and found nothing): that holds only while no limit applies to a whole blueprint,
+    to every route by default or to the application. Add one, and restore the check."""
+    from diplolearn.extensions import limiter
+
+    manager = limiter.limit_manager
+    assert not manager._blueprint_limits
+    assert not manager.default_limits and not manager.application_limits
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    decorated = set(manager._decorated_limits)
+    assert "diplolearn.auth.views.login.login" in decorated, decorated
