@@ -12,6 +12,7 @@ errors.
 
     .venv/bin/python bench/side_by_side.py [--seconds 10] [--connections 8,32]
     .venv/bin/python bench/side_by_side.py --postgres postgresql://postgres@127.0.0.1:5432/test
+    (SQLite, then PostgreSQL; --skip-sqlite for PostgreSQL only)
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ TARGETS = (
     "quiz answer save (POST)",
     "coordinator staff report",
     "instructor cohort page",
+    "instructor progress grid",
 )
 KEEP_LOGS = False  # set when a run failed, so that the server logs stay for reading
 HELLO_APP = """from flask import Flask
@@ -78,7 +80,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="comma-separated numbers of connections (default 8,32)",
     )
     parser.add_argument("--timeout", type=int, default=5, help="wrk's request timeout, s")
-    parser.add_argument("--postgres", metavar="URL", help="run on PostgreSQL instead of SQLite")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on PostgreSQL too, after SQLite, in a schema of its own (created and dropped)",
+    )
+    parser.add_argument(
+        "--skip-sqlite", action="store_true", help="with --postgres: run on PostgreSQL only"
+    )
     parser.add_argument(
         "--only", action="append", default=[], help="only targets whose name contains this"
     )
@@ -283,6 +292,7 @@ def targets(base: str, workdir: Path):
         (TARGETS[5], attempt + "/save", ["-s", str(lua)]),
         (TARGETS[6], report, cookie(as_coordinator)),
         (TARGETS[7], cohort, cookie(as_instructor)),
+        (TARGETS[8], cohort + "/grid", cookie(as_instructor)),
     ]
 
     def recheck(path: str, extra: list[str]) -> None:
@@ -378,7 +388,8 @@ def row(page: str, connections: int, result: dict, hello: float | None) -> str:
 
 
 def run(args, workdir: Path, database_url: str, servers: Servers) -> int:
-    label = "PostgreSQL" if args.postgres else "SQLite"
+    label = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+    workdir.mkdir(parents=True, exist_ok=True)
     print(f"seeding the demo data ({label}) ...", flush=True)
     env = seed(workdir, database_url)
     (workdir / "hello").mkdir()
@@ -433,13 +444,18 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
+        status = 0
+        if not (args.postgres and args.skip_sqlite):
+            folder = workdir / "sqlite"
+            status |= run(args, folder, f"sqlite:///{folder / 'demo.sqlite3'}", servers)
+            servers.stop()
         if args.postgres:
             with postgres_schema(args.postgres) as url:
                 try:
-                    return run(args, workdir, url, servers)
+                    status |= run(args, workdir / "postgresql", url, servers)
                 finally:
                     servers.stop()  # before the schema is dropped
-        return run(args, workdir, f"sqlite:///{workdir / 'demo.sqlite3'}", servers)
+        return status
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

@@ -36,8 +36,16 @@ def test_bad_options_are_refused():
 
 
 def test_the_targets_are_the_issues_table():
-    assert len(side_by_side.TARGETS) == len(set(side_by_side.TARGETS)) == 8
+    # The issue's eight, and the instructor's progress grid its staff budget names.
+    assert len(side_by_side.TARGETS) == len(set(side_by_side.TARGETS)) == 9
     assert "quiz answer save (POST)" in side_by_side.TARGETS
+    assert "instructor progress grid" in side_by_side.TARGETS
+
+
+def test_postgres_runs_after_sqlite_unless_asked_not_to():
+    args = side_by_side.parse_args(["--postgres", "postgresql://x@127.0.0.1/test"])
+    assert args.postgres and not args.skip_sqlite
+    assert side_by_side.parse_args(["--postgres", "postgresql://x@h/t", "--skip-sqlite"]).skip_sqlite
 
 
 def test_wrk_output_is_read():
