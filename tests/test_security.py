@@ -244,4 +244,4 @@ def test_every_rate_limit_is_a_routes_own(app):
     assert not manager.default_limits and not manager.application_limits
     assert limiter._check_request_limit not in app.before_request_funcs[None]
     decorated = set(manager._decorated_limits)
-    assert "diplolearn.auth.views.login.login" in decorated, decorated
+    assert "diplolearn.auth.views.sign_in.sign_in" in decorated, decorated

@@ -131,7 +131,7 @@ def _origin(meta: dict, key: str) -> str:
 
 
 def _form_origins() -> list[str]:
-    if request.endpoint == "auth.login":
+    if request.endpoint in ("auth.login", "auth.sign_in"):
         origins = set()
         for provider in providers.enabled_providers_if_reachable():
             origins.add(_origin({"issuer": provider.issuer}, "issuer"))

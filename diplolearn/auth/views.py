@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, logout_user
 
+from diplolearn import page_cache
 from diplolearn.auth import bp, sso_views
 from diplolearn.auth.forms import ForgotPasswordForm, LoginForm, ResendLinkForm, SetPasswordForm
 from diplolearn.auth.signin import finish_sign_in
@@ -37,24 +38,37 @@ def _account_key() -> str:
     return f"account:{email}" if email else ""
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.get("/login")
+def login():
+    """The sign-in page. For visitors (everyone who asks for it, but for people already
+    signed in, who are sent on), it is the same page but for their CSRF token: kept rendered
+    per worker (page_cache), with the single sign-on domains its script knows in the key."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    return page_cache.anonymous_page(
+        tuple(sso.covered_domains()),
+        lambda: _login_page(LoginForm(next=request.args.get("next", ""))),
+    )
+
+
+def _login_page(form: LoginForm) -> str:
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/login")
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
     deduct_when=_login_failed,
     scope="login-address",
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
     key_func=_account_key,
     deduct_when=_login_failed,
     scope="login-account",
 )
-def login():
+def sign_in():
     form = LoginForm()
-    if request.method == "GET":
-        form.next.data = request.args.get("next", "")
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data or request.args.get("next")))
     if form.validate_on_submit():
@@ -79,12 +93,11 @@ def login():
                 remember=form.remember.data,
                 next_url=form.next.data,
             )
-    elif request.method == "POST":
+    else:
         g.login_failed = True
     if g.get("login_failed"):
         count_failed_sign_in()
-    status = 200 if request.method == "GET" or not g.get("login_failed") else 422
-    return render_template("auth/login.html", form=form), status
+    return _login_page(form), 422 if g.get("login_failed") else 200
 
 
 @bp.post("/logout")

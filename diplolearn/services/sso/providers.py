@@ -55,14 +55,25 @@ def enabled_providers() -> list[SsoProvider]:
     )
 
 
-def enabled_providers_if_reachable() -> list[SsoProvider]:
-    """The enabled providers, or none while the database is down: the sign-in page is shown
-    without its SSO enhancements then (the sign-in itself answers 503, errors.py). Read once
-    per request: the page's script and its Content-Security-Policy both ask."""
+# The sign-in page's read: two columns, the statement built once (it is most of the query's
+# cost on a page that is otherwise kept rendered: diplolearn/page_cache.py).
+_SIGN_IN_PAGE_PROVIDERS = (
+    sa.select(SsoProvider.issuer, SsoProvider.email_domains)
+    .join(Ministry)
+    .where(SsoProvider.is_enabled.is_(True), Ministry.is_active.is_(True))
+    .order_by(SsoProvider.id)
+)
+
+
+def enabled_providers_if_reachable() -> list:
+    """The enabled providers' issuers and email domains (rows with ``.issuer`` and
+    ``.email_domains``), or none while the database is down: the sign-in page is shown without
+    its SSO enhancements then (the sign-in itself answers 503, errors.py). Read once per
+    request: the page's script and its Content-Security-Policy both ask."""
     if has_request_context() and "sso_enabled_providers" in g:
         return g.sso_enabled_providers
     try:
-        found = enabled_providers()
+        found = list(db.session.execute(_SIGN_IN_PAGE_PROVIDERS))
     except SQLAlchemyError:
         db.session.rollback()
         found = []
