@@ -76,6 +76,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DATABASE_POOL_TIMEOUT": float(env.get("DATABASE_POOL_TIMEOUT", 10)),
         "DATABASE_STATEMENT_TIMEOUT": float(env.get("DATABASE_STATEMENT_TIMEOUT", 15)),
         "DATABASE_JOB_STATEMENT_TIMEOUT": float(env.get("DATABASE_JOB_STATEMENT_TIMEOUT", 0)),
+        # PostgreSQL connections kept open per process, and how many more it may open at a peak.
+        "DATABASE_POOL_SIZE": int(env.get("DATABASE_POOL_SIZE", 5)),
+        "DATABASE_MAX_OVERFLOW": int(env.get("DATABASE_MAX_OVERFLOW", 5)),
         "STORAGE_ROOT": env.get("STORAGE_ROOT") or str(Path(instance_path) / "storage"),
         # Behind nginx (deploy/nginx/diplolearn.conf), e.g. "/protected/": stored files are sent
         # by nginx through X-Accel-Redirect after the view's permission check (storage.serve_stored).
@@ -213,6 +216,12 @@ def engine_options(config: dict) -> dict:
             timeout = max(1, math.ceil(config["DATABASE_CONNECT_TIMEOUT"]))
             options["connect_args"] = {"connect_timeout": timeout}
         options["pool_timeout"] = config["DATABASE_POOL_TIMEOUT"]
+        # Per process: a gunicorn worker serves at most GUNICORN_THREADS requests at once (4),
+        # plus the job worker's own; connections older than half an hour are replaced, so a
+        # server-side idle timeout or a failover never hands a request a dead one.
+        options["pool_size"] = config["DATABASE_POOL_SIZE"]
+        options["max_overflow"] = config["DATABASE_MAX_OVERFLOW"]
+        options["pool_recycle"] = 1800
     elif url.startswith("sqlite") and ":memory:" not in url and url.rstrip("/") != "sqlite:":
         # A SQLite file: its busy timeout (database.configure) bounds waiting for a lock; an
         # in-memory database has a single connection and no pool to wait for.

@@ -127,9 +127,15 @@ class WriterTurn:
     def depth(self) -> int:
         return getattr(self._local, "depth", 0)
 
-    def _file(self) -> int:
-        if self._fd is None or self._pid != os.getpid():  # opened again after a fork
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+    def _file(self) -> int | None:
+        """The lock file, opened once per process (again after a fork); None when it cannot
+        be (the database's folder is missing): the database itself then fails, with its own
+        error page, and there is nothing to take turns on."""
+        if self._fd is None or self._pid != os.getpid():
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                return None
             self._pid = os.getpid()
         return self._fd
 
@@ -137,14 +143,15 @@ class WriterTurn:
     def hold(self) -> Iterator[None]:
         with self._threads:
             self._local.depth = self.depth + 1
+            fd = self._file() if self.depth == 1 else None
             try:
-                if self.depth == 1:
-                    fcntl.flock(self._file(), fcntl.LOCK_EX)
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
                 try:
                     yield
                 finally:
-                    if self.depth == 1:
-                        fcntl.flock(self._file(), fcntl.LOCK_UN)
+                    if fd is not None:
+                        fcntl.flock(fd, fcntl.LOCK_UN)
             finally:
                 self._local.depth -= 1
 
