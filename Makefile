@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi.py
 PORT ?= 5000
 
-.PHONY: run serve test install translations extract-messages migrate seed jobs bench clean
+.PHONY: run serve test install translations extract-messages migrate seed jobs bench gallery clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ bench: install
 	$(BIN)/python bench/roster.py
 	$(BIN)/python bench/report_export.py
 	$(BIN)/python bench/quiz_results.py
+
+# The README's screenshots (docs/gallery/) from the browser tests' own (Chromium required).
+gallery: install node_modules/.installed
+	DIPLOLEARN_REQUIRE_BROWSER=1 $(BIN)/pytest -p no:xdist -q tests/browser/test_gallery.py
+	$(BIN)/python tools/gallery.py
 
 clean:
 	rm -rf $(VENV) node_modules
