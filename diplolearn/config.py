@@ -175,6 +175,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SSO_HTTP_TIMEOUT": float(env.get("SSO_HTTP_TIMEOUT", 10)),
         "SSO_CACHE_SECONDS": int(env.get("SSO_CACHE_SECONDS", 3600)),
         "SSO_CLOCK_SKEW_SECONDS": int(env.get("SSO_CLOCK_SKEW_SECONDS", 60)),
+        # The sign-in page is kept rendered per worker (diplolearn/page_cache.py); a provider
+        # enabled or changed shows on it within this many seconds on every worker (at once on
+        # the worker that saved it). 0: read on every visit.
+        "SIGN_IN_PAGE_FRESH_SECONDS": float(env.get("SIGN_IN_PAGE_FRESH_SECONDS", 10)),
         # Learning records and webhooks (issue 17, services/outbound): the site-wide learning
         # record store that receives every learner's xAPI statements (empty: none; ministries
         # add their own on their integration page), how long to wait for a far end, how many

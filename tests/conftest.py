@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from diplolearn import create_app
+from diplolearn import create_app, page_cache
 from diplolearn.extensions import db as _db
 from diplolearn.extensions import limiter
 from tests import factories
@@ -119,6 +119,7 @@ def db(app):
         engines[None] = connection
         _db.session = _db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
         limiter.reset()
+        page_cache.clear()  # pages kept by an earlier test may show data rolled back since
         app.extensions["mail_sent"] = []
         try:
             yield _db

@@ -77,3 +77,39 @@ def test_a_visitor_with_a_message_gets_a_fresh_page(app, db):
     assert "A message only this visitor must see." not in app.test_client().get("/login").get_data(
         as_text=True
     )
+
+
+def test_a_kept_sign_in_page_costs_no_query_while_fresh(app, db, count_queries, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_PAGE_FRESH_SECONDS", 60)
+    client = app.test_client()
+    client.get("/login")  # rendered and kept
+    with count_queries() as counter:
+        page = client.get("/login")
+    assert page.status_code == 200 and counter.count == 0, counter.statements
+    monkeypatch.setitem(app.config, "SIGN_IN_PAGE_FRESH_SECONDS", 0)
+    with count_queries() as counter:
+        client.get("/login")  # no longer fresh: the providers are read again
+    assert counter.count == 1, counter.statements
+
+
+def test_a_provider_saved_shows_on_the_sign_in_page_at_once(app, db, monkeypatch):
+    from diplolearn.models import Role
+    from diplolearn.services.sso import providers
+    from tests.factories import make_ministry, make_with_role
+
+    monkeypatch.setitem(app.config, "SIGN_IN_PAGE_FRESH_SECONDS", 60)
+    client = app.test_client()
+    assert "data-sso-domains" not in client.get("/login").get_data(as_text=True)
+    with app.test_request_context():
+        providers.save_provider(
+            make_ministry(),
+            issuer="https://id.mofa.example",
+            client_id="diplolearn",
+            client_secret="s3cret-value",
+            email_domains=["mofa.example"],
+            staff_id_claim="",
+            by=make_with_role(Role.ADMINISTRATOR),
+        )
+        db.session.commit()
+    page = client.get("/login").get_data(as_text=True)
+    assert 'data-sso-domains="mofa.example"' in page

@@ -42,12 +42,15 @@ def _account_key() -> str:
 def login():
     """The sign-in page. For visitors (everyone who asks for it, but for people already
     signed in, who are sent on), it is the same page but for their CSRF token: kept rendered
-    per worker (page_cache), with the single sign-on domains its script knows in the key."""
+    per worker (page_cache) with the single sign-on providers it was rendered from, which are
+    read again at most every SIGN_IN_PAGE_FRESH_SECONDS."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     return page_cache.anonymous_page(
-        tuple(sso.covered_domains()),
+        sso.enabled_providers_if_reachable,
         lambda: _login_page(LoginForm(next=request.args.get("next", ""))),
+        reuse_inputs=sso.use_sign_in_providers,
+        fresh_for=current_app.config["SIGN_IN_PAGE_FRESH_SECONDS"],
     )
 
 

@@ -9,12 +9,14 @@ provider that is down or misconfigured cannot lock the platform's own staff out.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
+from diplolearn import page_cache
 from diplolearn.extensions import db
 from diplolearn.models import Ministry, SsoProvider, StaffMembership, User
 from diplolearn.services import audit
@@ -65,21 +67,36 @@ _SIGN_IN_PAGE_PROVIDERS = (
 )
 
 
-def enabled_providers_if_reachable() -> list:
-    """The enabled providers' issuers and email domains (rows with ``.issuer`` and
-    ``.email_domains``), or none while the database is down: the sign-in page is shown without
-    its SSO enhancements then (the sign-in itself answers 503, errors.py). Read once per
-    request: the page's script and its Content-Security-Policy both ask."""
+class SignInProvider(NamedTuple):
+    """What the sign-in page knows of an enabled provider: its issuer (the origin its form may
+    lead to) and the email domains its script recognises."""
+
+    issuer: str
+    email_domains: tuple[str, ...]
+
+
+def enabled_providers_if_reachable() -> tuple[SignInProvider, ...]:
+    """The enabled providers, or none while the database is down: the sign-in page is shown
+    without its SSO enhancements then (the sign-in itself answers 503, errors.py). Read once
+    per request: the page's script and its Content-Security-Policy both ask; a page served
+    from the page cache sets them from what it was rendered with (``use_sign_in_providers``)."""
     if has_request_context() and "sso_enabled_providers" in g:
         return g.sso_enabled_providers
     try:
-        found = list(db.session.execute(_SIGN_IN_PAGE_PROVIDERS))
+        found = tuple(
+            SignInProvider(issuer, tuple(domains or ()))
+            for issuer, domains in db.session.execute(_SIGN_IN_PAGE_PROVIDERS)
+        )
     except SQLAlchemyError:
         db.session.rollback()
-        found = []
+        found = ()
+    use_sign_in_providers(found)
+    return found
+
+
+def use_sign_in_providers(found: tuple[SignInProvider, ...]) -> None:
     if has_request_context():
         g.sso_enabled_providers = found
-    return found
 
 
 def provider_for_email(email: str) -> SsoProvider | None:
@@ -198,6 +215,7 @@ def save_provider(
         target=provider,
         changes=changes or None,
     )
+    page_cache.clear()  # this worker's sign-in page shows the change at once
     return provider
 
 
