@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from diplolearn import i18n
+from diplolearn import i18n, mail, names, static_files
 from diplolearn.forms import hidden_fields, required_without_placeholder
-from diplolearn.security.sanitize import render_markdown
+from diplolearn.security.sanitize import bidi_text, render_markdown, render_post
 
 ROLE_LABELS = {
     "administrator": _l("Administrator"),
@@ -55,6 +55,8 @@ def bdi(value) -> Markup:
 
 
 def register(app: Flask) -> None:
+    static_files.init_app(app)  # static_url(): hashed URLs, cached for a year
+    names.register(app)  # |name, |join_list, |sort_by_name: diplolearn/names.py
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["hidden_fields"] = hidden_fields
@@ -66,9 +68,12 @@ def register(app: Flask) -> None:
         number=i18n.format_number,
         percent=i18n.format_percent,
         markdown=render_markdown,
+        post=render_post,  # people's text: dir="auto" blocks, runs isolated (sanitize.py)
+        bidi_text=bidi_text,  # people's plain text (an excerpt): runs isolated (sanitize.py)
         language_name=i18n.language_name,
         bdi=bdi,
     )
+    mail.register(app)  # |isolate: data values in text mails between FSI and PDI
 
     @app.context_processor
     def _page_context():
@@ -78,6 +83,7 @@ def register(app: Flask) -> None:
             "page_dir": i18n.direction(language),
             "languages": i18n.supported_languages(),
             "language_name": i18n.language_name,
+            "language_endonym": i18n.language_endonym,
             "direction": i18n.direction,
             "current_path": request.full_path.rstrip("?") if request else "/",
             "viewer": current_user,

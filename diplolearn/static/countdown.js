@@ -23,14 +23,16 @@
     var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
     if (left === 0) {
       clock.textContent = clock.getAttribute("data-over") || "";
+      clock.classList.remove("countdown-soon");
       clock.classList.add("countdown-over");
       window.clearInterval(timer);
       return;
     }
     clock.textContent = (clock.getAttribute("data-left") || "{time}").replace("{time}", format(left));
-    if (left <= 300 && !warned && alert) {
+    if (left <= 300 && !warned) {
       warned = true;
-      alert.textContent = alert.getAttribute("data-soon") || "";
+      clock.classList.add("countdown-soon");  /* style.css: the last five minutes */
+      if (alert) { alert.textContent = alert.getAttribute("data-soon") || ""; }
     }
   }
   clock.hidden = false;
