@@ -27,6 +27,7 @@ from babel.numbers import format_decimal as _format_decimal
 from babel.numbers import format_percent as _format_percent
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
@@ -81,6 +82,116 @@ def timezone_choices() -> tuple[str, ...]:
     return tuple(sorted(available_timezones() - {"localtime", "Factory"}))
 
 
+# The regions of the IANA names, as the time-zone picker groups them. Legacy aliases
+# ("US/Eastern", "Etc/GMT+5", "EST") are left out of the picker unless a person already has one.
+TIMEZONE_REGIONS = {
+    "Africa": _l("Africa"),
+    "America": _l("Americas"),
+    "Asia": _l("Asia"),
+    "Europe": _l("Europe"),
+    "Australia": _l("Australia"),
+    "Pacific": _l("Pacific Ocean"),
+    "Indian": _l("Indian Ocean"),
+    "Atlantic": _l("Atlantic Ocean"),
+    "Arctic": _l("Arctic"),
+    "Antarctica": _l("Antarctica"),
+}
+
+
+def timezone_label(zone: str, language: str | None = None, when: dt.datetime | None = None) -> str:
+    """A zone as people read it: its main city in their language and its offset now,
+    "Cairo (GMT+02:00)", "Le Caire (UTC+02:00)", "القاهرة (غرينتش+02:00)"."""
+    language = language or current_language()
+    return _timezone_labels(language, (when or dt.datetime.now(dt.UTC)).date()).get(
+        zone
+    ) or _zone_label(zone, language, when or dt.datetime.now(dt.UTC))
+
+
+def _zone_label(zone: str, language: str, when: dt.datetime) -> str:
+    from babel.dates import get_timezone_gmt, get_timezone_location
+
+    tz = ZoneInfo(zone)
+    if zone == "UTC":  # "Coordinated Universal Time", "temps universel coordonné"…
+        names = Locale.parse(language).time_zones.get("Etc/UTC", {}).get("long", {})
+        name = names.get("standard") if names else None
+        return (name[:1].upper() + name[1:]) if name else "UTC"
+    offset = get_timezone_gmt(when.astimezone(tz), locale=language)
+    if "/" not in zone:
+        return f"{zone} ({offset})"
+    try:
+        city = get_timezone_location(zone, locale=language, return_city=True)
+    except (LookupError, ValueError):
+        city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} ({offset})"
+
+
+@lru_cache(maxsize=8)
+def _timezone_labels(language: str, day: dt.date) -> dict[str, str]:
+    """Every picker zone's label in a language, for a day (offsets change with summer time):
+    ~600 zones take ~0.15 s to name, so once per language and day in each process."""
+    from babel.core import get_global
+
+    # Old names kept as links ("Australia/South", "Asia/Calcutta") would list a city twice.
+    aliases = get_global("zone_aliases")
+    when = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    return {
+        zone: _zone_label(zone, language, when)
+        for zone in timezone_choices()
+        if zone == "UTC" or (zone.split("/", 1)[0] in TIMEZONE_REGIONS and zone not in aliases)
+    }
+
+
+def likely_timezones(current: str | None = None) -> list[str]:
+    """The zones a person most likely wants, most likely first: their current one, the zone of
+    the country in their browser's language tags (fr-CH → Europe/Zurich, ar-JO → Asia/Amman), the
+    site's default, UTC. The browser's own zone is only known to JavaScript (static/timezone.js)."""
+    from babel.core import get_global
+
+    zones: list[str] = []
+    if current and current in timezone_choices():
+        zones.append(current)
+    if has_request_context():
+        territory_zones = get_global("territory_zones")
+        for tag, _quality in request.accept_languages:
+            parts = tag.replace("_", "-").split("-")
+            for part in parts[1:]:
+                # A country with one zone (JO, EG, FR, CH…); for the US or Russia the browser
+                # region does not say which of their zones, so none is guessed.
+                candidates = territory_zones.get(part.upper(), ()) if len(part) == 2 else ()
+                if len(candidates) == 1:
+                    zones.append(candidates[0])
+    zones.extend([current_app.config.get("DEFAULT_TIMEZONE") or "UTC", "UTC"])
+    seen: list[str] = []
+    for zone in zones:
+        if zone in timezone_choices() and zone not in seen:
+            seen.append(zone)
+    return seen
+
+
+def timezone_groups(current: str | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The picker's options grouped by region, the likely zones first in a group of their own
+    (each zone appears once, so one option is selected), cities sorted for the reader."""
+    from diplolearn.names import sort_key
+
+    language = current_language()
+    labels = _timezone_labels(language, dt.datetime.now(dt.UTC).date())
+    likely = likely_timezones(current)
+    groups: list[tuple[str, list[tuple[str, str]]]] = [
+        (str(_l("Suggested")), [(zone, timezone_label(zone, language)) for zone in likely])
+    ]
+    by_region: dict[str, list[tuple[str, str]]] = {region: [] for region in TIMEZONE_REGIONS}
+    for zone, label in labels.items():
+        region = zone.split("/", 1)[0]
+        if zone not in likely and region in by_region:
+            by_region[region].append((zone, label))
+    collate = sort_key(language)
+    for region, zones in by_region.items():
+        if zones:
+            zones.sort(key=lambda item: collate(item[1]))
+            groups.append((str(TIMEZONE_REGIONS[region]), zones))
+    return groups
+
+
 def interface_language_for(user) -> str:
     """A person's interface language outside a request (mail, jobs)."""
     return (
@@ -133,11 +244,55 @@ def current_zone() -> ZoneInfo:
     return ZoneInfo(g.get("_tz_override") or select_timezone())
 
 
+# One date style and one time style per locale (issue 15 item 6): the day, the month's name
+# and the year (never "12/7/26", which reads as two different days), hours and minutes on the
+# 24-hour clock, never seconds. "short"/"medium" give the abbreviated month, "long" the full
+# month, "full" adds the weekday and the zone's name; any other value is a CLDR pattern of its
+# own ("d MMM").
+DATE_PATTERNS = {
+    "short": "d MMM y",
+    "medium": "d MMM y",
+    "long": "d MMMM y",
+    "full": "EEEE d MMMM y",
+}
+TIME_PATTERN = "HH:mm"
+# "full" names the time zone too ("18:00 Japan Standard Time"), for a time people meet at.
+TIME_PATTERNS = {"full": "HH:mm zzzz"}
+
+
+def _date_pattern(fmt: str) -> str:
+    return DATE_PATTERNS.get(fmt, fmt)
+
+
+@lru_cache(maxsize=32)
+def _datetime_pattern(fmt: str, language: str) -> str:
+    """The date and the time glued as the locale glues them ("7 Dec 2026, 14:05", Arabic
+    "7 ديسمبر 2026، 14:05"), with CLDR's medium glue whatever the style (its long one says
+    "at", which reads oddly in tables)."""
+    if fmt not in DATE_PATTERNS:
+        return fmt
+    glue = Locale.parse(language).datetime_formats.get("medium") or "{1}, {0}"
+    time = TIME_PATTERNS.get(fmt, TIME_PATTERN)
+    return str(glue).replace("{1}", _date_pattern(fmt)).replace("{0}", time)
+
+
 def format_datetime(value: dt.datetime | None, fmt: str = "medium", zone: str | None = None) -> str:
     if value is None:
         return ""
     tz = ZoneInfo(zone) if zone else current_zone()
-    return _format_datetime(value.astimezone(tz), fmt, tzinfo=tz, locale=current_language())
+    language = current_language()
+    return _format_datetime(
+        value.astimezone(tz), _datetime_pattern(fmt, language), tzinfo=tz, locale=language
+    )
+
+
+def format_time(value: dt.datetime | None, zone: str | None = None) -> str:
+    if value is None:
+        return ""
+    tz = ZoneInfo(zone) if zone else current_zone()
+    return _format_datetime(
+        value.astimezone(tz), TIME_PATTERN, tzinfo=tz, locale=current_language()
+    )
 
 
 def format_date(value: dt.datetime | dt.date | None, fmt: str = "medium") -> str:
@@ -145,7 +300,7 @@ def format_date(value: dt.datetime | dt.date | None, fmt: str = "medium") -> str
         return ""
     if isinstance(value, dt.datetime):
         value = value.astimezone(current_zone()).date()
-    return _format_date(value, fmt, locale=current_language())
+    return _format_date(value, _date_pattern(fmt), locale=current_language())
 
 
 def format_number(value, decimals: int | None = None) -> str:
@@ -159,5 +314,26 @@ def format_percent(value) -> str:
     return _format_percent(value, locale=current_language(), numbering_system=NUMBERING_SYSTEM)
 
 
-def language_name(code: str) -> str:
+def language_name(code: str, standalone: bool = False) -> str:
+    """A language's name in the interface language ("Arabic", "arabe", "العربية"), as written
+    inside a sentence; ``standalone`` capitalises it for a label or a heading ("Arabe")."""
+    try:
+        language = current_language()
+    except RuntimeError:  # outside an app context
+        language = "en"
+    name = _language_names(language).get(code) or code
+    return name[:1].upper() + name[1:] if standalone else name
+
+
+def language_endonym(code: str) -> str:
+    """A language's name in itself ("العربية", "English", "Français"): the language switcher
+    and the picker of one's own language, where a reader must find the language they read."""
     return LANGUAGE_NAMES.get(code) or Locale.parse(code).get_display_name(code)
+
+
+@lru_cache(maxsize=8)
+def _language_names(language: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(language).languages)
+    except (ValueError, TypeError):
+        return {}

@@ -760,7 +760,7 @@ def test_hiding_and_editing_need_a_reason_and_are_audited(app, db, world):
     post = posts(db)[0]
     assert post.hidden_at is not None and post.hidden_reason == "Off topic"
     html = text_of(app, "ben@example.org", paragraph_path(world.ben))[1]
-    assert "Something rude" not in html and "Hidden by the tutor: Off topic" in html
+    assert "Something rude" not in html and "Hidden by the tutor: <bdi>Off topic</bdi>" in html
     assert (
         " post<" not in text_of(app, "ben@example.org", f"/learn/{world.ben.id}/lessons/m1-l1")[1]
     )
@@ -865,8 +865,8 @@ def test_a_weekly_session_per_group_live_then_a_thread_then_archived(app, db, wo
     assert "Week 1 chat" in html
     # Shown in the reader's time zone (Tokyo, UTC+9), and the cohort's (Zurich).
     status, html = text_of(app, "ann@example.org", page)
-    assert status == 200 and "6:00:00\u202fPM Japan Standard Time" in html
-    assert "10:00\u202fAM in the cohort" in html
+    assert status == 200 and "18:00 Japan Standard Time" in html
+    assert "10:00 in the cohort" in html
     assert text_of(app, "cal@example.org", f"/learn/{world.cal.id}/sessions/{session.id}")[0] == 404
     assert (
         "Week 1 chat" not in text_of(app, "cal@example.org", f"/learn/{world.cal.id}/sessions")[1]

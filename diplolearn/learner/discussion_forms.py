@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from diplolearn.forms import CheckboxesField
+from diplolearn.names import name_of, sorted_by_name
 from diplolearn.services.discussion.validation import MAX_BODY, MAX_REASON
 
 KIND_LABELS = {
@@ -30,8 +32,10 @@ BODY_HELP = _l("Markdown is welcome; HTML is not. At most %(max)d characters.", 
 
 
 def offer_mentions(form, people, viewer_id):
-    """Offer the form's mentions: the given people, the viewer aside."""
-    form.mentions.choices = [(p.id, p.display_name) for p in people if p.id != viewer_id]
+    """Offer the form's mentions: the given people, the viewer aside, each named and sorted
+    as the interface language shows them (names.name_of), the name isolated (<bdi>)."""
+    others = sorted_by_name(p for p in people if p.id != viewer_id)
+    form.mentions.choices = [(p.id, Markup("<bdi>%s</bdi>") % name_of(p)) for p in others]
     return form
 
 

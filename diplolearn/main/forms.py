@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
 from diplolearn import i18n
@@ -45,10 +46,33 @@ class PreferencesForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        languages = [(code, i18n.language_name(code)) for code in i18n.supported_languages()]
+        # Each language in its own name (and lang, dir): a reader must find the language they
+        # read whatever the page is in.
+        languages = [
+            SelectChoice(
+                code,
+                i18n.language_endonym(code),
+                {"lang": code, "dir": i18n.direction(code)},
+            )
+            for code in i18n.supported_languages()
+        ]
         self.interface_language.choices = languages
         self.reading_language.choices = languages
-        self.timezone.choices = [(zone, zone.replace("_", " ")) for zone in i18n.timezone_choices()]
+        current = (
+            self.timezone.data
+            or kwargs.get("timezone")
+            or getattr(kwargs.get("obj"), "timezone", None)
+        )
+        choices = [
+            SelectChoice(zone, label, optgroup=group)
+            for group, zones in i18n.timezone_groups(current)
+            for zone, label in zones
+        ]
+        known = {choice.value for choice in choices}
+        if current and current not in known and current in i18n.timezone_choices():
+            # A legacy alias someone already has ("US/Eastern") stays selectable.
+            choices.insert(0, SelectChoice(current, current, optgroup=choices[0].optgroup))
+        self.timezone.choices = choices
 
 
 class DownloadForm(FlaskForm):

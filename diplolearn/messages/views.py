@@ -9,9 +9,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from diplolearn.main.todo import read_text
 from diplolearn.messages import bp
 from diplolearn.messages.forms import MarkReadForm, MessageForm
+from diplolearn.names import name_of, sorted_by_name
 from diplolearn.security.permissions import login_required
 from diplolearn.security.scoping import (
     message_partners,
@@ -31,11 +31,13 @@ from diplolearn.unit_of_work import unit_of_work
 @login_required
 def inbox():
     as_learner, as_tutor, ungrouped = message_partners(current_user)
+    # Whom one may write to, by the name shown (a tutor's groups, a learner's tutors: short).
+    as_learner = sorted_by_name(as_learner, key=lambda row: name_of(row[1]))
+    as_tutor = sorted_by_name(as_tutor, key=lambda row: name_of(row[1]))
     threads = own_message_threads(current_user)
     opened = {(t.enrolment_id, t.tutor_id): t for t in threads}
     return render_template(
         "messages/inbox.html",
-        reader=read_text,
         threads=threads,
         overseen=overseen_message_threads(current_user),
         as_learner=as_learner,
@@ -50,7 +52,6 @@ def _thread_page(thread, form=None, status: int = 200):
     return (
         render_template(
             "messages/thread.html",
-            reader=read_text,
             thread=thread,
             messages=thread_messages(thread),
             participant=participant,
@@ -106,7 +107,6 @@ def _compose_page(enrolment, tutor, form=None, status: int = 200):
     return (
         render_template(
             "messages/compose.html",
-            reader=read_text,
             enrolment=enrolment,
             other=tutor if learner_side else enrolment.user,
             form=form or MessageForm(),

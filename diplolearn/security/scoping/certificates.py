@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from diplolearn.extensions import db
 from diplolearn.models import Certificate, CertificateStatus, Enrolment, User
+from diplolearn.names import person_order
 from diplolearn.security.scoping.base import one_or_404, scope_of
 from diplolearn.services.certificates.certificates import CURRENT
 
@@ -75,7 +76,7 @@ def sponsored_staff_certificates(viewer: User) -> sa.Select:
             joinedload(Certificate.course),
             joinedload(Certificate.enrolment).joinedload(Enrolment.sponsor_ministry),
         )
-        .order_by(User.sort_key, Certificate.id)
+        .order_by(*person_order(), Certificate.id)
     )
 
 
@@ -86,7 +87,7 @@ def ministry_staff_certificates(viewer: User, ministry_id: int) -> list[Certific
         db.session.scalars(
             _staff_certificates(viewer, [ministry_id])
             .options(selectinload(Certificate.course), selectinload(Certificate.course_version))
-            .order_by(User.sort_key, Certificate.id)
+            .order_by(*person_order(), Certificate.id)
         )
     )
 

@@ -35,6 +35,7 @@ from diplolearn.models import (
     TutorGroup,
     User,
 )
+from diplolearn.names import person_order
 from diplolearn.security.scoping.base import one_or_404, scope_of
 
 
@@ -140,7 +141,7 @@ def listed_attempts(viewer: User, course_id: int, quiz_id: int) -> sa.Select:
         .join(User, User.id == Enrolment.user_id)
         .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.state != AttemptState.IN_PROGRESS)
         .options(joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user))
-        .order_by(User.sort_key, User.id, QuizAttempt.number)
+        .order_by(*person_order(), User.id, QuizAttempt.number)
     )
 
 
@@ -194,7 +195,9 @@ def regradable_attempts(viewer: User, course_id: int, quiz_id: int) -> list:
     """The quiz's graded attempts the viewer grades, as rows of columns only (id, number,
     score, max_score, name_latin, name_ar, email), by learner and attempt number."""
     return db.session.execute(
-        _regradable(viewer, course_id, quiz_id).order_by(User.sort_key, User.id, QuizAttempt.number)
+        _regradable(viewer, course_id, quiz_id).order_by(
+            *person_order(), User.id, QuizAttempt.number
+        )
     ).all()
 
 
@@ -293,7 +296,7 @@ def policy_targets(viewer: User, course_id: int) -> tuple[list[Cohort], list]:
         .join(User, User.id == Enrolment.user_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .where(Enrolment.cohort_id.in_([c.id for c in cohorts] or [0]))
-        .order_by(Cohort.key, User.sort_key, User.id)
+        .order_by(Cohort.key, *person_order(), User.id)
     ).all()
     return list(cohorts), learners
 

@@ -24,6 +24,7 @@ from diplolearn.models import (
     SubmissionState,
     User,
 )
+from diplolearn.names import person_order
 from diplolearn.security.scoping.grading import gradable_submissions, graded_attempts
 
 
@@ -113,6 +114,6 @@ def held_attempts(viewer: User, course_id: int, quiz_id: int) -> list[QuizAttemp
                 joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user),
                 joinedload(QuizAttempt.enrolment).joinedload(Enrolment.cohort),
             )
-            .order_by(Cohort.key, User.sort_key, User.id, QuizAttempt.number)
+            .order_by(Cohort.key, *person_order(), User.id, QuizAttempt.number)
         ).all()
     )

@@ -28,6 +28,7 @@ from diplolearn.models import (
     TutorGroup,
     User,
 )
+from diplolearn.names import person_order
 from diplolearn.security.scoping.base import one_or_404, scope_of
 
 # Enrolments through which a learner and their tutor write to each other.
@@ -194,7 +195,7 @@ def message_partners(viewer: User) -> tuple[list, list, list]:
                 .join(User, User.id == Enrolment.user_id)
                 .where(Enrolment.tutor_group_id.in_(groups), Enrolment.state.in_(WRITING))
                 .options(joinedload(Enrolment.user), joinedload(Enrolment.cohort))
-                .order_by(User.name_latin, Enrolment.id)
+                .order_by(*person_order(), Enrolment.id)
             )
         ]
     return as_learner, as_tutor, ungrouped

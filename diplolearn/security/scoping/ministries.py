@@ -28,18 +28,16 @@ from diplolearn.models import (
     StaffMembership,
     User,
 )
+from diplolearn.names import person_order, sorted_by_name
 from diplolearn.security.scoping.base import one_or_404, row_or_404, scope_of
 from diplolearn.security.scoping.people import name_matches
 
 
 def coordinated_ministries(viewer: User) -> list[Ministry]:
     ids = scope_of(viewer).ministry_ids
+    # A coordinator's few ministries, by the name shown (a name per language: sorted here).
     return (
-        list(
-            db.session.scalars(
-                sa.select(Ministry).where(Ministry.id.in_(ids)).order_by(Ministry.code)
-            )
-        )
+        sorted_by_name(db.session.scalars(sa.select(Ministry).where(Ministry.id.in_(ids))))
         if ids
         else []
     )
@@ -53,15 +51,16 @@ def _ministry_ids_of(viewer: User) -> frozenset[int] | None:
 
 
 def all_ministries(viewer: User, *, active_only: bool = False) -> list[Ministry]:
-    """Every ministry (only the active ones with ``active_only``) by code, for an
-    administrator; the ones they coordinate for anyone else."""
-    query = sa.select(Ministry).order_by(Ministry.code)
+    """Every ministry (only the active ones with ``active_only``) by the name shown, for an
+    administrator; the ones they coordinate for anyone else. A register of ministries is
+    short, and names are per language: sorted after loading."""
+    query = sa.select(Ministry)
     if active_only:
         query = query.where(Ministry.is_active.is_(True))
     ids = _ministry_ids_of(viewer)
     if ids is not None:
         query = query.where(Ministry.id.in_(ids))
-    return list(db.session.scalars(query))
+    return sorted_by_name(db.session.scalars(query))
 
 
 def ministry_or_404(viewer: User, ministry_id: int) -> Ministry:
@@ -164,7 +163,7 @@ def ministry_staff_query(viewer: User, ministry_id: int) -> sa.Select:
             StaffMembership.ended_at.is_(None),
         )
         .options(joinedload(StaffMembership.user))
-        .order_by(User.sort_key, User.id)
+        .order_by(*person_order(), User.id)
     )
 
 
@@ -180,7 +179,7 @@ def ministry_former_people_query(viewer: User, ministry_id: int) -> sa.Select:
     return (
         sa.select(User)
         .where(User.id.in_(sponsored), User.id.not_in(current))
-        .order_by(User.sort_key, User.id)
+        .order_by(*person_order(), User.id)
     )
 
 

@@ -26,6 +26,7 @@ from diplolearn.models import (
 )
 from diplolearn.models.accounts import normalise_email
 from diplolearn.models.states import SEAT_HOLDING
+from diplolearn.names import person_order, sorted_by_name
 from diplolearn.security.scoping.base import Scope, one_or_404, scope_of
 
 
@@ -191,7 +192,7 @@ def cohort_enrolments(access: CohortAccess) -> sa.Select:
             joinedload(Enrolment.tutor_group),
             joinedload(Enrolment.sponsor_ministry),
         )
-        .order_by(User.sort_key, Enrolment.id)
+        .order_by(*person_order(), Enrolment.id)
     )
     if access.group_ids is not None:
         query = query.where(Enrolment.tutor_group_id.in_(access.group_ids))
@@ -216,12 +217,11 @@ def _require_manager(access: CohortAccess) -> None:
 
 
 def seat_ministries(access: CohortAccess) -> list[Ministry]:
-    """The active ministries seats may be allotted to, by code, for a cohort's manager."""
+    """The active ministries seats may be allotted to, by the name shown, for a cohort's
+    manager."""
     _require_manager(access)
-    return list(
-        db.session.scalars(
-            sa.select(Ministry).where(Ministry.is_active.is_(True)).order_by(Ministry.code)
-        )
+    return sorted_by_name(
+        db.session.scalars(sa.select(Ministry).where(Ministry.is_active.is_(True)))
     )
 
 

@@ -23,6 +23,7 @@ from diplolearn.models import (
     User,
 )
 from diplolearn.models.states import SEAT_HOLDING
+from diplolearn.names import person_order
 from diplolearn.services import audit
 from diplolearn.services.accounts import accounts
 from diplolearn.services.cohorts import CohortRefused, NoSuchAccount, TutorGroupFull, organisations
@@ -65,7 +66,7 @@ def group_tutors(group_ids) -> dict[int, list[User]]:
         sa.select(RoleGrant, User)
         .join(User, User.id == RoleGrant.user_id)
         .where(RoleGrant.role == Role.TUTOR, RoleGrant.tutor_group_id.in_(group_ids))
-        .order_by(User.sort_key)
+        .order_by(*person_order(), User.id)
     ):
         tutors.setdefault(grant.tutor_group_id, []).append(user)
     return tutors

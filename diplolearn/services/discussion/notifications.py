@@ -26,6 +26,7 @@ from diplolearn.models import (
     TutorGroup,
     User,
 )
+from diplolearn.names import person_order
 from diplolearn.services import notifications
 from diplolearn.services.discussion import DiscussionRefused
 from diplolearn.services.outbox import public_url
@@ -48,7 +49,7 @@ def group_people(group_id: int | None) -> list[User]:
         db.session.scalars(
             sa.select(User)
             .where(sa.or_(User.id.in_(learners), User.id.in_(tutors)), User.erased_at.is_(None))
-            .order_by(User.sort_key, User.id)
+            .order_by(*person_order(), User.id)
         )
     )
 
