@@ -22,7 +22,10 @@ bp = Blueprint("authoring", __name__)
 
 @bp.context_processor
 def _labels():
+    from diplolearn.authoring.common import question_name
+
     return {
+        "question_name": question_name,
         "action_names": {
             "edit": _("Edited"),
             "create": _("Created"),
@@ -30,12 +33,13 @@ def _labels():
             "move": _("Moved"),
             "correction": _("Correction"),
             "translation_cleared": _("Translation marked as up to date"),
-        }
+        },
     }
 
 
 from diplolearn.authoring import (  # noqa: E402,F401
     course_views,
+    editor_views,
     history_views,
     outline_views,
     preview_views,

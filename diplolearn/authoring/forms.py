@@ -112,7 +112,7 @@ def lesson_form(languages: list[str], with_key: bool = False, **kwargs) -> Flask
                     "Markdown. Start each paragraph with its anchor on a line of its "
                     "own, like {#my-anchor}; every language has the same anchors."
                 ),
-                render_kw={**language_attributes(lang), "rows": 24},
+                render_kw={**language_attributes(lang), "rows": 24, "class": "markdown"},
             ),
         )
     return LessonForm(**kwargs)

@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from diplolearn.authoring import bp
-from diplolearn.authoring.common import authors_only, on_get, preview, text_of
+from diplolearn.authoring.common import authors_only, item_title, on_get, preview, text_of
 from diplolearn.authoring.forms import correction_form
 from diplolearn.security.scoping import authored_course_or_404
 from diplolearn.services.authoring import corrections, drafting, lessons, publishing
@@ -58,6 +58,7 @@ def correct_lesson(course_id: int, number: int, key: str, language: str):
         course=course,
         form=form,
         key=key,
+        title=lesson.texts[language].title,
         number=number,
         language=language,
         rendered=rendered,
@@ -78,6 +79,7 @@ def show_history(course_id: int, kind: str, key: str):
         course=course,
         kind=kind,
         key=key,
+        title=item_title(course, kind, key),
         changes=changes,
         text_of=text_of,
     )
@@ -88,4 +90,10 @@ def show_history(course_id: int, kind: str, key: str):
 def show_change(course_id: int, change_id: int):
     course = authored_course_or_404(current_user, course_id)
     change = corrections.content_change(course, change_id) or abort(404)
-    return render_template("authoring/change.html", course=course, change=change, text_of=text_of)
+    return render_template(
+        "authoring/change.html",
+        course=course,
+        change=change,
+        title=item_title(course, change.item_kind, change.item_key),
+        text_of=text_of,
+    )

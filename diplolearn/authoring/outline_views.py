@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from diplolearn.authoring import bp
 from diplolearn.authoring.common import (
@@ -21,6 +22,7 @@ from diplolearn.authoring.common import (
 from diplolearn.authoring.forms import ConfirmForm, MoveForm, lesson_form, titles_form
 from diplolearn.security.scoping import authored_course_or_404, may_author, readable_course_or_404
 from diplolearn.services.authoring import drafting, lessons, outline, publishing
+from diplolearn.templating import bdi
 from diplolearn.unit_of_work import unit_of_work
 
 
@@ -85,7 +87,7 @@ def edit_module(course_id: int, key: str):
         "authoring/titles.html",
         course=course,
         form=form,
-        heading=_("Module %(key)s", key=key),
+        heading=_("Module “%(title)s”", title=text_of(module.title)),
         languages=languages,
         current=current,
         text_of=text_of,
@@ -140,10 +142,15 @@ def _retire(course_id: int, kind: str, key: str):
         )
         return course_page(course)
     records = outline.learner_records(course, kind, key)
-    question = (
-        _("Retire the module %(key)s and everything in it?", key=key)
+    # The title sits in a <bdi> (bdi() escapes it); the sentence is ours, trusted as the
+    # templates trust translations.
+    question = Markup(
+        _("Retire the module “%(title)s” and everything in it?", title=bdi(text_of(found.title)))
         if kind == "module"
-        else _("Retire the lesson %(key)s?", key=key)
+        else _(
+            "Retire the lesson “%(title)s”?",
+            title=bdi(text_of({lang: text.title for lang, text in found.texts.items()})),
+        )
     )
     detail = (
         ngettext(
@@ -178,9 +185,10 @@ def retire_lesson(course_id: int, key: str):
     return _retire(course_id, "lesson", key)
 
 
-@bp.route("/courses/<int:course_id>/modules/<module_key>/lessons/new", methods=["GET", "POST"])
+@bp.route("/courses/<int:course_id>/modules/<module_key>/lessons/new/text", methods=["GET", "POST"])
 @authors_only
-def new_lesson(course_id: int, module_key: str):
+def new_lesson_text(course_id: int, module_key: str):
+    """A new lesson written as whole texts (the paragraph editor: editor_views ``new_lesson``)."""
     course = authored_course_or_404(current_user, course_id)
     draft = drafting.draft_of(course) or abort(404)
     drafting.find_module(drafting.spec_of(draft), module_key) or abort(404)
@@ -208,6 +216,7 @@ def new_lesson(course_id: int, module_key: str):
         rendered=rendered,
         current=None,
         key=None,
+        module_key=module_key,
         flags=[],
         text_of=text_of,
     ), status
@@ -259,6 +268,7 @@ def edit_lesson(course_id: int, key: str):
         rendered=rendered,
         current=current,
         key=key,
+        heading=text_of({lang: title for lang, (title, _body) in texts.items()}),
         flags=flags,
         confirm=ConfirmForm(),
         text_of=text_of,
@@ -296,6 +306,7 @@ def show_lesson(course_id: int, key: str):
         "authoring/show_lesson.html",
         course=course,
         lesson=lesson,
+        lesson_title={lang: text.title for lang, text in lesson.texts.items()},
         version=version,
         revision=revision,
         rendered=rendered,

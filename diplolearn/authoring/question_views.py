@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from diplolearn import questions
 from diplolearn.authoring import bp
-from diplolearn.authoring.common import authors_only, text_of
+from diplolearn.authoring.common import authors_only, item_title, text_of
 from diplolearn.authoring.forms import ConfirmForm, MoveForm
 from diplolearn.authoring.question_forms import kind_names, question_data, question_form
 from diplolearn.authoring.quiz_forms import row_count
@@ -74,6 +74,8 @@ def _question_page(
             kind_name=kind_names()[kind],
             rows=rows,
             key=key,
+            name=item_title(course, "question", key) if key else None,
+            module_title=item_title(course, "module", module_key),
             module_key=module_key,
             current=current,
             text_of=text_of,

@@ -3,6 +3,10 @@
 texts in every language at once (``edit_lesson``), adding a lesson (``create_lesson``), and the
 translation flags an edit leaves on the languages it did not change.
 
+Saving isolates Latin runs in Arabic paragraphs and Arabic runs in Latin ones (courses/bidi.py
+``isolate_runs``), so authors never type ``<bdi>``. The paragraph editor's side of the same
+texts is services/authoring/paragraphs.py.
+
 Every edit follows the recipe of services/authoring/drafting.py. The token of a lesson is the
 digest of its titles and texts as the form showed them: a save whose token no longer matches
 raises ``StaleEdit`` with the current texts, and nothing is written.
@@ -13,9 +17,13 @@ commits once.
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from diplolearn import i18n
+from diplolearn.courses.bidi import isolate_runs
 from diplolearn.courses.check import text_problems
 from diplolearn.courses.reader import ANCHOR_LINE
 from diplolearn.courses.rules import ID_PATTERN
@@ -59,6 +67,7 @@ def parse_body(body: str, language: str) -> tuple[list[ParagraphSpec], list[str]
     paragraphs: list[ParagraphSpec] = []
     problems: list[str] = []
     current = None
+    name = i18n.language_name(language)
     for number, line in enumerate(body.split("\n"), start=1):
         match = ANCHOR_LINE.match(line)
         if match:
@@ -69,7 +78,7 @@ def parse_body(body: str, language: str) -> tuple[list[ParagraphSpec], list[str]
                         _l(
                             "%(language)s, line %(line)d: the anchor %(anchor)s must "
                             "be lower-case letters, digits and hyphens.",
-                            language=language,
+                            language=name,
                             line=number,
                             anchor=anchor,
                         )
@@ -86,31 +95,33 @@ def parse_body(body: str, language: str) -> tuple[list[ParagraphSpec], list[str]
                         "%(language)s, line %(line)d: text before the first "
                         "paragraph anchor; start each paragraph with a line like "
                         "{#my-anchor}.",
-                        language=language,
+                        language=name,
                         line=number,
                     )
                 )
             )
-    for paragraph in paragraphs:
+    for number, paragraph in enumerate(paragraphs, start=1):
         paragraph.text = paragraph.text.strip("\n")
         if not paragraph.text.strip():
             problems.append(
                 str(
                     _l(
-                        "%(language)s: the paragraph %(anchor)s is empty.",
-                        language=language,
-                        anchor=paragraph.anchor,
+                        "%(language)s, paragraph %(number)d: the paragraph is empty; write it "
+                        "or remove the paragraph.",
+                        language=name,
+                        number=number,
                     )
                 )
             )
     seen = set()
-    for paragraph in paragraphs:
+    for number, paragraph in enumerate(paragraphs, start=1):
         if paragraph.anchor in seen:
             problems.append(
                 str(
                     _l(
-                        "%(language)s: the anchor %(anchor)s is used twice.",
-                        language=language,
+                        "%(language)s, paragraph %(number)d: the anchor %(anchor)s is used twice.",
+                        language=name,
+                        number=number,
                         anchor=paragraph.anchor,
                     )
                 )
@@ -122,7 +133,7 @@ def parse_body(body: str, language: str) -> tuple[list[ParagraphSpec], list[str]
 # --- validating and saving a lesson ----------------------------------------------------------
 
 
-def _referenced_anchors(spec: CourseSpec, lesson_key: str) -> set[str]:
+def referenced_anchors(spec: CourseSpec, lesson_key: str) -> set[str]:
     """Anchors of the lesson that questions or discussions point at."""
     refs = set()
     questions = [q for quiz in spec.quizzes() for q in quiz.questions] + [
@@ -137,26 +148,42 @@ def _referenced_anchors(spec: CourseSpec, lesson_key: str) -> set[str]:
     return refs
 
 
+def first_words(text: str, count: int = 8) -> str:
+    """The first words of a paragraph as plain text: how the editor names a paragraph."""
+    plain = re.sub(r"<[^>]+>|[*_`#>\[\]]|\]\([^)]*\)|\([a-z]+:[^)]*\)", " ", text)
+    words = plain.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
+def _problem_paragraph(markdown: str, line: int) -> int:
+    """The number of the paragraph that holds ``line`` of a lesson file (0: the front matter)."""
+    return sum(1 for row in markdown.split("\n")[:line] if ANCHOR_LINE.match(row))
+
+
 def _lesson_from_form(
     course: Course, spec: CourseSpec, key: str, texts: dict[str, tuple[str, str]]
 ) -> LessonSpec:
-    """Validate the posted texts of a lesson and build its spec; ContentInvalid otherwise."""
+    """Validate the posted texts of a lesson and build its spec; ContentInvalid otherwise.
+    Latin runs in Arabic paragraphs (and Arabic runs in Latin ones) come out isolated."""
     problems: list[str] = []
     lesson = LessonSpec(id=key)
     required = list(course.languages)
     for language in lesson_languages(course):
+        name = i18n.language_name(language)
         title, body = texts.get(language, ("", ""))
         title, body = clean_text(title), clean_text(body)
         if not title and not body:
             if language in required:
-                problems.append(str(_l("The %(language)s text is required.", language=language)))
+                problems.append(str(_l("The %(language)s text is required.", language=name)))
             continue
         if not title:
-            problems.append(str(_l("The %(language)s title is empty.", language=language)))
+            problems.append(str(_l("The %(language)s title is empty.", language=name)))
         paragraphs, found = parse_body(body, language)
         problems += found
         if not paragraphs and not found:
-            problems.append(str(_l("The %(language)s text has no paragraphs.", language=language)))
+            problems.append(str(_l("The %(language)s text has no paragraphs.", language=name)))
+        for paragraph in paragraphs:
+            paragraph.text = isolate_runs(paragraph.text, language)
         lesson.texts[language] = LessonText(language=language, title=title, paragraphs=paragraphs)
     sequences = {lang: [p.anchor for p in t.paragraphs] for lang, t in lesson.texts.items()}
     if len({tuple(s) for s in sequences.values()}) > 1:
@@ -165,7 +192,10 @@ def _lesson_from_form(
                 _l(
                     "Every language must have the same paragraph anchors in the same "
                     "order (%(detail)s).",
-                    detail="; ".join(f"{lang}: {', '.join(s)}" for lang, s in sequences.items()),
+                    detail="; ".join(
+                        f"{i18n.language_name(lang)}: {', '.join(s)}"
+                        for lang, s in sequences.items()
+                    ),
                 )
             )
         )
@@ -181,25 +211,34 @@ def _lesson_from_form(
                 )
             )
         )
-    missing = _referenced_anchors(spec, key) - set(lesson.anchors)
+    missing = referenced_anchors(spec, key) - set(lesson.anchors)
     if missing:
-        problems.append(
-            str(
-                _l(
-                    "Questions or discussions point at the paragraphs %(anchors)s; keep them.",
-                    anchors=", ".join(sorted(missing)),
+        _module, saved = find_lesson(spec, key)
+        saved_text = next(iter(saved.texts.values()), None) if saved else None
+        starts = {
+            p.anchor: first_words(p.text) for p in (saved_text.paragraphs if saved_text else [])
+        }
+        for anchor in sorted(missing):
+            problems.append(
+                str(
+                    _l(
+                        "Questions or discussions point at the paragraph that begins "
+                        "“%(start)s”; keep it.",
+                        start=starts.get(anchor, anchor),
+                    )
                 )
             )
-        )
-    if lesson.texts:
-        raw = {f"{key}.{lang}.md": lesson_markdown(lesson, lang).encode() for lang in lesson.texts}
+    for language in lesson.texts:
+        markdown = lesson_markdown(lesson, language)
+        raw = {f"{key}.{language}.md": markdown.encode()}
         for problem in text_problems("lesson", raw):
             problems.append(
                 str(
                     _l(
-                        "%(where)s: HTML here would be removed by the sanitiser "
-                        "(allowed: simple inline tags such as bdi, span, abbr).",
-                        where=problem.source,
+                        "%(language)s, paragraph %(number)d: HTML here would be removed by "
+                        "the sanitiser (allowed: simple inline tags such as bdi, span, abbr).",
+                        language=i18n.language_name(language),
+                        number=_problem_paragraph(markdown, problem.source.line),
                     )
                 )
             )
@@ -260,7 +299,8 @@ def create_lesson(
     key: str,
     texts: dict[str, tuple[str, str]],
     by: User | None,
-) -> None:
+) -> str:
+    """Add a lesson at the end of a module of the draft; returns its id."""
     course, spec = draft.course, locked_spec(draft)
     module = find_module(spec, module_key)
     if module is None:
@@ -281,6 +321,7 @@ def create_lesson(
             after=_markdown(module.lessons[-1], language),
         )
     db.session.flush()
+    return key
 
 
 # --- translations waiting for an update -----------------------------------------------------
