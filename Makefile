@@ -34,6 +34,7 @@ migrate: install
 seed: migrate
 	$(FLASK) courses import --skip-conflicts courses/
 	$(FLASK) demo seed
+	$(FLASK) progress rebuild
 	$(FLASK) api-tokens demo
 
 # Serve on http://127.0.0.1:$(PORT) with the job loop beside it (mail lands in instance/outbox).

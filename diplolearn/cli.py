@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     from diplolearn.backup.commands import backup
 
     app.cli.add_command(backup)
+    app.cli.add_command(__import__("diplolearn.services.progress.commands", fromlist=["_"]).progress)
 
 
 @click.group(help="Courses as files: check, import, export.")
@@ -68,7 +69,9 @@ def check(paths):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 def format_(paths):
     """Rewrite course folders into the canonical form (an explicit author's tool: check never
-    rewrites). Refuses a folder with any other problem."""
+    rewrites), with every run of the other script in a lesson isolated in <bdi> (Latin in
+    Arabic text, Arabic in English or French). Refuses a folder with any other problem."""
+    from diplolearn.courses.bidi import isolate_course_lessons
     from diplolearn.courses.check import check_course
     from diplolearn.courses.writer import course_files
     from diplolearn.services.catalogue import images
@@ -83,6 +86,7 @@ def format_(paths):
             click.echo(f"{folder.name}: not formatted, {len(blocking)} problem(s) first")
             failed = True
             continue
+        isolate_course_lessons(course)
         changed = 0
         for rel, text in course_files(course).items():
             path = folder / rel

@@ -18,6 +18,14 @@ from diplolearn.services.assessment.quizzes import (
     flag_name,
     tokens_for,
 )
+from diplolearn.services.catalogue.outline import rendered
+
+
+def markdown(text: str) -> Markup:
+    """A question's text rendered and sanitised once per process for the same source (the
+    byte-bounded cache of services/catalogue/outline.py): keyed by the text itself, so a
+    corrected text is never served stale."""
+    return rendered.get_or_compute(("markdown", text), lambda: render_markdown(text))
 
 
 class Reader:
@@ -84,7 +92,7 @@ def drawn_questions(attempt: QuizAttempt, read: Reader) -> list[QuestionView]:
                 aq.position,
                 field_name(aq),
                 question.points,
-                render_markdown(prompt),
+                markdown(prompt),
                 lang,
                 kind.build_field(prompt, options, answer, tokens, question=question),
                 kind.layout,
@@ -127,7 +135,7 @@ def review(
         reviews.append(
             QuestionReview(
                 aq.position,
-                render_markdown(prompt),
+                markdown(prompt),
                 lang,
                 question.points,
                 score,

@@ -22,6 +22,7 @@ from diplolearn.services.assessment import (
     quiz_policy,
     quizzes,
 )
+from diplolearn.services.deadlines import dates
 from diplolearn.services.errors import ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
 
@@ -54,6 +55,16 @@ def _problem(enrolment, error, status: int, attempt=None):
     ), status
 
 
+def _policy(enrolment, progress, quiz):
+    """The quiz's policy for this learner: from the overrides kept with the stored progress
+    when it has them (no query), else read (quiz_policy.policy_for)."""
+    if progress.dated is None:
+        return quiz_policy.policy_for(enrolment, quiz.node)
+    return dates.load_contexts([enrolment], {enrolment.id: progress})[enrolment.id].quiz_policy(
+        quiz
+    )
+
+
 @bp.get("/<int:enrolment_id>/quizzes/<quiz_key>")
 @login_required
 def show_quiz(enrolment_id: int, quiz_key: str):
@@ -62,7 +73,7 @@ def show_quiz(enrolment_id: int, quiz_key: str):
     module = progress.module_of(quiz)
     if not module.is_open:
         return refusal(enrolment, progress, ModuleLocked(), quiz)
-    policy = quiz_policy.policy_for(enrolment, quiz.node)
+    policy = _policy(enrolment, progress, quiz)
     return render_template(
         "learner/quiz.html",
         enrolment=enrolment,
@@ -183,7 +194,7 @@ def show_result(enrolment_id: int, attempt_id: int):
     enrolment, attempt = attempt_or_404(enrolment_id, attempt_id)
     if attempt.state == AttemptState.IN_PROGRESS:
         return redirect(attempt_url("learner.show_attempt", attempt))
-    progress = progress_service.course_progress(enrolment)
+    progress = progress_service.stored_progress(enrolment)
     quiz = (
         next(
             (
@@ -198,7 +209,7 @@ def show_result(enrolment_id: int, attempt_id: int):
     )
     # What the learner sees follows the attempt's policy (services/assessment/quiz_policy.py): what is
     # not visible is not rendered, so it is not in the page either.
-    policy = quiz_policy.policy_for(enrolment, quiz.node) if quiz else None
+    policy = _policy(enrolment, progress, quiz) if quiz else None
     left = policy.left(quiz.used) if quiz else None
     seen = quiz_policy.visibility(attempt, policy, quiz is None or quiz.done or left == 0)
     read = Reader(enrolment.cohort.course, attempt.language)

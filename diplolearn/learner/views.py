@@ -24,9 +24,10 @@ from diplolearn.unit_of_work import unit_of_work
 
 
 def load_progress(enrolment_id: int):
-    """The signed-in learner's enrolment and progress; 404 for anyone else's."""
+    """The signed-in learner's enrolment and progress (as stored: services/progress/summary.py,
+    one query); 404 for anyone else's."""
     enrolment = own_enrolment_or_404(current_user, enrolment_id)
-    return enrolment, progress_service.course_progress(enrolment)
+    return enrolment, progress_service.stored_progress(enrolment)
 
 
 def locked_reason(module) -> str:
@@ -177,5 +178,6 @@ def record_activity(enrolment_id: int, lesson_key: str):
             progress.outline.version_id,
             enrolment.last_activity_at,
             utcnow(),
+            viewed=lesson.viewed,
         )  # activates an invited enrolment too (services/progress/record.py)
     return "", 204

@@ -19,8 +19,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from diplolearn import i18n
-from diplolearn.models import EnrolmentState, User
+from diplolearn.models import EnrolmentState, SubmissionState, User
 from diplolearn.security import scoping
+from diplolearn.security.scoping.todo import RECENT
 from diplolearn.services.deadlines.dates import items_of, load_contexts
 from diplolearn.services.deadlines.steps import next_steps, step_of
 
@@ -124,7 +125,28 @@ def _item_text(item) -> str:
     return _("Written assignment")
 
 
-def learner_todo(user: User, enrolments: list, dated: dict, now: dt.datetime) -> Todo:
+def returned_work(standing: dict, now: dt.datetime, limit: int = LIMIT) -> list[tuple]:
+    """The learner's written work returned with a grade in the last two weeks, newest first,
+    from their progress (no query): (enrolment id, assignment state, submission row)."""
+    since = now - RECENT
+    found = [
+        (enrolment_id, assignment, s)
+        for enrolment_id, progress in standing.items()
+        if progress is not None
+        for module in progress.modules
+        for assignment in module.assignments
+        for s in assignment.submissions
+        if s.state == SubmissionState.RETURNED
+        and s.returned_at is not None
+        and s.returned_at >= since
+    ]
+    found.sort(key=lambda f: (f[2].returned_at, f[2].id), reverse=True)
+    return found[:limit]
+
+
+def learner_todo(
+    user: User, enrolments: list, dated: dict, now: dt.datetime, standing: dict | None = None
+) -> Todo:
     todo = Todo()
     overdue, soon = [], []
     end = week_end(user, now)
@@ -154,7 +176,16 @@ def learner_todo(user: User, enrolments: list, dated: dict, now: dt.datetime) ->
                 soon.append(entry)
     todo.add(Section("overdue", _("Overdue"), sorted(overdue, key=lambda e: e.when)))
     todo.add(Section("due", _("Due in the next seven days"), sorted(soon, key=lambda e: e.when)))
-    returned = scoping.returned_work(user, now, LIMIT)
+    if standing is not None:  # the progress has the submissions: no query
+        returned = [
+            (enrolment_id, state.node.key, s.returned_at, state.node.title)
+            for enrolment_id, state, s in returned_work(standing, now)
+        ]
+    else:
+        returned = [
+            (s.enrolment_id, s.assignment.key, s.returned_at, s.assignment_revision.title)
+            for s in scoping.returned_work(user, now, LIMIT)
+        ]
     todo.add(
         Section(
             "returned",
@@ -163,14 +194,12 @@ def learner_todo(user: User, enrolments: list, dated: dict, now: dt.datetime) ->
                 Entry(
                     _("Feedback on:"),
                     url_for(
-                        "learner.show_assignment",
-                        enrolment_id=s.enrolment_id,
-                        assignment_key=s.assignment.key,
+                        "learner.show_assignment", enrolment_id=enrolment_id, assignment_key=key
                     ),
-                    s.returned_at,
-                    texts=s.assignment_revision.title,
+                    returned_at,
+                    texts=title,
                 )
-                for s in returned
+                for enrolment_id, key, returned_at, title in returned
             ],
             counts=False,
         )

@@ -27,11 +27,8 @@ from diplolearn.main.calendar_views import account_calendar
 from diplolearn.main.forms import LanguageForm, PreferencesForm
 from diplolearn.models import Role, utcnow
 from diplolearn.security.permissions import login_required
-from diplolearn.security.scoping import (
-    dashboard_announcements,
-    dashboard_enrolments,
-    own_current_membership,
-)
+from diplolearn.security.scoping import dashboard_announcements, own_current_membership
+from diplolearn.security.scoping.people import dashboard_enrolments_and_progress
 from diplolearn.services import health, progress
 from diplolearn.services.accounts import WeakPassword, accounts
 from diplolearn.services.cohorts import places
@@ -50,14 +47,17 @@ def home():
     if not current_user.is_authenticated:
         return render_template("main/home.html")
     now = utcnow()
-    enrolments = dashboard_enrolments(current_user)
-    # Every cohort's progress in a fixed number of queries, however many there are.
-    standing = progress.progress_for(list(enrolments), now)
+    # The enrolments and their stored progress in one query, however many there are
+    # (services/progress/summary.py); the learner's dates come with it.
+    enrolments, rows = dashboard_enrolments_and_progress(current_user)
+    standing = progress.stored_progress_for(enrolments, now, rows)
     steps, dated = todo.learner_plan(enrolments, standing, now)
     announcements = (
         dashboard_announcements(current_user, DASHBOARD_ANNOUNCEMENTS) if enrolments else []
     )
-    learning = todo.learner_todo(current_user, enrolments, dated, now) if enrolments else None
+    learning = (
+        todo.learner_todo(current_user, enrolments, dated, now, standing) if enrolments else None
+    )
     staff = todo.staff_todo(current_user, now) if _follows_others(current_user) else None
     count = (learning.count if learning else 0) + (staff.count if staff else 0)
     session["todo"] = [current_user.id, count]

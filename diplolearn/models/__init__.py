@@ -57,6 +57,7 @@ from diplolearn.models.organisations import (
 from diplolearn.models.outbound import OutboundDelivery, RecordStore, Webhook
 from diplolearn.models.outbox import OutboxMessage
 from diplolearn.models.policies import QuizPolicyOverride
+from diplolearn.models.progress_summaries import MODULE_STATUSES, ModuleProgress
 from diplolearn.models.rosters import PendingInvitation, RosterUpload
 from diplolearn.models.signin import DeviceSession, RecoveryCode, TwoFactorCredential
 from diplolearn.models.states import (
@@ -71,6 +72,7 @@ from diplolearn.models.states import (
 from diplolearn.models.tracking import Announcement, DueDateExtension
 
 __all__ = [
+    "MODULE_STATUSES",
     "ROLE_SCOPE",
     "Annotation",
     "AnnotationMention",
@@ -114,6 +116,7 @@ __all__ = [
     "MessageThread",
     "Ministry",
     "Module",
+    "ModuleProgress",
     "ModuleRevision",
     "ModuleSchedule",
     "Notification",

@@ -26,13 +26,14 @@ from diplolearn.models import (
     StaffMembership,
     User,
 )
+from diplolearn.names import person_order
 from diplolearn.security.scoping.base import one_or_404, scope_of
 from diplolearn.security.scoping.learning import announcements_for
 
 
 def people_query(viewer: User) -> sa.Select:
     """Select the people ``viewer`` may see, ordered by name."""
-    query = sa.select(User).order_by(User.sort_key, User.id)
+    query = sa.select(User).order_by(*person_order(), User.id)
     visible = scope_of(viewer).visible_user_ids()
     if visible is not None:
         query = query.where(User.id.in_(visible))
@@ -120,6 +121,27 @@ def dashboard_enrolments(user: User) -> list[Enrolment]:
             .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())
         )
     )
+
+
+def dashboard_enrolments_and_progress(user: User) -> tuple[list[Enrolment], list | None]:
+    """``dashboard_enrolments`` and the stored progress rows of all of them
+    (services.progress.summary.ROW_COLUMNS), in one query: (enrolments, rows), rows None where
+    the database has no stored progress yet."""
+    from diplolearn.models import CourseVersion, ModuleProgress
+    from diplolearn.services.progress import summary
+
+    if not summary.summaries_available():
+        return dashboard_enrolments(user), None
+    found = db.session.execute(
+        sa.select(Enrolment, *summary.ROW_COLUMNS)
+        .outerjoin(ModuleProgress, ModuleProgress.enrolment_id == Enrolment.id)
+        .outerjoin(CourseVersion, CourseVersion.id == ModuleProgress.course_version_id)
+        .where(Enrolment.user_id == user.id)
+        .options(joinedload(Enrolment.cohort).joinedload(Cohort.course))
+        .order_by(Enrolment.created_at.desc(), Enrolment.id.desc(), ModuleProgress.position)
+    ).all()
+    enrolments = list(dict.fromkeys(row[0] for row in found))
+    return enrolments, found
 
 
 def dashboard_announcements(user: User, limit: int) -> list:

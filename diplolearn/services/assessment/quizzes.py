@@ -41,7 +41,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
 
@@ -100,22 +101,27 @@ def flag_name(aq: AttemptQuestion) -> str:
 
 
 def load_attempt(attempt_id: int, enrolment_id: int) -> QuizAttempt | None:
-    """The attempt with everything its pages need, scoped to the enrolment (a fixed number of
-    queries whatever the number of questions)."""
-    return db.session.scalar(
-        sa.select(QuizAttempt)
-        .where(QuizAttempt.id == attempt_id, QuizAttempt.enrolment_id == enrolment_id)
-        .options(
-            selectinload(QuizAttempt.quiz_revision),
-            selectinload(QuizAttempt.questions).options(
-                selectinload(AttemptQuestion.response),
-                selectinload(AttemptQuestion.question_revision).selectinload(
-                    QuestionRevision.choices
-                ),
-            ),
-        )
-        .execution_options(populate_existing=True)
+    """The attempt with everything its pages need, scoped to the enrolment, in three queries
+    whatever the number of questions: the attempt with its quiz revision, its questions each
+    with its revision and saved answer (one-to-one: joined), and the choices."""
+    return db.session.scalar(_LOAD_ATTEMPT, {"attempt": attempt_id, "enrolment": enrolment_id})
+
+
+_LOAD_ATTEMPT = (
+    sa.select(QuizAttempt)
+    .where(
+        QuizAttempt.id == sa.bindparam("attempt"),
+        QuizAttempt.enrolment_id == sa.bindparam("enrolment"),
     )
+    .options(
+        joinedload(QuizAttempt.quiz_revision),
+        selectinload(QuizAttempt.questions).options(
+            joinedload(AttemptQuestion.response),
+            joinedload(AttemptQuestion.question_revision).selectinload(QuestionRevision.choices),
+        ),
+    )
+    .execution_options(populate_existing=True)
+)
 
 
 # --- starting --------------------------------------------------------------------------------
@@ -252,22 +258,37 @@ def _take(attempt: QuizAttempt, now: dt.datetime, target: AttemptState | None = 
 
 
 def _store(attempt: QuizAttempt, answers: dict[int, dict], now: dt.datetime) -> None:
-    saved = {
-        r.attempt_question_id: r
-        for r in db.session.scalars(
-            sa.select(Response)
-            .where(Response.attempt_question_id.in_(list(answers)))
-            .execution_options(populate_existing=True)
-        )
-    }
-    for aq_id, answer in answers.items():
-        response = saved.get(aq_id)
-        if response is None:
-            if any(answer.values()):  # an unanswered question needs no row
-                db.session.add(Response(attempt_question_id=aq_id, answer=answer, saved_at=now))
-        elif response.answer != answer:
-            response.answer, response.saved_at = answer, now
-    db.session.flush()
+    """Write the posted answers in one statement (an upsert on the question's one response):
+    no read under the write lock. ``saved_at`` moves only for an answer that changed."""
+    rows = [
+        {"attempt_question_id": aq.id, "answer": answers[aq.id], "saved_at": now}
+        for aq in attempt.questions
+        if aq.id in answers and (aq.response is not None or any(answers[aq.id].values()))
+    ]  # an unanswered question needs no row
+    if not rows:
+        return
+    insert = (
+        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    stmt = insert(Response)
+    table = Response.__table__
+    changed = sa.cast(table.c.answer, sa.Text) != sa.cast(stmt.excluded.answer, sa.Text)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["attempt_question_id"],
+            set_={
+                "answer": stmt.excluded.answer,
+                "saved_at": sa.case((changed, stmt.excluded.saved_at), else_=table.c.saved_at),
+            },
+        ),
+        rows,
+    )
+    written = {row["attempt_question_id"] for row in rows}
+    for aq in attempt.questions:  # read again when next used (grading reads them)
+        if aq.id in written:
+            if aq.response is not None:
+                db.session.expire(aq.response)
+            db.session.expire(aq, ["response"])
 
 
 def save_answers(attempt: QuizAttempt, formdata, now: dt.datetime | None = None) -> None:

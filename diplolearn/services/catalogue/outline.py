@@ -15,6 +15,7 @@ never cached. Reading a 50-module course of 1,000 lessons goes from ~25 ms to we
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -128,25 +129,15 @@ class CourseOutline:
     # The version's reference list and glossary (CourseVersion.bibliography / .glossary).
     bibliography: list[dict] = field(default_factory=list)
     glossary: list[dict] = field(default_factory=list)
-    # What pages derive from this (immutable) version, such as a lesson's rendered text.
-    _memo: OrderedDict = field(default_factory=OrderedDict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    MEMO_SIZE = 256
+    # What pages derive from this (immutable) version, such as a lesson's rendered text: kept
+    # in the process-wide ``rendered`` cache under this outline's serial number.
+    _serial: int = field(default_factory=lambda: next(_serials), repr=False)
 
     def remember(self, key, compute):
-        """``compute()`` once per key while this outline is cached (bounded, least recently
-        used first out). Only for values that depend on nothing but the version's content."""
-        with self._lock:
-            if key in self._memo:
-                self._memo.move_to_end(key)
-                return self._memo[key]
-        value = compute()
-        with self._lock:
-            self._memo[key] = value
-            while len(self._memo) > self.MEMO_SIZE:
-                self._memo.popitem(last=False)
-        return value
+        """``compute()`` once per key while it stays in the process's cache of derived values
+        (``rendered``: bounded in bytes, least recently used first out). Only for values that
+        depend on nothing but the version's content."""
+        return rendered.get_or_compute((self._serial, key), compute)
 
     @property
     def items(self) -> list[LessonNode | QuizNode]:
@@ -163,6 +154,55 @@ class CourseOutline:
 
     def assignment(self, key: str) -> AssignmentNode | None:
         return next((i for m in self.modules for i in m.assignments if i.key == key), None)
+
+
+_serials = itertools.count(1)
+
+
+def _size(value) -> int:
+    """Roughly how many bytes a derived value holds (its text, mostly)."""
+    if isinstance(value, str):
+        return 50 + len(value)
+    if isinstance(value, list | tuple):
+        return 56 + sum(_size(v) for v in value)
+    return 32
+
+
+class RenderedCache:
+    """Values derived from published versions (a lesson's paragraphs rendered in a reading
+    order), thread-safe, least recently used first out once ``budget`` bytes are held: a
+    worker's memory stays bounded however many courses, lessons and languages it serves."""
+
+    def __init__(self, budget: int = 32 * 1024 * 1024):
+        self.budget = budget
+        self.held = 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key, compute):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry[0]
+        value = compute()
+        size = _size(value)
+        with self._lock:
+            if key not in self._entries and size <= self.budget:
+                self._entries[key] = (value, size)
+                self.held += size
+                while self.held > self.budget:
+                    _key, (_value, dropped) = self._entries.popitem(last=False)
+                    self.held -= dropped
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.held = 0
+
+
+rendered = RenderedCache()
 
 
 class OutlineCache:
@@ -197,12 +237,20 @@ class OutlineCache:
 cache = OutlineCache()
 
 
-def load_outlines(version_ids: Iterable[int]) -> dict[int, CourseOutline]:
+def load_outlines(
+    version_ids: Iterable[int], stamps: dict[int, tuple] | None = None, *, remember: bool = True
+) -> dict[int, CourseOutline]:
     """The outline of each version: one query when every version is a published one already
-    read by this process, five otherwise, whatever the number or size of the versions."""
+    read by this process, five otherwise, whatever the number or size of the versions.
+    ``stamps`` (version id -> (state, created_at, published_at, corrected_at)), when a caller
+    read them in its own query (services/progress/summary.py), save that query. ``remember``
+    False: use the outlines kept but keep none read here (a write in the middle of a
+    transaction, which may see rows not committed yet)."""
     ids = sorted({v for v in version_ids if v is not None})
     if not ids:
         return {}
+    if stamps is not None and all(v in stamps for v in ids):
+        return _outlines(ids, stamps, remember)
     stamps = {
         row.id: (row.state, row.created_at, row.published_at, row.corrected_at)
         for row in db.session.execute(
@@ -215,12 +263,16 @@ def load_outlines(version_ids: Iterable[int]) -> dict[int, CourseOutline]:
             ).where(CourseVersion.id.in_(ids))
         )
     }
+    return _outlines(ids, stamps, remember)
+
+
+def _outlines(ids: list[int], stamps: dict[int, tuple], remember: bool) -> dict[int, CourseOutline]:
     outlines = {v: cache.get(v, stamps.get(v)) for v in ids}
     missing = [v for v, outline in outlines.items() if outline is None]
     if missing:
         outlines.update(read_outlines(missing))
         for v in missing:
-            if stamps.get(v, ("",))[0] == CourseVersionState.PUBLISHED:
+            if remember and stamps.get(v, ("",))[0] == CourseVersionState.PUBLISHED:
                 cache.put(v, stamps[v], outlines[v])
     return outlines
 

@@ -65,6 +65,35 @@ class Batch:
         self.ids = [e.id for e in enrolments]
         self.cohort_ids = {e.cohort_id for e in enrolments}
 
+    @classmethod
+    def stored(cls, enrolments: list[Enrolment], progresses: dict) -> Batch | None:
+        """The batch as the stored progress rows carry it (services/progress/summary.py: no
+        query); None when some enrolment's progress was not read from them."""
+        shares = [(e, progresses[e.id].dated) for e in enrolments]
+        if any(share is None for _e, share in shares):
+            return None
+        batch = cls(enrolments)
+        deadlines: dict[int, dict] = defaultdict(dict)
+        rules: dict[int, dict] = defaultdict(dict)
+        overrides: dict[int, dict] = defaultdict(dict)
+        requests: dict[int, dict] = defaultdict(lambda: defaultdict(list))
+        for e, share in shares:
+            deadlines[e.cohort_id].update(share["deadlines"])
+            for rule in share["rules"]:
+                rules[rule.cohort_id][(rule.item_kind, rule.item_key)] = rule
+            for override in share["overrides"]:
+                overrides[override.quiz_id][override.id] = override
+            for request in share["requests"]:
+                requests[e.id][(request.item_kind, request.item_key)].append(request)
+        # cached_property values, set as if read (same shapes as the queries below give).
+        batch.__dict__.update(
+            deadlines=deadlines,
+            rules=rules,
+            overrides=defaultdict(list, {q: list(o.values()) for q, o in overrides.items()}),
+            requests=requests,
+        )
+        return batch
+
     @cached_property
     def deadlines(self) -> dict[int, dict]:
         """cohort id -> assignment id -> the cohort's due date."""
@@ -204,7 +233,7 @@ def load_contexts(
     if progresses is None:
         progresses = progress_service.progress_for(enrolments, now)
     studying = [e for e in enrolments if progresses.get(e.id) is not None]
-    batch = Batch(studying)
+    batch = Batch.stored(studying, progresses) or Batch(studying)
     result: dict[int, Context | None] = {e.id: None for e in enrolments}
     for e in studying:
         result[e.id] = Context(e, progresses[e.id], now, batch)

@@ -75,3 +75,7 @@ from diplolearn.services.progress.states import (  # noqa: F401
     attempt_percent,
     quiz_outcome,
 )
+from diplolearn.services.progress.summary import (  # noqa: F401
+    stored_progress,
+    stored_progress_for,
+)

@@ -61,18 +61,19 @@ _SUBMISSION_COLUMNS = (
     Submission.score,
     Submission.max_score,
     Submission.resubmission_allowed,
+    Submission.returned_at,
 )
 
 
 def progress_for(
-    enrolments: list[Enrolment], now: dt.datetime | None = None
+    enrolments: list[Enrolment], now: dt.datetime | None = None, *, remember: bool = True
 ) -> dict[int, Progress | None]:
     """Each enrolment's progress (None when its cohort follows no version yet), in the same
     number of queries whatever the number of enrolments and the size of their courses.
-    The enrolments' cohorts must be loaded already."""
+    The enrolments' cohorts must be loaded already. ``remember``: as load_outlines'."""
     now = now or utcnow()
     versions = {e.id: e.cohort.course_version_id for e in enrolments}
-    outlines = load_outlines(versions.values())
+    outlines = load_outlines(versions.values(), remember=remember)
     studying = [e for e in enrolments if versions[e.id] is not None]
     if not studying:
         return {e.id: None for e in enrolments}

@@ -17,6 +17,7 @@ from diplolearn.services.certificates import certificates
 from diplolearn.services.errors import ModuleLocked, NotStudying, OnWaitingList
 from diplolearn.services.outbound import records as learning_records
 from diplolearn.services.outbound import webhooks
+from diplolearn.services.progress import summary
 from diplolearn.services.progress.compute import evaluate, progress_for
 from diplolearn.services.progress.states import LessonState, ModuleState, Progress, QuizState
 
@@ -81,7 +82,11 @@ def note_activity(enrolment_id: int, now: dt.datetime) -> None:
         .values(last_activity_at=now)
         .execution_options(synchronize_session=False)
     )
-    start_studying(enrolment_id, now)
+    # An enrolment this request read as past "invited" (it never goes back) needs no second
+    # statement under the write lock (the answer save, issue 16).
+    loaded = db.session.identity_map.get(db.session.identity_key(Enrolment, enrolment_id))
+    if loaded is None or "state" not in loaded.__dict__ or loaded.state == EnrolmentState.INVITED:
+        start_studying(enrolment_id, now)
 
 
 ACTIVATED = ("state", "state_changed_at", "activated_at")
@@ -120,11 +125,16 @@ def record_lesson_activity(
     now: dt.datetime,
     *,
     done: bool = False,
+    viewed: bool = False,
 ) -> int:
     """Credit the gap since ``previous`` (capped) to the lesson, and mark it done if asked.
 
     Writes only (no reads), so that on SQLite it can run as the first statement of its own
-    transaction. Returns the seconds credited."""
+    transaction. Returns the seconds credited. ``viewed``: the caller knows the lesson has a
+    record already, so that (time on task aside) the stored progress does not change and is not
+    recomputed (the heartbeat, every minute)."""
+    if done or not viewed:
+        summary.mark_stale(enrolment_ids=[enrolment_id])
     seconds = credited_seconds(previous, now) if touch(enrolment_id, previous, now) else 0
     insert = (
         postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert

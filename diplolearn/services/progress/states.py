@@ -164,6 +164,9 @@ class Progress:
     submissions: dict = field(default_factory=dict)  # by assignment id, to re-evaluate
     annotations: dict = field(default_factory=dict)  # the learner's posts by module id
     excused: frozenset = frozenset()  # (item kind, item key) the learner is excused from
+    # Read back from the stored rows (services/progress/summary.py): what the learner's dates
+    # come from (services.deadlines.dates.Batch), so that they cost no query; None otherwise.
+    dated: dict | None = None
 
     @property
     def items(self) -> list[LessonState | QuizState]:
