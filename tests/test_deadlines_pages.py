@@ -62,7 +62,7 @@ def test_an_excused_item_no_longer_holds_up_its_module(app, db, w):
         db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "item.excuse")) == 1
     )
     learner = client_for(app, w.ann)
-    assert "excused" in learner.get(f"/learn/{w.ann_e.id}").get_data(as_text=True)
+    assert "Excused" in learner.get(f"/learn/{w.ann_e.id}").get_data(as_text=True)  # its badge
     assert "You are excused" in learner.get(f"/learn/{w.ann_e.id}/assignments/m1-essay").get_data(
         as_text=True
     )

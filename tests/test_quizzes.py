@@ -469,7 +469,7 @@ def test_no_new_attempt_starts_while_an_essay_awaits_grading(quiz, db):
     result = quiz.client.get(f"{page_of(quiz, attempt)}/result").get_data(as_text=True)
     assert "waiting to be graded" in result and "Try again" not in result
     outline = quiz.client.get(quiz.base).get_data(as_text=True)
-    assert "awaiting grading" in outline
+    assert "Awaiting grading" in outline  # the quiz's status badge
     refused = post_form(quiz.client, f"{quiz.landing}/attempts", {}, form_page=quiz.landing)
     assert refused.status_code == 409
     assert "waiting to be graded" in refused.get_data(as_text=True)
