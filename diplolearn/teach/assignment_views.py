@@ -16,7 +16,7 @@ from diplolearn.learner.pages import Reader
 from diplolearn.models import Role, SubmissionState
 from diplolearn.pagination import paginate
 from diplolearn.security.permissions import role_required
-from diplolearn.security.sanitize import render_markdown
+from diplolearn.security.sanitize import render_markdown, render_post
 from diplolearn.security.scoping import (
     gradable_submission_or_404,
     gradable_submissions,
@@ -69,7 +69,7 @@ def _grading_page(course_id, submission, form=None, error=None, status=200):
         form=form,
         error=error,
         read=read,
-        body=render_markdown(submission.body) if submission.body else None,
+        body=render_post(submission.body) if submission.body else None,  # a person's text
         prompt=render_markdown(read(revision.prompt)[0]),
         **flow.queue_context(course.id, submission),
     ), status

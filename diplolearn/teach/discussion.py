@@ -34,7 +34,7 @@ from diplolearn.security.scoping import (
     staff_unanswered_questions,
     taught_cohort_or_404,
 )
-from diplolearn.services.discussion import moderation, posting, reading, text_sessions
+from diplolearn.services.discussion import moderation, places, posting, reading, text_sessions
 from diplolearn.teach import bp
 from diplolearn.teach.views import teachers_only
 from diplolearn.unit_of_work import unit_of_work
@@ -76,6 +76,7 @@ def show_inbox(cohort_id: int):
         access=access,
         cohort=access.cohort,
         rows=rows,
+        places=places.places(a for a, _ in rows),
         tab="discussion",
         kinds=KIND_LABELS,
         prompts=_prompt_modules(access),
@@ -103,6 +104,7 @@ def show_module_discussion(cohort_id: int, module_key: str):
         threads=threads,
         root=None,
         module_key=module_key,
+        module_title=revision.title,
         lesson_key=None,
         prompt=revision.discussion.get("prompt") or {},
         tab="discussion",
@@ -142,6 +144,7 @@ def show_thread(cohort_id: int, annotation_id: int):
         root=root,
         module_key=where[0],
         lesson_key=where[1],
+        place=places.places([root])[root.id],
         tab="discussion",
         kinds=KIND_LABELS,
         reply_form=ReplyForm(lang=root.lang),

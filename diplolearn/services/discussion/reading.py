@@ -23,7 +23,7 @@ from diplolearn.models import (
     ParagraphRevision,
     User,
 )
-from diplolearn.security.sanitize import render_markdown
+from diplolearn.security.sanitize import render_post
 
 
 @dataclass
@@ -58,7 +58,7 @@ def threads(where, *conditions) -> list[Post]:
             .options(joinedload(AnnotationMention.user))
         ):
             mentions[mention.annotation_id].append(mention.user)
-    posts = {r.id: Post(r, render_markdown(r.body), mentions=mentions[r.id]) for r in rows}
+    posts = {r.id: Post(r, render_post(r.body), mentions=mentions[r.id]) for r in rows}
     roots = []
     for row in rows:
         post = posts[row.id]
