@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
 from diplolearn import i18n
+from diplolearn.courses.bidi import isolate
 from diplolearn.services.ministries.reports import CohortChoice, Filters
 
 
@@ -22,16 +23,21 @@ class ReportFilterForm(FlaskForm):
     submit = SubmitField(_l("Show"))
 
     def __init__(self, formdata, cohorts: list[CohortChoice], **kwargs):
+        """Titles and names from data are isolated (FSI…PDI: an <option> holds no markup)."""
         super().__init__(formdata=formdata, **kwargs)
         order = [i18n.current_language(), "en", "ar"]
         courses = {
             c.course_id: i18n.pick_text(c.course_title, order)[0] or c.course_key for c in cohorts
         }
         self.course.choices = [("", _l("All courses"))] + [
-            (str(course_id), title) for course_id, title in courses.items()
+            (str(course_id), isolate(title)) for course_id, title in courses.items()
         ]
         self.cohort.choices = [("", _l("All cohorts"))] + [
-            (str(c.id), f"{courses[c.course_id]} — {i18n.pick_text(c.name, order)[0] or c.key}")
+            (
+                str(c.id),
+                f"{isolate(courses[c.course_id])} — "
+                f"{isolate(i18n.pick_text(c.name, order)[0] or c.key)}",
+            )
             for c in cohorts
         ]
 

@@ -39,6 +39,9 @@ class Ministry(TimestampMixin, Base):
 class StaffMembership(TimestampMixin, Base):
     __tablename__ = "staff_membership"
     __table_args__ = (
+        # A person's memberships of one ministry, latest last: the staff id on each row of a
+        # ministry's report (issue 16).
+        sa.Index("ix_staff_membership_user_ministry", "user_id", "ministry_id", "started_at"),
         # A staff id names one current member of a ministry; an ended membership keeps its
         # id, so a person who comes back (or a recycled id) does not clash with history.
         sa.Index(
@@ -130,6 +133,8 @@ class Enrolment(TimestampMixin, Base):
     __tablename__ = "enrolment"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "cohort_id"),
+        # A ministry's enrolments in one cohort (its reports filtered by cohort; issue 16).
+        sa.Index("ix_enrolment_sponsor_cohort", "sponsor_ministry_id", "cohort_id"),
         sa.CheckConstraint(
             "state IN ('invited', 'active', 'completed', 'withdrawn', 'deferred', 'waitlisted')",
             name="state_known",

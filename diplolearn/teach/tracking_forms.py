@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from diplolearn.courses.bidi import isolate
+
 
 class GridFilterForm(FlaskForm):
     """The grid's filters, sent as GET query parameters (nothing changes: no CSRF token)."""
@@ -19,11 +21,13 @@ class GridFilterForm(FlaskForm):
     group = SelectField(_l("Tutor group"), default="")
 
     def set_choices(self, ministries, groups, name_of, *, every_group: bool) -> None:
+        """The choices; names from data isolated (an <option> holds no markup, so no <bdi>:
+        FSI…PDI keeps "مجموعة Genève 1" in its own order on pages of either direction)."""
         self.ministry.choices = [("", _l("All ministries"))] + [
-            (str(m.id), name_of(m.name)) for m in ministries
+            (str(m.id), isolate(name_of(m.name))) for m in ministries
         ]
         self.group.choices = [("", _l("All groups") if every_group else _l("All my groups"))] + [
-            (str(g.id), g.name) for g in groups
+            (str(g.id), isolate(g.name)) for g in groups
         ]
 
     def selected(self, field) -> int | None:

@@ -3,7 +3,7 @@ announcements."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -22,7 +22,7 @@ from diplolearn.security.scoping import (
 )
 from diplolearn.services import progress
 from diplolearn.services.cohorts import cohorts, tracking
-from diplolearn.teach import bp
+from diplolearn.teach import CELL_STATUS, bp
 from diplolearn.teach.tracking_forms import AnnouncementForm, ExtensionForm, GridFilterForm
 from diplolearn.unit_of_work import unit_of_work
 
@@ -40,6 +40,20 @@ def _nav(cohort, current: str, **context):
         access=CohortAccess(cohort, leads, None),
         **context,
     )
+
+
+def cell_markup(grid) -> dict:
+    """(status, score) -> the cell's HTML (teach/tracking/_grid_cell.html), rendered once per
+    distinct pair: a grid of 1,000 learners x 12 modules has a few dozen (issue 16)."""
+    cell = get_template_attribute("teach/tracking/_grid_cell.html", "cell")
+    found: dict = {}
+    for row in grid.rows if grid is not None else ():
+        for c in row.cells:
+            key = (c.status, c.score)
+            if key not in found:
+                label, symbol = CELL_STATUS[c.status]
+                found[key] = cell(c.status, c.score, label, symbol)
+    return found
 
 
 @bp.get("/cohorts/<int:cohort_id>/grid")
@@ -64,7 +78,13 @@ def show_grid(cohort_id: int):
         ministry_id=form.selected(form.ministry),
         group_id=form.selected(form.group),
     )
-    return render_template("teach/tracking/grid.html", form=form, grid=grid, **_nav(cohort, "grid"))
+    return render_template(
+        "teach/tracking/grid.html",
+        form=form,
+        grid=grid,
+        cell_markup=cell_markup(grid),
+        **_nav(cohort, "grid"),
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/at-risk")

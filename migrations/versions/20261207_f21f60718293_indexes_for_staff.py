@@ -18,9 +18,24 @@ branch_labels = None
 depends_on = None
 
 
+# Staff pages at the scale of a ministry (issue 16): the reports' time on task read from an
+# index alone, a ministry's enrolments in one cohort, and each report row's staff id (the
+# person's latest membership of the ministry). The grid and reports read module_progress by
+# its primary key (enrolment_id, module_id), which needs nothing more.
+INDEXES = (
+    ("lesson_progress", "ix_lesson_progress_enrolment_time", ["enrolment_id", "time_spent_seconds"]),
+    ("enrolment", "ix_enrolment_sponsor_cohort", ["sponsor_ministry_id", "cohort_id"]),
+    ("staff_membership", "ix_staff_membership_user_ministry", ["user_id", "ministry_id", "started_at"]),
+)
+
+
 def upgrade():
-    pass
+    for table, name, columns in INDEXES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(name, columns, unique=False)
 
 
 def downgrade():
-    pass
+    for table, name, _columns in reversed(INDEXES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(name)

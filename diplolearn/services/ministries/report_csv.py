@@ -51,34 +51,64 @@ def csv_header() -> list[str]:
     ]
 
 
-def csv_cells(row: ReportRow, language: str, zone: ZoneInfo, state_label) -> list:
-    def day(value):
-        return value.astimezone(zone).date().isoformat() if value else ""
+class _Cells:
+    """Writes rows as cells, remembering what repeats from row to row (the state labels, the
+    course and cohort names in the viewer's language, the erased-person label), so that
+    thousands of rows cost no translation lookups: the CSV streams at tens of thousands of
+    rows a second (issue 16)."""
 
-    def instant(value):
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+    def __init__(self, language: str, zone: ZoneInfo, state_label):
+        self.language, self.zone, self.state_label = language, zone, state_label
+        self.states: dict[str, str] = {}
+        self.names: dict[tuple, tuple[str, str]] = {}
+        self.erased: list[str] | None = None
 
-    if row.erased:
-        names = [_("Erased person"), "", "", ""]
-    else:
-        names = [
-            safe_cell(row.name_latin),
-            safe_cell(row.name_ar),
-            safe_cell(row.email),
-            safe_cell(row.staff_id),
+    def day(self, value) -> str:
+        return value.astimezone(self.zone).date().isoformat() if value else ""
+
+    def instant(self, value) -> str:
+        if not value:
+            return ""
+        return value.astimezone(self.zone).replace(tzinfo=None).isoformat(" ", "minutes")
+
+    def __call__(self, row: ReportRow) -> list:
+        if row.erased:
+            if self.erased is None:
+                self.erased = [_("Erased person"), "", "", ""]
+            names = self.erased
+        else:
+            names = [
+                safe_cell(row.name_latin),
+                safe_cell(row.name_ar),
+                safe_cell(row.email),
+                safe_cell(row.staff_id),
+            ]
+        key = (row.cohort_id, row.course_key, row.cohort_key)
+        texts = self.names.get(key)
+        if texts is None:
+            texts = self.names[key] = (
+                safe_cell(_text(row.course_title, self.language) or row.course_key),
+                safe_cell(_text(row.cohort_name, self.language) or row.cohort_key),
+            )
+        state = self.states.get(row.state)
+        if state is None:
+            state = self.states[row.state] = str(self.state_label(row.state))
+        return [
+            *names,
+            *texts,
+            state,
+            self.day(row.enrolled_at),
+            self.day(row.completed_at),
+            row.percent,
+            "" if row.score is None else str(row.score),
+            row.minutes,
+            self.instant(row.last_activity_at),
         ]
-    return [
-        *names,
-        safe_cell(_text(row.course_title, language) or row.course_key),
-        safe_cell(_text(row.cohort_name, language) or row.cohort_key),
-        str(state_label(row.state)),
-        day(row.enrolled_at),
-        day(row.completed_at),
-        row.percent,
-        "" if row.score is None else str(row.score),
-        row.minutes,
-        instant(row.last_activity_at),
-    ]
+
+
+def csv_cells(row: ReportRow, language: str, zone: ZoneInfo, state_label) -> list:
+    """One row's cells (the header's columns, in the viewer's language and time zone)."""
+    return _Cells(language, zone, state_label)(row)
 
 
 def csv_stream(
@@ -90,8 +120,9 @@ def csv_stream(
     writer = csv.writer(buffer)
     buffer.write(BOM)
     writer.writerow(csv_header())
+    cells = _Cells(language, zone, state_label)
     for row in rows:
-        writer.writerow(csv_cells(row, language, zone, state_label))
+        writer.writerow(cells(row))
         if buffer.tell() >= flush_at:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -1,6 +1,7 @@
 """A ministry's summaries of its sponsored enrolments: a cohort's summary (states and time
-on task in SQL; scores and module completion by the course's completion rules, a chunk of
-enrolments at a time) and completions over time (cumulative completions per week in the
+on task in SQL; scores added up from the stored module summaries in SQL, and module completion
+from those summaries settled at the moment of the request, a chunk of enrolments at a time:
+services.cohorts.standings) and completions over time (cumulative completions per week in the
 viewer's time zone, counted per hour in SQL). Read through
 ``security.scoping.sponsored_enrolments``, as every report is (reports.py).
 """
@@ -15,10 +16,16 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from diplolearn.extensions import db
-from diplolearn.models import Cohort, Enrolment, EnrolmentState, LessonProgress, User
+from diplolearn.models import Cohort, Enrolment, EnrolmentState, LessonProgress, User, utcnow
 from diplolearn.security.scoping import sponsored_enrolments
-from diplolearn.services.catalogue.outline import ModuleNode
-from diplolearn.services.ministries.report_scores import enrolment_score, read_standings, two_places
+from diplolearn.services.catalogue.outline import ModuleNode, load_outlines
+from diplolearn.services.cohorts.standings import (
+    cohort_standings,
+    completed_modules,
+    has_prerequisites,
+)
+from diplolearn.services.ministries.report_scores import two_places
+from diplolearn.services.ministries.report_totals import totals_for
 from diplolearn.services.ministries.reports import CHUNK, NO_FILTERS, Filters
 
 MAX_WEEKS = 52  # the chart's width; earlier completions count in its first bar's total
@@ -87,24 +94,34 @@ def cohort_summary(
         completed=states.get(EnrolmentState.COMPLETED, 0),
         seconds=int(seconds),
     )
+    outline = load_outlines([cohort.course_version_id]).get(cohort.course_version_id)
+    if outline is None:  # nothing published yet: no scores, no modules
+        return summary
+    now = now or utcnow()
     scores: list[Decimal] = []
-    complete: dict[str, int] = {}
-    nodes: dict[str, ModuleNode] = {}
+    complete = [0] * len(outline.modules)
+    places = {node.module_id: i for i, node in enumerate(outline.modules)}
+    # Where no module waits for another, completion is counted in SQL from the rows; else
+    # each learner's modules are settled in turn (standings).
+    in_sql = not has_prerequisites(cohort, outline)
     result = db.session.execute(sponsored.order_by(Enrolment.id).execution_options(yield_per=CHUNK))
     for partition in result.partitions():
-        standings = read_standings([r.id for r in partition], now)
-        for standing in standings.values():
-            if standing is None:
-                continue
-            score = enrolment_score(standing)
-            if score is not None:
-                scores.append(score)
-            for module in standing.modules:
-                nodes.setdefault(module.node.key, module.node)
-                complete[module.node.key] = complete.get(module.node.key, 0) + module.complete
+        ids = [r.id for r in partition]
+        totals = totals_for(dict.fromkeys(ids, (cohort.id, cohort.course_version_id)), now)
+        scores.extend(t.score for t in totals.values() if t.score is not None)
+        counted = [e for e in ids if in_sql and totals[e].stored]
+        for module_id, count in completed_modules(counted, now).items():
+            if module_id in places:
+                complete[places[module_id]] += int(count or 0)
+        others = [e for e in ids if not (in_sql and totals[e].stored)]
+        for modules in cohort_standings(cohort, others, now).values() if others else ():
+            for i, module in enumerate(modules or ()):
+                complete[i] += module.complete
     summary.scored = len(scores)
     summary.average_score = two_places(sum(scores) / len(scores)) if scores else None
-    summary.modules = [ModuleCount(node, complete[key]) for key, node in nodes.items()]
+    summary.modules = [
+        ModuleCount(node, count) for node, count in zip(outline.modules, complete, strict=True)
+    ]
     return summary
 
 

@@ -4,13 +4,14 @@ the enrolments the ministry sponsored, read through ``security.scoping.sponsored
 (a person who moved on stays in the sponsor's report for those enrolments and never appears
 in another ministry's).
 
-What is computed where. Counts, time on task, last activity and the completions per hour
-(rolled into weeks in the viewer's time zone) are aggregated in SQL. Completion percentage,
-the score and module completion follow the course's completion rules, which live in one place
-(``services.progress.evaluate``: grading methods, prerequisites, schedules, the cohort's
-overrides, extensions); reports read them through ``progress_for`` — a fixed number of
-queries per chunk of ``CHUNK`` enrolments — instead of restating the rules in SQL, where the
-two would drift apart.
+What is computed where. Counts, time on task, last activity, staff ids and the completions
+per hour (rolled into weeks in the viewer's time zone) are aggregated in SQL. Completion
+percentage, the score and module completion follow the course's completion rules, which live
+in one place (``services.progress.evaluate``: grading methods, prerequisites, schedules, the
+cohort's overrides, extensions); the services that change progress store each module's
+outcome (``ModuleProgress``), and reports add those up in SQL (report_totals.py: one query per
+chunk of ``CHUNK`` enrolments) instead of restating the rules, where the two would drift
+apart.
 
 Coordinators see completion and scores, never answers, essays or discussions: nothing here
 reads them. The CSV export's writing is in report_csv.py, its chart's geometry in
@@ -36,11 +37,12 @@ from diplolearn.models import (
     StaffMembership,
     User,
 )
+from diplolearn.names import person_order
 from diplolearn.pagination import Page
 from diplolearn.security.scoping import sponsored_enrolments
-from diplolearn.services.ministries.report_scores import enrolment_score, read_standings
+from diplolearn.services.ministries.report_totals import totals_for
 
-CHUNK = 500  # enrolments read (and their progress computed) at a time
+CHUNK = 1000  # enrolments read (and their progress added up) at a time
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class ReportRow:
     course_key: str
     course_title: dict
     cohort_id: int
+    course_version_id: int | None
     cohort_key: str
     cohort_name: dict
     state: str
@@ -82,10 +85,22 @@ class ReportRow:
 # --- the staff × courses table --------------------------------------------------------------------
 
 
-def _row_columns() -> tuple:
+def _row_columns(ministry_id: int) -> tuple:
     seconds = (
         sa.select(sa.func.coalesce(sa.func.sum(LessonProgress.time_spent_seconds), 0))
         .where(LessonProgress.enrolment_id == Enrolment.id)
+        .correlate(Enrolment)
+        .scalar_subquery()
+    )
+    # The person's staff id in the sponsoring ministry, from their latest membership of it.
+    staff_id = (
+        sa.select(StaffMembership.staff_id)
+        .where(
+            StaffMembership.user_id == Enrolment.user_id,
+            StaffMembership.ministry_id == ministry_id,
+        )
+        .order_by(StaffMembership.started_at.desc(), StaffMembership.id.desc())
+        .limit(1)
         .correlate(Enrolment)
         .scalar_subquery()
     )
@@ -101,18 +116,19 @@ def _row_columns() -> tuple:
         User.name_ar,
         User.email,
         User.erased_at,
+        Cohort.course_version_id,
         Cohort.key.label("cohort_key"),
-        Cohort.name.label("cohort_name"),
         Course.key.label("course_key"),
-        Course.title.label("course_title"),
         seconds.label("seconds"),
+        staff_id.label("staff_id"),
     )
 
 
 def rows_query(viewer: User, ministry_id: int, filters: Filters = NO_FILTERS) -> sa.Select:
-    """The table's rows, by person then course, before progress and staff ids are added."""
+    """The table's rows, by person (the name shown in the viewer's language) then course,
+    before progress is added."""
     query = (
-        sponsored_enrolments(viewer, ministry_id, *_row_columns())
+        sponsored_enrolments(viewer, ministry_id, *_row_columns(ministry_id))
         .join(User, User.id == Enrolment.user_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .join(Course, Course.id == Cohort.course_id)
@@ -121,63 +137,76 @@ def rows_query(viewer: User, ministry_id: int, filters: Filters = NO_FILTERS) ->
         query = query.where(Cohort.course_id == filters.course_id)
     if filters.cohort_id is not None:
         query = query.where(Enrolment.cohort_id == filters.cohort_id)
-    return query.order_by(User.sort_key, User.id, Course.key, Cohort.key, Enrolment.id)
+    return query.order_by(*person_order(), User.id, Course.key, Cohort.key, Enrolment.id)
 
 
-def _staff_ids(ministry_id: int, user_ids: set[int]) -> dict[int, str | None]:
-    """Each person's staff id in the sponsoring ministry, from their latest membership of it
-    (one query for a whole chunk of rows)."""
-    if not user_ids:
-        return {}
-    found: dict[int, str | None] = {}
-    for row in db.session.execute(
-        sa.select(StaffMembership.user_id, StaffMembership.staff_id)
-        .where(StaffMembership.user_id.in_(user_ids), StaffMembership.ministry_id == ministry_id)
-        .order_by(StaffMembership.started_at, StaffMembership.id)
-    ):
-        found[row.user_id] = row.staff_id  # the latest wins
-    return found
-
-
-def _to_row(r) -> ReportRow:
-    return ReportRow(
-        enrolment_id=r.id,
-        user_id=r.user_id,
-        name_latin=r.name_latin,
-        name_ar=r.name_ar,
-        email=r.email,
-        erased=r.erased_at is not None,
-        staff_id=None,
-        course_key=r.course_key,
-        course_title=r.course_title or {},
-        cohort_id=r.cohort_id,
-        cohort_key=r.cohort_key,
-        cohort_name=r.cohort_name or {},
-        state=r.state,
-        enrolled_at=r.enrolled_at,
-        completed_at=r.completed_at,
-        last_activity_at=r.last_activity_at,
-        seconds=int(r.seconds or 0),
-    )
-
-
-def complete_rows(
-    rows: list[ReportRow], ministry_id: int, now: dt.datetime | None = None
-) -> list[ReportRow]:
-    """Add progress (completion, score) and staff ids to a chunk of rows: a fixed number of
-    queries whatever its size."""
-    standings = read_standings([r.enrolment_id for r in rows], now)
-    staff_ids = _staff_ids(ministry_id, {r.user_id for r in rows})
-    for row in rows:
-        row.staff_id = staff_ids.get(row.user_id)
-        standing = standings.get(row.enrolment_id)
-        row.percent = (
-            100
-            if row.state == EnrolmentState.COMPLETED
-            else (standing.percent if standing is not None else 0)
+def _texts(cohort_ids: set[int]) -> dict[int, tuple]:
+    """Cohort id -> (course title, cohort name): a chunk of thousands of rows has a few
+    cohorts, so the texts are read once per chunk, not per row."""
+    return {
+        row.id: (row.title or {}, row.name or {})
+        for row in db.session.execute(
+            sa.select(Cohort.id, Course.title, Cohort.name)
+            .join(Course, Course.id == Cohort.course_id)
+            .where(Cohort.id.in_(cohort_ids))
         )
-        row.score = enrolment_score(standing)
-    return rows
+    }
+
+
+def complete_rows(rows: list, ministry_id: int, now: dt.datetime | None = None) -> list[ReportRow]:
+    """The rows of a chunk (as ``rows_query`` selects them), with their texts and progress
+    (completion, score): a fixed number of queries whatever its size (report_totals)."""
+    texts = _texts({r.cohort_id for r in rows}) if rows else {}
+    totals = totals_for({r[0]: (r[2], r[11]) for r in rows}, now)
+    completed = EnrolmentState.COMPLETED
+    found = []
+    # Unpacked by position: a thousand rows' attribute lookups by name would cost more than
+    # writing them (see _row_columns for the order).
+    for (
+        enrolment_id,
+        user_id,
+        cohort_id,
+        state,
+        enrolled_at,
+        completed_at,
+        last_activity_at,
+        name_latin,
+        name_ar,
+        email,
+        erased_at,
+        version_id,
+        cohort_key,
+        course_key,
+        seconds,
+        staff_id,
+    ) in rows:
+        course_title, cohort_name = texts[cohort_id]
+        total = totals[enrolment_id]
+        found.append(
+            ReportRow(
+                enrolment_id,
+                user_id,
+                name_latin,
+                name_ar,
+                email,
+                erased_at is not None,
+                staff_id,
+                course_key,
+                course_title,
+                cohort_id,
+                version_id,
+                cohort_key,
+                cohort_name,
+                state,
+                enrolled_at,
+                completed_at,
+                last_activity_at,
+                int(seconds or 0),
+                100 if state == completed else total.percent,
+                total.score,
+            )
+        )
+    return found
 
 
 def staff_page(
@@ -189,10 +218,7 @@ def staff_page(
         db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
         or 0
     )
-    rows = [
-        _to_row(r)
-        for r in db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
-    ]
+    rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all()
     return Page(complete_rows(rows, ministry_id), number, per_page, total)
 
 
@@ -211,7 +237,7 @@ def iter_rows(
         result = db.session.execute(query)
         try:
             for partition in result.partitions():
-                yield from complete_rows([_to_row(r) for r in partition], ministry_id)
+                yield from complete_rows(partition, ministry_id)
         finally:
             result.close()
 
