@@ -260,6 +260,13 @@ TIME_PATTERN = "HH:mm"
 TIME_PATTERNS = {"full": "HH:mm zzzz"}
 
 
+@lru_cache(maxsize=16)
+def babel_locale(language: str) -> Locale:
+    """Babel's locale, parsed once: a format call given a language code parses it each time
+    (about 75 µs, most of a 1,000-learner grid's percentages; issue 16)."""
+    return Locale.parse(language)
+
+
 def _date_pattern(fmt: str) -> str:
     return DATE_PATTERNS.get(fmt, fmt)
 
@@ -271,7 +278,7 @@ def _datetime_pattern(fmt: str, language: str) -> str:
     "at", which reads oddly in tables)."""
     if fmt not in DATE_PATTERNS:
         return fmt
-    glue = Locale.parse(language).datetime_formats.get("medium") or "{1}, {0}"
+    glue = babel_locale(language).datetime_formats.get("medium") or "{1}, {0}"
     time = TIME_PATTERNS.get(fmt, TIME_PATTERN)
     return str(glue).replace("{1}", _date_pattern(fmt)).replace("{0}", time)
 
@@ -282,7 +289,10 @@ def format_datetime(value: dt.datetime | None, fmt: str = "medium", zone: str | 
     tz = ZoneInfo(zone) if zone else current_zone()
     language = current_language()
     return _format_datetime(
-        value.astimezone(tz), _datetime_pattern(fmt, language), tzinfo=tz, locale=language
+        value.astimezone(tz),
+        _datetime_pattern(fmt, language),
+        tzinfo=tz,
+        locale=babel_locale(language),
     )
 
 
@@ -291,7 +301,7 @@ def format_time(value: dt.datetime | None, zone: str | None = None) -> str:
         return ""
     tz = ZoneInfo(zone) if zone else current_zone()
     return _format_datetime(
-        value.astimezone(tz), TIME_PATTERN, tzinfo=tz, locale=current_language()
+        value.astimezone(tz), TIME_PATTERN, tzinfo=tz, locale=babel_locale(current_language())
     )
 
 
@@ -300,18 +310,23 @@ def format_date(value: dt.datetime | dt.date | None, fmt: str = "medium") -> str
         return ""
     if isinstance(value, dt.datetime):
         value = value.astimezone(current_zone()).date()
-    return _format_date(value, _date_pattern(fmt), locale=current_language())
+    return _format_date(value, _date_pattern(fmt), locale=babel_locale(current_language()))
 
 
 def format_number(value, decimals: int | None = None) -> str:
     fmt = None if decimals is None else "#,##0." + "0" * decimals if decimals else "#,##0"
     return _format_decimal(
-        value, format=fmt, locale=current_language(), numbering_system=NUMBERING_SYSTEM
+        value,
+        format=fmt,
+        locale=babel_locale(current_language()),
+        numbering_system=NUMBERING_SYSTEM,
     )
 
 
 def format_percent(value) -> str:
-    return _format_percent(value, locale=current_language(), numbering_system=NUMBERING_SYSTEM)
+    return _format_percent(
+        value, locale=babel_locale(current_language()), numbering_system=NUMBERING_SYSTEM
+    )
 
 
 def language_name(code: str, standalone: bool = False) -> str:
