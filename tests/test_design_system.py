@@ -108,8 +108,53 @@ def test_classes_the_templates_use_are_styled_or_listed():
         "progress-line", "ring", "empty", "countdown", "countdown-over", "countdown-soon",
         "flag", "page-head", "prose", "course-nav-slot", "wide", "with-course-nav", "icon",
         "crumbs", "flash", "notice", "error-summary", "visually-hidden", "skip-link",
+        # requested by the other pages (issue 15): course navigation, lesson, outline, editor,
+        # messages and discussion, staff grid
+        "course-nav", "course-nav-menu", "course-nav-body", "course-nav-modules",
+        "course-nav-module", "course-nav-module-title", "course-nav-items", "course-nav-item",
+        "course-nav-locked", "lesson-head", "lesson-end", "module-body", "next-step",
+        "todo-meta", "lesson-editor-layout", "editor-pane", "editor-preview",
+        "editor-paragraphs", "editor-paragraph", "editor-paragraph-texts",
+        "editor-paragraph-actions", "editor-toolbar", "editor-actions", "editor-titles",
+        "technical", "editor-hint", "conversations", "messages", "message-own",
+        "thread-actions", "post-text",
     ):  # fmt: skip
         assert re.search(rf"\.{re.escape(name)}\b", CSS), name
+
+
+def _rules(selector_part: str) -> list[str]:
+    """The declarations of every rule whose selector contains selector_part."""
+    return [body for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", CSS) if selector_part in sel]
+
+
+def test_wide_screens_show_the_menus_content_without_javascript():
+    """The main navigation and the course navigation are closed <details> in the HTML; on wide
+    screens the stylesheet shows their content and hides the summary (::details-content)."""
+    for menu, width in ((".nav-menu", "56.01rem"), (".course-nav-menu", "60rem")):
+        block = re.search(
+            rf"@media \(min-width: {re.escape(width)}\) {{ @supports selector\(::details-content\) {{(.*?)}} }}",
+            CSS,
+            flags=re.S,
+        )
+        assert block, menu
+        assert re.search(rf"{re.escape(menu)}::details-content {{[^}}]*content-visibility: visible", block[1])
+        assert re.search(rf"{re.escape(menu)} > summary {{ display: none; }}", block[1])
+
+
+def test_arabic_text_is_enlarged_once_not_on_every_nested_element():
+    """em compounds: the larger Arabic size is set on paragraphs, never on ':lang(ar)' inside
+    a whole lesson (which grew the lesson's heading and every nested span)."""
+    assert not re.search(r"\.(?:lesson|prose) :lang\(ar\)", CSS)
+    assert any("font-size: 1.06em" in body for body in _rules(".paragraph:lang(ar)"))
+
+
+def test_hidden_stays_hidden_over_components_that_set_display():
+    assert any("display: none !important" in body for body in _rules("[hidden]"))
+
+
+def test_own_messages_keep_the_cards_padding():
+    """.message-own only tints the card: it must not override the card's padding."""
+    assert all("padding" not in body for body in _rules(".message-own"))
 
 
 # -- fonts ----------------------------------------------------------------------------------
@@ -234,9 +279,36 @@ def test_the_shell_has_the_sprite_once_a_menu_without_javascript_and_no_inline_s
     html = client.get("/account").get_data(as_text=True)
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="sprite"') == 1
     assert '<details class="nav-menu">' in html and "<summary>" in html
-    assert html.count('aria-current="page"') >= 2  # "My account", in the bar and in the menu
+    # The navigation is written once (a menu on narrow screens, a bar on wide ones by CSS):
+    # one sign-out form, one "Main" landmark, the current page marked once.
+    assert html.count('action="/logout"') == 1
+    assert html.count('<nav class="site-nav" aria-label="Main">') == 1
+    assert html.count('aria-current="page"') == 1  # "My account"
+    # One language form: the pressed button sends lang=<code>.
+    assert html.count('action="/language"') == 1
+    assert html.split("</header>")[0].count('name="csrf_token"') == 2  # sign out, language
+    for code, direction in (("ar", "rtl"), ("en", "ltr"), ("fr", "ltr")):
+        assert f'name="lang" value="{code}" lang="{code}" dir="{direction}"' in html
+    # focusable="false" only mattered to Internet Explorer, and its "false" confused tests
+    # that look for a true/false answer key in a page.
+    assert "focusable" not in html
     assert " style=" not in html  # the Content-Security-Policy refuses inline styles
     assert "<script" not in html.split("</head>")[1]  # scripts only enhance, from the head
+
+
+def test_the_language_switcher_is_one_form_whose_pressed_button_sends_the_language(client):
+    """issue 16: one form (csrf and next once) and a submit button per language; a browser
+    sends the hidden inputs plus the pressed button's name=value, and that switches."""
+    html = client.get("/login").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/language"[^>]*>(.*?)</form>', html, re.S)
+    assert form and html.count('action="/language"') == 1
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form[1]))
+    assert set(hidden) == {"csrf_token", "next"}
+    buttons = re.findall(r'<button type="submit" name="lang" value="(\w+)" lang="\1"', form[1])
+    assert buttons == ["ar", "en", "fr"]
+    response = client.post("/language", data={**hidden, "lang": "fr"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert '<html lang="fr" dir="ltr">' in client.get("/login").get_data(as_text=True)
 
 
 def test_course_nav_sits_beside_the_content_only_when_a_page_gives_one(app):
