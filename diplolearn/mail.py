@@ -10,6 +10,11 @@ whatever goes wrong afterwards saying goodbye (that would send it again).
 Backends, chosen by MAIL_BACKEND: ``smtp`` (production), ``folder`` (development: each message
 is written as an .eml file under MAIL_FOLDER, and announced on the console), ``console``, and
 ``memory`` (tests: kept in ``app.extensions["mail_sent"]``).
+
+Mails are plain text, where no markup can isolate a name or a title from the sentence around
+it: the ``|isolate`` filter (``register``) puts each data value between the Unicode isolates
+FSI and PDI, so an Arabic name in an English mail, or "A-2001" in an Arabic one, keeps its
+order (issue 15 item 4).
 """
 
 from __future__ import annotations
@@ -19,7 +24,13 @@ import sys
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
+
+from diplolearn.courses.bidi import isolate
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["isolate"] = isolate
 
 
 class DeliveryError(Exception):

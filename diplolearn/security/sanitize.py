@@ -13,7 +13,9 @@ import threading
 
 import bleach
 import markdown as md
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from diplolearn.courses.bidi import first_strong_language, isolate_people_text, plain_runs
 
 ALLOWED_TAGS = frozenset(
     {
@@ -69,14 +71,34 @@ ALLOWED_TAGS = frozenset(
 # No id (nor name) from anyone's text: a post of <div id="main"> or <p id="csrf_token"> would
 # put a second element with that id in the page, moving the skip link's target and what the
 # page's scripts look up. Anchors the pages need are set by the templates, never by the text.
-_GLOBAL = ["dir", "lang", "title"]
+# Direction and language stay (issue 15 item 4: runs of the other script are isolated with
+# <bdi> or an element's dir), but only with values a browser understands: dir is ltr, rtl or
+# auto, lang a language tag.
+DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _global_attribute(name: str, value: str) -> bool:
+    if name == "dir":
+        return value.lower() in DIRECTIONS
+    if name == "lang":
+        return value == "" or bool(_LANGUAGE_TAG.fullmatch(value))
+    return name == "title"
+
+
+def _attributes(*extra: str):
+    def allowed(tag: str, name: str, value: str) -> bool:
+        return name in extra or _global_attribute(name, value)
+
+    return allowed
+
+
 ALLOWED_ATTRIBUTES = {
-    "*": _GLOBAL,
-    "a": [*_GLOBAL, "href", "hreflang", "rel"],
-    "abbr": _GLOBAL,
-    "td": [*_GLOBAL, "colspan", "rowspan"],
-    "th": [*_GLOBAL, "colspan", "rowspan", "scope"],
-    "ol": [*_GLOBAL, "start", "reversed"],
+    "*": _attributes(),
+    "a": _attributes("href", "hreflang", "rel"),
+    "td": _attributes("colspan", "rowspan"),
+    "th": _attributes("colspan", "rowspan", "scope"),
+    "ol": _attributes("start", "reversed"),
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Images only from our own content-addressed storage (services/catalogue/images.py), and only with a
@@ -96,7 +118,7 @@ def _image_attribute(tag: str, name: str, value: str) -> bool:
         return value in ("lazy", "eager")
     if name == "decoding":
         return value == "async"
-    return name in ("alt", "sizes", "dir", "lang", "title")
+    return name in ("alt", "sizes") or _global_attribute(name, value)
 
 
 ALLOWED_ATTRIBUTES["img"] = _image_attribute
@@ -149,6 +171,44 @@ _bare_cleaner = bleach.Cleaner(
 _local = threading.local()
 
 
+# The blocks of a person's text (a post, a message): each takes its direction from its own
+# first letter, so an Arabic paragraph in an English post reads right to left and the other way.
+_AUTO_DIRECTION_BLOCKS = frozenset(
+    {"p", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "td", "th", "ul", "ol"}
+)
+
+
+class _AutoDirectionFilter(bleach.html5lib_shim.Filter):
+    """Give every block of a person's text dir="auto" unless it states its own direction."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] == "StartTag" and token.get("name") in _AUTO_DIRECTION_BLOCKS:
+                attributes = dict(token.get("data") or {})
+                attributes.setdefault((None, "dir"), "auto")
+                token = {**token, "data": attributes}
+            yield token
+
+
+_post_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[
+        _ImageFilter,
+        lambda source: bleach.linkifier.LinkifyFilter(
+            source,
+            callbacks=[bleach.callbacks.nofollow],
+            skip_tags={"pre", "code"},
+            parse_email=False,
+        ),
+        _AutoDirectionFilter,
+    ],
+)
+
+
 def sanitize_html(html: str) -> Markup:
     return Markup(_cleaner.clean(html or ""))
 
@@ -169,7 +229,17 @@ def markdown_to_html(text: str) -> str:
 
 
 def render_markdown(text: str) -> Markup:
+    """Authored text whose language is known (a lesson, a prompt): the element around it
+    carries that language's lang and dir."""
     return sanitize_html(markdown_to_html(text))
+
+
+def render_post(text: str) -> Markup:
+    """Text a person wrote (a post, a message, an answer, a comment), whose language nobody
+    declared: like ``render_markdown``, with dir="auto" on each block and the runs of the other
+    script in each block isolated in <bdi> (issue 15 item 4: "@francediplo" in an Arabic post
+    keeps its @ in front). Nothing is stored: the person's text stays as they wrote it."""
+    return Markup(_post_cleaner.clean(markdown_to_html(isolate_people_text(text or ""))))
 
 
 def authored_text_problem(text: str, max_chars: int) -> str | None:
@@ -183,3 +253,17 @@ def authored_text_problem(text: str, max_chars: int) -> str | None:
     if would_change(markdown_to_html(text)):
         return "html"
     return None
+
+
+def bidi_text(value) -> Markup:
+    """A person's plain text (an excerpt of a post, a name with a handle): escaped, with the
+    runs of the other script than its first letter's in <bdi>. Put it in an element with
+    dir="auto" (or use it inside one): "تابعوا @francediplo" keeps its @ in front."""
+    text = "" if value is None else str(value)
+    language = first_strong_language(text)
+    if language is None:
+        return escape(text)
+    return Markup("").join(
+        Markup("<bdi>%s</bdi>") % segment if run else escape(segment)
+        for segment, run in plain_runs(text, language)
+    )
