@@ -43,6 +43,7 @@ from diplolearn.services.discussion import (
     reading,
     text_sessions,
 )
+from diplolearn.services.discussion.places import first_words
 from diplolearn.services.errors import ModuleLocked, NotStudying
 from diplolearn.unit_of_work import unit_of_work
 
@@ -83,6 +84,8 @@ def _paragraph_page(enrolment, progress, lesson, paragraph, revision, form=None,
         retired=revision is None,
         html=render_markdown(text),
         lang=lang,
+        # The paragraph as people name it (issue 15 item 5): its lesson's title and these words.
+        paragraph_words=first_words(text),
         form=form,
         read=read,
         threads=reading.threads(where, Annotation.paragraph_id == paragraph.id),
