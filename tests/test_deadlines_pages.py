@@ -152,6 +152,7 @@ def test_the_next_step_waits_for_a_grade_then_for_the_next_release(app, db, w):
         assignment_service.save(
             w.ann_e, standing, standing.assignment("m1-essay"), body="My essay here", submit=True
         )
+        db.session.commit()  # as the request's unit of work would: stored progress follows
         db.session.expire_all()
         step = deadlines.next_step(w.ann_e)
         # Handed in counts as done ("submitted" rule): module 1 complete, module 2 not open yet.

@@ -177,7 +177,7 @@ def test_the_references_page_shows_the_source_map(app, db, client, sample):
     assert "Cited from a later edition." in html
     # Counts computed from the lessons' citations, with links into the citing lessons.
     cited = citations(spec)["paper"]
-    assert f"<td>{len(cited)}</td>" in html
+    assert f'<td class="number">{len(cited)}</td>' in html
     assert f"/learn/{enrolment.id}/lessons/what-is-digital-diplomacy" in html
     # The paper's footnote 7 maps onto the nye-2004 reference.
     assert '<th scope="row">7</th>' in html and 'href="#ref-nye-2004"' in html

@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from diplolearn.courses.bidi import isolate
 from diplolearn.models import EnrolmentState
+from diplolearn.names import name_of
 from diplolearn.security.scoping import (
     account_by_email,
     allotted_ministries,
@@ -33,7 +35,8 @@ NO_GROUP = _l("No group")
 
 
 def _group_choices(access, none_label=NO_GROUP):
-    return [("", none_label)] + [(str(g.id), g.name) for g in cohort_group_list(access)]
+    # An option holds no markup: names from data are isolated with Unicode's isolates.
+    return [("", none_label)] + [(str(g.id), isolate(g.name)) for g in cohort_group_list(access)]
 
 
 # --- enrolments --------------------------------------------------------------------------------
@@ -212,7 +215,9 @@ def _move_choices(access, form, enrolments=None):
     if enrolments is None:
         enrolments = cohort_enrolment_list(access)
     form.enrolment.choices = [
-        (str(e.id), e.user.display_name) for e in enrolments if e.state != EnrolmentState.WITHDRAWN
+        (str(e.id), isolate(name_of(e.user)))
+        for e in enrolments
+        if e.state != EnrolmentState.WITHDRAWN
     ]
     form.group.choices = _group_choices(access)
 

@@ -57,7 +57,7 @@ def sign_in_with_password(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form.narrow [type=submit]").click()
+    page.locator("main form [type=submit]").first.click()
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
@@ -77,10 +77,10 @@ def test_the_code_step_signs_in_in_each_language(
         code = page.get_by_role("textbox")
         expect(code).to_have_attribute("autocomplete", "one-time-code")
         code.fill("000000" if pyotp.TOTP(secrets_by_language[language]).now() != "000000" else "1")
-        page.locator("form.narrow [type=submit]").click()
+        page.locator("main form [type=submit]").first.click()
         expect(page.locator(".field.has-error")).to_be_visible()
         page.get_by_role("textbox").fill(pyotp.TOTP(secrets_by_language[language]).now())
-        page.locator("form.narrow [type=submit]").click()
+        page.locator("main form [type=submit]").first.click()
         expect(page).not_to_have_url(re.compile(r"/login"))
         page.goto(f"{live_server}/account")
         expect(page.locator("#devices-heading")).to_be_visible()
