@@ -22,7 +22,9 @@ def register(app: Flask) -> None:
     from diplolearn.backup.commands import backup
 
     app.cli.add_command(backup)
-    app.cli.add_command(__import__("diplolearn.services.progress.commands", fromlist=["_"]).progress)
+    app.cli.add_command(
+        __import__("diplolearn.services.progress.commands", fromlist=["_"]).progress
+    )
 
 
 @click.group(help="Courses as files: check, import, export.")

@@ -45,7 +45,9 @@ def test_the_targets_are_the_issues_table():
 def test_postgres_runs_after_sqlite_unless_asked_not_to():
     args = side_by_side.parse_args(["--postgres", "postgresql://x@127.0.0.1/test"])
     assert args.postgres and not args.skip_sqlite
-    assert side_by_side.parse_args(["--postgres", "postgresql://x@h/t", "--skip-sqlite"]).skip_sqlite
+    assert side_by_side.parse_args(
+        ["--postgres", "postgresql://x@h/t", "--skip-sqlite"]
+    ).skip_sqlite
 
 
 def test_wrk_output_is_read():

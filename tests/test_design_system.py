@@ -137,7 +137,9 @@ def test_wide_screens_show_the_menus_content_without_javascript():
             flags=re.S,
         )
         assert block, menu
-        assert re.search(rf"{re.escape(menu)}::details-content {{[^}}]*content-visibility: visible", block[1])
+        assert re.search(
+            rf"{re.escape(menu)}::details-content {{[^}}]*content-visibility: visible", block[1]
+        )
         assert re.search(rf"{re.escape(menu)} > summary {{ display: none; }}", block[1])
 
 

@@ -85,7 +85,9 @@ def get(reader, path: str) -> str:
 
 
 def mark_done(reader, lesson_key: str) -> None:
-    response = post_form(reader.client, f"{reader.base}/lessons/{lesson_key}/done", {}, form_page="/")
+    response = post_form(
+        reader.client, f"{reader.base}/lessons/{lesson_key}/done", {}, form_page="/"
+    )
     assert response.status_code == 302
 
 
@@ -105,7 +107,7 @@ def test_the_lesson_has_its_course_beside_it_with_each_status_in_words(reader):
     # The current lesson is marked for everyone, the one done says so in words.
     assert re.search(rf'href="{reader.base}/lessons/m1-l2" aria-current="page"', current)
     done = re.search(rf'href="{reader.base}/lessons/m1-l1".*?</li>', current, re.S).group(0)
-    assert "Done" in done and 'aria-current' not in done
+    assert "Done" in done and "aria-current" not in done
     # The module's quiz is in it too, named as a quiz.
     assert f'href="{reader.base}/quizzes/m1-quiz"' in current and "(quiz)" in current
     # Module 2 waits for module 1: it says so, and offers no way into its lessons.
