@@ -761,7 +761,7 @@ def test_racing_enrolments_never_exceed_the_capacity_in_the_service(committed):
     """The same race through the service, outside any request: on PostgreSQL the cohort row
     lock alone keeps the count right. (SQLite cannot run two writers this way.)"""
     if committed.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("SQLite serialises writers by its write lock, taken per request")
+        pytest.skip("SQLite serialises writers by its write lock, taken per unit of work")
     with committed.app_context():
         published = make_published_course()
         _, cohort, instructor = make_run(published, capacity=3)

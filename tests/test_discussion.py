@@ -819,6 +819,10 @@ def test_the_weekly_digest_tells_each_group_its_own_posts_once(app, db, world):
     assert all("yak" not in body for body in by_person.values())
     assert world.dia.user_id not in by_person and world.coordinator.id not in by_person
     assert world.lead.id not in by_person
+    # Each post's place by its lesson's title and first words, never by a file's key.
+    ben = by_person[world.ben.user_id]
+    assert "§" not in ben and "p1" not in ben and "m1-l1" not in ben
+    assert "“" in ben  # the paragraph's first words, quoted
     again = JOBS["discussion_digest"](now + dt.timedelta(hours=1))
     assert again["queued"] == 0
 

@@ -177,3 +177,16 @@ def test_a_staff_id_keeps_its_order_in_the_arabic_staff_list(app, db):
     assert 'aria-current="page">' in html  # the ministry's tabs say where we are
     problems = [p for p in bidi_problems(html, "ar") if "A-2001" in str(p) or "Rania" in str(p)]
     assert not problems, problems
+
+
+def test_the_person_page_names_what_each_role_covers(app, db):
+    """The administrator sees "Coordinator · Ministry of Tests", never "ministry:3"."""
+    ministry = make_ministry("MFA-SCOPE", name_en="Ministry of Tests")
+    coordinator = make_with_role(Role.COORDINATOR, ministry.id, email="scoped@example.org")
+    make_with_role(Role.ADMINISTRATOR, email="root@example.org")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "root@example.org")
+    html = client.get(f"/admin/people/{coordinator.id}").get_data(as_text=True)
+    assert "Ministry of Tests" in html
+    assert f"ministry:{ministry.id}" not in html

@@ -97,6 +97,7 @@ def _person_page(person, move_form=None, status=200):
         "admin/person.html",
         person=person,
         memberships=memberships,
+        scopes=people.grant_scopes(person.grants),
         resend_form=ConfirmForm(),
         move_form=move_form or _move_form(),
     ), status

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 import bleach
 import markdown as md
@@ -259,7 +260,13 @@ def bidi_text(value) -> Markup:
     """A person's plain text (an excerpt of a post, a name with a handle): escaped, with the
     runs of the other script than its first letter's in <bdi>. Put it in an element with
     dir="auto" (or use it inside one): "تابعوا @francediplo" keeps its @ in front."""
-    text = "" if value is None else str(value)
+    return _bidi_text("" if value is None else str(value))
+
+
+@lru_cache(maxsize=8192)
+def _bidi_text(text: str) -> Markup:
+    """Kept per text: a page names the same course titles and people many times (the course
+    beside a lesson calls this for every module and item), and the answer never changes."""
     language = first_strong_language(text)
     if language is None:
         return escape(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from diplolearn.extensions import db
 from diplolearn.models import Course, Ministry, Role, StaffMembership, User
 from diplolearn.services import audit
@@ -272,3 +274,26 @@ def end_membership(membership: StaffMembership, by: User) -> None:
             ministry_id=membership.ministry_id,
             target=membership,
         )
+
+
+def grant_scopes(grants) -> dict[int, object]:
+    """Grant id -> what it is scoped to (a ministry, course, cohort or tutor group), for a page
+    that names it (the administrator's person page: never "ministry:3"); one query per kind."""
+    from diplolearn.models import Cohort, TutorGroup
+
+    kinds = (
+        ("ministry_id", Ministry),
+        ("course_id", Course),
+        ("cohort_id", Cohort),
+        ("tutor_group_id", TutorGroup),
+    )
+    found: dict[int, object] = {}
+    for column, model in kinds:
+        wanted = {getattr(g, column): g.id for g in grants if getattr(g, column) is not None}
+        if not wanted:
+            continue
+        for thing in db.session.scalars(sa.select(model).where(model.id.in_(wanted))):
+            for grant in grants:
+                if getattr(grant, column) == thing.id:
+                    found[grant.id] = thing
+    return found

@@ -28,7 +28,7 @@ from diplolearn.models import (
 )
 from diplolearn.names import person_order
 from diplolearn.services import notifications
-from diplolearn.services.discussion import DiscussionRefused
+from diplolearn.services.discussion import DiscussionRefused, places
 from diplolearn.services.outbox import public_url
 
 # Enrolments whose holders take part in their group's discussion (and may be mentioned).
@@ -142,6 +142,9 @@ def send_weekly_digests(now: dt.datetime) -> dict[str, int]:
             .options(joinedload(TutorGroup.cohort).joinedload(Cohort.course))
         )
     }
+    # Each post's place named as people read it (its lesson and first words), never by the
+    # course files' keys: two queries for every post of the week.
+    named_places = places.places(recent)
     for group_id, posts in by_group.items():
         group, tag = groups[group_id], f"discussion_digest:{group_id}"
         counts["groups"] += 1
@@ -168,6 +171,7 @@ def send_weekly_digests(now: dt.datetime) -> dict[str, int]:
                 topic=tag,
                 group=group,
                 posts=posts,
+                places=named_places,
                 since=since,
                 url=url,
             )
