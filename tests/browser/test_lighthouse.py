@@ -52,7 +52,22 @@ def _signed_in(base: str, email: str, password: str):
     return opener, cookie
 
 
-def _lighthouse(url: str, cookie: str, name: str) -> dict:
+def _lighthouse(url: str, cookie: str, name: str, attempts: int = 3) -> dict:
+    """Lighthouse's report of one page. A run that fails to record its trace ("Please run
+    Lighthouse again", NO_NAVSTART: a known flake of headless Chromium on a busy machine) is
+    run again, up to ``attempts`` times; any other failure fails at once."""
+    runs = 0
+    while True:
+        runs += 1
+        done, report = _run_lighthouse(url, cookie, name)
+        flake = done.returncode != 0 and "run Lighthouse again" in done.stderr
+        if not flake or runs == attempts:
+            break
+    assert done.returncode == 0, f"after {runs} run(s): {done.stderr[-3000:]}"
+    return json.loads(report.read_text())
+
+
+def _run_lighthouse(url: str, cookie: str, name: str):
     report = ARTIFACTS / f"lighthouse-{name}.json"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
@@ -72,8 +87,7 @@ def _lighthouse(url: str, cookie: str, name: str) -> dict:
         text=True,
         timeout=240,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(report.read_text())
+    return done, report
 
 
 def _compressed_size(opener, url: str, mime: str) -> int:
@@ -112,10 +126,16 @@ def _failing_audits(result: dict, category: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    ("language", "pages"), [("en", ("dashboard", "lesson")), ("ar", ("lesson",))]
-)
-def test_the_dashboard_and_a_lesson_score_and_weigh_within_budget(live_server, language, pages):
+def test_the_dashboard_and_a_lesson_score_and_weigh_within_budget(live_server):
+    """One test, the pages in turn: two Lighthouse runs at once (two test workers) would
+    measure each other."""
+    problems = []
+    for language, pages in (("en", ("dashboard", "lesson")), ("ar", ("lesson",))):
+        problems += _check_pages(live_server, language, pages)
+    assert not problems, "\n".join(problems)
+
+
+def _check_pages(live_server: str, language: str, pages: tuple[str, ...]) -> list[str]:
     opener, cookie = _signed_in(live_server, *LEARNERS[language])
     dashboard = opener.open(live_server + "/").read().decode()
     outline = re.search(r'href="(/learn/\d+)"', dashboard).group(1)
@@ -139,4 +159,4 @@ def test_the_dashboard_and_a_lesson_score_and_weigh_within_budget(live_server, l
                 problems.append(f"first lesson visit ({language}) weighs {first} bytes")
             if document >= LATER_LESSON_BUDGET:
                 problems.append(f"a later lesson ({language}) weighs {document} bytes")
-    assert not problems, "\n".join(problems)
+    return problems
