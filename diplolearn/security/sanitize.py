@@ -140,33 +140,28 @@ class _ImageFilter(bleach.html5lib_shim.Filter):
             yield token
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[
-        _ImageFilter,
-        lambda source: bleach.linkifier.LinkifyFilter(
-            source,
-            callbacks=[bleach.callbacks.nofollow],
-            skip_tags={"pre", "code"},
-            parse_email=False,
-        ),
-    ],
-)
+def _linkify(source):
+    return bleach.linkifier.LinkifyFilter(
+        source, callbacks=[bleach.callbacks.nofollow], skip_tags={"pre", "code"}, parse_email=False
+    )
 
 
+def _make_cleaner(*filters) -> bleach.Cleaner:
+    """The one set of rules (tags, attributes, protocols; images need a source and alt text),
+    with ``filters`` after the image filter."""
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[_ImageFilter, *filters],
+    )
+
+
+_cleaner = _make_cleaner(_linkify)
 # The same rules without linkification, to tell whether cleaning would remove anything.
-_bare_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[_ImageFilter],
-)
+_bare_cleaner = _make_cleaner()
 # Building a Markdown converter costs more than converting a paragraph, and converters are not
 # thread-safe: keep one per thread and reset it between texts.
 _local = threading.local()
@@ -191,23 +186,7 @@ class _AutoDirectionFilter(bleach.html5lib_shim.Filter):
             yield token
 
 
-_post_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[
-        _ImageFilter,
-        lambda source: bleach.linkifier.LinkifyFilter(
-            source,
-            callbacks=[bleach.callbacks.nofollow],
-            skip_tags={"pre", "code"},
-            parse_email=False,
-        ),
-        _AutoDirectionFilter,
-    ],
-)
+_post_cleaner = _make_cleaner(_linkify, _AutoDirectionFilter)
 
 
 def sanitize_html(html: str) -> Markup:
