@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,13 +71,13 @@ def live_app(tmp_path_factory):
                 db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app):
-    """``live_app`` served by Werkzeug in a thread; yields its base URL."""
+@contextmanager
+def serving(app, name: str):
+    """``app`` served by Werkzeug in a thread on a free port; yields its base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -84,6 +85,13 @@ def live_server(live_app):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """``live_app`` served by Werkzeug in a thread; yields its base URL."""
+    with serving(live_app, "live-server") as base:
+        yield base
 
 
 class Learner(NamedTuple):

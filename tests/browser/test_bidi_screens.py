@@ -15,11 +15,9 @@ depend on fonts or widths.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, serving
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
@@ -75,17 +73,8 @@ def bidi_app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bidi_server(bidi_app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, bidi_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="bidi-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(bidi_app, "bidi-server") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
