@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     from diplolearn.auth.sessions import load_user
     from diplolearn.extensions import babel, csrf, db, limiter, login_manager, migrate
     from diplolearn.security.headers import register_security_headers
+    from diplolearn.services import page_versions
 
     db.init_app(app)
     database.configure(app)
@@ -59,6 +60,7 @@ def register_extensions(app: Flask) -> None:
 
     register_security_headers(app)
     unit_of_work.register(app)
+    page_versions.install()  # every commit moves the versions of the pages it changed
 
 
 def _project_path(app: Flask, name: str):

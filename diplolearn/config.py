@@ -179,6 +179,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # enabled or changed shows on it within this many seconds on every worker (at once on
         # the worker that saved it). 0: read on every visit.
         "SIGN_IN_PAGE_FRESH_SECONDS": float(env.get("SIGN_IN_PAGE_FRESH_SECONDS", 10)),
+        # A learner's dashboard, outline, lesson and attempt pages are kept rendered per person
+        # by each worker while nothing they show has changed (services/page_versions.py), for
+        # at most this many seconds (what moves with the clock alone: "due in 2 hours"); 0:
+        # never kept. PAGE_CACHE_MAX_CHARS bounds each worker's kept pages (about that many
+        # bytes for Latin text, up to twice for Arabic).
+        "PAGE_CACHE_SECONDS": float(env.get("PAGE_CACHE_SECONDS", 30)),
+        "PAGE_CACHE_MAX_CHARS": int(env.get("PAGE_CACHE_MAX_CHARS", 32_000_000)),
         # Learning records and webhooks (issue 17, services/outbound): the site-wide learning
         # record store that receives every learner's xAPI statements (empty: none; ministries
         # add their own on their integration page), how long to wait for a far end, how many

@@ -10,18 +10,29 @@ may lead to). For a few seconds it is served without reading them again, so a vi
 sign-in page costs no query at all; after that a change in them renders it again. A visitor
 with a message to show (a flash) gets a fresh rendering, and nothing is kept while templates
 reload (development).
+
+A signed-in learner's pages (``personal_page``) are kept the same way, per person, language,
+path and the to-do count their navigation shows, for as long as the page versions of what they
+show are unchanged (services/page_versions.py: the person's, their cohorts' and the site's, read
+in one query) and at most ``PAGE_CACHE_SECONDS``, or until a moment the page itself names
+(``valid_until``: a module opening, a due date, an attempt's time running out). Rendering one
+costs a few milliseconds of templates and records; serving a kept one, two small queries
+(who is signed in, and the versions).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import wraps
 from typing import NamedTuple
 
-from flask import current_app, g, has_app_context, request, session
+from flask import Response, current_app, g, has_app_context, make_response, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from diplolearn import i18n
@@ -31,6 +42,10 @@ MAX_PAGES = 256  # per worker: a few languages x the query strings people really
 # be the placeholder.
 PLACEHOLDER = "csrf-" + secrets.token_hex(16)
 _EXTENSION = "diplolearn.page_cache"
+_PERSONAL = "diplolearn.page_cache.personal"
+# Session keys a page's rendering may set that a kept page must set again (the dashboard's
+# to-do count); the CSRF token and messages are the request's own.
+_NOT_REPLAYED = frozenset({"csrf_token", "_flashes", "_fresh", "_id", "_user_id"})
 
 
 class _Kept(NamedTuple):
@@ -94,7 +109,7 @@ def anonymous_page(
     return entry.page.replace(PLACEHOLDER, generate_csrf())
 
 
-def _render_with_placeholder(render: Callable[[], str]) -> str:
+def _render_with_placeholder(render: Callable):
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     had_token = field in g
     real = g.get(field)
@@ -115,3 +130,125 @@ def clear() -> None:
     kept = _pages()
     with kept.lock:
         kept.pages.clear()
+    personal = _personal()
+    with personal.lock:
+        personal.pages.clear()
+        personal.size = 0
+
+
+# --- a signed-in person's pages ---------------------------------------------------------------
+
+
+class _Page(NamedTuple):
+    page: str
+    headers: list  # the view's own headers (the security headers are added to every answer)
+    session: dict  # what the rendering put in the session, set again when the page is served
+    versions: tuple  # services.page_versions.current() when it was rendered
+    until: float  # time.monotonic() after which it is rendered again
+
+
+class _Personal:
+    def __init__(self) -> None:
+        self.pages: OrderedDict[tuple, _Page] = OrderedDict()
+        self.size = 0  # characters kept, bounded by PAGE_CACHE_MAX_CHARS
+        self.lock = threading.Lock()
+
+
+def _personal() -> _Personal:
+    kept = current_app.extensions.get(_PERSONAL)
+    if kept is None:
+        kept = current_app.extensions.setdefault(_PERSONAL, _Personal())
+    return kept
+
+
+def valid_until(moment: dt.datetime | None) -> None:
+    """The page being rendered changes by itself at ``moment`` (UTC): keep it no longer."""
+    if moment is None:
+        return
+    from diplolearn.models import utcnow
+
+    seconds = (moment - utcnow()).total_seconds()
+    earlier = g.get("_page_valid_for")
+    g._page_valid_for = seconds if earlier is None else min(earlier, seconds)
+
+
+def personal_page(when: Callable[[], bool] | None = None, *, shows_kept_count: bool = True):
+    """Keep a signed-in person's GET page (see the module docstring); ``when()`` may decline
+    it for this request (a staff member's dashboard shows other people's work: never kept).
+    ``shows_kept_count``: the navigation shows the to-do count kept in the session (every page
+    but the dashboard, which counts it), so the page is kept per count."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            seconds = current_app.config.get("PAGE_CACHE_SECONDS", 0)
+            if (
+                seconds <= 0
+                or request.method != "GET"
+                or not current_user.is_authenticated
+                or not _cacheable()
+                or (when is not None and not when())
+            ):
+                return view(*args, **kwargs)
+            return _personal_page(view, args, kwargs, seconds, shows_kept_count)
+
+        return wrapped
+
+    return decorator
+
+
+def _personal_page(view, args, kwargs, seconds: float, shows_kept_count: bool):
+    from diplolearn.extensions import db
+    from diplolearn.services import page_versions
+
+    kept = _personal()
+    # The versions are read before the page: a change committed meanwhile leaves the page kept
+    # under the older versions, so the next request renders it again.
+    versions = page_versions.current(db.session, current_user.id)
+    count = repr(session.get("todo")) if shows_kept_count else None
+    key = (current_user.id, i18n.current_language(), request.full_path, count)
+    now = time.monotonic()
+    with kept.lock:
+        entry = kept.pages.get(key)
+        if entry is not None:
+            kept.pages.move_to_end(key)
+    if entry is not None and entry.versions == versions and now < entry.until:
+        for name, value in entry.session.items():
+            if session.get(name) != value:
+                session[name] = value
+        response = Response(entry.page.replace(PLACEHOLDER, generate_csrf()), mimetype="text/html")
+        response.headers.extend(entry.headers)
+        return response
+    before = dict(session)
+    g.pop("_page_valid_for", None)
+    response = make_response(_render_with_placeholder(lambda: view(*args, **kwargs)))
+    if response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    page = response.get_data(as_text=True)
+    response.set_data(page.replace(PLACEHOLDER, generate_csrf()))
+    valid_for = min(seconds, g.pop("_page_valid_for", seconds))
+    if response.status_code == 200 and valid_for > 0 and "_flashes" not in session:
+        changed = {
+            name: value
+            for name, value in session.items()
+            if name not in _NOT_REPLAYED and before.get(name) != value
+        }
+        headers = [
+            (name, value)
+            for name, value in response.headers.items()
+            if name not in ("Content-Type", "Content-Length", "Set-Cookie", "Vary")
+        ]
+        _keep(kept, key, _Page(page, headers, changed, versions, now + valid_for))
+    return response
+
+
+def _keep(kept: _Personal, key: tuple, entry: _Page) -> None:
+    limit = current_app.config.get("PAGE_CACHE_MAX_CHARS", 32_000_000)
+    with kept.lock:
+        old = kept.pages.pop(key, None)
+        kept.size -= len(old.page) if old is not None else 0
+        kept.pages[key] = entry
+        kept.size += len(entry.page)
+        while kept.size > limit and kept.pages:
+            _key, dropped = kept.pages.popitem(last=False)
+            kept.size -= len(dropped.page)

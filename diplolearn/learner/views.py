@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from diplolearn import page_cache
 from diplolearn.courses.links import resolve_course_links
 from diplolearn.i18n import format_datetime
 from diplolearn.learner import bp, step_url
@@ -65,8 +66,11 @@ def module_locked_reason(module) -> str:
 
 @bp.get("/<int:enrolment_id>")
 @login_required
+@page_cache.personal_page()
 def show_outline(enrolment_id: int):
     enrolment, progress = load_progress(enrolment_id)
+    if progress is not None:
+        page_cache.valid_until(progress.next_change(utcnow()))
     return render_template(
         "learner/outline.html",
         enrolment=enrolment,
@@ -89,8 +93,11 @@ def open_lesson(enrolment, progress, lesson_key: str):
 
 @bp.get("/<int:enrolment_id>/lessons/<lesson_key>")
 @login_required
+@page_cache.personal_page()
 def show_lesson(enrolment_id: int, lesson_key: str):
     enrolment, progress = load_progress(enrolment_id)
+    if progress is not None:
+        page_cache.valid_until(progress.next_change(utcnow()))
     try:
         lesson = open_lesson(enrolment, progress, lesson_key)
     except (ModuleLocked, NotStudying) as error:

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from diplolearn import page_cache
 from diplolearn.auth.account_security import account_security_context
 from diplolearn.auth.forms import ChangePasswordForm
 from diplolearn.extensions import limiter
@@ -38,7 +39,14 @@ from diplolearn.unit_of_work import unit_of_work
 DASHBOARD_ANNOUNCEMENTS = 5
 
 
+def _own_learning_only() -> bool:
+    """Whether the dashboard shows only the person's own learning (staff also see other
+    people's work waiting for them: their dashboard is never kept, page_cache.py)."""
+    return not _follows_others(current_user)
+
+
 @bp.get("/")
+@page_cache.personal_page(when=_own_learning_only, shows_kept_count=False)
 def home():
     """Signed in, the home page is the person's to-do list (main/todo.py): each course's next
     step, what is due or overdue, returned work, replies and the next session; for staff, what
@@ -51,6 +59,9 @@ def home():
     # (services/progress/summary.py); the learner's dates come with it.
     enrolments, rows = dashboard_enrolments_and_progress(current_user)
     standing = progress.stored_progress_for(enrolments, now, rows)
+    for enrolment_progress in standing.values():
+        if enrolment_progress is not None:
+            page_cache.valid_until(enrolment_progress.next_change(now))
     steps, dated = todo.learner_plan(enrolments, standing, now)
     announcements = (
         dashboard_announcements(current_user, DASHBOARD_ANNOUNCEMENTS) if enrolments else []

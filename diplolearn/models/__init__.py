@@ -56,6 +56,7 @@ from diplolearn.models.organisations import (
 )
 from diplolearn.models.outbound import OutboundDelivery, RecordStore, Webhook
 from diplolearn.models.outbox import OutboxMessage
+from diplolearn.models.page_versions import PageVersion
 from diplolearn.models.policies import QuizPolicyOverride
 from diplolearn.models.progress_summaries import MODULE_STATUSES, ModuleProgress
 from diplolearn.models.rosters import PendingInvitation, RosterUpload
@@ -124,6 +125,7 @@ __all__ = [
     "OutboundDelivery",
     "OutboxMessage",
     "OutboxState",
+    "PageVersion",
     "Paragraph",
     "ParagraphRevision",
     "PendingInvitation",

@@ -172,6 +172,14 @@ class Progress:
     def items(self) -> list[LessonState | QuizState]:
         return [item for module in self.modules for item in module.items]
 
+    def next_change(self, now: dt.datetime) -> dt.datetime | None:
+        """When this progress next changes with the clock alone: a module the schedule keeps
+        closed opens, or one not complete falls due (a kept page is rendered again then)."""
+        moments = [m.opens_at for m in self.modules if m.opens_at is not None] + [
+            m.due_at for m in self.modules if m.due_at is not None and not m.complete
+        ]
+        return min((moment for moment in moments if moment > now), default=None)
+
     @property
     def complete(self) -> bool:
         required = [m for m in self.modules if m.required]

@@ -410,22 +410,24 @@ def refresh(
         rows = [
             row for e in studying for row in rows_of(e, computed[e.id], now, dated_of(e, dates))
         ]
+        # Whose pages these rows are on (services/page_versions.py), known here without a read.
+        people = {"page_scopes": sorted({("user", e.user_id) for e in batch})}
         db.session.execute(
             sa.delete(ModuleProgress)
             .where(ModuleProgress.enrolment_id.in_(ids))
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, **people)
         )
         if rows:
-            db.session.execute(sa.insert(ModuleProgress), rows)
+            db.session.execute(sa.insert(ModuleProgress).execution_options(**people), rows)
         count += len(batch)
     # Enrolments deleted in this transaction: their rows go with them.
     if not everything and enrolment_ids:
         gone = set(enrolment_ids) - {e.id for e in enrolments}
         if gone:
-            db.session.execute(
+            db.session.execute(  # their deletion moved their people's page versions
                 sa.delete(ModuleProgress)
                 .where(ModuleProgress.enrolment_id.in_(gone))
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, page_scopes=())
             )
     return count
 
@@ -433,7 +435,11 @@ def refresh(
 def rebuild(cohort_id: int | None = None, now: dt.datetime | None = None) -> int:
     """Recompute the rows of every enrolment (or of one cohort's); flushes, never commits."""
     if cohort_id is None:
-        db.session.execute(sa.delete(ModuleProgress).execution_options(synchronize_session=False))
+        db.session.execute(
+            sa.delete(ModuleProgress).execution_options(
+                synchronize_session=False, page_scopes=[("site", 0)]
+            )
+        )
         return refresh(now=now, everything=True)
     return refresh(cohort_ids=[cohort_id], now=now)
 
@@ -560,7 +566,7 @@ _BULK_COLUMNS = {
 }
 
 
-def _relevant_update(statement, watched: set | None) -> bool:
+def sets_something(statement, watched: set | None) -> bool:
     """Whether an UPDATE sets a column that progress depends on to something else than
     itself (the answer save claims its attempt with ``state = state``: no change)."""
     # SQLAlchemy has no public accessor for the SET clause of an UPDATE.
@@ -581,7 +587,7 @@ def _note_bulk(execute_state) -> None:
     target = _BULK.get(getattr(statement, "table", None))
     if target is None:
         return
-    if execute_state.is_update and not _relevant_update(
+    if execute_state.is_update and not sets_something(
         statement, _BULK_COLUMNS.get(statement.table)
     ):
         return
