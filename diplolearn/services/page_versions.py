@@ -17,7 +17,7 @@ Every write is noted here, whichever service makes it:
 
 Just before commit, one statement moves every noted version (an upsert, in a fixed order so that
 two transactions never wait on each other in a cycle). Rows no cached page shows (``UNSEEN``:
-the audit log, the mail outbox, outbound deliveries) move nothing; tests/test_page_cache.py
+the audit log, the mail outbox, outbound deliveries) move nothing; tests/test_personal_pages.py
 checks that rendering the cached pages reads none of them.
 """
 
