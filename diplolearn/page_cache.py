@@ -13,11 +13,11 @@ reload (development).
 
 A signed-in learner's pages (``personal_page``) are kept the same way, per person, language,
 path and the to-do count their navigation shows, for as long as the page versions of what they
-show are unchanged (services/page_versions.py: the person's, their cohorts' and the site's, read
-in one query) and at most ``PAGE_CACHE_SECONDS``, or until a moment the page itself names
-(``valid_until``: a module opening, a due date, an attempt's time running out). Rendering one
-costs a few milliseconds of templates and records; serving a kept one, two small queries
-(who is signed in, and the versions).
+show are unchanged (services/page_versions.py: the person's, their cohorts' and the site's,
+read with the person by the identity query), at most ``PAGE_CACHE_SECONDS``, and no later
+than a moment the page itself names (``valid_until``: a module opening, a due date, an
+attempt's time running out). Rendering one costs a few milliseconds of templates and records;
+serving a kept one, that identity query alone.
 """
 
 from __future__ import annotations
@@ -202,9 +202,12 @@ def _personal_page(view, args, kwargs, seconds: float, shows_kept_count: bool):
     from diplolearn.services import page_versions
 
     kept = _personal()
-    # The versions are read before the page: a change committed meanwhile leaves the page kept
-    # under the older versions, so the next request renders it again.
-    versions = page_versions.current(db.session, current_user.id)
+    # The versions are read before the page (with the signed-in person, by the identity
+    # query): a change committed meanwhile leaves the page kept under the older versions, so
+    # the next request renders it again.
+    versions = getattr(current_user, "page_versions", None) or page_versions.current(
+        db.session, current_user.id
+    )
     count = repr(session.get("todo")) if shows_kept_count else None
     key = (current_user.id, i18n.current_language(), request.full_path, count)
     now = time.monotonic()

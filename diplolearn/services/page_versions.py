@@ -395,31 +395,41 @@ def _forget_on_rollback(session: Session) -> None:
     session.info.pop(NOTED, None)
 
 
-_CURRENT = (
-    sa.select(PageVersion.scope, PageVersion.key, PageVersion.version)
-    .where(
-        sa.or_(
-            PageVersion.scope == "site",
-            sa.and_(PageVersion.scope == "user", PageVersion.key == sa.bindparam("user_id")),
-            sa.and_(
-                PageVersion.scope == "cohort",
-                PageVersion.key.in_(
-                    sa.select(Enrolment.cohort_id).where(
-                        Enrolment.user_id == sa.bindparam("user_id")
-                    )
-                ),
-            ),
-        )
+def seen_by(user_id) -> tuple:
+    """Two scalar subqueries on a person's id (a column or a bound parameter) that together
+    identify the state of everything their pages show: their own version, and the sum of
+    theirs, their cohorts' and the site's. Each version only grows, and the set of their
+    cohorts changes only with their own version, so for one own version the sum grows with
+    every change: the pair never repeats. The identity query carries them (services/signin/
+    devices.py), so that a kept page costs no query of its own."""
+    own = (
+        sa.select(sa.func.coalesce(sa.func.max(PageVersion.version), 0))
+        .where(PageVersion.scope == "user", PageVersion.key == user_id)
+        .scalar_subquery()
     )
-    .order_by(PageVersion.scope, PageVersion.key)
-)
+    cohorts = sa.select(Enrolment.cohort_id).where(Enrolment.user_id == user_id)
+    total = (
+        sa.select(sa.func.coalesce(sa.func.sum(PageVersion.version), 0))
+        .where(
+            sa.or_(
+                PageVersion.scope == "site",
+                sa.and_(PageVersion.scope == "user", PageVersion.key == user_id),
+                sa.and_(PageVersion.scope == "cohort", PageVersion.key.in_(cohorts)),
+            )
+        )
+        .scalar_subquery()
+    )
+    return own.label("own_page_version"), total.label("page_versions_total")
 
 
-def current(session: Session, user_id: int) -> tuple:
-    """The versions a person's pages are rendered under: their own, their cohorts' and the
-    site's, in one query (a scope never changed has no row, and is left out). Read on the
-    session's connection, in its transaction, without the ORM's machinery (it loads no object)."""
-    return tuple(map(tuple, session.connection().execute(_CURRENT, {"user_id": user_id})))
+_CURRENT = sa.select(*seen_by(sa.bindparam("user_id")))
+
+
+def current(session: Session, user_id: int) -> tuple[int, int]:
+    """``seen_by`` for one person, read on its own (the identity query reads it for the
+    signed-in person); on the session's connection, without the ORM's machinery."""
+    own, total = session.connection().execute(_CURRENT, {"user_id": user_id}).one()
+    return int(own), int(total)
 
 
 def install() -> None:

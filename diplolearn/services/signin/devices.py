@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from diplolearn.extensions import db
 from diplolearn.models import DeviceSession, User, utcnow
-from diplolearn.services import audit
+from diplolearn.services import audit, page_versions
 
 TOUCH_EVERY = dt.timedelta(minutes=5)
 
@@ -84,18 +84,25 @@ def open_session(user: User, *, method: str, second_factor: bool) -> DeviceSessi
 
 
 def open_device(user_id: int, device_id: int) -> DeviceSession | None:
-    """The open device session ``device_id`` of ``user_id``, with its person and their role
-    grants (one query: every page's menu and scope read the grants)."""
-    return (
+    """The open device session ``device_id`` of ``user_id``, with its person, their role
+    grants (every page's menu and scope read them) and the versions of what their pages show
+    (``user.page_versions``: services/page_versions.py, for pages kept rendered), in one
+    query."""
+    row = (
         db.session.execute(_OPEN_DEVICE, {"device_id": device_id, "user_id": user_id})
         .unique()
-        .scalar_one_or_none()
+        .one_or_none()
     )
+    if row is None:
+        return None
+    device, own, total = row
+    device.user.page_versions = (int(own), int(total))
+    return device
 
 
 # Built once: statement construction costs more than the query on a page that is all cache.
 _OPEN_DEVICE = (
-    sa.select(DeviceSession)
+    sa.select(DeviceSession, *page_versions.seen_by(DeviceSession.user_id))
     .options(joinedload(DeviceSession.user).joinedload(User.grants))
     .where(
         DeviceSession.id == sa.bindparam("device_id"),
