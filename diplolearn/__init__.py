@@ -38,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     from diplolearn.extensions import babel, csrf, db, limiter, login_manager, migrate
     from diplolearn.security.headers import register_security_headers
     from diplolearn.services import page_versions
+    from diplolearn.services.signin import devices
 
     db.init_app(app)
     database.configure(app)
@@ -60,6 +61,7 @@ def register_extensions(app: Flask) -> None:
 
     register_security_headers(app)
     unit_of_work.register(app)
+    devices.install()  # a POST's device "last seen" is written just before its commit
     page_versions.install()  # every commit moves the versions of the pages it changed
 
 

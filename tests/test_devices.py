@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from diplolearn.models import AuditEvent, DeviceSession, utcnow
+from diplolearn.models import AuditEvent, DeviceSession, User, utcnow
 from diplolearn.services.signin import devices
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import PASSWORD, make_user
@@ -225,3 +225,37 @@ def test_a_get_writes_nothing_and_a_post_notes_last_seen_at_most_every_few_minut
     )
     db.session.expire_all()
     assert db.session.get(DeviceSession, device.id).last_seen_at == seen
+
+
+def test_noting_a_device_seen_changes_nothing_before_the_unit_of_work(app, db, count_queries):
+    """A POST's view reads before its unit of work: a changed device would be flushed by that
+    read, outside the writers' turn (on SQLite, "database is locked" while another worker
+    writes). The device is only noted; its unit of work writes it, and a refusal forgets it."""
+    from diplolearn.services.errors import DomainError
+    from diplolearn.unit_of_work import unit_of_work
+
+    user = make_user()
+    db.session.commit()
+    laptop = browser(app)
+    login(laptop, user.email)
+    (device,) = open_devices(db, user)
+    long_ago = utcnow() - dt.timedelta(hours=2)
+    device.last_seen_at = long_ago
+    db.session.commit()
+    with app.test_request_context("/", method="POST"):
+        assert devices.touch(device)
+        assert not db.session.dirty
+        with count_queries() as counter:
+            db.session.execute(sa.select(User.id)).all()
+        assert not any(s.lstrip().upper().startswith("UPDATE") for s in counter.statements)
+        with unit_of_work(quiet=True) as work:
+            raise DomainError("refused")
+        assert work.refused
+        db.session.expire_all()
+        assert db.session.get(DeviceSession, device.id).last_seen_at == long_ago
+        device = db.session.get(DeviceSession, device.id)
+        assert devices.touch(device)
+        with unit_of_work():
+            pass
+        db.session.expire_all()
+        assert db.session.get(DeviceSession, device.id).last_seen_at > long_ago

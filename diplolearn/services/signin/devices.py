@@ -13,7 +13,7 @@ import re
 
 import sqlalchemy as sa
 from flask import has_request_context, request
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from diplolearn.extensions import db
 from diplolearn.models import DeviceSession, User, utcnow
@@ -113,13 +113,46 @@ _OPEN_DEVICE = (
 
 
 def touch(device: DeviceSession, now: dt.datetime | None = None) -> bool:
-    """Note that the device was seen, at most every TOUCH_EVERY; the caller's unit of work
-    commits it (or rolls it back with the rest of a refused change)."""
+    """Note that the device was seen, at most every TOUCH_EVERY; the request's unit of work
+    writes it just before it commits (and forgets it with the rest of a refused change).
+
+    Only noted, not set on the object: a changed object would be flushed by the first query
+    of the view, before its unit of work, outside the writers' turn (on SQLite, refused at once
+    with "database is locked" while another worker writes)."""
     now = now or utcnow()
     if now - device.last_seen_at < TOUCH_EVERY:
         return False
-    device.last_seen_at = now
+    db.session.info[_SEEN] = (device.id, now)
     return True
+
+
+_SEEN = "device_seen"  # session.info: (device id, when) to write before commit
+
+
+def _write_seen_before_commit(session) -> None:
+    seen = session.info.pop(_SEEN, None)
+    if seen is None:
+        return
+    device_id, now = seen
+    session.execute(
+        sa.update(DeviceSession)
+        .where(DeviceSession.id == device_id, DeviceSession.last_seen_at < now)
+        .values(last_seen_at=now)
+        # Shown on the person's list of devices only, never on a page kept rendered.
+        .execution_options(synchronize_session="evaluate", page_scopes=())
+    )
+
+
+def _forget_seen(session) -> None:
+    session.info.pop(_SEEN, None)
+
+
+def install() -> None:
+    """Listen on every session (once per process)."""
+    if sa.event.contains(Session, "before_commit", _write_seen_before_commit):
+        return
+    sa.event.listen(Session, "before_commit", _write_seen_before_commit)
+    sa.event.listen(Session, "after_rollback", _forget_seen)
 
 
 def open_devices(user: User) -> list[DeviceSession]:
