@@ -378,17 +378,31 @@ def _move_before_commit(session: Session) -> None:
     if not noted:
         return
     scopes = sorted(_resolve(session, noted))
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(PageVersion).values(
-        [{"scope": scope, "key": key, "version": 1} for scope, key in scopes]
-    )
     session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[PageVersion.scope, PageVersion.key],
-            set_={"version": PageVersion.version + 1},
-        ).execution_options(page_scopes=())
+        _move_statement(session.get_bind().dialect.name),
+        [{"scope": scope, "key": key, "version": 1} for scope, key in scopes],
     )
     session.info.pop(NOTED, None)
+
+
+_MOVES: dict[str, sa.Insert] = {}
+
+
+def _move_statement(dialect: str):
+    """Move each version of the parameter rows by one (its row made at 1 the first time); built
+    once per dialect, run with one parameter row per scope, in their sorted order."""
+    statement = _MOVES.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = _MOVES[dialect] = (
+            insert(PageVersion)
+            .on_conflict_do_update(
+                index_elements=[PageVersion.scope, PageVersion.key],
+                set_={"version": PageVersion.version + 1},
+            )
+            .execution_options(page_scopes=())
+        )
+    return statement
 
 
 def _forget_on_rollback(session: Session) -> None:

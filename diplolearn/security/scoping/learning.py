@@ -9,19 +9,32 @@ certificates: certificates.py.)
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import joinedload
 
+from diplolearn.extensions import db
 from diplolearn.models import Announcement, Cohort, Enrolment, Submission, User
 from diplolearn.security.scoping.base import one_or_404
 
+# Built once: on the answer save, building the statement cost more than running it.
+_OWN_ENROLMENT = sa.select(Enrolment).where(
+    Enrolment.id == sa.bindparam("enrolment_id"), Enrolment.user_id == sa.bindparam("user_id")
+)
+_OWN_ENROLMENT_AND_COURSE = _OWN_ENROLMENT.options(
+    joinedload(Enrolment.cohort).joinedload(Cohort.course)
+)
 
-def own_enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:
-    """The user's own enrolment with its cohort and course, in one query; 404 otherwise."""
-    return one_or_404(
-        sa.select(Enrolment)
-        .where(Enrolment.id == enrolment_id, Enrolment.user_id == user.id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.course))
+
+def own_enrolment_or_404(user: User, enrolment_id: int, *, course: bool = True) -> Enrolment:
+    """The user's own enrolment with its cohort and course, in one query (``course=False``:
+    the enrolment alone, for the answer save); 404 otherwise."""
+    found = db.session.scalar(
+        _OWN_ENROLMENT_AND_COURSE if course else _OWN_ENROLMENT,
+        {"enrolment_id": enrolment_id, "user_id": user.id},
     )
+    if found is None:
+        abort(404)
+    return found
 
 
 def own_submission_or_404(user: User, enrolment_id: int, submission_id: int) -> Submission:

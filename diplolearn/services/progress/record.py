@@ -58,7 +58,7 @@ def touch(enrolment_id: int, previous: dt.datetime | None, now: dt.datetime) -> 
             sa.update(Enrolment)
             .where(Enrolment.id == enrolment_id, same)
             .values(last_activity_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, page_scopes=_own_pages(enrolment_id))
         ).rowcount
         == 1
     )
@@ -67,6 +67,13 @@ def touch(enrolment_id: int, previous: dt.datetime | None, now: dt.datetime) -> 
     else:
         note_activity(enrolment_id, now)
     return claimed
+
+
+def _own_pages(enrolment_id: int) -> list:
+    """The activity clock shows on the learner's own pages (and staff pages, never kept): only
+    their page version moves (services/page_versions.py finds them from the enrolment), and
+    no read of the enrolment's owner is made under the write lock."""
+    return [("enrolment", enrolment_id)]
 
 
 def note_activity(enrolment_id: int, now: dt.datetime) -> None:
@@ -80,7 +87,7 @@ def note_activity(enrolment_id: int, now: dt.datetime) -> None:
             sa.or_(Enrolment.last_activity_at.is_(None), Enrolment.last_activity_at < now),
         )
         .values(last_activity_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, page_scopes=_own_pages(enrolment_id))
     )
     # An enrolment this request read as past "invited" (it never goes back) needs no second
     # statement under the write lock (the answer save, issue 16).
