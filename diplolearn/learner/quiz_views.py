@@ -7,6 +7,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from diplolearn import page_cache
 from diplolearn.learner import bp
 from diplolearn.learner.forms import StartAttemptForm, make_attempt_form
 from diplolearn.learner.pages import Reader, drawn_questions, review
@@ -107,10 +108,12 @@ def start_attempt(enrolment_id: int, quiz_key: str):
 
 @bp.get("/<int:enrolment_id>/attempts/<int:attempt_id>")
 @login_required
+@page_cache.personal_page()
 def show_attempt(enrolment_id: int, attempt_id: int):
     enrolment, attempt = attempt_or_404(enrolment_id, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
         return redirect(attempt_url("learner.show_result", attempt))
+    page_cache.valid_until(attempt.deadline_at)  # then it says the time is up
     read = Reader(enrolment.cohort.course, attempt.language)
     drawn = drawn_questions(attempt, read)
     return render_template(
@@ -138,11 +141,20 @@ def change_attempt(enrolment_id: int, attempt_id: int, action, *, completes: boo
     """Run a save or submit as one unit of work (``completes``: then complete the course if
     it is done); returns (enrolment, attempt, None), or a response when refused or too late."""
     enrolment, attempt = attempt_or_404(enrolment_id, attempt_id)
+    refused = _run_change(
+        enrolment, attempt, lambda now: action(attempt, request.form, now), completes=completes
+    )
+    return enrolment, attempt, refused
+
+
+def _run_change(enrolment, attempt, change, *, completes: bool):
+    """``change(now)`` as one unit of work, after checking the learner still studies; None when
+    done, else the refusal or, when time was up, the way to the result."""
     time_up = None
     with unit_of_work(quiet=True) as work:
         try:
             progress_service.ensure_studying(enrolment)
-            action(attempt, request.form, utcnow())
+            change(utcnow())
         except TimeUp as error:
             # The attempt was expired and graded with the answers saved in time: that is kept
             # (committed), not rolled back like a refusal.
@@ -152,22 +164,29 @@ def change_attempt(enrolment_id: int, attempt_id: int, action, *, completes: boo
                 enrolment, progress_service.course_progress(enrolment)
             )
     if work.refused:
-        return (
-            enrolment,
-            attempt,
-            _problem(enrolment, work.error, _problem_status(work.error), attempt),
-        )
+        return _problem(enrolment, work.error, _problem_status(work.error), attempt)
     if time_up is not None:
         flash(time_up.message, "error")
-        return enrolment, attempt, redirect(attempt_url("learner.show_result", attempt))
-    return enrolment, attempt, None
+        return redirect(attempt_url("learner.show_result", attempt))
+    return None
 
 
 @bp.post("/<int:enrolment_id>/attempts/<int:attempt_id>/save")
 @login_required
 def save_attempt(enrolment_id: int, attempt_id: int):
-    _enrolment, attempt, refused = change_attempt(
-        enrolment_id, attempt_id, quizzes.save_answers, completes=False
+    """The answer save (the page's autosave posts it every few seconds, issue 16): it reads
+    only what saving needs (quizzes.attempt_to_save) and checks the form before taking the
+    write turn, so that the turn holds the writes alone."""
+    enrolment = own_enrolment_or_404(current_user, enrolment_id, course=False)
+    attempt = quizzes.attempt_to_save(attempt_id, enrolment.id)
+    if attempt is None:
+        abort(404)
+    try:
+        posted = quizzes.read_posted(attempt, request.form)
+    except (TamperedAnswer, QuestionNotInAttempt) as error:  # nothing written yet
+        return _problem(enrolment, error, _problem_status(error), attempt)
+    refused = _run_change(
+        enrolment, attempt, lambda now: quizzes.store_posted(attempt, posted, now), completes=False
     )
     if refused is not None:
         return refused

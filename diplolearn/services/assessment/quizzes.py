@@ -27,22 +27,29 @@
   drawn question; a flag naming another attempt's question is refused whole,
   ``QuestionNotInAttempt``); the review page's final submission is ``submit(attempt, None)``,
   which submits the answers as saved.
+- Issue 16: the page's autosave is the busiest write. It reads only what saving needs
+  (``attempt_to_save``: one query of a few columns, not the attempt's whole graph), checks the
+  form before the write turn (``read_posted``: no database), and in its turn only writes
+  (``store_posted``): the claim, one upsert of the answers, the flags that changed, the
+  activity clock. It changes no progress, so the stored progress is not refreshed.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import random
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
 
@@ -189,7 +196,81 @@ def start_attempt(
 # --- saving and submitting -------------------------------------------------------------------
 
 
-def read_answers(attempt: QuizAttempt, formdata) -> dict[int, dict]:
+class SavedQuestion(NamedTuple):
+    """A drawn question as the answer save needs it (``attempt_to_save``)."""
+
+    id: int
+    question_revision_id: int
+    choice_order: list
+    flagged: bool
+    answered: bool  # it has a response row
+    question_revision: QuestionRevision  # only ``kind`` and ``settings`` loaded
+
+
+class AttemptToSave(NamedTuple):
+    """What saving answers reads of an attempt, instead of the whole ``QuizAttempt`` graph."""
+
+    id: int
+    enrolment_id: int
+    state: str
+    questions: list[SavedQuestion]
+
+
+class Posted(NamedTuple):
+    """A posted attempt form, read and checked (``read_posted``): answers by drawn question
+    id, and the drawn questions flagged."""
+
+    answers: dict[int, dict]
+    flagged: set[int]
+
+
+def attempt_to_save(attempt_id: int, enrolment_id: int) -> AttemptToSave | None:
+    """The attempt, scoped to the enrolment, with what saving answers needs, in one query:
+    each drawn question's choice order, flag, whether it has an answer row yet, and its
+    revision's kind and settings (what ``QuestionType.parse`` reads; anything else loads when
+    read). None when the enrolment has no such attempt."""
+    rows = db.session.execute(
+        _ATTEMPT_TO_SAVE, {"attempt": attempt_id, "enrolment": enrolment_id}
+    ).all()
+    if not rows:
+        return None
+    drawn = [SavedQuestion(*row[2:]) for row in rows if row[2] is not None]
+    return AttemptToSave(attempt_id, enrolment_id, rows[0][1], drawn)
+
+
+_ATTEMPT_TO_SAVE = (
+    sa.select(
+        QuizAttempt.id,
+        QuizAttempt.state,
+        AttemptQuestion.id,
+        AttemptQuestion.question_revision_id,
+        AttemptQuestion.choice_order,
+        AttemptQuestion.flagged,
+        Response.id.is_not(None),
+        QuestionRevision,
+    )
+    .select_from(QuizAttempt)
+    .outerjoin(AttemptQuestion, AttemptQuestion.attempt_id == QuizAttempt.id)
+    .outerjoin(QuestionRevision, QuestionRevision.id == AttemptQuestion.question_revision_id)
+    .outerjoin(Response, Response.attempt_question_id == AttemptQuestion.id)
+    .where(
+        QuizAttempt.id == sa.bindparam("attempt"),
+        QuizAttempt.enrolment_id == sa.bindparam("enrolment"),
+    )
+    .order_by(AttemptQuestion.position)
+    .options(load_only(QuestionRevision.kind, QuestionRevision.settings))
+)
+
+
+@functools.lru_cache(maxsize=2048)
+def _keys_by_token(secret: str, attempt_id: int, revision_id: int, order: tuple) -> dict:
+    """Token -> choice key of one drawn question (fixed for the attempt, so kept: the answer
+    save reads every question's tokens on each autosave). Callers must not change it."""
+    del secret  # a part of the key only: choice_token reads the app's
+    return {choice_token(attempt_id, revision_id, key): key for key in order}
+
+
+def read_answers(attempt: QuizAttempt | AttemptToSave, formdata) -> dict[int, dict]:
     """The answers posted for each drawn question, as stored answers (choice keys).
 
     Raises TamperedAnswer, recording nothing, for a field of a question not in this attempt or
@@ -200,9 +281,12 @@ def read_answers(attempt: QuizAttempt, formdata) -> dict[int, dict]:
     drawn = {field_name(aq): aq for aq in attempt.questions}
     if any(name.startswith(FIELD_PREFIX) and name not in drawn for name in formdata):
         raise TamperedAnswer()
+    secret = current_app.config["SECRET_KEY"]
     answers = {}
     for name, aq in drawn.items():
-        keys_by_token = {token: key for key, token in tokens_for(attempt.id, aq).items()}
+        keys_by_token = _keys_by_token(
+            secret, attempt.id, aq.question_revision_id, tuple(aq.choice_order)
+        )
         try:
             answers[aq.id] = questions.get(aq.question_revision.kind).parse(
                 formdata.getlist(name), keys_by_token, question=aq.question_revision
@@ -212,7 +296,7 @@ def read_answers(attempt: QuizAttempt, formdata) -> dict[int, dict]:
     return answers
 
 
-def read_flags(attempt: QuizAttempt, formdata) -> set[int]:
+def read_flags(attempt: QuizAttempt | AttemptToSave, formdata) -> set[int]:
     """The drawn questions the learner flagged in the posted form (an unticked box posts
     nothing). Raises QuestionNotInAttempt for a flag naming a question of another attempt."""
     drawn = {flag_name(aq): aq.id for aq in attempt.questions}
@@ -222,31 +306,61 @@ def read_flags(attempt: QuizAttempt, formdata) -> set[int]:
     return {drawn[name] for name in posted}
 
 
-def _store_flags(attempt: QuizAttempt, flagged: set[int]) -> None:
-    for aq in attempt.questions:
-        if aq.flagged != (aq.id in flagged):
-            aq.flagged = aq.id in flagged
-    db.session.flush()
+def read_posted(attempt: QuizAttempt | AttemptToSave, formdata) -> Posted:
+    """Read and check a posted attempt form (no database: done before the write turn).
+    Raises TamperedAnswer or QuestionNotInAttempt for what the form could not have sent."""
+    return Posted(read_answers(attempt, formdata), read_flags(attempt, formdata))
 
 
-def _take(attempt: QuizAttempt, now: dt.datetime, target: AttemptState | None = None) -> None:
+def _answered(aq: AttemptQuestion | SavedQuestion) -> bool:
+    return aq.answered if isinstance(aq, SavedQuestion) else aq.response is not None
+
+
+def _scopes(attempt: QuizAttempt | AttemptToSave) -> dict:
+    """Whose pages an attempt's writes change (services/page_versions.py): its learner's,
+    found through the enrolment the request loaded, with no read of the rows written."""
+    return {"page_scopes": [("enrolment", attempt.enrolment_id)]}
+
+
+def _store_flags(attempt: QuizAttempt | AttemptToSave, flagged: set[int]) -> None:
+    """One statement for the flags that changed (none when none did)."""
+    changed = [aq for aq in attempt.questions if aq.flagged != (aq.id in flagged)]
+    if not changed:
+        return
+    db.session.execute(
+        sa.update(AttemptQuestion)
+        .where(AttemptQuestion.id.in_([aq.id for aq in changed]))
+        .values(flagged=AttemptQuestion.id.in_(flagged) if flagged else sa.false())
+        .execution_options(synchronize_session=False, **_scopes(attempt))
+    )
+    for aq in changed:
+        if isinstance(aq, AttemptQuestion):
+            set_committed_value(aq, "flagged", aq.id in flagged)
+
+
+# Built once (statements are costly to build; the answer save runs them on every autosave).
+_IN_PROGRESS_AND_IN_TIME = (
+    sa.update(QuizAttempt)
+    .where(
+        QuizAttempt.id == sa.bindparam("attempt_id"),
+        QuizAttempt.state == AttemptState.IN_PROGRESS,
+        sa.or_(QuizAttempt.deadline_at.is_(None), QuizAttempt.deadline_at > sa.bindparam("now")),
+    )
+    .execution_options(synchronize_session=False)
+)
+_CLAIM = _IN_PROGRESS_AND_IN_TIME.values(state=QuizAttempt.state)  # changes nothing: a check
+
+
+def _take(
+    attempt: QuizAttempt | AttemptToSave, now: dt.datetime, target: AttemptState | None = None
+) -> None:
     """Claim an attempt still in progress and in time, or explain why it cannot be changed."""
-    values = (
-        {"state": QuizAttempt.state} if target is None else {"state": target, "submitted_at": now}
+    statement = (
+        _CLAIM
+        if target is None
+        else _IN_PROGRESS_AND_IN_TIME.values(state=target, submitted_at=now)
     )
-    taken = (
-        db.session.execute(
-            sa.update(QuizAttempt)
-            .where(
-                QuizAttempt.id == attempt.id,
-                QuizAttempt.state == AttemptState.IN_PROGRESS,
-                sa.or_(QuizAttempt.deadline_at.is_(None), QuizAttempt.deadline_at > now),
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
-    )
+    taken = db.session.execute(statement, {"attempt_id": attempt.id, "now": now}).rowcount == 1
     if taken:
         if target is not None:
             set_committed_value(attempt, "state", target.value)
@@ -257,47 +371,67 @@ def _take(attempt: QuizAttempt, now: dt.datetime, target: AttemptState | None = 
     raise AttemptFinished()
 
 
-def _store(attempt: QuizAttempt, answers: dict[int, dict], now: dt.datetime) -> None:
+@functools.cache
+def _upsert_responses(dialect: str):
+    """INSERT ... ON CONFLICT (the question's one response) DO UPDATE, for this dialect."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Response)
+    table = Response.__table__
+    changed = sa.cast(table.c.answer, sa.Text) != sa.cast(stmt.excluded.answer, sa.Text)
+    return stmt.on_conflict_do_update(
+        index_elements=["attempt_question_id"],
+        set_={
+            "answer": stmt.excluded.answer,
+            "saved_at": sa.case((changed, stmt.excluded.saved_at), else_=table.c.saved_at),
+        },
+    )
+
+
+def _store(
+    attempt: QuizAttempt | AttemptToSave, answers: dict[int, dict], now: dt.datetime
+) -> None:
     """Write the posted answers in one statement (an upsert on the question's one response):
     no read under the write lock. ``saved_at`` moves only for an answer that changed."""
     rows = [
         {"attempt_question_id": aq.id, "answer": answers[aq.id], "saved_at": now}
         for aq in attempt.questions
-        if aq.id in answers and (aq.response is not None or any(answers[aq.id].values()))
+        if aq.id in answers and (_answered(aq) or any(answers[aq.id].values()))
     ]  # an unanswered question needs no row
     if not rows:
         return
-    insert = (
-        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    stmt = insert(Response)
-    table = Response.__table__
-    changed = sa.cast(table.c.answer, sa.Text) != sa.cast(stmt.excluded.answer, sa.Text)
     db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["attempt_question_id"],
-            set_={
-                "answer": stmt.excluded.answer,
-                "saved_at": sa.case((changed, stmt.excluded.saved_at), else_=table.c.saved_at),
-            },
-        ),
+        _upsert_responses(db.session.get_bind().dialect.name),
         rows,
+        # "raw": the rows go to the driver as they are (one executemany), without the ORM's
+        # bulk-insert bookkeeping, which this statement does not need.
+        execution_options={"dml_strategy": "raw", **_scopes(attempt)},
     )
     written = {row["attempt_question_id"] for row in rows}
     for aq in attempt.questions:  # read again when next used (grading reads them)
-        if aq.id in written:
+        if aq.id in written and isinstance(aq, AttemptQuestion):
             if aq.response is not None:
                 db.session.expire(aq.response)
             db.session.expire(aq, ["response"])
 
 
-def save_answers(attempt: QuizAttempt, formdata, now: dt.datetime | None = None) -> None:
+def save_answers(
+    attempt: QuizAttempt | AttemptToSave, formdata, now: dt.datetime | None = None
+) -> None:
+    """Save the posted answers and flags of an attempt in progress and in time."""
+    store_posted(attempt, read_posted(attempt, formdata), now)
+
+
+def store_posted(
+    attempt: QuizAttempt | AttemptToSave, posted: Posted, now: dt.datetime | None = None
+) -> None:
+    """The writes of a save, read beforehand (``read_posted``): take the attempt, upsert the
+    answers, the flags that changed, the activity clock; nothing read under the write lock.
+    Which questions have an answer row and their flags were read before it: only the
+    learner's own tabs change them, and a save writes what its form changed."""
     now = now or utcnow()
-    answers = read_answers(attempt, formdata)
-    flagged = read_flags(attempt, formdata)
     _take(attempt, now)
-    _store(attempt, answers, now)
-    _store_flags(attempt, flagged)
+    _store(attempt, posted.answers, now)
+    _store_flags(attempt, posted.flagged)
     note_activity(attempt.enrolment_id, now)
 
 
