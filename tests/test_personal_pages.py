@@ -6,6 +6,7 @@ their own version."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 
 import pytest
@@ -73,6 +74,11 @@ def _served(client, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, path
     return _normal(response.get_data(as_text=True))
+
+
+def _difference(served: str, fresh: str) -> str:
+    lines = difflib.unified_diff(served.splitlines(), fresh.splitlines(), "kept", "fresh", n=1)
+    return "\n".join(lines)
 
 
 def _versions(db, user) -> tuple:
@@ -160,7 +166,8 @@ def test_a_kept_page_is_what_a_fresh_rendering_shows_after_a_change(app, db, wor
     db.session.commit()
     assert _versions(db, w["viewer"]) != before, "the change moved none of the viewer's versions"
     for path in w["pages"]:
-        assert _served(w["client"], path) == _fresh(app, w["client"], path), path
+        served, fresh = _served(w["client"], path), _fresh(app, w["client"], path)
+        assert served == fresh, (path, _difference(served, fresh))
 
 
 def test_other_peoples_work_elsewhere_keeps_the_page(app, db, world, count_queries):
@@ -332,3 +339,20 @@ def test_every_model_says_whose_pages_it_is_on_or_moves_the_sites_version(app, d
         page_versions.ModuleProgress,
     ):
         assert model in page_versions._REFERENCES
+
+
+def test_a_kept_attempt_page_shows_the_answers_saved_since(app, db, world, count_queries):
+    w = world
+    standing = progress.course_progress(w["mine"])
+    attempt = quizzes.start_attempt(w["mine"], standing.quiz("m1-quiz"), "en")
+    db.session.commit()
+    path = f"/learn/{w['mine'].id}/attempts/{attempt.id}"
+    _served(w["client"], path)
+    with count_queries() as counter:
+        _served(w["client"], path)
+    assert counter.count == 1, counter.statements
+    quizzes.save_answers(attempt, quiz_answers(attempt), utcnow())
+    db.session.commit()
+    assert _served(w["client"], path) == _fresh(app, w["client"], path)
+    kept = app.extensions["diplolearn.page_cache.personal"].pages
+    assert any(key[2].startswith(path) for key in kept)
