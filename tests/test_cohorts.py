@@ -645,6 +645,25 @@ def test_instructor_enrols_by_email_and_moves_a_learner_through_the_pages(app, r
     assert "Earlier groups" in client.get(page).get_data(as_text=True)
 
 
+def test_a_long_list_of_enrolments_comes_a_page_at_a_time(app, run, monkeypatch):
+    """Past a page of enrolled people the table pages by name (the waiting list stays whole),
+    with a withdraw button per row that names its person; a short list has no pager."""
+    from diplolearn.teach import people
+
+    client = signed_in(app, "lead@example.org")
+    page = f"/teach/cohorts/{run['cohort'].id}/enrolments"
+    whole = client.get(page).get_data(as_text=True)
+    assert 'class="pager"' not in whole
+    names = [run[k].user.display_name for k in ("enrolment_a", "enrolment_b")]
+    assert all(name in whole for name in names)
+    monkeypatch.setattr(people, "ENROLMENTS_PAGE", 1)
+    first, second = (client.get(f"{page}?page={n}").get_data(as_text=True) for n in (1, 2))
+    assert 'class="pager"' in first and "Page 2 of" in second
+    shown = [[name for name in names if name in html] for html in (first, second)]
+    assert len(shown[0]) == len(shown[1]) == 1 and shown[0] != shown[1]
+    assert f'aria-label="Withdraw {shown[0][0]}"' in first
+
+
 def test_coordinators_nominate_substitute_and_withdraw_their_own_staff_only(app, run):
     a, b, cohort = run["a"], run["b"], run["cohort"]
     nominee, substitute = staff_of(a, 2)

@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from diplolearn.models import ModuleProgress, ModuleSchedule, Role, utcnow
+from diplolearn.extensions import db
+from diplolearn.models import Enrolment, ModuleProgress, ModuleSchedule, Role, utcnow
 from diplolearn.services import progress
 from diplolearn.services.assessment import quizzes
 from diplolearn.services.cohorts import organisations, standings, tracking
@@ -37,12 +38,24 @@ DAY = dt.timedelta(days=1)
 PINNED = {
     "grid": 8,
     "grid_group": 8,
-    "at_risk": 5,
+    "at_risk": 7,  # the learners' facts, then the dates of the page's 50
+    "enrolments": 7,  # a page of 100, its count, the waiting list
     "staff_report": 10,
     "staff_report_cohort": 10,
     "cohort_summary": 13,
     "staff_csv": 12,  # up to CHUNK (1,000) rows; three more for each further chunk
 }
+
+
+def _enrolments(world) -> list[Enrolment]:
+    """The cohort's enrolments as records, for comparing the pages with the rules."""
+    return list(
+        db.session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.cohort_id == world.cohort.id)
+            .order_by(Enrolment.id)
+        )
+    )
 
 
 def _study(enrolment, module: str, *, lessons: int = 2, quiz: bool | None = None) -> None:
@@ -133,6 +146,7 @@ def paths(world) -> dict[str, str]:
         "grid": f"/teach/cohorts/{c}/grid",
         "grid_group": f"/teach/cohorts/{c}/grid?group={world.g1.id}",
         "at_risk": f"/teach/cohorts/{c}/at-risk",
+        "enrolments": f"/teach/cohorts/{c}/enrolments",
         "staff_report": f"/ministry/{m}/reports",
         "staff_report_cohort": f"/ministry/{m}/reports?cohort={c}",
         "cohort_summary": f"/ministry/{m}/reports/cohorts/{c}",
@@ -169,7 +183,7 @@ def test_staff_pages_run_the_same_pinned_queries_for_3_and_30_learners(
 def test_the_grid_from_the_summaries_equals_a_fresh_computation(db, world):
     """Statuses (open, complete, overdue, prerequisites, a module not open yet) and scores
     read from the stored rows are those the completion rules give from the records."""
-    enrolments = tracking.followed(world.people.lead, world.cohort)
+    enrolments = _enrolments(world)
     stored = standings.standings_for(enrolments, NOW, dates=True)
     fresh = progress.progress_for(enrolments, NOW)
     for enrolment in enrolments:
@@ -194,7 +208,7 @@ def test_the_clock_opens_modules_and_makes_them_overdue_without_a_write(db, worl
     """The rows say module 3 is closed; a day later it is open for everyone, and module 2 is
     overdue for those who have not finished it, with no row rewritten."""
     later = NOW + 8 * DAY
-    enrolments = tracking.followed(world.people.lead, world.cohort)
+    enrolments = _enrolments(world)
     stored = standings.standings_for(enrolments, later)
     fresh = progress.progress_for(enrolments, later)
     for enrolment in enrolments:
@@ -220,14 +234,16 @@ def test_report_totals_equal_the_completion_rules(db, world):
 def test_missing_or_stale_rows_are_computed_from_the_records(db, world, count_queries):
     """Before ``flask progress rebuild`` (no rows), and inside a transaction that changed
     progress (rows refreshed only at commit), the pages show the records' truth."""
-    enrolments = tracking.followed(world.people.lead, world.cohort)
+    enrolments = _enrolments(world)
     before = {e.id: [tracking.cell_status(m) for m in ms] for e, ms in _cells(enrolments).items()}
     db.session.execute(sa.delete(ModuleProgress))
     after = {e.id: [tracking.cell_status(m) for m in ms] for e, ms in _cells(enrolments).items()}
     assert after == before
+    grid = tracking.grid(world.people.lead, world.cohort, now=NOW)  # no rows: the records
+    assert {r.learner.id: [c.status for c in r.cells] for r in grid.rows} == before
     _study(world.learners[2], "m1", quiz=True)  # not committed: the rows are behind
     grid = tracking.grid(world.people.lead, world.cohort, now=NOW)
-    row = next(r for r in grid.rows if r.enrolment.id == world.learners[2].id)
+    row = next(r for r in grid.rows if r.learner.id == world.learners[2].id)
     assert row.cells[0].status == "done" and row.cells[0].score == Decimal(100)
     cohort = report_summary.cohort_summary(
         world.people.coordinator, world.ministry.id, world.cohort, NOW
@@ -268,7 +284,7 @@ def test_the_cohort_summary_counts_modules_as_the_completion_rules_do(db, world,
         world.cohort.module_rules = {}
         db.session.commit()
     grow(world, db, 5)
-    enrolments = tracking.followed(world.people.lead, world.cohort)
+    enrolments = _enrolments(world)
     for when in (NOW, NOW + 2 * DAY):
         fresh = progress.progress_for(enrolments, when)
         expected = [sum(fresh[e.id].modules[i].complete for e in enrolments) for i in range(4)]

@@ -25,6 +25,7 @@ from diplolearn.models import (
 from diplolearn.services import progress
 from diplolearn.services.assessment import quizzes
 from diplolearn.services.cohorts import organisations, tracking
+from diplolearn.teach import tracking_views
 from tests.conftest import csrf_from, login, post_form
 from tests.factories import (
     make_learner,
@@ -131,7 +132,7 @@ def client_of(app, user):
 
 
 def statuses(grid):
-    return {row.enrolment.user.name_latin: [c.status for c in row.cells] for row in grid.rows}
+    return {row.learner.name_latin: [c.status for c in row.cells] for row in grid.rows}
 
 
 def names_in(html: str) -> set[str]:
@@ -148,7 +149,7 @@ def test_each_cell_says_not_started_in_progress_done_or_overdue_with_the_quiz_sc
         "Bob": ["overdue", "not_started", "not_started"],  # started, but past due
         "Carol": ["overdue", "not_started", "not_started"],
     }
-    alice = next(r for r in grid.rows if r.enrolment.id == run.alice.id)
+    alice = next(r for r in grid.rows if r.learner.id == run.alice.id)
     assert alice.cells[0].score == Decimal(100) and alice.cells[1].score is None
     assert (grid.totals[0]["done"], grid.totals[0]["overdue"]) == (1, 2)
 
@@ -156,7 +157,7 @@ def test_each_cell_says_not_started_in_progress_done_or_overdue_with_the_quiz_sc
 def test_a_failed_quiz_scores_but_does_not_complete(db, run):
     finish_module(run.carol, "m1", pass_quiz=False)
     cell = next(
-        r for r in tracking.grid(run.people.lead, run.cohort).rows if r.enrolment.id == run.carol.id
+        r for r in tracking.grid(run.people.lead, run.cohort).rows if r.learner.id == run.carol.id
     ).cells[0]
     assert (cell.status, cell.score) == ("overdue", Decimal(0))
 
@@ -307,7 +308,7 @@ def test_a_tutor_sees_their_own_group_only(app, db, run):
         ).status_code
         == 404
     )
-    assert {r.enrolment.id for r in tracking.at_risk(run.people.tutor1, run.cohort)} <= {
+    assert {r.learner.id for r in tracking.at_risk(run.people.tutor1, run.cohort)} <= {
         run.alice.id,
         run.carol.id,
     }
@@ -348,9 +349,7 @@ def test_learners_behind_schedule_or_inactive_are_at_risk_with_reasons(app, db, 
     run.alice.last_activity_at = NOW - 4 * DAY  # done with module 1, but silent
     run.bob.last_activity_at = NOW - DAY
     db.session.commit()
-    found = {
-        r.enrolment.user.name_latin: r for r in tracking.at_risk(run.people.lead, run.cohort, NOW)
-    }
+    found = {r.learner.name_latin: r for r in tracking.at_risk(run.people.lead, run.cohort, NOW)}
     assert set(found) == {"Alice", "Bob", "Carol"}
     assert found["Alice"].overdue == [] and found["Alice"].inactive_since is not None
     assert [m.node.key for m in found["Bob"].overdue] == ["m1"]
@@ -358,7 +357,7 @@ def test_learners_behind_schedule_or_inactive_are_at_risk_with_reasons(app, db, 
     run.cohort.at_risk_inactive_days = 5
     db.session.commit()
     assert "Alice" not in {
-        r.enrolment.user.name_latin for r in tracking.at_risk(run.people.lead, run.cohort, NOW)
+        r.learner.name_latin for r in tracking.at_risk(run.people.lead, run.cohort, NOW)
     }
     html = client_of(app, run.people.lead).get(f"{run.base}/at-risk").get_data(as_text=True)
     assert "Behind schedule: 1 module overdue" in html and "Bob" in html
@@ -368,9 +367,40 @@ def test_withdrawn_learners_are_neither_shown_nor_at_risk(db, run):
     run.carol.move_to(EnrolmentState.WITHDRAWN)
     db.session.commit()
     assert "Carol" not in statuses(tracking.grid(run.people.lead, run.cohort))
-    assert run.carol.id not in {
-        r.enrolment.id for r in tracking.at_risk(run.people.lead, run.cohort)
-    }
+    assert run.carol.id not in {r.learner.id for r in tracking.at_risk(run.people.lead, run.cohort)}
+
+
+def test_a_long_at_risk_list_comes_a_page_at_a_time_most_overdue_first(app, db, run, monkeypatch):
+    """Three at risk, two to a page: the pager appears, page 2 holds the last, and the due
+    dates are those of the learners shown. A list that fits one page has no pager."""
+    run.cohort.at_risk_inactive_days = 3
+    run.alice.last_activity_at = NOW - 4 * DAY
+    db.session.commit()
+    client = client_of(app, run.people.lead)
+    html = client.get(f"{run.base}/at-risk").get_data(as_text=True)
+    assert 'class="pager"' not in html and "3 learners" in html
+    monkeypatch.setattr(tracking_views, "AT_RISK_PAGE", 2)
+    first = client.get(f"{run.base}/at-risk").get_data(as_text=True)
+    second = client.get(f"{run.base}/at-risk?page=2").get_data(as_text=True)
+    assert 'class="pager"' in first and "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert "Alice" not in first and "Alice" in second  # overdue first, the merely silent after
+    assert {"Bob", "Carol"} <= set(re.findall(r">(Bob|Carol)<", first))
+    assert "Module 1 (due " in first
+    assert client.get(f"{run.base}/at-risk?page=99").status_code == 200  # the last page
+    assert client.get(f"{run.base}/at-risk?page=x").status_code == 200
+
+
+def test_the_grid_equals_the_learners_records_at_any_moment(db, run):
+    """Alike learners share their cells; each learner's cells are still the completion rules'
+    verdict on their own records, now and once more due dates have passed."""
+    for when in (NOW, NOW + 30 * DAY):
+        grid = tracking.grid(run.people.lead, run.cohort, now=when)
+        enrolments = {e.id: e for e in (run.alice, run.bob, run.carol)}
+        fresh = progress.progress_for(list(enrolments.values()), when)
+        for row in grid.rows:
+            assert [c.status for c in row.cells] == [
+                tracking.cell_status(m) for m in fresh[row.learner.id].modules
+            ]
 
 
 # --- speed -----------------------------------------------------------------------------------

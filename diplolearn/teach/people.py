@@ -10,6 +10,7 @@ from flask_login import current_user
 from diplolearn.courses.bidi import isolate
 from diplolearn.models import EnrolmentState
 from diplolearn.names import name_of
+from diplolearn.pagination import paginate
 from diplolearn.security.scoping import (
     account_by_email,
     allotted_ministries,
@@ -23,7 +24,7 @@ from diplolearn.security.scoping import (
     taught_cohort_or_404,
 )
 from diplolearn.services import deadlines
-from diplolearn.services.cohorts import NoSuchAccount
+from diplolearn.services.cohorts import NoSuchAccount, tracking
 from diplolearn.services.cohorts import cohorts as service
 from diplolearn.teach import bp
 from diplolearn.teach.forms import ConfirmForm, EnrolForm, GroupForm, MoveForm, SeatsForm, TutorForm
@@ -42,21 +43,22 @@ def _group_choices(access, none_label=NO_GROUP):
 # --- enrolments --------------------------------------------------------------------------------
 
 
+ENROLMENTS_PAGE = 100  # enrolled people per page (the waiting list is shown whole)
+
+
 def _enrolments_page(access, form=None, status=200):
-    enrolments = cohort_enrolment_list(access)
-    queue = [e for e in enrolments if e.state == EnrolmentState.WAITLISTED]
-    queue.sort(key=lambda e: (e.waitlisted_at, e.id))
+    page = paginate(tracking.placed_enrolments(access), per_page=ENROLMENTS_PAGE)
+    queue = tracking.waiting_enrolments(access)
     if form is None and access.manages:
         form = EnrolForm()
         form.group.choices = _group_choices(access)
-    placed = [e for e in enrolments if e.state != EnrolmentState.WAITLISTED]
-    history = service.group_history([e.id for e in enrolments])
+    history = service.group_history([e.id for e in (*page.items, *queue)])
     return render_template(
         "teach/enrolments.html",
         access=access,
         cohort=access.cohort,
         form=form,
-        placed=placed,
+        page=page,
         queue=queue,
         history=history,
         withdraw_form=ConfirmForm(),

@@ -7,9 +7,11 @@ from flask import flash, get_template_attribute, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from diplolearn.learner.pages import Reader
 from diplolearn.models import Role, utcnow
+from diplolearn.pagination import Page
 from diplolearn.security.permissions import role_required
 from diplolearn.security.scoping import (
     CohortAccess,
@@ -22,7 +24,7 @@ from diplolearn.security.scoping import (
 )
 from diplolearn.services import progress
 from diplolearn.services.cohorts import cohorts, tracking
-from diplolearn.teach import CELL_STATUS, bp
+from diplolearn.teach import CELL_STATUS, bp, enrolment_states, url_by_id
 from diplolearn.teach.tracking_forms import AnnouncementForm, ExtensionForm, GridFilterForm
 from diplolearn.unit_of_work import unit_of_work
 
@@ -42,17 +44,28 @@ def _nav(cohort, current: str, **context):
     )
 
 
-def cell_markup(grid) -> dict:
-    """(status, score) -> the cell's HTML (teach/tracking/_grid_cell.html), rendered once per
-    distinct pair: a grid of 1,000 learners x 12 modules has a few dozen (issue 16)."""
+def rows_markup(grid) -> list[tuple]:
+    """(learner, their cells as one piece of HTML) for each row of the grid. A cell is
+    rendered once per distinct (status, score) (teach/tracking/_grid_cell.html), and a row's
+    cells joined once per tuple of cells, which the learners whose modules stand alike share
+    (``standings.cohort_summaries``): a grid of 1,000 learners x 12 modules renders a few
+    dozen cells, not 12,000, and the template writes each row's cells at once (issue 16)."""
     cell = get_template_attribute("teach/tracking/_grid_cell.html", "cell")
-    found: dict = {}
+    markup: dict = {}
+    joined: dict[int, Markup] = {}
+    found = []
     for row in grid.rows if grid is not None else ():
-        for c in row.cells:
-            key = (c.status, c.score)
-            if key not in found:
-                label, symbol = CELL_STATUS[c.status]
-                found[key] = cell(c.status, c.score, label, symbol)
+        cells = joined.get(id(row.cells))
+        if cells is None:
+            parts = []
+            for c in row.cells:
+                html = markup.get(c)
+                if html is None:
+                    label, symbol = CELL_STATUS[c.status]
+                    html = markup[c] = cell(c.status, c.score, label, symbol)
+                parts.append(html)
+            cells = joined[id(row.cells)] = Markup("".join(parts))
+        found.append((row.learner, cells))
     return found
 
 
@@ -82,9 +95,18 @@ def show_grid(cohort_id: int):
         "teach/tracking/grid.html",
         form=form,
         grid=grid,
-        cell_markup=cell_markup(grid),
+        rows=rows_markup(grid),
+        states=enrolment_states(),
+        learner_url=_learner_url(cohort),
         **_nav(cohort, "grid"),
     )
+
+
+def _learner_url(cohort):
+    return url_by_id("teach.show_learner", "enrolment_id", cohort_id=cohort.id)
+
+
+AT_RISK_PAGE = 50  # learners per page of the at-risk list
 
 
 @bp.get("/cohorts/<int:cohort_id>/at-risk")
@@ -92,11 +114,17 @@ def show_grid(cohort_id: int):
 def list_at_risk(cohort_id: int):
     cohort = tracked_cohort_or_404(current_user, cohort_id)
     now = utcnow()
+    found = tracking.at_risk(current_user, cohort, now)
+    pages = max(1, -(-len(found) // AT_RISK_PAGE))
+    number = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = found[(number - 1) * AT_RISK_PAGE : number * AT_RISK_PAGE]
     return render_template(
         "teach/tracking/at_risk.html",
-        learners=tracking.at_risk(current_user, cohort, now),
+        learners=tracking.dated(cohort, shown, now),
+        page=Page(shown, number, AT_RISK_PAGE, len(found)),
         now=now,
         days=cohort.at_risk_inactive_days,
+        learner_url=_learner_url(cohort),
         **_nav(cohort, "at_risk"),
     )
 

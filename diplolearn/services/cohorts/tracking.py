@@ -4,10 +4,12 @@ due-date extensions and announcements.
 Who sees which learners is security.scoping's business (``tracked_*``): a lead instructor or an
 administrator the whole cohort, a tutor their groups. Where each learner stands is
 services.progress's: the grid and the at-risk list read the stored module summaries of every
-shown learner in one query (``standings.standings_for``, settled at the moment of the request
-by the same rules as ``evaluate``), and one learner's record their full ``Progress``, so the
-grid, the at-risk list and the learner's own outline never disagree. A cohort of 1,000
-learners over 12 modules costs the same queries as one of three (issue 16).
+shown learner in one query (``standings.cohort_summaries``, settled at the moment of the
+request by the same rules as ``evaluate``, once per pattern of learners who stand alike), and
+one learner's record their full ``Progress``, so the grid, the at-risk list and the learner's
+own outline never disagree. The learners come as rows of the columns shown (``Learner``), not
+ORM objects. A cohort of 1,000 learners over 12 modules costs the same queries as one of three
+(issue 16).
 
 A cell of the grid is ``done`` (the module is complete), ``overdue`` (its due date, or the
 learner's extension, has passed and it is not complete), ``in_progress`` (something in it
@@ -17,7 +19,8 @@ module's quiz (by the quiz's grading method; the mean when a module has several 
 A learner is *at risk* when some required module is overdue (behind schedule) or when nothing has
 happened in their enrolment for the cohort's ``at_risk_inactive_days`` (since their last
 activity, or since they were enrolled if they never started). Only enrolments still under way
-(invited or active) can be at risk.
+(invited or active) can be at risk. The list is ranked for the whole cohort; the due dates
+of the overdue modules are read for the learners a page shows (``dated``).
 
 Functions flush and never commit.
 """
@@ -28,6 +31,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
@@ -47,11 +51,22 @@ from diplolearn.models import (
     utcnow,
 )
 from diplolearn.names import person_order
-from diplolearn.security.scoping import Scope, leads_cohort, tracked_enrolments
+from diplolearn.security.scoping import (
+    CohortAccess,
+    Scope,
+    cohort_enrolments,
+    leads_cohort,
+    tracked_enrolments,
+)
 from diplolearn.services import audit, notifications, progress
 from diplolearn.services.catalogue.outline import load_outlines
 from diplolearn.services.cohorts import ExtensionTooEarly, NoDueDate, NotStudyingHere, UnknownModule
-from diplolearn.services.cohorts.standings import ModuleStanding, module_score, standings_for
+from diplolearn.services.cohorts.standings import (
+    ModuleStanding,
+    cohort_standings,
+    cohort_summaries,
+    module_score,
+)
 from diplolearn.services.errors import NotAllowed
 from diplolearn.services.outbox import public_url
 from diplolearn.services.progress import ModuleState, Progress
@@ -84,28 +99,21 @@ class Cell:
 
 @dataclass(slots=True)
 class Row:
+    """One learner's record (their page): every module with its full progress."""
+
     enrolment: Enrolment
-    progress: Progress | None  # the full progress on a learner's page; None in the grid
+    progress: Progress | None
     cells: list[Cell]
 
     @property
     def overdue(self) -> list[ModuleState | ModuleStanding]:
         """Required modules past their due date and not complete (behind schedule)."""
-        return [
-            cell.module for cell in self.cells if cell.status == "overdue" and cell.module.required
-        ]
+        return overdue_modules(cell.module for cell in self.cells)
 
 
-@dataclass
-class Grid:
-    cohort: Cohort
-    modules: list  # the outline's ModuleNodes, in course order
-    rows: list[Row]
-    totals: list[Counter] = field(default_factory=list)  # per module: status -> learners
-
-    @property
-    def empty(self) -> bool:
-        return not self.rows
+def overdue_modules(modules) -> list:
+    """Of a learner's modules, the required ones past their due date and not complete."""
+    return [m for m in modules if m.required and cell_status(m) == "overdue"]
 
 
 def row_for(enrolment: Enrolment, standing: Progress) -> Row:
@@ -114,32 +122,96 @@ def row_for(enrolment: Enrolment, standing: Progress) -> Row:
     )
 
 
-def _summary_row(enrolment: Enrolment, modules: list) -> Row:
-    return Row(enrolment, None, [Cell(m, cell_status(m), module_score(m)) for m in modules])
+@dataclass(frozen=True, slots=True)
+class Learner:
+    """A followed enrolment as the cohort's pages list it: the columns they show, read as
+    rows (a thousand ORM objects cost more than the rest of the grid)."""
+
+    id: int  # the enrolment's
+    state: str
+    name_latin: str | None
+    name_ar: str | None
+    email: str
+    group: str | None  # the tutor group's name
+    ministry: str | None  # the sponsoring ministry's code
+    # Since when nothing has happened: the last activity, else activation, else enrolment.
+    silent_since: dt.datetime | None
+    started: bool  # has had some activity
+
+    display_name_for = User.display_name_for  # the one rule for the name a person is shown by
 
 
-def followed(
-    viewer: User, cohort: Cohort, *, ministry_id: int | None = None, group_id: int | None = None
-) -> list[Enrolment]:
-    """The enrolments the viewer follows in the cohort (withdrawn ones left out), with their
-    people, groups and sponsors, by the name shown on the page: one query."""
+class GridCell(NamedTuple):
+    status: str  # one of STATUSES
+    score: Decimal | None
+
+
+@dataclass(slots=True)
+class GridRow:
+    learner: Learner
+    cells: tuple[GridCell, ...]  # shared by the learners whose modules stand alike
+
+
+@dataclass
+class Grid:
+    cohort: Cohort
+    modules: list  # the outline's ModuleNodes, in course order
+    rows: list[GridRow]
+    totals: list[Counter] = field(default_factory=list)  # per module: status -> learners
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+_SILENT_SINCE = sa.type_coerce(
+    sa.func.coalesce(Enrolment.last_activity_at, Enrolment.activated_at, Enrolment.created_at),
+    Enrolment.last_activity_at.type,
+)
+
+
+def followed_learners(
+    viewer: User,
+    cohort: Cohort,
+    *,
+    ministry_id: int | None = None,
+    group_id: int | None = None,
+    states=None,
+) -> list[Learner]:
+    """The enrolments the viewer follows in the cohort (withdrawn ones left out; ``states``
+    narrows them), as ``Learner`` rows by the name shown on the page: one query."""
     query = (
         tracked_enrolments(viewer, cohort)
-        .join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.state != EnrolmentState.WITHDRAWN)
-        .options(
-            contains_eager(Enrolment.user),
-            joinedload(Enrolment.tutor_group),
-            joinedload(Enrolment.sponsor_ministry),
+        .with_only_columns(
+            Enrolment.id,
+            Enrolment.state,
+            User.name_latin,
+            User.name_ar,
+            User.email,
+            TutorGroup.name,
+            Ministry.code,
+            _SILENT_SINCE,
+            sa.type_coerce(Enrolment.last_activity_at.is_not(None), sa.Integer),
+            maintain_column_froms=False,
         )
+        .select_from(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(TutorGroup, TutorGroup.id == Enrolment.tutor_group_id)
+        .outerjoin(Ministry, Ministry.id == Enrolment.sponsor_ministry_id)
+        .where(Enrolment.state != EnrolmentState.WITHDRAWN)
         .order_by(*person_order(), User.id)
     )
     if ministry_id is not None:
         query = query.where(Enrolment.sponsor_ministry_id == ministry_id)
     if group_id is not None:
         query = query.where(Enrolment.tutor_group_id == group_id)
-    # Each enrolment's cohort is ``cohort``, already in the session: reading it costs no query.
-    return list(db.session.scalars(query).unique())
+    if states is not None:
+        query = query.where(Enrolment.state.in_(states))
+    return [Learner(*row) for row in db.session.execute(query)]
+
+
+def grid_cells(modules) -> tuple[GridCell, ...]:
+    return tuple(GridCell(cell_status(m), module_score(m)) for m in modules)
 
 
 def grid(
@@ -152,15 +224,17 @@ def grid(
 ) -> Grid:
     """Learners × modules of the cohort's course version, for the learners the viewer follows,
     in a fixed number of queries."""
-    enrolments = followed(viewer, cohort, ministry_id=ministry_id, group_id=group_id)
-    standing = standings_for(enrolments, now or utcnow())
-    rows = [_summary_row(e, standing[e.id]) for e in enrolments if standing[e.id] is not None]
+    learners = followed_learners(viewer, cohort, ministry_id=ministry_id, group_id=group_id)
+    cells = cohort_summaries(cohort, [e.id for e in learners], now or utcnow(), grid_cells)
+    rows = [GridRow(e, cells[e.id]) for e in learners if cells[e.id] is not None]
     outline = load_outlines([cohort.course_version_id]).get(cohort.course_version_id)
     modules = outline.modules if outline else []
     totals = [Counter() for _ in modules]
-    for row in rows:
+    # Alike learners share one tuple of cells: count the tuples, then their cells.
+    shared = Counter(id(row.cells) for row in rows)
+    for row in {id(row.cells): row for row in rows}.values():
         for counter, cell in zip(totals, row.cells, strict=False):
-            counter[cell.status] += 1
+            counter[cell.status] += shared[id(row.cells)]
     return Grid(cohort, modules, rows, totals)
 
 
@@ -178,21 +252,14 @@ def sponsor_choices(viewer: User, cohort: Cohort) -> list[Ministry]:
 
 @dataclass
 class AtRisk:
-    row: Row
+    learner: Learner
     inactive_since: dt.datetime | None  # set when inactive for the cohort's number of days
-
-    @property
-    def enrolment(self) -> Enrolment:
-        return self.row.enrolment
-
-    @property
-    def overdue(self) -> list[ModuleState | ModuleStanding]:
-        return self.row.overdue
+    overdue: list  # the required modules overdue (with their due dates once ``dated``)
 
 
-def inactive_since(enrolment: Enrolment, days: int, now: dt.datetime) -> dt.datetime | None:
+def inactive_since(learner: Learner, days: int, now: dt.datetime) -> dt.datetime | None:
     """When the learner's silence began, if it has lasted ``days`` days or more."""
-    since = enrolment.last_activity_at or enrolment.activated_at or enrolment.created_at
+    since = learner.silent_since
     if since is None or now - since < dt.timedelta(days=days):
         return None
     return since
@@ -200,22 +267,50 @@ def inactive_since(enrolment: Enrolment, days: int, now: dt.datetime) -> dt.date
 
 def at_risk(viewer: User, cohort: Cohort, now: dt.datetime | None = None) -> list[AtRisk]:
     """The learners the viewer follows who are behind schedule or inactive, most overdue
-    modules first."""
+    modules first. Their ``overdue`` modules carry no dates: ``dated`` adds them for the
+    ones a page shows."""
     now = now or utcnow()
     days = cohort.at_risk_inactive_days
-    enrolments = [e for e in followed(viewer, cohort) if e.state in UNDER_WAY]
-    standing = standings_for(enrolments, now, dates=True)
+    learners = followed_learners(viewer, cohort, states=UNDER_WAY)
+    overdue = cohort_summaries(cohort, [e.id for e in learners], now, overdue_modules)
     found = []
-    for enrolment in enrolments:
-        if standing[enrolment.id] is None:
+    for learner in learners:
+        if overdue[learner.id] is None:
             continue
-        risk = AtRisk(
-            _summary_row(enrolment, standing[enrolment.id]), inactive_since(enrolment, days, now)
-        )
+        risk = AtRisk(learner, inactive_since(learner, days, now), overdue[learner.id])
         if risk.overdue or risk.inactive_since is not None:
             found.append(risk)
     found.sort(key=lambda r: (-len(r.overdue), r.inactive_since or now))
     return found
+
+
+def dated(cohort: Cohort, risks: list[AtRisk], now: dt.datetime) -> list[AtRisk]:
+    """The learners' overdue modules with their own due dates (an extension moves one): one
+    query for the learners of a page."""
+    standing = cohort_standings(cohort, [r.learner.id for r in risks], now, dates=True)
+    for risk in risks:
+        risk.overdue = overdue_modules(standing[risk.learner.id] or [])
+    return risks
+
+
+# --- a cohort's enrolments (teach/people.py) ------------------------------------------------------
+
+
+def placed_enrolments(access: CohortAccess) -> sa.Select:
+    """The cohort's enrolments the viewer may see (``cohort_enrolments``), by name, the waiting
+    list left out: a select to page through (a cohort may hold a thousand)."""
+    return cohort_enrolments(access).where(Enrolment.state != EnrolmentState.WAITLISTED)
+
+
+def waiting_enrolments(access: CohortAccess) -> list[Enrolment]:
+    """The cohort's waiting list as the viewer may see it, first come first served."""
+    query = (
+        cohort_enrolments(access)
+        .where(Enrolment.state == EnrolmentState.WAITLISTED)
+        .order_by(None)
+        .order_by(Enrolment.waitlisted_at, Enrolment.id)
+    )
+    return list(db.session.scalars(query).unique())
 
 
 # --- one learner ----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from diplolearn.extensions import db
 from diplolearn.models import CourseVersion, ModuleProgress
 from diplolearn.services.catalogue.outline import load_outlines
-from diplolearn.services.cohorts.standings import unsettled
+from diplolearn.services.cohorts.standings import by_enrolments, unsettled
 from diplolearn.services.ministries.report_scores import enrolment_score, read_standings, two_places
 
 
@@ -63,7 +63,6 @@ _TOTALS = (
         sa.func.sum(ModuleProgress.graded_sum).label("graded_sum"),
     )
     .join(CourseVersion, CourseVersion.id == ModuleProgress.course_version_id)
-    .where(ModuleProgress.enrolment_id.in_(sa.bindparam("ids", expanding=True)))
     .group_by(ModuleProgress.enrolment_id)
 )
 
@@ -100,7 +99,9 @@ def totals_for(
         items_done,
         graded_items,
         graded_sum,
-    ) in db.session.execute(_TOTALS, {"ids": list(studying)}):
+    ) in db.session.execute(
+        by_enrolments(_TOTALS, db.session.get_bind().dialect.name), {"ids": list(studying)}
+    ):
         size, version = sizes[studying[enrolment_id]]
         if (
             modules == size

@@ -218,7 +218,15 @@ def staff_page(
         db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
         or 0
     )
-    rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all()
+    # The page's ids first, sorted on the names alone: the time and staff id subqueries then
+    # run for the page's rows, not for every row sorted past (page 60 of 5,000 rows).
+    shown = (
+        query.with_only_columns(Enrolment.id)
+        .limit(per_page)
+        .offset((number - 1) * per_page)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(query.where(Enrolment.id.in_(shown))).all()
     return Page(complete_rows(rows, ministry_id), number, per_page, total)
 
 
