@@ -23,7 +23,9 @@ def load_user(session_id: str) -> User | None:
     if len(parts) != 3 or not all(part.isdigit() and len(part) < 19 for part in parts):
         return None
     user_id, epoch, device_id = (int(part) for part in parts)
-    device = devices.open_device(user_id, device_id)
+    device = devices.open_device(
+        user_id, device_id, for_page=has_request_context() and request.method == "GET"
+    )
     if device is None:
         return None
     user = device.user

@@ -76,18 +76,29 @@ def _own_pages(enrolment_id: int) -> list:
     return [("enrolment", enrolment_id)]
 
 
+# Built once: it runs under the write lock on every answer save.
+_NOTE_ACTIVITY = (
+    sa.update(Enrolment)
+    .where(
+        Enrolment.id == sa.bindparam("enrolment_id"),
+        sa.or_(
+            Enrolment.last_activity_at.is_(None),
+            Enrolment.last_activity_at < sa.bindparam("now"),
+        ),
+    )
+    .values(last_activity_at=sa.bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def note_activity(enrolment_id: int, now: dt.datetime) -> None:
     """A learning action without lesson time (a quiz attempt started, saved or submitted, an
     assignment saved or handed in, a post in the discussion): move the activity clock to
     ``now`` (never back) and start the studies of an invited enrolment."""
     db.session.execute(
-        sa.update(Enrolment)
-        .where(
-            Enrolment.id == enrolment_id,
-            sa.or_(Enrolment.last_activity_at.is_(None), Enrolment.last_activity_at < now),
-        )
-        .values(last_activity_at=now)
-        .execution_options(synchronize_session=False, page_scopes=_own_pages(enrolment_id))
+        _NOTE_ACTIVITY,
+        {"enrolment_id": enrolment_id, "now": now},
+        execution_options={"page_scopes": _own_pages(enrolment_id)},
     )
     # An enrolment this request read as past "invited" (it never goes back) needs no second
     # statement under the write lock (the answer save, issue 16).

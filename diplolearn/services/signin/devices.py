@@ -83,16 +83,15 @@ def open_session(user: User, *, method: str, second_factor: bool) -> DeviceSessi
     return device
 
 
-def open_device(user_id: int, device_id: int) -> DeviceSession | None:
-    """The open device session ``device_id`` of ``user_id``, with its person, their role
-    grants (every page's menu and scope read them) and the versions of what their pages show
-    (``user.page_versions``: services/page_versions.py, for pages kept rendered), in one
-    query."""
-    row = (
-        db.session.execute(_OPEN_DEVICE, {"device_id": device_id, "user_id": user_id})
-        .unique()
-        .one_or_none()
-    )
+def open_device(user_id: int, device_id: int, *, for_page: bool = False) -> DeviceSession | None:
+    """The open device session ``device_id`` of ``user_id``, with its person and their role
+    grants (every page's menu and scope read them), in one query; ``for_page`` (a GET): with
+    the versions of what their pages show too (``user.page_versions``: services/
+    page_versions.py, for the pages kept rendered)."""
+    params = {"device_id": device_id, "user_id": user_id}
+    if not for_page:
+        return db.session.execute(_OPEN_DEVICE, params).unique().scalar_one_or_none()
+    row = db.session.execute(_OPEN_DEVICE_FOR_PAGE, params).unique().one_or_none()
     if row is None:
         return None
     device, own, total = row
@@ -102,7 +101,7 @@ def open_device(user_id: int, device_id: int) -> DeviceSession | None:
 
 # Built once: statement construction costs more than the query on a page that is all cache.
 _OPEN_DEVICE = (
-    sa.select(DeviceSession, *page_versions.seen_by(DeviceSession.user_id))
+    sa.select(DeviceSession)
     .options(joinedload(DeviceSession.user).joinedload(User.grants))
     .where(
         DeviceSession.id == sa.bindparam("device_id"),
@@ -110,6 +109,7 @@ _OPEN_DEVICE = (
         DeviceSession.ended_at.is_(None),
     )
 )
+_OPEN_DEVICE_FOR_PAGE = _OPEN_DEVICE.add_columns(*page_versions.seen_by(DeviceSession.user_id))
 
 
 def touch(device: DeviceSession, now: dt.datetime | None = None) -> bool:
