@@ -77,6 +77,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DATABASE_STATEMENT_TIMEOUT": float(env.get("DATABASE_STATEMENT_TIMEOUT", 15)),
         "DATABASE_JOB_STATEMENT_TIMEOUT": float(env.get("DATABASE_JOB_STATEMENT_TIMEOUT", 0)),
         # PostgreSQL connections kept open per process, and how many more it may open at a peak.
+        "DATABASE_PING_AFTER_IDLE": float(env.get("DATABASE_PING_AFTER_IDLE", 10)),
         "DATABASE_POOL_SIZE": int(env.get("DATABASE_POOL_SIZE", 5)),
         "DATABASE_MAX_OVERFLOW": int(env.get("DATABASE_MAX_OVERFLOW", 5)),
         "STORAGE_ROOT": env.get("STORAGE_ROOT") or str(Path(instance_path) / "storage"),
@@ -220,8 +221,8 @@ def engine_options(config: dict) -> dict:
     url = config["SQLALCHEMY_DATABASE_URI"]
     options: dict = {}
     if url.startswith("postgresql"):
-        # A server restart leaves pooled connections dead: a ping before reuse finds them.
-        options["pool_pre_ping"] = True
+        # A server restart leaves pooled connections dead: a connection that sat idle is
+        # pinged before reuse (database.configure_postgresql), not every one on every request.
         if "connect_timeout=" not in url:
             # libpq counts whole seconds (psycopg waits at least 2).
             timeout = max(1, math.ceil(config["DATABASE_CONNECT_TIMEOUT"]))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -38,16 +39,31 @@ def configure(app: Flask) -> None:
 
 
 def configure_postgresql(app: Flask) -> None:
-    """The statement timeout of requests, or of commands and jobs, on every checkout."""
+    """On every checkout: a ping if the connection sat idle in the pool (a server restarted
+    meanwhile leaves it dead: another one is taken), and the statement timeout of requests,
+    or of commands and jobs.
+
+    Not SQLAlchemy's ``pool_pre_ping``, which pings on every checkout: a round trip on every
+    request, a tenth of a page kept rendered (issue 16). A connection back in use within
+    ``DATABASE_PING_AFTER_IDLE`` seconds is not pinged; if the server went away in that
+    moment, that request fails (503) and SQLAlchemy drops every pooled connection."""
     with app.app_context():
         engine = db.engine
     limits = {
         True: statement_timeout_ms(app.config.get("DATABASE_STATEMENT_TIMEOUT", 0)),
         False: statement_timeout_ms(app.config.get("DATABASE_JOB_STATEMENT_TIMEOUT", 0)),
     }
+    ping_after = float(app.config.get("DATABASE_PING_AFTER_IDLE", 10))
+
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
 
     @sa.event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since >= ping_after:
+            _ping(dbapi_connection)
         wanted = limits[has_request_context()]
         if record.info.get("statement_timeout") == wanted:
             return
@@ -61,6 +77,19 @@ def configure_postgresql(app: Flask) -> None:
         finally:
             dbapi_connection.autocommit = autocommit
         record.info["statement_timeout"] = wanted
+
+
+def _ping(dbapi_connection) -> None:
+    """SQLAlchemy's recipe: a dead connection raises DisconnectionError, and the pool takes
+    another one (up to three times) instead of handing it out."""
+    autocommit = dbapi_connection.autocommit
+    try:
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.autocommit = autocommit
+    except Exception as error:  # any failure of a connection that sat idle: take another
+        raise sa.exc.DisconnectionError() from error
 
 
 def statement_timeout_ms(seconds) -> int:

@@ -132,7 +132,9 @@ def test_engine_options_carry_the_timeouts():
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     assert options["connect_args"]["connect_timeout"] == 3
     assert "options" not in options["connect_args"]  # the URL's search_path stays in force
-    assert options["pool_timeout"] == 4 and options["pool_pre_ping"] is True
+    assert options["pool_timeout"] == 4
+    # Not on every checkout: a connection that sat idle is pinged (database.py).
+    assert "pool_pre_ping" not in options
 
 
 @pytest.mark.skipif(not PG_URL, reason="needs DIPLOLEARN_TEST_DATABASE_URL")
@@ -159,6 +161,27 @@ def test_requests_have_a_statement_timeout_and_commands_none():
                     _db.session.execute(sa.text("SELECT pg_sleep(5)"))
                 assert time.monotonic() - started < 3
                 _db.session.rollback()
+                _db.session.remove()
+        finally:
+            with app.app_context():
+                _db.engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs DIPLOLEARN_TEST_DATABASE_URL")
+def test_a_pooled_connection_the_server_closed_while_idle_is_replaced_unseen():
+    """A server restart (here: the server ending the connection) while a connection waits in
+    the pool: the ping on its next checkout finds it dead, and another one serves the query."""
+    with postgres_schema("ping") as url:
+        app = make_app(url, DATABASE_PING_AFTER_IDLE=0)
+        try:
+            with app.app_context(), _db.engine.connect() as other:
+                first = _db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+                _db.session.remove()  # back in the pool
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+                other.commit()
+                time.sleep(0.2)
+                second = _db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+                assert second != first
                 _db.session.remove()
         finally:
             with app.app_context():
