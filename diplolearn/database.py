@@ -10,7 +10,11 @@ On PostgreSQL, a connection used for a web request has ``DATABASE_STATEMENT_TIME
 default), so a stuck query ends in a 503 (errors.py); one used by a command or a job (backups,
 imports, the job worker) has ``DATABASE_JOB_STATEMENT_TIMEOUT``, none by default. The setting
 follows the connection, so it is sent only when a pooled connection changes between the two.
-(The connect and pool timeouts are engine options: config.engine_options.)
+(The connect and pool timeouts are engine options: config.engine_options.) A GET reads with
+the connection in autocommit: each statement sees the latest commits, as in a transaction at
+PostgreSQL's READ COMMITTED, without the BEGIN and ROLLBACK round trips around them (a page
+kept rendered is one query); a GET's unit of work (an audited export) switches it back first
+(``unit_of_work.writers_turn``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context
+from flask import Flask, has_request_context, request
 
 from diplolearn.extensions import db
 from diplolearn.unit_of_work import WRITER_TURN, write_lock_wanted
@@ -56,8 +60,10 @@ def configure_postgresql(app: Flask) -> None:
     ping_after = float(app.config.get("DATABASE_PING_AFTER_IDLE", 10))
 
     @sa.event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_connection, record):
+    def _on_checkin(dbapi_connection, record):
         record.info["idle_since"] = time.monotonic()
+        if dbapi_connection is not None and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False  # SQLAlchemy rolled back whatever was open
 
     @sa.event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection, record, _proxy):
@@ -65,18 +71,29 @@ def configure_postgresql(app: Flask) -> None:
         if idle_since is not None and time.monotonic() - idle_since >= ping_after:
             _ping(dbapi_connection)
         wanted = limits[has_request_context()]
-        if record.info.get("statement_timeout") == wanted:
-            return
-        # Outside any transaction (SQLAlchemy's recipe for session settings), so that no
-        # later rollback undoes it.
-        autocommit = dbapi_connection.autocommit
-        dbapi_connection.autocommit = True
-        try:
-            with dbapi_connection.cursor() as cursor:
-                cursor.execute(f"SET statement_timeout = {wanted:d}")
-        finally:
-            dbapi_connection.autocommit = autocommit
-        record.info["statement_timeout"] = wanted
+        if record.info.get("statement_timeout") != wanted:
+            # Outside any transaction (SQLAlchemy's recipe for session settings), so that no
+            # later rollback undoes it.
+            dbapi_connection.autocommit = True
+            try:
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute(f"SET statement_timeout = {wanted:d}")
+            finally:
+                dbapi_connection.autocommit = False
+            record.info["statement_timeout"] = wanted
+        if has_request_context() and request.method in READING_METHODS:
+            dbapi_connection.autocommit = True
+
+    @sa.event.listens_for(engine, "before_execute")
+    def _stream_in_a_transaction(connection, _statement, _multi, _params, options):
+        # A streamed result reads through a server-side cursor, which lives in a transaction.
+        if options.get("stream_results") or options.get("yield_per"):
+            dbapi_connection = connection.connection.dbapi_connection
+            if dbapi_connection.autocommit:
+                dbapi_connection.autocommit = False
+
+
+READING_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _ping(dbapi_connection) -> None:

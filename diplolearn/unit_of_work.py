@@ -119,6 +119,7 @@ def writers_turn() -> Iterator[None]:
     checks is current. Elsewhere (PostgreSQL) this only marks the transaction as a writer."""
     turn = current_app.extensions.get(WRITER_TURN) if has_app_context() else None
     if turn is None:
+        _in_a_transaction()
         with write_lock():
             yield
         return
@@ -129,6 +130,16 @@ def writers_turn() -> Iterator[None]:
             except OperationalError:
                 db.session.rollback()  # stale (or locked by another program): read again
         yield
+
+
+def _in_a_transaction() -> None:
+    """A GET's connection to PostgreSQL reads in autocommit (database.py): a unit of work
+    must run in one transaction, so the connection leaves autocommit before it."""
+    if not has_app_context() or db.session.get_bind().dialect.name != "postgresql":
+        return
+    dbapi_connection = db.session.connection().connection.dbapi_connection
+    if dbapi_connection.autocommit:
+        dbapi_connection.autocommit = False
 
 
 @contextmanager
