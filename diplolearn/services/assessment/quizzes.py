@@ -360,7 +360,12 @@ def _take(
         if target is None
         else _IN_PROGRESS_AND_IN_TIME.values(state=target, submitted_at=now)
     )
-    taken = db.session.execute(statement, {"attempt_id": attempt.id, "now": now}).rowcount == 1
+    taken = (
+        db.session.execute(
+            statement, {"attempt_id": attempt.id, "now": now}, execution_options=_scopes(attempt)
+        ).rowcount
+        == 1
+    )
     if taken:
         if target is not None:
             set_committed_value(attempt, "state", target.value)
@@ -460,7 +465,9 @@ def expire_and_grade(attempt_id: int, now: dt.datetime) -> QuizAttempt | None:
                 QuizAttempt.deadline_at <= now,
             )
             .values(state=AttemptState.EXPIRED, submitted_at=QuizAttempt.deadline_at)
-            .execution_options(synchronize_session=False)
+            # Its learner's pages, found at commit: no read before this write (on SQLite a
+            # job's read-then-write transaction fails at once if a writer came between).
+            .execution_options(synchronize_session=False, page_scopes=[("attempt", attempt_id)])
         ).rowcount
         == 1
     )
