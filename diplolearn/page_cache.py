@@ -62,11 +62,16 @@ class _Pages:
         self.lock = threading.Lock()
 
 
+def _store(name: str, make):
+    """The application's store ``name`` of kept pages, made on first use."""
+    kept = current_app.extensions.get(name)
+    if kept is None:
+        kept = current_app.extensions.setdefault(name, make())
+    return kept
+
+
 def _pages() -> _Pages:
-    pages = current_app.extensions.get(_EXTENSION)
-    if pages is None:
-        pages = current_app.extensions.setdefault(_EXTENSION, _Pages())
-    return pages
+    return _store(_EXTENSION, _Pages)
 
 
 def _cacheable() -> bool:
@@ -155,10 +160,7 @@ class _Personal:
 
 
 def _personal() -> _Personal:
-    kept = current_app.extensions.get(_PERSONAL)
-    if kept is None:
-        kept = current_app.extensions.setdefault(_PERSONAL, _Personal())
-    return kept
+    return _store(_PERSONAL, _Personal)
 
 
 def valid_until(moment: dt.datetime | None) -> None:

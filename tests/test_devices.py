@@ -196,7 +196,8 @@ def test_signing_out_ends_the_device_session(app, db):
     assert open_devices(db, user) == []
 
 
-def test_a_get_writes_nothing_and_a_post_notes_last_seen_at_most_every_few_minutes(app, db):
+def seen_long_ago(app, db):
+    """A signed-in browser whose device was last seen two hours ago: (browser, device, when)."""
     user = make_user()
     db.session.commit()
     laptop = browser(app)
@@ -205,6 +206,11 @@ def test_a_get_writes_nothing_and_a_post_notes_last_seen_at_most_every_few_minut
     long_ago = utcnow() - dt.timedelta(hours=2)
     device.last_seen_at = long_ago
     db.session.commit()
+    return laptop, device, long_ago
+
+
+def test_a_get_writes_nothing_and_a_post_notes_last_seen_at_most_every_few_minutes(app, db):
+    laptop, device, long_ago = seen_long_ago(app, db)
     assert laptop.get("/account").status_code == 200
     db.session.expire_all()
     assert db.session.get(DeviceSession, device.id).last_seen_at == long_ago
@@ -234,14 +240,7 @@ def test_noting_a_device_seen_changes_nothing_before_the_unit_of_work(app, db, c
     from diplolearn.services.errors import DomainError
     from diplolearn.unit_of_work import unit_of_work
 
-    user = make_user()
-    db.session.commit()
-    laptop = browser(app)
-    login(laptop, user.email)
-    (device,) = open_devices(db, user)
-    long_ago = utcnow() - dt.timedelta(hours=2)
-    device.last_seen_at = long_ago
-    db.session.commit()
+    _laptop, device, long_ago = seen_long_ago(app, db)
     with app.test_request_context("/", method="POST"):
         assert devices.touch(device)
         assert not db.session.dirty

@@ -23,6 +23,8 @@ checks that rendering the cached pages reads none of them.
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -388,20 +390,15 @@ def _move_before_commit(session: Session) -> None:
     session.info.pop(NOTED, None)
 
 
-_MOVES: dict[str, sa.Insert] = {}
-
-
+@functools.cache
 def _move_statement(dialect: str):
     """Move each version of the parameter rows by one (its row made at 1 the first time); built
     once per dialect, run with one parameter row per scope, in their sorted order."""
-    statement = _MOVES.get(dialect)
-    if statement is None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = PageVersion.__table__
-        statement = _MOVES[dialect] = insert(table).on_conflict_do_update(
-            index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1}
-        )
-    return statement
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = PageVersion.__table__
+    return insert(table).on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1}
+    )
 
 
 def _forget_on_rollback(session: Session) -> None:
