@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 
 from diplolearn.extensions import db
-from diplolearn.unit_of_work import WRITER_TURN, write_lock_wanted
+from diplolearn.unit_of_work import WRITER_TURN, note_data_version, write_lock_wanted
 
 
 def configure(app: Flask) -> None:
@@ -144,16 +144,46 @@ def configure_sqlite(app: Flask) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # A unit of work (or a job) takes the write lock as its transaction begins: a
-        # transaction that reads first and writes later fails at once with "database is
-        # locked" if another one wrote in between (the busy timeout only helps transactions
-        # that have not read yet). A request's reads before its unit of work stay concurrent;
-        # unit_of_work.writers_turn upgrades them, or starts them again, under the lock.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+        # A unit of work (or a job) takes the write lock as its transaction begins. Anything
+        # else reads in SQLite's autocommit: each statement sees the latest commit (as at
+        # PostgreSQL's READ COMMITTED) and no snapshot is held, so the unit of work later in
+        # the request begins afresh under the lock (unit_of_work.writers_turn) instead of
+        # failing to upgrade a read that another writer made stale ("database is locked"),
+        # and reads again what it read only if someone committed since. Its first write, if
+        # it writes outside a unit of work, begins the transaction then.
+        if write_lock_wanted():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:  # what writers_turn compares with, to know whether the reads are still current
+            note_data_version(connection)
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_first_write(connection, cursor, statement, _params, context, _many):
+        if not connection.connection.dbapi_connection.in_transaction:
+            begin = _begin_for(statement, context)
+            if begin:
+                cursor.execute(begin)
 
 
-def _writing_request() -> bool:
-    return write_lock_wanted()
+# What runs outside a transaction on SQLite: reads, settings, and the statements that open and
+# close transactions themselves.
+_NO_TRANSACTION = frozenset({"SELECT", "PRAGMA", "EXPLAIN", "BEGIN", "COMMIT", "END", "ROLLBACK"})
+
+
+def _begin_for(statement: str, context) -> str | None:
+    """How to begin a transaction before ``statement`` when none is open; None if it needs
+    none. A write takes the write lock as it begins. A SAVEPOINT is put inside a transaction
+    (outside one, SQLite would make it the transaction, committed when it is released)."""
+    words = statement.lstrip(" \n\t(").split(None, 1)
+    first = words[0].upper() if words else ""
+    if first in _NO_TRANSACTION or first == "RELEASE":
+        return None
+    if first == "SAVEPOINT":
+        return "BEGIN"
+    if first == "WITH":  # a common table expression before a SELECT, or before a write
+        compiled = getattr(context, "compiled", None)
+        if compiled is not None and not (context.isinsert or context.isupdate or context.isdelete):
+            return None
+    return "BEGIN IMMEDIATE"
 
 
 class WriterTurn:

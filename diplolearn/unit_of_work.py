@@ -55,14 +55,17 @@ def say_refused(error: DomainError) -> None:
 
 
 @contextmanager
-def unit_of_work(*, status: int = 409, quiet: bool = False) -> Iterator[Work]:
+def unit_of_work(
+    *, status: int = 409, quiet: bool = False, reads_again: bool = True
+) -> Iterator[Work]:
     """Run the block as one transaction: commit once if it succeeds, roll back otherwise.
 
     ``status`` is the answer for a refused change (409 by default, 422 where the input itself
-    is refused); ``quiet`` leaves the message to the view (it reads ``work.error``).
+    is refused); ``quiet`` leaves the message to the view (it reads ``work.error``);
+    ``reads_again``: see ``writers_turn``.
     """
     work = Work()
-    with writers_turn():
+    with writers_turn(reads_again=reads_again):
         try:
             yield work
         except DomainError as error:
@@ -100,23 +103,39 @@ def write_lock() -> Iterator[None]:
         _write_lock.reset(token)
 
 
-# A write transaction on SQLite upgrades a read that began earlier in the request only if no
-# one committed since that read began; otherwise SQLite refuses at once ("database is locked")
-# and the read is started again, under the lock. Any write statement asks for the upgrade.
+# A transaction on SQLite that began by reading (one begun by a write outside a unit of work,
+# or a test's) upgrades to a writer only if no one committed since it began; otherwise SQLite
+# refuses at once ("database is locked") and it is started again, under the lock. Any write
+# statement asks for the upgrade.
 _UPGRADE_PROBE = sa.text('UPDATE "user" SET id = id WHERE 0')
+_DATA_VERSION = "diplolearn.data_version"  # Connection.info: SQLite's when the reads began
+
+
+def _data_version(connection) -> int:
+    """SQLite's count of commits by other connections, as this one last saw it."""
+    return connection.connection.dbapi_connection.execute("PRAGMA data_version").fetchone()[0]
+
+
+def note_data_version(connection) -> None:
+    """Note, as a request's reads begin (database.py), how current they are."""
+    connection.info[_DATA_VERSION] = _data_version(connection)
 
 
 @contextmanager
-def writers_turn() -> Iterator[None]:
+def writers_turn(*, reads_again: bool = True) -> Iterator[None]:
     """Hold the database's write turn for a unit of work.
 
     On a SQLite file (database.configure_sqlite sets up ``WriterTurn``), writers take turns: a
     writer waits on a file lock, woken the moment the previous one commits (SQLite's own busy
     timeout waits by sleeping and polling, which was most of a busy page's latency), and only
-    while it writes: the request's reads before its unit of work ran concurrently with
-    everyone else's. If someone committed since those reads, they are started again (the
-    session is rolled back, so every object reloads under the lock): what the unit of work
-    checks is current. Elsewhere (PostgreSQL) this only marks the transaction as a writer."""
+    while it writes. The request's reads before its unit of work ran concurrently with
+    everyone else's, each in SQLite's autocommit (database.py); the unit of work's transaction
+    begins now, under the lock (``BEGIN IMMEDIATE``), and if someone committed since those
+    reads, what they loaded is read again when next used (the session's objects expire), so
+    what the unit of work checks and changes is current. ``reads_again=False`` spares that for
+    a change whose writes check what they rely on themselves (the answer save's claim of an
+    attempt still in progress). Elsewhere (PostgreSQL) this only marks the transaction as a
+    writer."""
     turn = current_app.extensions.get(WRITER_TURN) if has_app_context() else None
     if turn is None:
         _in_a_transaction()
@@ -125,11 +144,24 @@ def writers_turn() -> Iterator[None]:
         return
     with turn.hold(), write_lock():
         if turn.depth == 1 and db.session().in_transaction():
-            try:
-                db.session.execute(_UPGRADE_PROBE)
-            except OperationalError:
-                db.session.rollback()  # stale (or locked by another program): read again
+            _begin_writing(reads_again)
         yield
+
+
+def _begin_writing(reads_again: bool) -> None:
+    """Begin the SQLite transaction the session has open under the lock, or upgrade the one it
+    began; either way, the session reads again what someone else changed since."""
+    connection = db.session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        seen = connection.info.get(_DATA_VERSION)
+        if reads_again and (seen is None or _data_version(connection) != seen):
+            db.session.expire_all()
+        return
+    try:
+        connection.execute(_UPGRADE_PROBE)
+    except OperationalError:
+        db.session.rollback()  # stale (or locked by another program): read again
 
 
 def _in_a_transaction() -> None:

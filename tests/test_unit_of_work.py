@@ -5,6 +5,7 @@ takes the write lock first, so exports do not fail beside learners who write."""
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -219,6 +220,104 @@ def test_a_unit_of_work_reads_again_when_someone_wrote_since_the_request_read(co
         assert work.done
     with committed.app_context():
         assert database.session.get(User, person_id).name_latin == "Changed elsewhere and here"
+        database.session.remove()
+
+
+def _sqlite_only(app) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite's transactions: PostgreSQL's are its own")
+
+
+@contextmanager
+def _statements(engine):
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
+def _person(app, email: str) -> int:
+    from diplolearn.extensions import db as database
+
+    with app.app_context():
+        person = make_learner(
+            make_published_course(modules=1, lessons_per_module=1, with_quiz=False).cohort,
+            email=email,
+        )[0]
+        database.session.commit()
+        person_id = person.id
+        database.session.remove()
+    return person_id
+
+
+@pytest.mark.parametrize("someone_wrote", [False, True])
+def test_a_unit_of_work_reads_again_only_what_someone_changed_since(committed, someone_wrote):
+    """On SQLite a request's reads hold no snapshot: its unit of work begins afresh under the
+    lock, with no failed upgrade and no rollback; it reads again what it loaded only when
+    another connection committed since (then the change is not lost), and otherwise reads
+    nothing again."""
+    from diplolearn.extensions import db as database
+    from diplolearn.models import User
+
+    _sqlite_only(committed)
+    person_id = _person(committed, f"current-{someone_wrote}@example.org")
+    with committed.app_context():
+        engine = database.engine
+    with committed.test_request_context(method="POST"):
+        person = database.session.get(User, person_id)
+        if someone_wrote:
+            with engine.begin() as other:
+                other.execute(sa.update(User).where(User.id == person_id).values(name_ar="أخرى"))
+        with _statements(engine) as seen, unit_of_work() as work:
+            person.name_latin = "Changed here"
+        assert work.done
+    assert seen[0] == "BEGIN IMMEDIATE" and "ROLLBACK" not in seen
+    assert any(s.startswith("SELECT") for s in seen) == someone_wrote
+    with committed.app_context():
+        stored = database.session.get(User, person_id)
+        assert stored.name_latin == "Changed here"
+        assert (stored.name_ar == "أخرى") == someone_wrote
+        database.session.remove()
+
+
+def test_a_change_whose_writes_check_themselves_reads_nothing_again(committed):
+    """``reads_again=False`` (the answer save): another commit since the reads expires nothing."""
+    from diplolearn.extensions import db as database
+    from diplolearn.models import User
+
+    _sqlite_only(committed)
+    person_id = _person(committed, "guarded@example.org")
+    with committed.app_context():
+        engine = database.engine
+    with committed.test_request_context(method="POST"):
+        person = database.session.get(User, person_id)
+        with engine.begin() as other:
+            other.execute(sa.update(User).where(User.id == person_id).values(name_ar="أخرى"))
+        with _statements(engine) as seen, unit_of_work(reads_again=False):
+            assert person.email == "guarded@example.org"  # as read: no statement
+        assert not any(s.startswith("SELECT") for s in seen)
+
+
+def test_writes_outside_a_unit_of_work_are_still_one_transaction(committed):
+    """Reads outside a transaction must not make writes autocommit: a command's first write
+    begins a transaction (with the write lock), and rolling back undoes all of it."""
+    from diplolearn.extensions import db as database
+
+    _sqlite_only(committed)
+    with committed.app_context():
+        assert database.session.scalar(sa.select(sa.func.count(Ministry.id))) == 0
+        make_ministry("ONE")
+        make_ministry("TWO")
+        database.session.flush()
+        assert database.session.connection().connection.dbapi_connection.in_transaction
+        database.session.rollback()
+        assert database.session.scalar(sa.select(sa.func.count(Ministry.id))) == 0
         database.session.remove()
 
 
