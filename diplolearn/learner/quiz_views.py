@@ -147,11 +147,12 @@ def change_attempt(enrolment_id: int, attempt_id: int, action, *, completes: boo
     return enrolment, attempt, refused
 
 
-def _run_change(enrolment, attempt, change, *, completes: bool):
+def _run_change(enrolment, attempt, change, *, completes: bool, reads_again: bool = True):
     """``change(now)`` as one unit of work, after checking the learner still studies; None when
-    done, else the refusal or, when time was up, the way to the result."""
+    done, else the refusal or, when time was up, the way to the result (``reads_again``:
+    unit_of_work.writers_turn)."""
     time_up = None
-    with unit_of_work(quiet=True) as work:
+    with unit_of_work(quiet=True, reads_again=reads_again) as work:
         try:
             progress_service.ensure_studying(enrolment)
             change(utcnow())
@@ -175,18 +176,23 @@ def _run_change(enrolment, attempt, change, *, completes: bool):
 @login_required
 def save_attempt(enrolment_id: int, attempt_id: int):
     """The answer save (the page's autosave posts it every few seconds, issue 16): it reads
-    only what saving needs (quizzes.attempt_to_save) and checks the form before taking the
-    write turn, so that the turn holds the writes alone."""
-    enrolment = own_enrolment_or_404(current_user, enrolment_id, course=False)
-    attempt = quizzes.attempt_to_save(attempt_id, enrolment.id)
+    only what saving needs, the learner's own enrolment with it (quizzes.attempt_to_save, one
+    query), and checks the form before taking the write turn, so that the turn holds the
+    writes alone."""
+    attempt = quizzes.attempt_to_save(attempt_id, enrolment_id, current_user.id)
     if attempt is None:
         abort(404)
+    enrolment = attempt.enrolment
     try:
         posted = quizzes.read_posted(attempt, request.form)
     except (TamperedAnswer, QuestionNotInAttempt) as error:  # nothing written yet
         return _problem(enrolment, error, _problem_status(error), attempt)
     refused = _run_change(
-        enrolment, attempt, lambda now: quizzes.store_posted(attempt, posted, now), completes=False
+        enrolment,
+        attempt,
+        lambda now: quizzes.store_posted(attempt, posted, now),
+        completes=False,
+        reads_again=False,  # its claim checks the attempt is still in progress and in time
     )
     if refused is not None:
         return refused

@@ -297,6 +297,18 @@ def _note_bulk(execute_state) -> None:
         _note_row(noted, model, {c: [v] for c, v in moved.items()})
 
 
+def execute_noted(session: Session, statement, parameters, scopes) -> sa.CursorResult:
+    """Run a prebuilt Core write on the session's connection, in its transaction, noting the
+    ``scopes`` whose pages it changes, without the ORM's execution machinery and its listeners
+    (which cost more than the statements on the answer save). Only for writes that change no
+    stored progress (services/progress/summary.py would not see them): a claim that sets
+    nothing, answers, the activity clock."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what the ORM's execution would have flushed first
+    _noted(session).update(scopes)
+    return session.connection().execute(statement, parameters)
+
+
 # How the other kinds lead to people: id -> user id, read in one query per kind.
 _OWNERS = {
     "enrolment": lambda ids: sa.select(Enrolment.id, Enrolment.user_id).where(

@@ -66,6 +66,7 @@ from diplolearn.models import (
     Response,
     utcnow,
 )
+from diplolearn.services import page_versions
 from diplolearn.services.assessment import (
     AttemptFinished,
     AwaitingGrading,
@@ -214,6 +215,7 @@ class AttemptToSave(NamedTuple):
     enrolment_id: int
     state: str
     questions: list[SavedQuestion]
+    enrolment: Enrolment  # only what the save reads: its owner, cohort and state
 
 
 class Posted(NamedTuple):
@@ -224,18 +226,19 @@ class Posted(NamedTuple):
     flagged: set[int]
 
 
-def attempt_to_save(attempt_id: int, enrolment_id: int) -> AttemptToSave | None:
-    """The attempt, scoped to the enrolment, with what saving answers needs, in one query:
-    each drawn question's choice order, flag, whether it has an answer row yet, and its
-    revision's kind and settings (what ``QuestionType.parse`` reads; anything else loads when
-    read). None when the enrolment has no such attempt."""
+def attempt_to_save(attempt_id: int, enrolment_id: int, user_id: int) -> AttemptToSave | None:
+    """The attempt, through its learner's own enrolment (scoped: ``user_id`` must own it), with
+    what saving needs, in one query: the enrolment's state, each drawn question's choice order,
+    flag, whether it has an answer row yet, and its revision's kind and settings (what
+    ``QuestionType.parse`` reads; anything else loads when read). None when that person's
+    enrolment has no such attempt (someone else's is a 404, like one that does not exist)."""
     rows = db.session.execute(
-        _ATTEMPT_TO_SAVE, {"attempt": attempt_id, "enrolment": enrolment_id}
+        _ATTEMPT_TO_SAVE, {"attempt": attempt_id, "enrolment": enrolment_id, "user": user_id}
     ).all()
     if not rows:
         return None
-    drawn = [SavedQuestion(*row[2:]) for row in rows if row[2] is not None]
-    return AttemptToSave(attempt_id, enrolment_id, rows[0][1], drawn)
+    drawn = [SavedQuestion(*row[2:8]) for row in rows if row[2] is not None]
+    return AttemptToSave(attempt_id, enrolment_id, rows[0][1], drawn, rows[0][8])
 
 
 _ATTEMPT_TO_SAVE = (
@@ -248,17 +251,23 @@ _ATTEMPT_TO_SAVE = (
         AttemptQuestion.flagged,
         Response.id.is_not(None),
         QuestionRevision,
+        Enrolment,
     )
     .select_from(QuizAttempt)
+    .join(Enrolment, Enrolment.id == QuizAttempt.enrolment_id)
     .outerjoin(AttemptQuestion, AttemptQuestion.attempt_id == QuizAttempt.id)
     .outerjoin(QuestionRevision, QuestionRevision.id == AttemptQuestion.question_revision_id)
     .outerjoin(Response, Response.attempt_question_id == AttemptQuestion.id)
     .where(
         QuizAttempt.id == sa.bindparam("attempt"),
         QuizAttempt.enrolment_id == sa.bindparam("enrolment"),
+        Enrolment.user_id == sa.bindparam("user"),
     )
     .order_by(AttemptQuestion.position)
-    .options(load_only(QuestionRevision.kind, QuestionRevision.settings))
+    .options(
+        load_only(QuestionRevision.kind, QuestionRevision.settings),
+        load_only(Enrolment.user_id, Enrolment.cohort_id, Enrolment.state),
+    )
 )
 
 
@@ -316,10 +325,14 @@ def _answered(aq: AttemptQuestion | SavedQuestion) -> bool:
     return aq.answered if isinstance(aq, SavedQuestion) else aq.response is not None
 
 
-def _scopes(attempt: QuizAttempt | AttemptToSave) -> dict:
+def _pages(attempt: QuizAttempt | AttemptToSave) -> list:
     """Whose pages an attempt's writes change (services/page_versions.py): its learner's,
     found through the enrolment the request loaded, with no read of the rows written."""
-    return {"page_scopes": [("enrolment", attempt.enrolment_id)]}
+    return [("enrolment", attempt.enrolment_id)]
+
+
+def _scopes(attempt: QuizAttempt | AttemptToSave) -> dict:
+    return {"page_scopes": _pages(attempt)}
 
 
 def _store_flags(attempt: QuizAttempt | AttemptToSave, flagged: set[int]) -> None:
@@ -355,17 +368,16 @@ def _take(
     attempt: QuizAttempt | AttemptToSave, now: dt.datetime, target: AttemptState | None = None
 ) -> None:
     """Claim an attempt still in progress and in time, or explain why it cannot be changed."""
-    statement = (
-        _CLAIM
-        if target is None
-        else _IN_PROGRESS_AND_IN_TIME.values(state=target, submitted_at=now)
-    )
-    taken = (
-        db.session.execute(
-            statement, {"attempt_id": attempt.id, "now": now}, execution_options=_scopes(attempt)
-        ).rowcount
-        == 1
-    )
+    parameters = {"attempt_id": attempt.id, "now": now}
+    if target is None:  # the answer save's claim, which sets nothing
+        result = page_versions.execute_noted(db.session(), _CLAIM, parameters, _pages(attempt))
+    else:
+        result = db.session.execute(
+            _IN_PROGRESS_AND_IN_TIME.values(state=target, submitted_at=now),
+            parameters,
+            execution_options=_scopes(attempt),
+        )
+    taken = result.rowcount == 1
     if taken:
         if target is not None:
             set_committed_value(attempt, "state", target.value)
@@ -380,8 +392,8 @@ def _take(
 def _upsert_responses(dialect: str):
     """INSERT ... ON CONFLICT (the question's one response) DO UPDATE, for this dialect."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Response)
     table = Response.__table__
+    stmt = insert(table)
     changed = sa.cast(table.c.answer, sa.Text) != sa.cast(stmt.excluded.answer, sa.Text)
     return stmt.on_conflict_do_update(
         index_elements=["attempt_question_id"],
@@ -404,12 +416,13 @@ def _store(
     ]  # an unanswered question needs no row
     if not rows:
         return
-    db.session.execute(
+    # One executemany on the session's connection, without the ORM's bulk-insert bookkeeping,
+    # which this statement does not need.
+    page_versions.execute_noted(
+        db.session(),
         _upsert_responses(db.session.get_bind().dialect.name),
         rows,
-        # "raw": the rows go to the driver as they are (one executemany), without the ORM's
-        # bulk-insert bookkeeping, which this statement does not need.
-        execution_options={"dml_strategy": "raw", **_scopes(attempt)},
+        _pages(attempt),
     )
     written = {row["attempt_question_id"] for row in rows}
     for aq in attempt.questions:  # read again when next used (grading reads them)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from diplolearn.extensions import db
 from diplolearn.models import Enrolment, EnrolmentState, LessonProgress, utcnow
+from diplolearn.services import page_versions
 from diplolearn.services.certificates import certificates
 from diplolearn.services.errors import ModuleLocked, NotStudying, OnWaitingList
 from diplolearn.services.outbound import records as learning_records
@@ -95,10 +96,11 @@ def note_activity(enrolment_id: int, now: dt.datetime) -> None:
     """A learning action without lesson time (a quiz attempt started, saved or submitted, an
     assignment saved or handed in, a post in the discussion): move the activity clock to
     ``now`` (never back) and start the studies of an invited enrolment."""
-    db.session.execute(
+    page_versions.execute_noted(
+        db.session(),
         _NOTE_ACTIVITY,
         {"enrolment_id": enrolment_id, "now": now},
-        execution_options={"page_scopes": _own_pages(enrolment_id)},
+        _own_pages(enrolment_id),
     )
     # An enrolment this request read as past "invited" (it never goes back) needs no second
     # statement under the write lock (the answer save, issue 16).
