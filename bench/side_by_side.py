@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import free_port, sign_in  # noqa: E402
+from bench.harness import USER_AGENT, free_port, sign_in  # noqa: E402
 
 TARGETS = (
     "sign-in page (anonymous)",
@@ -65,6 +65,7 @@ wrk.body = {body}
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Accept"] = "application/json"
 wrk.headers["Cookie"] = {cookie}
+wrk.headers["User-Agent"] = {agent}
 """
 
 
@@ -270,7 +271,11 @@ def targets(base: str, workdir: Path):
     lua = workdir / "save.lua"
     fields = sorted({name for name, _ in urllib.parse.parse_qsl(body)} - {"csrf_token"})
     print(f"the answer save posts {len(fields)} fields besides the CSRF token: {fields}")
-    lua.write_text(SAVE_LUA.format(body=lua_string(body), cookie=lua_string(learner_cookie)))
+    lua.write_text(
+        SAVE_LUA.format(
+            body=lua_string(body), cookie=lua_string(learner_cookie), agent=lua_string(USER_AGENT)
+        )
+    )
 
     as_coordinator = sign_in(base, coordinator.email, coordinator.password)
     with as_coordinator.open(base + "/ministry/reports") as response:
@@ -338,7 +343,8 @@ def parse_wrk(output: str) -> dict:
 
 def wrk(url: str, connections: int, seconds: int, timeout: int, extra: list[str]) -> dict:
     command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections)]
-    command += ["-d", f"{seconds}s", "--timeout", f"{timeout}s", "--latency", *extra, url]
+    command += ["-d", f"{seconds}s", "--timeout", f"{timeout}s", "--latency"]
+    command += ["-H", f"User-Agent: {USER_AGENT}", *extra, url]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode or "Requests/sec" not in done.stdout:
         raise SystemExit(f"wrk failed on {url}:\n{done.stdout}{done.stderr}")
@@ -353,6 +359,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def check(url: str, extra: list[str], body: str | None = None) -> None:
     """One request must answer 200 as is (no redirect to the sign-in page, no CSRF 400)."""
     headers = dict(extra[i + 1].split(": ", 1) for i in range(0, len(extra), 2) if extra[i] == "-H")
+    headers["User-Agent"] = USER_AGENT
     if body is not None:
         headers["Accept"] = "application/json"
         headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -360,15 +367,19 @@ def check(url: str, extra: list[str], body: str | None = None) -> None:
     try:
         with urllib.request.build_opener(NoRedirect).open(request) as response:
             status, text = response.status, response.read().decode()
+            rewrites = "Cookie" in headers and response.headers.get("Set-Cookie")
     except urllib.error.HTTPError as error:
         status, text = error.code, error.read().decode(errors="replace")
     if status != 200 or (body is not None and '"saved"' not in text):
         raise SystemExit(f"{url} answered {status} before the benchmark:\n{text[:500]}")
+    if rewrites:  # a browser's session would not be rewritten on every page: something changed
+        raise SystemExit(f"{url} rewrites the session cookie on every request: {rewrites[:80]}")
 
 
 def probe_status(url: str, extra: list[str]) -> str:
     """The status one request of a target gets (to name the errors wrk only counts)."""
     headers = dict(extra[i + 1].split(": ", 1) for i in range(0, len(extra), 2) if extra[i] == "-H")
+    headers["User-Agent"] = USER_AGENT
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
             return str(response.status)
