@@ -71,7 +71,8 @@ def home():
     )
     staff = todo.staff_todo(current_user, now) if _follows_others(current_user) else None
     count = (learning.count if learning else 0) + (staff.count if staff else 0)
-    session["todo"] = [current_user.id, count]
+    if session.get("todo") != [current_user.id, count]:  # set, the session cookie is rewritten
+        session["todo"] = [current_user.id, count]
     return render_template(
         "main/dashboard.html",
         enrolments=enrolments,
