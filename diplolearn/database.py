@@ -181,7 +181,8 @@ def _begin_for(statement: str, context) -> str | None:
         return "BEGIN"
     if first == "WITH":  # a common table expression before a SELECT, or before a write
         compiled = getattr(context, "compiled", None)
-        if compiled is not None and not (context.isinsert or context.isupdate or context.isdelete):
+        is_select = isinstance(getattr(compiled, "statement", None), sa.Select)
+        if is_select and not (context.isinsert or context.isupdate or context.isdelete):
             return None
     return "BEGIN IMMEDIATE"
 
