@@ -62,7 +62,9 @@ def unit_of_work(
 
     ``status`` is the answer for a refused change (409 by default, 422 where the input itself
     is refused); ``quiet`` leaves the message to the view (it reads ``work.error``);
-    ``reads_again``: see ``writers_turn``.
+    ``reads_again=False``: for a change whose writes check what they rely on themselves, the
+    objects loaded are read again neither when its turn begins (``writers_turn``) nor after
+    it commits (which would cost the answer save a tenth of its time for nothing).
     """
     work = Work()
     with writers_turn(reads_again=reads_again):
@@ -78,7 +80,19 @@ def unit_of_work(
         except BaseException:
             db.session.rollback()
             raise
-        db.session.commit()
+        _commit(expire=reads_again)
+
+
+def _commit(*, expire: bool) -> None:
+    session = db.session()
+    if expire or not session.expire_on_commit:
+        session.commit()
+        return
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 _write_lock: ContextVar[bool] = ContextVar("write_lock", default=False)

@@ -287,7 +287,8 @@ def test_a_unit_of_work_reads_again_only_what_someone_changed_since(committed, s
 
 
 def test_a_change_whose_writes_check_themselves_reads_nothing_again(committed):
-    """``reads_again=False`` (the answer save): another commit since the reads expires nothing."""
+    """``reads_again=False`` (the answer save): another commit since the reads expires nothing,
+    and neither does its own commit."""
     from diplolearn.extensions import db as database
     from diplolearn.models import User
 
@@ -299,9 +300,12 @@ def test_a_change_whose_writes_check_themselves_reads_nothing_again(committed):
         person = database.session.get(User, person_id)
         with engine.begin() as other:
             other.execute(sa.update(User).where(User.id == person_id).values(name_ar="أخرى"))
-        with _statements(engine) as seen, unit_of_work(reads_again=False):
-            assert person.email == "guarded@example.org"  # as read: no statement
+        with _statements(engine) as seen:
+            with unit_of_work(reads_again=False):
+                assert person.email == "guarded@example.org"  # as read: no statement
+            assert person.email == "guarded@example.org"  # nor after the commit
         assert not any(s.startswith("SELECT") for s in seen)
+        assert database.session().expire_on_commit  # as it was, for the rest of the request
 
 
 def test_writes_outside_a_unit_of_work_are_still_one_transaction(committed):
