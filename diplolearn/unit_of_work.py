@@ -117,10 +117,10 @@ def write_lock() -> Iterator[None]:
         _write_lock.reset(token)
 
 
-# A transaction on SQLite that began by reading (one begun by a write outside a unit of work,
-# or a test's) upgrades to a writer only if no one committed since it began; otherwise SQLite
-# refuses at once ("database is locked") and it is started again, under the lock. Any write
-# statement asks for the upgrade.
+# A transaction SQLite already has open when a unit of work begins (a test's, one a SAVEPOINT
+# began) becomes a writer only if no one committed since it began; otherwise SQLite refuses at
+# once ("database is locked") and it is started again, under the lock. Any write statement
+# asks for that upgrade.
 _UPGRADE_PROBE = sa.text('UPDATE "user" SET id = id WHERE 0')
 _DATA_VERSION = "diplolearn.data_version"  # Connection.info: SQLite's when the reads began
 
