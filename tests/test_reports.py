@@ -345,6 +345,40 @@ def test_cells_that_look_like_formulas_are_kept_as_text(value, expected):
     assert report_csv.safe_cell(value) == expected
 
 
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Asia/Kathmandu", "Australia/Lord_Howe", "America/New_York", "Asia/Tokyo"]
+)
+def test_the_exports_days_and_times_are_the_viewers_local_ones(zone):
+    """Around the day's end and the clock changes of zones with odd offsets (+05:45, a
+    half-hour summer time), each cell is the local date, or the local time to the minute."""
+    tz = ZoneInfo(zone)
+    cells = report_csv._Cells("en", tz, str)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    for n in range(15_000):
+        instant = start + dt.timedelta(minutes=37 * n, seconds=n % 60)
+        row = reports.ReportRow(
+            *(1, 2, "Amal", "أمل", "amal@example.org", False, "S1", "c", {}, 3, 4, "k", {}),
+            *("completed", instant, instant - dt.timedelta(days=1), instant, 60),
+        )
+        local, before = instant.astimezone(tz), (instant - dt.timedelta(days=1)).astimezone(tz)
+        written = cells(row)
+        assert written[7:9] == [local.date().isoformat(), before.date().isoformat()]
+        assert written[12] == local.replace(tzinfo=None).isoformat(" ", "minutes")
+    row.completed_at = row.last_activity_at = None
+    assert cells(row)[8] == cells(row)[12] == ""
+
+
+def test_instants_read_as_utc_text_are_those_the_models_read():
+    """The export reads instants as UTC text (SQLite's stored text, PostgreSQL's cast):
+    with or without microseconds, they are the aware UTC datetimes UTCDateTime gives."""
+    parse = reports._parse_utc
+    assert parse("2026-03-08 20:05:09.000120") == dt.datetime(2026, 3, 8, 20, 5, 9, 120, dt.UTC)
+    assert parse("2026-03-08 20:05:09") == dt.datetime(2026, 3, 8, 20, 5, 9, tzinfo=dt.UTC)
+    assert parse(None) is None
+    aware = dt.datetime(2026, 3, 8, 21, 5, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    assert parse(aware) == aware and parse(aware.replace(tzinfo=None)).tzinfo == dt.UTC
+
+
 def test_the_export_streams_a_bom_csv_of_the_ministrys_rows_and_is_audited(app, db, world):
     amal = world["amal"].user
     amal.name_latin = '=HYPERLINK("http://evil")'
@@ -375,13 +409,13 @@ def test_the_export_streams_a_bom_csv_of_the_ministrys_rows_and_is_audited(app, 
 
 def test_the_export_reads_and_writes_a_chunk_at_a_time(db, world, monkeypatch):
     seen = []
-    original = reports.complete_rows
+    original = reports.ExportChunks.complete
 
-    def recording(rows, ministry_id, now=None):
+    def recording(chunks, rows, now=None):
         seen.append(len(rows))
-        return original(rows, ministry_id, now)
+        return original(chunks, rows, now)
 
-    monkeypatch.setattr(reports, "complete_rows", recording)
+    monkeypatch.setattr(reports.ExportChunks, "complete", recording)
     rows = reports.iter_rows(world["coordinator"], world["m"].id, chunk=2)
     assert seen == []  # a generator: nothing read before the first row is asked for
     first = next(rows)

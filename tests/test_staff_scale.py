@@ -43,7 +43,9 @@ PINNED = {
     "staff_report": 10,
     "staff_report_cohort": 10,
     "cohort_summary": 13,
-    "staff_csv": 12,  # up to CHUNK (1,000) rows; three more for each further chunk
+    # The rows with their stored sums in one streamed query, the export's cohort texts and
+    # outlines once: no more for each further chunk of CHUNK (1,000) rows.
+    "staff_csv": 8,
 }
 
 
@@ -259,13 +261,13 @@ def _cells(enrolments):
 def test_the_staff_csv_streams_in_chunks(app, db, world, monkeypatch):
     grow(world, db, 4)
     seen = []
-    original = reports.complete_rows
+    original = reports.ExportChunks.complete
 
-    def recording(rows, ministry_id, now=None):
+    def recording(chunks, rows, now=None):
         seen.append(len(rows))
-        return original(rows, ministry_id, now)
+        return original(chunks, rows, now)
 
-    monkeypatch.setattr(reports, "complete_rows", recording)
+    monkeypatch.setattr(reports.ExportChunks, "complete", recording)
     monkeypatch.setattr(reports.iter_rows, "__defaults__", (reports.NO_FILTERS, 3))
     client = app.test_client()
     login(client, "coord@example.org")
@@ -274,6 +276,43 @@ def test_the_staff_csv_streams_in_chunks(app, db, world, monkeypatch):
     body = response.get_data()
     # Read three rows at a time, each chunk's progress added up before the next is read.
     assert seen == [3, 3, 1] and body.count(b"\n") == 8  # the header and 7 rows
+
+
+def test_the_export_reads_what_the_staff_table_shows(db, world):
+    """The CSV's rows (their stored sums added up in the rows' own query, their instants read
+    as UTC text) are the staff table's: completion, score, time, staff id and instants, for
+    learners whose rows are valid and for one whose rows are missing (computed from the
+    records), across chunks that share what they read."""
+    grow(world, db, 7)
+    gone = world.learners[0].id
+    db.session.execute(sa.delete(ModuleProgress).where(ModuleProgress.enrolment_id == gone))
+    db.session.commit()
+    viewer = world.people.coordinator
+    table = {}
+    for number in (1, 2):
+        page = reports.staff_page(viewer, world.ministry.id, reports.Filters(), number, 6)
+        table.update((r.enrolment_id, r) for r in page.items)
+    exported = list(reports.iter_rows(viewer, world.ministry.id, chunk=4))
+    assert [r.enrolment_id for r in exported] == list(table)  # in the table's order
+    fields = (
+        "percent",
+        "score",
+        "seconds",
+        "staff_id",
+        "erased",
+        "state",
+        "enrolled_at",
+        "completed_at",
+        "last_activity_at",
+        "course_title",
+        "cohort_name",
+    )
+    for row in exported:
+        shown = table[row.enrolment_id]
+        assert [getattr(row, f) for f in fields] == [getattr(shown, f) for f in fields]
+        assert row.enrolled_at.utcoffset() == dt.timedelta(0)
+    assert next(r for r in exported if r.enrolment_id == gone).percent > 0
+    assert any(r.score is not None for r in exported)
 
 
 @pytest.mark.parametrize("prerequisites", [False, True])

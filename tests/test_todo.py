@@ -237,9 +237,7 @@ def test_the_navigation_shows_the_count_without_a_query(app, db, run, count_quer
     assert not [s for s in counter.statements if "submission" in s.lower()]
 
 
-def test_the_home_page_rewrites_the_session_only_when_the_count_changes(
-    app, db, run, monkeypatch
-):
+def test_the_home_page_rewrites_the_session_only_when_the_count_changes(app, db, run, monkeypatch):
     """The count is kept in the session for the navigation; setting it again unchanged would
     re-sign and resend the session cookie with every dashboard."""
     monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)  # each visit renders afresh

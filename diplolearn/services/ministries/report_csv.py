@@ -63,15 +63,8 @@ class _Cells:
         self.names: dict[tuple, tuple[str, str]] = {}
         self.erased: list[str] | None = None
 
-    def day(self, value) -> str:
-        return value.astimezone(self.zone).date().isoformat() if value else ""
-
-    def instant(self, value) -> str:
-        if not value:
-            return ""
-        return value.astimezone(self.zone).replace(tzinfo=None).isoformat(" ", "minutes")
-
     def __call__(self, row: ReportRow) -> list:
+        # The days written inline: for a thousand rows, calls cost more than the writing.
         if row.erased:
             if self.erased is None:
                 self.erased = [_("Erased person"), "", "", ""]
@@ -93,16 +86,23 @@ class _Cells:
         state = self.states.get(row.state)
         if state is None:
             state = self.states[row.state] = str(self.state_label(row.state))
+        zone, enrolled, completed = self.zone, row.enrolled_at, row.completed_at
+        score, last = row.score, row.last_activity_at
+        if last:
+            # The local day and time to the minute, as isoformat(" ", "minutes") writes them
+            # once the zone is dropped, in half the time.
+            last = last.astimezone(zone)
+            last = f"{last.date().isoformat()} {last.hour:02d}:{last.minute:02d}"
         return [
             *names,
             *texts,
             state,
-            self.day(row.enrolled_at),
-            self.day(row.completed_at),
+            enrolled.astimezone(zone).date().isoformat() if enrolled else "",
+            completed.astimezone(zone).date().isoformat() if completed else "",
             row.percent,
-            "" if row.score is None else str(row.score),
+            "" if score is None else str(score),
             row.minutes,
-            self.instant(row.last_activity_at),
+            last or "",
         ]
 
 
@@ -121,9 +121,10 @@ def csv_stream(
     buffer.write(BOM)
     writer.writerow(csv_header())
     cells = _Cells(language, zone, state_label)
+    writerow, tell = writer.writerow, buffer.tell
     for row in rows:
-        writer.writerow(cells(row))
-        if buffer.tell() >= flush_at:
+        writerow(cells(row))
+        if tell() >= flush_at:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
