@@ -133,25 +133,28 @@ def rows_query(viewer: User, ministry_id: int, filters: Filters = NO_FILTERS) ->
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .join(Course, Course.id == Cohort.course_id)
     )
-    if filters.course_id is not None:
-        query = query.where(Cohort.course_id == filters.course_id)
-    if filters.cohort_id is not None:
-        query = query.where(Enrolment.cohort_id == filters.cohort_id)
-    return query.order_by(*person_order(), User.id, Course.key, Cohort.key, Enrolment.id)
+    return query.where(*_chosen(filters)).order_by(
+        *person_order(), User.id, Course.key, Cohort.key, Enrolment.id
+    )
 
 
-def _scope(viewer: User, ministry_id: int, filters: Filters) -> sa.Select:
-    """The ids of the enrolments the table shows (those of rows_query)."""
-    query = sponsored_enrolments(viewer, ministry_id, Enrolment.id)
+def _chosen(filters: Filters) -> list:
+    """The filters' conditions, on the enrolment alone (a course through its cohorts)."""
+    conditions = []
     if filters.course_id is not None:
-        query = query.where(
+        conditions.append(
             Enrolment.cohort_id.in_(
                 sa.select(Cohort.id).where(Cohort.course_id == filters.course_id)
             )
         )
     if filters.cohort_id is not None:
-        query = query.where(Enrolment.cohort_id == filters.cohort_id)
-    return query
+        conditions.append(Enrolment.cohort_id == filters.cohort_id)
+    return conditions
+
+
+def _scope(viewer: User, ministry_id: int, filters: Filters) -> sa.Select:
+    """The ids of the enrolments the table shows (those of rows_query)."""
+    return sponsored_enrolments(viewer, ministry_id, Enrolment.id).where(*_chosen(filters))
 
 
 class _Instant(sa.types.UserDefinedType):
