@@ -13,12 +13,13 @@ import pytest
 import sqlalchemy as sa
 
 from diplolearn import page_cache
-from diplolearn.models import PageVersion, Role, utcnow
+from diplolearn.models import DeviceSession, PageVersion, Role, utcnow
 from diplolearn.services import notifications, page_versions, progress
 from diplolearn.services.assessment import quizzes
 from diplolearn.services.cohorts import schedule, tracking
 from diplolearn.services.cohorts import times as cohort_times
 from diplolearn.services.discussion import posting
+from diplolearn.services.signin import devices
 from tests.conftest import CSRF_RE, login, post_form
 from tests.factories import (
     make_learner,
@@ -85,6 +86,15 @@ def _difference(served: str, fresh: str) -> str:
 
 def _versions(db, user) -> tuple:
     return page_versions.current(db.session, user.id)
+
+
+def _identity_versions(db, user) -> tuple:
+    """The versions as the identity query of a page reads them, on the person's latest device."""
+    device_id = db.session.scalar(
+        sa.select(sa.func.max(DeviceSession.id)).where(DeviceSession.user_id == user.id)
+    )
+    db.session.expire_all()
+    return devices.open_device(user.id, device_id, for_page=True).user.page_versions
 
 
 def _post_beside_paragraph(w, db):
@@ -174,6 +184,8 @@ def test_a_kept_page_is_what_a_fresh_rendering_shows_after_a_change(app, db, wor
 
 def test_other_peoples_work_elsewhere_keeps_the_page(app, db, world, count_queries):
     w = world
+    # Signed in too: the identity query once read the cohorts of everyone with a device session.
+    login(app.test_client(), w["stranger"].email)
     for path in w["pages"]:
         _served(w["client"], path)
     before = _versions(db, w["viewer"])
@@ -184,6 +196,7 @@ def test_other_peoples_work_elsewhere_keeps_the_page(app, db, world, count_queri
     quizzes.submit(attempt, quiz_answers(attempt))
     db.session.commit()
     assert _versions(db, w["viewer"]) == before
+    assert _identity_versions(db, w["viewer"]) == before
     for path in w["pages"]:
         with count_queries() as counter:
             _served(w["client"], path)

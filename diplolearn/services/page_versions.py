@@ -429,7 +429,15 @@ def seen_by(user_id) -> tuple:
         .where(PageVersion.scope == "user", PageVersion.key == user_id)
         .scalar_subquery()
     )
-    cohorts = sa.select(Enrolment.cohort_id).where(Enrolment.user_id == user_id)
+    # Correlated to the person's row when ``user_id`` is a column, two levels up: left to
+    # itself, SQLAlchemy would give this subquery a FROM of its own for that column, and read
+    # the cohorts of everyone who has a device session (a scan of every enrolment on every
+    # page, and versions of cohorts that are not theirs).
+    cohorts = (
+        sa.select(Enrolment.cohort_id)
+        .where(Enrolment.user_id == user_id)
+        .correlate_except(Enrolment)
+    )
     total = (
         sa.select(sa.func.coalesce(sa.func.sum(PageVersion.version), 0))
         .where(
