@@ -23,6 +23,7 @@ warnings.filterwarnings(
     category=sa.exc.SAWarning,
 )
 import diplolearn.models  # noqa: E402,F401  (registers every table on the metadata)
+from diplolearn.models.base import include_object  # noqa: E402
 
 
 def run_migrations_offline():
@@ -44,6 +45,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_object", include_object(db.engine.dialect.name))
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
         with context.begin_transaction():

@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from diplolearn.extensions import db
+from diplolearn.models.base import include_object
 from tests.conftest import fresh_database_url, make_app
 
 
@@ -20,7 +21,13 @@ def test_upgrade_builds_the_schema_and_matches_the_models(backend, tmp_path_fact
         with app.app_context():
             upgrade()
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                context = MigrationContext.configure(
+                    connection,
+                    opts={
+                        "compare_type": True,
+                        "include_object": include_object(connection.dialect.name),
+                    },
+                )
                 with warnings.catch_warnings():
                     # Alembic cannot reflect expression indexes (lower(email)); the test below
                     # checks that one directly.

@@ -25,6 +25,25 @@ NAMING_CONVENTION = {
 }
 
 
+def only_on(dialect: str, index: sa.Index) -> sa.Index:
+    """An index that exists on one database only (a PostgreSQL covering index): created there
+    alone, and left out of the comparison of models and migrations elsewhere
+    (``include_object``)."""
+    index.info["only_on"] = dialect
+    return index.ddl_if(dialect=dialect)
+
+
+def include_object(dialect: str):
+    """Alembic's ``include_object`` for a database of ``dialect``: what the models define for
+    another database only (``only_on``) is not missing from this one."""
+
+    def include(obj, _name, _type, _reflected, _compare_to) -> bool:
+        wanted = getattr(obj, "info", {}).get("only_on")
+        return wanted is None or wanted == dialect
+
+    return include
+
+
 def utcnow() -> dt.datetime:
     """The current instant, timezone-aware, in UTC. The only clock the models use."""
     return dt.datetime.now(dt.UTC)
