@@ -12,12 +12,14 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
 from pypdf import PdfReader
 
 from diplolearn.config import ConfigError
 from diplolearn.security import signing
 from diplolearn.services.certificates import InvalidCredential, SigningKeyMissing, open_badges
-from diplolearn.services.certificates.certificate_pdf import render_pdf
+from diplolearn.services.certificates.certificate_pdf import CertificatePDF, render_pdf
 from tests.conftest import login
 from tests.test_certificates import course, graduate  # noqa: F401  (the course fixture)
 
@@ -69,6 +71,59 @@ def test_the_pdf_embeds_the_vendored_fonts(app, db, course):
     }
     assert any("NotoNaskhArabic" in name for name in fonts)
     assert any("NotoSans" in name for name in fonts)
+
+
+def embedded(pdf: bytes) -> dict[str, tuple]:
+    """Per font: its characters (ToUnicode), widths, glyph names and outlines."""
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    fonts = {}
+    for ref in page["/Resources"]["/Font"].values():
+        font = ref.get_object()
+        cid = font["/DescendantFonts"][0].get_object()
+        subset = TTFont(io.BytesIO(cid["/FontDescriptor"]["/FontFile2"].get_data()))
+        outlines = subset.reader["glyf"]
+        fonts[font["/BaseFont"]] = (
+            font["/ToUnicode"].get_data(),
+            list(cid["/W"]),
+            subset.getGlyphOrder(),
+            outlines,
+        )
+    return fonts
+
+
+def test_certificates_share_the_fonts_but_not_their_subsets(app, db, course):
+    """The fonts are read once per process (issue 16); each PDF still embeds only the
+    glyphs of its own text, whatever was rendered before it."""
+    _, _, first = graduate(course, name_latin="Zoë Quixley", name_ar="ظافر غسان")
+    _, _, second = graduate(course, name_latin="Layla Haddad", name_ar="ليلى حداد")
+    with app.test_request_context():
+        alone = render_pdf(first)
+        other = render_pdf(second)
+        again = render_pdf(first)
+    _, text = text_of(other)
+    assert "Layla Haddad" in text and "ليلى حداد" in text
+    assert "Quixley" not in text and "ظافر" not in text
+    assert embedded(again) == embedded(alone)
+    assert embedded(other) != embedded(alone)
+    pages = [
+        PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data() for pdf in (alone, again)
+    ]
+    assert pages[0] == pages[1]
+
+
+def test_the_shared_fonts_give_what_fpdf_alone_gives(app, db, course, monkeypatch):
+    """Same page, characters, widths, glyphs and outlines as fpdf2's own add_font path."""
+    _, _, certificate = graduate(course, name_latin="Layla Haddad", name_ar="ليلى حداد")
+    with app.test_request_context():
+        shared = render_pdf(certificate)
+        monkeypatch.setattr(CertificatePDF, "add_shared_font", FPDF.add_font)
+        monkeypatch.setattr(CertificatePDF, "output", FPDF.output)
+        plain = render_pdf(certificate)
+    assert embedded(shared) == embedded(plain)
+    contents = [
+        PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data() for pdf in (shared, plain)
+    ]
+    assert contents[0] == contents[1]
 
 
 # --- the Open Badges credential ----------------------------------------------------------------

@@ -27,6 +27,7 @@ from fpdf.enums import WrapMode
 from diplolearn.i18n import format_date
 from diplolearn.models import Certificate
 from diplolearn.services.certificates.certificates import verification_url
+from diplolearn.services.certificates.pdf_fonts import DocumentFont, shared_font
 
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
 ACCENT = (11, 92, 173)
@@ -36,25 +37,24 @@ PAGE_W, PAGE_H = 297.0, 210.0
 COLUMN_W = 112.0
 LEFT_X, RIGHT_X = 22.0, PAGE_W - 22.0 - COLUMN_W
 QR_SIZE = 34.0
-# fpdf2 drops these from the embedded subsets anyway (shaping is done by then, by HarfBuzz
-# from the font file); fontTools would still decompile them first.
-LAYOUT_TABLES = ("GDEF", "GPOS", "GSUB")
 
 
 class CertificatePDF(FPDF):
-    """FPDF that removes the fonts' layout tables before writing the document.
+    """FPDF whose fonts come from the process's shared copies (issue 16: under 100 ms).
 
-    fpdf2 asks fontTools for subsets without GDEF/GPOS/GSUB, but fontTools (4.6x) decompiles
-    the layout tables to check their formats before pruning them: for the Arabic and Latin
-    fonts that was about a third of a certificate's time (issue 16: under 100 ms). The text
-    is shaped when it is placed, so the tables are no longer needed when ``output`` runs."""
+    ``add_font`` would parse each font file again for every certificate; ``add_shared_font``
+    gives the document its own font object, subset and all, built from what was read from
+    the file once (see pdf_fonts)."""
+
+    def add_shared_font(self, family: str, style: str, path: Path) -> None:
+        style = "".join(sorted(style.upper()))
+        fontkey = f"{family.lower()}{style}"
+        self.fonts[fontkey] = shared_font(path).font_for(self, fontkey, style)
 
     def output(self, *args, **kwargs):
         for font in self.fonts.values():
-            tables = getattr(font, "ttfont", None)
-            for tag in LAYOUT_TABLES if tables is not None else ():
-                if tag in tables:
-                    del tables[tag]
+            if isinstance(font, DocumentFont):
+                font.own_font()
         return super().output(*args, **kwargs)
 
 
@@ -85,14 +85,14 @@ def _title(certificate: Certificate, language: str) -> str:
     return titles.get(language) or titles.get(other) or next(iter(titles.values()), "")
 
 
-def _new_document(certificate: Certificate) -> FPDF:
+def _new_document(certificate: Certificate) -> CertificatePDF:
     pdf = CertificatePDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
-    pdf.add_font("naskh", "", FONTS / "NotoNaskhArabic-Regular.ttf")
-    pdf.add_font("naskh", "B", FONTS / "NotoNaskhArabic-Bold.ttf")
-    pdf.add_font("sans", "", FONTS / "NotoSans-Regular.ttf")
-    pdf.add_font("sans", "B", FONTS / "NotoSans-Bold.ttf")
+    pdf.add_shared_font("naskh", "", FONTS / "NotoNaskhArabic-Regular.ttf")
+    pdf.add_shared_font("naskh", "B", FONTS / "NotoNaskhArabic-Bold.ttf")
+    pdf.add_shared_font("sans", "", FONTS / "NotoSans-Regular.ttf")
+    pdf.add_shared_font("sans", "B", FONTS / "NotoSans-Bold.ttf")
     pdf.set_title(f"{wording(certificate, 'en')['title']} — {_title(certificate, 'en')}")
     pdf.set_author("DiploLearn")
     pdf.set_creator("DiploLearn")
