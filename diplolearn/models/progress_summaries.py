@@ -22,10 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from diplolearn.models.base import Base, only_on, utcnow
 
 MODULE_STATUSES = ("locked", "open", "in_progress", "complete")
-# What the staff reports read of a learner's module rows (services/ministries/report_totals.py,
-# services/cohorts/standings.py ``completed_modules``).
-SUMMED_COLUMNS = [
-    "module_id",
+# What the staff pages read of a learner's module rows, a thousand learners at a time: the
+# reports' sums (services/ministries/report_totals.py) and the cohort's module standings
+# (services/cohorts/standings.py: the tracking grid's cells, the modules completed).
+COVERED_COLUMNS = [
     "course_version_id",
     "computed_at",
     "required",
@@ -34,7 +34,10 @@ SUMMED_COLUMNS = [
     "graded_items",
     "graded_sum",
     "content_done",
+    "started",
     "opens_at",
+    "due_at",
+    "score",
 ]
 
 
@@ -42,16 +45,17 @@ class ModuleProgress(Base):
     __tablename__ = "module_progress"
     __table_args__ = (
         sa.Index("ix_module_progress_cohort_module", "cohort_id", "module_id"),
-        # The staff reports add up a thousand learners' rows at a time (their scores, items
-        # and module completion): on PostgreSQL they read this index alone, not the table's
-        # wide rows (``detail``), which a scan of a ministry's rows read in full (issue 16).
-        # SQLite reads the rows by their primary key fast enough, without a second index.
+        # The staff pages read a thousand learners' rows at a time: on PostgreSQL they read
+        # this index alone, in the primary key's order, not the table's wide rows
+        # (``detail``), which it otherwise scanned in full for them (issue 16). SQLite reads
+        # the rows by their primary key fast enough, without a second index.
         only_on(
             "postgresql",
             sa.Index(
                 "ix_module_progress_enrolment_sums",
                 "enrolment_id",
-                postgresql_include=SUMMED_COLUMNS,
+                "module_id",
+                postgresql_include=COVERED_COLUMNS,
             ),
         ),
         sa.CheckConstraint(

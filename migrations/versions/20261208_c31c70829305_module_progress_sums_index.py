@@ -1,4 +1,4 @@
-"""module_progress: a covering index for the staff reports' sums on PostgreSQL (issue 16)
+"""module_progress: a covering index for the staff pages on PostgreSQL (issue 16)
 
 Revision ID: c31c70829305
 Revises: b23b4c5d6e7f
@@ -15,10 +15,9 @@ branch_labels = None
 depends_on = None
 
 
-# The columns the reports add up, beside the learner's id: PostgreSQL answers those sums from
-# the index alone. SQLite has no INCLUDE; it reads the rows by their primary key.
+# What the staff pages read of the rows, beside the learner and module: PostgreSQL answers
+# them from the index alone. SQLite has no INCLUDE; it reads the rows by their primary key.
 INCLUDED = [
-    "module_id",
     "course_version_id",
     "computed_at",
     "required",
@@ -27,7 +26,10 @@ INCLUDED = [
     "graded_items",
     "graded_sum",
     "content_done",
+    "started",
     "opens_at",
+    "due_at",
+    "score",
 ]
 
 
@@ -37,7 +39,7 @@ def upgrade():
     op.create_index(
         "ix_module_progress_enrolment_sums",
         "module_progress",
-        ["enrolment_id"],
+        ["enrolment_id", "module_id"],
         unique=False,
         postgresql_include=INCLUDED,
     )
