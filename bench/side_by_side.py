@@ -10,7 +10,7 @@ the same duration, at each number of connections; the table gives requests/s, p5
 share of hello's requests/s, non-2xx/3xx responses and socket errors. Exits 1 if any run had
 errors.
 
-    .venv/bin/python bench/side_by_side.py [--seconds 10] [--connections 8,32]
+    .venv/bin/python bench/side_by_side.py [--seconds 10] [--connections 8,32] [--rounds 3]
     .venv/bin/python bench/side_by_side.py --postgres postgresql://postgres@127.0.0.1:5432/test
     (SQLite, then PostgreSQL; --skip-sqlite for PostgreSQL only)
 """
@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,9 +93,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--only", action="append", default=[], help="only targets whose name contains this"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run each pair (hello-world, then the target) this many times and add the median "
+        "share of hello and its range: a 2-core VM's speed moves from minute to minute",
+    )
     args = parser.parse_args(argv)
-    if not args.connections or min(args.connections) < 1 or args.seconds < 1:
-        parser.error("--connections and --seconds must be positive")
+    if not args.connections or min(args.connections) < 1 or args.seconds < 1 or args.rounds < 1:
+        parser.error("--connections, --seconds and --rounds must be positive")
     return args
 
 
@@ -421,15 +429,27 @@ def run(args, workdir: Path, database_url: str, servers: Servers) -> int:
         f"{'non-2xx':>7} {'sockerr':>7}"
     )
     failed = []
+    medians = []
     for connections in args.connections:
         for name, path, extra in chosen:
-            base = wrk(hello + "/", connections, args.seconds, args.timeout, [])
-            result = wrk(app + path, connections, args.seconds, args.timeout, extra)
-            print(row("  hello-world", connections, base, None), flush=True)
-            print(row(name, connections, result, base["rps"]), flush=True)
-            if result["non2xx"] or result["socket"] or base["non2xx"] or base["socket"]:
-                status = "POST" if "-s" in extra else probe_status(app + path, extra)
-                failed.append(f"{name} at {connections} connections (one GET now: {status})")
+            shares = []
+            for _ in range(args.rounds):
+                base = wrk(hello + "/", connections, args.seconds, args.timeout, [])
+                result = wrk(app + path, connections, args.seconds, args.timeout, extra)
+                print(row("  hello-world", connections, base, None), flush=True)
+                print(row(name, connections, result, base["rps"]), flush=True)
+                shares.append(100 * result["rps"] / base["rps"])
+                if result["non2xx"] or result["socket"] or base["non2xx"] or base["socket"]:
+                    status = "POST" if "-s" in extra else probe_status(app + path, extra)
+                    failed.append(f"{name} at {connections} connections (one GET now: {status})")
+            medians.append((name, connections, shares))
+    if args.rounds > 1:
+        print(f"\nshare of hello over {args.rounds} rounds ({label}): median (lowest-highest)")
+        for name, connections, shares in medians:
+            print(
+                f"{name:26} {connections:>5} {statistics.median(shares):7.1f}% "
+                f"({min(shares):.1f}-{max(shares):.1f}%)"
+            )
     for name, path, extra in chosen:  # an attempt that timed out would now redirect
         try:
             recheck(path, extra)

@@ -26,13 +26,16 @@ Transfer/sec:      2.00MB
 
 def test_defaults_are_the_issues_settings():
     args = side_by_side.parse_args([])
-    assert (args.seconds, args.connections, args.postgres) == (10, [8, 32], None)
+    assert (args.seconds, args.connections, args.postgres, args.rounds) == (10, [8, 32], None, 1)
     assert side_by_side.parse_args(["--connections", "8"]).connections == [8]
+    assert side_by_side.parse_args(["--rounds", "3"]).rounds == 3
 
 
 def test_bad_options_are_refused():
     with pytest.raises(SystemExit):
         side_by_side.parse_args(["--connections", "0"])
+    with pytest.raises(SystemExit):
+        side_by_side.parse_args(["--rounds", "0"])
 
 
 def test_the_targets_are_the_issues_table():
