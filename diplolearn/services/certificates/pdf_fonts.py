@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from io import BytesIO
 from pathlib import Path
 
@@ -32,6 +32,8 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import TextEmphasis
 from fpdf.fonts import HarfBuzzFont, SubsetMap, TTFFont
+
+from diplolearn.services.catalogue.outline import RenderedCache
 
 # fpdf2 drops these from the embedded subsets; HarfBuzz shapes from the complete file.
 LAYOUT_TABLES = ("GDEF", "GPOS", "GSUB")
@@ -130,34 +132,16 @@ class DocumentFont(TTFFont):
             params.get("language"),
             tuple(sorted((params.get("features") or {}).items())),
         )
-        width = _WIDTHS.get(key)
-        if width is None:
-            width = super().shaped_text_width(text, font_size_pt, text_shaping_params)
-            _WIDTHS.put(key, width)
-        return width
+        return _WIDTHS.get_or_compute(
+            key,
+            lambda: super(DocumentFont, self).shaped_text_width(
+                text, font_size_pt, text_shaping_params
+            ),
+        )
 
 
-class _Bounded:
-    """A dictionary that forgets its least recently used entries past a size; thread-safe."""
-
-    def __init__(self, size: int):
-        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.entries[key] = value
-            if len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-_WIDTHS = _Bounded(WIDTHS_KEPT)
+# The catalogue's bounded, thread-safe cache, which counts a number as 32 bytes.
+_WIDTHS = RenderedCache(budget=WIDTHS_KEPT * 32)
 _FONTS: dict[Path, SharedFont] = {}
 _FONTS_LOCK = threading.Lock()
 
